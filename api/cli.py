@@ -1,0 +1,116 @@
+"""The `lianban` command line."""
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from engine.config import Settings
+from engine.domain.errors import LianbanError
+from engine.services.context import Actor, Context
+
+
+def _context() -> Context:
+    return Context.create(Settings.from_env())
+
+
+def _fail(exc: LianbanError) -> None:
+    click.echo(f"error [{exc.code}]: {exc.message}", err=True)
+    for problem in getattr(exc, "problems", [])[1:]:
+        where = ":".join(str(p) for p in (problem.file, problem.element, problem.line) if p)
+        click.echo(f"  also [{problem.code}] {where}: {problem.message}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+def main() -> None:
+    """联办 Lianban: BPMN cases across four service tiers."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+@main.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema (Alembic)."""
+    from engine.store.schema import upgrade
+    ctx = _context()
+    upgrade(ctx.engine)
+    click.echo(f"schema up to date ({ctx.engine.url.render_as_string(hide_password=True)})")
+
+
+@main.command("load-demo")
+def load_demo() -> None:
+    """Load the demo organisation, service items and workflows/ (idempotent)."""
+    from engine.services.demo import load_demo as load
+    from engine.store.schema import upgrade
+    ctx = _context()
+    upgrade(ctx.engine)
+    try:
+        result = load(ctx)
+    except LianbanError as exc:
+        _fail(exc)
+    for key, version, created in result["processes"]:
+        click.echo(f"{key} v{version}{'' if created else ' (unchanged)'}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--name", default="cli deployment")
+def deploy(files, name) -> None:
+    """Deploy BPMN/DMN files as one all-or-nothing deployment."""
+    from engine.bpmn.parser import SourceFile
+    from engine.services.deploy import deploy as do_deploy
+    ctx = _context()
+    try:
+        result = do_deploy(ctx, [SourceFile(f.name, f.read_bytes()) for f in files], Actor.system("cli"), name=name)
+    except LianbanError as exc:
+        _fail(exc)
+    for p in result.processes:
+        click.echo(f"{p.key} v{p.version}{'' if p.created else ' (unchanged)'}")
+
+
+@main.command()
+@click.option("--host", default=None)
+@click.option("--port", default=None, type=int)
+def run(host, port) -> None:
+    """API, web console and scheduler in one process (for the demo)."""
+    from api import create_app
+    from engine import scheduler
+    ctx = _context()
+    app = create_app(context=ctx)
+    sched = scheduler.build(ctx)
+    sched.start()
+    host = host or ctx.settings.host
+    port = port or ctx.settings.port
+    click.echo(f"Lianban on http://{host}:{port}/  (database: {ctx.engine.url.render_as_string(hide_password=True)})")
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        sched.shutdown(wait=False)
+
+
+@main.command()
+def worker() -> None:
+    """Scheduler only: fires due timers (run one or more next to gunicorn in production)."""
+    from engine import scheduler
+    ctx = _context()
+    sched = scheduler.build(ctx, blocking=True)
+    signal.signal(signal.SIGTERM, lambda *_: sched.shutdown(wait=False))
+    click.echo("worker started")
+    sched.start()
+
+
+@main.command("fire-timers")
+def fire_timers() -> None:
+    """One sweep of due timers, then exit (for cron or debugging)."""
+    from engine import scheduler
+    from engine.services.timers import fire_due
+    ctx = _context()
+    click.echo(f"fired {fire_due(ctx, scheduler.worker_id())} timer(s)")
+
+
+if __name__ == "__main__":
+    main()

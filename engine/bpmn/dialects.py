@@ -1,0 +1,87 @@
+"""Read what designers' tools write on a user task: candidate groups, assignee, form, due date
+and lifecycle stage, from SpiffArena properties, Camunda 7 attributes/properties and Camunda 8
+(Zeebe) extension elements. One normalised record per user task, whatever the dialect."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+from lxml import etree
+
+from engine.bpmn.xml import CAMUNDA_NS, NS
+
+_C = "{%s}" % CAMUNDA_NS
+
+
+@dataclass
+class UserTaskMeta:
+    process: str
+    id: str
+    name: str
+    candidate_groups: list[str] = field(default_factory=list)
+    assignee: Optional[str] = None
+    form_key: Optional[str] = None
+    due_date: Optional[str] = None
+    stage: Optional[str] = None
+    lane: Optional[str] = None
+    dialect: Optional[str] = None
+    line: Optional[int] = None
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v not in (None, [])}
+
+
+def _split(value: Optional[str]) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _props(node, xpath: str) -> dict[str, str]:
+    return {p.get("name"): p.get("value") for p in node.xpath(xpath, namespaces=NS) if p.get("name")}
+
+
+def read_user_task(process_id: str, node: etree._Element, lane: Optional[str]) -> UserTaskMeta:
+    meta = UserTaskMeta(process=process_id, id=node.get("id"), name=node.get("name") or node.get("id"),
+                        lane=lane, line=node.sourceline)
+    # SpiffArena (bpmn-js-spiffworkflow): spiffworkflow:properties
+    spiff = _props(node, "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property")
+    # Camunda 7: attributes on the element, plus camunda:properties
+    camunda_props = _props(node, "./bpmn:extensionElements/camunda:properties/camunda:property")
+    # Camunda 8: zeebe:* extension elements
+    ext = node.find("bpmn:extensionElements", NS)
+    zeebe_assign = ext.find("zeebe:assignmentDefinition", NS) if ext is not None else None
+    zeebe_form = ext.find("zeebe:formDefinition", NS) if ext is not None else None
+    zeebe_sched = ext.find("zeebe:taskSchedule", NS) if ext is not None else None
+    zeebe_props = _props(node, "./bpmn:extensionElements/zeebe:properties/zeebe:property")
+
+    if spiff.get("candidateGroups") or spiff.get("formJsonSchemaFilename") or spiff.get("stage"):
+        meta.dialect = "spiff"
+    if any(node.get(_C + a) for a in ("candidateGroups", "assignee", "formKey", "dueDate")) or camunda_props:
+        meta.dialect = "camunda7"
+    if any(x is not None for x in (zeebe_assign, zeebe_form, zeebe_sched)) or zeebe_props:
+        meta.dialect = "zeebe"
+
+    groups = (_split(node.get(_C + "candidateGroups"))
+              or _split(zeebe_assign.get("candidateGroups") if zeebe_assign is not None else None)
+              or _split(spiff.get("candidateGroups")))
+    meta.candidate_groups = groups
+    meta.assignee = (node.get(_C + "assignee")
+                     or (zeebe_assign.get("assignee") if zeebe_assign is not None else None)
+                     or spiff.get("assignee"))
+    meta.form_key = (node.get(_C + "formKey")
+                     or (zeebe_form.get("formKey") or zeebe_form.get("formId") if zeebe_form is not None else None)
+                     or spiff.get("formJsonSchemaFilename"))
+    meta.due_date = (node.get(_C + "dueDate")
+                     or (zeebe_sched.get("dueDate") if zeebe_sched is not None else None)
+                     or spiff.get("dueDate"))
+    meta.stage = camunda_props.get("stage") or zeebe_props.get("stage") or spiff.get("stage")
+    return meta
+
+
+def lanes_by_node(process: etree._Element) -> dict[str, str]:
+    """flow node id -> lane name (lane names may be routing targets too)."""
+    out = {}
+    for lane in process.xpath(".//bpmn:lane", namespaces=NS):
+        for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS):
+            if ref.text:
+                out[ref.text.strip()] = lane.get("name") or lane.get("id")
+    return out

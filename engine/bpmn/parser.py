@@ -1,0 +1,280 @@
+"""Turn a set of uploaded BPMN/DMN files into executable process specs, or one DeployError
+listing every problem found (file, BPMN element, line, readable message).
+
+Order of checks: hostile XML is refused before anything else looks at it; then our own static
+checks (routing targets, scripts and expressions, timer text) run on the raw tree, so a designer
+gets every such problem at once; then SpiffWorkflow parses with its XSD validator on; finally
+call activities are resolved across the files of the deployment and already deployed processes."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as SubWorkflowTaskMixin
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from engine.bpmn import sandbox
+from engine.bpmn.dialects import UserTaskMeta, lanes_by_node, read_user_task
+from engine.bpmn.timers import is_literal, quote_literal
+from engine.bpmn.xml import NS, XmlRejected, kind_of, parse_upload
+from engine.domain.errors import DeployError, ProblemList
+from engine.domain.org import TargetError, parse_target
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    name: str
+    content: bytes
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass
+class ParsedProcess:
+    key: str
+    name: str
+    resource: str
+    spec: object                       # BpmnProcessSpec
+    subprocess_specs: dict             # called process id -> BpmnProcessSpec
+    user_tasks: list[UserTaskMeta] = field(default_factory=list)   # of this process and every called one
+
+
+@dataclass
+class ParsedBundle:
+    files: list[tuple[SourceFile, str]]          # (file, kind)
+    processes: dict[str, ParsedProcess]
+
+
+# resolves a process id that no file of this deployment defines: (spec, subprocess specs, user tasks)
+ExternalResolver = Callable[[str], Optional[tuple[object, dict, list[UserTaskMeta]]]]
+
+
+def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | None = None) -> ParsedBundle:
+    problems = ProblemList()
+    if not files:
+        problems.add("deployment_empty", "a deployment needs at least one .bpmn or .dmn file")
+        problems.raise_if_any()
+    names = [f.name for f in files]
+    for dup in sorted({n for n in names if names.count(n) > 1}):
+        problems.add("duplicate_file", f"file name {dup!r} appears more than once", file=dup)
+
+    trees: list[tuple[SourceFile, str, etree._ElementTree]] = []
+    for f in files:
+        try:
+            tree = parse_upload(f.name, f.content)
+        except XmlRejected as exc:
+            problems.problems.append(exc.problem)
+            continue
+        kind = kind_of(tree)
+        if kind is None:
+            problems.add("not_bpmn", "not a BPMN 2.0 or DMN definitions document", file=f.name)
+            continue
+        trees.append((f, kind, tree))
+    problems.raise_if_any()
+
+    metas: dict[str, list[UserTaskMeta]] = {}
+    for f, kind, tree in trees:
+        if kind == "bpmn":
+            metas.update(_static_checks(f.name, tree, problems))
+    problems.raise_if_any()
+
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    process_files: dict[str, str] = {}
+    for f, kind, tree in trees:
+        try:
+            if kind == "bpmn":
+                parser.add_bpmn_xml(tree, filename=f.name)
+                for proc in tree.getroot().iterfind("bpmn:process", NS):
+                    process_files[proc.get("id")] = f.name
+            else:
+                parser.add_dmn_xml(tree.getroot(), filename=f.name)
+        except ValidationException as exc:
+            _add_spiff_problem(problems, exc, f.name)
+        except (SpiffWorkflowException, etree.LxmlError, ValueError, KeyError, TypeError) as exc:
+            problems.add("bpmn_invalid", str(exc), file=f.name)
+    problems.raise_if_any()
+
+    processes: dict[str, ParsedProcess] = {}
+    for pid in parser.get_process_ids():
+        resource = process_files.get(pid, "")
+        try:
+            spec = parser.get_spec(pid)
+            subs = _subprocess_specs(parser, pid, metas, resolve_external, problems, resource)
+        except ValidationException as exc:
+            _add_spiff_problem(problems, exc, resource)
+            continue
+        if subs is None:
+            continue
+        tasks = list(metas.get(pid, []))
+        for called in subs:
+            tasks.extend(metas.get(called, []))
+        processes[pid] = ParsedProcess(pid, spec.description or pid, resource, spec, subs,
+                                       _dedupe(tasks))
+    if not processes and not problems.problems:
+        problems.add("no_executable_process", "no executable process (isExecutable=\"true\") in the deployment")
+    problems.raise_if_any()
+    return ParsedBundle([(f, kind) for f, kind, _ in trees], processes)
+
+
+def _dedupe(tasks: list[UserTaskMeta]) -> list[UserTaskMeta]:
+    seen, out = set(), []
+    for t in tasks:
+        if (t.process, t.id) not in seen:
+            seen.add((t.process, t.id))
+            out.append(t)
+    return out
+
+
+def _subprocess_specs(parser, pid, metas, resolve_external, problems, resource) -> Optional[dict]:
+    """Called processes of `pid`, from this deployment first, else from deployed versions."""
+    used: dict = {}
+    pending = [pid]
+    ok = True
+    while pending:
+        current = pending.pop()
+        spec = used.get(current) if current != pid else parser.get_spec(pid)
+        for task_spec in spec.task_specs.values():
+            if not isinstance(task_spec, SubWorkflowTaskMixin) or task_spec.spec in used:
+                continue
+            called = task_spec.spec
+            local = parser.get_spec(called, required=False)
+            if local is not None:
+                used[called] = local
+                pending.append(called)
+                continue
+            external = resolve_external(called) if resolve_external else None
+            if external is None:
+                problems.add("call_activity_target_missing",
+                             f"call activity calls process {called!r}, which is neither in this deployment "
+                             f"nor deployed before", file=resource, element=task_spec.bpmn_id)
+                ok = False
+                continue
+            ext_spec, ext_subs, ext_tasks = external
+            used[called] = ext_spec
+            for name, sub in ext_subs.items():
+                used.setdefault(name, sub)
+            metas.setdefault(called, ext_tasks)
+            for t in ext_tasks:
+                metas.setdefault(t.process, [])
+                if t not in metas[t.process]:
+                    metas[t.process].append(t)
+    return used if ok else None
+
+
+def _add_spiff_problem(problems: ProblemList, exc: ValidationException, file_name: str) -> None:
+    line = exc.line_number if isinstance(exc.line_number, int) or str(exc.line_number).isdigit() else None
+    message = str(exc).split(". Context:")[0].strip()
+    if "There is no support implemented for this task type" in message:
+        code = "bpmn_unsupported_element"
+        message = f"{exc.tag or 'element'} is not supported by the engine"
+    elif "not expected" in message or "is not a valid value" in message or "not allowed" in message:
+        code = "bpmn_schema_violation"
+    elif "No DMN Diagram available" in message:
+        code = "dmn_decision_missing"
+    else:
+        code = "bpmn_invalid"
+    problems.add(code, message, file=exc.file_name or file_name, element=exc.id or None,
+                 line=int(line) if line else None)
+
+
+def _text(node) -> str:
+    return (node.text or "").strip()
+
+
+def _static_checks(file_name: str, tree, problems: ProblemList) -> dict[str, list[UserTaskMeta]]:
+    """Routing targets, scripts, expressions and timer text, on the raw tree. Rewrites ISO
+    timer literals in place so SpiffWorkflow can evaluate them."""
+    metas: dict[str, list[UserTaskMeta]] = {}
+    for process in tree.getroot().iterfind("bpmn:process", NS):
+        pid = process.get("id")
+        lanes = lanes_by_node(process)
+        found = []
+        for node in process.iter("{%s}userTask" % NS["bpmn"]):
+            meta = read_user_task(pid, node, lanes.get(node.get("id")))
+            _check_routing(file_name, meta, problems)
+            if meta.due_date and not is_literal(meta.due_date):
+                _check_expr(file_name, node, meta.due_date, problems, what="due date")
+            found.append(meta)
+        metas[pid] = found
+        for node in process.iter("{%s}scriptTask" % NS["bpmn"]):
+            script = node.find("bpmn:script", NS)
+            if script is not None and _text(script):
+                _check_script(file_name, node, script.text, problems)
+        for node in process.xpath(".//spiffworkflow:preScript | .//spiffworkflow:postScript", namespaces=NS):
+            if _text(node):
+                _check_script(file_name, node.getparent().getparent(), node.text, problems)
+        for node in process.iter("{%s}conditionExpression" % NS["bpmn"]):
+            if _text(node):
+                _check_expr(file_name, node.getparent(), node.text, problems, what="condition")
+        for tag in ("timeDuration", "timeDate", "timeCycle"):
+            for node in process.iter("{%s}%s" % (NS["bpmn"], tag)):
+                owner = node.getparent().getparent()
+                text = _text(node)
+                if not text:
+                    problems.add("timer_empty", f"timer {tag} is empty", file=file_name,
+                                 element=owner.get("id"), line=node.sourceline)
+                elif is_literal(text):
+                    node.text = quote_literal(text)
+                else:
+                    _check_expr(file_name, owner, text, problems, what="timer")
+        for gw in process.iter("{%s}eventBasedGateway" % NS["bpmn"]):
+            _check_event_gateway(file_name, process, gw, problems)
+    return metas
+
+
+def _check_routing(file_name: str, meta: UserTaskMeta, problems: ProblemList) -> None:
+    targets = meta.candidate_groups or ([meta.lane] if meta.lane else [])
+    if not targets:
+        problems.add("routing_target_missing",
+                     "user task has no candidate group and no lane, so no window can receive it",
+                     file=file_name, element=meta.id, line=meta.line)
+        return
+    for text in targets:
+        try:
+            parse_target(text)
+        except TargetError as exc:
+            problems.add(exc.code, str(exc), file=file_name, element=meta.id, line=meta.line)
+
+
+def _check_script(file_name, node, script, problems) -> None:
+    try:
+        sandbox.check_script(script)
+    except sandbox.ScriptPolicyError as exc:
+        code = "script_import_forbidden" if "import" in exc.reason else "script_policy_violation"
+        problems.add(code, f"script rejected: {exc.reason}", file=file_name, element=node.get("id"),
+                     line=node.sourceline)
+
+
+def _check_expr(file_name, node, expression, problems, what: str) -> None:
+    text = expression.strip()
+    if text.startswith("${") or text.startswith("#{") or text.startswith("="):
+        problems.add("expression_dialect_unsupported",
+                     f"{what} {text!r} is a JUEL/FEEL expression; Lianban evaluates Python expressions "
+                     f"(write e.g. decision == 'approve')", file=file_name, element=node.get("id"),
+                     line=node.sourceline)
+        return
+    try:
+        sandbox.check_expression(text)
+    except sandbox.ScriptPolicyError as exc:
+        problems.add("expression_invalid", f"{what} rejected: {exc.reason}", file=file_name,
+                     element=node.get("id"), line=node.sourceline)
+
+
+def _check_event_gateway(file_name, process, gw, problems) -> None:
+    """SpiffWorkflow 3.2.0 gives every timer behind one event-based gateway the same due time,
+    so a second timer would fire at the wrong moment: refuse it at deploy time."""
+    targets = {f.get("targetRef") for f in process.iterfind("bpmn:sequenceFlow", NS)
+               if f.get("sourceRef") == gw.get("id")}
+    timers = [n.get("id") for n in process.iterfind("bpmn:intermediateCatchEvent", NS)
+              if n.get("id") in targets and n.find("bpmn:timerEventDefinition", NS) is not None]
+    if len(timers) > 1:
+        problems.add("event_gateway_multiple_timers",
+                     f"event-based gateway is followed by {len(timers)} timers ({', '.join(timers)}); "
+                     "the engine supports one timer per event-based gateway", file=file_name,
+                     element=gw.get("id"), line=gw.sourceline)

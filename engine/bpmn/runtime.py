@@ -1,0 +1,274 @@
+"""Executing workflows: the only code that creates, advances and (de)serializes SpiffWorkflow
+workflows. Wraps the SpiffWorkflow 3.2.0 bugs the reference report lists:
+
+- the script engine is not serialized: every workflow we create or restore gets the sandbox;
+- nested task data is aliased between tasks: incoming data is deep-copied, scripts run on copies;
+- DeepMerge mangles lists: form data is applied with dict.update, never add_data_from_form;
+- a `typename` key in user data breaks deserialization: refused before it reaches the engine;
+- call_service errors surface as NameError('script'): the real cause is unwrapped.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import copy
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Iterator, Optional
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from engine.bpmn import sandbox
+from engine.bpmn.timers import waiting_timers
+from engine.domain.errors import CaseError, ValidationError
+
+# ---------------------------------------------------------------------------------------------
+# Time: SpiffWorkflow reads datetime.now() inside its timer module with no hook. We give that
+# module a datetime whose now() asks the clock of the current context, so timers are computed
+# and fired on the injected clock (tests never sleep), and on the real clock otherwise.
+_clock: contextvars.ContextVar = contextvars.ContextVar("lianban_clock", default=None)
+
+
+class _ClockedDatetime(datetime):
+    @classmethod
+    def now(cls, tz=None):
+        clock = _clock.get()
+        now = clock.now() if clock is not None else datetime.now(timezone.utc)
+        return now.astimezone(tz) if tz is not None else now.astimezone().replace(tzinfo=None)
+
+
+_timer_module.datetime = _ClockedDatetime
+
+
+@contextlib.contextmanager
+def using_clock(clock) -> Iterator[None]:
+    token = _clock.set(clock)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
+
+
+# ---------------------------------------------------------------------------------------------
+_RESERVED_KEYS = {"typename"}
+_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+PROTECTED_TOP_KEYS = {"case", "applicant"}   # set by the engine at start, never by a task form
+
+
+def check_user_data(data: object, path: str = "", top: bool = True) -> None:
+    """Refuse data the engine cannot store faithfully. Raises ValidationError naming the field."""
+    if top and not isinstance(data, dict):
+        raise ValidationError("task data must be a JSON object", code="data_not_object", field=path or "data")
+    if isinstance(data, dict):
+        for key, value in data.items():
+            where = f"{path}.{key}" if path else str(key)
+            if not isinstance(key, str):
+                raise ValidationError(f"key {key!r} is not a string", code="data_invalid_key", field=where)
+            if key in _RESERVED_KEYS:
+                raise ValidationError(f"'{key}' is a reserved key and cannot be stored in case data",
+                                      code="data_reserved_key", field=where)
+            if top and not _IDENT.match(key):
+                raise ValidationError(f"top-level key {key!r} must be an identifier (letters, digits, _)",
+                                      code="data_invalid_key", field=where)
+            check_user_data(value, where, top=False)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            check_user_data(value, f"{path}[{i}]", top=False)
+    elif not (data is None or isinstance(data, (str, bool, int, float))):
+        raise ValidationError(f"value of type {type(data).__name__} is not JSON", code="data_invalid_value", field=path)
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = exc.__cause__ or (exc.__context__ if isinstance(exc, NameError) and "script" in str(exc) else None)
+        if inner is None:
+            break
+        exc = inner
+    return exc
+
+
+def _case_error(exc: Exception) -> CaseError:
+    task = getattr(exc, "task", None)
+    element = getattr(getattr(task, "task_spec", None), "bpmn_id", None) or getattr(exc, "task_spec", None)
+    element = getattr(element, "bpmn_id", element)
+    cause = _root_cause(exc)
+    if isinstance(cause, sandbox.ScriptBudgetExceeded):
+        code = "script_budget_exceeded"
+    elif isinstance(cause, sandbox.ScriptPolicyError):
+        code = "script_policy_violation"
+    else:
+        code = "case_engine_error"
+    message = str(exc) if cause is exc else f"{exc} ({type(cause).__name__}: {cause})"
+    return CaseError(message, code=code, detail={"element": element} if element else None)
+
+
+# ---------------------------------------------------------------------------------------------
+class SpecRegistry:
+    """Parsed specs by key (the process definition id): shared by every case of that version."""
+
+    def __init__(self):
+        self._specs: dict = {}
+
+    def add(self, key, spec, subprocess_specs) -> None:
+        self._specs[key] = (spec, subprocess_specs)
+
+    def get(self, key):
+        try:
+            return self._specs[key]
+        except KeyError:
+            raise LookupError(f"spec {key!r} is not loaded") from None
+
+    def __contains__(self, key) -> bool:
+        return key in self._specs
+
+
+def _registry():
+    reg = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+    reg.register(Decimal, lambda v: {"value": str(v)}, lambda d: Decimal(d["value"]))
+    reg.register(date, lambda v: {"value": v.isoformat()}, lambda d: date.fromisoformat(d["value"]))
+    return reg
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    id: str
+    process: str     # id of the process (or called process) the task belongs to
+    spec_id: str     # BPMN element id
+    name: str
+    lane: Optional[str]
+
+
+class Runtime:
+    def __init__(self, functions: dict | None = None, max_lines: int = 100_000):
+        self.script_engine = sandbox.make_script_engine(functions, max_lines=max_lines)
+        self.specs = SpecRegistry()
+        self._spec_serializer = BpmnWorkflowSerializer(_registry())
+        self._serializer = self._make_state_serializer()
+
+    # --- specs ---------------------------------------------------------------------------------
+    def spec_to_json(self, spec, subprocess_specs: dict) -> str:
+        ser = self._spec_serializer
+        return json.dumps({"spec": ser.to_dict(spec),
+                           "subprocesses": {k: ser.to_dict(v) for k, v in sorted(subprocess_specs.items())}},
+                          sort_keys=True)
+
+    def spec_from_json(self, text: str):
+        dct = json.loads(text)
+        ser = self._spec_serializer
+        return ser.from_dict(dct["spec"]), {k: ser.from_dict(v) for k, v in dct["subprocesses"].items()}
+
+    # --- workflow state (without the spec) -----------------------------------------------------
+    def _make_state_serializer(self) -> BpmnWorkflowSerializer:
+        runtime = self
+
+        class SpecRefWorkflowConverter(BpmnWorkflowConverter):
+            def to_dict(self, workflow):
+                dct = WorkflowConverter.to_dict(self, workflow)
+                dct["spec_ref"] = workflow.lianban_spec_key
+                dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+                dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+                return dct
+
+            def from_dict(self, dct):
+                key = dct.pop("spec_ref")
+                spec, subs = runtime.specs.get(key)
+                workflow = self.target_class(spec, subs, deserializing=True,
+                                             script_engine=runtime.script_engine)
+                workflow.lianban_spec_key = key
+                workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+                workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+                self.set_default_attributes(workflow, dct)
+                self.subprocesses_from_dict(dct["subprocesses"], workflow)
+                workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+                return workflow
+
+        cfg = dict(SPIFF_CONFIG)
+        cfg[BpmnWorkflow] = SpecRefWorkflowConverter
+        reg = BpmnWorkflowSerializer.configure(cfg)
+        reg.register(Decimal, lambda v: {"value": str(v)}, lambda d: Decimal(d["value"]))
+        reg.register(date, lambda v: {"value": v.isoformat()}, lambda d: date.fromisoformat(d["value"]))
+        return BpmnWorkflowSerializer(reg)
+
+    def dumps(self, workflow) -> str:
+        return self._serializer.serialize_json(workflow)
+
+    def loads(self, state: str):
+        workflow = self._serializer.deserialize_json(state)
+        workflow.script_engine = self.script_engine  # never the unrestricted default
+        return workflow
+
+    # --- running ---------------------------------------------------------------------------------
+    def start(self, key, data: dict, clock):
+        spec, subs = self.specs.get(key)
+        workflow = BpmnWorkflow(spec, subs, script_engine=self.script_engine)
+        workflow.lianban_spec_key = key
+        workflow.task_tree.data.update(copy.deepcopy(data))
+        self._advance(workflow, clock)
+        return workflow
+
+    def _advance(self, workflow, clock) -> None:
+        with using_clock(clock):
+            try:
+                workflow.do_engine_steps()
+                # do_engine_steps refreshes timers only at its end: a timer that came due, or
+                # automatic tasks it enabled, need another pass
+                for _ in range(100):
+                    workflow.refresh_timers()
+                    if not workflow.get_next_task(state=TaskState.READY, manual=False):
+                        break
+                    workflow.do_engine_steps()
+            except (SpiffWorkflowException, sandbox.ScriptPolicyError, sandbox.ScriptBudgetExceeded,
+                    NameError, TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError) as exc:
+                raise _case_error(exc) from exc
+
+    def ready_user_tasks(self, workflow) -> list[ReadyTask]:
+        out = []
+        for t in workflow.get_tasks(state=TaskState.READY, manual=True):
+            spec = t.task_spec
+            out.append(ReadyTask(str(t.id), t.workflow.spec.name, spec.bpmn_id or spec.name,
+                                 spec.bpmn_name or spec.bpmn_id or spec.name, getattr(spec, "lane", None)))
+        return out
+
+    def complete(self, workflow, task_id: str, data: dict, clock) -> None:
+        check_user_data(data)
+        task = workflow.get_task_from_id(UUID(task_id))
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise CaseError(f"task {task_id} is not waiting for input", code="task_not_open")
+        with using_clock(clock):
+            try:
+                task.data.update(copy.deepcopy(data))
+                task.run()
+            except (SpiffWorkflowException, sandbox.ScriptPolicyError, sandbox.ScriptBudgetExceeded,
+                    NameError, TypeError, ValueError, KeyError, AttributeError) as exc:
+                raise _case_error(exc) from exc
+        self._advance(workflow, clock)
+
+    def fire_timers(self, workflow, clock) -> None:
+        self._advance(workflow, clock)
+
+    def waiting_timers(self, workflow):
+        return waiting_timers(workflow)
+
+    @staticmethod
+    def is_completed(workflow) -> bool:
+        return workflow.is_completed()
+
+    @staticmethod
+    def data(workflow) -> dict:
+        return workflow.data if workflow.is_completed() else workflow.task_tree.data
+
+    def evaluate(self, expression: str, data: dict):
+        """Evaluate a model expression (e.g. a due date) in the sandbox against case data."""
+        return self.script_engine.environment.evaluate(expression, copy.deepcopy(data))

@@ -1,0 +1,44 @@
+"""Settings from LIANBAN_* environment variables (12-factor); no file-based config to drift."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{PROJECT_ROOT / 'var' / 'lianban.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=_default_database_url)
+    scheduler_interval_seconds: float = 5.0
+    timer_batch_size: int = 100
+    timer_max_attempts: int = 5
+    workflow_cache_size: int = 1000
+    script_max_lines: int = 100_000
+    host: str = "127.0.0.1"
+    port: int = 8400
+    workflows_dir: Path = PROJECT_ROOT / "workflows"
+    forms_dir: Path = PROJECT_ROOT / "forms"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        kwargs: dict = {}
+        if url := env.get("LIANBAN_DATABASE_URL"):
+            kwargs["database_url"] = url
+        for name, conv in (("scheduler_interval_seconds", float), ("timer_batch_size", int),
+                           ("timer_max_attempts", int), ("workflow_cache_size", int),
+                           ("script_max_lines", int), ("host", str), ("port", int)):
+            raw = env.get(f"LIANBAN_{name.upper()}")
+            if raw is not None:
+                kwargs[name] = conv(raw)
+        for name in ("workflows_dir", "forms_dir"):
+            raw = env.get(f"LIANBAN_{name.upper()}")
+            if raw is not None:
+                kwargs[name] = Path(raw)
+        return cls(**kwargs)

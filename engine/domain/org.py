@@ -1,0 +1,95 @@
+"""Organisation vocabulary and routing targets (pure).
+
+A user task names who should do it as `<tier>:<role>` or `<tier>:<role>@<department code>`,
+e.g. `township:reviewer` or `district:approver@market`. The target is resolved relative to the
+window where the case was received: walk up the org tree to the first unit of that tier, then to
+the department and role there."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Optional, Sequence
+
+TIERS = ("district", "park", "township", "village")  # top to bottom
+TIER_NAMES_ZH = {"district": "新区", "park": "园区", "township": "乡镇/中心社区", "village": "村/社区"}
+
+ROLES = {
+    "receiver": "综合受理",
+    "agent": "帮办代办",
+    "reviewer": "审查",
+    "approver": "审批决定",
+    "head": "负责人",
+    "supervisor": "督办监察",
+    "issuer": "出件",
+}
+
+_TARGET = re.compile(r"^(?P<tier>[a-z]+):(?P<role>[a-z_]+)(?:@(?P<dept>[A-Za-z0-9_\-]+))?$")
+
+
+class TargetError(ValueError):
+    """A routing target is malformed or names an unknown tier/role."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Target:
+    tier: str
+    role: str
+    department: Optional[str] = None
+
+    def __str__(self) -> str:
+        return f"{self.tier}:{self.role}" + (f"@{self.department}" if self.department else "")
+
+
+def parse_target(text: str) -> Target:
+    m = _TARGET.match(text.strip())
+    if not m:
+        raise TargetError("routing_target_malformed",
+                          f"routing target {text!r} is not '<tier>:<role>' or '<tier>:<role>@<department>'")
+    tier, role, dept = m.group("tier"), m.group("role"), m.group("dept")
+    if tier not in TIERS:
+        raise TargetError("routing_unknown_tier", f"unknown tier {tier!r} in {text!r}; expected one of {', '.join(TIERS)}")
+    if role not in ROLES:
+        raise TargetError("routing_unknown_role", f"unknown role {role!r} in {text!r}; expected one of {', '.join(ROLES)}")
+    return Target(tier, role, dept)
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    id: int
+    tier: str
+    parent_id: Optional[int]
+
+
+@dataclass(frozen=True)
+class Route:
+    org_unit_id: int
+    role: str
+    department_id: Optional[int] = None
+    error: Optional[str] = None     # set when the target could not be resolved (supervisor queue)
+
+
+def resolve(target: Target, origin_unit_id: int, units: Callable[[int], UnitRef],
+            department_at: Callable[[int, str], Optional[int]], supervisor_unit_id: int) -> Route:
+    """Walk up from the origin unit to the target tier, then find the department there.
+    Any gap in the org tree routes the task to the supervisor queue with a reason."""
+    unit: Optional[UnitRef] = units(origin_unit_id)
+    while unit is not None and unit.tier != target.tier:
+        unit = units(unit.parent_id) if unit.parent_id is not None else None
+    if unit is None:
+        return Route(supervisor_unit_id, "supervisor",
+                     error=f"no {target.tier} unit above the receiving window for {target}")
+    if target.department is None:
+        return Route(unit.id, target.role)
+    dept_id = department_at(unit.id, target.department)
+    if dept_id is None:
+        return Route(supervisor_unit_id, "supervisor",
+                     error=f"department {target.department!r} does not exist at the {target.tier} unit for {target}")
+    return Route(unit.id, target.role, dept_id)
+
+
+def first_target(candidates: Sequence[str]) -> Optional[Target]:
+    return parse_target(candidates[0]) if candidates else None

@@ -1,0 +1,33 @@
+"""APScheduler wiring: the job only wakes the timer service; all logic lives in services."""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from engine.services import timers
+
+log = logging.getLogger(__name__)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _sweep(ctx, worker: str) -> None:
+    try:
+        fired = timers.fire_due(ctx, worker)
+        if fired:
+            log.info("fired %d timer(s)", fired)
+    except Exception:  # noqa: BLE001 - a sweep failure must not kill the scheduler thread
+        log.exception("timer sweep failed")
+
+
+def build(ctx, blocking: bool = False):
+    scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone="UTC")
+    scheduler.add_job(_sweep, "interval", args=(ctx, worker_id()), id="fire_due_timers",
+                      seconds=ctx.settings.scheduler_interval_seconds, max_instances=1, coalesce=True)
+    return scheduler

@@ -1,0 +1,62 @@
+"""Loading the demo: organisation, staff posts, service items and the BPMN in workflows/."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+
+from engine.bpmn.parser import SourceFile
+from engine.services import deploy, org
+from engine.services.context import Actor
+from engine.services.demo_org import DISTRICT, ITEMS, PARKS, township_windows, village_windows
+from engine.store.models import OrgUnit, ServiceItem, Staff
+
+
+def workflow_files(directory: Path) -> list[SourceFile]:
+    paths = sorted(list(directory.glob("*.bpmn")) + list(directory.glob("*.dmn")))
+    return [SourceFile(p.name, p.read_bytes()) for p in paths]
+
+
+def load_demo(ctx, workflows_dir: Path | None = None) -> dict:
+    """Idempotent: an existing organisation is left alone; the BPMN is (re)deployed, which
+    creates versions only for changed processes."""
+    with ctx.uow.begin() as session:
+        if session.execute(select(func.count()).select_from(OrgUnit)).scalar() == 0:
+            _write_org(session)
+            for code, name, category, key, tier in ITEMS:
+                session.execute(insert(ServiceItem).values(code=code, name=name, category=category, process_key=key,
+                                                           deciding_tier=tier, attrs={}))
+    org.invalidate(ctx)
+    result = deploy.deploy(ctx, workflow_files(workflows_dir or ctx.settings.workflows_dir),
+                           Actor.system("demo"), name="demo workflows")
+    return {"processes": [(p.key, p.version, p.created) for p in result.processes]}
+
+
+def _write_windows(session, unit_id: int, hall, windows, departments: dict) -> None:
+    hall_id = org.add_hall(session, unit_id, *hall)
+    for code, name, kind, dept, staff in windows:
+        dept_id = departments.get(dept) if dept else None
+        window_id = org.add_window(session, hall_id, code, name, kind, dept_id)
+        for username, person, role in staff:
+            staff_id = session.execute(select(Staff.id).where(Staff.username == username)).scalar()
+            if staff_id is None:
+                staff_id = org.add_staff(session, username, person)
+            org.add_post(session, staff_id, window_id, role, dept_id)
+
+
+def _write_org(session) -> None:
+    district = org.add_unit(session, DISTRICT["code"], DISTRICT["name"], "district", None)
+    depts = {code: org.add_department(session, district, code, name) for code, name in DISTRICT["departments"]}
+    _write_windows(session, district, DISTRICT["hall"], DISTRICT["windows"], depts)
+    for park in PARKS:
+        park_id = org.add_unit(session, park["code"], park["name"], "park", district)
+        _write_windows(session, park_id, park["hall"], park["windows"], {})
+        for town in park["townships"]:
+            town_id = org.add_unit(session, town["code"], town["name"], "township", park_id)
+            town_depts = {"social": org.add_department(session, town_id, "social", "社会事务办")}
+            _write_windows(session, town_id, (f"{town['code']}-BMFW", f"{town['name']}便民服务中心", "convenience_center"),
+                           township_windows(town["code"]), town_depts)
+            for vcode, vname in town["villages"]:
+                vid = org.add_unit(session, vcode, vname, "village", town_id)
+                _write_windows(session, vid, (f"{vcode}-BMFW", f"{vname}便民服务站", "convenience_station"),
+                               village_windows(vcode), {})

@@ -1,0 +1,146 @@
+"""Organisation: the four-tier tree, departments, halls, windows and staff posts, and routing
+of user tasks to (org unit, role, department) relative to the receiving window."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Optional
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from engine.domain import org as org_rules
+from engine.domain.errors import NotFound, ValidationError
+from engine.store.models import Department, Hall, OrgUnit, Staff, StaffPost, Window
+
+ORG_CACHE_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class WindowInfo:
+    id: int
+    org_unit_id: int
+    department_id: Optional[int]
+    code: str
+
+
+class OrgDirectory:
+    """In-memory snapshot of the org tree for routing (it changes rarely; every task creation
+    reads it). Refreshed after ORG_CACHE_SECONDS or when this process changes the org."""
+
+    def __init__(self, session: Session):
+        self.units = {u.id: org_rules.UnitRef(u.id, u.tier, u.parent_id)
+                      for u in session.execute(select(OrgUnit.id, OrgUnit.tier, OrgUnit.parent_id))}
+        self.unit_paths = dict(session.execute(select(OrgUnit.id, OrgUnit.path)).all())
+        self.departments = {(d.org_unit_id, d.code): d.id
+                            for d in session.execute(select(Department.id, Department.org_unit_id, Department.code))}
+        self.department_codes = {code for _, code in self.departments}
+        self.windows = {w.id: WindowInfo(w.id, w.org_unit_id, w.department_id, w.code)
+                        for w in session.execute(select(Window.id, Window.org_unit_id, Window.department_id, Window.code))}
+        self.loaded_at = time.monotonic()
+
+    def route(self, target: org_rules.Target, origin_unit_id: int) -> org_rules.Route:
+        return org_rules.resolve(target, origin_unit_id, self.units.get,
+                                 lambda unit_id, code: self.departments.get((unit_id, code)),
+                                 supervisor_unit_id=origin_unit_id)
+
+    def in_subtree(self, unit_id: int, root_id: int) -> bool:
+        return self.unit_paths.get(unit_id, "").startswith(self.unit_paths.get(root_id, "\0"))
+
+
+_lock = threading.Lock()
+
+
+def directory(ctx, session: Session) -> OrgDirectory:
+    with _lock:
+        current = ctx.caches.get("org")
+        if current is None or time.monotonic() - current.loaded_at > ORG_CACHE_SECONDS:
+            current = ctx.caches["org"] = OrgDirectory(session)
+        return current
+
+
+def invalidate(ctx) -> None:
+    ctx.caches.pop("org", None)
+
+
+def window(ctx, session: Session, window_id: int) -> WindowInfo:
+    info = directory(ctx, session).windows.get(window_id)
+    if info is None:
+        invalidate(ctx)
+        info = directory(ctx, session).windows.get(window_id)
+    if info is None:
+        raise NotFound(f"window {window_id} does not exist", code="window_not_found", field="window_id")
+    return info
+
+
+# --- writing the tree (used by the demo loader and, later, the admin API) -----------------------
+
+def add_unit(session: Session, code: str, name: str, tier: str, parent_id: Optional[int]) -> int:
+    if tier not in org_rules.TIERS:
+        raise ValidationError(f"unknown tier {tier!r}", code="org_unknown_tier", field="tier")
+    parent_path = "/"
+    if parent_id is not None:
+        parent = session.get(OrgUnit, parent_id)
+        if parent is None:
+            raise NotFound(f"parent unit {parent_id} does not exist", field="parent_id")
+        if org_rules.TIERS.index(tier) <= org_rules.TIERS.index(parent.tier):
+            raise ValidationError(f"a {tier} cannot sit under a {parent.tier}", code="org_tier_order", field="tier")
+        parent_path = parent.path
+    unit_id = session.execute(insert(OrgUnit).values(code=code, name=name, tier=tier, parent_id=parent_id, path="")
+                              .returning(OrgUnit.id)).scalar_one()
+    session.execute(OrgUnit.__table__.update().where(OrgUnit.id == unit_id).values(path=f"{parent_path}{unit_id}/"))
+    return unit_id
+
+
+def add_department(session: Session, org_unit_id: int, code: str, name: str) -> int:
+    return session.execute(insert(Department).values(org_unit_id=org_unit_id, code=code, name=name)
+                           .returning(Department.id)).scalar_one()
+
+
+def add_hall(session: Session, org_unit_id: int, code: str, name: str, kind: str) -> int:
+    return session.execute(insert(Hall).values(org_unit_id=org_unit_id, code=code, name=name, kind=kind)
+                           .returning(Hall.id)).scalar_one()
+
+
+def add_window(session: Session, hall_id: int, code: str, name: str, kind: str,
+               department_id: Optional[int] = None) -> int:
+    hall = session.get(Hall, hall_id)
+    return session.execute(insert(Window).values(hall_id=hall_id, org_unit_id=hall.org_unit_id, code=code, name=name,
+                                                 kind=kind, department_id=department_id)
+                           .returning(Window.id)).scalar_one()
+
+
+def add_staff(session: Session, username: str, name: str, password_hash: Optional[str] = None) -> int:
+    return session.execute(insert(Staff).values(username=username, name=name, password_hash=password_hash, active=True)
+                           .returning(Staff.id)).scalar_one()
+
+
+def add_post(session: Session, staff_id: int, window_id: int, role: str, department_id: Optional[int] = None) -> int:
+    if role not in org_rules.ROLES:
+        raise ValidationError(f"unknown role {role!r}", code="org_unknown_role", field="role")
+    win = session.get(Window, window_id)
+    return session.execute(insert(StaffPost).values(staff_id=staff_id, window_id=window_id, org_unit_id=win.org_unit_id,
+                                                    department_id=department_id if department_id is not None else win.department_id,
+                                                    role=role)
+                           .returning(StaffPost.id)).scalar_one()
+
+
+def posts_of(session: Session, staff_id: int) -> list[tuple[int, Optional[int], str]]:
+    """(org unit, department, role) the staff member holds."""
+    return [(p.org_unit_id, p.department_id, p.role) for p in
+            session.execute(select(StaffPost.org_unit_id, StaffPost.department_id, StaffPost.role)
+                            .where(StaffPost.staff_id == staff_id))]
+
+
+def may_work_on(directory_: OrgDirectory, posts, unit_id: int, department_id: Optional[int], role: str) -> bool:
+    """A post matches a task routed to (unit, role, department); supervisors also see their subtree."""
+    for p_unit, p_dept, p_role in posts:
+        if p_role != role:
+            continue
+        if role == "supervisor":
+            if directory_.in_subtree(unit_id, p_unit):
+                return True
+        elif p_unit == unit_id and (department_id is None or p_dept == department_id):
+            return True
+    return False

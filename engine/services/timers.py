@@ -1,0 +1,89 @@
+"""Firing due timers. The scheduler only reads the timer table to find work; a case is loaded
+only when one of its timers is due. Each timer fires in its own transaction, together with the
+workflow step it causes, so it fires exactly once: a second worker skips rows and cases that are
+locked, and a worker killed mid-sweep leaves its transaction rolled back and the timer pending."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Callable, Optional
+
+from sqlalchemy import or_, select, update
+
+from engine.domain.errors import LianbanError
+from engine.services import progress
+from engine.services.context import Actor
+from engine.store.models import Case, Timer
+
+log = logging.getLogger(__name__)
+
+
+def due_timer_ids(ctx, limit: int) -> list[int]:
+    now = ctx.clock.now()
+    with ctx.uow.begin() as session:
+        return list(session.execute(
+            select(Timer.id).where(Timer.state == "pending", Timer.due_at <= now,
+                                   or_(Timer.retry_at.is_(None), Timer.retry_at <= now))
+            .order_by(Timer.due_at, Timer.id).limit(limit)).scalars())
+
+
+def fire_due(ctx, worker: str = "worker", limit: Optional[int] = None,
+             before_commit: Callable[[int], None] | None = None) -> int:
+    """One sweep: fire every timer due now (up to `limit`); returns how many timers fired."""
+    fired = 0
+    for timer_id in due_timer_ids(ctx, limit or ctx.settings.timer_batch_size):
+        try:
+            fired += fire_one(ctx, timer_id, worker, before_commit)
+        except LianbanError as exc:
+            _record_failure(ctx, timer_id, exc)
+    return fired
+
+
+def fire_one(ctx, timer_id: int, worker: str, before_commit=None) -> int:
+    actor = Actor.system(f"scheduler:{worker}")
+    with ctx.uow.begin() as session:
+        postgres = session.bind.dialect.name == "postgresql"
+        case_id = session.execute(select(Timer.case_id).where(Timer.id == timer_id, Timer.state == "pending")).scalar()
+        if case_id is None:
+            return 0  # fired (or cancelled) meanwhile
+        # lock order is always case, then its rows: the same as every other command on a case
+        if postgres:
+            locked = session.execute(select(Case.id).where(Case.id == case_id)
+                                     .with_for_update(skip_locked=True)).scalar()
+            if locked is None:
+                return 0  # another worker or a clerk's command holds the case: next sweep
+        case = progress.lock_case(ctx, session, case_id)
+        timer = session.execute(select(Timer).where(Timer.id == timer_id, Timer.state == "pending")).scalar_one_or_none()
+        if timer is None:
+            return 0
+        now = ctx.clock.now()
+        progress.load_workflow(ctx, session, case)
+        ctx.runtime.fire_timers(case.workflow, ctx.clock)
+        session.execute(update(Timer).where(Timer.id == timer_id).values(locked_by=worker, attempts=Timer.attempts + 1))
+        progress.save(ctx, session, case, actor, now)
+        state = session.execute(select(Timer.state).where(Timer.id == timer_id)).scalar_one()
+        if state == "pending":
+            # the workflow did not consider it due (e.g. its task moved on): nothing to commit
+            session.rollback()
+            ctx.workflows.clear()
+            return 0
+        if before_commit is not None:
+            before_commit(timer_id)
+        return 1
+
+
+def _record_failure(ctx, timer_id: int, exc: LianbanError) -> None:
+    """The firing transaction was rolled back; count the attempt and back off, give up after
+    the configured number of attempts (the timer then shows as failed to supervisors)."""
+    log.warning("timer %s failed: %s", timer_id, exc)
+    with ctx.uow.begin() as session:
+        timer = session.get(Timer, timer_id)
+        if timer is None or timer.state != "pending":
+            return
+        attempts = (timer.attempts or 0) + 1
+        now = ctx.clock.now()
+        values = {"attempts": attempts, "last_error": f"{exc.code}: {exc.message}"[:2000],
+                  "retry_at": now + timedelta(seconds=ctx.settings.scheduler_interval_seconds * 2 ** attempts)}
+        if attempts >= ctx.settings.timer_max_attempts:
+            values["state"] = "failed"
+        session.execute(update(Timer).where(Timer.id == timer_id).values(**values))

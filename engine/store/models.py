@@ -1,0 +1,223 @@
+"""Tables. Mapping only: no behaviour lives here (domain rules are in engine/domain)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets 64-bit ids.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+UTC = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class OrgUnit(Base):
+    __tablename__ = "org_unit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    tier: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("org_unit.id"))
+    # materialised path "/1/4/9/" so a supervisor's subtree is one indexed prefix match
+    path: Mapped[str] = mapped_column(String(400), index=True)
+
+
+class Department(Base):
+    __tablename__ = "department"
+    __table_args__ = (UniqueConstraint("org_unit_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    code: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Hall(Base):
+    __tablename__ = "hall"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))  # service_center | convenience_center | convenience_station
+
+
+class Window(Base):
+    __tablename__ = "window"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))  # comprehensive | proxy | pickup | department
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[Optional[str]] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class StaffPost(Base):
+    """A role a staff member holds at a window (and so at that window's org unit)."""
+    __tablename__ = "staff_post"
+    __table_args__ = (UniqueConstraint("staff_id", "window_id", "role"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    window_id: Mapped[int] = mapped_column(ForeignKey("window.id"))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
+    role: Mapped[str] = mapped_column(String(32))
+
+
+class ServiceItem(Base):
+    __tablename__ = "service_item"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(32))
+    process_key: Mapped[str] = mapped_column(String(128))
+    deciding_tier: Mapped[str] = mapped_column(String(16))
+    attrs: Mapped[dict] = mapped_column(JSONType, default=dict)
+
+
+class Deployment(Base):
+    __tablename__ = "deployment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    deployed_at: Mapped[datetime] = mapped_column(UTC)
+    deployed_by: Mapped[Optional[str]] = mapped_column(String(64))
+
+
+class DeploymentResource(Base):
+    __tablename__ = "deployment_resource"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployment.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(8))  # bpmn | dmn
+    checksum: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+
+
+class ProcessDefinition(Base):
+    __tablename__ = "process_definition"
+    __table_args__ = (UniqueConstraint("key", "version"), Index("ix_process_definition_key_checksum", "key", "checksum"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128))
+    name: Mapped[Optional[str]] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(Integer)
+    checksum: Mapped[str] = mapped_column(String(64))
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployment.id"))
+    resource_name: Mapped[str] = mapped_column(String(255))
+    spec: Mapped[str] = mapped_column(Text)       # serialized spec + called process specs, stored once per version
+    user_tasks: Mapped[list] = mapped_column(JSONType, default=list)  # [{id, name, candidate_groups, ...}]
+    created_at: Mapped[datetime] = mapped_column(UTC)
+
+
+class Case(Base):
+    __tablename__ = "case"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("service_item.id"))
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    origin_window_id: Mapped[int] = mapped_column(ForeignKey("window.id"))
+    origin_org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    applicant: Mapped[dict] = mapped_column(JSONType)
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # running | completed | withdrawn
+    stage: Mapped[Optional[str]] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(Text)       # workflow JSON WITHOUT the spec
+    version: Mapped[int] = mapped_column(Integer)
+    audit_seq: Mapped[int] = mapped_column(Integer)
+    audit_head: Mapped[str] = mapped_column(String(64))
+    next_timer_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    updated_at: Mapped[datetime] = mapped_column(UTC)
+    completed_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    created_by: Mapped[Optional[str]] = mapped_column(String(64))
+
+
+class Task(Base):
+    """Projection of the user tasks of every case: inbox queries read only this table."""
+    __tablename__ = "task"
+    __table_args__ = (
+        Index("ix_task_inbox", "routed_org_unit_id", "routed_role", "state", "created_at"),
+        Index("ix_task_assignee", "assignee_id", "state"),
+        Index("ix_task_due", "state", "due_at"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    spec_id: Mapped[str] = mapped_column(String(128))
+    process_key: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(16))  # open | completed | cancelled
+    candidate_groups: Mapped[Optional[str]] = mapped_column(String(255))
+    routed_org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    routed_department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
+    routed_role: Mapped[str] = mapped_column(String(32))
+    routing_error: Mapped[Optional[str]] = mapped_column(String(500))
+    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))
+    form_key: Mapped[Optional[str]] = mapped_column(String(255))
+    stage: Mapped[Optional[str]] = mapped_column(String(32))
+    due_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    claimed_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    completed_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    completed_by: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))
+    outcome: Mapped[Optional[dict]] = mapped_column(JSONType)
+
+
+class Timer(Base):
+    """Every pending wake-up of a case. The scheduler reads only this table to find work."""
+    __tablename__ = "timer"
+    __table_args__ = (Index("ix_timer_due", "state", "due_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))       # bpmn | (later: sla_yellow, sla_red, ...)
+    ref: Mapped[str] = mapped_column(String(64))        # SpiffWorkflow task id of the catching event
+    element: Mapped[Optional[str]] = mapped_column(String(128))
+    due_at: Mapped[datetime] = mapped_column(UTC)
+    state: Mapped[str] = mapped_column(String(16))      # pending | fired | cancelled | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    retry_at: Mapped[Optional[datetime]] = mapped_column(UTC)     # back-off after a failed firing
+    locked_by: Mapped[Optional[str]] = mapped_column(String(64))  # the worker that fired it
+    fired_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    created_at: Mapped[datetime] = mapped_column(UTC)
+
+
+class Event(Base):
+    """Append-only audit trail, hash-chained per case (system events have case_id NULL)."""
+    __tablename__ = "event"
+    __table_args__ = (UniqueConstraint("stream", "seq"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    stream: Mapped[str] = mapped_column(String(32))   # "case:<id>" or "system"
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(48))
+    actor: Mapped[Optional[str]] = mapped_column(String(64))
+    window_id: Mapped[Optional[int]] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTC)
+    payload: Mapped[dict] = mapped_column(JSONType)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class CaseCounter(Base):
+    """Daily serial numbers for case numbers; incremented with a row lock so concurrent starts
+    never share a number."""
+    __tablename__ = "case_counter"
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,124 @@
+"""Fixtures shared by every layer. Integration tests run once per database backend: SQLite (a
+file per test session) and PostgreSQL (the `test` database; skipped when unreachable unless
+LIANBAN_REQUIRE_POSTGRES=1, which CI sets)."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from engine.config import Settings
+from engine.domain.clock import FrozenClock
+from engine.services.context import Actor, Context
+from engine.store.db import make_engine
+from engine.store.models import Base, Staff, Window
+from engine.store.schema import upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("LIANBAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# a Friday morning in Lanzhou
+T0 = datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc)
+
+_prepared: dict[str, object] = {}
+
+
+def _postgres_available() -> bool:
+    try:
+        eng = make_engine(PG_URL)
+        with eng.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        eng.dispose()
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _prepare(backend: str, tmp_root: Path) -> str:
+    if backend in _prepared:
+        return _prepared[backend]
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_root / 'lianban-test.db'}"
+    else:
+        if not _postgres_available():
+            if os.environ.get("LIANBAN_REQUIRE_POSTGRES") == "1":
+                pytest.fail(f"PostgreSQL is required but not reachable at {PG_URL}")
+            pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
+        url = PG_URL
+        eng = make_engine(url)
+        with eng.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        eng.dispose()
+    eng = make_engine(url)
+    upgrade(eng)
+    eng.dispose()
+    _prepared[backend] = url
+    return url
+
+
+def _wipe(engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for t in tables:
+                conn.execute(text(f'DELETE FROM "{t}"'))
+            conn.execute(text("DELETE FROM sqlite_sequence")) if conn.execute(
+                text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")).first() else None
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path_factory) -> str:
+    return _prepare(request.param, tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(T0)
+
+
+@pytest.fixture
+def ctx(db_url, clock):
+    context = Context.create(Settings(database_url=db_url), clock=clock)
+    _wipe(context.engine)
+    yield context
+    context.dispose()
+
+
+@pytest.fixture
+def demo(ctx):
+    from engine.services.demo import load_demo
+    load_demo(ctx, ROOT / "workflows")
+    return ctx
+
+
+def staff(ctx, username: str) -> Actor:
+    with ctx.uow.begin() as s:
+        sid = s.execute(select(Staff.id).where(Staff.username == username)).scalar_one()
+    return Actor(username, staff_id=sid)
+
+
+def window_id(ctx, code: str) -> int:
+    with ctx.uow.begin() as s:
+        return s.execute(select(Window.id).where(Window.code == code)).scalar_one()
+
+
+def row_counts(ctx) -> dict[str, int]:
+    """Every table's row count: a failed command must leave these exactly as they were."""
+    with ctx.uow.begin() as s:
+        return {t.name: s.execute(text(f'SELECT COUNT(*) FROM "{t.name}"')).scalar()
+                for t in Base.metadata.sorted_tables}
+
+
+def snapshot(ctx) -> dict:
+    """Row counts plus the mutable columns of cases, tasks and timers."""
+    with ctx.uow.begin() as s:
+        cases = s.execute(text('SELECT id, version, status, audit_seq, audit_head, state FROM "case" ORDER BY id')).all()
+        tasks = s.execute(text("SELECT id, state, assignee_id, completed_at FROM task ORDER BY id")).all()
+        timers = s.execute(text("SELECT id, state, attempts FROM timer ORDER BY id")).all()
+    return {"counts": row_counts(ctx), "cases": [tuple(r) for r in cases], "tasks": [tuple(r) for r in tasks],
+            "timers": [tuple(r) for r in timers]}

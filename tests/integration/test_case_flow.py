@@ -1,0 +1,175 @@
+"""A case moves across the four tiers: village proxy intake → township pre-review → district
+acceptance and decision by the market department → issue. Runs on SQLite and PostgreSQL."""
+from datetime import timedelta
+
+import pytest
+
+from engine.domain.errors import Conflict, Forbidden, NotFound, ValidationError
+from engine.services import cases, tasks
+from engine.services.audit import events_of, verify_stream
+from tests.conftest import snapshot, staff, window_id
+
+FOOD = "620100-XK-SCJG-0001"
+APPLICANT = {"name": "张三", "id_number": "620102199001011234", "phone": "13800000000"}
+
+
+def start_food(ctx, window="ZCZ-QS-W01"):
+    return cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, window), APPLICANT,
+                                                 {"shop_name": "兰州牛肉面馆"}, "proxy"), staff(ctx, "zcz_qs_agent"))
+
+
+def only_task(ctx, username):
+    inbox = tasks.inbox(ctx, staff(ctx, username))
+    assert len(inbox) == 1, [t.name for t in inbox]
+    return inbox[0]
+
+
+def test_food_licence_runs_across_four_tiers(demo):
+    ctx = demo
+    started = start_food(ctx)
+    assert started.number.startswith(FOOD + "-20261127-")
+    assert started.status == "running"
+
+    intake = only_task(ctx, "zcz_qs_agent")
+    assert intake.spec_id == "proxy_intake" and intake.routed_role == "agent"
+    tasks.claim(ctx, intake.id, staff(ctx, "zcz_qs_agent"))
+    tasks.complete(ctx, intake.id, {}, staff(ctx, "zcz_qs_agent"))
+
+    # pre-review goes up to the township that the village belongs to, not to another township
+    review = only_task(ctx, "zcz_reviewer")
+    assert review.spec_id == "township_pre_review"
+    assert tasks.inbox(ctx, staff(ctx, "qcz_reviewer")) == []
+    tasks.complete(ctx, review.id, {"complete": True, "opinion": "材料齐全"}, staff(ctx, "zcz_reviewer"))
+
+    accept = only_task(ctx, "lzxq_receiver")
+    tasks.complete(ctx, accept.id, {}, staff(ctx, "lzxq_receiver"))
+    decide = only_task(ctx, "lzxq_market_approver")
+    assert decide.routed_department_id is not None
+    # the health department's approver holds the same role at the same unit but another department
+    assert tasks.inbox(ctx, staff(ctx, "lzxq_health_approver")) == []
+    with pytest.raises(Forbidden) as err:
+        tasks.claim(ctx, decide.id, staff(ctx, "lzxq_health_approver"))
+    assert err.value.code == "task_not_in_your_queue"
+    tasks.complete(ctx, decide.id, {"decision": "approve", "opinion": "准予许可"}, staff(ctx, "lzxq_market_approver"))
+    issue = only_task(ctx, "lzxq_issuer")
+    done = tasks.complete(ctx, issue.id, {}, staff(ctx, "lzxq_issuer"))
+    assert done.status == "completed"
+
+    view = cases.get_case(ctx, started.case_id)
+    assert view.status == "completed"
+    assert view.applicant_id_masked == "620102********1234"
+    assert view.data["decision"] == "approve"
+    with ctx.uow.begin() as s:
+        assert verify_stream(s, f"case:{started.case_id}") is None
+        types = [e["type"] for e in events_of(s, f"case:{started.case_id}")]
+        # the applicant's ID number is never written to the audit trail
+        assert all("620102199001011234" not in str(e["payload"]) for e in events_of(s, f"case:{started.case_id}"))
+    assert types[0] == "case_started" and types[-1] == "case_completed"
+    assert types.count("task_completed") == 5
+    assert "task_claimed" in types
+
+
+def test_claim_conflict_and_unclaim(demo):
+    ctx = demo
+    start_food(ctx)
+    task = only_task(ctx, "zcz_qs_agent")
+    agent = staff(ctx, "zcz_qs_agent")
+    tasks.claim(ctx, task.id, agent)
+    with pytest.raises(Conflict) as err:
+        tasks.claim(ctx, task.id, agent)
+    assert err.value.code == "task_already_claimed"
+    tasks.unclaim(ctx, task.id, agent)
+    assert tasks.claim(ctx, task.id, agent).assignee_id == agent.staff_id
+
+
+def test_completing_a_task_that_is_not_yours_changes_nothing(demo):
+    ctx = demo
+    start_food(ctx)
+    task = only_task(ctx, "zcz_qs_agent")
+    before = snapshot(ctx)
+    with pytest.raises(Forbidden) as err:
+        tasks.complete(ctx, task.id, {}, staff(ctx, "qcz_mjp_agent"))
+    assert err.value.code == "task_not_in_your_queue"
+    assert snapshot(ctx) == before
+
+
+def test_completing_a_task_claimed_by_another_changes_nothing(demo):
+    ctx = demo
+    start_food(ctx)
+    task = only_task(ctx, "zcz_qs_agent")
+    tasks.claim(ctx, task.id, staff(ctx, "zcz_qs_agent"))
+    before = snapshot(ctx)
+    with pytest.raises(Forbidden) as err:
+        tasks.complete(ctx, task.id, {}, staff(ctx, "lzxq_receiver"))
+    assert err.value.code == "task_claimed_by_other"
+    assert snapshot(ctx) == before
+
+
+def test_completing_a_closed_task_changes_nothing(demo):
+    ctx = demo
+    start_food(ctx)
+    task = only_task(ctx, "zcz_qs_agent")
+    tasks.complete(ctx, task.id, {}, staff(ctx, "zcz_qs_agent"))
+    before = snapshot(ctx)
+    with pytest.raises(Conflict) as err:
+        tasks.complete(ctx, task.id, {}, staff(ctx, "zcz_qs_agent"))
+    assert err.value.code == "task_not_open"
+    assert snapshot(ctx) == before
+    with pytest.raises(NotFound):
+        tasks.complete(ctx, "00000000-0000-0000-0000-000000000000", {}, staff(ctx, "zcz_qs_agent"))
+    assert snapshot(ctx) == before
+
+
+def test_stale_version_is_a_conflict_and_writes_nothing(demo):
+    ctx = demo
+    started = start_food(ctx)
+    task = only_task(ctx, "zcz_qs_agent")
+    before = snapshot(ctx)
+    with pytest.raises(Conflict) as err:
+        tasks.complete(ctx, task.id, {}, staff(ctx, "zcz_qs_agent"), expected_version=started.version - 1)
+    assert err.value.code == "case_version_conflict"
+    assert snapshot(ctx) == before
+    tasks.complete(ctx, task.id, {}, staff(ctx, "zcz_qs_agent"), expected_version=started.version)
+
+
+@pytest.mark.parametrize("data, field", [
+    ({"typename": "x"}, "typename"),
+    ({"opinion": {"nested": [{"typename": "BpmnWorkflow"}]}}, "opinion.nested[0].typename"),
+    ({"bad key": 1}, "bad key"),
+    ({"when": object()}, "when"),
+])
+def test_data_the_engine_cannot_store_is_refused_and_writes_nothing(demo, data, field):
+    ctx = demo
+    start_food(ctx)
+    task = only_task(ctx, "zcz_qs_agent")
+    before = snapshot(ctx)
+    with pytest.raises(ValidationError) as err:
+        tasks.complete(ctx, task.id, data, staff(ctx, "zcz_qs_agent"))
+    assert err.value.field == field
+    assert snapshot(ctx) == before
+
+
+def test_start_rejects_bad_input_and_writes_nothing(demo):
+    ctx = demo
+    before = snapshot(ctx)
+    win = window_id(ctx, "ZCZ-QS-W01")
+    agent = staff(ctx, "zcz_qs_agent")
+    with pytest.raises(NotFound):
+        cases.start_case(ctx, cases.StartCase("NO-SUCH-ITEM", win, APPLICANT), agent)
+    with pytest.raises(NotFound):
+        cases.start_case(ctx, cases.StartCase(FOOD, 999999, APPLICANT), agent)
+    with pytest.raises(ValidationError):
+        cases.start_case(ctx, cases.StartCase(FOOD, win, {"id_number": "x"}), agent)
+    with pytest.raises(ValidationError):
+        cases.start_case(ctx, cases.StartCase(FOOD, win, APPLICANT, {"typename": 1}), agent)
+    with pytest.raises(ValidationError):
+        cases.start_case(ctx, cases.StartCase(FOOD, win, APPLICANT, channel="pigeon"), agent)
+    assert snapshot(ctx) == before
+
+
+def test_case_numbers_are_daily_serials(demo, clock):
+    ctx = demo
+    a, b = start_food(ctx), start_food(ctx)
+    assert a.number.endswith("-0001") and b.number.endswith("-0002")
+    clock.advance(timedelta(days=1))
+    assert start_food(ctx).number.endswith("20261128-0001")
