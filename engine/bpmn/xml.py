@@ -2,11 +2,14 @@
 a DOCTYPE is refused outright (BPMN and DMN never need one; XXE and entity bombs do)."""
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from engine.domain.errors import Problem
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 DMN_NAMESPACES = {
@@ -37,6 +40,10 @@ def parse_upload(name: str, content: bytes) -> etree._ElementTree:
     if len(content) > MAX_FILE_BYTES:
         raise XmlRejected(Problem("file_too_large", f"file is {len(content)} bytes; the limit is {MAX_FILE_BYTES}",
                                   file=name))
+    if _DOCTYPE.search(content):
+        # refuse before parsing: an entity bomb must not even reach the parser
+        raise XmlRejected(Problem("xml_doctype_forbidden",
+                                  "DOCTYPE declarations are not allowed (entities and DTDs are disabled)", file=name))
     try:
         tree = etree.ElementTree(etree.fromstring(content, _parser()))
     except etree.XMLSyntaxError as exc:

@@ -1,0 +1,21 @@
+"""Small helpers for integration tests: deploy a fixture file and register a service item."""
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from engine.bpmn.parser import SourceFile
+from engine.services import deploy
+from engine.services.context import Actor
+from engine.store.models import ServiceItem
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def deploy_files(ctx, *paths: Path, name: str = "test"):
+    return deploy.deploy(ctx, [SourceFile(p.name, p.read_bytes()) for p in paths], Actor.system("test"), name=name)
+
+
+def add_item(ctx, code: str, process_key: str, tier: str = "township") -> None:
+    with ctx.uow.begin() as s:
+        s.execute(insert(ServiceItem).values(code=code, name=code, category="test", process_key=process_key,
+                                             deciding_tier=tier, attrs={}))

@@ -1,0 +1,111 @@
+"""Races: two schedulers sweeping at once, a scheduler killed mid-sweep, clerks claiming the
+same task at once. On PostgreSQL these run truly in parallel (row locks, SKIP LOCKED); on
+SQLite the single writer serializes them, and the outcome must be the same."""
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from engine.config import Settings
+from engine.domain.errors import Conflict
+from engine.services import tasks, timers
+from engine.services.context import Context
+from engine.store.models import Event, Timer
+from tests.conftest import ROOT, staff
+from tests.integration.test_case_flow import only_task, start_food
+
+N_CASES = 12
+
+
+def make_due_timers(ctx, clock, n=N_CASES):
+    for _ in range(n):
+        start_food(ctx)
+        tasks.complete(ctx, tasks.inbox(ctx, staff(ctx, "zcz_qs_agent"))[0].id, {}, staff(ctx, "zcz_qs_agent"))
+    clock.advance(timedelta(days=3))
+
+
+def fired_once_each(ctx):
+    with ctx.uow.begin() as s:
+        states = s.execute(select(Timer.state, func.count()).group_by(Timer.state)).all()
+        per_case = s.execute(select(Event.case_id, func.count()).where(Event.type == "timer_fired")
+                             .group_by(Event.case_id)).all()
+    return dict(states), per_case
+
+
+def test_two_workers_fire_each_timer_exactly_once(demo, clock, db_url):
+    ctx = demo
+    make_due_timers(ctx, clock)
+    workers = [Context.create(Settings(database_url=db_url), clock=clock) for _ in range(2)]
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def sweep(worker_ctx, name):
+        try:
+            barrier.wait()
+            total = 0
+            while True:   # keep sweeping until nothing is left, like a scheduler would
+                n = timers.fire_due(worker_ctx, name)
+                total += n
+                if n == 0 and not timers.due_timer_ids(worker_ctx, 1):
+                    break
+            results.append(total)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sweep, args=(w, f"w{i}")) for i, w in enumerate(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    for w in workers:
+        w.dispose()
+    assert errors == []
+    assert sum(results) == N_CASES
+    states, per_case = fired_once_each(ctx)
+    assert states == {"fired": N_CASES}
+    assert len(per_case) == N_CASES and all(count == 1 for _, count in per_case)
+    assert len(tasks.inbox(ctx, staff(ctx, "zcz_supervisor"))) == N_CASES
+
+
+def test_worker_killed_mid_sweep_loses_and_duplicates_nothing(demo, clock, db_url):
+    ctx = demo
+    make_due_timers(ctx, clock)
+    proc = subprocess.run([sys.executable, "-m", "tests.integration.kill_worker", db_url, clock.now().isoformat(), "4"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -9, proc.stderr
+    assert "killing myself" in proc.stdout
+    states, _ = fired_once_each(ctx)
+    assert states == {"fired": 4, "pending": N_CASES - 4}   # the fifth was rolled back with the process
+    assert timers.fire_due(ctx, "survivor") == N_CASES - 4
+    states, per_case = fired_once_each(ctx)
+    assert states == {"fired": N_CASES}
+    assert all(count == 1 for _, count in per_case)
+
+
+def test_concurrent_claims_exactly_one_wins(demo, db_url):
+    ctx = demo
+    start_food(ctx)
+    task = only_task(ctx, "zcz_qs_agent")
+    agent = staff(ctx, "zcz_qs_agent")
+    clerks = [Context.create(Settings(database_url=db_url), clock=ctx.clock) for _ in range(6)]
+    barrier = threading.Barrier(len(clerks))
+    outcomes = []
+
+    def claim(c):
+        barrier.wait()
+        try:
+            tasks.claim(c, task.id, agent)
+            outcomes.append("won")
+        except Conflict as exc:
+            outcomes.append(exc.code)
+
+    threads = [threading.Thread(target=claim, args=(c,)) for c in clerks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    for c in clerks:
+        c.dispose()
+    assert sorted(outcomes) == ["task_already_claimed"] * (len(clerks) - 1) + ["won"]
