@@ -16,8 +16,8 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
 
     @app.get("/api/v1/health")
     def health():
-        with ctx.uow.begin() as session:
-            session.execute(text("SELECT 1"))
+        with ctx.uow.read() as conn:
+            conn.execute(text("SELECT 1"))
         return jsonify(status="ok", database=ctx.engine.dialect.name)
 
     @app.errorhandler(LianbanError)

@@ -13,15 +13,15 @@ bp = Blueprint("console", __name__)
 @bp.get("/")
 def overview():
     ctx = current_app.extensions["lianban"]
-    with ctx.uow.begin() as session:
-        units = session.execute(select(OrgUnit).order_by(OrgUnit.path)).scalars().all()
-        items = session.execute(select(ServiceItem).order_by(ServiceItem.code)).scalars().all()
-        defs = session.execute(select(ProcessDefinition.key, func.max(ProcessDefinition.version))
+    with ctx.uow.read() as conn:
+        units = conn.execute(select(OrgUnit.__table__).order_by(OrgUnit.path)).all()
+        items = conn.execute(select(ServiceItem.__table__).order_by(ServiceItem.code)).all()
+        defs = conn.execute(select(ProcessDefinition.key, func.max(ProcessDefinition.version))
                                .group_by(ProcessDefinition.key).order_by(ProcessDefinition.key)).all()
         counts = {
-            "cases": session.execute(select(func.count()).select_from(Case)).scalar(),
-            "open_tasks": session.execute(select(func.count()).select_from(Task).where(Task.state == "open")).scalar(),
-            "pending_timers": session.execute(select(func.count()).select_from(Timer)
+            "cases": conn.execute(select(func.count()).select_from(Case)).scalar(),
+            "open_tasks": conn.execute(select(func.count()).select_from(Task).where(Task.state == "open")).scalar(),
+            "pending_timers": conn.execute(select(func.count()).select_from(Timer)
                                               .where(Timer.state == "pending")).scalar(),
         }
     return render_template("overview.html", units=units, items=items, definitions=defs, counts=counts)

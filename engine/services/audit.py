@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from engine.domain import audit
 from engine.domain.clock import as_utc
-from engine.store.models import Event
 from engine.services.context import Actor
+from engine.store import tables as t
+from engine.store.fast import FastWrite
+
+_INSERT_EVENT = FastWrite(t.event.insert())
 
 
 def case_stream(case_id: int) -> str:
@@ -21,7 +24,7 @@ def case_stream(case_id: int) -> str:
 class CaseAudit:
     """Collects the events of one command on one case; `flush` writes them."""
 
-    def __init__(self, case_id: Optional[int], seq: int, head: str):
+    def __init__(self, case_id: int, seq: int, head: str):
         self.case_id = case_id
         self.seq = seq
         self.head = head
@@ -39,28 +42,29 @@ class CaseAudit:
                           "payload": payload, "prev_hash": self.head, "hash": h})
         self.head = h
 
-    def flush(self, session: Session) -> None:
+    def flush(self, conn: Connection) -> None:
         if self.rows:
-            session.execute(insert(Event), self.rows)
+            _INSERT_EVENT.execute(conn, self.rows)
             self.rows = []
 
 
-def append_system_event(session: Session, type: str, actor: Actor, at: datetime, payload: dict) -> None:
-    last = session.execute(select(Event.seq, Event.hash).where(Event.stream == "system")
-                           .order_by(Event.seq.desc()).limit(1)).first()
+def append_system_event(conn: Connection, type: str, actor: Actor, at: datetime, payload: dict) -> None:
+    last = conn.execute(select(t.event.c.seq, t.event.c.hash).where(t.event.c.stream == "system")
+                        .order_by(t.event.c.seq.desc()).limit(1)).first()
     seq, prev = (last.seq, last.hash) if last else (0, audit.GENESIS)
+    at = as_utc(at)
     h = audit.event_hash(prev, stream="system", seq=seq + 1, type=type, actor=actor.username, at=at, payload=payload)
-    session.execute(insert(Event).values(stream="system", case_id=None, seq=seq + 1, type=type,
-                                         actor=actor.username, window_id=actor.window_id, at=at,
-                                         payload=payload, prev_hash=prev, hash=h))
+    _INSERT_EVENT.execute(conn, {"stream": "system", "case_id": None, "seq": seq + 1, "type": type,
+                                 "actor": actor.username, "window_id": actor.window_id, "at": at,
+                                 "payload": payload, "prev_hash": prev, "hash": h})
 
 
-def events_of(session: Session, stream: str) -> list[dict]:
-    rows = session.execute(select(Event).where(Event.stream == stream).order_by(Event.seq)).scalars()
+def events_of(conn: Connection, stream: str) -> list[dict]:
+    rows = conn.execute(select(t.event).where(t.event.c.stream == stream).order_by(t.event.c.seq))
     return [{"seq": e.seq, "type": e.type, "actor": e.actor, "window_id": e.window_id, "at": as_utc(e.at),
              "payload": e.payload, "prev_hash": e.prev_hash, "hash": e.hash} for e in rows]
 
 
-def verify_stream(session: Session, stream: str) -> Optional[int]:
+def verify_stream(conn: Connection, stream: str) -> Optional[int]:
     """None when the chain is intact, else the seq of the first broken event."""
-    return audit.verify(events_of(session, stream), stream)
+    return audit.verify(events_of(conn, stream), stream)

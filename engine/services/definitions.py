@@ -4,12 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.engine import Connection
 
 from engine.bpmn.dialects import UserTaskMeta
 from engine.domain.errors import NotFound
-from engine.store.models import ProcessDefinition
+from engine.store import tables as t
+
+_LATEST = (select(t.process_definition.c.id, t.process_definition.c.version, t.process_definition.c.key)
+           .where(t.process_definition.c.key == bindparam("key"))
+           .order_by(t.process_definition.c.version.desc()).limit(1))
+_BY_ID = select(t.process_definition).where(t.process_definition.c.id == bindparam("id"))
 
 
 @dataclass(frozen=True)
@@ -20,26 +25,28 @@ class LoadedDefinition:
     user_tasks: dict   # (process id, element id) -> UserTaskMeta
 
 
-def latest(session: Session, key: str) -> Optional[ProcessDefinition]:
-    return session.execute(select(ProcessDefinition).where(ProcessDefinition.key == key)
-                           .order_by(ProcessDefinition.version.desc()).limit(1)).scalar_one_or_none()
+def latest(ctx, conn: Connection, key: str):
+    """(id, version, key) of the newest version of a process, or None."""
+    return conn.execute(_LATEST, {"key": key}).first()
 
 
-def latest_version(session: Session, key: str) -> int:
-    return session.execute(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key)).scalar() or 0
+def latest_version(conn: Connection, key: str) -> int:
+    return conn.execute(select(func.max(t.process_definition.c.version))
+                        .where(t.process_definition.c.key == key)).scalar() or 0
 
 
 def metas_from_json(rows: list[dict]) -> list[UserTaskMeta]:
-    return [UserTaskMeta(**{k: v for k, v in row.items()}) for row in rows]
+    return [UserTaskMeta(**row) for row in rows]
 
 
-def load(ctx, session: Session, definition_id: int) -> LoadedDefinition:
-    """Make sure the runtime has this definition's spec; return its user-task metadata."""
+def load(ctx, conn: Connection, definition_id: int) -> LoadedDefinition:
+    """Make sure the runtime has this definition's spec (parsed once per process; a version
+    never changes once deployed) and return its user-task metadata."""
     cache = ctx.caches.setdefault("definitions", {})
     loaded = cache.get(definition_id)
     if loaded is not None and definition_id in ctx.runtime.specs:
         return loaded
-    row = session.get(ProcessDefinition, definition_id)
+    row = conn.execute(_BY_ID, {"id": definition_id}).first()
     if row is None:
         raise NotFound(f"process definition {definition_id} does not exist", code="definition_not_found")
     spec, subs = ctx.runtime.spec_from_json(row.spec)
@@ -49,13 +56,14 @@ def load(ctx, session: Session, definition_id: int) -> LoadedDefinition:
     return loaded
 
 
-def external_resolver(ctx, session: Session):
+def external_resolver(ctx, conn: Connection):
     """For the parser: a process called by a deployment but not part of it resolves to its
     latest deployed version (snapshotted into the caller's definition)."""
     def resolve(process_key: str):
-        row = latest(session, process_key)
+        row = latest(ctx, conn, process_key)
         if row is None:
             return None
-        spec, subs = ctx.runtime.spec_from_json(row.spec)
-        return spec, subs, metas_from_json(row.user_tasks)
+        full = conn.execute(_BY_ID, {"id": row.id}).first()
+        spec, subs = ctx.runtime.spec_from_json(full.spec)
+        return spec, subs, metas_from_json(full.user_tasks)
     return resolve

@@ -20,11 +20,11 @@ def workflow_files(directory: Path) -> list[SourceFile]:
 def load_demo(ctx, workflows_dir: Path | None = None) -> dict:
     """Idempotent: an existing organisation is left alone; the BPMN is (re)deployed, which
     creates versions only for changed processes."""
-    with ctx.uow.begin() as session:
-        if session.execute(select(func.count()).select_from(OrgUnit)).scalar() == 0:
-            _write_org(session)
+    with ctx.uow.begin() as conn:
+        if conn.execute(select(func.count()).select_from(OrgUnit)).scalar() == 0:
+            _write_org(conn)
             for code, name, category, key, tier in ITEMS:
-                session.execute(insert(ServiceItem).values(code=code, name=name, category=category, process_key=key,
+                conn.execute(insert(ServiceItem).values(code=code, name=name, category=category, process_key=key,
                                                            deciding_tier=tier, attrs={}))
     org.invalidate(ctx)
     result = deploy.deploy(ctx, workflow_files(workflows_dir or ctx.settings.workflows_dir),
@@ -32,31 +32,31 @@ def load_demo(ctx, workflows_dir: Path | None = None) -> dict:
     return {"processes": [(p.key, p.version, p.created) for p in result.processes]}
 
 
-def _write_windows(session, unit_id: int, hall, windows, departments: dict) -> None:
-    hall_id = org.add_hall(session, unit_id, *hall)
+def _write_windows(conn, unit_id: int, hall, windows, departments: dict) -> None:
+    hall_id = org.add_hall(conn, unit_id, *hall)
     for code, name, kind, dept, staff in windows:
         dept_id = departments.get(dept) if dept else None
-        window_id = org.add_window(session, hall_id, code, name, kind, dept_id)
+        window_id = org.add_window(conn, hall_id, code, name, kind, dept_id)
         for username, person, role in staff:
-            staff_id = session.execute(select(Staff.id).where(Staff.username == username)).scalar()
+            staff_id = conn.execute(select(Staff.id).where(Staff.username == username)).scalar()
             if staff_id is None:
-                staff_id = org.add_staff(session, username, person)
-            org.add_post(session, staff_id, window_id, role, dept_id)
+                staff_id = org.add_staff(conn, username, person)
+            org.add_post(conn, staff_id, window_id, role, dept_id)
 
 
-def _write_org(session) -> None:
-    district = org.add_unit(session, DISTRICT["code"], DISTRICT["name"], "district", None)
-    depts = {code: org.add_department(session, district, code, name) for code, name in DISTRICT["departments"]}
-    _write_windows(session, district, DISTRICT["hall"], DISTRICT["windows"], depts)
+def _write_org(conn) -> None:
+    district = org.add_unit(conn, DISTRICT["code"], DISTRICT["name"], "district", None)
+    depts = {code: org.add_department(conn, district, code, name) for code, name in DISTRICT["departments"]}
+    _write_windows(conn, district, DISTRICT["hall"], DISTRICT["windows"], depts)
     for park in PARKS:
-        park_id = org.add_unit(session, park["code"], park["name"], "park", district)
-        _write_windows(session, park_id, park["hall"], park["windows"], {})
+        park_id = org.add_unit(conn, park["code"], park["name"], "park", district)
+        _write_windows(conn, park_id, park["hall"], park["windows"], {})
         for town in park["townships"]:
-            town_id = org.add_unit(session, town["code"], town["name"], "township", park_id)
-            town_depts = {"social": org.add_department(session, town_id, "social", "社会事务办")}
-            _write_windows(session, town_id, (f"{town['code']}-BMFW", f"{town['name']}便民服务中心", "convenience_center"),
+            town_id = org.add_unit(conn, town["code"], town["name"], "township", park_id)
+            town_depts = {"social": org.add_department(conn, town_id, "social", "社会事务办")}
+            _write_windows(conn, town_id, (f"{town['code']}-BMFW", f"{town['name']}便民服务中心", "convenience_center"),
                            township_windows(town["code"]), town_depts)
             for vcode, vname in town["villages"]:
-                vid = org.add_unit(session, vcode, vname, "village", town_id)
-                _write_windows(session, vid, (f"{vcode}-BMFW", f"{vname}便民服务站", "convenience_station"),
+                vid = org.add_unit(conn, vcode, vname, "village", town_id)
+                _write_windows(conn, vid, (f"{vcode}-BMFW", f"{vname}便民服务站", "convenience_station"),
                                village_windows(vcode), {})

@@ -5,15 +5,15 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from engine.bpmn.parser import SourceFile, parse_bundle
 from engine.domain.errors import DeployError, Problem
 from engine.domain.org import parse_target
 from engine.services import audit, definitions, org
 from engine.services.context import Actor
-from engine.store.models import Deployment, DeploymentResource, ProcessDefinition
+from engine.store import tables as t
 
 MAX_FILES = 50
 
@@ -35,28 +35,29 @@ class DeployResult:
 def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment") -> DeployResult:
     if len(files) > MAX_FILES:
         raise DeployError([Problem("deployment_too_many_files", f"at most {MAX_FILES} files per deployment")])
-    with ctx.uow.begin() as session:
-        bundle = parse_bundle(files, definitions.external_resolver(ctx, session))
-        _check_departments(ctx, session, bundle)
+    with ctx.uow.begin() as conn:
+        bundle = parse_bundle(files, definitions.external_resolver(ctx, conn))
+        _check_departments(ctx, conn, bundle)
         now = ctx.clock.now()
         prepared = []
         for key, proc in sorted(bundle.processes.items()):
             spec_json = ctx.runtime.spec_to_json(proc.spec, proc.subprocess_specs)
             tasks = [t.to_dict() for t in proc.user_tasks]
             checksum = hashlib.sha256((spec_json + json.dumps(tasks, sort_keys=True)).encode()).hexdigest()
-            existing = session.execute(select(ProcessDefinition.id, ProcessDefinition.version)
-                                       .where(ProcessDefinition.key == key, ProcessDefinition.checksum == checksum)
-                                       .order_by(ProcessDefinition.version.desc()).limit(1)).first()
-            latest = definitions.latest(session, key)
+            pd = t.process_definition.c
+            existing = conn.execute(select(pd.id, pd.version).where(pd.key == key, pd.checksum == checksum)
+                                    .order_by(pd.version.desc()).limit(1)).first()
+            latest = definitions.latest(ctx, conn, key)
             if existing is not None and latest is not None and latest.id == existing.id:
                 prepared.append((key, proc, None, existing))
             else:
                 prepared.append((key, proc, (spec_json, tasks, checksum), None))
         if all(item[2] is None for item in prepared):
             return DeployResult(None, [DeployedProcess(k, e.version, e.id, False) for k, _, _, e in prepared])
-        dep_id = session.execute(insert(Deployment).values(name=name[:200], deployed_at=now, deployed_by=actor.username)
-                                 .returning(Deployment.id)).scalar_one()
-        session.execute(insert(DeploymentResource), [
+        dep_id = conn.execute(t.deployment.insert().values(name=name[:200], deployed_at=now,
+                                                          deployed_by=actor.username)
+                              .returning(t.deployment.c.id)).scalar_one()
+        conn.execute(t.deployment_resource.insert(), [
             {"deployment_id": dep_id, "name": f.name, "kind": kind, "checksum": f.checksum,
              "content": f.content.decode("utf-8")} for f, kind in bundle.files])
         out = []
@@ -65,22 +66,22 @@ def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment")
                 out.append(DeployedProcess(key, existing.version, existing.id, False))
                 continue
             spec_json, tasks, checksum = new
-            version = definitions.latest_version(session, key) + 1
-            def_id = session.execute(insert(ProcessDefinition).values(
+            version = definitions.latest_version(conn, key) + 1
+            def_id = conn.execute(t.process_definition.insert().values(
                 key=key, name=proc.name, version=version, checksum=checksum, deployment_id=dep_id,
                 resource_name=proc.resource, spec=spec_json, user_tasks=tasks, created_at=now)
-                .returning(ProcessDefinition.id)).scalar_one()
+                .returning(t.process_definition.c.id)).scalar_one()
             out.append(DeployedProcess(key, version, def_id, True))
-        audit.append_system_event(session, "deployed", actor, now, {
+        audit.append_system_event(conn, "deployed", actor, now, {
             "deployment": dep_id, "files": [f.name for f, _ in bundle.files],
             "processes": [{"key": p.key, "version": p.version, "created": p.created} for p in out]})
         return DeployResult(dep_id, out)
 
 
-def _check_departments(ctx, session: Session, bundle) -> None:
+def _check_departments(ctx, conn: Connection, bundle) -> None:
     """A department code no org unit has can never be resolved: a deploy-time error. (A unit
     missing above one particular window is a run-time routing problem: supervisor queue.)"""
-    known = org.directory(ctx, session).department_codes
+    known = org.directory(ctx, conn).department_codes
     problems = []
     for proc in bundle.processes.values():
         for meta in proc.user_tasks:

@@ -1,14 +1,15 @@
-"""What every command that moves a case shares: load the case's workflow (from the cache when
-its version matches), and after the engine ran, write the consequences in the same transaction
-— task projection, timers, status, audit events, and the new state with version + 1."""
+"""What every command that moves a case shares: lock the case row, load its workflow (from
+the cache when its version matches), and after the engine ran, write the consequences in the
+same transaction — task projection, timers, status, audit events, and the new state with
+version + 1. Statements are prebuilt with bind parameters: this is the hot path."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import and_, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
 
 from engine.bpmn.timers import is_literal, literal_due, parse_due
 from engine.domain.clock import as_utc
@@ -17,11 +18,29 @@ from engine.domain.org import parse_target
 from engine.services import definitions, org
 from engine.services.audit import CaseAudit
 from engine.services.context import Actor
-from engine.store.db import after_commit
-from engine.store.models import Case, Task, Timer
+from engine.store import tables as t
+from engine.store.db import after_commit, is_postgres
+from engine.store.fast import FastWrite
 
-_CASE_COLUMNS = (Case.id, Case.version, Case.status, Case.definition_id, Case.origin_org_unit_id,
-                 Case.audit_seq, Case.audit_head, Case.number)
+_CASE_COLUMNS = (t.case.c.id, t.case.c.version, t.case.c.status, t.case.c.definition_id,
+                 t.case.c.origin_org_unit_id, t.case.c.audit_seq, t.case.c.audit_head, t.case.c.number,
+                 t.case.c.stage, t.case.c.completed_at)
+CASE_COLUMNS = tuple(c.label(f"lc_{c.name}") for c in _CASE_COLUMNS)
+_LOCK_CASE = select(*CASE_COLUMNS).where(t.case.c.id == bindparam("case_id"))
+_LOCK_CASE_PG = _LOCK_CASE.with_for_update()
+_CASE_STATE = select(t.case.c.state).where(t.case.c.id == bindparam("case_id"))
+_CANCEL_TASK = FastWrite(update(t.task).where(t.task.c.id == bindparam("tid"), t.task.c.state == "open")
+                          .values(state="cancelled", completed_at=bindparam("now")))
+_INSERT_TASK = FastWrite(t.task.insert())
+_INSERT_TIMER = FastWrite(t.timer.insert())
+_CLOSE_TIMER = FastWrite(update(t.timer).where(t.timer.c.case_id == bindparam("cid"), t.timer.c.ref == bindparam("b_ref"),
+                                      t.timer.c.due_at == bindparam("due"), t.timer.c.state == "pending")
+                .values(state=bindparam("new_state"), fired_at=bindparam("fired_at")))
+_SAVE_CASE = FastWrite(update(t.case).where(t.case.c.id == bindparam("cid"), t.case.c.version == bindparam("expected"))
+              .values(state=bindparam("b_state"), version=bindparam("new_version"), status=bindparam("new_status"),
+                      stage=bindparam("new_stage"), updated_at=bindparam("now"), audit_seq=bindparam("seq"),
+                      audit_head=bindparam("head"), next_timer_at=bindparam("next_timer"),
+                      completed_at=bindparam("done_at")))
 
 
 @dataclass
@@ -33,128 +52,138 @@ class LoadedCase:
     origin_org_unit_id: int
     number: str
     audit: CaseAudit
+    stage: Optional[str] = None
+    completed_at: Optional[datetime] = None
     workflow: object = None
+    new_tasks: list = field(default_factory=list)       # ids of the tasks this command opened
     open_before: dict = field(default_factory=dict)     # task id -> ReadyTask
     timers_before: dict = field(default_factory=dict)   # task id -> (element, due)
 
 
-def lock_case(ctx, session: Session, case_id: int) -> LoadedCase:
-    """Read the case row under a row lock (PostgreSQL) / the write lock (SQLite)."""
-    stmt = select(*_CASE_COLUMNS).where(Case.id == case_id)
-    if session.bind.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    row = session.execute(stmt).first()
+def lock_case(ctx, conn: Connection, case_id: int) -> LoadedCase:
+    """Read the case row under a row lock (PostgreSQL) / the write lock (SQLite). Every command
+    on a case takes this lock first, so commands on one case never interleave."""
+    row = conn.execute(_LOCK_CASE_PG if is_postgres(conn) else _LOCK_CASE, {"case_id": case_id}).first()
     if row is None:
         raise NotFound(f"case {case_id} does not exist", code="case_not_found")
-    return LoadedCase(row.id, row.version, row.status, row.definition_id, row.origin_org_unit_id, row.number,
-                      CaseAudit(row.id, row.audit_seq, row.audit_head))
+    return case_from_row(row)
 
 
-def load_workflow(ctx, session: Session, case: LoadedCase) -> None:
-    definitions.load(ctx, session, case.definition_id)
+def case_from_row(row) -> LoadedCase:
+    """A LoadedCase from a row selected with CASE_COLUMNS (possibly joined with other tables)."""
+    return LoadedCase(row.lc_id, row.lc_version, row.lc_status, row.lc_definition_id,
+                      row.lc_origin_org_unit_id, row.lc_number,
+                      CaseAudit(row.lc_id, row.lc_audit_seq, row.lc_audit_head), row.lc_stage,
+                      row.lc_completed_at)
+
+
+def load_workflow(ctx, conn: Connection, case: LoadedCase) -> None:
+    definitions.load(ctx, conn, case.definition_id)
     wf = ctx.workflows.checkout(case.id, case.version)
     if wf is None:
-        state = session.execute(select(Case.state).where(Case.id == case.id)).scalar_one()
-        wf = ctx.runtime.loads(state)
+        wf = ctx.runtime.loads(conn.execute(_CASE_STATE, {"case_id": case.id}).scalar_one())
     case.workflow = wf
-    case.open_before = {t.id: t for t in ctx.runtime.ready_user_tasks(wf)}
+    case.open_before = {rt.id: rt for rt in ctx.runtime.ready_user_tasks(wf)}
     case.timers_before = {tid: (el, due) for tid, el, due in ctx.runtime.waiting_timers(wf)}
 
 
-def save(ctx, session: Session, case: LoadedCase, actor: Actor, now: datetime, *,
-         completed_task: Optional[str] = None, new_case: bool = False) -> int:
+def save(ctx, conn: Connection, case: LoadedCase, actor: Actor, now: datetime, *,
+         completed_task: Optional[str] = None) -> int:
     """Project the workflow after the engine ran; returns the new case version."""
     runtime = ctx.runtime
     wf = case.workflow
-    loaded = definitions.load(ctx, session, case.definition_id)
-    ready = {t.id: t for t in runtime.ready_user_tasks(wf)}
+    loaded = definitions.load(ctx, conn, case.definition_id)
+    ready = {rt.id: rt for rt in runtime.ready_user_tasks(wf)}
 
     cancelled = [tid for tid in case.open_before if tid not in ready and tid != completed_task]
     if cancelled:
-        session.execute(update(Task).where(Task.id.in_(cancelled), Task.state == "open")
-                        .values(state="cancelled", completed_at=now))
+        _CANCEL_TASK.execute(conn, [{"tid": tid, "now": now} for tid in cancelled])
         for tid in cancelled:
             case.audit.add("task_cancelled", actor, now, {"task": tid, "element": case.open_before[tid].spec_id})
-    new_rows = []
-    directory = org.directory(ctx, session)
-    for tid, t in ready.items():
+    new_rows = _new_task_rows(ctx, conn, case, loaded, ready, actor, now)
+    if new_rows:
+        _INSERT_TASK.execute(conn, new_rows)
+    case.new_tasks = [row["id"] for row in new_rows]
+
+    timers_after = {tid: (el, due) for tid, el, due in runtime.waiting_timers(wf)}
+    _sync_timers(conn, case, timers_after, actor, now)
+
+    if runtime.is_completed(wf) and case.status == "running":
+        case.status, case.completed_at = "completed", now
+        case.audit.add("case_completed", actor, now, {})
+    case.stage = _stage(loaded, ready) or case.stage
+
+    changed = _SAVE_CASE.execute(conn, {
+        "cid": case.id, "expected": case.version, "b_state": runtime.dumps(wf), "new_version": case.version + 1,
+        "new_status": case.status, "new_stage": case.stage, "now": now, "seq": case.audit.seq,
+        "head": case.audit.head, "next_timer": min((due for _, due in timers_after.values()), default=None),
+        "done_at": case.completed_at})
+    if changed != 1:
+        raise Conflict(f"case {case.number} was changed by someone else; reload and retry",
+                       code="case_version_conflict")
+    case.audit.flush(conn)
+    case.version += 1
+    version = case.version
+    after_commit(conn, lambda: ctx.workflows.put(case.id, version, wf))
+    return version
+
+
+def _new_task_rows(ctx, conn, case, loaded, ready, actor, now) -> list[dict]:
+    rows = []
+    directory = org.directory(ctx, conn)
+    for tid, rt in ready.items():
         if tid in case.open_before:
             continue
-        meta = loaded.user_tasks.get((t.process, t.spec_id))
-        groups = (meta.candidate_groups if meta else []) or ([t.lane] if t.lane else [])
+        meta = loaded.user_tasks.get((rt.process, rt.spec_id))
+        groups = (meta.candidate_groups if meta else []) or ([rt.lane] if rt.lane else [])
         route = directory.route(parse_target(groups[0]), case.origin_org_unit_id)
-        due_at = _due_at(ctx, meta, wf, now)
-        new_rows.append({"id": tid, "case_id": case.id, "spec_id": t.spec_id, "process_key": t.process,
-                         "name": t.name, "state": "open", "candidate_groups": ",".join(groups)[:255],
-                         "routed_org_unit_id": route.org_unit_id, "routed_department_id": route.department_id,
-                         "routed_role": route.role, "routing_error": route.error,
-                         "form_key": meta.form_key if meta else None, "stage": meta.stage if meta else None,
-                         "due_at": due_at, "created_at": now})
-        payload = {"task": tid, "element": t.spec_id, "name": t.name, "route": groups[0]}
+        rows.append({"id": tid, "case_id": case.id, "spec_id": rt.spec_id, "process_key": rt.process,
+                     "name": rt.name, "state": "open", "candidate_groups": ",".join(groups)[:255],
+                     "routed_org_unit_id": route.org_unit_id, "routed_department_id": route.department_id,
+                     "routed_role": route.role, "routing_error": route.error, "assignee_id": None,
+                     "form_key": meta.form_key if meta else None, "stage": meta.stage if meta else None,
+                     "due_at": _due_at(ctx, meta, case.workflow, now), "created_at": now, "claimed_at": None,
+                     "completed_at": None, "completed_by": None, "outcome": None})
+        payload = {"task": tid, "element": rt.spec_id, "name": rt.name, "route": groups[0]}
         if route.error:
             payload["routing_error"] = route.error
             case.audit.add("task_routing_failed", actor, now, payload)
         else:
             case.audit.add("task_created", actor, now, payload)
-    if new_rows:
-        session.execute(insert(Task), new_rows)
-
-    timers_after = {tid: (el, due) for tid, el, due in runtime.waiting_timers(wf)}
-    _sync_timers(session, case, timers_after, actor, now)
-
-    status = case.status
-    completed_at = None
-    if runtime.is_completed(wf) and status == "running":
-        status, completed_at = "completed", now
-        case.audit.add("case_completed", actor, now, {})
-    stage = _stage(loaded, ready)
-
-    state = runtime.dumps(wf)
-    next_timer = min((due for _, due in timers_after.values()), default=None)
-    values = dict(state=state, version=case.version + 1, status=status, updated_at=now,
-                  audit_seq=case.audit.seq, audit_head=case.audit.head, next_timer_at=next_timer)
-    if stage is not None:
-        values["stage"] = stage
-    if completed_at is not None:
-        values["completed_at"] = completed_at
-    result = session.execute(update(Case).where(and_(Case.id == case.id, Case.version == case.version)).values(**values))
-    if result.rowcount != 1:
-        raise Conflict(f"case {case.number} was changed by someone else; reload and retry",
-                       code="case_version_conflict")
-    case.audit.flush(session)
-    new_version = case.version + 1
-    after_commit(session, lambda: ctx.workflows.put(case.id, new_version, wf))
-    return new_version
+    return rows
 
 
 def _stage(loaded, ready) -> Optional[str]:
-    for t in ready.values():
-        meta = loaded.user_tasks.get((t.process, t.spec_id))
+    for rt in ready.values():
+        meta = loaded.user_tasks.get((rt.process, rt.spec_id))
         if meta and meta.stage:
             return meta.stage
     return None
 
 
-def _sync_timers(session: Session, case: LoadedCase, after: dict, actor: Actor, now: datetime) -> None:
+def _sync_timers(conn: Connection, case: LoadedCase, after: dict, actor: Actor, now: datetime) -> None:
     """Timer rows follow the workflow's waiting timers, keyed by (catching task, due time) so a
     cycle timer's next occurrence is a new row. A timer that left the workflow fired if it was
     due, else it was cancelled (its task completed, or the process moved on)."""
     before = {(tid, due): el for tid, (el, due) in case.timers_before.items()}
     current = {(tid, due): el for tid, (el, due) in after.items()}
+    closed = []
     for (tid, due), el in before.items():
         if (tid, due) in current:
             continue
         fired = due <= now
-        session.execute(update(Timer).where(Timer.case_id == case.id, Timer.ref == tid, Timer.due_at == due,
-                                            Timer.state == "pending")
-                        .values(state="fired" if fired else "cancelled", fired_at=now if fired else None))
+        closed.append({"cid": case.id, "b_ref": tid, "due": due, "new_state": "fired" if fired else "cancelled",
+                       "fired_at": now if fired else None})
         if fired:
             case.audit.add("timer_fired", actor, now, {"timer": tid, "element": el, "due_at": due.isoformat()})
+    if closed:
+        _CLOSE_TIMER.execute(conn, closed)
     added = [(tid, due, el) for (tid, due), el in current.items() if (tid, due) not in before]
     if added:
-        session.execute(insert(Timer), [{"case_id": case.id, "kind": "bpmn", "ref": tid, "element": el,
-                                         "due_at": due, "state": "pending", "attempts": 0, "created_at": now}
-                                        for tid, due, el in added])
+        _INSERT_TIMER.execute(conn, [{"case_id": case.id, "kind": "bpmn", "ref": tid, "element": el, "due_at": due,
+                                      "state": "pending", "attempts": 0, "last_error": None, "retry_at": None,
+                                      "locked_by": None, "fired_at": None, "created_at": now}
+                                     for tid, due, el in added])
         for tid, due, el in added:
             case.audit.add("timer_scheduled", actor, now, {"timer": tid, "element": el, "due_at": due.isoformat()})
 
@@ -175,4 +204,3 @@ def _due_at(ctx, meta, wf, now: datetime) -> Optional[datetime]:
         return parse_due(str(value)) if value else None
     except Exception:  # noqa: BLE001 - a model's optional deadline must never break a case
         return None
-

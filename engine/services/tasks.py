@@ -1,18 +1,20 @@
 """Claiming, handing back and completing tasks; inbox queries over the task projection only."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy.engine import Connection
 
 from engine.domain.clock import as_utc
 from engine.domain.errors import Conflict, Forbidden, NotFound
 from engine.services import org, progress
 from engine.services.context import Actor
-from engine.store.models import Case, StaffPost, Task
+from engine.store import tables as t
+from engine.store.db import is_postgres
+from engine.store.fast import FastWrite
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,26 @@ class TaskView:
     created_at: datetime
 
 
+_VIEW_COLUMNS = (t.task.c.id, t.task.c.case_id, t.task.c.name, t.task.c.spec_id, t.task.c.state,
+                 t.task.c.routed_org_unit_id, t.task.c.routed_department_id, t.task.c.routed_role,
+                 t.task.c.routing_error, t.task.c.assignee_id, t.task.c.form_key, t.task.c.stage,
+                 t.task.c.due_at, t.task.c.created_at)
+# the task with its case, locking the case row (every command on a case locks it first)
+_TASK_AND_CASE = (select(*_VIEW_COLUMNS, t.task.c.claimed_at, *progress.CASE_COLUMNS)
+                  .join_from(t.task, t.case, t.case.c.id == t.task.c.case_id)
+                  .where(t.task.c.id == bindparam("tid")))
+_TASK_AND_CASE_PG = _TASK_AND_CASE.with_for_update(of=t.case)
+_CLAIM = FastWrite(update(t.task).where(t.task.c.id == bindparam("tid"), t.task.c.state == "open",
+                               t.task.c.assignee_id.is_(None))
+          .values(assignee_id=bindparam("staff"), claimed_at=bindparam("now")))
+_UNCLAIM = FastWrite(update(t.task).where(t.task.c.id == bindparam("tid")).values(assignee_id=None, claimed_at=None))
+_COMPLETE = FastWrite(update(t.task).where(t.task.c.id == bindparam("tid"))
+             .values(state="completed", completed_at=bindparam("now"), completed_by=bindparam("staff"),
+                     outcome=bindparam("b_outcome"), assignee_id=bindparam("staff"), claimed_at=bindparam("claimed")))
+_AUDIT_HEAD = FastWrite(update(t.case).where(t.case.c.id == bindparam("cid"))
+               .values(audit_seq=bindparam("seq"), audit_head=bindparam("head"), updated_at=bindparam("now")))
+
+
 def _view(row) -> TaskView:
     return TaskView(row.id, row.case_id, row.name, row.spec_id, row.state, row.routed_org_unit_id,
                     row.routed_department_id, row.routed_role, row.routing_error, row.assignee_id, row.form_key,
@@ -45,64 +67,60 @@ def _require_staff(actor: Actor) -> int:
     return actor.staff_id
 
 
-def _task(session: Session, task_id: str):
-    row = session.execute(select(Task).where(Task.id == task_id)).scalar_one_or_none()
+def _locked_task(ctx, conn: Connection, task_id: str):
+    """The task and its case in one statement, with the case row locked."""
+    row = conn.execute(_TASK_AND_CASE_PG if is_postgres(conn) else _TASK_AND_CASE, {"tid": task_id}).first()
     if row is None:
         raise NotFound(f"task {task_id} does not exist", code="task_not_found", field="task_id")
-    return row
+    return progress.case_from_row(row), row
 
 
-def _check_eligible(ctx, session: Session, actor: Actor, task) -> None:
-    posts = org.posts_of(session, _require_staff(actor))
-    if not org.may_work_on(org.directory(ctx, session), posts, task.routed_org_unit_id,
+def _check_eligible(ctx, conn: Connection, actor: Actor, task) -> None:
+    posts = org.posts_of(ctx, conn, _require_staff(actor))
+    if not org.may_work_on(org.directory(ctx, conn), posts, task.routed_org_unit_id,
                            task.routed_department_id, task.routed_role):
         raise Forbidden("this task is not routed to any of your posts", code="task_not_in_your_queue",
                         field="task_id")
 
 
+def _require_open(task) -> None:
+    if task.state != "open":
+        raise Conflict(f"task {task.id} is {task.state}", code="task_not_open", field="task_id")
+
+
+def _audit_only(conn: Connection, case: progress.LoadedCase, type: str, actor: Actor, now, payload: dict) -> None:
+    """Events that do not change workflow state still extend the case's hash chain."""
+    case.audit.add(type, actor, now, payload)
+    _AUDIT_HEAD.execute(conn, {"cid": case.id, "seq": case.audit.seq, "head": case.audit.head, "now": now})
+    case.audit.flush(conn)
+
+
 def claim(ctx, task_id: str, actor: Actor) -> TaskView:
     staff_id = _require_staff(actor)
-    with ctx.uow.begin() as session:
-        case_id = session.execute(select(Task.case_id).where(Task.id == task_id)).scalar()
-        if case_id is None:
-            raise NotFound(f"task {task_id} does not exist", code="task_not_found", field="task_id")
-        case = progress.lock_case(ctx, session, case_id)
-        task = _task(session, task_id)
-        if task.state != "open":
-            raise Conflict(f"task {task_id} is {task.state}", code="task_not_open", field="task_id")
-        _check_eligible(ctx, session, actor, task)
+    with ctx.uow.begin() as conn:
+        case, task = _locked_task(ctx, conn, task_id)
+        _require_open(task)
+        _check_eligible(ctx, conn, actor, task)
         now = ctx.clock.now()
         # conditional update: of two concurrent claims exactly one changes the row
-        result = session.execute(update(Task).where(Task.id == task_id, Task.state == "open",
-                                                    Task.assignee_id.is_(None))
-                                 .values(assignee_id=staff_id, claimed_at=now))
-        if result.rowcount != 1:
-            raise Conflict(f"task {task_id} was claimed by someone else", code="task_already_claimed", field="task_id")
-        _audit_only(session, case, "task_claimed", actor, now, {"task": task_id, "staff": staff_id})
-        return _view(_task(session, task_id))
+        if _CLAIM.execute(conn, {"tid": task_id, "staff": staff_id, "now": now}) != 1:
+            raise Conflict(f"task {task_id} was claimed by someone else", code="task_already_claimed",
+                           field="task_id")
+        _audit_only(conn, case, "task_claimed", actor, now, {"task": task_id, "staff": staff_id})
+        return replace(_view(task), assignee_id=staff_id)
 
 
 def unclaim(ctx, task_id: str, actor: Actor) -> TaskView:
     staff_id = _require_staff(actor)
-    with ctx.uow.begin() as session:
-        task = _task(session, task_id)
-        case = progress.lock_case(ctx, session, task.case_id)
-        if task.state != "open":
-            raise Conflict(f"task {task_id} is {task.state}", code="task_not_open", field="task_id")
+    with ctx.uow.begin() as conn:
+        case, task = _locked_task(ctx, conn, task_id)
+        _require_open(task)
         if task.assignee_id != staff_id:
             raise Forbidden("you can only hand back a task you have claimed", code="task_not_yours", field="task_id")
         now = ctx.clock.now()
-        session.execute(update(Task).where(Task.id == task_id).values(assignee_id=None, claimed_at=None))
-        _audit_only(session, case, "task_unclaimed", actor, now, {"task": task_id, "staff": staff_id})
-        return _view(_task(session, task_id))
-
-
-def _audit_only(session: Session, case: progress.LoadedCase, type: str, actor: Actor, now, payload: dict) -> None:
-    """Events that do not change workflow state still extend the case's hash chain."""
-    case.audit.add(type, actor, now, payload)
-    session.execute(update(Case).where(Case.id == case.id)
-                    .values(audit_seq=case.audit.seq, audit_head=case.audit.head, updated_at=now))
-    case.audit.flush(session)
+        _UNCLAIM.execute(conn, {"tid": task_id})
+        _audit_only(conn, case, "task_unclaimed", actor, now, {"task": task_id, "staff": staff_id})
+        return replace(_view(task), assignee_id=None)
 
 
 @dataclass(frozen=True)
@@ -110,39 +128,35 @@ class Completed:
     case_id: int
     version: int
     status: str
+    next_tasks: tuple = ()      # tasks the completion opened (for "what's next" in the UI)
 
 
 def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Optional[int] = None) -> Completed:
     """Complete a task with form data. `expected_version` (the case version the client saw)
     makes a stale write a conflict; the engine run, projection and audit commit together."""
     staff_id = _require_staff(actor)
-    with ctx.uow.begin() as session:
-        case_id = session.execute(select(Task.case_id).where(Task.id == task_id)).scalar()
-        if case_id is None:
-            raise NotFound(f"task {task_id} does not exist", code="task_not_found", field="task_id")
-        case = progress.lock_case(ctx, session, case_id)
+    with ctx.uow.begin() as conn:
+        case, task = _locked_task(ctx, conn, task_id)
         if expected_version is not None and expected_version != case.version:
             raise Conflict(f"case {case.number} is at version {case.version}, not {expected_version}",
                            code="case_version_conflict", field="version")
-        task = _task(session, task_id)
-        if task.state != "open":
-            raise Conflict(f"task {task_id} is {task.state}", code="task_not_open", field="task_id")
+        _require_open(task)
         if task.assignee_id is not None and task.assignee_id != staff_id:
             raise Forbidden("this task is claimed by another staff member", code="task_claimed_by_other",
                             field="task_id")
         if task.assignee_id is None:
-            _check_eligible(ctx, session, actor, task)
+            _check_eligible(ctx, conn, actor, task)
         now = ctx.clock.now()
-        progress.load_workflow(ctx, session, case)
+        progress.load_workflow(ctx, conn, case)
+        # a failure from here on rolls back; the workflow was checked out of the cache and is
+        # only put back after a commit, so no half-run workflow survives
         ctx.runtime.complete(case.workflow, task_id, data, ctx.clock)
-        session.execute(update(Task).where(Task.id == task_id).values(
-            state="completed", completed_at=now, completed_by=staff_id, outcome=data,
-            assignee_id=staff_id, claimed_at=task.claimed_at or now))
+        _COMPLETE.execute(conn, {"tid": task_id, "now": now, "staff": staff_id, "b_outcome": data,
+                                 "claimed": task.claimed_at or now})
         case.audit.add("task_completed", actor, now, {"task": task_id, "element": task.spec_id,
                                                       "fields": sorted(data)})
-        version = progress.save(ctx, session, case, actor, now, completed_task=task_id)
-        status = session.execute(select(Case.status).where(Case.id == case_id)).scalar_one()
-        return Completed(case_id, version, status)
+        version = progress.save(ctx, conn, case, actor, now, completed_task=task_id)
+        return Completed(case.id, version, case.status, tuple(case.new_tasks))
 
 
 # --- inbox queries (projection only, never workflow state) -------------------------------------
@@ -152,9 +166,11 @@ def _post_filter(posts):
     for unit, dept, role in posts:
         if role == "supervisor":
             continue
-        cond = and_(Task.routed_org_unit_id == unit, Task.routed_role == role)
-        cond = and_(cond, or_(Task.routed_department_id.is_(None), Task.routed_department_id == dept)) \
-            if dept is not None else and_(cond, Task.routed_department_id.is_(None))
+        cond = and_(t.task.c.routed_org_unit_id == unit, t.task.c.routed_role == role)
+        if dept is not None:
+            cond = and_(cond, or_(t.task.c.routed_department_id.is_(None), t.task.c.routed_department_id == dept))
+        else:
+            cond = and_(cond, t.task.c.routed_department_id.is_(None))
         clauses.append(cond)
     return clauses
 
@@ -163,27 +179,38 @@ def inbox(ctx, actor: Actor, *, limit: int = 50, include_claimed_by_others: bool
     """Open tasks routed to the actor's posts (claimed by her or unclaimed) plus supervisor
     queues of her subtree, oldest first."""
     staff_id = _require_staff(actor)
-    with ctx.uow.begin() as session:
-        posts = org.posts_of(session, staff_id)
+    with ctx.uow.read() as conn:
+        posts = org.posts_of(ctx, conn, staff_id)
         clauses = _post_filter(posts)
-        directory = org.directory(ctx, session)
+        directory = org.directory(ctx, conn)
         for unit, _dept, role in posts:
             if role == "supervisor":
-                sub = [u for u, path in directory.unit_paths.items() if path.startswith(directory.unit_paths[unit])]
-                clauses.append(and_(Task.routed_role == "supervisor", Task.routed_org_unit_id.in_(sub)))
-        mine = Task.assignee_id == staff_id
+                root = directory.unit_paths[unit]
+                sub = [u for u, path in directory.unit_paths.items() if path.startswith(root)]
+                clauses.append(and_(t.task.c.routed_role == "supervisor", t.task.c.routed_org_unit_id.in_(sub)))
+        mine = t.task.c.assignee_id == staff_id
         if not clauses:
             where = mine
         elif include_claimed_by_others:
             where = or_(mine, *clauses)
         else:
-            where = or_(mine, and_(or_(*clauses), Task.assignee_id.is_(None)))
-        rows = session.execute(select(Task).where(Task.state == "open", where)
-                               .order_by(Task.created_at, Task.id).limit(limit)).scalars()
+            where = or_(mine, and_(or_(*clauses), t.task.c.assignee_id.is_(None)))
+        rows = conn.execute(select(*_VIEW_COLUMNS).where(t.task.c.state == "open", where)
+                            .order_by(t.task.c.created_at, t.task.c.id).limit(limit))
         return [_view(r) for r in rows]
 
 
 def tasks_of_case(ctx, case_id: int) -> list[TaskView]:
-    with ctx.uow.begin() as session:
-        rows = session.execute(select(Task).where(Task.case_id == case_id).order_by(Task.created_at, Task.id)).scalars()
+    with ctx.uow.read() as conn:
+        rows = conn.execute(select(*_VIEW_COLUMNS).where(t.task.c.case_id == case_id)
+                            .order_by(t.task.c.created_at, t.task.c.id))
         return [_view(r) for r in rows]
+
+
+_FIRST_OPEN = (select(t.task.c.id).where(t.task.c.case_id == bindparam("cid"), t.task.c.state == "open")
+               .order_by(t.task.c.created_at, t.task.c.id).limit(1))
+
+
+def first_open_task_of_case(ctx, case_id: int) -> Optional[str]:
+    with ctx.uow.read() as conn:
+        return conn.execute(_FIRST_OPEN, {"cid": case_id}).scalar()

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select, update
 from engine.domain.errors import LianbanError
 from engine.services import progress
 from engine.services.context import Actor
+from engine.store.db import is_postgres
 from engine.store.models import Case, Timer
 
 log = logging.getLogger(__name__)
@@ -20,8 +21,8 @@ log = logging.getLogger(__name__)
 
 def due_timer_ids(ctx, limit: int) -> list[int]:
     now = ctx.clock.now()
-    with ctx.uow.begin() as session:
-        return list(session.execute(
+    with ctx.uow.read() as conn:
+        return list(conn.execute(
             select(Timer.id).where(Timer.state == "pending", Timer.due_at <= now,
                                    or_(Timer.retry_at.is_(None), Timer.retry_at <= now))
             .order_by(Timer.due_at, Timer.id).limit(limit)).scalars())
@@ -41,43 +42,47 @@ def fire_due(ctx, worker: str = "worker", limit: Optional[int] = None,
 
 def fire_one(ctx, timer_id: int, worker: str, before_commit=None) -> int:
     actor = Actor.system(f"scheduler:{worker}")
-    with ctx.uow.begin() as session:
-        postgres = session.bind.dialect.name == "postgresql"
-        case_id = session.execute(select(Timer.case_id).where(Timer.id == timer_id, Timer.state == "pending")).scalar()
-        if case_id is None:
-            return 0  # fired (or cancelled) meanwhile
-        # lock order is always case, then its rows: the same as every other command on a case
-        if postgres:
-            locked = session.execute(select(Case.id).where(Case.id == case_id)
-                                     .with_for_update(skip_locked=True)).scalar()
-            if locked is None:
-                return 0  # another worker or a clerk's command holds the case: next sweep
-        case = progress.lock_case(ctx, session, case_id)
-        timer = session.execute(select(Timer).where(Timer.id == timer_id, Timer.state == "pending")).scalar_one_or_none()
-        if timer is None:
-            return 0
-        now = ctx.clock.now()
-        progress.load_workflow(ctx, session, case)
-        ctx.runtime.fire_timers(case.workflow, ctx.clock)
-        session.execute(update(Timer).where(Timer.id == timer_id).values(locked_by=worker, attempts=Timer.attempts + 1))
-        progress.save(ctx, session, case, actor, now)
-        state = session.execute(select(Timer.state).where(Timer.id == timer_id)).scalar_one()
-        if state == "pending":
-            # the workflow did not consider it due (e.g. its task moved on): nothing to commit
-            session.rollback()
-            ctx.workflows.clear()
-            return 0
-        if before_commit is not None:
-            before_commit(timer_id)
-        return 1
+    try:
+        with ctx.uow.begin() as conn:
+            return _fire_locked(ctx, conn, timer_id, worker, actor, before_commit)
+    except _NotDue:
+        return 0
+
+
+class _NotDue(Exception):
+    """The workflow did not consider the timer due: roll the sweep's work on this case back."""
+
+
+def _fire_locked(ctx, conn, timer_id, worker, actor, before_commit) -> int:
+    case_id = conn.execute(select(Timer.case_id).where(Timer.id == timer_id, Timer.state == "pending")).scalar()
+    if case_id is None:
+        return 0  # fired (or cancelled) meanwhile
+    # lock order is always the case, then its rows, as in every other command on a case; a case
+    # held by another worker or a clerk's command is skipped until the next sweep
+    if is_postgres(conn) and conn.execute(select(Case.id).where(Case.id == case_id)
+                                          .with_for_update(skip_locked=True)).scalar() is None:
+        return 0
+    case = progress.lock_case(ctx, conn, case_id)
+    if conn.execute(select(Timer.state).where(Timer.id == timer_id)).scalar() != "pending":
+        return 0
+    now = ctx.clock.now()
+    progress.load_workflow(ctx, conn, case)
+    ctx.runtime.fire_timers(case.workflow, ctx.clock)
+    conn.execute(update(Timer).where(Timer.id == timer_id).values(locked_by=worker, attempts=Timer.attempts + 1))
+    progress.save(ctx, conn, case, actor, now)
+    if conn.execute(select(Timer.state).where(Timer.id == timer_id)).scalar_one() == "pending":
+        raise _NotDue()   # the workflow did not consider it due (clock skew): commit nothing
+    if before_commit is not None:
+        before_commit(timer_id)
+    return 1
 
 
 def _record_failure(ctx, timer_id: int, exc: LianbanError) -> None:
     """The firing transaction was rolled back; count the attempt and back off, give up after
     the configured number of attempts (the timer then shows as failed to supervisors)."""
     log.warning("timer %s failed: %s", timer_id, exc)
-    with ctx.uow.begin() as session:
-        timer = session.get(Timer, timer_id)
+    with ctx.uow.begin() as conn:
+        timer = conn.execute(select(Timer.state, Timer.attempts).where(Timer.id == timer_id)).first()
         if timer is None or timer.state != "pending":
             return
         attempts = (timer.attempts or 0) + 1
@@ -86,4 +91,4 @@ def _record_failure(ctx, timer_id: int, exc: LianbanError) -> None:
                   "retry_at": now + timedelta(seconds=ctx.settings.scheduler_interval_seconds * 2 ** attempts)}
         if attempts >= ctx.settings.timer_max_attempts:
             values["state"] = "failed"
-        session.execute(update(Timer).where(Timer.id == timer_id).values(**values))
+        conn.execute(update(Timer).where(Timer.id == timer_id).values(**values))

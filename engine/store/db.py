@@ -1,11 +1,16 @@
-"""Database engines and the unit of work (one transaction per command)."""
+"""Database engines and the unit of work (one transaction per command).
+
+Commands run on a SQLAlchemy Core connection, not an ORM session: the hot paths execute a
+handful of prebuilt statements per command, and the ORM's per-statement bookkeeping cost
+more than the engine step itself (measured in bench/bench_engine.py)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.engine import Connection, Engine
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -18,6 +23,9 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
     path = url.split("///", 1)[1] if "///" in url else ""
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # every unit of work ends its transaction itself (commit or rollback), so the pool need not
+    # issue another rollback on each check-in
+    kwargs.setdefault("pool_reset_on_return", None)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -34,53 +42,45 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        # SQLite has one writer: take the write lock up front so a command never fails halfway
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # SQLite has one writer: a command takes the write lock up front so it never fails
+        # halfway; read-only queries use a deferred transaction and do not block writers
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.connection.dbapi_connection.execute(f"BEGIN {mode}")  # straight to the driver: hot path
 
     return engine
 
 
-def is_postgres(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"
-
-
 class UnitOfWork:
-    """`with uow.begin() as s:` gives a Session inside one transaction; it commits on success
-    and rolls back on any exception, so a failed command leaves nothing behind."""
+    """`with uow.begin() as conn:` runs one command in one transaction: commit on success,
+    rollback on any exception, so a failed command leaves nothing behind."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
-    def begin(self) -> "_Transaction":
-        return _Transaction(self._sessions())
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            callbacks: list = []
+            conn.info["after_commit"] = callbacks
+            with conn.begin():
+                yield conn
+            for fn in callbacks:
+                fn()
 
-
-class _Transaction:
-    def __init__(self, session: Session):
-        self.session = session
-        self._after_commit: list = []
-        self.session.info["tx"] = self
-
-    def after_commit(self, fn) -> None:
-        """Run `fn` only if the transaction commits (e.g. put a workflow back in the cache)."""
-        self._after_commit.append(fn)
-
-    def __enter__(self) -> Session:
-        self.session.begin()
-        return self.session
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if exc_type is None:
-                self.session.commit()
-                for fn in self._after_commit:
-                    fn()
-            else:
-                self.session.rollback()
-        finally:
-            self.session.close()
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                conn = conn.execution_options(sqlite_begin="DEFERRED")
+            conn.info["after_commit"] = []
+            with conn.begin():
+                yield conn
 
 
-def after_commit(session: Session, fn) -> None:
-    session.info["tx"].after_commit(fn)
+def after_commit(conn: Connection, fn) -> None:
+    """Run `fn` only once the transaction has committed (e.g. put a workflow back in the cache)."""
+    conn.info["after_commit"].append(fn)
+
+
+def is_postgres(conn) -> bool:
+    return conn.dialect.name == "postgresql"

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Engine-core benchmark: the linear five-user-task case (reference linear5.bpmn)
+
+  (a) in memory on bare SpiffWorkflow 3.2.0 (create, run, complete five user tasks),
+  (b) through Lianban's service layer on SQLite: start_case, then five times claim + complete,
+      each command its own transaction (state, task projection, timers, audit events),
+  (c) the same on PostgreSQL,
+
+all in one process and one run, plus the per-step cost of a 5-task and a 30-task chain (a step
+must not cost more as the case grows). Ends with machine-readable `RESULT name value` lines.
+
+usage: python bench/bench_engine.py [--quick] [--cases N] [--no-postgres]
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402  (bare baseline only)
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+
+from bench.common import (HERE, PG_URL, chain_xml, deploy_item, drop_all, fresh_context,  # noqa: E402
+                          postgres_available, result, routed, setup_org, sqlite_url, timed_median)
+from engine.services import cases, tasks  # noqa: E402
+
+LINEAR5 = (HERE / "linear5.bpmn").read_bytes()
+
+
+def bare_cases(n: int) -> None:
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_str(LINEAR5)
+    spec, subs = parser.get_spec("linear5"), parser.get_subprocess_specs("linear5")
+    for i in range(n):
+        wf = BpmnWorkflow(spec, subs)
+        wf.task_tree.data.update({"case": i, "applicant": {"name": "张三"}})
+        wf.do_engine_steps()
+        while True:
+            ready = wf.get_tasks(state=TaskState.READY, manual=True)
+            if not ready:
+                break
+            for t in ready:
+                t.data[t.task_spec.bpmn_id] = {"ok": True}
+                t.run()
+            wf.do_engine_steps()
+        assert wf.is_completed()
+
+
+def service_case(ctx, window: int, agent, item: str, claim: bool = False) -> int:
+    """Start a case and complete every task it opens (each command returns the tasks it
+    opened, as the API does). With `claim`, every task is claimed first, as a clerk at a
+    shared window would. Returns the number of steps."""
+    started = cases.start_case(ctx, cases.StartCase(item, window, {"name": "张三"}, {"n": 1}), agent)
+    todo = list(started.tasks)
+    steps = 0
+    while todo:
+        task = todo.pop(0)
+        if claim:
+            tasks.claim(ctx, task, agent)
+        todo.extend(tasks.complete(ctx, task, {"ok": True}, agent).next_tasks)
+        steps += 1
+    return steps
+
+
+class ServiceBench:
+    """A database with the linear5 item deployed, ready to run cases through the services."""
+
+    def __init__(self, url: str):
+        self.ctx = fresh_context(url)
+        self.window, self.agent = setup_org(self.ctx)
+        deploy_item(self.ctx, "LINEAR5", "linear5.bpmn", routed(LINEAR5), "linear5")
+        service_case(self.ctx, self.window, self.agent, "LINEAR5")  # warm-up: spec load, statement caches
+
+    def run(self, n: int, claim: bool = False) -> None:
+        for _ in range(n):
+            service_case(self.ctx, self.window, self.agent, "LINEAR5", claim=claim)
+
+    def close(self) -> None:
+        drop_all(self.ctx)
+
+
+def interleaved(runs: dict, rounds: int) -> dict:
+    """Time every variant once per round, round after round, so that drift in the machine's
+    speed (a shared VM) hits all variants alike; returns per-unit seconds for each round."""
+    out = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, (fn, units) in runs.items():
+            gc.collect()
+            t0 = time.perf_counter()
+            fn()
+            out[name].append((time.perf_counter() - t0) / units)
+    return out
+
+
+def chain_step_cost(url: str, length: int, n: int, repeats: int) -> float:
+    """Seconds per claim + complete step, measured only over the steps (not the start)."""
+    import time
+    ctx = fresh_context(url)
+    try:
+        window, agent = setup_org(ctx)
+        pid = f"chain{length}"
+        deploy_item(ctx, pid.upper(), f"{pid}.bpmn", routed(chain_xml(length, pid)), pid)
+        service_case(ctx, window, agent, pid.upper())
+        samples = []
+        for _ in range(repeats):
+            ids = [cases.start_case(ctx, cases.StartCase(pid.upper(), window, {"name": "张三"}), agent).case_id
+                   for _ in range(n)]
+            t0 = time.perf_counter()
+            steps = 0
+            for case_id in ids:
+                task = tasks.first_open_task_of_case(ctx, case_id)
+                while task is not None:
+                    tasks.claim(ctx, task, agent)
+                    tasks.complete(ctx, task, {"ok": True}, agent)
+                    steps += 1
+                    task = tasks.first_open_task_of_case(ctx, case_id)
+            samples.append((time.perf_counter() - t0) / steps)
+        samples.sort()
+        return samples[len(samples) // 2]
+    finally:
+        drop_all(ctx)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="small run, well under 30 s")
+    ap.add_argument("--cases", type=int, default=None)
+    ap.add_argument("--no-postgres", action="store_true")
+    args = ap.parse_args()
+    n = args.cases or (30 if args.quick else 200)
+    bare_n = n * 5
+    repeats = 5 if args.quick else 9
+    chain_n = 4 if args.quick else 20
+
+    benches = {"sqlite": ServiceBench(sqlite_url())}
+    if not args.no_postgres and postgres_available():
+        benches["postgres"] = ServiceBench(PG_URL)
+    else:
+        print("(c) PostgreSQL not reachable: skipped")
+    runs = {"bare": (lambda: bare_cases(bare_n), bare_n)}
+    for name, b in benches.items():
+        runs[name] = (lambda b=b: b.run(n), n)
+    runs["sqlite_claims"] = (lambda: benches["sqlite"].run(n, claim=True), n)
+    times = interleaved(runs, repeats)
+    for b in benches.values():
+        b.close()
+    med = {name: statistics.median(v) for name, v in times.items()}
+    ratio = {name: statistics.median(s / b for s, b in zip(times[name], times["bare"])) for name in times}
+    print(f"(a) bare SpiffWorkflow, in memory : {med['bare'] * 1e3:8.3f} ms per case ({bare_n} cases x {repeats} rounds)")
+    print(f"(b) service layer, SQLite         : {med['sqlite'] * 1e3:8.3f} ms per case  = {ratio['sqlite']:.2f} x bare "
+          f"(start + 5 completes: 6 transactions with state, projection, audit)")
+    print(f"    ... with a claim before each  : {med['sqlite_claims'] * 1e3:8.3f} ms per case  = "
+          f"{ratio['sqlite_claims']:.2f} x bare (11 transactions)")
+    if "postgres" in med:
+        print(f"(c) service layer, PostgreSQL     : {med['postgres'] * 1e3:8.3f} ms per case  = {ratio['postgres']:.2f} x bare")
+    step5 = chain_step_cost(sqlite_url(), 5, chain_n, repeats)
+    step30 = chain_step_cost(sqlite_url(), 30, max(2, chain_n // 3), repeats)
+    print(f"per step (claim + complete), SQLite: 5-task chain {step5 * 1e3:.3f} ms, 30-task chain {step30 * 1e3:.3f} ms")
+
+    result("linear5.bare.ms_per_case", med["bare"] * 1e3)
+    result("linear5.sqlite.ms_per_case", med["sqlite"] * 1e3)
+    result("linear5.sqlite.service_over_bare", ratio["sqlite"])
+    result("linear5.sqlite_with_claims.ms_per_case", med["sqlite_claims"] * 1e3)
+    result("linear5.sqlite_with_claims.service_over_bare", ratio["sqlite_claims"])
+    if "postgres" in med:
+        result("linear5.postgres.ms_per_case", med["postgres"] * 1e3)
+        result("linear5.postgres.service_over_bare", ratio["postgres"])
+    result("chain5.sqlite.ms_per_step", step5 * 1e3)
+    result("chain30.sqlite.ms_per_step", step30 * 1e3)
+    result("chain.step_cost_30_over_5", step30 / step5)
+
+
+if __name__ == "__main__":
+    main()
