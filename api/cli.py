@@ -98,7 +98,15 @@ def worker() -> None:
     from engine import scheduler
     ctx = _context()
     sched = scheduler.build(ctx, blocking=True)
-    signal.signal(signal.SIGTERM, lambda *_: sched.shutdown(wait=False))
+
+    def stop(*_):
+        if sched.running:
+            sched.shutdown(wait=False)
+        else:               # a signal before the scheduler got going
+            sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     click.echo("worker started")
     sched.start()
 

@@ -1,0 +1,104 @@
+"""The `lianban` command line as a newcomer uses it, in real subprocesses on a fresh SQLite file."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+LIANBAN = [sys.executable, "-m", "api.cli"]
+
+
+@pytest.fixture
+def env(tmp_path):
+    e = dict(os.environ)
+    e["LIANBAN_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
+    e["LIANBAN_SCHEDULER_INTERVAL_SECONDS"] = "0.2"
+    return e
+
+
+def lianban(env, *args, timeout=120):
+    return subprocess.run([*LIANBAN, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_init_db_load_demo_and_redeploy(env):
+    assert lianban(env, "init-db").returncode == 0
+    first = lianban(env, "load-demo")
+    assert first.returncode == 0, first.stderr
+    assert "food_license v1" in first.stdout
+    again = lianban(env, "load-demo")
+    assert "food_license v1 (unchanged)" in again.stdout
+
+
+def test_deploy_reports_problems_with_file_and_element(env, tmp_path):
+    assert lianban(env, "load-demo").returncode == 0
+    bad = tmp_path / "bad.bpmn"
+    bad.write_text((ROOT / "workflows" / "food_license.bpmn").read_text(encoding="utf-8")
+                   .replace('camunda:candidateGroups="township:reviewer"', 'camunda:candidateGroups="township:janitor"'),
+                   encoding="utf-8")
+    result = lianban(env, "deploy", str(bad))
+    assert result.returncode == 2
+    assert "routing_unknown_role" in result.stderr and "bad.bpmn:township_pre_review" in result.stderr
+    good = lianban(env, "deploy", str(ROOT / "workflows" / "food_license.bpmn"))
+    assert good.returncode == 0 and "(unchanged)" in good.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, deadline: float):
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status, response.read().decode("utf-8")
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)   # waiting for a server to come up, not for a timer
+
+
+def test_run_serves_the_console_and_api_and_stops_cleanly(env):
+    assert lianban(env, "load-demo").returncode == 0
+    port = _free_port()
+    proc = subprocess.Popen([*LIANBAN, "run", "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        status, body = _get(f"http://127.0.0.1:{port}/api/v1/health", time.monotonic() + 30)
+        assert status == 200 and json.loads(body) == {"status": "ok", "database": "sqlite"}
+        status, page = _get(f"http://127.0.0.1:{port}/", time.monotonic() + 5)
+        assert status == 200 and "兰州新区" in page and "食品经营许可" in page
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+
+
+def test_worker_starts_and_stops_on_sigterm(env):
+    assert lianban(env, "init-db").returncode == 0
+    proc = subprocess.Popen([*LIANBAN, "worker"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        while not any("Scheduler started" in line for line in lines) and len(lines) < 20:
+            lines.append(proc.stdout.readline())   # the scheduler logs every sweep, so this never stalls
+        assert any("Scheduler started" in line for line in lines), lines
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+
+
+def test_benchmark_runs_and_prints_results():
+    result = subprocess.run([sys.executable, "bench/bench_engine.py", "--cases", "2", "--no-postgres"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    names = {line.split()[1] for line in result.stdout.splitlines() if line.startswith("RESULT ")}
+    assert {"linear5.bare.ms_per_case", "linear5.sqlite.service_over_bare", "chain.step_cost_30_over_5"} <= names
