@@ -173,3 +173,35 @@ def test_case_numbers_are_daily_serials(demo, clock):
     assert a.number.endswith("-0001") and b.number.endswith("-0002")
     clock.advance(timedelta(days=1))
     assert start_food(ctx).number.endswith("20261128-0001")
+
+
+def test_tampering_with_the_audit_trail_is_detected(demo):
+    from sqlalchemy import text
+    ctx = demo
+    started = start_food(ctx)
+    tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, {}, staff(ctx, "zcz_qs_agent"))
+    stream = f"case:{started.case_id}"
+    with ctx.uow.begin() as conn:
+        assert verify_stream(conn, stream) is None
+        conn.execute(text("UPDATE event SET actor = 'someone_else' WHERE stream = :s AND seq = 2"), {"s": stream})
+    with ctx.uow.read() as conn:
+        assert verify_stream(conn, stream) == 2
+
+
+def test_the_same_case_runs_identically_without_the_workflow_cache(demo, db_url, clock):
+    """Every command must work from the stored state alone (another process, a restart)."""
+    from engine.config import Settings
+    from engine.services.context import Context
+    cold = Context.create(Settings(database_url=db_url, workflow_cache_size=0), clock=clock)
+    try:
+        started = start_food(cold)
+        for user, data in [("zcz_qs_agent", {}), ("zcz_reviewer", {"complete": False, "opinion": "缺营业执照"}),
+                           ("zcz_qs_agent", {"supplemented": True}), ("zcz_reviewer", {"complete": True}),
+                           ("lzxq_receiver", {}), ("lzxq_market_approver", {"decision": "reject"}),
+                           ("zcz_qs_agent", {})]:
+            done = tasks.complete(cold, only_task(cold, user).id, data, staff(cold, user))
+        assert done.status == "completed"
+        view = cases.get_case(cold, started.case_id)
+        assert view.data["decision"] == "reject" and view.data["supplemented"] is True
+    finally:
+        cold.dispose()

@@ -1,0 +1,85 @@
+"""Pure domain rules: routing targets, org-tree resolution, the audit hash chain, masking."""
+from datetime import datetime, timezone
+
+import pytest
+
+from engine.domain import audit
+from engine.domain.identity import mask_id_number, valid_resident_id
+from engine.domain.org import Target, TargetError, UnitRef, parse_target, resolve
+
+# district 1 → park 2 → township 3 → village 4; a second township 5 directly under the district
+UNITS = {1: UnitRef(1, "district", None), 2: UnitRef(2, "park", 1), 3: UnitRef(3, "township", 2),
+         4: UnitRef(4, "village", 3), 5: UnitRef(5, "township", 1)}
+DEPTS = {(1, "market"): 10, (3, "social"): 30}
+
+
+def route(text, origin):
+    return resolve(parse_target(text), origin, UNITS.get, lambda u, c: DEPTS.get((u, c)), supervisor_unit_id=origin)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("township:reviewer", Target("township", "reviewer")),
+    ("district:approver@market", Target("district", "approver", "market")),
+    (" village:agent ", Target("village", "agent")),
+])
+def test_parse_target(text, expected):
+    assert parse_target(text) == expected
+
+
+@pytest.mark.parametrize("text, code", [("township", "routing_target_malformed"), ("town:reviewer", "routing_unknown_tier"),
+                                        ("township:boss", "routing_unknown_role"), ("a:b:c", "routing_target_malformed")])
+def test_parse_target_rejects(text, code):
+    with pytest.raises(TargetError) as err:
+        parse_target(text)
+    assert err.value.code == code
+
+
+def test_resolve_walks_up_to_the_tier_then_the_department():
+    assert route("township:reviewer", 4).org_unit_id == 3
+    assert route("village:agent", 4).org_unit_id == 4          # the receiving unit itself
+    r = route("district:approver@market", 4)
+    assert (r.org_unit_id, r.department_id, r.role, r.error) == (1, 10, "approver", None)
+    assert route("township:approver@social", 4).department_id == 30
+
+
+def test_resolve_gaps_go_to_the_supervisor_queue():
+    no_park = route("park:receiver", 5)              # township 5 hangs straight under the district
+    assert (no_park.org_unit_id, no_park.role) == (5, "supervisor") and "no park unit" in no_park.error
+    no_dept = route("township:approver@social", 5)
+    assert no_dept.role == "supervisor" and "social" in no_dept.error
+    below = route("village:agent", 3)                # a township window cannot route down to a village
+    assert below.role == "supervisor"
+
+
+def _chain(n):
+    prev, events = audit.GENESIS, []
+    at = datetime(2026, 11, 27, tzinfo=timezone.utc)
+    for seq in range(1, n + 1):
+        payload = {"n": seq, "名字": "张三"}
+        h = audit.event_hash(prev, stream="case:1", seq=seq, type="t", actor="a", at=at, payload=payload)
+        events.append({"seq": seq, "type": "t", "actor": "a", "at": at, "payload": payload, "prev_hash": prev, "hash": h})
+        prev = h
+    return events
+
+
+def test_audit_chain_verifies_and_detects_tampering():
+    events = _chain(5)
+    assert audit.verify(events, "case:1") is None
+    events[2]["payload"] = {"n": 99, "名字": "张三"}
+    assert audit.verify(events, "case:1") == 3
+    deleted = _chain(5)
+    del deleted[1]
+    assert audit.verify(deleted, "case:1") == 3
+    assert audit.verify(_chain(3), "case:2") == 1     # a chain cannot be moved to another case
+
+
+def test_id_numbers_are_masked():
+    assert mask_id_number("620102199001011234") == "620102********1234"
+    assert mask_id_number("1234") == "****"
+    assert mask_id_number(None) is None
+
+
+def test_resident_id_check_character():
+    assert valid_resident_id("11010519491231002X")
+    assert not valid_resident_id("110105194912310021")
+    assert not valid_resident_id("abc")
