@@ -17,6 +17,8 @@ from engine.store.db import make_engine
 from engine.store.models import Base, Staff, Window
 from engine.store.schema import upgrade
 
+os.environ.setdefault("LIANBAN_VERIFY_STATE", "1")   # every dumps is checked against the stock serializer
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("LIANBAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # a Friday morning in Lanzhou
