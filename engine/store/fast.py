@@ -16,6 +16,7 @@ class FastWrite:
         # inserts are compiled "inline": no RETURNING of generated keys, nothing prefetched
         self.stmt = stmt.inline() if hasattr(stmt, "inline") else stmt
         self._compiled: dict = {}
+        self._default_cache: dict = {}
 
     def _plan(self, dialect, keys: tuple):
         plan = self._compiled.get((dialect.name, keys))
@@ -31,6 +32,18 @@ class FastWrite:
             self._compiled[(dialect.name, keys)] = plan
         return plan
 
+    def _defaults(self, keys: tuple) -> dict:
+        """Scalar column defaults of an INSERT's table for columns the caller left out (SQLAlchemy
+        would apply them at execution time; the raw path must do it itself)."""
+        found = self._default_cache.get(keys)
+        if found is None:
+            table = getattr(self.stmt, "table", None)
+            found = {} if not getattr(self.stmt, "is_insert", False) or table is None else {
+                c.key: c.default.arg for c in table.columns
+                if c.key not in keys and c.default is not None and c.default.is_scalar}
+            self._default_cache[keys] = found
+        return found
+
     def _params(self, plan, row: dict):
         _, names, processors, fixed, positional = plan
         values = {}
@@ -45,7 +58,12 @@ class FastWrite:
         rows = params if isinstance(params, list) else [params]
         if not rows:
             return 0
-        plan = self._plan(conn.dialect, tuple(sorted(rows[0])))
+        keys = tuple(sorted(rows[0]))
+        defaults = self._defaults(keys)
+        if defaults:
+            rows = [{**defaults, **r} for r in rows]
+            keys = tuple(sorted(rows[0]))
+        plan = self._plan(conn.dialect, keys)
         raw = conn.connection.dbapi_connection
         cursor = raw.cursor()
         try:

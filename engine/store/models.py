@@ -1,10 +1,10 @@
 """Tables. Mapping only: no behaviour lives here (domain rules are in engine/domain)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -88,6 +88,12 @@ class ServiceItem(Base):
     category: Mapped[str] = mapped_column(String(32))
     process_key: Mapped[str] = mapped_column(String(128))
     deciding_tier: Mapped[str] = mapped_column(String(16))
+    # time limits (法定/承诺办结时限) with their unit; the one extension the law allows
+    legal_limit: Mapped[Optional[int]] = mapped_column(Integer)
+    legal_unit: Mapped[str] = mapped_column(String(16), default="workday")
+    promise_limit: Mapped[Optional[int]] = mapped_column(Integer)
+    promise_unit: Mapped[str] = mapped_column(String(16), default="workday")
+    extension_limit: Mapped[Optional[int]] = mapped_column(Integer)
     attrs: Mapped[dict] = mapped_column(JSONType, default=dict)
 
 
@@ -126,6 +132,10 @@ class ProcessDefinition(Base):
 
 class Case(Base):
     __tablename__ = "case"
+    __table_args__ = (
+        Index("ix_case_warning_unit", "warning", "origin_org_unit_id"),
+        Index("ix_case_status_promise_due", "status", "promise_due"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("service_item.id"))
@@ -146,6 +156,81 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTC)
     completed_at: Mapped[Optional[datetime]] = mapped_column(UTC)
     created_by: Mapped[Optional[str]] = mapped_column(String(64))
+    # --- the legal clock (受理 starts it; pauses, one extension; yellow/red cards) ------------
+    clock_status: Mapped[str] = mapped_column(String(16), default="pre_acceptance")  # pre_acceptance | running | paused | stopped
+    accepted_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    deemed_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    convention: Mapped[str] = mapped_column(String(16), default="exclude_start")
+    legal_limit: Mapped[Optional[int]] = mapped_column(Integer)
+    legal_unit: Mapped[str] = mapped_column(String(16), default="workday")
+    promise_limit: Mapped[Optional[int]] = mapped_column(Integer)
+    promise_unit: Mapped[str] = mapped_column(String(16), default="workday")
+    extension_limit: Mapped[Optional[int]] = mapped_column(Integer)
+    extension_amount: Mapped[int] = mapped_column(Integer, default=0)
+    acceptance_due: Mapped[Optional[datetime]] = mapped_column(UTC)   # 补正告知 deadline before acceptance
+    promise_due: Mapped[Optional[datetime]] = mapped_column(UTC)
+    legal_due: Mapped[Optional[datetime]] = mapped_column(UTC)
+    warning: Mapped[str] = mapped_column(String(8), default="none")    # none | yellow | red
+    calendar_version: Mapped[Optional[int]] = mapped_column(Integer)
+    deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CasePause(Base):
+    """A stretch during which the case's clock does not run (补正, 特别程序, 挂起)."""
+    __tablename__ = "case_pause"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))          # supplement | special_procedure | hold
+    procedure: Mapped[Optional[str]] = mapped_column(String(24))   # hearing, testing, appraisal, ...
+    reason: Mapped[str] = mapped_column(String(500))
+    notice: Mapped[str] = mapped_column(String(500))       # the written notice sent to the applicant
+    started_at: Mapped[datetime] = mapped_column(UTC)
+    started_by: Mapped[str] = mapped_column(String(64))
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    ended_by: Mapped[Optional[str]] = mapped_column(String(64))
+    result: Mapped[Optional[str]] = mapped_column(String(500))
+
+
+class CaseExtension(Base):
+    __tablename__ = "case_extension"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), unique=True)   # the law allows one
+    amount: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(500))
+    approved_by: Mapped[str] = mapped_column(String(64))
+    approved_at: Mapped[datetime] = mapped_column(UTC)
+
+
+class CalendarVersion(Base):
+    __tablename__ = "calendar_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    created_by: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(500))
+    years: Mapped[list] = mapped_column(JSONType)
+
+
+class CalendarYear(Base):
+    """Which notice a year's working days come from; the newest version of a year wins."""
+    __tablename__ = "calendar_year"
+    __table_args__ = (UniqueConstraint("year", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(ForeignKey("calendar_version.id"))
+    status: Mapped[str] = mapped_column(String(16))         # official | provisional
+    source: Mapped[str] = mapped_column(String(500))
+
+
+class CalendarDay(Base):
+    """A day that differs from the weekday rule: a holiday, or a make-up working day (调休)."""
+    __tablename__ = "calendar_day"
+    __table_args__ = (UniqueConstraint("version", "day"), Index("ix_calendar_day_year", "year", "version"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(ForeignKey("calendar_version.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    day: Mapped[date] = mapped_column(Date)
+    workday: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(100))
 
 
 class Task(Base):
@@ -155,6 +240,7 @@ class Task(Base):
         Index("ix_task_inbox", "routed_org_unit_id", "routed_role", "state", "created_at"),
         Index("ix_task_assignee", "assignee_id", "state"),
         Index("ix_task_due", "state", "due_at"),
+        Index("ix_task_warning_unit", "warning", "routed_org_unit_id"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
@@ -176,6 +262,7 @@ class Task(Base):
     completed_at: Mapped[Optional[datetime]] = mapped_column(UTC)
     completed_by: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))
     outcome: Mapped[Optional[dict]] = mapped_column(JSONType)
+    warning: Mapped[str] = mapped_column(String(8), default="none")     # none | yellow | red (环节超时)
 
 
 class Timer(Base):
@@ -184,8 +271,8 @@ class Timer(Base):
     __table_args__ = (Index("ix_timer_due", "state", "due_at"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))       # bpmn | (later: sla_yellow, sla_red, ...)
-    ref: Mapped[str] = mapped_column(String(64))        # SpiffWorkflow task id of the catching event
+    kind: Mapped[str] = mapped_column(String(32))       # bpmn | case_yellow | case_red | step_yellow | step_red | acceptance_due
+    ref: Mapped[str] = mapped_column(String(64))        # SpiffWorkflow task id (bpmn, step_*) or "case"
     element: Mapped[Optional[str]] = mapped_column(String(128))
     due_at: Mapped[datetime] = mapped_column(UTC)
     state: Mapped[str] = mapped_column(String(16))      # pending | fired | cancelled | failed

@@ -1,0 +1,120 @@
+"""Legal time limits (pure): when is a limit of N working or calendar days due, counted from a
+day, skipping paused stretches, on a given calendar and start-day convention.
+
+Conventions (DOMAIN.md §3, recorded on each case):
+- `exclude_start` (default): "自受理之日起N日" does not count the day of acceptance;
+- `include_start`: the day of acceptance counts as day 1 when it is a working day.
+A calendar-day limit that ends on a non-working day rolls to the next working day
+(`roll_calendar_days`, default on). A deadline ends at the close of its day in Asia/Shanghai:
+the due instant is the next midnight there.
+
+Pauses cover whole days: from the day the pause starts up to, not including, the day it ends;
+an open pause stops the clock, so there is no due date until it ends."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from math import ceil
+from typing import Iterable, Optional
+
+from engine.domain.calendar import WorkCalendar
+from engine.domain.clock import SHANGHAI
+
+WORKDAY = "workday"
+CALENDAR_DAY = "calendar_day"
+UNITS = (WORKDAY, CALENDAR_DAY)
+EXCLUDE_START = "exclude_start"
+INCLUDE_START = "include_start"
+CONVENTIONS = (EXCLUDE_START, INCLUDE_START)
+
+
+@dataclass(frozen=True)
+class Limit:
+    amount: int
+    unit: str = WORKDAY
+
+    def __post_init__(self):
+        if self.unit not in UNITS:
+            raise ValueError(f"unknown time-limit unit {self.unit!r}")
+        if self.amount < 0:
+            raise ValueError("a time limit cannot be negative")
+
+    def plus(self, amount: int) -> "Limit":
+        return Limit(self.amount + amount, self.unit)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A paused stretch: days start <= d < end are not counted; end None = still paused."""
+    start: date
+    end: Optional[date] = None
+
+
+def due_instant(day: date) -> datetime:
+    """A deadline day ends at the next midnight in Asia/Shanghai."""
+    return datetime.combine(day + timedelta(days=1), time(0), SHANGHAI)
+
+
+def local_date(at: datetime) -> date:
+    return at.astimezone(SHANGHAI).date()
+
+
+def deadline(cal: WorkCalendar, start: date, limit: Limit, pauses: Iterable[Span] = (),
+             convention: str = EXCLUDE_START, roll_calendar_days: bool = True) -> Optional[date]:
+    """Last day of the limit, or None while a pause is open."""
+    if convention not in CONVENTIONS:
+        raise ValueError(f"unknown start-day convention {convention!r}")
+    cursor = start if convention == EXCLUDE_START else start - timedelta(days=1)
+    remaining = limit.amount
+    if remaining == 0:
+        return start
+    for pause in sorted(pauses, key=lambda p: p.start):
+        if pause.end is not None and pause.end <= pause.start:
+            continue                       # paused and resumed the same day: nothing skipped
+        last_counted = pause.start - timedelta(days=1)
+        available = _available(cal, cursor, last_counted, limit.unit)
+        if remaining <= available:
+            break
+        remaining -= available
+        if pause.end is None:
+            return None
+        cursor = max(cursor, pause.end - timedelta(days=1))
+    if limit.unit == WORKDAY:
+        return cal.add_workdays(cursor, remaining)
+    end = cursor + timedelta(days=remaining)
+    return cal.next_workday(end) if roll_calendar_days else end
+
+
+def _available(cal: WorkCalendar, after: date, through: date, unit: str) -> int:
+    if through <= after:
+        return 0
+    return cal.count(after, through) if unit == WORKDAY else (through - after).days
+
+
+def remaining_workdays(cal: WorkCalendar, today: date, due_day: date) -> int:
+    """Working days left including today (0 once the deadline day has passed)."""
+    if today > due_day:
+        return 0
+    return cal.count(today - timedelta(days=1), due_day)
+
+
+def yellow_from(cal: WorkCalendar, due_day: date, limit: Limit, yellow_workdays: int = 1,
+                yellow_share: Optional[float] = None) -> date:
+    """First day of the yellow card: the day from which at most `threshold` working days remain,
+    threshold = yellow_workdays, or a share of the limit when that is larger."""
+    threshold = yellow_workdays
+    if yellow_share:
+        threshold = max(threshold, ceil(limit.amount * yellow_share))
+    threshold = max(1, threshold)
+    # the working day `threshold - 1` working days before the due day (itself if threshold is 1)
+    day = due_day
+    for _ in range(threshold - 1):
+        day = _previous_workday(cal, day)
+    return day
+
+
+def _previous_workday(cal: WorkCalendar, d: date) -> date:
+    d -= timedelta(days=1)
+    while not cal.is_workday(d):
+        d -= timedelta(days=1)
+    return d
