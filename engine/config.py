@@ -20,6 +20,13 @@ class Settings:
     timer_max_attempts: int = 5
     workflow_cache_size: int = 1000
     script_max_lines: int = 100_000
+    # time limits (DOMAIN.md §3, §5): start-day convention recorded on each case; yellow card at
+    # <= yellow_workdays left, or a share of the limit when yellow_share is set and larger
+    start_day_convention: str = "exclude_start"
+    yellow_workdays: int = 1
+    yellow_share: float = 0.0
+    correction_notice_workdays: int = 5
+    step_workdays_by_role: str = ""          # e.g. "reviewer=5,approver=5": default step limits
     host: str = "127.0.0.1"
     port: int = 8400
     workflows_dir: Path = PROJECT_ROOT / "workflows"
@@ -33,7 +40,9 @@ class Settings:
             kwargs["database_url"] = url
         for name, conv in (("scheduler_interval_seconds", float), ("timer_batch_size", int),
                            ("timer_max_attempts", int), ("workflow_cache_size", int),
-                           ("script_max_lines", int), ("host", str), ("port", int)):
+                           ("script_max_lines", int), ("host", str), ("port", int),
+                           ("start_day_convention", str), ("yellow_workdays", int), ("yellow_share", float),
+                           ("correction_notice_workdays", int), ("step_workdays_by_role", str)):
             raw = env.get(f"LIANBAN_{name.upper()}")
             if raw is not None:
                 kwargs[name] = conv(raw)
@@ -42,3 +51,10 @@ class Settings:
             if raw is not None:
                 kwargs[name] = Path(raw)
         return cls(**kwargs)
+
+    def step_workdays(self) -> dict[str, int]:
+        out = {}
+        for part in filter(None, (p.strip() for p in self.step_workdays_by_role.split(","))):
+            role, _, days = part.partition("=")
+            out[role.strip()] = int(days)
+        return out

@@ -32,6 +32,8 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import sandbox
 from engine.bpmn.timers import waiting_timers
+from engine.domain import deadlines as dl
+from engine.domain.calendar import WorkCalendar
 from engine.domain.errors import CaseError, ValidationError
 
 # ---------------------------------------------------------------------------------------------
@@ -51,14 +53,54 @@ class _ClockedDatetime(datetime):
 
 _timer_module.datetime = _ClockedDatetime
 
+# the working-day calendar and start-day convention of the command being run, for workdays()
+_deadline_context: contextvars.ContextVar = contextvars.ContextVar("lianban_deadlines", default=None)
+_DEFAULT_CALENDAR = None
+
 
 @contextlib.contextmanager
-def using_clock(clock) -> Iterator[None]:
+def using_clock(clock, calendar=None, convention: str = dl.EXCLUDE_START) -> Iterator[None]:
     token = _clock.set(clock)
+    token2 = _deadline_context.set((calendar, convention))
     try:
         yield
     finally:
         _clock.reset(token)
+        _deadline_context.reset(token2)
+
+
+def _now() -> datetime:
+    clock = _clock.get()
+    return clock.now() if clock is not None else datetime.now(timezone.utc)
+
+
+def _calendar_and_convention():
+    global _DEFAULT_CALENDAR
+    cal, convention = _deadline_context.get() or (None, dl.EXCLUDE_START)
+    if cal is None:
+        if _DEFAULT_CALENDAR is None:      # weekends + fixed holidays: provisional everywhere
+            _DEFAULT_CALENDAR = WorkCalendar()
+        cal = _DEFAULT_CALENDAR
+    return cal, convention
+
+
+def workdays(n) -> str:
+    """BPMN deadline function: the end of the n-th working day from today (start-day convention
+    of the case), as a tz-aware ISO datetime, on the deployment's working-day calendar."""
+    cal, convention = _calendar_and_convention()
+    day = dl.deadline(cal, dl.local_date(_now()), dl.Limit(int(n), dl.WORKDAY), convention=convention)
+    return dl.due_instant(day).isoformat()
+
+
+def days(n) -> str:
+    """Calendar-day counterpart of workdays(): rolls to the next working day when it ends on a
+    non-working day."""
+    cal, convention = _calendar_and_convention()
+    day = dl.deadline(cal, dl.local_date(_now()), dl.Limit(int(n), dl.CALENDAR_DAY), convention=convention)
+    return dl.due_instant(day).isoformat()
+
+
+DEADLINE_FUNCTIONS = {"workdays": workdays, "days": days}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -183,7 +225,8 @@ class ReadyTask:
 
 class Runtime:
     def __init__(self, functions: dict | None = None, max_lines: int = 100_000, verify_state: bool | None = None):
-        self.script_engine = sandbox.make_script_engine(functions, max_lines=max_lines)
+        self.script_engine = sandbox.make_script_engine({**DEADLINE_FUNCTIONS, **(functions or {})},
+                                                        max_lines=max_lines)
         self.specs = SpecRegistry()
         self._spec_serializer = BpmnWorkflowSerializer(_registry())
         self._serializer = self._make_state_serializer(caching=True)
@@ -251,16 +294,16 @@ class Runtime:
         return workflow
 
     # --- running ---------------------------------------------------------------------------------
-    def start(self, key, data: dict, clock):
+    def start(self, key, data: dict, clock, calendar=None, convention: str = dl.EXCLUDE_START):
         spec, subs = self.specs.get(key)
         workflow = BpmnWorkflow(spec, subs, script_engine=self.script_engine)
         workflow.lianban_spec_key = key
         workflow.task_tree.data.update(copy.deepcopy(data))
-        self._advance(workflow, clock)
+        self._advance(workflow, clock, calendar, convention)
         return workflow
 
-    def _advance(self, workflow, clock) -> None:
-        with using_clock(clock):
+    def _advance(self, workflow, clock, calendar=None, convention: str = dl.EXCLUDE_START) -> None:
+        with using_clock(clock, calendar, convention):
             try:
                 workflow.do_engine_steps()
                 # do_engine_steps refreshes timers only at its end: a timer that came due there
@@ -288,22 +331,23 @@ class Runtime:
                                          spec.bpmn_name or spec.bpmn_id or spec.name, getattr(spec, "lane", None)))
         return out
 
-    def complete(self, workflow, task_id: str, data: dict, clock) -> None:
+    def complete(self, workflow, task_id: str, data: dict, clock, calendar=None,
+                 convention: str = dl.EXCLUDE_START) -> None:
         check_user_data(data)
         task = workflow.get_task_from_id(UUID(task_id))
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise CaseError(f"task {task_id} is not waiting for input", code="task_not_open")
-        with using_clock(clock):
+        with using_clock(clock, calendar, convention):
             try:
                 task.data.update(copy.deepcopy(data))
                 task.run()
             except (SpiffWorkflowException, sandbox.ScriptPolicyError, sandbox.ScriptBudgetExceeded,
                     NameError, TypeError, ValueError, KeyError, AttributeError) as exc:
                 raise _case_error(exc) from exc
-        self._advance(workflow, clock)
+        self._advance(workflow, clock, calendar, convention)
 
-    def fire_timers(self, workflow, clock) -> None:
-        self._advance(workflow, clock)
+    def fire_timers(self, workflow, clock, calendar=None, convention: str = dl.EXCLUDE_START) -> None:
+        self._advance(workflow, clock, calendar, convention)
 
     def waiting_timers(self, workflow):
         return waiting_timers(workflow)
@@ -316,6 +360,8 @@ class Runtime:
     def data(workflow) -> dict:
         return workflow.data if workflow.is_completed() else workflow.task_tree.data
 
-    def evaluate(self, expression: str, data: dict):
+    def evaluate(self, expression: str, data: dict, clock=None, calendar=None,
+                 convention: str = dl.EXCLUDE_START):
         """Evaluate a model expression (e.g. a due date) in the sandbox against case data."""
-        return self.script_engine.environment.evaluate(expression, copy.deepcopy(data))
+        with using_clock(clock or _clock.get(), calendar or (_deadline_context.get() or (None,))[0], convention):
+            return self.script_engine.environment.evaluate(expression, copy.deepcopy(data))

@@ -38,7 +38,8 @@ class WorkCalendar:
         self.official_years = frozenset(official_years)
         self.version = version
         last = max(self.official_years | {date.today().year}) + HORIZON_YEARS
-        self._start = date(FIRST_YEAR, 1, 1)
+        # one day early, so that counting "after the day before" works from the first supported day
+        self._start = date(FIRST_YEAR, 1, 1) - timedelta(days=1)
         self._cum: list[int] = []
         self._extend_to(date(last, 12, 31))
 
@@ -74,7 +75,7 @@ class WorkCalendar:
 
     def _index(self, d: date) -> int:
         if d < self._start:
-            raise ValueError(f"dates before {self._start.isoformat()} are not supported")
+            raise ValueError(f"dates before {FIRST_YEAR}-01-01 are not supported")
         i = (d - self._start).days
         if i >= len(self._cum):
             self._extend_to(date(d.year + 1, 12, 31))

@@ -14,7 +14,7 @@ from engine.domain.audit import GENESIS
 from engine.domain.clock import SHANGHAI
 from engine.domain.errors import NotFound, ValidationError
 from engine.domain.identity import mask_id_number
-from engine.services import definitions, org, progress
+from engine.services import calendar, clock, definitions, org, progress
 from engine.services.audit import CaseAudit
 from engine.services.context import Actor
 from engine.store import tables as t
@@ -22,7 +22,9 @@ from engine.store.db import is_postgres
 
 CHANNELS = ("window", "online", "mobile", "mail", "proxy")
 
-_ITEM = select(t.service_item.c.id, t.service_item.c.code, t.service_item.c.process_key).where(
+_ITEM = select(t.service_item.c.id, t.service_item.c.code, t.service_item.c.process_key, t.service_item.c.category,
+               t.service_item.c.legal_limit, t.service_item.c.legal_unit, t.service_item.c.promise_limit,
+               t.service_item.c.promise_unit, t.service_item.c.extension_limit).where(
     t.service_item.c.code == bindparam("code"))
 _INSERT_CASE = t.case.insert().returning(t.case.c.id)
 _COUNTERS = {
@@ -82,19 +84,23 @@ def start_case(ctx, cmd: StartCase, actor: Actor) -> Started:
         data = {"case": {"number": number, "item": item.code, "channel": cmd.channel},
                 "applicant": dict(cmd.applicant), "form": dict(cmd.form)}
         definitions.load(ctx, conn, definition.id)
-        wf = ctx.runtime.start(definition.id, data, ctx.clock)
-        case_id = conn.execute(_INSERT_CASE, {
+        cal = calendar.current(ctx, conn)
+        wf = ctx.runtime.start(definition.id, data, ctx.clock, calendar=cal, convention=ctx.settings.start_day_convention)
+        clock_values = clock.on_receipt(ctx, conn, cal, now, item)
+        case_id = conn.execute(_INSERT_CASE, {**clock_values,
             "number": number, "item_id": item.id, "definition_id": definition.id, "origin_window_id": window.id,
             "origin_org_unit_id": window.org_unit_id, "channel": cmd.channel, "applicant": dict(cmd.applicant),
             "applicant_name": cmd.applicant["name"].strip()[:200], "status": "running", "stage": None, "state": "",
             "version": 0, "audit_seq": 0, "audit_head": GENESIS, "next_timer_at": None, "created_at": now,
             "updated_at": now, "completed_at": None, "created_by": actor.username}).scalar_one()
+        clock.schedule_receipt(conn, case_id, clock_values, now)
         case = progress.LoadedCase(case_id, 0, "running", definition.id, window.org_unit_id, number,
                                    CaseAudit(case_id, 0, GENESIS), workflow=wf)
         case.audit.add("case_started", actor, now, {
             "number": number, "item": item.code, "definition": definition.id, "version": definition.version,
             "window": window.id, "channel": cmd.channel, "applicant": cmd.applicant["name"],
-            "applicant_id": mask_id_number(cmd.applicant.get("id_number"))})
+            "applicant_id": mask_id_number(cmd.applicant.get("id_number")),
+            "acceptance_due": clock_values["acceptance_due"].isoformat(), "calendar_version": cal.version})
         version = progress.save(ctx, conn, case, actor, now)
         return Started(case_id, number, version, case.status, tuple(case.new_tasks))
 

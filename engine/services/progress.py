@@ -5,7 +5,7 @@ version + 1. Statements are prebuilt with bind parameters: this is the hot path.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Optional
 
 from sqlalchemy import bindparam, select, update
@@ -15,7 +15,8 @@ from engine.bpmn.timers import is_literal, literal_due, parse_due
 from engine.domain.clock import as_utc
 from engine.domain.errors import Conflict, NotFound
 from engine.domain.org import parse_target
-from engine.services import definitions, org
+from engine.domain import deadlines as dl
+from engine.services import calendar, clock, definitions, org
 from engine.services.audit import CaseAudit
 from engine.services.context import Actor
 from engine.store import tables as t
@@ -98,11 +99,16 @@ def save(ctx, conn: Connection, case: LoadedCase, actor: Actor, now: datetime, *
     cancelled = [tid for tid in case.open_before if tid not in ready and tid != completed_task]
     if cancelled:
         _CANCEL_TASK.execute(conn, [{"tid": tid, "now": now} for tid in cancelled])
+        clock.cancel_step_timers(conn, cancelled)
         for tid in cancelled:
             case.audit.add("task_cancelled", actor, now, {"task": tid, "element": case.open_before[tid].spec_id})
     new_rows = _new_task_rows(ctx, conn, case, loaded, ready, actor, now)
     if new_rows:
         _INSERT_TASK.execute(conn, new_rows)
+        step_timers = [row for r in new_rows if r["due_at"] is not None
+                       for row in clock.step_timer_rows(ctx, calendar.current(ctx, conn), case.id, r["id"], r["due_at"], now)]
+        if step_timers:
+            _INSERT_TIMER.execute(conn, step_timers)
     case.new_tasks = [row["id"] for row in new_rows]
 
     timers_after = {tid: (el, due) for tid, el, due in runtime.waiting_timers(wf)}
@@ -111,6 +117,7 @@ def save(ctx, conn: Connection, case: LoadedCase, actor: Actor, now: datetime, *
     if runtime.is_completed(wf) and case.status == "running":
         case.status, case.completed_at = "completed", now
         case.audit.add("case_completed", actor, now, {})
+        clock.on_case_closed(conn, case.id)
     case.stage = _stage(loaded, ready) or case.stage
 
     changed = _SAVE_CASE.execute(conn, {
@@ -142,7 +149,7 @@ def _new_task_rows(ctx, conn, case, loaded, ready, actor, now) -> list[dict]:
                      "routed_org_unit_id": route.org_unit_id, "routed_department_id": route.department_id,
                      "routed_role": route.role, "routing_error": route.error, "assignee_id": None,
                      "form_key": meta.form_key if meta else None, "stage": meta.stage if meta else None,
-                     "due_at": _due_at(ctx, meta, case.workflow, now), "created_at": now, "claimed_at": None,
+                     "due_at": _due_at(ctx, conn, meta, route.role, case.workflow, now), "created_at": now, "claimed_at": None,
                      "completed_at": None, "completed_by": None, "outcome": None})
         payload = {"task": tid, "element": rt.spec_id, "name": rt.name, "route": groups[0]}
         if route.error:
@@ -188,13 +195,18 @@ def _sync_timers(conn: Connection, case: LoadedCase, after: dict, actor: Actor, 
             case.audit.add("timer_scheduled", actor, now, {"timer": tid, "element": el, "due_at": due.isoformat()})
 
 
-def _due_at(ctx, meta, wf, now: datetime) -> Optional[datetime]:
-    """Step deadline from the model's due date: an ISO duration from now, an ISO date, or an
-    expression evaluated in the sandbox. A bad expression leaves the task without a deadline
-    rather than failing the case."""
+def _due_at(ctx, conn, meta, role: str, wf, now: datetime) -> Optional[datetime]:
+    """Step deadline from the model's due date (an ISO duration from now, an ISO date, or an
+    expression such as workdays(5) evaluated in the sandbox), else the role's default in working
+    days from the settings. A bad expression leaves the task without a deadline rather than
+    failing the case."""
     text = (meta.due_date or "").strip() if meta else ""
     if not text:
-        return None
+        days = ctx.settings.step_workdays().get(role)
+        if not days:
+            return None
+        cal = calendar.current(ctx, conn)
+        return dl.due_instant(cal.add_workdays(dl.local_date(now), days)).astimezone(timezone.utc)
     try:
         if is_literal(text):
             return literal_due(text, now)

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from engine.domain.clock import as_utc
 from engine.domain.errors import Conflict, Forbidden, NotFound
-from engine.services import org, progress
+from engine.services import calendar, clock, org, progress
 from engine.services.context import Actor
 from engine.store import tables as t
 from engine.store.db import is_postgres
@@ -150,11 +150,16 @@ def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Opti
         progress.load_workflow(ctx, conn, case)
         # a failure from here on rolls back; the workflow was checked out of the cache and is
         # only put back after a commit, so no half-run workflow survives
-        ctx.runtime.complete(case.workflow, task_id, data, ctx.clock)
+        cal = calendar.current(ctx, conn)
+        ctx.runtime.complete(case.workflow, task_id, data, ctx.clock, calendar=cal,
+                             convention=ctx.settings.start_day_convention)
         _COMPLETE.execute(conn, {"tid": task_id, "now": now, "staff": staff_id, "b_outcome": data,
                                  "claimed": task.claimed_at or now})
         case.audit.add("task_completed", actor, now, {"task": task_id, "element": task.spec_id,
                                                       "fields": sorted(data)})
+        if task.due_at is not None:
+            clock.cancel_step_timers(conn, [task_id])
+        clock.on_stage_completed(ctx, conn, case, task.stage, actor, now)
         version = progress.save(ctx, conn, case, actor, now, completed_task=task_id)
         return Completed(case.id, version, case.status, tuple(case.new_tasks))
 

@@ -11,7 +11,7 @@ from typing import Callable, Optional
 from sqlalchemy import or_, select, update
 
 from engine.domain.errors import LianbanError
-from engine.services import progress
+from engine.services import calendar, clock, progress
 from engine.services.context import Actor
 from engine.store.db import is_postgres
 from engine.store.models import Case, Timer
@@ -63,11 +63,19 @@ def _fire_locked(ctx, conn, timer_id, worker, actor, before_commit) -> int:
                                           .with_for_update(skip_locked=True)).scalar() is None:
         return 0
     case = progress.lock_case(ctx, conn, case_id)
-    if conn.execute(select(Timer.state).where(Timer.id == timer_id)).scalar() != "pending":
+    timer = conn.execute(select(Timer.id, Timer.kind, Timer.ref, Timer.state, Timer.attempts)
+                         .where(Timer.id == timer_id)).first()
+    if timer.state != "pending":
         return 0
     now = ctx.clock.now()
+    if timer.kind != "bpmn":
+        # yellow/red cards, step deadlines, deemed acceptance: no workflow to load
+        clock.fire(ctx, conn, case, timer, actor, now)
+        if before_commit is not None:
+            before_commit(timer_id)
+        return 1
     progress.load_workflow(ctx, conn, case)
-    ctx.runtime.fire_timers(case.workflow, ctx.clock)
+    ctx.runtime.fire_timers(case.workflow, ctx.clock, calendar.current(ctx, conn), ctx.settings.start_day_convention)
     conn.execute(update(Timer).where(Timer.id == timer_id).values(locked_by=worker, attempts=Timer.attempts + 1))
     progress.save(ctx, conn, case, actor, now)
     if conn.execute(select(Timer.state).where(Timer.id == timer_id)).scalar_one() == "pending":

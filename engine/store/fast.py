@@ -22,6 +22,8 @@ class FastWrite:
         plan = self._compiled.get((dialect.name, keys))
         if plan is None:
             compiled = self.stmt.compile(dialect=dialect, column_keys=list(keys))
+            if "POSTCOMPILE" in compiled.string:
+                raise ValueError("FastWrite statements cannot use expanding IN (...) parameters")
             processors = compiled._bind_processors
             positional = compiled.positiontup
             # every parameter the SQL names, with the constants the statement itself carries
