@@ -36,18 +36,24 @@ def main() -> None:
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic)."""
     from engine.store.schema import upgrade
+    from engine.services.calendar import seed_from_package
     ctx = _context()
     upgrade(ctx.engine)
+    seeded = seed_from_package(ctx)
     click.echo(f"schema up to date ({ctx.engine.url.render_as_string(hide_password=True)})")
+    if seeded:
+        click.echo(f"working-day calendar seeded: {seeded} official years from chinese-calendar")
 
 
 @main.command("load-demo")
 def load_demo() -> None:
     """Load the demo organisation, service items and workflows/ (idempotent)."""
+    from engine.services.calendar import seed_from_package
     from engine.services.demo import load_demo as load
     from engine.store.schema import upgrade
     ctx = _context()
     upgrade(ctx.engine)
+    seed_from_package(ctx)
     try:
         result = load(ctx)
     except LianbanError as exc:
@@ -118,6 +124,60 @@ def fire_timers() -> None:
     from engine.services.timers import fire_due
     ctx = _context()
     click.echo(f"fired {fire_due(ctx, scheduler.worker_id())} timer(s)")
+
+
+@main.group("calendar")
+def calendar_group() -> None:
+    """The working-day calendar: deadlines, loading a State Council notice."""
+
+
+@calendar_group.command("deadline")
+@click.option("--from", "start", required=True, help="day of acceptance, YYYY-MM-DD (Beijing date)")
+@click.option("--workdays", type=int, default=None, help="limit in working days")
+@click.option("--days", type=int, default=None, help="limit in calendar days")
+@click.option("--convention", type=click.Choice(["exclude_start", "include_start"]), default=None)
+def calendar_deadline(start, workdays, days, convention) -> None:
+    """If accepted on --from, when is it due? First line: the date; second line when provisional."""
+    from datetime import date as _date
+
+    from engine.domain import deadlines as dl
+    from engine.services import calendar as cal_service
+    if (workdays is None) == (days is None):
+        raise click.UsageError("give exactly one of --workdays or --days")
+    try:
+        day = _date.fromisoformat(start)
+    except ValueError:
+        raise click.BadParameter(f"{start!r} is not a date (YYYY-MM-DD)", param_hint="--from") from None
+    ctx = _context()
+    with ctx.uow.read() as conn:
+        cal = cal_service.current(ctx, conn)
+    limit = dl.Limit(workdays, dl.WORKDAY) if workdays is not None else dl.Limit(days, dl.CALENDAR_DAY)
+    convention = convention or ctx.settings.start_day_convention
+    due = dl.deadline(cal, day, limit, convention=convention)
+    click.echo(due.isoformat())
+    if cal.provisional_between(day, due):
+        years = sorted({y for y in range(day.year, due.year + 1) if y not in cal.official_years})
+        click.echo(f"provisional (预计): no official working-day notice loaded for {', '.join(map(str, years))}")
+
+
+@calendar_group.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", default=None, help="the notice's title and number (required for CSV)")
+def calendar_load(file, source) -> None:
+    """Load a year's State Council notice (JSON, or CSV with date,kind,name) and recompute."""
+    from engine.services import calendar as cal_service
+    ctx = _context()
+    try:
+        content = file.read_bytes()
+        notice = (cal_service.parse_csv(content, source or "") if file.suffix.lower() == ".csv"
+                  else cal_service.parse_json(content))
+        if source:
+            notice.source = source
+        result = cal_service.load_notice(ctx, notice, Actor.system("cli"))
+    except LianbanError as exc:
+        _fail(exc)
+    click.echo(f"calendar version {result.version}: {result.year} is official; "
+               f"{result.recomputed} open case(s) recomputed, {result.changed} with a changed deadline")
 
 
 if __name__ == "__main__":

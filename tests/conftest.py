@@ -87,6 +87,8 @@ def clock() -> FrozenClock:
 def ctx(db_url, clock):
     context = Context.create(Settings(database_url=db_url), clock=clock)
     _wipe(context.engine)
+    from engine.services.calendar import seed_from_package
+    seed_from_package(context)
     yield context
     context.dispose()
 

@@ -23,9 +23,11 @@ def load_demo(ctx, workflows_dir: Path | None = None) -> dict:
     with ctx.uow.begin() as conn:
         if conn.execute(select(func.count()).select_from(OrgUnit)).scalar() == 0:
             _write_org(conn)
-            for code, name, category, key, tier in ITEMS:
-                conn.execute(insert(ServiceItem).values(code=code, name=name, category=category, process_key=key,
-                                                           deciding_tier=tier, attrs={}))
+            for code, name, category, key, tier, legal, promise, extension in ITEMS:
+                conn.execute(insert(ServiceItem).values(
+                    code=code, name=name, category=category, process_key=key, deciding_tier=tier, attrs={},
+                    legal_limit=legal, legal_unit="workday", promise_limit=promise, promise_unit="workday",
+                    extension_limit=extension))
     org.invalidate(ctx)
     result = deploy.deploy(ctx, workflow_files(workflows_dir or ctx.settings.workflows_dir),
                            Actor.system("demo"), name="demo workflows")

@@ -58,8 +58,9 @@ def village_windows(code: str) -> list:
 
 
 ITEMS = [
-    # (code, name, category, process key, deciding tier)
-    ("620100-XK-SCJG-0001", "食品经营许可（帮办代办）", "licensing", "food_license", "district"),
-    ("620100-GG-MZ-0002", "高龄津贴申领", "public_service", "elderly_allowance", "township"),
-    ("620100-LB-0003", "开办餐馆\u201c一件事\u201d联办", "joint", "restaurant_opening", "district"),
+    # (code, name, category, process key, deciding tier, legal limit, promised limit, extension) —
+    # all in working days: 行政许可法 Art. 42 (20 + 10) and Art. 26/42 ¶2 for joint handling (45 + 15)
+    ("620100-XK-SCJG-0001", "食品经营许可（帮办代办）", "licensing", "food_license", "district", 20, 10, 10),
+    ("620100-GG-MZ-0002", "高龄津贴申领", "public_service", "elderly_allowance", "township", 20, 15, 10),
+    ("620100-LB-0003", "开办餐馆\u201c一件事\u201d联办", "joint", "restaurant_opening", "district", 45, 20, 15),
 ]

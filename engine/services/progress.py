@@ -210,7 +210,8 @@ def _due_at(ctx, conn, meta, role: str, wf, now: datetime) -> Optional[datetime]
     try:
         if is_literal(text):
             return literal_due(text, now)
-        value = ctx.runtime.evaluate(text, ctx.runtime.data(wf))
+        value = ctx.runtime.evaluate(text, ctx.runtime.data(wf), clock=ctx.clock, calendar=calendar.current(ctx, conn),
+                                     convention=ctx.settings.start_day_convention)
         if isinstance(value, datetime):
             return as_utc(value)
         return parse_due(str(value)) if value else None

@@ -359,12 +359,8 @@ def test_dates_before_first_year_are_rejected_cleanly():
         deadline(CAL, D("1999-12-30"), Limit(1))
 
 
-# BUG (engine/domain/calendar.py, WorkCalendar._index / count / add_workdays): the first supported
-# day, FIRST_YEAR-01-01 = 2000-01-01, cannot be used as a start with include_start or as `today` in
-# remaining_workdays. Both count from the day BEFORE (start - 1 = 1999-12-31), and _index() rejects
-# any date before 2000-01-01 with "ValueError: dates before 2000-01-01 are not supported", although
-# 2000-01-01 itself is documented as supported (exclude_start from the same day works). Fix idea:
-# treat the cumulative count of the day before _start as 0 (or start the table one day earlier).
+# The first supported day, 2000-01-01, works as a start with include_start and as `today` in
+# remaining_workdays, although both count from the day before it (the table starts a day early).
 # Expected values: 2000-01-01 Sat (fixed holiday, not counted), 01-02 Sun → 01-03 Mon(1);
 # remaining from 2000-01-01 through 01-05 Wed: 01-03 M(1) 01-04 Tu(2) 01-05 W(3).
 def test_first_supported_day_with_include_start_and_remaining_workdays():
