@@ -152,7 +152,7 @@ class ProcessDefinition(Base):
 class Case(Base):
     __tablename__ = "case"
     __table_args__ = (
-        Index("ix_case_warning_unit", "warning", "origin_org_unit_id"),
+        Index("ix_case_warning_unit", "status", "warning", "origin_org_unit_id"),
         Index("ix_case_status_promise_due", "status", "promise_due"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -259,7 +259,7 @@ class Task(Base):
         Index("ix_task_inbox", "routed_org_unit_id", "routed_role", "state", "created_at"),
         Index("ix_task_assignee", "assignee_id", "state"),
         Index("ix_task_due", "state", "due_at"),
-        Index("ix_task_warning_unit", "warning", "routed_org_unit_id"),
+        Index("ix_task_warning_unit", "state", "warning", "routed_org_unit_id"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)

@@ -95,7 +95,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('calendar_version', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('deadline_provisional', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.create_index('ix_case_status_promise_due', ['status', 'promise_due'], unique=False)
-        batch_op.create_index('ix_case_warning_unit', ['warning', 'origin_org_unit_id'], unique=False)
+        batch_op.create_index('ix_case_warning_unit', ['status', 'warning', 'origin_org_unit_id'], unique=False)
 
     with op.batch_alter_table('service_item', schema=None) as batch_op:
         batch_op.add_column(sa.Column('legal_limit', sa.Integer(), nullable=True))
@@ -106,7 +106,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.add_column(sa.Column('warning', sa.String(length=8), nullable=False, server_default='none'))
-        batch_op.create_index('ix_task_warning_unit', ['warning', 'routed_org_unit_id'], unique=False)
+        batch_op.create_index('ix_task_warning_unit', ['state', 'warning', 'routed_org_unit_id'], unique=False)
 
     # ### end Alembic commands ###
 
