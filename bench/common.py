@@ -20,7 +20,10 @@ from engine.store.models import Base, ServiceItem
 from engine.store.schema import upgrade
 
 HERE = Path(__file__).resolve().parent
-PG_URL = os.environ.get("LIANBAN_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# benchmarks work in their own schema of the test database, so they never disturb the test suite's
+PG_SCHEMA = "lianban_bench"
+PG_URL = os.environ.get("LIANBAN_BENCH_POSTGRES_URL",
+                        f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{PG_SCHEMA}")
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 
@@ -52,8 +55,8 @@ def fresh_context(url: str) -> Context:
     ctx = Context.create(Settings(database_url=url))
     if url.startswith("postgresql"):
         with ctx.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
     upgrade(ctx.engine)
     return ctx
 
@@ -106,5 +109,9 @@ def postgres_available() -> bool:
 
 
 def drop_all(ctx) -> None:
-    Base.metadata.drop_all(ctx.engine)
+    if ctx.engine.dialect.name == "postgresql":
+        with ctx.engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+    else:
+        Base.metadata.drop_all(ctx.engine)
     ctx.dispose()

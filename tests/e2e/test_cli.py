@@ -102,3 +102,32 @@ def test_benchmark_runs_and_prints_results():
     assert result.returncode == 0, result.stderr
     names = {line.split()[1] for line in result.stdout.splitlines() if line.startswith("RESULT ")}
     assert {"linear5.bare.ms_per_case", "linear5.sqlite.service_over_bare", "chain.step_cost_30_over_5"} <= names
+
+
+def test_supervision_benchmark_runs_and_prints_results():
+    result = subprocess.run([sys.executable, "bench/bench_supervision.py", "--quick", "--rows", "3000"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    names = {line.split()[1] for line in result.stdout.splitlines() if line.startswith("RESULT ")}
+    assert "deadline.us_per_call" in names
+    if "PostgreSQL not reachable" not in result.stdout:
+        assert {"supervision.rows", "supervision.overdue_township.ms"} <= names
+
+
+def test_calendar_deadline_command(env):
+    assert lianban(env, "init-db").returncode == 0
+    out = lianban(env, "calendar", "deadline", "--from", "2026-09-30", "--workdays", "5")
+    assert out.returncode == 0 and out.stdout.splitlines() == ["2026-10-13"]
+    out = lianban(env, "calendar", "deadline", "--from", "2026-12-25", "--workdays", "10")
+    lines = out.stdout.splitlines()
+    assert lines[0] == "2027-01-11" and lines[1].startswith("provisional")
+    bad = lianban(env, "calendar", "deadline", "--from", "2026-02-30", "--workdays", "5")
+    assert bad.returncode == 2 and "not a date" in bad.stderr
+
+
+def test_calendar_load_command(env):
+    assert lianban(env, "init-db").returncode == 0
+    ok = lianban(env, "calendar", "load", str(ROOT / "docs" / "examples" / "calendar-2027-hypothetical.json"))
+    assert ok.returncode == 0 and "2027 is official" in ok.stdout
+    out = lianban(env, "calendar", "deadline", "--from", "2027-02-04", "--workdays", "1")
+    assert out.stdout.splitlines() == ["2027-02-14"]          # Spring Festival, then the make-up Sunday
