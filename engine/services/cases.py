@@ -129,6 +129,12 @@ class CaseView:
     created_at: object
     completed_at: object
     data: dict
+    clock_status: str = "pre_acceptance"
+    accepted_at: object = None
+    promise_due: object = None
+    legal_due: object = None
+    warning: str = "none"
+    deadline_provisional: bool = False
 
 
 def get_case(ctx, case_id: int) -> CaseView:
@@ -142,4 +148,5 @@ def get_case(ctx, case_id: int) -> CaseView:
         wf = ctx.runtime.loads(row.state)
         return CaseView(row.id, row.number, row.item_code, row.status, row.stage, row.version, row.applicant_name,
                         mask_id_number(row.applicant.get("id_number")), row.origin_window_id, row.channel,
-                        row.created_at, row.completed_at, ctx.runtime.data(wf))
+                        row.created_at, row.completed_at, ctx.runtime.data(wf), row.clock_status, row.accepted_at,
+                        row.promise_due, row.legal_due, row.warning, row.deadline_provisional)

@@ -33,12 +33,13 @@ class TaskView:
     stage: Optional[str]
     due_at: Optional[datetime]
     created_at: datetime
+    warning: str = "none"          # step card: none | yellow | red (环节超时)
 
 
 _VIEW_COLUMNS = (t.task.c.id, t.task.c.case_id, t.task.c.name, t.task.c.spec_id, t.task.c.state,
                  t.task.c.routed_org_unit_id, t.task.c.routed_department_id, t.task.c.routed_role,
                  t.task.c.routing_error, t.task.c.assignee_id, t.task.c.form_key, t.task.c.stage,
-                 t.task.c.due_at, t.task.c.created_at)
+                 t.task.c.due_at, t.task.c.created_at, t.task.c.warning)
 # the task with its case, locking the case row (every command on a case locks it first)
 _TASK_AND_CASE = (select(*_VIEW_COLUMNS, t.task.c.claimed_at, *progress.CASE_COLUMNS)
                   .join_from(t.task, t.case, t.case.c.id == t.task.c.case_id)
@@ -58,7 +59,7 @@ _AUDIT_HEAD = FastWrite(update(t.case).where(t.case.c.id == bindparam("cid"))
 def _view(row) -> TaskView:
     return TaskView(row.id, row.case_id, row.name, row.spec_id, row.state, row.routed_org_unit_id,
                     row.routed_department_id, row.routed_role, row.routing_error, row.assignee_id, row.form_key,
-                    row.stage, as_utc(row.due_at) if row.due_at else None, as_utc(row.created_at))
+                    row.stage, as_utc(row.due_at) if row.due_at else None, as_utc(row.created_at), row.warning)
 
 
 def _require_staff(actor: Actor) -> int:

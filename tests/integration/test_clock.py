@@ -249,3 +249,15 @@ def test_csv_notice():
     with pytest.raises(ValidationError) as err:
         calendar.parse_csv(b"date,kind,name\n2027-01-01,vacation,x\n", "s")
     assert err.value.code == "calendar_kind_invalid" and err.value.field == "row 2.kind"
+
+
+def test_cards_are_visible_on_the_case_and_its_tasks(demo, clock):
+    ctx = demo
+    case_id = accept_food(ctx)
+    decide = only_task(ctx, "lzxq_market_approver")
+    clock.set(bj(2026, 12, 12, 0, 0, 1))
+    timers.fire_due(ctx)
+    view = cases.get_case(ctx, case_id)
+    assert (view.warning, view.clock_status) == ("red", "running")
+    assert view.promise_due == bj(2026, 12, 12)
+    assert only_task(ctx, "lzxq_market_approver").warning == "red" and decide.warning == "none"
