@@ -17,6 +17,7 @@ from engine.config import Settings
 from engine.services import deploy, org
 from engine.services.context import Actor, Context
 from engine.store.models import Base, ServiceItem
+from engine.store.db import reachable
 from engine.store.schema import upgrade
 
 HERE = Path(__file__).resolve().parent
@@ -97,15 +98,7 @@ def timed_median(fn, repeats: int) -> float:
 
 
 def postgres_available() -> bool:
-    try:
-        from engine.store.db import make_engine
-        eng = make_engine(PG_URL)
-        with eng.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        eng.dispose()
-        return True
-    except Exception:  # noqa: BLE001
-        return False
+    return reachable(PG_URL)
 
 
 def drop_all(ctx) -> None:

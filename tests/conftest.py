@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from engine.config import Settings
 from engine.domain.clock import FrozenClock
 from engine.services.context import Actor, Context
-from engine.store.db import make_engine
+from engine.store.db import make_engine, reachable
 from engine.store.models import Base, Staff, Window
 from engine.store.schema import upgrade
 
@@ -27,24 +27,13 @@ T0 = datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc)
 _prepared: dict[str, object] = {}
 
 
-def _postgres_available() -> bool:
-    try:
-        eng = make_engine(PG_URL)
-        with eng.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        eng.dispose()
-        return True
-    except Exception:  # noqa: BLE001
-        return False
-
-
 def _prepare(backend: str, tmp_root: Path) -> str:
     if backend in _prepared:
         return _prepared[backend]
     if backend == "sqlite":
         url = f"sqlite:///{tmp_root / 'lianban-test.db'}"
     else:
-        if not _postgres_available():
+        if not reachable(PG_URL):
             if os.environ.get("LIANBAN_REQUIRE_POSTGRES") == "1":
                 pytest.fail(f"PostgreSQL is required but not reachable at {PG_URL}")
             pytest.skip(f"PostgreSQL not reachable at {PG_URL}")

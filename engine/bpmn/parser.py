@@ -21,7 +21,7 @@ from engine.bpmn import sandbox
 from engine.bpmn.dialects import UserTaskMeta, lanes_by_node, read_user_task
 from engine.bpmn.timers import is_literal, quote_literal
 from engine.bpmn.xml import NS, XmlRejected, kind_of, parse_upload
-from engine.domain.errors import DeployError, ProblemList
+from engine.domain.errors import ProblemList
 from engine.domain.org import TargetError, parse_target
 
 

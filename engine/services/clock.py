@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from engine.domain import deadlines as dl
 from engine.domain.calendar import WorkCalendar
 from engine.domain.clock import as_utc
-from engine.domain.errors import Conflict, Forbidden, NotFound, ValidationError
+from engine.domain.errors import Conflict, Forbidden, ValidationError
 from engine.services import calendar, org, progress
 from engine.services.context import Actor
 from engine.store import tables as t

@@ -34,9 +34,10 @@ _CANCEL_TASK = FastWrite(update(t.task).where(t.task.c.id == bindparam("tid"), t
                           .values(state="cancelled", completed_at=bindparam("now")))
 _INSERT_TASK = FastWrite(t.task.insert())
 _INSERT_TIMER = FastWrite(t.timer.insert())
-_CLOSE_TIMER = FastWrite(update(t.timer).where(t.timer.c.case_id == bindparam("cid"), t.timer.c.ref == bindparam("b_ref"),
-                                      t.timer.c.due_at == bindparam("due"), t.timer.c.state == "pending")
-                .values(state=bindparam("new_state"), fired_at=bindparam("fired_at")))
+_CLOSE_TIMER = FastWrite(update(t.timer).where(
+    t.timer.c.case_id == bindparam("cid"), t.timer.c.kind == "bpmn", t.timer.c.ref == bindparam("b_ref"),
+    t.timer.c.due_at == bindparam("due"), t.timer.c.state == "pending")
+    .values(state=bindparam("new_state"), fired_at=bindparam("fired_at")))
 _SAVE_CASE = FastWrite(update(t.case).where(t.case.c.id == bindparam("cid"), t.case.c.version == bindparam("expected"))
               .values(state=bindparam("b_state"), version=bindparam("new_version"), status=bindparam("new_status"),
                       stage=bindparam("new_stage"), updated_at=bindparam("now"), audit_seq=bindparam("seq"),

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import and_, case as sql_case, func, select
+from sqlalchemy import case as sql_case, func, select
 from sqlalchemy.engine import Connection
 
 from engine.domain.clock import as_utc

@@ -82,5 +82,21 @@ def after_commit(conn: Connection, fn) -> None:
     conn.info["after_commit"].append(fn)
 
 
+def reachable(url: str) -> bool:
+    """Can a connection to `url` be opened and answer a query? (For tests and benchmarks that
+    use PostgreSQL when the machine has it.)"""
+    from sqlalchemy import text
+    try:
+        engine = make_engine(url)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        finally:
+            engine.dispose()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not here"
+        return False
+
+
 def is_postgres(conn) -> bool:
     return conn.dialect.name == "postgresql"

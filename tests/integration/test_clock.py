@@ -1,7 +1,7 @@
 """The legal clock on real cases, SQLite and PostgreSQL: acceptance starts it, cards fire once,
 pauses and the one extension move it, a late correction notice deems the case accepted, and a
 new calendar notice recomputes open deadlines with an audit trail."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
