@@ -1,7 +1,6 @@
 """Unused imports, undefined names and syntax errors fail the suite (ruff, pinned)."""
 import shutil
 import subprocess
-import sys
 
 import pytest
 
