@@ -87,44 +87,46 @@ class ServiceBench:
 
 def interleaved(runs: dict, rounds: int) -> dict:
     """Time every variant once per round, round after round, so that drift in the machine's
-    speed (a shared VM) hits all variants alike; returns per-unit seconds for each round."""
+    speed (a shared VM) hits all variants alike; returns per-unit seconds for each round (or
+    what the variant returns, when it measures itself)."""
     out = {name: [] for name in runs}
     for _ in range(rounds):
         for name, (fn, units) in runs.items():
             gc.collect()
             t0 = time.perf_counter()
-            fn()
-            out[name].append((time.perf_counter() - t0) / units)
+            measured = fn()
+            elapsed = time.perf_counter() - t0
+            out[name].append(measured if isinstance(measured, float) else elapsed / units)
     return out
 
 
-def chain_step_cost(url: str, length: int, n: int, repeats: int) -> float:
-    """Seconds per claim + complete step, measured only over the steps (not the start)."""
-    import time
-    ctx = fresh_context(url)
-    try:
-        window, agent = setup_org(ctx)
-        pid = f"chain{length}"
-        deploy_item(ctx, pid.upper(), f"{pid}.bpmn", routed(chain_xml(length, pid)), pid)
-        service_case(ctx, window, agent, pid.upper())
-        samples = []
-        for _ in range(repeats):
-            ids = [cases.start_case(ctx, cases.StartCase(pid.upper(), window, {"name": "张三"}), agent).case_id
-                   for _ in range(n)]
-            t0 = time.perf_counter()
-            steps = 0
-            for case_id in ids:
-                task = tasks.first_open_task_of_case(ctx, case_id)
-                while task is not None:
-                    tasks.claim(ctx, task, agent)
-                    tasks.complete(ctx, task, {"ok": True}, agent)
-                    steps += 1
-                    task = tasks.first_open_task_of_case(ctx, case_id)
-            samples.append((time.perf_counter() - t0) / steps)
-        samples.sort()
-        return samples[len(samples) // 2]
-    finally:
-        drop_all(ctx)
+class ChainBench:
+    """Cases of an n-task chain in one database: start them, then time only their steps
+    (claim + complete), so the per-step cost of a long and a short case can be compared."""
+
+    def __init__(self, length: int):
+        self.ctx = fresh_context(sqlite_url())
+        self.window, self.agent = setup_org(self.ctx)
+        self.item = f"CHAIN{length}"
+        deploy_item(self.ctx, self.item, f"chain{length}.bpmn", routed(chain_xml(length, f"chain{length}")),
+                    f"chain{length}")
+        service_case(self.ctx, self.window, self.agent, self.item)
+
+    def step_seconds(self, cases_: int) -> float:
+        todo = []
+        for _ in range(cases_):
+            todo.extend(cases.start_case(self.ctx, cases.StartCase(self.item, self.window, {"name": "张三"}),
+                                         self.agent).tasks)
+        steps, t0 = 0, time.perf_counter()
+        while todo:
+            task = todo.pop()
+            tasks.claim(self.ctx, task, self.agent)
+            todo.extend(tasks.complete(self.ctx, task, {"ok": True}, self.agent).next_tasks)
+            steps += 1
+        return (time.perf_counter() - t0) / steps
+
+    def close(self) -> None:
+        drop_all(self.ctx)
 
 
 def main() -> None:
@@ -136,7 +138,7 @@ def main() -> None:
     n = args.cases or (30 if args.quick else 200)
     bare_n = n * 5
     repeats = 5 if args.quick else 9
-    chain_n = 4 if args.quick else 20
+    chain_n = 2 if args.quick else 10
 
     benches = {"sqlite": ServiceBench(sqlite_url())}
     if not args.no_postgres and postgres_available():
@@ -159,8 +161,13 @@ def main() -> None:
           f"{ratio['sqlite_claims']:.2f} x bare (11 transactions)")
     if "postgres" in med:
         print(f"(c) service layer, PostgreSQL     : {med['postgres'] * 1e3:8.3f} ms per case  = {ratio['postgres']:.2f} x bare")
-    step5 = chain_step_cost(sqlite_url(), 5, chain_n, repeats)
-    step30 = chain_step_cost(sqlite_url(), 30, max(2, chain_n // 3), repeats)
+    chains = {5: ChainBench(5), 30: ChainBench(30)}
+    chain_times = interleaved({5: (lambda: chains[5].step_seconds(chain_n * 6), 1),
+                               30: (lambda: chains[30].step_seconds(chain_n), 1)}, repeats)
+    for c in chains.values():
+        c.close()
+    step5, step30 = statistics.median(chain_times[5]), statistics.median(chain_times[30])
+    step_ratio = statistics.median(b / a for a, b in zip(chain_times[5], chain_times[30]))
     print(f"per step (claim + complete), SQLite: 5-task chain {step5 * 1e3:.3f} ms, 30-task chain {step30 * 1e3:.3f} ms")
 
     result("linear5.bare.ms_per_case", med["bare"] * 1e3)
@@ -173,7 +180,7 @@ def main() -> None:
         result("linear5.postgres.service_over_bare", ratio["postgres"])
     result("chain5.sqlite.ms_per_step", step5 * 1e3)
     result("chain30.sqlite.ms_per_step", step30 * 1e3)
-    result("chain.step_cost_30_over_5", step30 / step5)
+    result("chain.step_cost_30_over_5", step_ratio)
 
 
 if __name__ == "__main__":
