@@ -90,9 +90,10 @@ def demo(ctx):
 
 
 def staff(ctx, username: str) -> Actor:
-    with ctx.uow.begin() as s:
-        sid = s.execute(select(Staff.id).where(Staff.username == username)).scalar_one()
-    return Actor(username, staff_id=sid)
+    """The actor for an account, with its system roles and kind (as the API's token check builds it)."""
+    with ctx.uow.read() as s:
+        row = s.execute(select(Staff.id, Staff.roles, Staff.kind).where(Staff.username == username)).one()
+    return Actor(username, staff_id=row.id, roles=frozenset(row.roles or ()), kind=row.kind)
 
 
 def window_id(ctx, code: str) -> int:

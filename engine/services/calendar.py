@@ -194,7 +194,8 @@ class LoadResult:
 def load_notice(ctx, notice: Notice, actor: Actor) -> LoadResult:
     """Make a year official (or amend it) and recompute every open deadline touching it, in one
     transaction: the calendar and the promises made with it never disagree."""
-    from engine.services import clock as case_clock
+    from engine.services import access, clock as case_clock
+    access.require_role(actor, "admin")
     notice.validate()
     with ctx.uow.begin() as conn:
         now = ctx.clock.now()

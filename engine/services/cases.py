@@ -14,7 +14,7 @@ from engine.domain.audit import GENESIS
 from engine.domain.clock import SHANGHAI
 from engine.domain.errors import NotFound, ValidationError
 from engine.domain.identity import mask_id_number
-from engine.services import calendar, clock, definitions, org, progress
+from engine.services import access, calendar, clock, definitions, org, progress
 from engine.services.audit import CaseAudit
 from engine.services.context import Actor
 from engine.store import tables as t
@@ -79,6 +79,10 @@ def start_case(ctx, cmd: StartCase, actor: Actor) -> Started:
             raise NotFound(f"process {item.process_key!r} of item {item.code} is not deployed",
                            code="definition_not_found", field="item_code")
         window = org.window(ctx, conn, cmd.window_id)
+        access.require_window_post(ctx, conn, actor, window.id)
+        if actor.kind == "applicant" and cmd.channel not in ("online", "mobile", "mail"):
+            raise ValidationError("applicants apply online, by mobile or by mail", code="channel_not_allowed",
+                                  field="channel")
         now = ctx.clock.now()
         number = next_case_number(conn, item.code, now)
         data = {"case": {"number": number, "item": item.code, "channel": cmd.channel},
@@ -90,7 +94,8 @@ def start_case(ctx, cmd: StartCase, actor: Actor) -> Started:
         case_id = conn.execute(_INSERT_CASE, {**clock_values,
             "number": number, "item_id": item.id, "definition_id": definition.id, "origin_window_id": window.id,
             "origin_org_unit_id": window.org_unit_id, "channel": cmd.channel, "applicant": dict(cmd.applicant),
-            "applicant_name": cmd.applicant["name"].strip()[:200], "status": "running", "stage": None, "state": "",
+            "applicant_name": cmd.applicant["name"].strip()[:200], "status": "running",
+            "applicant_account_id": actor.staff_id if actor.kind == "applicant" else None, "stage": None, "state": "",
             "version": 0, "audit_seq": 0, "audit_head": GENESIS, "next_timer_at": None, "created_at": now,
             "updated_at": now, "completed_at": None, "created_by": actor.username}).scalar_one()
         clock.schedule_receipt(conn, case_id, clock_values, now)
@@ -137,8 +142,9 @@ class CaseView:
     deadline_provisional: bool = False
 
 
-def get_case(ctx, case_id: int) -> CaseView:
+def get_case(ctx, case_id: int, actor: Actor | None = None) -> CaseView:
     with ctx.uow.read() as conn:
+        access.require_case_access(ctx, conn, actor or Actor.system("read"), case_id)
         row = conn.execute(select(t.case, t.service_item.c.code.label("item_code"))
                            .join(t.service_item, t.service_item.c.id == t.case.c.item_id)
                            .where(t.case.c.id == case_id)).first()

@@ -19,7 +19,7 @@ from engine.domain import deadlines as dl
 from engine.domain.calendar import WorkCalendar
 from engine.domain.clock import as_utc
 from engine.domain.errors import Conflict, Forbidden, ValidationError
-from engine.services import calendar, org, progress
+from engine.services import access, calendar, org, progress
 from engine.services.context import Actor
 from engine.store import tables as t
 from engine.store.fast import FastWrite
@@ -180,8 +180,10 @@ def _with(row: SimpleNamespace, **changes) -> SimpleNamespace:
     return SimpleNamespace(**{**vars(row), **changes})
 
 
-def _locked(ctx, conn: Connection, case_id: int):
+def _locked(ctx, conn: Connection, case_id: int, actor: Optional[Actor] = None):
     loaded = progress.lock_case(ctx, conn, case_id)
+    if actor is not None:
+        access.require_case_access(ctx, conn, actor, case_id)
     return loaded, _clock_row(conn, case_id)
 
 
@@ -210,7 +212,7 @@ def accept_locked(ctx, conn: Connection, loaded, row, actor: Actor, now: datetim
 
 def accept(ctx, case_id: int, actor: Actor) -> None:
     with ctx.uow.begin() as conn:
-        loaded, row = _locked(ctx, conn, case_id)
+        loaded, row = _locked(ctx, conn, case_id, actor)
         now = ctx.clock.now()
         accept_locked(ctx, conn, loaded, row, actor, now)
         _finish(conn, loaded, now)
@@ -223,7 +225,7 @@ def notify_correction(ctx, case_id: int, notice: str, actor: Actor) -> None:
         raise ValidationError("the correction notice must list what to supplement", code="notice_required",
                               field="notice")
     with ctx.uow.begin() as conn:
-        loaded, row = _locked(ctx, conn, case_id)
+        loaded, row = _locked(ctx, conn, case_id, actor)
         if row.clock_status != "pre_acceptance":
             raise Conflict("a correction notice before acceptance needs a case not yet accepted",
                            code="case_already_accepted")
@@ -248,7 +250,7 @@ def pause(ctx, case_id: int, kind: str, reason: str, notice: str, actor: Actor,
             raise ValidationError(f"a pause needs a {name} (the applicant is told in writing)",
                                   code=f"pause_{name}_required", field=name)
     with ctx.uow.begin() as conn:
-        loaded, row = _locked(ctx, conn, case_id)
+        loaded, row = _locked(ctx, conn, case_id, actor)
         if row.clock_status != "running":
             raise Conflict(f"the clock of case {row.number} is {row.clock_status}, not running",
                            code="clock_not_running")
@@ -263,7 +265,7 @@ def pause(ctx, case_id: int, kind: str, reason: str, notice: str, actor: Actor,
 
 def resume(ctx, case_id: int, actor: Actor, result: str = "") -> None:
     with ctx.uow.begin() as conn:
-        loaded, row = _locked(ctx, conn, case_id)
+        loaded, row = _locked(ctx, conn, case_id, actor)
         if row.clock_status != "paused":
             raise Conflict(f"the clock of case {row.number} is not paused", code="clock_not_paused")
         now = ctx.clock.now()

@@ -8,7 +8,8 @@ from sqlalchemy import func, insert, select
 from engine.bpmn.parser import SourceFile
 from engine.services import deploy, org
 from engine.services.context import Actor
-from engine.services.demo_org import DISTRICT, ITEMS, PARKS, township_windows, village_windows
+from engine.services.auth import hash_password
+from engine.services.demo_org import ACCOUNTS, DEMO_PASSWORD, DISTRICT, ITEMS, PARKS, township_windows, village_windows
 from engine.store.models import OrgUnit, ServiceItem, Staff
 
 
@@ -23,6 +24,11 @@ def load_demo(ctx, workflows_dir: Path | None = None) -> dict:
     with ctx.uow.begin() as conn:
         if conn.execute(select(func.count()).select_from(OrgUnit)).scalar() == 0:
             _write_org(conn)
+            for username, name, kind, roles in ACCOUNTS:
+                conn.execute(insert(Staff).values(username=username, name=name, kind=kind, roles=list(roles),
+                                                  active=True))
+            # one salted hash shared by all demo accounts: scrypt is slow on purpose
+            conn.execute(Staff.__table__.update().values(password_hash=hash_password(DEMO_PASSWORD)))
             for code, name, category, key, tier, legal, promise, extension in ITEMS:
                 conn.execute(insert(ServiceItem).values(
                     code=code, name=name, category=category, process_key=key, deciding_tier=tier, attrs={},

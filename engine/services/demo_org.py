@@ -64,3 +64,13 @@ ITEMS = [
     ("620100-GG-MZ-0002", "高龄津贴申领", "public_service", "elderly_allowance", "township", 20, 15, 10),
     ("620100-LB-0003", "开办餐馆\u201c一件事\u201d联办", "joint", "restaurant_opening", "district", 45, 20, 15),
 ]
+
+
+# accounts without posts: (username, name, kind, system roles)
+ACCOUNTS = [
+    ("admin", "系统管理员", "staff", ("admin",)),
+    ("designer", "流程设计员", "staff", ("designer",)),
+    ("applicant_zhang", "张三", "applicant", ()),
+]
+# every demo account logs in with this password (demo data only; change it in production)
+DEMO_PASSWORD = "lianban-demo"

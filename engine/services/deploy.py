@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from engine.bpmn.parser import SourceFile, parse_bundle
 from engine.domain.errors import DeployError, Problem
 from engine.domain.org import parse_target
-from engine.services import audit, definitions, org
+from engine.services import access, audit, definitions, org
 from engine.services.context import Actor
 from engine.store import tables as t
 
@@ -33,6 +33,7 @@ class DeployResult:
 
 
 def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment") -> DeployResult:
+    access.require_role(actor, "designer", "admin")
     if len(files) > MAX_FILES:
         raise DeployError([Problem("deployment_too_many_files", f"at most {MAX_FILES} files per deployment")])
     with ctx.uow.begin() as conn:

@@ -15,7 +15,8 @@ from sqlalchemy.engine import Connection
 from engine.domain.clock import as_utc
 from engine.domain.errors import NotFound, ValidationError
 from engine.domain.org import TIERS
-from engine.services import org
+from engine.services import access, org
+from engine.services.context import Actor
 from engine.store import tables as t
 from engine.store.models import Department, OrgUnit, Window
 
@@ -23,11 +24,14 @@ LEVELS = ("yellow", "red")
 MAX_LIMIT = 1000
 
 
-def subtree(ctx, conn: Connection, unit_id: int, tier: Optional[str] = None) -> list[int]:
+def subtree(ctx, conn: Connection, unit_id: int, tier: Optional[str] = None, actor: Optional[Actor] = None) -> list[int]:
+    """Units at and below `unit_id`; with an actor, only if she supervises that part of the tree."""
     directory = org.directory(ctx, conn)
     root = directory.unit_paths.get(unit_id)
     if root is None:
         raise NotFound(f"org unit {unit_id} does not exist", code="org_unit_not_found", field="unit_id")
+    if actor is not None:
+        access.require_supervision(ctx, conn, actor, unit_id)
     if tier is not None and tier not in TIERS:
         raise ValidationError(f"unknown tier {tier!r}", code="org_unknown_tier", field="tier")
     return [u for u, path in directory.unit_paths.items()
@@ -64,13 +68,13 @@ class CaseWarning:
     deemed_accepted: bool
 
 
-def cases(ctx, unit_id: int, *, level: Optional[str] = None, tier: Optional[str] = None,
+def cases(ctx, actor: Actor, unit_id: int, *, level: Optional[str] = None, tier: Optional[str] = None,
           item_code: Optional[str] = None, window_id: Optional[int] = None, limit: int = 100,
           after_id: Optional[int] = None) -> list[CaseWarning]:
     """Open cases with a yellow or red card received in the subtree of `unit_id`, in case order
     (cursor: `after_id`, the last id of the previous page)."""
     with ctx.uow.read() as conn:
-        units = subtree(ctx, conn, unit_id, tier)
+        units = subtree(ctx, conn, unit_id, tier, actor)
         c, i = t.case.c, t.service_item.c
         q = (select(c.id, c.number, i.code, i.name, c.warning, c.clock_status, c.promise_due, c.legal_due,
                     OrgUnit.name.label("unit"), Window.name.label("window"), c.applicant_name, c.deemed_accepted)
@@ -105,12 +109,12 @@ class StepWarning:
     assignee_id: Optional[int]
 
 
-def steps(ctx, unit_id: int, *, level: Optional[str] = None, tier: Optional[str] = None,
+def steps(ctx, actor: Actor, unit_id: int, *, level: Optional[str] = None, tier: Optional[str] = None,
           department_id: Optional[int] = None, role: Optional[str] = None, staff_id: Optional[int] = None,
           limit: int = 100) -> list[StepWarning]:
     """Open steps past (red) or near (yellow) their own deadline (环节超时), routed into the subtree."""
     with ctx.uow.read() as conn:
-        units = subtree(ctx, conn, unit_id, tier)
+        units = subtree(ctx, conn, unit_id, tier, actor)
         k = t.task.c
         q = (select(k.id, k.case_id, t.case.c.number, k.name, k.warning, k.due_at, OrgUnit.name.label("unit"),
                     Department.name.label("dept"), k.routed_role, k.assignee_id)
@@ -129,10 +133,10 @@ def steps(ctx, unit_id: int, *, level: Optional[str] = None, tier: Optional[str]
                         r.unit, r.dept, r.routed_role, r.assignee_id) for r in rows]
 
 
-def counts(ctx, unit_id: int) -> dict:
+def counts(ctx, actor: Actor, unit_id: int) -> dict:
     """Yellow and red counts of open cases and steps in the subtree, in total and per tier."""
     with ctx.uow.read() as conn:
-        units = subtree(ctx, conn, unit_id)
+        units = subtree(ctx, conn, unit_id, actor=actor)
         directory = org.directory(ctx, conn)
         c, k = t.case.c, t.task.c
         case_rows = conn.execute(select(c.origin_org_unit_id, c.warning, func.count())
@@ -150,10 +154,10 @@ def counts(ctx, unit_id: int) -> dict:
     return out
 
 
-def on_time_rate(ctx, unit_id: int, since: datetime, until: datetime) -> dict:
+def on_time_rate(ctx, actor: Actor, unit_id: int, since: datetime, until: datetime) -> dict:
     """Completed cases in [since, until) with a promised deadline: how many finished by it."""
     with ctx.uow.read() as conn:
-        units = subtree(ctx, conn, unit_id)
+        units = subtree(ctx, conn, unit_id, actor=actor)
         c = t.case.c
         row = conn.execute(select(func.count(), func.sum(sql_case((c.completed_at <= c.promise_due, 1), else_=0)))
                            .where(c.status == "completed", c.promise_due.is_not(None),

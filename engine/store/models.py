@@ -79,12 +79,42 @@ class Window(Base):
 
 
 class Staff(Base):
+    """An account: staff (roles per window via posts), an applicant, or a service account.
+    System roles (admin, designer) are held by the account itself."""
     __tablename__ = "staff"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[Optional[str]] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    kind: Mapped[str] = mapped_column(String(16), default="staff")        # staff | applicant | service
+    roles: Mapped[list] = mapped_column(JSONType, default=list)          # admin, designer
+
+
+class ApiToken(Base):
+    """Bearer tokens: login sessions (expire) and service-account tokens; stored as SHA-256."""
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))          # session | service
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    expires_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+
+
+class IdempotencyKey(Base):
+    """A completed request's result, so that a retried request with the same key is answered
+    with it instead of acting twice."""
+    __tablename__ = "idempotency_key"
+    __table_args__ = (UniqueConstraint("account_id", "key"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    key: Mapped[str] = mapped_column(String(128))
+    request: Mapped[str] = mapped_column(String(64))       # hash of method, path and body
+    response: Mapped[dict] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTC)
 
 
 class StaffPost(Base):
@@ -164,6 +194,7 @@ class Case(Base):
     channel: Mapped[str] = mapped_column(String(16))
     applicant: Mapped[dict] = mapped_column(JSONType)
     applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)  # running | completed | withdrawn
     stage: Mapped[Optional[str]] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(Text)       # workflow JSON WITHOUT the spec

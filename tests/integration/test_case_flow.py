@@ -13,9 +13,9 @@ FOOD = "620100-XK-SCJG-0001"
 APPLICANT = {"name": "张三", "id_number": "620102199001011234", "phone": "13800000000"}
 
 
-def start_food(ctx, window="ZCZ-QS-W01"):
+def start_food(ctx, window="ZCZ-QS-W01", clerk="zcz_qs_agent"):
     return cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, window), APPLICANT,
-                                                 {"shop_name": "兰州牛肉面馆"}, "proxy"), staff(ctx, "zcz_qs_agent"))
+                                                 {"shop_name": "兰州牛肉面馆"}, "proxy"), staff(ctx, clerk))
 
 
 def only_task(ctx, username):
@@ -205,3 +205,12 @@ def test_the_same_case_runs_identically_without_the_workflow_cache(demo, db_url,
         assert view.data["decision"] == "reject" and view.data["supplemented"] is True
     finally:
         cold.dispose()
+
+
+def test_a_clerk_cannot_start_a_case_at_another_units_window(demo):
+    ctx = demo
+    before = snapshot(ctx)
+    with pytest.raises(Forbidden) as err:
+        start_food(ctx, window="QCZ-MJP-W01", clerk="zcz_qs_agent")
+    assert err.value.code == "window_not_yours"
+    assert snapshot(ctx) == before

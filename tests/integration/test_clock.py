@@ -103,8 +103,8 @@ def test_a_correction_notice_in_time_prevents_deemed_acceptance(demo, clock):
     ctx = demo
     case_id = start_food(ctx).case_id
     with pytest.raises(ValidationError):
-        case_clock.notify_correction(ctx, case_id, " ", staff(ctx, "zcz_reviewer"))
-    case_clock.notify_correction(ctx, case_id, "请补充营业执照副本、健康证明", staff(ctx, "zcz_reviewer"))
+        case_clock.notify_correction(ctx, case_id, " ", staff(ctx, "zcz_qs_agent"))
+    case_clock.notify_correction(ctx, case_id, "请补充营业执照副本、健康证明", staff(ctx, "zcz_qs_agent"))
     clock.set(bj(2026, 12, 20))
     timers.fire_due(ctx)
     row = case_row(ctx, case_id)
@@ -150,7 +150,9 @@ def test_bad_pauses_are_refused_and_write_nothing(demo, kwargs, code):
 def test_pause_and_resume_need_the_right_clock_state(demo):
     ctx = demo
     case_id = start_food(ctx).case_id
-    actor = staff(ctx, "lzxq_market_approver")
+    with pytest.raises(Forbidden):                                               # not routed to her yet
+        case_clock.pause(ctx, case_id, "supplement", "缺材料", "补正通知", staff(ctx, "lzxq_market_approver"))
+    actor = staff(ctx, "zcz_qs_agent")
     with pytest.raises(Conflict):
         case_clock.pause(ctx, case_id, "supplement", "缺材料", "补正通知", actor)     # not accepted yet
     with pytest.raises(Conflict):
@@ -213,7 +215,10 @@ def test_loading_an_official_notice_recomputes_open_deadlines_with_an_audit_trai
     # provisional: 10 working days from Wed 01-20 → Wed 02-03; 20 → Wed 02-17
     assert as_utc(before.legal_due) == bj(2027, 2, 18)
     notice = calendar.parse_json((ROOT / "docs" / "examples" / "calendar-2027-hypothetical.json").read_bytes())
-    result = calendar.load_notice(ctx, notice, staff(ctx, "lzxq_supervisor"))
+    from engine.domain.errors import Forbidden
+    with pytest.raises(Forbidden):
+        calendar.load_notice(ctx, notice, staff(ctx, "lzxq_supervisor"))
+    result = calendar.load_notice(ctx, notice, staff(ctx, "admin"))
     assert result.recomputed >= 1 and result.changed >= 1
     after = case_row(ctx, case_id)
     assert not after.deadline_provisional
