@@ -1,32 +1,73 @@
 """HTTP layer. `create_app` builds the Flask app; it starts no threads and no scheduler."""
 from __future__ import annotations
 
-from flask import Flask, jsonify
-from sqlalchemy import text
+from pathlib import Path
 
+from flask import Blueprint, Flask, send_from_directory
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from api import errors
 from engine.domain.errors import LianbanError
 from engine.services.context import Context
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class LianbanApi(Api):
+    """flask-smorest, with every HTTP error rendered as problem+json."""
+
+    def handle_http_exception(self, error):
+        return errors.from_http(error)
+
+
+def _docs_assets() -> Blueprint:
+    """swagger-ui served from the installed swagger-ui-bundle package: no internet needed."""
+    import swagger_ui_bundle
+    bp = Blueprint("docs_assets", __name__)
+    root = Path(swagger_ui_bundle.swagger_ui_path)
+
+    @bp.get("/api/docs/assets/<path:filename>")
+    def asset(filename):
+        return send_from_directory(root, filename)
+    return bp
 
 
 def create_app(config: dict | None = None, context: Context | None = None) -> Flask:
     app = Flask(__name__)
+    app.config.update(
+        API_TITLE="Lianban 联办 API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api", OPENAPI_JSON_PATH="v1/openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs", OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES, JSON_AS_ASCII=False,
+        API_SPEC_OPTIONS={
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"},
+                                               "basicAuth": {"type": "http", "scheme": "basic"}}},
+            "security": [{"bearerAuth": []}],
+            "info": {"description": "Cases, tasks, deployments, supervision and the working-day calendar of "
+                                    "Lianban. Every call needs `Authorization: Bearer <token>` (POST "
+                                    "/api/v1/auth/login); errors are application/problem+json with a stable "
+                                    "`code`."},
+        },
+    )
     app.config.update(config or {})
+    app.json.ensure_ascii = False
     ctx = context or Context.create()
     app.extensions["lianban"] = ctx
 
-    @app.get("/api/v1/health")
-    def health():
-        with ctx.uow.read() as conn:
-            conn.execute(text("SELECT 1"))
-        return jsonify(status="ok", database=ctx.engine.dialect.name)
+    api = LianbanApi(app)
+    from api.resources import auth, calendar, cases, definitions, engine_rest, health, supervision, tasks
+    for module in (health, auth, definitions, cases, tasks, supervision, calendar, engine_rest):
+        api.register_blueprint(module.bp)
+    app.register_blueprint(_docs_assets())
 
-    @app.errorhandler(LianbanError)
-    def domain_error(exc: LianbanError):
-        from api.errors import status_for
-        response = jsonify(exc.to_dict())
-        response.status_code = status_for(exc)
-        response.mimetype = "application/problem+json"
-        return response
+    from api.security import authenticate_request
+    app.before_request(authenticate_request)
+    app.register_error_handler(LianbanError, errors.from_domain)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        return errors.from_http(exc)
 
     from api.console import bp as console_bp
     app.register_blueprint(console_bp)

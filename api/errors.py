@@ -1,8 +1,21 @@
-"""One place that maps domain error types to HTTP statuses."""
-from engine.domain.errors import CaseError, Conflict, DeployError, Forbidden, LianbanError, NotFound, ValidationError
+"""Errors as application/problem+json (RFC 9457) with a stable `code`, and the offending
+`field` or BPMN `element` when there is one. One place maps domain error types to statuses."""
+from __future__ import annotations
 
-_STATUS = [(NotFound, 404), (Forbidden, 403), (Conflict, 409), (DeployError, 422), (ValidationError, 422),
-           (CaseError, 422)]
+from flask import Response, json
+from werkzeug.exceptions import HTTPException
+
+from engine.domain.errors import CaseError, Conflict, DeployError, Forbidden, LianbanError, NotFound, ValidationError
+from engine.services.auth import Unauthenticated
+
+_STATUS = [(Unauthenticated, 401), (NotFound, 404), (Forbidden, 403), (Conflict, 409), (DeployError, 422),
+           (ValidationError, 422), (CaseError, 422)]
+_TITLES = {400: "Bad request", 401: "Unauthenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
+           409: "Conflict", 413: "Payload too large", 415: "Unsupported media type", 422: "Unprocessable content",
+           429: "Too many requests", 500: "Internal error"}
+_HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+               422: "request_invalid", 500: "internal_error"}
 
 
 def status_for(exc: LianbanError) -> int:
@@ -10,3 +23,40 @@ def status_for(exc: LianbanError) -> int:
         if isinstance(exc, kind):
             return status
     return 400
+
+
+def problem(status: int, code: str, detail: str, **extra) -> Response:
+    body = {"type": "about:blank", "title": _TITLES.get(status, "Error"), "status": status, "code": code,
+            "detail": detail}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json")
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="lianban"'
+    return response
+
+
+def from_domain(exc: LianbanError) -> Response:
+    body = exc.to_dict()
+    code, message = body.pop("code"), body.pop("message")
+    return problem(status_for(exc), code, message, **body)
+
+
+def _first_field(messages, prefix: str = "") -> str | None:
+    """webargs nests messages by location then field: {'json': {'applicant': {'name': [...]}}}."""
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if key in ("json", "query", "form", "files", "headers", "view_args") and not prefix:
+                return _first_field(value)
+            path = f"{prefix}.{key}" if prefix else str(key)
+            return path if isinstance(value, list) else _first_field(value, path)
+    return prefix or None
+
+
+def from_http(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages")
+    if messages:
+        return problem(status, "request_invalid", "the request does not match the API's schema",
+                       field=_first_field(messages), errors=messages)
+    return problem(status, _HTTP_CODES.get(status, f"http_{status}"), exc.description or _TITLES.get(status, "Error"))

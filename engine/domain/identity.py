@@ -24,3 +24,16 @@ def valid_resident_id(value: str) -> bool:
         return False
     total = sum(int(d) * w for d, w in zip(value[:17], _WEIGHTS))
     return _CHECK[total % 11] == value[17].upper()
+
+
+ID_KEYS = {"id_number", "idNumber", "id_card", "certificate_no", "certificateNo"}
+
+
+def mask_ids_in(value):
+    """A copy of nested data with every ID-number field masked (for views, exports and logs)."""
+    if isinstance(value, dict):
+        return {k: (mask_id_number(v) if k in ID_KEYS and isinstance(v, str) else mask_ids_in(v))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_ids_in(v) for v in value]
+    return value

@@ -13,7 +13,7 @@ from engine.bpmn.runtime import check_user_data
 from engine.domain.audit import GENESIS
 from engine.domain.clock import SHANGHAI
 from engine.domain.errors import NotFound, ValidationError
-from engine.domain.identity import mask_id_number
+from engine.domain.identity import mask_id_number, mask_ids_in
 from engine.services import access, calendar, clock, definitions, org, progress
 from engine.services.audit import CaseAudit
 from engine.services.context import Actor
@@ -154,5 +154,62 @@ def get_case(ctx, case_id: int, actor: Actor | None = None) -> CaseView:
         wf = ctx.runtime.loads(row.state)
         return CaseView(row.id, row.number, row.item_code, row.status, row.stage, row.version, row.applicant_name,
                         mask_id_number(row.applicant.get("id_number")), row.origin_window_id, row.channel,
-                        row.created_at, row.completed_at, ctx.runtime.data(wf), row.clock_status, row.accepted_at,
+                        row.created_at, row.completed_at, mask_ids_in(ctx.runtime.data(wf)), row.clock_status,
+                        row.accepted_at,
                         row.promise_due, row.legal_due, row.warning, row.deadline_provisional)
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: int
+    number: str
+    item_code: str
+    status: str
+    stage: Optional[str]
+    warning: str
+    applicant_name: str
+    promise_due: object
+    created_at: object
+
+
+def list_cases(ctx, actor: Actor, *, status: Optional[str] = None, item_code: Optional[str] = None,
+               limit: int = 50, after_id: Optional[int] = None) -> list[CaseSummary]:
+    """Cases the actor may see, newest id last (cursor: `after_id`): her own as an applicant;
+    for staff those received at or routed to her units and those below what she supervises."""
+    with ctx.uow.read() as conn:
+        c = t.case.c
+        q = (select(c.id, c.number, t.service_item.c.code, c.status, c.stage, c.warning, c.applicant_name,
+                    c.promise_due, c.created_at).join(t.service_item, t.service_item.c.id == c.item_id))
+        if not actor.has_role("admin"):
+            if actor.kind == "applicant":
+                q = q.where(c.applicant_account_id == actor.staff_id)
+            else:
+                posts = org.posts_of(ctx, conn, actor.staff_id) if actor.staff_id else []
+                directory = org.directory(ctx, conn)
+                units = {u for u, _d, r in posts if r != "supervisor"}
+                supervised = {u for root, _d, r in posts if r == "supervisor"
+                              for u, path in directory.unit_paths.items()
+                              if path.startswith(directory.unit_paths[root])}
+                routed = select(t.task.c.case_id).where(t.task.c.routed_org_unit_id.in_(units or {-1}))
+                q = q.where(c.origin_org_unit_id.in_((units | supervised) or {-1}) | c.id.in_(routed))
+        if status:
+            q = q.where(c.status == status)
+        if item_code:
+            q = q.where(t.service_item.c.code == item_code)
+        if after_id:
+            q = q.where(c.id > after_id)
+        rows = conn.execute(q.order_by(c.id).limit(limit)).all()
+    return [CaseSummary(r.id, r.number, r.code, r.status, r.stage, r.warning, r.applicant_name, r.promise_due,
+                        r.created_at) for r in rows]
+
+
+def audit_trail(ctx, case_id: int, actor: Actor) -> tuple[list[dict], Optional[int]]:
+    """The case's events and where the hash chain breaks (None when intact)."""
+    from engine.domain import audit as audit_rules
+    from engine.services.audit import case_stream, events_of
+    with ctx.uow.read() as conn:
+        if conn.execute(select(t.case.c.id).where(t.case.c.id == case_id)).first() is None:
+            raise NotFound(f"case {case_id} does not exist", code="case_not_found")
+        access.require_case_access(ctx, conn, actor, case_id)
+        events = events_of(conn, case_stream(case_id))
+    return events, audit_rules.verify(events, case_stream(case_id))

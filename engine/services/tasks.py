@@ -1,6 +1,8 @@
 """Claiming, handing back and completing tasks; inbox queries over the task projection only."""
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Optional
@@ -9,12 +11,13 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.engine import Connection
 
 from engine.domain.clock import as_utc
-from engine.domain.errors import Conflict, Forbidden, NotFound
+from engine.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from engine.services import calendar, clock, org, progress
 from engine.services.context import Actor
 from engine.store import tables as t
 from engine.store.db import is_postgres
 from engine.store.fast import FastWrite
+from engine.store.models import IdempotencyKey
 
 
 @dataclass(frozen=True)
@@ -132,12 +135,20 @@ class Completed:
     next_tasks: tuple = ()      # tasks the completion opened (for "what's next" in the UI)
 
 
-def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Optional[int] = None) -> Completed:
+def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Optional[int] = None,
+             idempotency_key: Optional[str] = None) -> Completed:
     """Complete a task with form data. `expected_version` (the case version the client saw)
-    makes a stale write a conflict; the engine run, projection and audit commit together."""
+    makes a stale write a conflict; the engine run, projection and audit commit together. With
+    an `idempotency_key`, a retried request gets the first result instead of acting twice (the
+    key is stored in the same transaction, checked after the case lock)."""
     staff_id = _require_staff(actor)
+    request_hash = _request_hash(task_id, data, expected_version) if idempotency_key else None
     with ctx.uow.begin() as conn:
         case, task = _locked_task(ctx, conn, task_id)
+        if idempotency_key:
+            earlier = _earlier_result(conn, staff_id, idempotency_key, request_hash)
+            if earlier is not None:
+                return earlier
         if expected_version is not None and expected_version != case.version:
             raise Conflict(f"case {case.number} is at version {case.version}, not {expected_version}",
                            code="case_version_conflict", field="version")
@@ -162,7 +173,38 @@ def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Opti
             clock.cancel_step_timers(conn, [task_id])
         clock.on_stage_completed(ctx, conn, case, task.stage, actor, now)
         version = progress.save(ctx, conn, case, actor, now, completed_task=task_id)
-        return Completed(case.id, version, case.status, tuple(case.new_tasks))
+        result = Completed(case.id, version, case.status, tuple(case.new_tasks))
+        if idempotency_key:
+            conn.execute(_INSERT_KEY, {"account_id": staff_id, "key": idempotency_key, "request": request_hash,
+                                       "response": {"case_id": result.case_id, "version": result.version,
+                                                    "status": result.status, "next_tasks": list(result.next_tasks)},
+                                       "created_at": now})
+        return result
+
+
+_INSERT_KEY = IdempotencyKey.__table__.insert()
+MAX_KEY_LENGTH = 128
+
+
+def _request_hash(task_id: str, data: dict, version) -> str:
+    body = json.dumps({"task": task_id, "data": data, "version": version}, sort_keys=True, ensure_ascii=False,
+                      default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _earlier_result(conn: Connection, staff_id: int, key: str, request_hash: str) -> Optional[Completed]:
+    if len(key) > MAX_KEY_LENGTH:
+        raise ValidationError(f"an Idempotency-Key has at most {MAX_KEY_LENGTH} characters",
+                              code="idempotency_key_invalid", field="Idempotency-Key")
+    row = conn.execute(select(IdempotencyKey.request, IdempotencyKey.response)
+                       .where(IdempotencyKey.account_id == staff_id, IdempotencyKey.key == key)).first()
+    if row is None:
+        return None
+    if row.request != request_hash:
+        raise Conflict("this Idempotency-Key was used for a different request", code="idempotency_key_reused",
+                       field="Idempotency-Key")
+    r = row.response
+    return Completed(r["case_id"], r["version"], r["status"], tuple(r["next_tasks"]))
 
 
 # --- inbox queries (projection only, never workflow state) -------------------------------------

@@ -1,0 +1,91 @@
+"""Cases: start, read, list, audit trail, and the clock commands (accept, correction notice,
+pause, resume, extend)."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api import schemas
+from api.security import actor, context
+from engine.services import cases, clock
+
+bp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases (办件)")
+
+
+@bp.route("")
+class Cases(MethodView):
+    @bp.arguments(schemas.CaseListArgs, location="query")
+    @bp.response(200, schemas.CaseSummary(many=True))
+    def get(self, args):
+        """Cases in the caller's scope (cursor pagination by id: pass the last id as after_id)."""
+        return cases.list_cases(context(), actor(), **args)
+
+    @bp.arguments(schemas.StartIn)
+    @bp.response(201, schemas.StartedOut)
+    @bp.alt_response(422, schema=schemas.Problem)
+    def post(self, body):
+        """Start a case at a window with item, applicant and form data; runs to the first wait."""
+        started = cases.start_case(context(), cases.StartCase(**body), actor())
+        return {"id": started.case_id, "number": started.number, "version": started.version,
+                "status": started.status, "tasks": list(started.tasks)}
+
+
+@bp.route("/<int:case_id>")
+class Case(MethodView):
+    @bp.response(200, schemas.CaseOut)
+    @bp.alt_response(404, schema=schemas.Problem)
+    def get(self, case_id):
+        """One case; the applicant's ID number is masked."""
+        return cases.get_case(context(), case_id, actor())
+
+
+@bp.route("/<int:case_id>/events")
+class Events(MethodView):
+    @bp.response(200, schemas.AuditOut)
+    def get(self, case_id):
+        """The hash-chained audit trail, and whether the chain is intact."""
+        events, broken = cases.audit_trail(context(), case_id, actor())
+        return {"intact": broken is None, "broken_at": broken, "events": events}
+
+
+@bp.route("/<int:case_id>/clock/accept")
+class Accept(MethodView):
+    @bp.response(204)
+    def post(self, case_id):
+        """受理: start the legal clock now."""
+        clock.accept(context(), case_id, actor())
+
+
+@bp.route("/<int:case_id>/clock/correction-notice")
+class Correction(MethodView):
+    @bp.arguments(schemas.NoticeIn)
+    @bp.response(204)
+    def post(self, body, case_id):
+        """一次性告知: the one notice listing all materials to supplement, before acceptance."""
+        clock.notify_correction(context(), case_id, body["notice"], actor())
+
+
+@bp.route("/<int:case_id>/clock/pause")
+class Pause(MethodView):
+    @bp.arguments(schemas.PauseIn)
+    @bp.response(204)
+    def post(self, body, case_id):
+        """Stop the clock for 补正, a special procedure (听证, 检验, 鉴定, 专家评审 …) or a hold."""
+        clock.pause(context(), case_id, body["kind"], body["reason"], body["notice"], actor(),
+                    procedure=body.get("procedure"))
+
+
+@bp.route("/<int:case_id>/clock/resume")
+class Resume(MethodView):
+    @bp.arguments(schemas.ResumeIn)
+    @bp.response(204)
+    def post(self, body, case_id):
+        """Resume the clock; deadlines are recomputed."""
+        clock.resume(context(), case_id, actor(), result=body["result"])
+
+
+@bp.route("/<int:case_id>/clock/extend")
+class Extend(MethodView):
+    @bp.arguments(schemas.ExtendIn)
+    @bp.response(204)
+    def post(self, body, case_id):
+        """The one extension the law allows (a department head above the case)."""
+        clock.extend(context(), case_id, body["reason"], actor(), amount=body.get("amount"))

@@ -1,0 +1,84 @@
+"""Process definitions: deploy (multipart), validate without deploying, list, download source."""
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from api import schemas
+from api.security import actor, context
+from engine.bpmn.parser import SourceFile, parse_bundle
+from engine.domain.errors import NotFound, ValidationError
+from engine.services import access, definitions, deploy
+from engine.store import tables as t
+
+bp = Blueprint("definitions", __name__, url_prefix="/api/v1/process-definitions",
+               description="BPMN/DMN deployment and versions")
+
+
+def uploaded_files() -> list[SourceFile]:
+    files = [f for key in request.files for f in request.files.getlist(key)]
+    if not files:
+        raise ValidationError("upload one or more .bpmn/.dmn files (multipart/form-data)", code="files_required",
+                              field="files")
+    return [SourceFile(f.filename or "upload.bpmn", f.read()) for f in files]
+
+
+@bp.route("")
+class Definitions(MethodView):
+    @bp.response(200, schemas.DefinitionOut(many=True))
+    def get(self):
+        """Every deployed version, newest first."""
+        ctx = context()
+        pd = t.process_definition.c
+        with ctx.uow.read() as conn:
+            rows = conn.execute(select(pd.id, pd.key, pd.name, pd.version, pd.deployment_id, pd.resource_name,
+                                       pd.created_at).order_by(pd.key, pd.version.desc())).all()
+        return [dict(r._mapping) for r in rows]
+
+
+@bp.route("/deployments")
+class Deployments(MethodView):
+    @bp.arguments(schemas.DeployForm, location="form")
+    @bp.arguments(schemas.FilesIn, location="files", as_kwargs=True)
+    @bp.response(201, schemas.DeployedOut)
+    @bp.alt_response(422, schema=schemas.Problem, description="the deployment was rejected as a whole")
+    def post(self, form, files=None):
+        """Deploy BPMN/DMN files as one all-or-nothing deployment (designers)."""
+        result = deploy.deploy(context(), uploaded_files(), actor(), name=form["name"])
+        return {"deployment_id": result.deployment_id,
+                "processes": [{"key": p.key, "version": p.version, "definition_id": p.definition_id,
+                               "created": p.created} for p in result.processes]}
+
+
+@bp.route("/validate")
+class Validate(MethodView):
+    @bp.arguments(schemas.FilesIn, location="files", as_kwargs=True)
+    @bp.response(200, schemas.DeployedOut)
+    @bp.alt_response(422, schema=schemas.Problem, description="what deploying these files would reject")
+    def post(self, files=None):
+        """Check files as a deployment would, without deploying (designers)."""
+        ctx = context()
+        access.require_role(actor(), "designer", "admin")
+        with ctx.uow.read() as conn:
+            bundle = parse_bundle(uploaded_files(), definitions.external_resolver(ctx, conn))
+        return {"deployment_id": None, "processes": [{"key": k, "user_tasks": len(p.user_tasks)}
+                                                     for k, p in sorted(bundle.processes.items())]}
+
+
+@bp.route("/<int:definition_id>/source")
+class Source(MethodView):
+    @bp.response(200, content_type="application/xml")
+    @bp.alt_response(404, schema=schemas.Problem)
+    def get(self, definition_id):
+        """The BPMN file this version was deployed from."""
+        ctx = context()
+        pd, res = t.process_definition.c, t.deployment_resource.c
+        with ctx.uow.read() as conn:
+            row = conn.execute(select(res.content, res.name)
+                               .join(t.process_definition, (pd.deployment_id == res.deployment_id)
+                                     & (pd.resource_name == res.name))
+                               .where(pd.id == definition_id)).first()
+        if row is None:
+            raise NotFound(f"process definition {definition_id} does not exist", code="definition_not_found")
+        return Response(row.content, mimetype="application/xml",
+                        headers={"Content-Disposition": f'attachment; filename="{row.name}"'})

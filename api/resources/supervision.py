@@ -1,0 +1,56 @@
+"""Supervision (电子监察): yellow and red cases and steps of a subtree, counts, on-time rate, CSV."""
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api import schemas
+from api.security import actor, context
+from engine.services import supervision
+
+bp = Blueprint("supervision", __name__, url_prefix="/api/v1/supervision", description="Supervision (电子监察)")
+
+
+def _csv(rows, name: str) -> Response:
+    return Response(supervision.to_csv(rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+@bp.route("/cases")
+class Cases(MethodView):
+    @bp.arguments(schemas.SupervisionArgs, location="query")
+    @bp.response(200, schemas.CaseWarningOut(many=True))
+    @bp.alt_response(200, content_type="text/csv", description="with format=csv")
+    def get(self, args):
+        """Open cases with a yellow or red card received in the subtree (format=csv for Excel)."""
+        fmt = args.pop("format")
+        rows = supervision.cases(context(), actor(), args.pop("unit_id"), **args)
+        return _csv(rows, "cases") if fmt == "csv" else rows
+
+
+@bp.route("/steps")
+class Steps(MethodView):
+    @bp.arguments(schemas.StepArgs, location="query")
+    @bp.response(200, schemas.StepWarningOut(many=True))
+    def get(self, args):
+        """Open steps near or past their own deadline (环节超时), by department, role or staff."""
+        fmt = args.pop("format")
+        rows = supervision.steps(context(), actor(), args.pop("unit_id"), **args)
+        return _csv(rows, "steps") if fmt == "csv" else rows
+
+
+@bp.route("/counts")
+class Counts(MethodView):
+    @bp.arguments(schemas.UnitArgs, location="query")
+    @bp.response(200, schemas.CountsOut)
+    def get(self, args):
+        """Yellow and red counts of cases and steps, in total and per tier."""
+        return supervision.counts(context(), actor(), args["unit_id"])
+
+
+@bp.route("/on-time")
+class OnTime(MethodView):
+    @bp.arguments(schemas.OnTimeArgs, location="query")
+    @bp.response(200, schemas.OnTimeOut)
+    def get(self, args):
+        """Completed cases in [since, until) and how many finished by their promised deadline."""
+        return supervision.on_time_rate(context(), actor(), args["unit_id"], args["since"], args["until"])

@@ -1,0 +1,52 @@
+"""Tasks: the caller's inbox, claim, hand back, complete (with Idempotency-Key)."""
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api import schemas
+from api.security import actor, context
+from engine.services import tasks
+
+bp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Tasks (待办)")
+
+
+@bp.route("")
+class Inbox(MethodView):
+    @bp.arguments(schemas.InboxArgs, location="query")
+    @bp.response(200, schemas.TaskOut(many=True))
+    def get(self, args):
+        """Open tasks routed to the caller's posts (claimed by her or unclaimed), oldest first;
+        supervisors also get the supervisor queues of their subtree."""
+        return tasks.inbox(context(), actor(), **args)
+
+
+@bp.route("/<task_id>/claim")
+class Claim(MethodView):
+    @bp.response(200, schemas.TaskOut)
+    @bp.alt_response(409, schema=schemas.Problem, description="someone else claimed it first")
+    def post(self, task_id):
+        """Claim an open task routed to one of the caller's posts."""
+        return tasks.claim(context(), task_id, actor())
+
+
+@bp.route("/<task_id>/unclaim")
+class Unclaim(MethodView):
+    @bp.response(200, schemas.TaskOut)
+    def post(self, task_id):
+        """Hand a claimed task back to its queue."""
+        return tasks.unclaim(context(), task_id, actor())
+
+
+@bp.route("/<task_id>/complete")
+class Complete(MethodView):
+    @bp.arguments(schemas.CompleteIn)
+    @bp.response(200, schemas.CompletedOut)
+    @bp.alt_response(409, schema=schemas.Problem, description="stale case version, or the task is closed")
+    @bp.alt_response(422, schema=schemas.Problem, description="data the engine cannot accept")
+    @bp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
+                         "schema": {"type": "string", "maxLength": 128},
+                         "description": "a retried request with the same key returns the first result"}])
+    def post(self, body, task_id):
+        """Complete the task with its form data; returns the tasks it opened."""
+        return tasks.complete(context(), task_id, body["data"], actor(), expected_version=body.get("version"),
+                              idempotency_key=request.headers.get("Idempotency-Key") or None)

@@ -1,0 +1,295 @@
+"""Request and response schemas (marshmallow), so the OpenAPI description is complete."""
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = EXCLUDE   # extra fields are ignored, not echoed
+
+
+class Problem(Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    code = fields.String(metadata={"description": "stable machine-readable error code"})
+    detail = fields.String()
+    field = fields.String(metadata={"description": "the offending request field"})
+    element = fields.String(metadata={"description": "the offending BPMN element id"})
+    file = fields.String()
+    problems = fields.List(fields.Dict())
+
+
+class LoginIn(Strict):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
+
+
+class TokenOut(Schema):
+    token = fields.String()
+    expires_at = fields.DateTime()
+    token_type = fields.String()
+
+
+class Post(Schema):
+    org_unit_id = fields.Integer()
+    department_id = fields.Integer(allow_none=True)
+    role = fields.String()
+
+
+class MeOut(Schema):
+    username = fields.String()
+    kind = fields.String()
+    roles = fields.List(fields.String())
+    posts = fields.List(fields.Nested(Post))
+
+
+class DefinitionOut(Schema):
+    id = fields.Integer()
+    key = fields.String()
+    name = fields.String(allow_none=True)
+    version = fields.Integer()
+    deployment_id = fields.Integer()
+    resource_name = fields.String()
+    created_at = fields.DateTime()
+
+
+class DeployedOut(Schema):
+    deployment_id = fields.Integer(allow_none=True)
+    processes = fields.List(fields.Dict())
+
+
+class DeployForm(Schema):
+    name = fields.String(load_default="api deployment", validate=validate.Length(max=200))
+
+
+class FilesIn(Schema):
+    files = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}), required=True)
+
+
+class Applicant(Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    id_type = fields.String(validate=validate.Length(max=32))
+    id_number = fields.String(validate=validate.Length(max=64))
+    phone = fields.String(validate=validate.Length(max=32))
+
+
+class StartIn(Strict):
+    item_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    window_id = fields.Integer(required=True, strict=True)
+    applicant = fields.Nested(Applicant, required=True)
+    form = fields.Dict(load_default=dict)
+    channel = fields.String(load_default="window",
+                            validate=validate.OneOf(["window", "online", "mobile", "mail", "proxy"]))
+
+
+class StartedOut(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    version = fields.Integer()
+    status = fields.String()
+    tasks = fields.List(fields.String())
+
+
+class CaseOut(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    item_code = fields.String()
+    status = fields.String()
+    stage = fields.String(allow_none=True)
+    version = fields.Integer()
+    applicant_name = fields.String()
+    applicant_id_masked = fields.String(allow_none=True)
+    origin_window_id = fields.Integer()
+    channel = fields.String()
+    created_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+    clock_status = fields.String()
+    accepted_at = fields.DateTime(allow_none=True)
+    promise_due = fields.DateTime(allow_none=True)
+    legal_due = fields.DateTime(allow_none=True)
+    warning = fields.String()
+    deadline_provisional = fields.Boolean()
+    data = fields.Dict()
+
+
+class CaseListArgs(Strict):
+    status = fields.String(validate=validate.OneOf(["running", "completed", "withdrawn"]))
+    item_code = fields.String(validate=validate.Length(max=64))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    after_id = fields.Integer(validate=validate.Range(min=0))
+
+
+class CaseSummary(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    item_code = fields.String()
+    status = fields.String()
+    stage = fields.String(allow_none=True)
+    warning = fields.String()
+    applicant_name = fields.String()
+    promise_due = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class EventOut(Schema):
+    seq = fields.Integer()
+    type = fields.String()
+    actor = fields.String(allow_none=True)
+    at = fields.DateTime()
+    payload = fields.Dict()
+    hash = fields.String()
+
+
+class AuditOut(Schema):
+    intact = fields.Boolean()
+    broken_at = fields.Integer(allow_none=True)
+    events = fields.List(fields.Nested(EventOut))
+
+
+class PauseIn(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(["supplement", "special_procedure", "hold"]))
+    procedure = fields.String(validate=validate.Length(max=24))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    notice = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ResumeIn(Strict):
+    result = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class ExtendIn(Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    amount = fields.Integer(validate=validate.Range(min=1, max=60))
+
+
+class NoticeIn(Strict):
+    notice = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class TaskOut(Schema):
+    id = fields.String()
+    case_id = fields.Integer()
+    name = fields.String()
+    spec_id = fields.String()
+    state = fields.String()
+    routed_org_unit_id = fields.Integer()
+    routed_department_id = fields.Integer(allow_none=True)
+    routed_role = fields.String()
+    routing_error = fields.String(allow_none=True)
+    assignee_id = fields.Integer(allow_none=True)
+    form_key = fields.String(allow_none=True)
+    stage = fields.String(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    warning = fields.String()
+
+
+class InboxArgs(Strict):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    include_claimed_by_others = fields.Boolean(load_default=False)
+
+
+class CompleteIn(Strict):
+    data = fields.Dict(load_default=dict)
+    version = fields.Integer(metadata={"description": "the case version the client saw (stale = 409)"})
+
+
+class CompletedOut(Schema):
+    case_id = fields.Integer()
+    version = fields.Integer()
+    status = fields.String()
+    next_tasks = fields.List(fields.String())
+
+
+class SupervisionArgs(Strict):
+    unit_id = fields.Integer(required=True)
+    level = fields.String(validate=validate.OneOf(["yellow", "red"]))
+    tier = fields.String(validate=validate.OneOf(["district", "park", "township", "village"]))
+    item_code = fields.String(validate=validate.Length(max=64))
+    window_id = fields.Integer()
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    after_id = fields.Integer(validate=validate.Range(min=0))
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+
+
+class StepArgs(Strict):
+    unit_id = fields.Integer(required=True)
+    level = fields.String(validate=validate.OneOf(["yellow", "red"]))
+    tier = fields.String(validate=validate.OneOf(["district", "park", "township", "village"]))
+    department_id = fields.Integer()
+    role = fields.String(validate=validate.Length(max=32))
+    staff_id = fields.Integer()
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+
+
+class UnitArgs(Strict):
+    unit_id = fields.Integer(required=True)
+
+
+class OnTimeArgs(Strict):
+    unit_id = fields.Integer(required=True)
+    since = fields.AwareDateTime(required=True)
+    until = fields.AwareDateTime(required=True)
+
+
+class DeadlineArgs(Strict):
+    start = fields.Date(required=True, data_key="from")
+    workdays = fields.Integer(validate=validate.Range(min=0, max=3650))
+    days = fields.Integer(validate=validate.Range(min=0, max=3650))
+    convention = fields.String(validate=validate.OneOf(["exclude_start", "include_start"]))
+
+
+class DeadlineOut(Schema):
+    date = fields.Date()
+    due_at = fields.DateTime()
+    provisional = fields.Boolean()
+    convention = fields.String()
+    calendar_version = fields.Integer()
+
+
+class CaseWarningOut(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    item_code = fields.String()
+    item_name = fields.String()
+    warning = fields.String()
+    clock_status = fields.String()
+    promise_due = fields.DateTime(allow_none=True)
+    legal_due = fields.DateTime(allow_none=True)
+    origin_unit = fields.String()
+    origin_window = fields.String()
+    applicant = fields.String()
+    deemed_accepted = fields.Boolean()
+
+
+class StepWarningOut(Schema):
+    task_id = fields.String()
+    case_id = fields.Integer()
+    case_number = fields.String()
+    name = fields.String()
+    warning = fields.String()
+    due_at = fields.DateTime(allow_none=True)
+    unit = fields.String()
+    department = fields.String(allow_none=True)
+    role = fields.String()
+    assignee_id = fields.Integer(allow_none=True)
+
+
+class CountsOut(Schema):
+    cases = fields.Dict(keys=fields.String(), values=fields.Integer())
+    steps = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_tier = fields.Dict()
+
+
+class OnTimeOut(Schema):
+    completed = fields.Integer()
+    on_time = fields.Integer()
+    rate = fields.Float(allow_none=True)
+
+
+class NoticeLoaded(Schema):
+    version = fields.Integer()
+    year = fields.Integer()
+    recomputed = fields.Integer()
+    changed = fields.Integer()

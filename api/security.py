@@ -1,0 +1,50 @@
+"""Authentication: every API call carries a bearer token (login session or service token);
+Camunda Modeler's deploy button may also send Basic credentials. Authorization is done by the
+services with the actor built here."""
+from __future__ import annotations
+
+import base64
+import binascii
+
+from flask import current_app, g, request
+
+from engine.services import auth
+from engine.services.context import Actor
+
+PUBLIC_ENDPOINTS = {"health.health", "auth.Login", "api-docs.openapi_json", "api-docs.openapi_swagger_ui",
+                    "docs_assets.asset", "console.overview", "static"}
+
+
+def context():
+    return current_app.extensions["lianban"]
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return None
+
+
+def authenticate_request() -> None:
+    """before_request: resolve the caller for every non-public endpoint (401 otherwise)."""
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or request.method == "OPTIONS":
+        return
+    ctx = context()
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("basic ") and request.path.startswith("/engine-rest/"):
+        g.actor = _basic(ctx, header[6:])
+        return
+    g.actor = auth.authenticate(ctx, bearer_token())
+
+
+def _basic(ctx, encoded: str) -> Actor:
+    try:
+        username, _, password = base64.b64decode(encoded).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise auth.Unauthenticated("malformed Basic credentials", code="credentials_malformed") from None
+    return auth.verify_password(ctx, username, password)
+
+
+def actor() -> Actor:
+    return g.actor
