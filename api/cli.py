@@ -126,6 +126,59 @@ def fire_timers() -> None:
     click.echo(f"fired {fire_due(ctx, scheduler.worker_id())} timer(s)")
 
 
+@main.group("account")
+def account_group() -> None:
+    """Accounts: staff, applicants and service accounts; passwords, roles and API tokens."""
+
+
+@account_group.command("create")
+@click.argument("username")
+@click.option("--name", required=True)
+@click.option("--kind", type=click.Choice(["staff", "applicant", "service"]), default="staff")
+@click.option("--role", "roles", multiple=True, type=click.Choice(["admin", "designer"]))
+@click.option("--password", default=None, help="omit for service accounts (they use tokens)")
+def account_create(username, name, kind, roles, password) -> None:
+    from engine.services import auth
+    try:
+        auth.create_account(_context(), username, name, kind, password=password, roles=tuple(roles))
+    except LianbanError as exc:
+        _fail(exc)
+    click.echo(f"account {username} created")
+
+
+@account_group.command("set-password")
+@click.argument("username")
+@click.password_option()
+def account_set_password(username, password) -> None:
+    from engine.services import auth
+    try:
+        auth.set_password(_context(), username, password)
+    except LianbanError as exc:
+        _fail(exc)
+    click.echo("password changed")
+
+
+@account_group.command("token")
+@click.argument("username")
+@click.option("--name", default="service token")
+@click.option("--days", type=int, default=None, help="expiry in days (default: until revoked)")
+def account_token(username, name, days) -> None:
+    """Issue an API token (shown once; only its hash is stored)."""
+    from engine.services import auth
+    try:
+        click.echo(auth.create_service_token(_context(), username, name, days))
+    except LianbanError as exc:
+        _fail(exc)
+
+
+@account_group.command("revoke")
+@click.argument("token")
+def account_revoke(token) -> None:
+    from engine.services import auth
+    auth.revoke(_context(), token)
+    click.echo("revoked")
+
+
 @main.group("calendar")
 def calendar_group() -> None:
     """The working-day calendar: deadlines, loading a State Council notice."""

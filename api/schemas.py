@@ -293,3 +293,12 @@ class NoticeLoaded(Schema):
     year = fields.Integer()
     recomputed = fields.Integer()
     changed = fields.Integer()
+
+
+class ReasonIn(Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class DelegateIn(Strict):
+    to = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                       metadata={"description": "username of a colleague in the same queue"})

@@ -89,3 +89,13 @@ class Extend(MethodView):
     def post(self, body, case_id):
         """The one extension the law allows (a department head above the case)."""
         clock.extend(context(), case_id, body["reason"], actor(), amount=body.get("amount"))
+
+
+@bp.route("/<int:case_id>/withdraw")
+class Withdraw(MethodView):
+    @bp.arguments(schemas.ReasonIn)
+    @bp.response(204)
+    @bp.alt_response(409, schema=schemas.Problem, description="the case is not running")
+    def post(self, body, case_id):
+        """撤件: withdraw a running case (the applicant, or a clerk for her)."""
+        cases.withdraw(context(), case_id, body["reason"], actor())

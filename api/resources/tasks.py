@@ -50,3 +50,21 @@ class Complete(MethodView):
         """Complete the task with its form data; returns the tasks it opened."""
         return tasks.complete(context(), task_id, body["data"], actor(), expected_version=body.get("version"),
                               idempotency_key=request.headers.get("Idempotency-Key") or None)
+
+
+@bp.route("/<task_id>/delegate")
+class Delegate(MethodView):
+    @bp.arguments(schemas.DelegateIn)
+    @bp.response(200, schemas.TaskOut)
+    def post(self, body, task_id):
+        """Hand the task to a colleague in the same queue."""
+        return tasks.delegate(context(), task_id, body["to"], actor())
+
+
+@bp.route("/<task_id>/return")
+class Return(MethodView):
+    @bp.arguments(schemas.ReasonIn)
+    @bp.response(200, schemas.CompletedOut)
+    def post(self, body, task_id):
+        """退回: send the case back to the step completed last, with a reason."""
+        return tasks.return_to_previous(context(), task_id, body["reason"], actor())

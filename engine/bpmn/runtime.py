@@ -346,6 +346,26 @@ class Runtime:
                 raise _case_error(exc) from exc
         self._advance(workflow, clock, calendar, convention)
 
+    def reset_to(self, workflow, task_id: str, clock, calendar=None, convention: str = dl.EXCLUDE_START) -> None:
+        """Send the case back to a completed user task (退回): it is READY again, with what
+        followed it removed."""
+        task = workflow.get_task_from_id(UUID(task_id))
+        if task is None or task.state != TaskState.COMPLETED or not task.task_spec.manual:
+            raise CaseError(f"task {task_id} is not a completed step of this case", code="return_target_invalid")
+        with using_clock(clock, calendar, convention):
+            try:
+                workflow.reset_from_task_id(task.id)
+            except (SpiffWorkflowException, KeyError, ValueError, AttributeError) as exc:
+                raise _case_error(exc) from exc
+        # SpiffWorkflow 3.2.0 leaves the removed tasks' catching events (e.g. a boundary timer of
+        # the step that was undone) in the event manager, and the next timer refresh crashes on
+        # their missing parent: drop every waiting task that is no longer in its workflow
+        manager = workflow.event_manager
+        for key, waiting in list(manager.tasks.items()):
+            if waiting.workflow.tasks.get(waiting.id) is not waiting:
+                del manager.tasks[key]
+        self._advance(workflow, clock, calendar, convention)
+
     def fire_timers(self, workflow, clock, calendar=None, convention: str = dl.EXCLUDE_START) -> None:
         self._advance(workflow, clock, calendar, convention)
 

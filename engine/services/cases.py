@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from engine.bpmn.runtime import check_user_data
 from engine.domain.audit import GENESIS
 from engine.domain.clock import SHANGHAI
-from engine.domain.errors import NotFound, ValidationError
+from engine.domain.errors import Conflict, NotFound, ValidationError
 from engine.domain.identity import mask_id_number, mask_ids_in
 from engine.services import access, calendar, clock, definitions, org, progress
 from engine.services.audit import CaseAudit
@@ -213,3 +213,26 @@ def audit_trail(ctx, case_id: int, actor: Actor) -> tuple[list[dict], Optional[i
         access.require_case_access(ctx, conn, actor, case_id)
         events = events_of(conn, case_stream(case_id))
     return events, audit_rules.verify(events, case_stream(case_id))
+
+
+def withdraw(ctx, case_id: int, reason: str, actor: Actor) -> None:
+    """撤件: the applicant (or a clerk for her) withdraws a running case. Open tasks close, every
+    pending timer is cancelled and the clock stops; the trail keeps the reason."""
+    if not (reason or "").strip():
+        raise ValidationError("a withdrawal needs a reason", code="withdraw_reason_required", field="reason")
+    with ctx.uow.begin() as conn:
+        case = progress.lock_case(ctx, conn, case_id)
+        access.require_case_access(ctx, conn, actor, case_id)
+        if case.status != "running":
+            raise Conflict(f"case {case.number} is {case.status}", code="case_not_running")
+        now = ctx.clock.now()
+        closed = conn.execute(update(t.task).where(t.task.c.case_id == case_id, t.task.c.state == "open")
+                              .values(state="cancelled", completed_at=now)).rowcount
+        conn.execute(update(t.timer).where(t.timer.c.case_id == case_id, t.timer.c.state == "pending")
+                     .values(state="cancelled"))
+        case.audit.add("case_withdrawn", actor, now, {"reason": reason[:500], "closed_tasks": closed})
+        conn.execute(update(t.case).where(t.case.c.id == case_id).values(
+            status="withdrawn", clock_status="stopped", completed_at=now, updated_at=now, next_timer_at=None,
+            version=case.version + 1, audit_seq=case.audit.seq, audit_head=case.audit.head))
+        case.audit.flush(conn)
+        ctx.workflows.checkout(case_id, case.version)     # drop any cached copy: the case is closed

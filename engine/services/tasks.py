@@ -17,7 +17,7 @@ from engine.services.context import Actor
 from engine.store import tables as t
 from engine.store.db import is_postgres
 from engine.store.fast import FastWrite
-from engine.store.models import IdempotencyKey
+from engine.store.models import IdempotencyKey, Staff
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,11 @@ def _check_eligible(ctx, conn: Connection, actor: Actor, task) -> None:
                         field="task_id")
 
 
+def _require_running(case) -> None:
+    if case.status != "running":
+        raise Conflict(f"case {case.number} is {case.status}", code="case_not_running")
+
+
 def _require_open(task) -> None:
     if task.state != "open":
         raise Conflict(f"task {task.id} is {task.state}", code="task_not_open", field="task_id")
@@ -103,6 +108,7 @@ def claim(ctx, task_id: str, actor: Actor) -> TaskView:
     staff_id = _require_staff(actor)
     with ctx.uow.begin() as conn:
         case, task = _locked_task(ctx, conn, task_id)
+        _require_running(case)
         _require_open(task)
         _check_eligible(ctx, conn, actor, task)
         now = ctx.clock.now()
@@ -152,12 +158,9 @@ def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Opti
         if expected_version is not None and expected_version != case.version:
             raise Conflict(f"case {case.number} is at version {case.version}, not {expected_version}",
                            code="case_version_conflict", field="version")
+        _require_running(case)
         _require_open(task)
-        if task.assignee_id is not None and task.assignee_id != staff_id:
-            raise Forbidden("this task is claimed by another staff member", code="task_claimed_by_other",
-                            field="task_id")
-        if task.assignee_id is None:
-            _check_eligible(ctx, conn, actor, task)
+        _require_mine_or_eligible(ctx, conn, actor, task)
         now = ctx.clock.now()
         progress.load_workflow(ctx, conn, case)
         # a failure from here on rolls back; the workflow was checked out of the cache and is
@@ -205,6 +208,74 @@ def _earlier_result(conn: Connection, staff_id: int, key: str, request_hash: str
                        field="Idempotency-Key")
     r = row.response
     return Completed(r["case_id"], r["version"], r["status"], tuple(r["next_tasks"]))
+
+
+def _require_mine_or_eligible(ctx, conn: Connection, actor: Actor, task) -> None:
+    if task.assignee_id is not None and task.assignee_id != actor.staff_id:
+        raise Forbidden("this task is claimed by another staff member", code="task_claimed_by_other",
+                        field="task_id")
+    if task.assignee_id is None:
+        _check_eligible(ctx, conn, actor, task)
+
+
+def delegate(ctx, task_id: str, to_username: str, actor: Actor) -> TaskView:
+    """Hand a task to a colleague who could take it herself (the same queue: unit, role and
+    department); it is then claimed by her."""
+    _require_staff(actor)
+    with ctx.uow.begin() as conn:
+        case, task = _locked_task(ctx, conn, task_id)
+        _require_running(case)
+        _require_open(task)
+        _require_mine_or_eligible(ctx, conn, actor, task)
+        target = conn.execute(select(Staff.id, Staff.username, Staff.active).where(Staff.username == to_username)).first()
+        if target is None or not target.active:
+            raise NotFound(f"no active colleague {to_username!r}", code="delegate_not_found", field="to")
+        if not org.may_work_on(org.directory(ctx, conn), org.posts_of(ctx, conn, target.id), task.routed_org_unit_id,
+                               task.routed_department_id, task.routed_role):
+            raise Forbidden(f"{to_username} holds no post this task is routed to", code="delegate_not_eligible",
+                            field="to")
+        now = ctx.clock.now()
+        conn.execute(update(t.task).where(t.task.c.id == task_id).values(assignee_id=target.id, claimed_at=now))
+        _audit_only(conn, case, "task_delegated", actor, now, {"task": task_id, "to": target.username})
+        return replace(_view(task), assignee_id=target.id)
+
+
+_LAST_COMPLETED = (select(t.task.c.id, t.task.c.completed_by)
+                   .where(t.task.c.case_id == bindparam("cid"), t.task.c.state == "completed")
+                   .order_by(t.task.c.completed_at.desc(), t.task.c.id.desc()).limit(1))
+
+
+def return_to_previous(ctx, task_id: str, reason: str, actor: Actor) -> Completed:
+    """退回: send the case back to the step completed last, with a reason; that step opens again
+    for the person who completed it, and this one is closed."""
+    if not (reason or "").strip():
+        raise ValidationError("a return needs a reason", code="return_reason_required", field="reason")
+    _require_staff(actor)
+    with ctx.uow.begin() as conn:
+        case, task = _locked_task(ctx, conn, task_id)
+        _require_running(case)
+        _require_open(task)
+        _require_mine_or_eligible(ctx, conn, actor, task)
+        previous = conn.execute(_LAST_COMPLETED, {"cid": case.id}).first()
+        if previous is None:
+            raise Conflict("this is the first step of the case: there is nothing to return to",
+                           code="no_previous_step", field="task_id")
+        now = ctx.clock.now()
+        progress.load_workflow(ctx, conn, case)
+        cal = calendar.current(ctx, conn)
+        ctx.runtime.reset_to(case.workflow, previous.id, ctx.clock, calendar=cal,
+                             convention=ctx.settings.start_day_convention)
+        reopened = {rt.id: rt for rt in ctx.runtime.ready_user_tasks(case.workflow)}.get(previous.id)
+        if reopened is not None:
+            conn.execute(update(t.task).where(t.task.c.id == previous.id).values(
+                state="open", completed_at=None, completed_by=None, outcome=None, assignee_id=previous.completed_by,
+                claimed_at=now, warning="none"))
+            case.open_before[previous.id] = reopened
+        if task.due_at is not None:
+            clock.cancel_step_timers(conn, [task_id])
+        case.audit.add("task_returned", actor, now, {"task": task_id, "to": previous.id, "reason": reason[:500]})
+        version = progress.save(ctx, conn, case, actor, now)
+        return Completed(case.id, version, case.status, tuple(case.new_tasks) + ((previous.id,) if reopened else ()))
 
 
 # --- inbox queries (projection only, never workflow state) -------------------------------------

@@ -222,3 +222,23 @@ def test_openapi_declares_security_and_docs_are_local(client):
     page = client.get("/api/docs").get_data(as_text=True)
     assert "/api/docs/assets/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
     assert client.get("/api/docs/assets/swagger-ui-bundle.js").status_code == 200
+
+
+def test_return_delegate_and_withdraw_over_http(client, demo):
+    agent = auth(client, "zcz_qs_agent")
+    started = start(client, demo, agent).json
+    [intake] = started["tasks"]
+    client.post(f"/api/v1/tasks/{intake}/complete", headers=agent, json={"data": {}})
+    reviewer = auth(client, "zcz_reviewer")
+    [review] = client.get("/api/v1/tasks", headers=reviewer).json
+    assert_problem(client.post(f"/api/v1/tasks/{review['id']}/return", headers=reviewer, json={}), 422,
+                   "request_invalid")
+    back = client.post(f"/api/v1/tasks/{review['id']}/return", headers=reviewer, json={"reason": "材料不清"})
+    assert back.status_code == 200 and back.json["next_tasks"] == [intake]
+    assert_problem(client.post(f"/api/v1/tasks/{intake}/delegate", headers=agent, json={"to": "qcz_mjp_agent"}),
+                   403, "delegate_not_eligible")
+    assert client.post(f"/api/v1/cases/{started['id']}/withdraw", headers=agent,
+                       json={"reason": "申请人撤回"}).status_code == 204
+    assert client.get(f"/api/v1/cases/{started['id']}", headers=agent).json["status"] == "withdrawn"
+    assert_problem(client.post(f"/api/v1/tasks/{intake}/complete", headers=agent, json={"data": {}}), 409,
+                   "case_not_running")

@@ -130,3 +130,26 @@ def test_calendar_load_command(env):
     assert ok.returncode == 0 and "2027 is official" in ok.stdout
     out = lianban(env, "calendar", "deadline", "--from", "2027-02-04", "--workdays", "1")
     assert out.stdout.splitlines() == ["2027-02-14"]          # Spring Festival, then the make-up Sunday
+
+
+def test_service_account_token_works_over_http_and_can_be_revoked(env):
+    assert lianban(env, "init-db").returncode == 0
+    assert lianban(env, "account", "create", "ci-bot", "--name", "CI", "--kind", "service", "--role", "designer"
+                   ).returncode == 0
+    issued = lianban(env, "account", "token", "ci-bot", "--name", "deploys")
+    token = issued.stdout.strip()
+    assert issued.returncode == 0 and len(token) > 30
+    from api import create_app
+    from engine.config import Settings
+    from engine.services.context import Context
+    ctx = Context.create(Settings(database_url=env["LIANBAN_DATABASE_URL"]))
+    try:
+        client = create_app(context=ctx).test_client()
+        me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.status_code == 200 and me.json["roles"] == ["designer"] and me.json["kind"] == "service"
+        assert lianban(env, "account", "revoke", token).returncode == 0
+        assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    finally:
+        ctx.dispose()
+    dup = lianban(env, "account", "create", "ci-bot", "--name", "again")
+    assert dup.returncode == 2 and "account_exists" in dup.stderr
