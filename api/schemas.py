@@ -1,5 +1,15 @@
 """Request and response schemas (marshmallow), so the OpenAPI description is complete."""
+from datetime import date
+
 from marshmallow import EXCLUDE, Schema, fields, validate
+
+
+MAX_ID = 2 ** 53      # ids beyond this are not ids (and would overflow the database's integers)
+
+
+def Id(strict: bool = False, **kwargs):
+    """An id: JSON bodies take a strict integer, query strings the digits of one."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), strict=strict, **kwargs)
 
 
 class Strict(Schema):
@@ -75,7 +85,7 @@ class Applicant(Strict):
 
 class StartIn(Strict):
     item_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    window_id = fields.Integer(required=True, strict=True)
+    window_id = Id(strict=True, required=True)
     applicant = fields.Nested(Applicant, required=True)
     form = fields.Dict(load_default=dict)
     channel = fields.String(load_default="window",
@@ -116,7 +126,7 @@ class CaseListArgs(Strict):
     status = fields.String(validate=validate.OneOf(["running", "completed", "withdrawn"]))
     item_code = fields.String(validate=validate.Length(max=64))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    after_id = fields.Integer(validate=validate.Range(min=0))
+    after_id = fields.Integer(validate=validate.Range(min=0, max=MAX_ID))
 
 
 class CaseSummary(Schema):
@@ -202,39 +212,40 @@ class CompletedOut(Schema):
 
 
 class SupervisionArgs(Strict):
-    unit_id = fields.Integer(required=True)
+    unit_id = Id(required=True)
     level = fields.String(validate=validate.OneOf(["yellow", "red"]))
     tier = fields.String(validate=validate.OneOf(["district", "park", "township", "village"]))
     item_code = fields.String(validate=validate.Length(max=64))
-    window_id = fields.Integer()
+    window_id = Id()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    after_id = fields.Integer(validate=validate.Range(min=0))
+    after_id = fields.Integer(validate=validate.Range(min=0, max=MAX_ID))
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
 
 
 class StepArgs(Strict):
-    unit_id = fields.Integer(required=True)
+    unit_id = Id(required=True)
     level = fields.String(validate=validate.OneOf(["yellow", "red"]))
     tier = fields.String(validate=validate.OneOf(["district", "park", "township", "village"]))
-    department_id = fields.Integer()
+    department_id = Id()
     role = fields.String(validate=validate.Length(max=32))
-    staff_id = fields.Integer()
+    staff_id = Id()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
 
 
 class UnitArgs(Strict):
-    unit_id = fields.Integer(required=True)
+    unit_id = Id(required=True)
 
 
 class OnTimeArgs(Strict):
-    unit_id = fields.Integer(required=True)
+    unit_id = Id(required=True)
     since = fields.AwareDateTime(required=True)
     until = fields.AwareDateTime(required=True)
 
 
 class DeadlineArgs(Strict):
-    start = fields.Date(required=True, data_key="from")
+    start = fields.Date(required=True, data_key="from",
+                        validate=validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31)))
     workdays = fields.Integer(validate=validate.Range(min=0, max=3650))
     days = fields.Integer(validate=validate.Range(min=0, max=3650))
     convention = fields.String(validate=validate.OneOf(["exclude_start", "include_start"]))

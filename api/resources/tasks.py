@@ -20,7 +20,7 @@ class Inbox(MethodView):
         return tasks.inbox(context(), actor(), **args)
 
 
-@bp.route("/<task_id>/claim")
+@bp.route("/<string(maxlength=36):task_id>/claim")
 class Claim(MethodView):
     @bp.response(200, schemas.TaskOut)
     @bp.alt_response(409, schema=schemas.Problem, description="someone else claimed it first")
@@ -29,7 +29,7 @@ class Claim(MethodView):
         return tasks.claim(context(), task_id, actor())
 
 
-@bp.route("/<task_id>/unclaim")
+@bp.route("/<string(maxlength=36):task_id>/unclaim")
 class Unclaim(MethodView):
     @bp.response(200, schemas.TaskOut)
     def post(self, task_id):
@@ -37,7 +37,7 @@ class Unclaim(MethodView):
         return tasks.unclaim(context(), task_id, actor())
 
 
-@bp.route("/<task_id>/complete")
+@bp.route("/<string(maxlength=36):task_id>/complete")
 class Complete(MethodView):
     @bp.arguments(schemas.CompleteIn)
     @bp.response(200, schemas.CompletedOut)
@@ -52,7 +52,7 @@ class Complete(MethodView):
                               idempotency_key=request.headers.get("Idempotency-Key") or None)
 
 
-@bp.route("/<task_id>/delegate")
+@bp.route("/<string(maxlength=36):task_id>/delegate")
 class Delegate(MethodView):
     @bp.arguments(schemas.DelegateIn)
     @bp.response(200, schemas.TaskOut)
@@ -61,7 +61,7 @@ class Delegate(MethodView):
         return tasks.delegate(context(), task_id, body["to"], actor())
 
 
-@bp.route("/<task_id>/return")
+@bp.route("/<string(maxlength=36):task_id>/return")
 class Return(MethodView):
     @bp.arguments(schemas.ReasonIn)
     @bp.response(200, schemas.CompletedOut)

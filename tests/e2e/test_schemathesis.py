@@ -1,0 +1,73 @@
+"""Property-based requests generated from Lianban's own OpenAPI description (schemathesis):
+whatever an authenticated administrator or clerk sends, the API answers with 2xx/4xx — never a
+5xx. Runs on SQLite against a demo database with a few cases in it."""
+from datetime import datetime, timezone
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+
+from api import create_app
+from engine.config import Settings
+from engine.domain.clock import FrozenClock
+from engine.services import cases
+from engine.services.calendar import seed_from_package
+from engine.services.context import Context
+from engine.services.demo import load_demo
+from engine.services.demo_org import DEMO_PASSWORD
+from engine.store.schema import upgrade
+from tests.conftest import ROOT, staff, window_id
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'api.db'}"
+    ctx = Context.create(Settings(database_url=url),
+                         clock=FrozenClock(datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc)))
+    upgrade(ctx.engine)
+    seed_from_package(ctx)
+    load_demo(ctx, ROOT / "workflows")
+    for _ in range(3):
+        cases.start_case(ctx, cases.StartCase("620100-XK-SCJG-0001", window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"},
+                                              {}, "proxy"), staff(ctx, "zcz_qs_agent"))
+    application = create_app(context=ctx)
+    yield application
+    ctx.dispose()
+
+
+def _headers(app, username):
+    client = app.test_client()
+    token = client.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}).json["token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.parametrize("username", ["admin", "zcz_qs_agent"])
+def test_no_request_gets_a_server_error(app, username):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    headers = _headers(app, username)
+    failures, statuses, operations, reached = [], {}, 0, set()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.path == "/api/v1/auth/logout":
+            continue          # it would revoke the token every later request uses (tested in test_api)
+        operations += 1
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        def probe(case):
+            response = case.call(headers=headers)
+            code = response.status_code
+            if code == 401 and case.path == "/api/v1/auth/login":
+                code = "401 login"        # generated passwords are wrong: expected
+            statuses[code] = statuses.get(code, 0) + 1
+            if response.status_code not in (401, 422):
+                reached.add(operation.label)       # got past authentication and request validation
+            if response.status_code >= 500:
+                failures.append((case.method, case.formatted_path, response.status_code, response.text[:300]))
+
+        probe()
+    assert operations >= 25
+    assert failures == []
+    assert 401 not in statuses, statuses          # every request reached the services
+    assert len(reached) >= operations * 0.8, sorted(reached)
+    assert sum(n for code, n in statuses.items() if isinstance(code, int) and code < 300) > 20, statuses
