@@ -47,20 +47,20 @@ def deadline_bench(calls: int) -> float:
     return (time.perf_counter() - t0) / calls * 1e6
 
 
-def build_tree(ctx) -> tuple[int, list[int], int]:
-    """Returns (window id, village unit ids, one township id)."""
+def build_tree(ctx, prefix: str = "") -> tuple[int, list[int], int]:
+    """Returns (window id, village unit ids, one township id); `prefix` keeps codes unique."""
     villages, townships = [], []
     with ctx.uow.begin() as conn:
-        district = org.add_unit(conn, "D", "新区", "district", None)
-        hall = org.add_hall(conn, district, "D-H", "政务服务中心", "service_center")
-        window = org.add_window(conn, hall, "D-W", "综合受理窗口", "comprehensive")
+        district = org.add_unit(conn, f"{prefix}D", "新区", "district", None)
+        hall = org.add_hall(conn, district, f"{prefix}D-H", "政务服务中心", "service_center")
+        window = org.add_window(conn, hall, f"{prefix}D-W", "综合受理窗口", "comprehensive")
         for p in range(5):
-            park = org.add_unit(conn, f"P{p}", f"园区{p}", "park", district)
+            park = org.add_unit(conn, f"{prefix}P{p}", f"园区{p}", "park", district)
             for tw in range(10):
-                town = org.add_unit(conn, f"P{p}T{tw}", f"乡镇{p}-{tw}", "township", park)
+                town = org.add_unit(conn, f"{prefix}P{p}T{tw}", f"乡镇{p}-{tw}", "township", park)
                 townships.append(town)
                 for v in range(10):
-                    villages.append(org.add_unit(conn, f"P{p}T{tw}V{v}", f"村{p}-{tw}-{v}", "village", town))
+                    villages.append(org.add_unit(conn, f"{prefix}P{p}T{tw}V{v}", f"村{p}-{tw}-{v}", "village", town))
     org.invalidate(ctx)
     return window, villages, townships[17]
 

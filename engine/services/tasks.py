@@ -300,23 +300,39 @@ def inbox(ctx, actor: Actor, *, limit: int = 50, include_claimed_by_others: bool
     staff_id = _require_staff(actor)
     with ctx.uow.read() as conn:
         posts = org.posts_of(ctx, conn, staff_id)
-        clauses = _post_filter(posts)
         directory = org.directory(ctx, conn)
-        for unit, _dept, role in posts:
-            if role == "supervisor":
-                root = directory.unit_paths[unit]
-                sub = [u for u, path in directory.unit_paths.items() if path.startswith(root)]
-                clauses.append(and_(t.task.c.routed_role == "supervisor", t.task.c.routed_org_unit_id.in_(sub)))
-        mine = t.task.c.assignee_id == staff_id
-        if not clauses:
-            where = mine
-        elif include_claimed_by_others:
-            where = or_(mine, *clauses)
-        else:
-            where = or_(mine, and_(or_(*clauses), t.task.c.assignee_id.is_(None)))
-        rows = conn.execute(select(*_VIEW_COLUMNS).where(t.task.c.state == "open", where)
-                            .order_by(t.task.c.created_at, t.task.c.id).limit(limit))
+        stmt = _inbox_statement(ctx, directory, tuple(posts), include_claimed_by_others)
+        rows = conn.execute(stmt, {"staff": staff_id, "limit": limit})
         return [_view(r) for r in rows]
+
+
+def _inbox_statement(ctx, directory, posts: tuple, include_claimed_by_others: bool):
+    """The inbox query of a set of posts, built once per (posts, org snapshot): the inbox is
+    the most frequent request, and building a statement costs more than running it."""
+    cache = ctx.caches.setdefault("inbox_statements", {})
+    key = (posts, include_claimed_by_others, id(directory))
+    stmt = cache.get(key)
+    if stmt is not None:
+        return stmt
+    clauses = _post_filter(posts)
+    for unit, _dept, role in posts:
+        if role == "supervisor":
+            root = directory.unit_paths[unit]
+            sub = [u for u, path in directory.unit_paths.items() if path.startswith(root)]
+            clauses.append(and_(t.task.c.routed_role == "supervisor", t.task.c.routed_org_unit_id.in_(sub)))
+    mine = t.task.c.assignee_id == bindparam("staff")
+    if not clauses:
+        where = mine
+    elif include_claimed_by_others:
+        where = or_(mine, *clauses)
+    else:
+        where = or_(mine, and_(or_(*clauses), t.task.c.assignee_id.is_(None)))
+    stmt = (select(*_VIEW_COLUMNS).where(t.task.c.state == "open", where)
+            .order_by(t.task.c.created_at, t.task.c.id).limit(bindparam("limit")))
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[key] = stmt
+    return stmt
 
 
 def tasks_of_case(ctx, case_id: int) -> list[TaskView]:
