@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, union_all, update
 from sqlalchemy.engine import Connection
 
 from engine.domain.clock import as_utc
@@ -280,20 +280,6 @@ def return_to_previous(ctx, task_id: str, reason: str, actor: Actor) -> Complete
 
 # --- inbox queries (projection only, never workflow state) -------------------------------------
 
-def _post_filter(posts):
-    clauses = []
-    for unit, dept, role in posts:
-        if role == "supervisor":
-            continue
-        cond = and_(t.task.c.routed_org_unit_id == unit, t.task.c.routed_role == role)
-        if dept is not None:
-            cond = and_(cond, or_(t.task.c.routed_department_id.is_(None), t.task.c.routed_department_id == dept))
-        else:
-            cond = and_(cond, t.task.c.routed_department_id.is_(None))
-        clauses.append(cond)
-    return clauses
-
-
 def inbox(ctx, actor: Actor, *, limit: int = 50, include_claimed_by_others: bool = False) -> list[TaskView]:
     """Open tasks routed to the actor's posts (claimed by her or unclaimed) plus supervisor
     queues of her subtree, oldest first."""
@@ -307,28 +293,34 @@ def inbox(ctx, actor: Actor, *, limit: int = 50, include_claimed_by_others: bool
 
 
 def _inbox_statement(ctx, directory, posts: tuple, include_claimed_by_others: bool):
-    """The inbox query of a set of posts, built once per (posts, org snapshot): the inbox is
-    the most frequent request, and building a statement costs more than running it."""
+    """The inbox query of a set of posts, built once per (posts, org snapshot). It is a UNION
+    ALL of one branch per queue, each an ordered index scan stopping at `limit` rows, so its cost
+    does not grow with the size of a queue or of the table (bench/bench_http.py)."""
     cache = ctx.caches.setdefault("inbox_statements", {})
     key = (posts, include_claimed_by_others, id(directory))
     stmt = cache.get(key)
     if stmt is not None:
         return stmt
-    clauses = _post_filter(posts)
-    for unit, _dept, role in posts:
+    task = t.task.c
+    order = (task.created_at, task.id)
+    branches = [select(*_VIEW_COLUMNS).where(task.state == "open", task.assignee_id == bindparam("staff"))]
+    for unit, dept, role in posts:
         if role == "supervisor":
             root = directory.unit_paths[unit]
             sub = [u for u, path in directory.unit_paths.items() if path.startswith(root)]
-            clauses.append(and_(t.task.c.routed_role == "supervisor", t.task.c.routed_org_unit_id.in_(sub)))
-    mine = t.task.c.assignee_id == bindparam("staff")
-    if not clauses:
-        where = mine
-    elif include_claimed_by_others:
-        where = or_(mine, *clauses)
-    else:
-        where = or_(mine, and_(or_(*clauses), t.task.c.assignee_id.is_(None)))
-    stmt = (select(*_VIEW_COLUMNS).where(t.task.c.state == "open", where)
-            .order_by(t.task.c.created_at, t.task.c.id).limit(bindparam("limit")))
+            cond = and_(task.routed_role == "supervisor", task.routed_org_unit_id.in_(sub))
+        else:
+            cond = and_(task.routed_org_unit_id == unit, task.routed_role == role,
+                        or_(task.routed_department_id.is_(None), task.routed_department_id == dept)
+                        if dept is not None else task.routed_department_id.is_(None))
+        if include_claimed_by_others:    # hers come from the first branch: no duplicates
+            cond = and_(cond, or_(task.assignee_id.is_(None), task.assignee_id != bindparam("staff")))
+        else:
+            cond = and_(cond, task.assignee_id.is_(None))
+        branches.append(select(*_VIEW_COLUMNS).where(task.state == "open", cond))
+    parts = [select(*b.order_by(*order).limit(bindparam("limit")).subquery().c) for b in branches]
+    union = union_all(*parts).subquery()
+    stmt = select(union).order_by(union.c.created_at, union.c.id).limit(bindparam("limit"))
     if len(cache) > 10_000:
         cache.clear()
     cache[key] = stmt

@@ -214,3 +214,14 @@ def test_a_clerk_cannot_start_a_case_at_another_units_window(demo):
         start_food(ctx, window="QCZ-MJP-W01", clerk="zcz_qs_agent")
     assert err.value.code == "window_not_yours"
     assert snapshot(ctx) == before
+
+
+def test_inbox_lists_each_task_once_with_and_without_others_claims(demo):
+    ctx = demo
+    start_food(ctx)
+    start_food(ctx)
+    helper_task, other = tasks.inbox(ctx, staff(ctx, "zcz_qs_agent"))
+    tasks.claim(ctx, helper_task.id, staff(ctx, "zcz_qs_agent"))
+    mine = tasks.inbox(ctx, staff(ctx, "zcz_qs_agent"), include_claimed_by_others=True)
+    assert sorted(t.id for t in mine) == sorted([helper_task.id, other.id])
+    assert [t.id for t in tasks.inbox(ctx, staff(ctx, "zcz_qs_agent"), limit=1)] == [helper_task.id]
