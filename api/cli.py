@@ -103,18 +103,19 @@ def worker() -> None:
     """Scheduler only: fires due timers (run one or more next to gunicorn in production)."""
     from engine import scheduler
     ctx = _context()
-    sched = scheduler.build(ctx, blocking=True)
-
-    def stop(*_):
-        if sched.running:
-            sched.shutdown(wait=False)
-        else:               # a signal before the scheduler got going
-            sys.exit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    click.echo("worker started")
+    import threading
+    stop = threading.Event()
+    # the handler only sets a flag: stopping the scheduler from inside a signal handler could
+    # interrupt the scheduler's own thread state
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    sched = scheduler.build(ctx)
     sched.start()
+    click.echo("worker started")
+    while not stop.wait(1.0):
+        pass
+    sched.shutdown(wait=True)
+    click.echo("worker stopped")
 
 
 @main.command("fire-timers")

@@ -27,6 +27,7 @@ class Settings:
     yellow_share: float = 0.0
     correction_notice_workdays: int = 5
     step_workdays_by_role: str = ""          # e.g. "reviewer=5,approver=5": default step limits
+    token_cache_seconds: float = 10.0        # how long another process may still accept a revoked token
     host: str = "127.0.0.1"
     port: int = 8400
     workflows_dir: Path = PROJECT_ROOT / "workflows"
@@ -42,7 +43,8 @@ class Settings:
                            ("timer_max_attempts", int), ("workflow_cache_size", int),
                            ("script_max_lines", int), ("host", str), ("port", int),
                            ("start_day_convention", str), ("yellow_workdays", int), ("yellow_share", float),
-                           ("correction_notice_workdays", int), ("step_workdays_by_role", str)):
+                           ("correction_notice_workdays", int), ("step_workdays_by_role", str),
+                           ("token_cache_seconds", float)):
             raw = env.get(f"LIANBAN_{name.upper()}")
             if raw is not None:
                 kwargs[name] = conv(raw)

@@ -6,7 +6,6 @@ import os
 import socket
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 
 from engine.services import timers
 
@@ -26,8 +25,8 @@ def _sweep(ctx, worker: str) -> None:
         log.exception("timer sweep failed")
 
 
-def build(ctx, blocking: bool = False):
-    scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone="UTC")
+def build(ctx):
+    scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(_sweep, "interval", args=(ctx, worker_id()), id="fire_due_timers",
                       seconds=ctx.settings.scheduler_interval_seconds, max_instances=1, coalesce=True)
     return scheduler

@@ -123,8 +123,8 @@ def revoke(ctx, token: str) -> None:
 
 # Every API call authenticates; remembering a token's actor briefly saves a database round trip
 # per request. A revocation takes effect at once in the process that revokes, and within
-# TOKEN_CACHE_SECONDS in the others; an expiry is checked on every request.
-TOKEN_CACHE_SECONDS = 10.0
+# settings.token_cache_seconds (LIANBAN_TOKEN_CACHE_SECONDS, 0 = never cache) in the others; an
+# expiry is checked on every request.
 TOKEN_CACHE_SIZE = 10_000
 
 
@@ -139,7 +139,7 @@ def authenticate(ctx, token: Optional[str]) -> Actor:
     key = _token_hash(token)
     cache = _token_cache(ctx)
     hit = cache.get(key)
-    if hit is not None and time.monotonic() - hit[0] < TOKEN_CACHE_SECONDS:
+    if hit is not None and time.monotonic() - hit[0] < ctx.settings.token_cache_seconds:
         if hit[2] is not None and hit[2] <= ctx.clock.now():
             raise Unauthenticated("the token has expired; log in again", code="token_expired")
         return hit[1]

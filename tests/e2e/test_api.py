@@ -242,3 +242,24 @@ def test_return_delegate_and_withdraw_over_http(client, demo):
     assert client.get(f"/api/v1/cases/{started['id']}", headers=agent).json["status"] == "withdrawn"
     assert_problem(client.post(f"/api/v1/tasks/{intake}/complete", headers=agent, json={"data": {}}), 409,
                    "case_not_running")
+
+
+def test_concurrent_claims_over_http_exactly_one_wins(client, demo):
+    import threading
+    started = start(client, demo, auth(client, "zcz_qs_agent")).json
+    task = started["tasks"][0]
+    app = client.application
+    headers = auth(client, "zcz_qs_agent")
+    barrier, statuses = threading.Barrier(6), []
+
+    def claim():
+        c = app.test_client()
+        barrier.wait()
+        statuses.append(c.post(f"/api/v1/tasks/{task}/claim", headers=headers).status_code)
+
+    threads = [threading.Thread(target=claim) for _ in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    assert sorted(statuses) == [200] + [409] * 5

@@ -142,7 +142,8 @@ def test_service_account_token_works_over_http_and_can_be_revoked(env):
     from api import create_app
     from engine.config import Settings
     from engine.services.context import Context
-    ctx = Context.create(Settings(database_url=env["LIANBAN_DATABASE_URL"]))
+    # another process revokes: with the token cache off here, the next request sees it at once
+    ctx = Context.create(Settings(database_url=env["LIANBAN_DATABASE_URL"], token_cache_seconds=0))
     try:
         client = create_app(context=ctx).test_client()
         me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
