@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 from typing import Optional
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
-                        TypeDecorator, UniqueConstraint)
+                        TypeDecorator, UniqueConstraint, text)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -182,7 +182,9 @@ class ProcessDefinition(Base):
 class Case(Base):
     __tablename__ = "case"
     __table_args__ = (
-        Index("ix_case_warning_unit", "status", "warning", "origin_org_unit_id"),
+        # partial: only carded cases are in it, so the common write (no card) never touches it
+        Index("ix_case_warning_unit", "status", "warning", "origin_org_unit_id",
+              sqlite_where=text("warning != 'none'"), postgresql_where=text("warning != 'none'")),
         Index("ix_case_status_promise_due", "status", "promise_due"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -289,8 +291,8 @@ class Task(Base):
     __table_args__ = (
         Index("ix_task_inbox", "routed_org_unit_id", "routed_role", "state", "created_at"),
         Index("ix_task_assignee", "assignee_id", "state"),
-        Index("ix_task_due", "state", "due_at"),
-        Index("ix_task_warning_unit", "state", "warning", "routed_org_unit_id"),
+        Index("ix_task_warning_unit", "state", "warning", "routed_org_unit_id",
+              sqlite_where=text("warning != 'none'"), postgresql_where=text("warning != 'none'")),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
@@ -340,7 +342,7 @@ class Event(Base):
     __table_args__ = (UniqueConstraint("stream", "seq"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     stream: Mapped[str] = mapped_column(String(32))   # "case:<id>" or "system"
-    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"), index=True)
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"))   # read by stream, not case_id
     seq: Mapped[int] = mapped_column(Integer)
     type: Mapped[str] = mapped_column(String(48))
     actor: Mapped[Optional[str]] = mapped_column(String(64))
