@@ -1,5 +1,5 @@
-"""A read-only overview page so `lianban run` has something to open in a browser; the full
-web console arrives with the API issue."""
+"""The web pages: an overview of the demo (public: organisation, items, versions — no personal
+data) and the window console, a thin client of the HTTP API."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from engine.store.models import Case, OrgUnit, ProcessDefinition, ServiceItem, Task, Timer
 
-bp = Blueprint("console", __name__)
+bp = Blueprint("console", __name__, static_folder="static", static_url_path="/console/static")
 
 
 @bp.get("/")
@@ -25,3 +25,8 @@ def overview():
                                               .where(Timer.state == "pending")).scalar(),
         }
     return render_template("overview.html", units=units, items=items, definitions=defs, counts=counts)
+
+
+@bp.get("/console")
+def console():
+    return render_template("console.html")

@@ -12,7 +12,7 @@ from engine.services import auth
 from engine.services.context import Actor
 
 PUBLIC_ENDPOINTS = {"health.health", "auth.Login", "api-docs.openapi_json", "api-docs.openapi_swagger_ui",
-                    "docs_assets.asset", "console.overview", "static"}
+                    "docs_assets.asset", "console.overview", "console.console", "console.static", "static"}
 
 
 def context():
