@@ -313,3 +313,16 @@ class ReasonIn(Strict):
 class DelegateIn(Strict):
     to = fields.String(required=True, validate=validate.Length(min=1, max=64),
                        metadata={"description": "username of a colleague in the same queue"})
+
+
+class ServiceItemOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    category = fields.String()
+    process_key = fields.String()
+    deciding_tier = fields.String()
+    legal_limit = fields.Integer(allow_none=True)
+    legal_unit = fields.String()
+    promise_limit = fields.Integer(allow_none=True)
+    promise_unit = fields.String()
+    extension_limit = fields.Integer(allow_none=True)
