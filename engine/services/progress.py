@@ -82,11 +82,16 @@ def case_from_row(row) -> LoadedCase:
 def load_workflow(ctx, conn: Connection, case: LoadedCase) -> None:
     definitions.load(ctx, conn, case.definition_id)
     wf = ctx.workflows.checkout(case.id, case.version)
+    projected = getattr(wf, "lianban_projection", None) if wf is not None else None
     if wf is None:
         wf = ctx.runtime.loads(conn.execute(_CASE_STATE, {"case_id": case.id}).scalar_one())
     case.workflow = wf
-    case.open_before = {rt.id: rt for rt in ctx.runtime.ready_user_tasks(wf)}
-    case.timers_before = {tid: (el, due) for tid, el, due in ctx.runtime.waiting_timers(wf)}
+    if projected is not None:
+        # what the last save projected from this very workflow object: no need to scan again
+        case.open_before, case.timers_before = dict(projected[0]), dict(projected[1])
+    else:
+        case.open_before = {rt.id: rt for rt in ctx.runtime.ready_user_tasks(wf)}
+        case.timers_before = {tid: (el, due) for tid, el, due in ctx.runtime.waiting_timers(wf)}
 
 
 def save(ctx, conn: Connection, case: LoadedCase, actor: Actor, now: datetime, *,
@@ -132,6 +137,7 @@ def save(ctx, conn: Connection, case: LoadedCase, actor: Actor, now: datetime, *
     case.audit.flush(conn)
     case.version += 1
     version = case.version
+    wf.lianban_projection = (ready, timers_after)
     after_commit(conn, lambda: ctx.workflows.put(case.id, version, wf))
     return version
 
