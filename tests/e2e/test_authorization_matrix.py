@@ -1,0 +1,193 @@
+"""Authorization over real HTTP for every endpoint of the API: each role, in scope and out of
+scope, gets exactly the status it should. One demo database for the module (SQLite); every row
+makes the fresh case or task it needs through the services, and its own token."""
+import io
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from api import create_app
+from engine.config import Settings
+from engine.domain.clock import FrozenClock
+from engine.services import auth, cases, clock, tasks
+from engine.services.calendar import seed_from_package
+from engine.services.context import Context
+from engine.services.demo import load_demo
+from engine.services.org import add_post, add_staff, invalidate
+from engine.store.models import OrgUnit, Window
+from engine.store.schema import upgrade
+from tests.conftest import ROOT, staff, window_id
+
+FOOD = "620100-XK-SCJG-0001"
+ACCOUNTS = {"admin": "admin", "designer": "designer", "clerk_in": "zcz_qs_agent", "clerk_out": "qcz_mjp_agent",
+            "sup_in": "zcz_supervisor", "sup_out": "qcz_supervisor", "applicant": "applicant_zhang",
+            "head": "lzxq_market_head", "reviewer_in": "zcz_reviewer"}
+EVERYONE = tuple(ACCOUNTS)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    ctx = Context.create(Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('authz') / 'authz.db'}"),
+                         clock=FrozenClock(datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc)))
+    upgrade(ctx.engine)
+    seed_from_package(ctx)
+    load_demo(ctx, ROOT / "workflows")
+    with ctx.uow.begin() as conn:      # a colleague at the same window, to delegate to
+        win = conn.execute(select(Window.id).where(Window.code == "ZCZ-QS-W01")).scalar_one()
+        add_post(conn, add_staff(conn, "zcz_qs_agent2", "第二代办员"), win, "agent")
+    invalidate(ctx)
+    app = create_app(context=ctx)
+    yield ctx, app.test_client()
+    ctx.dispose()
+
+
+def headers(ctx, who):
+    return {"Authorization": "Bearer " + auth.create_service_token(ctx, ACCOUNTS[who], "matrix")}
+
+
+def new_case(ctx, accepted=False, paused=False, claimed=False, at_review=False):
+    clerk = staff(ctx, "zcz_qs_agent")
+    started = cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"}, {}, "proxy"),
+                               clerk)
+    task = started.tasks[0]
+    if claimed:
+        tasks.claim(ctx, task, clerk)
+    if at_review:
+        task = tasks.complete(ctx, task, {}, clerk).next_tasks[0]
+    if accepted:
+        clock.accept(ctx, started.case_id, staff(ctx, "admin"))
+    if paused:
+        clock.pause(ctx, started.case_id, "hold", "待核实", "暂停通知", staff(ctx, "admin"))
+    return started.case_id, task
+
+
+def unit(ctx, code):
+    with ctx.uow.read() as conn:
+        return conn.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
+
+
+def bpmn(name="elderly_allowance.bpmn", tag=""):
+    text = (ROOT / "workflows" / name).read_text(encoding="utf-8").replace("窗口收件", "窗口收件" + tag)
+    return {"files": [(io.BytesIO(text.encode()), name)]}
+
+
+def expect(ok, allowed, denied=403):
+    """Status per account: `ok` for the accounts in `allowed`, `denied` for the others."""
+    return {who: (ok if who in allowed else denied) for who in EVERYONE}
+
+
+SUPERVISORS = ("admin", "sup_in")
+CASE_READERS = ("admin", "clerk_in", "sup_in")
+
+ROWS = [
+    ("GET /health", lambda ctx, c, h: c.get("/api/v1/health"), expect(200, EVERYONE)),
+    ("GET /auth/me", lambda ctx, c, h: c.get("/api/v1/auth/me", headers=h), expect(200, EVERYONE)),
+    ("POST /auth/logout", lambda ctx, c, h: c.post("/api/v1/auth/logout", headers=h), expect(204, EVERYONE)),
+    ("GET /service-items", lambda ctx, c, h: c.get("/api/v1/service-items", headers=h), expect(200, EVERYONE)),
+    ("GET /service-items/{code}", lambda ctx, c, h: c.get(f"/api/v1/service-items/{FOOD}", headers=h),
+     expect(200, EVERYONE)),
+    ("GET /process-definitions", lambda ctx, c, h: c.get("/api/v1/process-definitions", headers=h),
+     expect(200, EVERYONE)),
+    ("POST /process-definitions/deployments",
+     lambda ctx, c, h: c.post("/api/v1/process-definitions/deployments", headers=h, data=bpmn(tag=str(id(h))),
+                              content_type="multipart/form-data"), expect(201, ("admin", "designer"))),
+    ("POST /process-definitions/validate",
+     lambda ctx, c, h: c.post("/api/v1/process-definitions/validate", headers=h, data=bpmn(),
+                              content_type="multipart/form-data"), expect(200, ("admin", "designer"))),
+    ("GET /process-definitions/{id}/source",
+     lambda ctx, c, h: c.get("/api/v1/process-definitions/1/source", headers=h), expect(200, EVERYONE)),
+    ("GET /cases", lambda ctx, c, h: c.get("/api/v1/cases", headers=h), expect(200, EVERYONE)),
+    ("POST /cases",
+     lambda ctx, c, h: c.post("/api/v1/cases", headers=h, json={"item_code": FOOD, "channel": "window",
+                                                               "window_id": window_id(ctx, "ZCZ-QS-W01"),
+                                                               "applicant": {"name": "李四"}}),
+     {**expect(201, ("admin", "clerk_in")), "applicant": 422}),
+    ("GET /cases/{id}", lambda ctx, c, h: c.get(f"/api/v1/cases/{new_case(ctx)[0]}", headers=h),
+     expect(200, CASE_READERS)),
+    ("GET /cases/{id}/events", lambda ctx, c, h: c.get(f"/api/v1/cases/{new_case(ctx)[0]}/events", headers=h),
+     expect(200, CASE_READERS)),
+    ("POST /cases/{id}/clock/accept",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{new_case(ctx)[0]}/clock/accept", headers=h), expect(204, CASE_READERS)),
+    ("POST /cases/{id}/clock/correction-notice",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{new_case(ctx)[0]}/clock/correction-notice", headers=h,
+                              json={"notice": "请补充材料"}), expect(204, CASE_READERS)),
+    ("POST /cases/{id}/clock/pause",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{new_case(ctx, accepted=True)[0]}/clock/pause", headers=h,
+                              json={"kind": "supplement", "reason": "缺件", "notice": "补正通知"}),
+     expect(204, CASE_READERS)),
+    ("POST /cases/{id}/clock/resume",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{new_case(ctx, accepted=True, paused=True)[0]}/clock/resume",
+                              headers=h, json={}), expect(204, CASE_READERS)),
+    ("POST /cases/{id}/clock/extend",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{new_case(ctx, accepted=True)[0]}/clock/extend", headers=h,
+                              json={"reason": "情况复杂"}), expect(204, ("head",))),
+    ("POST /cases/{id}/withdraw",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{new_case(ctx)[0]}/withdraw", headers=h, json={"reason": "撤回"}),
+     expect(204, CASE_READERS)),
+    ("GET /tasks", lambda ctx, c, h: c.get("/api/v1/tasks", headers=h), expect(200, EVERYONE)),
+    ("POST /tasks/{id}/claim", lambda ctx, c, h: c.post(f"/api/v1/tasks/{new_case(ctx)[1]}/claim", headers=h),
+     expect(200, ("clerk_in",))),
+    ("POST /tasks/{id}/unclaim",
+     lambda ctx, c, h: c.post(f"/api/v1/tasks/{new_case(ctx, claimed=True)[1]}/unclaim", headers=h),
+     expect(200, ("clerk_in",))),
+    ("POST /tasks/{id}/complete",
+     lambda ctx, c, h: c.post(f"/api/v1/tasks/{new_case(ctx)[1]}/complete", headers=h, json={"data": {}}),
+     expect(200, ("clerk_in",))),
+    ("POST /tasks/{id}/delegate",
+     lambda ctx, c, h: c.post(f"/api/v1/tasks/{new_case(ctx)[1]}/delegate", headers=h, json={"to": "zcz_qs_agent2"}),
+     expect(200, ("clerk_in",))),
+    ("POST /tasks/{id}/return",
+     lambda ctx, c, h: c.post(f"/api/v1/tasks/{new_case(ctx, at_review=True)[1]}/return", headers=h,
+                              json={"reason": "退回补正"}), expect(200, ("reviewer_in",))),
+    ("GET /supervision/cases",
+     lambda ctx, c, h: c.get(f"/api/v1/supervision/cases?unit_id={unit(ctx, 'ZCZ')}", headers=h),
+     expect(200, SUPERVISORS)),
+    ("GET /supervision/steps",
+     lambda ctx, c, h: c.get(f"/api/v1/supervision/steps?unit_id={unit(ctx, 'ZCZ')}", headers=h),
+     expect(200, SUPERVISORS)),
+    ("GET /supervision/counts",
+     lambda ctx, c, h: c.get(f"/api/v1/supervision/counts?unit_id={unit(ctx, 'ZCZ')}", headers=h),
+     expect(200, SUPERVISORS)),
+    ("GET /supervision/on-time",
+     lambda ctx, c, h: c.get(f"/api/v1/supervision/on-time?unit_id={unit(ctx, 'ZCZ')}"
+                             "&since=2026-01-01T00:00:00%2B08:00&until=2027-01-01T00:00:00%2B08:00", headers=h),
+     expect(200, SUPERVISORS)),
+    ("GET /calendar/deadline",
+     lambda ctx, c, h: c.get("/api/v1/calendar/deadline?from=2026-09-30&workdays=5", headers=h), expect(200, EVERYONE)),
+    ("POST /calendar/notices",
+     lambda ctx, c, h: c.post("/api/v1/calendar/notices", headers=h, content_type="application/json",
+                              data=(ROOT / "docs" / "examples" / "calendar-2027-hypothetical.json").read_bytes()),
+     expect(201, ("admin",))),
+    ("POST /engine-rest/deployment/create",
+     lambda ctx, c, h: c.post("/engine-rest/deployment/create", headers=h, data=bpmn(tag="r" + str(id(h))),
+                              content_type="multipart/form-data"), expect(200, ("admin", "designer"))),
+]
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+@pytest.mark.parametrize("name, call, expected", ROWS, ids=[r[0] for r in ROWS])
+def test_every_endpoint_for_every_role(world, name, call, expected, who):
+    ctx, client = world
+    response = call(ctx, client, headers(ctx, who))
+    assert response.status_code == expected[who], (name, who, response.get_data(as_text=True)[:300])
+    if response.status_code >= 400:
+        assert response.mimetype == "application/problem+json"
+
+
+def test_every_operation_of_the_spec_is_in_the_matrix(world):
+    _, client = world
+    spec = client.get("/api/v1/openapi.json").json
+    operations = {f"{method.upper()} {path.replace('/api/v1', '').replace('{task_id}', '{id}').replace('{case_id}', '{id}').replace('{definition_id}', '{id}')}"
+                  for path, ops in spec["paths"].items() for method in ops if method != "parameters"}
+    covered = {r[0] for r in ROWS} | {"POST /auth/login"}      # login: tests/e2e/test_api.py
+    assert operations <= covered, sorted(operations - covered)
+
+
+def test_lists_are_scoped(world):
+    ctx, client = world
+    case_id, _ = new_case(ctx)
+    inside = {c["id"] for c in client.get("/api/v1/cases?limit=200", headers=headers(ctx, "clerk_in")).json}
+    outside = {c["id"] for c in client.get("/api/v1/cases?limit=200", headers=headers(ctx, "clerk_out")).json}
+    assert case_id in inside and case_id not in outside
+    assert client.get("/api/v1/cases", headers=headers(ctx, "applicant")).json == []
