@@ -27,7 +27,10 @@ class Settings:
     yellow_share: float = 0.0
     correction_notice_workdays: int = 5
     step_workdays_by_role: str = ""          # e.g. "reviewer=5,approver=5": default step limits
-    token_cache_seconds: float = 10.0        # how long another process may still accept a revoked token
+    token_cache_seconds: float = 10.0
+    # workflow task trees are many small objects: Python's default young-generation threshold
+    # (700) made the collector a fifth of a command's time; 0 leaves the interpreter's default
+    gc_threshold: int = 50_000        # how long another process may still accept a revoked token
     host: str = "127.0.0.1"
     port: int = 8400
     workflows_dir: Path = PROJECT_ROOT / "workflows"
@@ -44,7 +47,7 @@ class Settings:
                            ("script_max_lines", int), ("host", str), ("port", int),
                            ("start_day_convention", str), ("yellow_workdays", int), ("yellow_share", float),
                            ("correction_notice_workdays", int), ("step_workdays_by_role", str),
-                           ("token_cache_seconds", float)):
+                           ("token_cache_seconds", float), ("gc_threshold", int)):
             raw = env.get(f"LIANBAN_{name.upper()}")
             if raw is not None:
                 kwargs[name] = conv(raw)

@@ -327,10 +327,15 @@ def on_stage_completed(ctx, conn: Connection, loaded, stage: Optional[str], acto
         accept_locked(ctx, conn, loaded, row, actor, now)
 
 
+_STOP_CLOCK = FastWrite(update(t.case).where(t.case.c.id == bindparam("cid")).values(clock_status="stopped"))
+_CANCEL_CLOCK_TIMERS = FastWrite(update(t.timer).where(
+    t.timer.c.case_id == bindparam("cid"), t.timer.c.kind != "bpmn", t.timer.c.state == "pending")
+    .values(state="cancelled"))
+
+
 def on_case_closed(conn: Connection, case_id: int) -> None:
-    conn.execute(update(t.case).where(t.case.c.id == case_id).values(clock_status="stopped"))
-    conn.execute(update(t.timer).where(t.timer.c.case_id == case_id, t.timer.c.kind != "bpmn",
-                                       t.timer.c.state == "pending").values(state="cancelled"))
+    _STOP_CLOCK.execute(conn, {"cid": case_id})
+    _CANCEL_CLOCK_TIMERS.execute(conn, {"cid": case_id})
 
 
 def step_timer_rows(ctx, cal: WorkCalendar, case_id: int, task_id: str, due_at: datetime, now: datetime) -> list[dict]:

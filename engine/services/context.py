@@ -1,6 +1,7 @@
 """What every service needs, built once per process and passed explicitly (no globals)."""
 from __future__ import annotations
 
+import gc
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -43,6 +44,13 @@ class WorkflowCache:
             self._items.clear()
 
 
+def tune_gc(threshold: int) -> None:
+    """Raise the collector's young-generation threshold (never lower it)."""
+    current = gc.get_threshold()
+    if threshold and threshold > current[0]:
+        gc.set_threshold(threshold, max(current[1], 50), max(current[2], 100))
+
+
 @dataclass
 class Context:
     settings: Settings
@@ -55,6 +63,7 @@ class Context:
     @classmethod
     def create(cls, settings: Settings | None = None, clock: Clock | None = None) -> "Context":
         settings = settings or Settings.from_env()
+        tune_gc(settings.gc_threshold)
         engine = make_engine(settings.database_url)
         return cls(settings=settings, uow=UnitOfWork(engine), runtime=Runtime(max_lines=settings.script_max_lines),
                    clock=clock or SystemClock(), workflows=WorkflowCache(settings.workflow_cache_size))
