@@ -19,13 +19,14 @@ from engine.services.audit import CaseAudit
 from engine.services.context import Actor
 from engine.store import tables as t
 from engine.store.db import is_postgres
+from engine.store.fast import FastRead
 
 CHANNELS = ("window", "online", "mobile", "mail", "proxy")
 
-_ITEM = select(t.service_item.c.id, t.service_item.c.code, t.service_item.c.process_key, t.service_item.c.category,
+_ITEM = FastRead(select(t.service_item.c.id, t.service_item.c.code, t.service_item.c.process_key, t.service_item.c.category,
                t.service_item.c.legal_limit, t.service_item.c.legal_unit, t.service_item.c.promise_limit,
                t.service_item.c.promise_unit, t.service_item.c.extension_limit).where(
-    t.service_item.c.code == bindparam("code"))
+    t.service_item.c.code == bindparam("code")))
 _INSERT_CASE = t.case.insert().returning(t.case.c.id)
 _COUNTERS = {
     dialect: insert_(t.case_counter).values(scope=bindparam("scope"), day=bindparam("day"), value=1)
@@ -71,7 +72,7 @@ def start_case(ctx, cmd: StartCase, actor: Actor) -> Started:
         raise ValidationError("form must be an object", code="form_invalid", field="form")
     check_user_data(cmd.form, "form", top=False)
     with ctx.uow.begin() as conn:
-        item = conn.execute(_ITEM, {"code": cmd.item_code}).first()
+        item = _ITEM.first(conn, {"code": cmd.item_code})
         if item is None:
             raise NotFound(f"service item {cmd.item_code!r} does not exist", code="item_not_found", field="item_code")
         definition = definitions.latest(ctx, conn, item.process_key)

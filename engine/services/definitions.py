@@ -9,8 +9,9 @@ from sqlalchemy.engine import Connection
 from engine.bpmn.dialects import UserTaskMeta
 from engine.domain.errors import NotFound
 from engine.store import tables as t
+from engine.store.fast import FastRead
 
-_LATEST = (select(t.process_definition.c.id, t.process_definition.c.version, t.process_definition.c.key)
+_LATEST = FastRead(select(t.process_definition.c.id, t.process_definition.c.version, t.process_definition.c.key)
            .where(t.process_definition.c.key == bindparam("key"))
            .order_by(t.process_definition.c.version.desc()).limit(1))
 _BY_ID = select(t.process_definition).where(t.process_definition.c.id == bindparam("id"))
@@ -26,7 +27,7 @@ class LoadedDefinition:
 
 def latest(ctx, conn: Connection, key: str):
     """(id, version, key) of the newest version of a process, or None."""
-    return conn.execute(_LATEST, {"key": key}).first()
+    return _LATEST.first(conn, {"key": key})
 
 
 def latest_version(conn: Connection, key: str) -> int:

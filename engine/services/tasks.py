@@ -16,7 +16,7 @@ from engine.services import calendar, clock, org, progress
 from engine.services.context import Actor
 from engine.store import tables as t
 from engine.store.db import is_postgres
-from engine.store.fast import FastWrite
+from engine.store.fast import FastRead, FastWrite
 from engine.store.models import IdempotencyKey, Staff
 
 
@@ -47,7 +47,8 @@ _VIEW_COLUMNS = (t.task.c.id, t.task.c.case_id, t.task.c.name, t.task.c.spec_id,
 _TASK_AND_CASE = (select(*_VIEW_COLUMNS, t.task.c.claimed_at, *progress.CASE_COLUMNS)
                   .join_from(t.task, t.case, t.case.c.id == t.task.c.case_id)
                   .where(t.task.c.id == bindparam("tid")))
-_TASK_AND_CASE_PG = _TASK_AND_CASE.with_for_update(of=t.case)
+_TASK_AND_CASE_PG = FastRead(_TASK_AND_CASE.with_for_update(of=t.case))
+_TASK_AND_CASE = FastRead(_TASK_AND_CASE)
 _CLAIM = FastWrite(update(t.task).where(t.task.c.id == bindparam("tid"), t.task.c.state == "open",
                                t.task.c.assignee_id.is_(None))
           .values(assignee_id=bindparam("staff"), claimed_at=bindparam("now")))
@@ -73,7 +74,7 @@ def _require_staff(actor: Actor) -> int:
 
 def _locked_task(ctx, conn: Connection, task_id: str):
     """The task and its case in one statement, with the case row locked."""
-    row = conn.execute(_TASK_AND_CASE_PG if is_postgres(conn) else _TASK_AND_CASE, {"tid": task_id}).first()
+    row = (_TASK_AND_CASE_PG if is_postgres(conn) else _TASK_AND_CASE).first(conn, {"tid": task_id})
     if row is None:
         raise NotFound(f"task {task_id} does not exist", code="task_not_found", field="task_id")
     return progress.case_from_row(row), row
