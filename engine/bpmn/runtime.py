@@ -202,9 +202,16 @@ class CachingTaskConverter(TaskConverter):
     converter's."""
 
     def to_dict(self, task):
-        parent = task.parent
-        key = (task.state, task.last_state_change, task.triggered, tuple(task._children), id(task.data),
-               len(task.data), str(task.internal_data),
+        # the parent lookup hashes a UUID in Python: remember it per task while its link holds
+        link = task.__dict__.get("_lianban_parent")
+        if link is not None and link[0] is task._parent:
+            parent = link[1]
+        else:
+            parent = task.parent
+            task._lianban_parent = (task._parent, parent)
+        internal = task.internal_data
+        key = (task.state, task.last_state_change, task.triggered, tuple(task._children), id(task.data), len(task.data),
+               str(internal) if internal else None,
                (parent.last_state_change, id(parent.data), len(parent.data)) if parent is not None else None)
         cached = task.__dict__.get("_lianban_dict")
         if cached is not None and cached[0] == key:
