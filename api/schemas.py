@@ -211,26 +211,25 @@ class CompletedOut(Schema):
     next_tasks = fields.List(fields.String())
 
 
-class SupervisionArgs(Strict):
+class _CardFilters(Strict):
+    """What every supervision list filters by: a subtree, the card, a tier, a page size, a format."""
     unit_id = Id(required=True)
     level = fields.String(validate=validate.OneOf(["yellow", "red"]))
     tier = fields.String(validate=validate.OneOf(["district", "park", "township", "village"]))
-    item_code = fields.String(validate=validate.Length(max=64))
-    window_id = Id()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    after_id = fields.Integer(validate=validate.Range(min=0, max=MAX_ID))
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
 
 
-class StepArgs(Strict):
-    unit_id = Id(required=True)
-    level = fields.String(validate=validate.OneOf(["yellow", "red"]))
-    tier = fields.String(validate=validate.OneOf(["district", "park", "township", "village"]))
+class SupervisionArgs(_CardFilters):
+    item_code = fields.String(validate=validate.Length(max=64))
+    window_id = Id()
+    after_id = fields.Integer(validate=validate.Range(min=0, max=MAX_ID))
+
+
+class StepArgs(_CardFilters):
     department_id = Id()
     role = fields.String(validate=validate.Length(max=32))
     staff_id = Id()
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
 
 
 class UnitArgs(Strict):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Optional
 
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -72,10 +71,6 @@ def waiting_timers(workflow) -> list[tuple[str, str, datetime]]:
         if value:
             out.append((str(task.id), task.task_spec.bpmn_id or task.task_spec.name, parse_due(value)))
     return out
-
-
-def next_due(timers: list[tuple[str, str, datetime]]) -> Optional[datetime]:
-    return min((due for _, _, due in timers), default=None)
 
 
 def literal_due(text: str, start: datetime) -> datetime:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional
 
 TIERS = ("district", "park", "township", "village")  # top to bottom
 TIER_NAMES_ZH = {"district": "新区", "park": "园区", "township": "乡镇/中心社区", "village": "村/社区"}
@@ -89,7 +89,3 @@ def resolve(target: Target, origin_unit_id: int, units: Callable[[int], UnitRef]
         return Route(supervisor_unit_id, "supervisor",
                      error=f"department {target.department!r} does not exist at the {target.tier} unit for {target}")
     return Route(unit.id, target.role, dept_id)
-
-
-def first_target(candidates: Sequence[str]) -> Optional[Target]:
-    return parse_target(candidates[0]) if candidates else None

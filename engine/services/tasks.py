@@ -326,19 +326,3 @@ def _inbox_statement(ctx, directory, posts: tuple, include_claimed_by_others: bo
         cache.clear()
     cache[key] = stmt
     return stmt
-
-
-def tasks_of_case(ctx, case_id: int) -> list[TaskView]:
-    with ctx.uow.read() as conn:
-        rows = conn.execute(select(*_VIEW_COLUMNS).where(t.task.c.case_id == case_id)
-                            .order_by(t.task.c.created_at, t.task.c.id))
-        return [_view(r) for r in rows]
-
-
-_FIRST_OPEN = (select(t.task.c.id).where(t.task.c.case_id == bindparam("cid"), t.task.c.state == "open")
-               .order_by(t.task.c.created_at, t.task.c.id).limit(1))
-
-
-def first_open_task_of_case(ctx, case_id: int) -> Optional[str]:
-    with ctx.uow.read() as conn:
-        return conn.execute(_FIRST_OPEN, {"cid": case_id}).scalar()
