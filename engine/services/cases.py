@@ -143,9 +143,9 @@ class CaseView:
     deadline_provisional: bool = False
 
 
-def get_case(ctx, case_id: int, actor: Actor | None = None) -> CaseView:
+def get_case(ctx, case_id: int, actor: Actor) -> CaseView:
     with ctx.uow.read() as conn:
-        access.require_case_access(ctx, conn, actor or Actor.system("read"), case_id)
+        access.require_case_access(ctx, conn, actor, case_id)
         row = conn.execute(select(t.case, t.service_item.c.code.label("item_code"))
                            .join(t.service_item, t.service_item.c.id == t.case.c.item_id)
                            .where(t.case.c.id == case_id)).first()
@@ -188,9 +188,7 @@ def list_cases(ctx, actor: Actor, *, status: Optional[str] = None, item_code: Op
                 posts = org.posts_of(ctx, conn, actor.staff_id) if actor.staff_id else []
                 directory = org.directory(ctx, conn)
                 units = {u for u, _d, r in posts if r != "supervisor"}
-                supervised = {u for root, _d, r in posts if r == "supervisor"
-                              for u, path in directory.unit_paths.items()
-                              if path.startswith(directory.unit_paths[root])}
+                supervised = {u for root, _d, r in posts if r == "supervisor" for u in directory.subtree(root)}
                 routed = select(t.task.c.case_id).where(t.task.c.routed_org_unit_id.in_(units or {-1}))
                 q = q.where(c.origin_org_unit_id.in_((units | supervised) or {-1}) | c.id.in_(routed))
         if status:

@@ -48,6 +48,11 @@ class OrgDirectory:
                                  lambda unit_id, code: self.departments.get((unit_id, code)),
                                  supervisor_unit_id=origin_unit_id)
 
+    def subtree(self, root_id: int) -> list[int]:
+        """The unit and every unit below it."""
+        root = self.unit_paths[root_id]
+        return [u for u, path in self.unit_paths.items() if path.startswith(root)]
+
     def in_subtree(self, unit_id: int, root_id: int) -> bool:
         return self.unit_paths.get(unit_id, "").startswith(self.unit_paths.get(root_id, "\0"))
 

@@ -34,8 +34,7 @@ def subtree(ctx, conn: Connection, unit_id: int, tier: Optional[str] = None, act
         access.require_supervision(ctx, conn, actor, unit_id)
     if tier is not None and tier not in TIERS:
         raise ValidationError(f"unknown tier {tier!r}", code="org_unknown_tier", field="tier")
-    return [u for u, path in directory.unit_paths.items()
-            if path.startswith(root) and (tier is None or directory.units[u].tier == tier)]
+    return [u for u in directory.subtree(unit_id) if tier is None or directory.units[u].tier == tier]
 
 
 def _levels(level: Optional[str]) -> tuple[str, ...]:

@@ -307,9 +307,7 @@ def _inbox_statement(ctx, directory, posts: tuple, include_claimed_by_others: bo
     branches = [select(*_VIEW_COLUMNS).where(task.state == "open", task.assignee_id == bindparam("staff"))]
     for unit, dept, role in posts:
         if role == "supervisor":
-            root = directory.unit_paths[unit]
-            sub = [u for u, path in directory.unit_paths.items() if path.startswith(root)]
-            cond = and_(task.routed_role == "supervisor", task.routed_org_unit_id.in_(sub))
+            cond = and_(task.routed_role == "supervisor", task.routed_org_unit_id.in_(directory.subtree(unit)))
         else:
             cond = and_(task.routed_org_unit_id == unit, task.routed_role == role,
                         or_(task.routed_department_id.is_(None), task.routed_department_id == dept)

@@ -262,7 +262,7 @@ def test_cards_are_visible_on_the_case_and_its_tasks(demo, clock):
     decide = only_task(ctx, "lzxq_market_approver")
     clock.set(bj(2026, 12, 12, 0, 0, 1))
     timers.fire_due(ctx)
-    view = cases.get_case(ctx, case_id)
+    view = cases.get_case(ctx, case_id, staff(ctx, "zcz_qs_agent"))
     assert (view.warning, view.clock_status) == ("red", "running")
     assert view.promise_due == bj(2026, 12, 12)
     assert only_task(ctx, "lzxq_market_approver").warning == "red" and decide.warning == "none"

@@ -75,7 +75,7 @@ def test_withdraw_closes_tasks_timers_and_the_clock(demo, clock):
     with pytest.raises(Forbidden):
         cases.withdraw(ctx, case_id, "申请人撤回", staff(ctx, "qcz_mjp_agent"))
     cases.withdraw(ctx, case_id, "申请人撤回", agent)
-    view = cases.get_case(ctx, case_id)
+    view = cases.get_case(ctx, case_id, staff(ctx, "zcz_qs_agent"))
     assert (view.status, view.clock_status) == ("withdrawn", "stopped")
     assert tasks.inbox(ctx, agent) == []
     with ctx.uow.read() as conn:

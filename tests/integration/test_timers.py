@@ -69,7 +69,7 @@ def test_intermediate_timer_waits_for_the_publicity_period(demo, clock):
     notify = only_task(ctx, "qcz_issuer")
     assert notify.spec_id == "notify_result"
     assert tasks.complete(ctx, notify.id, {}, staff(ctx, "qcz_issuer")).status == "completed"
-    assert cases.get_case(ctx, started.case_id).status == "completed"
+    assert cases.get_case(ctx, started.case_id, staff(ctx, "qcz_receiver")).status == "completed"
 
 
 def test_timer_behind_event_based_gateway_is_found_and_fires(demo, clock):
