@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from sqlalchemy import func, select
 
-from engine.store.models import Case, OrgUnit, ProcessDefinition, ServiceItem, Task, Timer
+from engine.store.models import Case, OrgUnit, ProcessDefinition, ItemImplementation, Task, Timer
 
 bp = Blueprint("console", __name__, static_folder="static", static_url_path="/console/static")
 
@@ -15,7 +15,7 @@ def overview():
     ctx = current_app.extensions["lianban"]
     with ctx.uow.read() as conn:
         units = conn.execute(select(OrgUnit.__table__).order_by(OrgUnit.path)).all()
-        items = conn.execute(select(ServiceItem.__table__).order_by(ServiceItem.code)).all()
+        items = conn.execute(select(ItemImplementation.__table__).order_by(ItemImplementation.code)).all()
         defs = conn.execute(select(ProcessDefinition.key, func.max(ProcessDefinition.version))
                                .group_by(ProcessDefinition.key).order_by(ProcessDefinition.key)).all()
         counts = {

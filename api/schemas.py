@@ -316,6 +316,9 @@ class DelegateIn(Strict):
 
 class ServiceItemOut(Schema):
     code = fields.String()
+    local_code = fields.String(allow_none=True)
+    version = fields.Integer()
+    status = fields.String()
     name = fields.String()
     category = fields.String()
     process_key = fields.String()

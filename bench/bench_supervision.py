@@ -68,7 +68,7 @@ def build_tree(ctx, prefix: str = "") -> tuple[int, list[int], int]:
 def fill_cases(ctx, rows: int, window: int, villages: list[int]) -> None:
     """Generate `rows` cases in SQL (no workflow state needed for supervision queries)."""
     with ctx.uow.begin() as conn:
-        item_id = conn.execute(text("SELECT id FROM service_item LIMIT 1")).scalar_one()
+        item_id = conn.execute(text("SELECT id FROM item_implementation LIMIT 1")).scalar_one()
         def_id = conn.execute(text("SELECT id FROM process_definition LIMIT 1")).scalar_one()
         conn.execute(text("SELECT setseed(0.42)"))
         conn.execute(text("""

@@ -16,7 +16,7 @@ from engine.bpmn.parser import SourceFile
 from engine.config import Settings
 from engine.services import deploy, org
 from engine.services.context import Actor, Context
-from engine.store.models import Base, ServiceItem
+from engine.store.models import Base, ItemImplementation
 from engine.store.db import reachable
 from engine.store.schema import upgrade
 
@@ -83,7 +83,7 @@ def setup_org(ctx) -> tuple[int, Actor]:
 def deploy_item(ctx, code: str, name: str, xml: bytes, pid: str) -> None:
     deploy.deploy(ctx, [SourceFile(name, xml)], Actor.system("bench"))
     with ctx.uow.begin() as s:
-        s.execute(insert(ServiceItem).values(code=code, name=code, category="bench", process_key=pid,
+        s.execute(insert(ItemImplementation).values(code=code, name=code, category="bench", process_key=pid,
                                              deciding_tier="village", attrs={}))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -23,10 +23,11 @@ from engine.store.fast import FastRead
 
 CHANNELS = ("window", "online", "mobile", "mail", "proxy")
 
-_ITEM = FastRead(select(t.service_item.c.id, t.service_item.c.code, t.service_item.c.process_key, t.service_item.c.category,
-               t.service_item.c.legal_limit, t.service_item.c.legal_unit, t.service_item.c.promise_limit,
-               t.service_item.c.promise_unit, t.service_item.c.extension_limit).where(
-    t.service_item.c.code == bindparam("code")))
+_I = t.item_implementation.c
+# the published version of an implementation, by national or local implementation code
+_ITEM = FastRead(select(_I.id, _I.code, _I.name, _I.process_key, _I.category, _I.legal_limit, _I.legal_unit,
+                        _I.promise_limit, _I.promise_unit, _I.extension_limit)
+                 .where(or_(_I.code == bindparam("code"), _I.local_code == bindparam("code")), _I.status == "published"))
 _INSERT_CASE = t.case.insert().returning(t.case.c.id)
 _COUNTERS = {
     dialect: insert_(t.case_counter).values(scope=bindparam("scope"), day=bindparam("day"), value=1)
@@ -111,13 +112,16 @@ def start_case(ctx, cmd: StartCase, actor: Actor) -> Started:
         return Started(case_id, number, version, case.status, tuple(case.new_tasks))
 
 
-def next_case_number(conn: Connection, scope: str, now) -> str:
-    """<item code>-<yyyymmdd>-<4-digit daily serial>. One upsert statement, so concurrent starts
-    on PostgreSQL serialize on the counter row and never share a number."""
+def next_case_number(conn: Connection, implementation_code: str, now) -> str:
+    """办件编号 (DOMAIN.md §6.4): implementation code + yyyymmdd + 4-digit daily serial per
+    implementation code. One upsert statement, so concurrent starts on PostgreSQL serialize on the
+    counter row and never share a number."""
     day = now.astimezone(SHANGHAI).strftime("%Y%m%d")
     value = conn.execute(_COUNTERS["postgresql" if is_postgres(conn) else "sqlite"],
-                         {"scope": scope, "day": day}).scalar_one()
-    return f"{scope}-{day}-{value:04d}"
+                         {"scope": implementation_code, "day": day}).scalar_one()
+    if value > 9999:
+        raise Conflict(f"the daily serial of {implementation_code} is exhausted for {day}", code="case_serial_exhausted")
+    return f"{implementation_code}{day}{value:04d}"
 
 
 @dataclass(frozen=True)
@@ -146,8 +150,8 @@ class CaseView:
 def get_case(ctx, case_id: int, actor: Actor) -> CaseView:
     with ctx.uow.read() as conn:
         access.require_case_access(ctx, conn, actor, case_id)
-        row = conn.execute(select(t.case, t.service_item.c.code.label("item_code"))
-                           .join(t.service_item, t.service_item.c.id == t.case.c.item_id)
+        row = conn.execute(select(t.case, t.item_implementation.c.code.label("item_code"))
+                           .join(t.item_implementation, t.item_implementation.c.id == t.case.c.item_id)
                            .where(t.case.c.id == case_id)).first()
         if row is None:
             raise NotFound(f"case {case_id} does not exist", code="case_not_found")
@@ -179,8 +183,8 @@ def list_cases(ctx, actor: Actor, *, status: Optional[str] = None, item_code: Op
     for staff those received at or routed to her units and those below what she supervises."""
     with ctx.uow.read() as conn:
         c = t.case.c
-        q = (select(c.id, c.number, t.service_item.c.code, c.status, c.stage, c.warning, c.applicant_name,
-                    c.promise_due, c.created_at).join(t.service_item, t.service_item.c.id == c.item_id))
+        q = (select(c.id, c.number, t.item_implementation.c.code, c.status, c.stage, c.warning, c.applicant_name,
+                    c.promise_due, c.created_at).join(t.item_implementation, t.item_implementation.c.id == c.item_id))
         if not actor.has_role("admin"):
             if actor.kind == "applicant":
                 q = q.where(c.applicant_account_id == actor.staff_id)
@@ -194,7 +198,7 @@ def list_cases(ctx, actor: Actor, *, status: Optional[str] = None, item_code: Op
         if status:
             q = q.where(c.status == status)
         if item_code:
-            q = q.where(t.service_item.c.code == item_code)
+            q = q.where(or_(t.item_implementation.c.code == item_code, t.item_implementation.c.local_code == item_code))
         if after_id:
             q = q.where(c.id > after_id)
         rows = conn.execute(q.order_by(c.id).limit(limit)).all()

@@ -288,7 +288,7 @@ def extend(ctx, case_id: int, reason: str, actor: Actor, amount: Optional[int] =
             raise Conflict(f"case {row.number} has no running clock to extend", code="clock_not_running")
         if conn.execute(select(extension_table.c.id).where(extension_table.c.case_id == case_id)).first():
             raise Conflict("the law allows one extension and this case had it", code="extension_already_granted")
-        category = conn.execute(select(t.service_item.c.category).where(t.service_item.c.id == row.item_id)).scalar()
+        category = conn.execute(select(t.item_implementation.c.category).where(t.item_implementation.c.id == row.item_id)).scalar()
         allowed = row.extension_limit or DEFAULT_EXTENSION.get(category, DEFAULT_EXTENSION_WORKDAYS)
         amount = allowed if amount is None else amount
         if not (1 <= amount <= allowed):

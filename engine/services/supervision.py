@@ -74,10 +74,10 @@ def cases(ctx, actor: Actor, unit_id: int, *, level: Optional[str] = None, tier:
     (cursor: `after_id`, the last id of the previous page)."""
     with ctx.uow.read() as conn:
         units = subtree(ctx, conn, unit_id, tier, actor)
-        c, i = t.case.c, t.service_item.c
+        c, i = t.case.c, t.item_implementation.c
         q = (select(c.id, c.number, i.code, i.name, c.warning, c.clock_status, c.promise_due, c.legal_due,
                     OrgUnit.name.label("unit"), Window.name.label("window"), c.applicant_name, c.deemed_accepted)
-             .join(t.service_item, i.id == c.item_id)
+             .join(t.item_implementation, i.id == c.item_id)
              .join(OrgUnit, OrgUnit.id == c.origin_org_unit_id)
              .join(Window, Window.id == c.origin_window_id)
              .where(c.status == "running", c.warning.in_(_levels(level)), c.origin_org_unit_id.in_(units)))

@@ -130,20 +130,75 @@ class StaffPost(Base):
 
 
 class ServiceItem(Base):
+    """基本目录: a basic catalogue item. Name, legal basis, category and code are shared by every
+    implementation of it at every tier (四级四同); lower tiers add implementation fields only."""
     __tablename__ = "service_item"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)       # 基本编码
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(32))                # licensing | public_service | ...
+    legal_basis: Mapped[str] = mapped_column(Text)                   # 设定依据
+    power_source: Mapped[Optional[str]] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    updated_at: Mapped[datetime] = mapped_column(UTC)
+
+
+class ItemImplementation(Base):
+    """实施清单: one implementing body's entry for a basic item, versioned draft → published →
+    retired. A case references the exact version it started with."""
+    __tablename__ = "item_implementation"
+    __table_args__ = (
+        UniqueConstraint("code", "version"),
+        # at most one published version per implementation code
+        Index("uq_item_implementation_published", "code", unique=True,
+              sqlite_where=text("status = 'published'"), postgresql_where=text("status = 'published'")),
+        Index("ix_item_implementation_local_code", "local_code"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_item_id: Mapped[Optional[int]] = mapped_column(ForeignKey("service_item.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))                    # 实施编码 (31 chars, USCC prefix)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(16), default="published")   # draft | published | retired
+    local_code: Mapped[Optional[str]] = mapped_column(String(64))    # 地方实施编码
+    handling_item_code: Mapped[Optional[str]] = mapped_column(String(50))  # 业务办理项编码
     name: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(32))
     process_key: Mapped[str] = mapped_column(String(128))
     deciding_tier: Mapped[str] = mapped_column(String(16))
+    # the implementing body (实施主体) and how the item reached its tier
+    org_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("org_unit.id"))
+    body_name: Mapped[Optional[str]] = mapped_column(String(200))
+    body_uscc: Mapped[Optional[str]] = mapped_column(String(18))
+    tier: Mapped[Optional[str]] = mapped_column(String(16))
+    delegation_mode: Mapped[Optional[str]] = mapped_column(String(16))   # devolved | entrusted | extended | pushed_down
+    entrusting_department: Mapped[Optional[str]] = mapped_column(String(200))
+    accepting_tiers: Mapped[list] = mapped_column(JSONType, default=list)
+    deciding_department: Mapped[Optional[str]] = mapped_column(String(32))
     # time limits (法定/承诺办结时限) with their unit; the one extension the law allows
     legal_limit: Mapped[Optional[int]] = mapped_column(Integer)
     legal_unit: Mapped[str] = mapped_column(String(16), default="workday")
     promise_limit: Mapped[Optional[int]] = mapped_column(Integer)
     promise_unit: Mapped[str] = mapped_column(String(16), default="workday")
     extension_limit: Mapped[Optional[int]] = mapped_column(Integer)
+    project_type: Mapped[str] = mapped_column(String(16), default="promised")   # instant | promised
+    # channels and depth (§1.4/§1.5)
+    onsite_visits: Mapped[Optional[int]] = mapped_column(Integer)        # 到办事现场次数
+    handle_forms: Mapped[list] = mapped_column(JSONType, default=list)   # window | online | mail
+    online_depth: Mapped[Optional[int]] = mapped_column(Integer)         # 1..4 (Ⅳ = 全程网办)
+    mobile: Mapped[bool] = mapped_column(Boolean, default=False)
+    express: Mapped[bool] = mapped_column(Boolean, default=False)        # 是否支持物流快递
+    pay_online: Mapped[bool] = mapped_column(Boolean, default=False)
+    fee_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    fee_basis: Mapped[Optional[str]] = mapped_column(Text)
+    fees: Mapped[list] = mapped_column(JSONType, default=list)
+    materials: Mapped[list] = mapped_column(JSONType, default=list)
+    tolerant_acceptance: Mapped[bool] = mapped_column(Boolean, default=False)   # on the 容缺 list
+    application_form: Mapped[Optional[str]] = mapped_column(String(255))
+    guide: Mapped[dict] = mapped_column(JSONType, default=dict)          # 办事指南 texts
     attrs: Mapped[dict] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    published_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    retired_at: Mapped[Optional[datetime]] = mapped_column(UTC)
 
 
 class Deployment(Base):
@@ -189,7 +244,7 @@ class Case(Base):
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("service_item.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("item_implementation.id"))
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
     origin_window_id: Mapped[int] = mapped_column(ForeignKey("window.id"))
     origin_org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
@@ -225,6 +280,14 @@ class Case(Base):
     warning: Mapped[str] = mapped_column(String(8), default="none")    # none | yellow | red
     calendar_version: Mapped[Optional[int]] = mapped_column(Integer)
     deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    # --- the case's lifecycle (DOMAIN.md §6.3), driven by the stages of its BPMN tasks ---------
+    lifecycle: Mapped[str] = mapped_column(String(24), default="received")
+    decision: Mapped[Optional[str]] = mapped_column(String(16))          # granted | refused
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    delivery_method: Mapped[Optional[str]] = mapped_column(String(16))   # pickup | mail | e_licence
+    delivery: Mapped[Optional[dict]] = mapped_column(JSONType)           # address, tracking number, licence ref
+    delivered_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    parent_case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"), index=True)   # 一件事 package
 
 
 class CasePause(Base):

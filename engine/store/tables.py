@@ -1,6 +1,6 @@
 """Core table handles for the hot paths (statements on these skip the ORM layer)."""
 from engine.store.models import (Case, CaseCounter, Deployment, DeploymentResource, Event, ProcessDefinition,
-                                 ServiceItem, Task, Timer)
+                                 ItemImplementation, ServiceItem, Task, Timer)
 
 case = Case.__table__
 task = Task.__table__
@@ -10,4 +10,5 @@ case_counter = CaseCounter.__table__
 process_definition = ProcessDefinition.__table__
 deployment = Deployment.__table__
 deployment_resource = DeploymentResource.__table__
+item_implementation = ItemImplementation.__table__
 service_item = ServiceItem.__table__

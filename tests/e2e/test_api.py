@@ -268,7 +268,7 @@ def test_concurrent_claims_over_http_exactly_one_wins(client, demo):
 def test_service_items(client):
     headers = auth(client, "zcz_qs_agent")
     items = client.get("/api/v1/service-items", headers=headers).json
-    assert {i["code"] for i in items} >= {FOOD}
+    assert {i["local_code"] for i in items} >= {FOOD}
     food = client.get(f"/api/v1/service-items/{FOOD}", headers=headers).json
     assert (food["legal_limit"], food["promise_limit"], food["process_key"]) == (20, 10, "food_license")
     assert_problem(client.get("/api/v1/service-items/NOPE", headers=headers), 404, "item_not_found")

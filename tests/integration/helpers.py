@@ -6,7 +6,7 @@ from sqlalchemy import insert
 from engine.bpmn.parser import SourceFile
 from engine.services import deploy
 from engine.services.context import Actor
-from engine.store.models import ServiceItem
+from engine.store.models import ItemImplementation
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -17,5 +17,5 @@ def deploy_files(ctx, *paths: Path, name: str = "test"):
 
 def add_item(ctx, code: str, process_key: str, tier: str = "township") -> None:
     with ctx.uow.begin() as s:
-        s.execute(insert(ServiceItem).values(code=code, name=code, category="test", process_key=process_key,
+        s.execute(insert(ItemImplementation).values(code=code, name=code, category="test", process_key=process_key,
                                              deciding_tier=tier, attrs={}))

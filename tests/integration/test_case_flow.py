@@ -27,7 +27,7 @@ def only_task(ctx, username):
 def test_food_licence_runs_across_four_tiers(demo):
     ctx = demo
     started = start_food(ctx)
-    assert started.number.startswith(FOOD + "-20261127-")
+    assert started.number.startswith("11620100MB1234567E2001XK0010100" + "20261127") and len(started.number) == 43
     assert started.status == "running"
 
     intake = only_task(ctx, "zcz_qs_agent")
@@ -170,9 +170,11 @@ def test_start_rejects_bad_input_and_writes_nothing(demo):
 def test_case_numbers_are_daily_serials(demo, clock):
     ctx = demo
     a, b = start_food(ctx), start_food(ctx)
-    assert a.number.endswith("-0001") and b.number.endswith("-0002")
+    # DOMAIN.md §6.4: 31-char implementation code + yyyymmdd + 4-digit daily serial = 43 chars
+    assert a.number == "11620100MB1234567E2001XK0010100" "20261127" "0001"
+    assert b.number.endswith("202611270002") and len(b.number) == 43
     clock.advance(timedelta(days=1))
-    assert start_food(ctx).number.endswith("20261128-0001")
+    assert start_food(ctx).number.endswith("202611280001")
 
 
 def test_tampering_with_the_audit_trail_is_detected(demo):
