@@ -57,7 +57,8 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
 
     api = LianbanApi(app)
     from api.resources import auth, calendar, cases, definitions, engine_rest, health, items, supervision, tasks
-    for module in (health, auth, items, definitions, cases, tasks, supervision, calendar, engine_rest):
+    from api.resources import lifecycle
+    for module in (health, auth, items, definitions, cases, lifecycle, tasks, supervision, calendar, engine_rest):
         api.register_blueprint(module.bp)
     app.register_blueprint(_docs_assets())
 

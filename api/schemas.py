@@ -119,11 +119,17 @@ class CaseOut(Schema):
     legal_due = fields.DateTime(allow_none=True)
     warning = fields.String()
     deadline_provisional = fields.Boolean()
+    lifecycle = fields.String(metadata={"description": "DOMAIN.md §6.3: received … delivered"})
+    decision = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    delivery_method = fields.String(allow_none=True)
+    delivered_at = fields.DateTime(allow_none=True)
     data = fields.Dict()
 
 
 class CaseListArgs(Strict):
-    status = fields.String(validate=validate.OneOf(["running", "completed", "withdrawn"]))
+    status = fields.String(validate=validate.OneOf(["running", "completed", "withdrawn", "returned",
+                                                              "not_accepted"]))
     item_code = fields.String(validate=validate.Length(max=64))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     after_id = fields.Integer(validate=validate.Range(min=0, max=MAX_ID))

@@ -22,6 +22,7 @@ from engine.bpmn.dialects import UserTaskMeta, lanes_by_node, read_user_task
 from engine.bpmn.timers import is_literal, quote_literal
 from engine.bpmn.xml import NS, XmlRejected, kind_of, parse_upload
 from engine.domain.errors import ProblemList
+from engine.domain.lifecycle import check_stage
 from engine.domain.org import TargetError, parse_target
 
 
@@ -198,6 +199,9 @@ def _static_checks(file_name: str, tree, problems: ProblemList) -> dict[str, lis
         for node in process.iter("{%s}userTask" % NS["bpmn"]):
             meta = read_user_task(pid, node, lanes.get(node.get("id")))
             _check_routing(file_name, meta, problems)
+            if check_stage(meta.stage):       # the stage drives the case's lifecycle (DOMAIN.md §6.3)
+                problems.add("stage_unknown", check_stage(meta.stage), file=file_name, element=meta.id,
+                             line=meta.line)
             if meta.due_date and not is_literal(meta.due_date):
                 _check_expr(file_name, node, meta.due_date, problems, what="due date")
             found.append(meta)
@@ -256,7 +260,7 @@ def _check_expr(file_name, node, expression, problems, what: str) -> None:
     if text.startswith("${") or text.startswith("#{") or text.startswith("="):
         problems.add("expression_dialect_unsupported",
                      f"{what} {text!r} is a JUEL/FEEL expression; Lianban evaluates Python expressions "
-                     f"(write e.g. decision == 'approve')", file=file_name, element=node.get("id"),
+                     f"(write e.g. decision == 'granted')", file=file_name, element=node.get("id"),
                      line=node.sourceline)
         return
     try:

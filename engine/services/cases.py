@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -14,7 +14,7 @@ from engine.domain.audit import GENESIS
 from engine.domain.clock import SHANGHAI
 from engine.domain.errors import Conflict, NotFound, ValidationError
 from engine.domain.identity import mask_id_number, mask_ids_in
-from engine.services import access, calendar, clock, definitions, org, progress
+from engine.services import access, calendar, clock, definitions, lifecycle, org, progress
 from engine.services.audit import CaseAudit
 from engine.services.context import Actor
 from engine.store import tables as t
@@ -145,6 +145,11 @@ class CaseView:
     legal_due: object = None
     warning: str = "none"
     deadline_provisional: bool = False
+    lifecycle: str = "received"              # DOMAIN.md §6.3 (engine/domain/lifecycle.py)
+    decision: Optional[str] = None
+    decided_at: object = None
+    delivery_method: Optional[str] = None
+    delivered_at: object = None
 
 
 def get_case(ctx, case_id: int, actor: Actor) -> CaseView:
@@ -161,7 +166,9 @@ def get_case(ctx, case_id: int, actor: Actor) -> CaseView:
                         mask_id_number(row.applicant.get("id_number")), row.origin_window_id, row.channel,
                         row.created_at, row.completed_at, mask_ids_in(ctx.runtime.data(wf)), row.clock_status,
                         row.accepted_at,
-                        row.promise_due, row.legal_due, row.warning, row.deadline_provisional)
+                        row.promise_due, row.legal_due, row.warning, row.deadline_provisional,
+                        lifecycle=row.lifecycle, decision=row.decision, decided_at=row.decided_at,
+                        delivery_method=row.delivery_method, delivered_at=row.delivered_at)
 
 
 @dataclass(frozen=True)
@@ -229,13 +236,5 @@ def withdraw(ctx, case_id: int, reason: str, actor: Actor) -> None:
         if case.status != "running":
             raise Conflict(f"case {case.number} is {case.status}", code="case_not_running")
         now = ctx.clock.now()
-        closed = conn.execute(update(t.task).where(t.task.c.case_id == case_id, t.task.c.state == "open")
-                              .values(state="cancelled", completed_at=now)).rowcount
-        conn.execute(update(t.timer).where(t.timer.c.case_id == case_id, t.timer.c.state == "pending")
-                     .values(state="cancelled"))
-        case.audit.add("case_withdrawn", actor, now, {"reason": reason[:500], "closed_tasks": closed})
-        conn.execute(update(t.case).where(t.case.c.id == case_id).values(
-            status="withdrawn", clock_status="stopped", completed_at=now, updated_at=now, next_timer_at=None,
-            version=case.version + 1, audit_seq=case.audit.seq, audit_head=case.audit.head))
-        case.audit.flush(conn)
-        ctx.workflows.checkout(case_id, case.version)     # drop any cached copy: the case is closed
+        lifecycle.move(conn, case, ["withdraw"], actor, now, reason=reason[:500])
+        lifecycle.close(ctx, conn, case, "withdrawn", actor, now, "case_withdrawn", {"reason": reason[:500]})

@@ -19,7 +19,8 @@ from engine.domain import deadlines as dl
 from engine.domain.calendar import WorkCalendar
 from engine.domain.clock import as_utc
 from engine.domain.errors import Conflict, Forbidden, ValidationError
-from engine.services import access, calendar, org, progress
+from engine.domain import lifecycle as lc
+from engine.services import access, calendar, documents, lifecycle, org, progress
 from engine.services.context import Actor
 from engine.store import tables as t
 from engine.store.fast import FastWrite
@@ -31,6 +32,8 @@ SPECIAL_PROCEDURES = ("hearing", "tender", "auction", "testing", "inspection", "
                       "expert_review", "publicity")
 CASE_TIMERS = ("case_yellow", "case_red", "acceptance_due")
 STEP_TIMERS = ("step_yellow", "step_red")
+PROCEDURE_NAMES = {"hearing": "听证", "tender": "招标", "auction": "拍卖", "testing": "检验检测", "inspection": "检验",
+                   "quarantine": "检疫", "appraisal": "鉴定", "expert_review": "专家评审", "publicity": "公示"}
 LEVELS = ("none", "yellow", "red")
 DEFAULT_EXTENSION = {"joint": 15}     # 联合办理 45 + 15 (Art. 42 ¶2); licences and others 10
 DEFAULT_EXTENSION_WORKDAYS = 10
@@ -197,6 +200,7 @@ def accept_locked(ctx, conn: Connection, loaded, row, actor: Actor, now: datetim
     """受理: the clock starts (deemed acceptance dates it back to receipt, Art. 32)."""
     if row.clock_status != "pre_acceptance":
         raise Conflict(f"case {row.number} is already accepted", code="case_already_accepted")
+    lifecycle.move(conn, loaded, ["accept"], actor, now, deemed=deemed)
     cal = calendar.current(ctx, conn)
     accepted_at = row.created_at if deemed else now
     conn.execute(update(t.case).where(t.case.c.id == row.id).values(accepted_at=accepted_at, deemed_accepted=deemed))
@@ -208,6 +212,7 @@ def accept_locked(ctx, conn: Connection, loaded, row, actor: Actor, now: datetim
         "promise_limit": row.promise_limit, "legal_limit": row.legal_limit,
         "basis": "行政许可法第三十二条: no correction notice within the time limit" if deemed else None})
     _apply(ctx, conn, cal, case, "running", now, actor, loaded.audit, "accepted")
+    documents.issue(conn, loaded, "acceptance_notice", actor, now)     # 受理通知书 (Art. 32 last ¶)
 
 
 def accept(ctx, case_id: int, actor: Actor) -> None:
@@ -226,16 +231,24 @@ def notify_correction(ctx, case_id: int, notice: str, actor: Actor) -> None:
                               field="notice")
     with ctx.uow.begin() as conn:
         loaded, row = _locked(ctx, conn, case_id, actor)
-        if row.clock_status != "pre_acceptance":
-            raise Conflict("a correction notice before acceptance needs a case not yet accepted",
-                           code="case_already_accepted")
         now = ctx.clock.now()
-        conn.execute(update(t.timer).where(t.timer.c.case_id == case_id, t.timer.c.kind == "acceptance_due",
-                                           t.timer.c.state == "pending").values(state="cancelled"))
-        conn.execute(update(t.case).where(t.case.c.id == case_id).values(acceptance_due=None))
-        loaded.audit.add("correction_notified", actor, now, {"notice": notice[:500], "in_time": now <= as_utc(row.acceptance_due)
-                                                             if row.acceptance_due else None})
+        notify_correction_locked(ctx, conn, loaded, row, notice, actor, now)
         _finish(conn, loaded, now)
+
+
+def notify_correction_locked(ctx, conn: Connection, loaded, row, notice: str, actor: Actor, now: datetime) -> None:
+    if row.clock_status != "pre_acceptance":
+        raise Conflict("a correction notice before acceptance needs a case not yet accepted",
+                       code="case_already_accepted")
+    lifecycle.move(conn, loaded, ["request_correction"], actor, now)
+    conn.execute(update(t.timer).where(t.timer.c.case_id == row.id, t.timer.c.kind == "acceptance_due",
+                                       t.timer.c.state == "pending").values(state="cancelled"))
+    conn.execute(update(t.case).where(t.case.c.id == row.id).values(acceptance_due=None))
+    loaded.audit.add("correction_notified", actor, now, {"notice": notice[:500], "in_time": now <= as_utc(row.acceptance_due)
+                                                         if row.acceptance_due else None})
+    # 补正告知书: one notice with everything to supplement, one line or clause per item
+    items = [part.strip() for part in notice.replace("；", "\n").replace(";", "\n").splitlines() if part.strip()]
+    documents.issue(conn, loaded, "correction_notice", actor, now, supplements=items)
 
 
 def pause(ctx, case_id: int, kind: str, reason: str, notice: str, actor: Actor,
@@ -255,11 +268,15 @@ def pause(ctx, case_id: int, kind: str, reason: str, notice: str, actor: Actor,
             raise Conflict(f"the clock of case {row.number} is {row.clock_status}, not running",
                            code="clock_not_running")
         now = ctx.clock.now()
+        lifecycle.move(conn, loaded, ["suspend"], actor, now, kind=kind)
         conn.execute(pause_table.insert().values(case_id=case_id, kind=kind, procedure=procedure, reason=reason[:500],
                                                  notice=notice[:500], started_at=now, started_by=actor.username))
         loaded.audit.add("clock_paused", actor, now, {"kind": kind, "procedure": procedure, "reason": reason[:500],
                                                       "notice": notice[:500]})
         _apply(ctx, conn, calendar.current(ctx, conn), row, "paused", now, actor, loaded.audit, f"paused: {kind}")
+        if kind == "special_procedure":      # Art. 45: the time needed is notified in writing
+            documents.issue(conn, loaded, "special_procedure_notice", actor, now, reason=reason[:500],
+                            notice=notice[:500], procedure_name=PROCEDURE_NAMES.get(procedure, procedure))
         _finish(conn, loaded, now)
 
 
@@ -269,6 +286,7 @@ def resume(ctx, case_id: int, actor: Actor, result: str = "") -> None:
         if row.clock_status != "paused":
             raise Conflict(f"the clock of case {row.number} is not paused", code="clock_not_paused")
         now = ctx.clock.now()
+        lifecycle.move(conn, loaded, ["resume"], actor, now)
         conn.execute(update(pause_table).where(pause_table.c.case_id == case_id, pause_table.c.ended_at.is_(None))
                      .values(ended_at=now, ended_by=actor.username, result=(result or "")[:500]))
         loaded.audit.add("clock_resumed", actor, now, {"result": (result or "")[:500]})
@@ -286,6 +304,7 @@ def extend(ctx, case_id: int, reason: str, actor: Actor, amount: Optional[int] =
         _require_head(ctx, conn, actor, row.origin_org_unit_id)
         if row.clock_status not in ("running", "paused"):
             raise Conflict(f"case {row.number} has no running clock to extend", code="clock_not_running")
+        lifecycle.require(conn, case_id, lc.PRE_DECISION - lc.PRE_ACCEPTANCE, "extended after its decision")
         if conn.execute(select(extension_table.c.id).where(extension_table.c.case_id == case_id)).first():
             raise Conflict("the law allows one extension and this case had it", code="extension_already_granted")
         category = conn.execute(select(t.item_implementation.c.category).where(t.item_implementation.c.id == row.item_id)).scalar()
@@ -316,16 +335,6 @@ def _require_head(ctx, conn: Connection, actor: Actor, unit_id: int) -> None:
 
 
 # --- hooks from the case and task commands -------------------------------------------------------
-
-def on_stage_completed(ctx, conn: Connection, loaded, stage: Optional[str], actor: Actor, now: datetime) -> None:
-    """A completed BPMN task whose stage is `accepted` accepts the case (the designer's diagram
-    drives the clock)."""
-    if stage != "accepted":
-        return
-    row = _clock_row(conn, loaded.id)
-    if row.clock_status == "pre_acceptance":
-        accept_locked(ctx, conn, loaded, row, actor, now)
-
 
 _STOP_CLOCK = FastWrite(update(t.case).where(t.case.c.id == bindparam("cid")).values(clock_status="stopped"))
 _CANCEL_CLOCK_TIMERS = FastWrite(update(t.timer).where(
@@ -362,7 +371,8 @@ def fire(ctx, conn: Connection, loaded, timer, actor: Actor, now: datetime) -> N
     conn.execute(update(t.timer).where(t.timer.c.id == timer.id).values(state="fired", fired_at=now,
                                                                           attempts=timer.attempts + 1))
     if timer.kind == "acceptance_due":
-        if row.clock_status == "pre_acceptance" and row.status == "running":
+        if row.clock_status == "pre_acceptance" and row.status == "running" \
+                and lifecycle.state_of(conn, row.id) in lc.PRE_ACCEPTANCE:
             accept_locked(ctx, conn, loaded, row, actor, now, deemed=True)
     elif timer.kind in ("case_yellow", "case_red"):
         if row.clock_status == "running":

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from engine.domain.clock import as_utc
 from engine.domain.errors import Conflict, Forbidden, NotFound, ValidationError
-from engine.services import calendar, clock, org, progress
+from engine.services import calendar, clock, org, progress, stages
 from engine.services.context import Actor
 from engine.store import tables as t
 from engine.store.db import is_postgres
@@ -175,9 +175,9 @@ def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Opti
                                                       "fields": sorted(data)})
         if task.due_at is not None:
             clock.cancel_step_timers(conn, [task_id])
-        clock.on_stage_completed(ctx, conn, case, task.stage, actor, now)
-        version = progress.save(ctx, conn, case, actor, now, completed_task=task_id)
-        result = Completed(case.id, version, case.status, tuple(case.new_tasks))
+        progress.save(ctx, conn, case, actor, now, completed_task=task_id)
+        stages.on_task_completed(ctx, conn, case, task.stage, data, actor, now)      # the lifecycle (§6.3)
+        result = Completed(case.id, case.version, case.status, tuple(case.new_tasks))
         if idempotency_key:
             conn.execute(_INSERT_KEY, {"account_id": staff_id, "key": idempotency_key, "request": request_hash,
                                        "response": {"case_id": result.case_id, "version": result.version,

@@ -423,3 +423,23 @@ class CaseCounter(Base):
     scope: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[str] = mapped_column(String(8), primary_key=True)
     value: Mapped[int] = mapped_column(Integer)
+
+
+# --- case lifecycle: documents issued at each step (文书; DOMAIN.md §6.2) ---------------------
+
+class CaseDocument(Base):
+    """A document issued to the applicant (受理通知书, 补正告知书, 决定书, 送达回执 …), rendered
+    from a template in the same transaction as the command that caused it. The content is kept
+    as issued; its hash is in the audit event of seq `event_seq`."""
+    __tablename__ = "case_document"
+    __table_args__ = (UniqueConstraint("case_id", "number"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    number: Mapped[str] = mapped_column(String(80))
+    format: Mapped[str] = mapped_column(String(8))        # html
+    content: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    created_by: Mapped[Optional[str]] = mapped_column(String(64))
+    event_seq: Mapped[int] = mapped_column(Integer)

@@ -15,7 +15,7 @@ from engine.services.calendar import seed_from_package
 from engine.services.context import Context
 from engine.services.demo import load_demo
 from engine.services.org import add_post, add_staff, invalidate
-from engine.store.models import OrgUnit, Window
+from engine.store.models import CaseDocument, OrgUnit, Window
 from engine.store.schema import upgrade
 from tests.conftest import ROOT, staff, window_id
 
@@ -60,6 +60,23 @@ def new_case(ctx, accepted=False, paused=False, claimed=False, at_review=False):
     if paused:
         clock.pause(ctx, started.case_id, "hold", "待核实", "暂停通知", staff(ctx, "admin"))
     return started.case_id, task
+
+
+def decided_case(ctx):
+    """A food licence case walked to its decision (granted), ready to be delivered."""
+    case_id, task = new_case(ctx)
+    for who, data in (("zcz_qs_agent", {}), ("zcz_reviewer", {"complete": True}), ("lzxq_receiver", {}),
+                      ("lzxq_market_approver", {"decision": "granted"})):
+        done = tasks.complete(ctx, task, data, staff(ctx, who))
+        task = done.next_tasks[0] if done.next_tasks else None
+    return case_id
+
+
+def document_url(ctx):
+    case_id = new_case(ctx, accepted=True)[0]
+    with ctx.uow.read() as conn:
+        doc_id = conn.execute(select(CaseDocument.id).where(CaseDocument.case_id == case_id)).scalar_one()
+    return f"/api/v1/cases/{case_id}/documents/{doc_id}"
 
 
 def unit(ctx, code):
@@ -125,6 +142,21 @@ ROWS = [
     ("POST /cases/{id}/withdraw",
      lambda ctx, c, h: c.post(f"/api/v1/cases/{new_case(ctx)[0]}/withdraw", headers=h, json={"reason": "撤回"}),
      expect(204, CASE_READERS)),
+    ("POST /cases/{id}/return",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{new_case(ctx)[0]}/return", headers=h, json={"reason": "退件"}),
+     expect(201, CASE_READERS)),
+    ("POST /cases/{id}/not-accept",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{new_case(ctx)[0]}/not-accept", headers=h,
+                              json={"reason": "不属于本机关职权", "competent_agency": "兰州市市场监督管理局"}),
+     expect(201, CASE_READERS)),
+    ("POST /cases/{id}/deliver",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{decided_case(ctx)}/deliver", headers=h,
+                              json={"method": "pickup", "recipient": "张三"}),
+     expect(201, ("admin", "clerk_in", "reviewer_in", "head"))),
+    ("GET /cases/{id}/documents",
+     lambda ctx, c, h: c.get(f"/api/v1/cases/{new_case(ctx)[0]}/documents", headers=h), expect(200, CASE_READERS)),
+    ("GET /cases/{id}/documents/{document_id}",
+     lambda ctx, c, h: c.get(document_url(ctx), headers=h), expect(200, CASE_READERS)),
     ("GET /tasks", lambda ctx, c, h: c.get("/api/v1/tasks", headers=h), expect(200, EVERYONE)),
     ("POST /tasks/{id}/claim", lambda ctx, c, h: c.post(f"/api/v1/tasks/{new_case(ctx)[1]}/claim", headers=h),
      expect(200, ("clerk_in",))),

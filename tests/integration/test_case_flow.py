@@ -50,7 +50,7 @@ def test_food_licence_runs_across_four_tiers(demo):
     with pytest.raises(Forbidden) as err:
         tasks.claim(ctx, decide.id, staff(ctx, "lzxq_health_approver"))
     assert err.value.code == "task_not_in_your_queue"
-    tasks.complete(ctx, decide.id, {"decision": "approve", "opinion": "准予许可"}, staff(ctx, "lzxq_market_approver"))
+    tasks.complete(ctx, decide.id, {"decision": "granted", "opinion": "准予许可"}, staff(ctx, "lzxq_market_approver"))
     issue = only_task(ctx, "lzxq_issuer")
     done = tasks.complete(ctx, issue.id, {}, staff(ctx, "lzxq_issuer"))
     assert done.status == "completed"
@@ -58,13 +58,14 @@ def test_food_licence_runs_across_four_tiers(demo):
     view = cases.get_case(ctx, started.case_id, staff(ctx, "zcz_qs_agent"))
     assert view.status == "completed"
     assert view.applicant_id_masked == "620102********1234"
-    assert view.data["decision"] == "approve"
+    assert view.data["decision"] == "granted"
     with ctx.uow.begin() as s:
         assert verify_stream(s, f"case:{started.case_id}") is None
         types = [e["type"] for e in events_of(s, f"case:{started.case_id}")]
         # the applicant's ID number is never written to the audit trail
         assert all("620102199001011234" not in str(e["payload"]) for e in events_of(s, f"case:{started.case_id}"))
-    assert types[0] == "case_started" and types[-1] == "case_completed"
+    assert types[0] == "case_started" and types[-2:] == ["case_completed", "lifecycle_changed"]
+    assert (view.lifecycle, view.decision) == ("completed", "granted")
     assert types.count("task_completed") == 5
     assert "task_claimed" in types
 
@@ -199,12 +200,12 @@ def test_the_same_case_runs_identically_without_the_workflow_cache(demo, db_url,
         started = start_food(cold)
         for user, data in [("zcz_qs_agent", {}), ("zcz_reviewer", {"complete": False, "opinion": "缺营业执照"}),
                            ("zcz_qs_agent", {"supplemented": True}), ("zcz_reviewer", {"complete": True}),
-                           ("lzxq_receiver", {}), ("lzxq_market_approver", {"decision": "reject"}),
+                           ("lzxq_receiver", {}), ("lzxq_market_approver", {"decision": "refused"}),
                            ("zcz_qs_agent", {})]:
             done = tasks.complete(cold, only_task(cold, user).id, data, staff(cold, user))
         assert done.status == "completed"
         view = cases.get_case(cold, started.case_id, staff(cold, "zcz_qs_agent"))
-        assert view.data["decision"] == "reject" and view.data["supplemented"] is True
+        assert view.data["decision"] == "refused" and view.data["supplemented"] is True
     finally:
         cold.dispose()
 

@@ -109,3 +109,35 @@ def test_concurrent_claims_exactly_one_wins(demo, db_url):
     for c in clerks:
         c.dispose()
     assert sorted(outcomes) == ["task_already_claimed"] * (len(clerks) - 1) + ["won"]
+
+
+def test_concurrent_starts_get_distinct_consecutive_numbers(demo, db_url):
+    """§6.4: N starts at once, each on its own connection, get N distinct numbers whose daily
+    serials are exactly 1..N (the counter upsert serializes them on PostgreSQL)."""
+    n = 8
+    contexts = [Context.create(Settings(database_url=db_url), clock=demo.clock) for _ in range(n)]
+    numbers, errors = [], []
+    barrier = threading.Barrier(n)
+
+    def start(ctx):
+        barrier.wait()
+        for attempt in range(20):
+            try:
+                numbers.append(start_food(ctx).number)
+                return
+            except Exception as exc:  # noqa: BLE001 - SQLite's single writer may report busy
+                if "locked" not in str(exc) or attempt == 19:
+                    errors.append(exc)
+                    return
+
+    threads = [threading.Thread(target=start, args=(c,)) for c in contexts]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    for c in contexts:
+        c.dispose()
+    assert errors == []
+    assert len(set(numbers)) == n
+    assert sorted(int(number[-4:]) for number in numbers) == list(range(1, n + 1))
+    assert {number[:-4] for number in numbers} == {"11620100MB1234567E2001XK001010020261127"}

@@ -90,10 +90,10 @@ def test_joint_item_fans_out_to_two_departments_and_joins(demo):
     assert (food.spec_id, hygiene.spec_id) == ("food_review", "hygiene_review")
     tasks.complete(ctx, food.id, {"opinion": "ok"}, staff(ctx, "lzxq_market_reviewer"))
     tasks.complete(ctx, hygiene.id, {"opinion": "ok"}, staff(ctx, "lzxq_health_reviewer"))
-    tasks.complete(ctx, only_task(ctx, "lzxq_market_approver").id, {"decision": "approve"},
+    tasks.complete(ctx, only_task(ctx, "lzxq_market_approver").id, {"decision": "granted"},
                    staff(ctx, "lzxq_market_approver"))
     assert tasks.inbox(ctx, staff(ctx, "lzxq_issuer")) == []       # the join waits for both branches
-    tasks.complete(ctx, only_task(ctx, "lzxq_health_approver").id, {"decision": "approve"},
+    tasks.complete(ctx, only_task(ctx, "lzxq_health_approver").id, {"decision": "granted"},
                    staff(ctx, "lzxq_health_approver"))
     done = tasks.complete(ctx, only_task(ctx, "lzxq_issuer").id, {}, staff(ctx, "lzxq_issuer"))
     assert done.status == "completed" and done.case_id == started.case_id

@@ -71,7 +71,7 @@ def test_on_time_rate(demo, clock):
     late = accept_food(ctx)
     def finish(case_id):
         t = next(t for t in tasks.inbox(ctx, staff(ctx, "lzxq_market_approver")) if t.case_id == case_id)
-        tasks.complete(ctx, t.id, {"decision": "approve"}, staff(ctx, "lzxq_market_approver"))
+        tasks.complete(ctx, t.id, {"decision": "granted"}, staff(ctx, "lzxq_market_approver"))
         t = next(t for t in tasks.inbox(ctx, staff(ctx, "lzxq_issuer")) if t.case_id == case_id)
         tasks.complete(ctx, t.id, {}, staff(ctx, "lzxq_issuer"))
     finish(on_time)

@@ -59,7 +59,7 @@ def test_intermediate_timer_waits_for_the_publicity_period(demo, clock):
                                                     {"name": "李奶奶"}, {"age": 86}), staff(ctx, "qcz_receiver"))
     tasks.complete(ctx, only_task(ctx, "qcz_receiver").id, {"complete": True}, staff(ctx, "qcz_receiver"))
     tasks.complete(ctx, only_task(ctx, "qcz_reviewer").id, {"opinion": "符合条件"}, staff(ctx, "qcz_reviewer"))
-    tasks.complete(ctx, only_task(ctx, "qcz_social_approver").id, {"decision": "approve"},
+    tasks.complete(ctx, only_task(ctx, "qcz_social_approver").id, {"decision": "granted"},
                    staff(ctx, "qcz_social_approver"))
     [(element, due, _)] = pending_timers(ctx)
     assert element == "wait_publicity"

@@ -1,0 +1,168 @@
+"""The lawful life of a case (DOMAIN.md §6.3, 行政许可法 Arts. 32, 42-45): states, the events
+that move between them, and the stages a BPMN user task may declare. Pure data and functions.
+
+The transition table is data: `TRANSITIONS[(state, event)] = new state`. Anything not in it is
+forbidden and raises `lifecycle_transition_invalid` naming both ends, so a clock command, a task
+completion or a delivery can never put a case somewhere the law does not allow.
+
+A suspended case keeps its kind (special_procedure | supplement | hold) in the pause record; a
+decided case its decision (granted | refused) on the case row. The state names here are the
+values of `case.lifecycle`."""
+from __future__ import annotations
+
+from typing import Mapping, Optional
+
+from engine.domain.errors import Conflict, ValidationError
+
+# --- states ------------------------------------------------------------------------------------
+RECEIVED = "received"                    # 收件 / 已接件
+CORRECTION_REQUESTED = "correction_requested"   # 补正告知 (before acceptance; no clock)
+FORWARDED = "forwarded"                  # 转报: a lower tier hands the case up (Art. 43)
+NOT_ACCEPTED = "not_accepted"            # 不予受理 (Art. 32 (1)(2))
+ACCEPTED = "accepted"                    # 受理: the clock starts
+IN_PROGRESS = "in_progress"              # 承办 → 审核
+SUSPENDED = "suspended"                  # 特别程序 / 补齐补正 / 挂起 (clock paused, Art. 45)
+DECIDED = "decided"                      # 准予 / 不予许可
+COMPLETED = "completed"                  # 办结 (the procedure ended; grant or refusal)
+DELIVERED = "delivered"                  # 送达 / 领取登记
+WITHDRAWN = "withdrawn"                  # 撤件 (the applicant)
+RETURNED = "returned"                    # 退件 (the agency, with a 退件通知书)
+
+STATES = (RECEIVED, CORRECTION_REQUESTED, FORWARDED, NOT_ACCEPTED, ACCEPTED, IN_PROGRESS, SUSPENDED,
+          DECIDED, COMPLETED, DELIVERED, WITHDRAWN, RETURNED)
+TERMINAL = frozenset({NOT_ACCEPTED, DELIVERED, WITHDRAWN, RETURNED})
+# before a decision the applicant may withdraw and the agency may return the case
+PRE_DECISION = frozenset({RECEIVED, CORRECTION_REQUESTED, FORWARDED, ACCEPTED, IN_PROGRESS, SUSPENDED})
+# before acceptance: the correction notice, acceptance and non-acceptance are still open
+PRE_ACCEPTANCE = frozenset({RECEIVED, CORRECTION_REQUESTED, FORWARDED})
+
+SUSPENSION_KINDS = ("special_procedure", "supplement", "hold")
+DECISIONS = ("granted", "refused")
+
+# --- events and the table ----------------------------------------------------------------------
+_PRE_DECISION_EXITS = {(s, e): to for s in sorted(PRE_DECISION) for e, to in (("withdraw", WITHDRAWN),
+                                                                              ("return", RETURNED))}
+TRANSITIONS: Mapping[tuple[str, str], str] = {
+    (RECEIVED, "request_correction"): CORRECTION_REQUESTED,
+    (FORWARDED, "request_correction"): CORRECTION_REQUESTED,
+    (CORRECTION_REQUESTED, "resubmit"): RECEIVED,           # the complete supplements arrived
+    (RECEIVED, "forward"): FORWARDED,
+    (FORWARDED, "receive"): RECEIVED,                        # the upper tier's window receives it
+    (RECEIVED, "accept"): ACCEPTED,
+    (FORWARDED, "accept"): ACCEPTED,
+    (CORRECTION_REQUESTED, "accept"): ACCEPTED,              # accepted on the day the supplements arrive
+    (RECEIVED, "not_accept"): NOT_ACCEPTED,
+    (FORWARDED, "not_accept"): NOT_ACCEPTED,
+    (CORRECTION_REQUESTED, "not_accept"): NOT_ACCEPTED,
+    (ACCEPTED, "start"): IN_PROGRESS,
+    (ACCEPTED, "suspend"): SUSPENDED,
+    (IN_PROGRESS, "suspend"): SUSPENDED,
+    (SUSPENDED, "resume"): IN_PROGRESS,
+    (IN_PROGRESS, "decide"): DECIDED,
+    (DECIDED, "complete"): COMPLETED,
+    (COMPLETED, "deliver"): DELIVERED,
+    **_PRE_DECISION_EXITS,
+}
+EVENTS = tuple(sorted({e for _, e in TRANSITIONS}))
+
+
+def transition(state: str, event: str) -> str:
+    """The state after `event`, or a 409 naming from and to (to is None when the event leads
+    nowhere from this state)."""
+    if state not in STATES:
+        raise ValidationError(f"unknown lifecycle state {state!r}", code="lifecycle_state_unknown")
+    new = TRANSITIONS.get((state, event))
+    if new is None:
+        target = next((to for (_s, e), to in TRANSITIONS.items() if e == event), None)
+        raise Conflict(f"a case that is {state} cannot {event.replace('_', ' ')}"
+                       + (f" (→ {target})" if target else ""),
+                       code="lifecycle_transition_invalid",
+                       detail={"from": state, "to": target, "event": event})
+    return new
+
+
+def allowed_events(state: str) -> list[str]:
+    return sorted(e for (s, e) in TRANSITIONS if s == state)
+
+
+def is_terminal(state: str) -> bool:
+    return state in TERMINAL
+
+
+def walk(state: str, events) -> list[tuple[str, str, str]]:
+    """Apply events in order; returns (from, event, to) for each, or raises on the first bad one."""
+    steps = []
+    for event in events:
+        new = transition(state, event)
+        steps.append((state, event, new))
+        state = new
+    return steps
+
+
+# --- stages a BPMN user task may declare -------------------------------------------------------
+# A task's stage names what COMPLETING it does to the case (the case's `stage` column shows the
+# stage of the tasks it waits on). Vocabulary from DOMAIN.md §6.2 (provincial exchange, Jinan
+# work-order codes, archive link types).
+STAGES = {
+    "received": "收件",           # supplements or a forwarded case received: back to `received`
+    "pre_review": "预审",         # review before acceptance; {"complete": false} → 补正告知
+    "forwarded": "转报",          # a lower tier reviews and forwards up; {"complete": false} → 补正告知
+    "correction": "补正告知",     # the one-time correction notice
+    "accepted": "受理",           # {"accept": false, "reason": …} → 不予受理; otherwise 受理
+    "in_progress": "承办",
+    "review": "审核",
+    "decided": "决定",            # {"decision": "granted" | "refused"}
+    "completed": "办结",          # e.g. 制证 after a grant
+    "delivered": "送达",          # the result handed over (送达回执)
+}
+
+
+def check_stage(stage: Optional[str]) -> Optional[str]:
+    """The problem with a declared stage, or None (deploy-time check)."""
+    if stage is None or stage in STAGES:
+        return None
+    return f"unknown stage {stage!r}; a stage is one of {', '.join(STAGES)}"
+
+
+def decision_of(data: dict) -> str:
+    value = (data or {}).get("decision")
+    if value not in DECISIONS:
+        raise ValidationError("a decision is granted or refused", code="decision_invalid", field="decision")
+    return value
+
+
+# how far along the main line a state is: a stage the case is already past is a no-op (parallel
+# branches of a joint item review and decide in any order; a clerk may record a step late)
+_RANK = {RECEIVED: 0, CORRECTION_REQUESTED: 0, FORWARDED: 1, ACCEPTED: 2, IN_PROGRESS: 3, SUSPENDED: 3,
+         DECIDED: 4, COMPLETED: 5, DELIVERED: 6}
+
+
+def stage_events(state: str, stage: Optional[str], data: dict) -> list[str]:
+    """The events that completing a task of `stage` with form `data` fires from `state`. One the
+    law does not allow from here fails in `walk` with lifecycle_transition_invalid."""
+    data = data or {}
+    rank = _RANK.get(state, 99)          # terminal states other than delivered: nothing is past them
+    if stage is None:
+        return []
+    if stage == "received":
+        return {CORRECTION_REQUESTED: ["resubmit"], FORWARDED: ["receive"]}.get(state, [])
+    if stage in ("pre_review", "forwarded", "correction"):
+        if stage == "correction" or data.get("complete") is False:
+            return [] if state == CORRECTION_REQUESTED else ["request_correction"]
+        return ["forward"] if stage == "forwarded" and state == RECEIVED else []
+    if stage == "accepted":
+        if data.get("accept") is False:
+            return ["not_accept"]
+        return ["accept"] if rank < _RANK[ACCEPTED] else []
+    if stage in ("in_progress", "review"):
+        return ["start"] if rank < _RANK[IN_PROGRESS] else []
+    if stage == "decided":
+        decision_of(data)
+        if state == ACCEPTED:
+            return ["start", "decide"]
+        return ["decide"] if rank <= _RANK[SUSPENDED] else []
+    if stage == "completed":
+        return ["complete"] if rank < _RANK[COMPLETED] else []
+    if stage == "delivered":
+        return {DECIDED: ["complete", "deliver"]}.get(state, ["deliver"] if rank < _RANK[DELIVERED] else [])
+    return []
