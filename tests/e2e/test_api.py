@@ -13,6 +13,7 @@ from api import create_app
 from engine.services.demo_org import DEMO_PASSWORD
 from engine.store.models import Event, OrgUnit
 from tests.conftest import ROOT, window_id
+from tests.form_samples import sample
 
 FOOD = "620100-XK-SCJG-0001"
 
@@ -37,7 +38,7 @@ def auth(client, username):
 def start(client, demo, headers, window="ZCZ-QS-W01"):
     return client.post("/api/v1/cases", headers=headers, json={
         "item_code": FOOD, "window_id": window_id(demo, window), "channel": "proxy",
-        "applicant": {"name": "张三", "id_number": "620102199001011234"}, "form": {"shop_name": "面馆"}})
+        "applicant": {"name": "张三", "id_number": "620102199001011234"}, "form": sample("apply_food_license", shop_name="面馆")})
 
 
 def assert_problem(response, status, code):
@@ -72,14 +73,14 @@ def test_a_clerks_day_over_http(client, demo):
     assert client.post(f"/api/v1/tasks/{task_id}/claim", headers=agent).json["assignee_id"] is not None
     assert_problem(client.post(f"/api/v1/tasks/{task_id}/claim", headers=agent), 409, "task_already_claimed")
     key = {"Idempotency-Key": "req-1", **agent}
-    first = client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": {"note": "已收件"}})
-    again = client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": {"note": "已收件"}})
+    first = client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": sample("proxy_intake", note="已收件")})
+    again = client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": sample("proxy_intake", note="已收件")})
     assert first.status_code == again.status_code == 200 and first.json == again.json
     with demo.uow.read() as conn:
         completed = conn.execute(select(func.count()).select_from(Event)
                                  .where(Event.case_id == case_id, Event.type == "task_completed")).scalar()
     assert completed == 1
-    assert_problem(client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": {"note": "改"}}),
+    assert_problem(client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": sample("proxy_intake", note="改")}),
                    409, "idempotency_key_reused")
     assert_problem(client.post(f"/api/v1/tasks/{task_id}/complete", headers=agent, json={"data": {}}),
                    409, "task_not_open")
@@ -200,7 +201,7 @@ def test_applicants_see_their_own_cases_only(client, demo):
     applicant = auth(client, "applicant_zhang")
     mine = client.post("/api/v1/cases", headers=applicant, json={
         "item_code": FOOD, "window_id": window_id(demo, "ZCZ-QS-W01"), "channel": "online",
-        "applicant": {"name": "张三"}})
+        "applicant": {"name": "张三"}, "form": sample("apply_food_license")})
     assert mine.status_code == 201
     assert_problem(client.post("/api/v1/cases", headers=applicant, json={
         "item_code": FOOD, "window_id": window_id(demo, "ZCZ-QS-W01"), "channel": "window",
@@ -228,7 +229,7 @@ def test_return_delegate_and_withdraw_over_http(client, demo):
     agent = auth(client, "zcz_qs_agent")
     started = start(client, demo, agent).json
     [intake] = started["tasks"]
-    client.post(f"/api/v1/tasks/{intake}/complete", headers=agent, json={"data": {}})
+    client.post(f"/api/v1/tasks/{intake}/complete", headers=agent, json={"data": sample("proxy_intake")})
     reviewer = auth(client, "zcz_reviewer")
     [review] = client.get("/api/v1/tasks", headers=reviewer).json
     assert_problem(client.post(f"/api/v1/tasks/{review['id']}/return", headers=reviewer, json={}), 422,

@@ -18,6 +18,7 @@ from engine.services.org import add_post, add_staff, invalidate
 from engine.store.models import OrgUnit, Window
 from engine.store.schema import upgrade
 from tests.conftest import ROOT, staff, window_id
+from tests.form_samples import sample, task_data
 
 FOOD = "620100-XK-SCJG-0001"
 ACCOUNTS = {"admin": "admin", "designer": "designer", "clerk_in": "zcz_qs_agent", "clerk_out": "qcz_mjp_agent",
@@ -48,13 +49,13 @@ def headers(ctx, who):
 
 def new_case(ctx, accepted=False, paused=False, claimed=False, at_review=False):
     clerk = staff(ctx, "zcz_qs_agent")
-    started = cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"}, {}, "proxy"),
+    started = cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"}, sample("apply_food_license"), "proxy"),
                                clerk)
     task = started.tasks[0]
     if claimed:
         tasks.claim(ctx, task, clerk)
     if at_review:
-        task = tasks.complete(ctx, task, {}, clerk).next_tasks[0]
+        task = tasks.complete(ctx, task, task_data(ctx, task), clerk).next_tasks[0]
     if accepted:
         clock.accept(ctx, started.case_id, staff(ctx, "admin"))
     if paused:
@@ -101,7 +102,8 @@ ROWS = [
     ("POST /cases",
      lambda ctx, c, h: c.post("/api/v1/cases", headers=h, json={"item_code": FOOD, "channel": "window",
                                                                "window_id": window_id(ctx, "ZCZ-QS-W01"),
-                                                               "applicant": {"name": "李四"}}),
+                                                               "applicant": {"name": "李四"},
+                                                               "form": sample("apply_food_license")}),
      {**expect(201, ("admin", "clerk_in")), "applicant": 422}),
     ("GET /cases/{id}", lambda ctx, c, h: c.get(f"/api/v1/cases/{new_case(ctx)[0]}", headers=h),
      expect(200, CASE_READERS)),
