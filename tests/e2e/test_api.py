@@ -273,3 +273,21 @@ def test_service_items(client):
     food = client.get(f"/api/v1/service-items/{FOOD}", headers=headers).json
     assert (food["legal_limit"], food["promise_limit"], food["process_key"]) == (20, 10, "food_license")
     assert_problem(client.get("/api/v1/service-items/NOPE", headers=headers), 404, "item_not_found")
+
+
+def test_form_errors_are_problems_with_one_entry_per_field(client, demo):
+    agent = auth(client, "zcz_qs_agent")
+    [intake] = start(client, demo, agent).json["tasks"]
+    form = client.get(f"/api/v1/tasks/{intake}/form", headers=agent).json
+    assert form["key"] == "proxy_intake" and "mandate_no" in form["schema"]["required"]
+    bad = client.post(f"/api/v1/tasks/{intake}/complete", headers=agent, json={"data": {"mandate_no": "x"}})
+    body = assert_problem(bad, 422, "form_invalid")
+    assert body["field"] == "data.agent_name"
+    assert {(e["field"], e["validator"]) for e in body["errors"]} == {
+        ("data.agent_name", "required"), ("data.materials_received", "required"), ("data.mandate_no", "pattern")}
+    start_bad = client.post("/api/v1/cases", headers=agent, json={
+        "item_code": FOOD, "window_id": window_id(demo, "ZCZ-QS-W01"), "channel": "proxy",
+        "applicant": {"name": "张三"}, "form": sample("apply_food_license", business_scope=["卖车"])})
+    assert assert_problem(start_bad, 422, "form_invalid")["errors"][0]["field"] == "form.business_scope.0"
+    assert client.get("/api/v1/forms/apply_food_license", headers=agent).json["schema"]["title"] == "食品经营许可申请表"
+    assert_problem(client.get("/api/v1/forms/decide.form", headers=agent), 404, "form_not_found")

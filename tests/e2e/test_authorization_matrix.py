@@ -10,10 +10,11 @@ from sqlalchemy import select
 from api import create_app
 from engine.config import Settings
 from engine.domain.clock import FrozenClock
-from engine.services import auth, cases, clock, tasks
+from engine.services import auth, cases, clock, packages, tasks
 from engine.services.calendar import seed_from_package
 from engine.services.context import Context
 from engine.services.demo import load_demo
+from engine.services.demo_packages import HYGIENE, RESTAURANT_PACKAGE
 from engine.services.org import add_post, add_staff, invalidate
 from engine.store.models import OrgUnit, Window
 from engine.store.schema import upgrade
@@ -21,6 +22,7 @@ from tests.conftest import ROOT, staff, window_id
 from tests.form_samples import sample, task_data
 
 FOOD = "620100-XK-SCJG-0001"
+PACKAGE = RESTAURANT_PACKAGE.code
 ACCOUNTS = {"admin": "admin", "designer": "designer", "clerk_in": "zcz_qs_agent", "clerk_out": "qcz_mjp_agent",
             "sup_in": "zcz_supervisor", "sup_out": "qcz_supervisor", "applicant": "applicant_zhang",
             "head": "lzxq_market_head", "reviewer_in": "zcz_reviewer"}
@@ -61,6 +63,12 @@ def new_case(ctx, accepted=False, paused=False, claimed=False, at_review=False):
     if paused:
         clock.pause(ctx, started.case_id, "hold", "待核实", "暂停通知", staff(ctx, "admin"))
     return started.case_id, task
+
+
+def new_package_case(ctx):
+    return packages.start_package(ctx, packages.StartPackage(
+        PACKAGE, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"},
+        sample("apply_hygiene_licence", business_scope=["热食类食品制售"]), "proxy"), staff(ctx, "zcz_qs_agent"))["case_id"]
 
 
 def unit(ctx, code):
@@ -134,7 +142,8 @@ ROWS = [
      lambda ctx, c, h: c.post(f"/api/v1/tasks/{new_case(ctx, claimed=True)[1]}/unclaim", headers=h),
      expect(200, ("clerk_in",))),
     ("POST /tasks/{id}/complete",
-     lambda ctx, c, h: c.post(f"/api/v1/tasks/{new_case(ctx)[1]}/complete", headers=h, json={"data": {}}),
+     lambda ctx, c, h: c.post(f"/api/v1/tasks/{new_case(ctx)[1]}/complete", headers=h,
+                                       json={"data": sample("proxy_intake")}),
      expect(200, ("clerk_in",))),
     ("POST /tasks/{id}/delegate",
      lambda ctx, c, h: c.post(f"/api/v1/tasks/{new_case(ctx)[1]}/delegate", headers=h, json={"to": "zcz_qs_agent2"}),
@@ -161,6 +170,24 @@ ROWS = [
      lambda ctx, c, h: c.post("/api/v1/calendar/notices", headers=h, content_type="application/json",
                               data=(ROOT / "docs" / "examples" / "calendar-2027-hypothetical.json").read_bytes()),
      expect(201, ("admin",))),
+    ("GET /tasks/{id}/form", lambda ctx, c, h: c.get(f"/api/v1/tasks/{new_case(ctx)[1]}/form", headers=h),
+     expect(200, CASE_READERS)),
+    ("GET /forms/{key}", lambda ctx, c, h: c.get("/api/v1/forms/decide", headers=h), expect(200, EVERYONE)),
+    ("POST /packages",
+     lambda ctx, c, h: c.post("/api/v1/packages", headers=h, json={
+         "code": f"YJS-{id(h)}", "name": "测试一件事", "lead_department": "market",
+         "members": [FOOD, HYGIENE["local_code"]]}), expect(201, ("admin",))),
+    ("GET /packages/{code}", lambda ctx, c, h: c.get(f"/api/v1/packages/{PACKAGE}", headers=h), expect(200, EVERYONE)),
+    ("POST /packages/{code}/cases",
+     lambda ctx, c, h: c.post(f"/api/v1/packages/{PACKAGE}/cases", headers=h, json={
+         "window_id": window_id(ctx, "ZCZ-QS-W01"), "applicant": {"name": "张三"}, "channel": "proxy",
+         "form": sample("apply_hygiene_licence", business_scope=["热食类食品制售"])}),
+     {**expect(201, ("admin", "clerk_in")), "applicant": 422}),
+    ("GET /cases/{id}/package",
+     lambda ctx, c, h: c.get(f"/api/v1/cases/{new_package_case(ctx)}/package", headers=h), expect(200, CASE_READERS)),
+    ("POST /cases/{id}/package/withdraw",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{new_package_case(ctx)}/package/withdraw", headers=h,
+                              json={"reason": "申请人撤回"}), expect(204, CASE_READERS)),
     ("POST /engine-rest/deployment/create",
      lambda ctx, c, h: c.post("/engine-rest/deployment/create", headers=h, data=bpmn(tag="r" + str(id(h))),
                               content_type="multipart/form-data"), expect(200, ("admin", "designer"))),
