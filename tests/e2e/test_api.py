@@ -291,3 +291,17 @@ def test_form_errors_are_problems_with_one_entry_per_field(client, demo):
     assert assert_problem(start_bad, 422, "form_invalid")["errors"][0]["field"] == "form.business_scope.0"
     assert client.get("/api/v1/forms/apply_food_license", headers=agent).json["schema"]["title"] == "食品经营许可申请表"
     assert_problem(client.get("/api/v1/forms/decide.form", headers=agent), 404, "form_not_found")
+
+
+def test_validating_a_deployment_checks_its_forms_too(client, demo):
+    import io
+    from tests.integration.test_forms import bpmn
+    designer = auth(client, "designer")
+    files = {"files": [(io.BytesIO(bpmn('camunda:formKey="probe"')), "probe.bpmn"),
+                       (io.BytesIO(b'{"type": "object", "required": 5}'), "probe.schema.json")]}
+    body = assert_problem(client.post("/api/v1/process-definitions/validate", headers=designer, data=files,
+                                      content_type="multipart/form-data"), 422, "form_invalid_schema")
+    assert body["file"] == "probe.schema.json"
+    ok = {"files": [(io.BytesIO(bpmn('camunda:formKey="review"')), "probe.bpmn")]}
+    assert client.post("/api/v1/process-definitions/validate", headers=designer, data=ok,
+                       content_type="multipart/form-data").status_code == 200
