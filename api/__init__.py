@@ -56,9 +56,10 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
     app.extensions["lianban"] = ctx
 
     api = LianbanApi(app)
-    from api.resources import auth, calendar, cases, definitions, engine_rest, health, items, supervision, tasks
-    from api.resources import lifecycle
-    for module in (health, auth, items, definitions, cases, lifecycle, tasks, supervision, calendar, engine_rest):
+    from api.resources import (auth, calendar, cases, definitions, engine_rest, forms, health, items, lifecycle,
+                               packages, supervision, tasks)
+    for module in (health, auth, items, definitions, cases, lifecycle, tasks, supervision, calendar, engine_rest, forms,
+                   packages):
         api.register_blueprint(module.bp)
     app.register_blueprint(_docs_assets())
 

@@ -27,6 +27,9 @@ class Problem(Schema):
     element = fields.String(metadata={"description": "the offending BPMN element id"})
     file = fields.String()
     problems = fields.List(fields.Dict())
+    errors = fields.Raw(metadata={"description": "field-level errors: for code form_invalid a list of "
+                                                 "{field (JSON path, e.g. form.uscc), message, validator}"})
+    conflicts = fields.List(fields.Dict(), metadata={"description": "package_form_conflict: {field, items}"})
 
 
 class LoginIn(Strict):

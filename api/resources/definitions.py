@@ -8,7 +8,7 @@ from api import schemas
 from api.security import actor, context
 from engine.bpmn.parser import SourceFile, parse_bundle
 from engine.domain.errors import NotFound, ValidationError
-from engine.services import access, definitions, deploy
+from engine.services import access, definitions, deploy, forms
 from engine.store import tables as t
 
 bp = Blueprint("definitions", __name__, url_prefix="/api/v1/process-definitions",
@@ -18,7 +18,8 @@ bp = Blueprint("definitions", __name__, url_prefix="/api/v1/process-definitions"
 def uploaded_files() -> list[SourceFile]:
     files = [f for key in request.files for f in request.files.getlist(key)]
     if not files:
-        raise ValidationError("upload one or more .bpmn/.dmn files (multipart/form-data)", code="files_required",
+        raise ValidationError("upload one or more .bpmn/.dmn files, and any <key>.schema.json forms "
+                              "(multipart/form-data)", code="files_required",
                               field="files")
     return [SourceFile(f.filename or "upload.bpmn", f.read()) for f in files]
 
@@ -59,8 +60,11 @@ class Validate(MethodView):
         """Check files as a deployment would, without deploying (designers)."""
         ctx = context()
         access.require_role(actor(), "designer", "admin")
+        files = uploaded_files()
         with ctx.uow.read() as conn:
-            bundle = parse_bundle(uploaded_files(), definitions.external_resolver(ctx, conn))
+            bundle = parse_bundle([f for f in files if not forms.is_form_file(f.name)],
+                                  definitions.external_resolver(ctx, conn))
+            forms.snapshot(ctx, conn, bundle, {f.name: f.content for f in files if forms.is_form_file(f.name)})
         return {"deployment_id": None, "processes": [{"key": k, "user_tasks": len(p.user_tasks)}
                                                      for k, p in sorted(bundle.processes.items())]}
 

@@ -5,13 +5,13 @@ const I18N = {
     logout: "退出", inbox: "待办任务", task: "任务", case: "办件", due: "期限", card: "预警", actions: "操作",
     empty: "暂无待办任务", claim: "签收", unclaim: "退回队列", open: "办理", complete: "办结本环节",
     formdata: "表单数据（JSON）", trail: "办理过程", none: "—", yellow: "黄牌", red: "红牌",
-    completed: "已办结，后续环节：", claimed: "已签收", badjson: "表单数据不是有效的 JSON", lang: "English"},
+    completed: "已办结，后续环节：", claimed: "已签收", badjson: "表单数据不是有效的 JSON", fields: "表单字段", required: "必填", lang: "English"},
   "en": {title: "Lianban · Window console", login: "Log in", username: "Username", password: "Password",
     signin: "Log in", logout: "Log out", inbox: "My tasks", task: "Task", case: "Case", due: "Due", card: "Card",
     actions: "Actions", empty: "No open tasks", claim: "Claim", unclaim: "Hand back", open: "Open",
     complete: "Complete this step", formdata: "Form data (JSON)", trail: "History", none: "—", yellow: "yellow",
     red: "red", completed: "Completed; next steps: ", claimed: "Claimed", badjson: "Form data is not valid JSON",
-    lang: "中文"},
+    fields: "Form fields", required: "required", lang: "中文"},
 };
 let lang = localStorage.getItem("lianban.lang") || "zh-CN";
 let token = sessionStorage.getItem("lianban.token");
@@ -32,7 +32,11 @@ async function api(method, path, body) {
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch("/api/v1" + path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
   const data = response.status === 204 ? null : await response.json();
-  if (!response.ok) throw new Error((data && (data.code + ": " + data.detail)) || response.statusText);
+  if (!response.ok) {
+    const error = new Error((data && (data.code + ": " + data.detail)) || response.statusText);
+    error.fields = (data && Array.isArray(data.errors)) ? data.errors : [];   // form_invalid: one per field
+    throw error;
+  }
   return data;
 }
 
@@ -78,12 +82,33 @@ async function openTask(task) {
   $("detail").hidden = false;
   $("detail-title").textContent = task.name + " · #" + task.case_id;
   $("detail-error").textContent = "";
+  $("field-errors").replaceChildren();
+  await showForm(task);
   const trail = await api("GET", `/cases/${task.case_id}/events`);
   $("trail").replaceChildren(...trail.events.map((e) => {
     const li = document.createElement("li");
     li.textContent = `${fmt(e.at)} ${e.type} (${e.actor || ""})`;
     return li;
   }));
+}
+
+// the task's JSON Schema form (GET /tasks/{id}/form): list its fields, prefill their skeleton
+async function showForm(task) {
+  const form = await api("GET", `/tasks/${task.id}/form`);
+  const schema = form.schema || {properties: {}};
+  const required = new Set(schema.required || []);
+  const skeleton = {};
+  $("form-fields").replaceChildren(...Object.entries(schema.properties || {}).map(([name, field]) => {
+    const li = document.createElement("li");
+    const choices = field.enum ? ` [${field.enum.join(" | ")}]` : "";
+    li.textContent = `${name}: ${field.title || ""} (${field.type || ""}${choices})` + (required.has(name) ? " *" + t("required") : "");
+    if (required.has(name)) {
+      skeleton[name] = field.enum ? field.enum[0] : ({boolean: true, integer: 0, number: 0, array: []}[field.type] ?? "");
+    }
+    return li;
+  }));
+  $("form-title").textContent = schema.title || "";
+  $("formdata").value = JSON.stringify(skeleton, null, 1);
 }
 
 async function complete() {
@@ -94,7 +119,14 @@ async function complete() {
     $("notice").textContent = t("completed") + (done.next_tasks.length || 0);
     $("detail").hidden = true;
     await showInbox();
-  } catch (err) { $("detail-error").textContent = err.message; }
+  } catch (err) {
+    $("detail-error").textContent = err.message;
+    $("field-errors").replaceChildren(...(err.fields || []).map((e) => {
+      const li = document.createElement("li");
+      li.textContent = `${e.field}: ${e.message}`;
+      return li;
+    }));
+  }
 }
 
 async function enter() {

@@ -77,6 +77,15 @@ def read_user_task(process_id: str, node: etree._Element, lane: Optional[str]) -
     return meta
 
 
+def read_form_key(node: etree._Element) -> Optional[str]:
+    """The form of a start event (the application form), in any of the three dialects."""
+    spiff = _props(node, "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property")
+    zeebe_form = node.find("bpmn:extensionElements/zeebe:formDefinition", NS)
+    return (node.get(_C + "formKey")
+            or (zeebe_form.get("formKey") or zeebe_form.get("formId") if zeebe_form is not None else None)
+            or spiff.get("formJsonSchemaFilename"))
+
+
 def lanes_by_node(process: etree._Element) -> dict[str, str]:
     """flow node id -> lane name (lane names may be routing targets too)."""
     out = {}

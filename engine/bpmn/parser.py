@@ -18,7 +18,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.bpmn import sandbox
-from engine.bpmn.dialects import UserTaskMeta, lanes_by_node, read_user_task
+from engine.bpmn.dialects import UserTaskMeta, lanes_by_node, read_form_key, read_user_task
 from engine.bpmn.timers import is_literal, quote_literal
 from engine.bpmn.xml import NS, XmlRejected, kind_of, parse_upload
 from engine.domain.errors import ProblemList
@@ -44,6 +44,7 @@ class ParsedProcess:
     spec: object                       # BpmnProcessSpec
     subprocess_specs: dict             # called process id -> BpmnProcessSpec
     user_tasks: list[UserTaskMeta] = field(default_factory=list)   # of this process and every called one
+    start_form: Optional[UserTaskMeta] = None   # the start event's form (the application form), if any
 
 
 @dataclass
@@ -80,9 +81,11 @@ def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | N
     problems.raise_if_any()
 
     metas: dict[str, list[UserTaskMeta]] = {}
+    starts: dict[str, UserTaskMeta] = {}
     for f, kind, tree in trees:
         if kind == "bpmn":
             metas.update(_static_checks(f.name, tree, problems))
+            starts.update(_start_forms(tree))
     problems.raise_if_any()
 
     parser = SpiffBpmnParser(validator=VALIDATOR)
@@ -116,7 +119,7 @@ def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | N
         for called in subs:
             tasks.extend(metas.get(called, []))
         processes[pid] = ParsedProcess(pid, spec.description or pid, resource, spec, subs,
-                                       _dedupe(tasks))
+                                       _dedupe(tasks), starts.get(pid))
     if not processes and not problems.problems:
         problems.add("no_executable_process", "no executable process (isExecutable=\"true\") in the deployment")
     problems.raise_if_any()
@@ -230,6 +233,20 @@ def _static_checks(file_name: str, tree, problems: ProblemList) -> dict[str, lis
         for gw in process.iter("{%s}eventBasedGateway" % NS["bpmn"]):
             _check_event_gateway(file_name, process, gw, problems)
     return metas
+
+
+def _start_forms(tree) -> dict[str, UserTaskMeta]:
+    """process id -> its top-level start event's form, as a UserTaskMeta naming the element."""
+    out = {}
+    for process in tree.getroot().iterfind("bpmn:process", NS):
+        for node in process.iterfind("bpmn:startEvent", NS):
+            key = read_form_key(node)
+            if key:
+                out[process.get("id")] = UserTaskMeta(process=process.get("id"), id=node.get("id"),
+                                                      name=node.get("name") or node.get("id"), form_key=key,
+                                                      line=node.sourceline)
+                break
+    return out
 
 
 def _check_routing(file_name: str, meta: UserTaskMeta, problems: ProblemList) -> None:

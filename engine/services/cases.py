@@ -1,6 +1,7 @@
 """Starting cases and reading them."""
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -14,7 +15,7 @@ from engine.domain.audit import GENESIS
 from engine.domain.clock import SHANGHAI
 from engine.domain.errors import Conflict, NotFound, ValidationError
 from engine.domain.identity import mask_id_number, mask_ids_in
-from engine.services import access, calendar, clock, definitions, lifecycle, org, progress
+from engine.services import access, calendar, clock, definitions, forms, lifecycle, org, packages, progress
 from engine.services.audit import CaseAudit
 from engine.services.context import Actor
 from engine.store import tables as t
@@ -26,7 +27,7 @@ CHANNELS = ("window", "online", "mobile", "mail", "proxy")
 _I = t.item_implementation.c
 # the published version of an implementation, by national or local implementation code
 _ITEM = FastRead(select(_I.id, _I.code, _I.name, _I.process_key, _I.category, _I.legal_limit, _I.legal_unit,
-                        _I.promise_limit, _I.promise_unit, _I.extension_limit)
+                        _I.promise_limit, _I.promise_unit, _I.extension_limit, _I.application_form)
                  .where(or_(_I.code == bindparam("code"), _I.local_code == bindparam("code")), _I.status == "published"))
 _INSERT_CASE = t.case.insert().returning(t.case.c.id)
 _COUNTERS = {
@@ -65,14 +66,17 @@ def _check_applicant(applicant: dict) -> None:
     check_user_data(applicant, "applicant", top=False)
 
 
-def start_case(ctx, cmd: StartCase, actor: Actor) -> Started:
+def start_case(ctx, cmd: StartCase, actor: Actor, *, conn: Optional[Connection] = None,
+               parent_case_id: Optional[int] = None) -> Started:
+    """Start a case in its own transaction, or in the caller's `conn` (一件事 packages start a
+    parent and its children in one, engine/services/packages.py)."""
     if cmd.channel not in CHANNELS:
         raise ValidationError(f"unknown channel {cmd.channel!r}", code="channel_unknown", field="channel")
     _check_applicant(cmd.applicant)
     if not isinstance(cmd.form, dict):
         raise ValidationError("form must be an object", code="form_invalid", field="form")
     check_user_data(cmd.form, "form", top=False)
-    with ctx.uow.begin() as conn:
+    with nullcontext(conn) if conn is not None else ctx.uow.begin() as conn:
         item = _ITEM.first(conn, {"code": cmd.item_code})
         if item is None:
             raise NotFound(f"service item {cmd.item_code!r} does not exist", code="item_not_found", field="item_code")
@@ -85,6 +89,7 @@ def start_case(ctx, cmd: StartCase, actor: Actor) -> Started:
         if actor.kind == "applicant" and cmd.channel not in ("online", "mobile", "mail"):
             raise ValidationError("applicants apply online, by mobile or by mail", code="channel_not_allowed",
                                   field="channel")
+        forms.validate_application(ctx, conn, definition.id, item.application_form, cmd.form)
         now = ctx.clock.now()
         number = next_case_number(conn, item.code, now)
         data = {"case": {"number": number, "item": item.code, "channel": cmd.channel},
@@ -99,7 +104,8 @@ def start_case(ctx, cmd: StartCase, actor: Actor) -> Started:
             "applicant_name": cmd.applicant["name"].strip()[:200], "status": "running",
             "applicant_account_id": actor.staff_id if actor.kind == "applicant" else None, "stage": None, "state": "",
             "version": 0, "audit_seq": 0, "audit_head": GENESIS, "next_timer_at": None, "created_at": now,
-            "updated_at": now, "completed_at": None, "created_by": actor.username}).scalar_one()
+            "updated_at": now, "completed_at": None, "created_by": actor.username,
+            "parent_case_id": parent_case_id}).scalar_one()
         clock.schedule_receipt(conn, case_id, clock_values, now)
         case = progress.LoadedCase(case_id, 0, "running", definition.id, window.org_unit_id, number,
                                    CaseAudit(case_id, 0, GENESIS), workflow=wf)
@@ -225,12 +231,13 @@ def audit_trail(ctx, case_id: int, actor: Actor) -> tuple[list[dict], Optional[i
     return events, audit_rules.verify(events, case_stream(case_id))
 
 
-def withdraw(ctx, case_id: int, reason: str, actor: Actor) -> None:
+def withdraw(ctx, case_id: int, reason: str, actor: Actor, *, conn: Optional[Connection] = None) -> None:
     """撤件: the applicant (or a clerk for her) withdraws a running case. Open tasks close, every
-    pending timer is cancelled and the clock stops; the trail keeps the reason."""
+    pending timer is cancelled and the clock stops; the trail keeps the reason. In the caller's
+    `conn` when given (a package withdraws its open children in one transaction)."""
     if not (reason or "").strip():
         raise ValidationError("a withdrawal needs a reason", code="withdraw_reason_required", field="reason")
-    with ctx.uow.begin() as conn:
+    with nullcontext(conn) if conn is not None else ctx.uow.begin() as conn:
         case = progress.lock_case(ctx, conn, case_id)
         access.require_case_access(ctx, conn, actor, case_id)
         if case.status != "running":
@@ -238,3 +245,4 @@ def withdraw(ctx, case_id: int, reason: str, actor: Actor) -> None:
         now = ctx.clock.now()
         lifecycle.move(conn, case, ["withdraw"], actor, now, reason=reason[:500])
         lifecycle.close(ctx, conn, case, "withdrawn", actor, now, "case_withdrawn", {"reason": reason[:500]})
+        packages.child_closed(ctx, conn, case_id, actor, now)

@@ -6,7 +6,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from engine.bpmn.parser import SourceFile
-from engine.services import deploy, org
+from engine.services import demo_packages, deploy, org
 from engine.services.context import Actor
 from engine.services.auth import hash_password
 from engine.services.demo_org import (ACCOUNTS, BASIC_ITEMS, DEMO_PASSWORD, DISTRICT, ITEMS, PARKS, township_windows,
@@ -34,6 +34,7 @@ def load_demo(ctx, workflows_dir: Path | None = None) -> dict:
     org.invalidate(ctx)
     result = deploy.deploy(ctx, workflow_files(workflows_dir or ctx.settings.workflows_dir),
                            Actor.system("demo"), name="demo workflows")
+    demo_packages.load(ctx)       # 一件事 demo (needs the deployed processes)
     return {"processes": [(p.key, p.version, p.created) for p in result.processes]}
 
 

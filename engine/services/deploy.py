@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from engine.bpmn.parser import SourceFile, parse_bundle
 from engine.domain.errors import DeployError, Problem
 from engine.domain.org import parse_target
-from engine.services import access, audit, definitions, org
+from engine.services import access, audit, definitions, forms, org
 from engine.services.context import Actor
 from engine.store import tables as t
 
@@ -36,15 +36,19 @@ def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment")
     access.require_role(actor, "designer", "admin")
     if len(files) > MAX_FILES:
         raise DeployError([Problem("deployment_too_many_files", f"at most {MAX_FILES} files per deployment")])
+    form_files = [f for f in files if forms.is_form_file(f.name)]
+    files = [f for f in files if not forms.is_form_file(f.name)]
     with ctx.uow.begin() as conn:
         bundle = parse_bundle(files, definitions.external_resolver(ctx, conn))
         _check_departments(ctx, conn, bundle)
+        snapshots = forms.snapshot(ctx, conn, bundle, {f.name: f.content for f in form_files})
         now = ctx.clock.now()
         prepared = []
         for key, proc in sorted(bundle.processes.items()):
             spec_json = ctx.runtime.spec_to_json(proc.spec, proc.subprocess_specs)
             tasks = [t.to_dict() for t in proc.user_tasks]
-            checksum = hashlib.sha256((spec_json + json.dumps(tasks, sort_keys=True)).encode()).hexdigest()
+            checksum = hashlib.sha256((spec_json + json.dumps([tasks, snapshots[key]], sort_keys=True,
+                                                              ensure_ascii=False)).encode()).hexdigest()
             pd = t.process_definition.c
             existing = conn.execute(select(pd.id, pd.version).where(pd.key == key, pd.checksum == checksum)
                                     .order_by(pd.version.desc()).limit(1)).first()
@@ -60,7 +64,8 @@ def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment")
                               .returning(t.deployment.c.id)).scalar_one()
         conn.execute(t.deployment_resource.insert(), [
             {"deployment_id": dep_id, "name": f.name, "kind": kind, "checksum": f.checksum,
-             "content": f.content.decode("utf-8")} for f, kind in bundle.files])
+             "content": f.content.decode("utf-8")}
+            for f, kind in bundle.files + [(f, "form") for f in form_files]])
         out = []
         for key, proc, new, existing in prepared:
             if new is None:
@@ -70,7 +75,8 @@ def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment")
             version = definitions.latest_version(conn, key) + 1
             def_id = conn.execute(t.process_definition.insert().values(
                 key=key, name=proc.name, version=version, checksum=checksum, deployment_id=dep_id,
-                resource_name=proc.resource, spec=spec_json, user_tasks=tasks, created_at=now)
+                resource_name=proc.resource, spec=spec_json, user_tasks=tasks, created_at=now,
+                forms=snapshots[key][0], start_form=snapshots[key][1])
                 .returning(t.process_definition.c.id)).scalar_one()
             out.append(DeployedProcess(key, version, def_id, True))
         audit.append_system_event(conn, "deployed", actor, now, {

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from engine.domain.clock import as_utc
 from engine.domain.errors import Conflict, Forbidden, NotFound, ValidationError
-from engine.services import calendar, clock, org, progress, stages
+from engine.services import calendar, clock, forms, org, packages, progress, stages
 from engine.services.context import Actor
 from engine.store import tables as t
 from engine.store.db import is_postgres
@@ -162,6 +162,7 @@ def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Opti
         _require_running(case)
         _require_open(task)
         _require_mine_or_eligible(ctx, conn, actor, task)
+        forms.validate_task_data(ctx, conn, case.definition_id, task.form_key, data)
         now = ctx.clock.now()
         progress.load_workflow(ctx, conn, case)
         # a failure from here on rolls back; the workflow was checked out of the cache and is
@@ -177,6 +178,7 @@ def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Opti
             clock.cancel_step_timers(conn, [task_id])
         progress.save(ctx, conn, case, actor, now, completed_task=task_id)
         stages.on_task_completed(ctx, conn, case, task.stage, data, actor, now)      # the lifecycle (§6.3)
+        packages.after_child_step(ctx, conn, case, actor, now)                     # a 一件事 parent's result
         result = Completed(case.id, case.version, case.status, tuple(case.new_tasks))
         if idempotency_key:
             conn.execute(_INSERT_KEY, {"account_id": staff_id, "key": idempotency_key, "request": request_hash,

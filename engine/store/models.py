@@ -232,6 +232,10 @@ class ProcessDefinition(Base):
     spec: Mapped[str] = mapped_column(Text)       # serialized spec + called process specs, stored once per version
     user_tasks: Mapped[list] = mapped_column(JSONType, default=list)  # [{id, name, candidate_groups, ...}]
     created_at: Mapped[datetime] = mapped_column(UTC)
+    # --- forms (migration 0008): the JSON Schemas this version uses, snapshotted at deploy so a
+    # later edit of forms/ never changes a running version; NULL = deployed before forms were checked
+    forms: Mapped[Optional[dict]] = mapped_column(JSONType)          # {form key: schema}
+    start_form: Mapped[Optional[str]] = mapped_column(String(128))   # the start event's form key
 
 
 class Case(Base):
@@ -443,3 +447,24 @@ class CaseDocument(Base):
     created_at: Mapped[datetime] = mapped_column(UTC)
     created_by: Mapped[Optional[str]] = mapped_column(String(64))
     event_seq: Mapped[int] = mapped_column(Integer)
+
+
+# --- forms and 一件事 packages (migration 0008) ---------------------------------------------------
+
+class ItemPackage(Base):
+    """A "一件事" package (DOMAIN.md §8): one merged form and one material set over several
+    implementation entries. Its cases are ordinary `case` rows: the parent runs against the
+    package's own implementation entry (category `package`, process `yijianshi_package`) and each
+    child has parent_case_id set (docs/packages.md)."""
+    __tablename__ = "item_package"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    lead_department: Mapped[str] = mapped_column(String(32))              # 牵头部门 (department code)
+    implementation_id: Mapped[int] = mapped_column(ForeignKey("item_implementation.id"))
+    members: Mapped[list] = mapped_column(JSONType)       # [{code, name, fields: [form fields it takes]}]
+    form: Mapped[dict] = mapped_column(JSONType)          # the merged application form (一表申请)
+    materials: Mapped[list] = mapped_column(JSONType)     # the merged material set (一套材料)
+    promise_limit: Mapped[int] = mapped_column(Integer)
+    promise_unit: Mapped[str] = mapped_column(String(16), default="workday")
+    created_at: Mapped[datetime] = mapped_column(UTC)

@@ -1,6 +1,6 @@
 """Core table handles for the hot paths (statements on these skip the ORM layer)."""
 from engine.store.models import (Case, CaseCounter, Deployment, DeploymentResource, Event, ProcessDefinition,
-                                 ItemImplementation, ServiceItem, Task, Timer)
+                                 ItemImplementation, ItemPackage, ServiceItem, Task, Timer)
 
 case = Case.__table__
 task = Task.__table__
@@ -12,3 +12,4 @@ deployment = Deployment.__table__
 deployment_resource = DeploymentResource.__table__
 item_implementation = ItemImplementation.__table__
 service_item = ServiceItem.__table__
+item_package = ItemPackage.__table__

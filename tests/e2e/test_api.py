@@ -13,6 +13,7 @@ from api import create_app
 from engine.services.demo_org import DEMO_PASSWORD
 from engine.store.models import Event, OrgUnit
 from tests.conftest import ROOT, window_id
+from tests.form_samples import sample
 
 FOOD = "620100-XK-SCJG-0001"
 
@@ -37,7 +38,7 @@ def auth(client, username):
 def start(client, demo, headers, window="ZCZ-QS-W01"):
     return client.post("/api/v1/cases", headers=headers, json={
         "item_code": FOOD, "window_id": window_id(demo, window), "channel": "proxy",
-        "applicant": {"name": "张三", "id_number": "620102199001011234"}, "form": {"shop_name": "面馆"}})
+        "applicant": {"name": "张三", "id_number": "620102199001011234"}, "form": sample("apply_food_license", shop_name="面馆")})
 
 
 def assert_problem(response, status, code):
@@ -72,14 +73,14 @@ def test_a_clerks_day_over_http(client, demo):
     assert client.post(f"/api/v1/tasks/{task_id}/claim", headers=agent).json["assignee_id"] is not None
     assert_problem(client.post(f"/api/v1/tasks/{task_id}/claim", headers=agent), 409, "task_already_claimed")
     key = {"Idempotency-Key": "req-1", **agent}
-    first = client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": {"note": "已收件"}})
-    again = client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": {"note": "已收件"}})
+    first = client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": sample("proxy_intake", note="已收件")})
+    again = client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": sample("proxy_intake", note="已收件")})
     assert first.status_code == again.status_code == 200 and first.json == again.json
     with demo.uow.read() as conn:
         completed = conn.execute(select(func.count()).select_from(Event)
                                  .where(Event.case_id == case_id, Event.type == "task_completed")).scalar()
     assert completed == 1
-    assert_problem(client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": {"note": "改"}}),
+    assert_problem(client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": sample("proxy_intake", note="改")}),
                    409, "idempotency_key_reused")
     assert_problem(client.post(f"/api/v1/tasks/{task_id}/complete", headers=agent, json={"data": {}}),
                    409, "task_not_open")
@@ -200,7 +201,7 @@ def test_applicants_see_their_own_cases_only(client, demo):
     applicant = auth(client, "applicant_zhang")
     mine = client.post("/api/v1/cases", headers=applicant, json={
         "item_code": FOOD, "window_id": window_id(demo, "ZCZ-QS-W01"), "channel": "online",
-        "applicant": {"name": "张三"}})
+        "applicant": {"name": "张三"}, "form": sample("apply_food_license")})
     assert mine.status_code == 201
     assert_problem(client.post("/api/v1/cases", headers=applicant, json={
         "item_code": FOOD, "window_id": window_id(demo, "ZCZ-QS-W01"), "channel": "window",
@@ -228,7 +229,7 @@ def test_return_delegate_and_withdraw_over_http(client, demo):
     agent = auth(client, "zcz_qs_agent")
     started = start(client, demo, agent).json
     [intake] = started["tasks"]
-    client.post(f"/api/v1/tasks/{intake}/complete", headers=agent, json={"data": {}})
+    client.post(f"/api/v1/tasks/{intake}/complete", headers=agent, json={"data": sample("proxy_intake")})
     reviewer = auth(client, "zcz_reviewer")
     [review] = client.get("/api/v1/tasks", headers=reviewer).json
     assert_problem(client.post(f"/api/v1/tasks/{review['id']}/return", headers=reviewer, json={}), 422,
@@ -272,3 +273,35 @@ def test_service_items(client):
     food = client.get(f"/api/v1/service-items/{FOOD}", headers=headers).json
     assert (food["legal_limit"], food["promise_limit"], food["process_key"]) == (20, 10, "food_license")
     assert_problem(client.get("/api/v1/service-items/NOPE", headers=headers), 404, "item_not_found")
+
+
+def test_form_errors_are_problems_with_one_entry_per_field(client, demo):
+    agent = auth(client, "zcz_qs_agent")
+    [intake] = start(client, demo, agent).json["tasks"]
+    form = client.get(f"/api/v1/tasks/{intake}/form", headers=agent).json
+    assert form["key"] == "proxy_intake" and "mandate_no" in form["schema"]["required"]
+    bad = client.post(f"/api/v1/tasks/{intake}/complete", headers=agent, json={"data": {"mandate_no": "x"}})
+    body = assert_problem(bad, 422, "form_invalid")
+    assert body["field"] == "data.agent_name"
+    assert {(e["field"], e["validator"]) for e in body["errors"]} == {
+        ("data.agent_name", "required"), ("data.materials_received", "required"), ("data.mandate_no", "pattern")}
+    start_bad = client.post("/api/v1/cases", headers=agent, json={
+        "item_code": FOOD, "window_id": window_id(demo, "ZCZ-QS-W01"), "channel": "proxy",
+        "applicant": {"name": "张三"}, "form": sample("apply_food_license", business_scope=["卖车"])})
+    assert assert_problem(start_bad, 422, "form_invalid")["errors"][0]["field"] == "form.business_scope.0"
+    assert client.get("/api/v1/forms/apply_food_license", headers=agent).json["schema"]["title"] == "食品经营许可申请表"
+    assert_problem(client.get("/api/v1/forms/decide.form", headers=agent), 404, "form_not_found")
+
+
+def test_validating_a_deployment_checks_its_forms_too(client, demo):
+    import io
+    from tests.integration.test_forms import bpmn
+    designer = auth(client, "designer")
+    files = {"files": [(io.BytesIO(bpmn('camunda:formKey="probe"')), "probe.bpmn"),
+                       (io.BytesIO(b'{"type": "object", "required": 5}'), "probe.schema.json")]}
+    body = assert_problem(client.post("/api/v1/process-definitions/validate", headers=designer, data=files,
+                                      content_type="multipart/form-data"), 422, "form_invalid_schema")
+    assert body["file"] == "probe.schema.json"
+    ok = {"files": [(io.BytesIO(bpmn('camunda:formKey="review"')), "probe.bpmn")]}
+    assert client.post("/api/v1/process-definitions/validate", headers=designer, data=ok,
+                       content_type="multipart/form-data").status_code == 200

@@ -10,16 +10,19 @@ from sqlalchemy import select
 from api import create_app
 from engine.config import Settings
 from engine.domain.clock import FrozenClock
-from engine.services import auth, cases, clock, tasks
+from engine.services import auth, cases, clock, packages, tasks
 from engine.services.calendar import seed_from_package
 from engine.services.context import Context
 from engine.services.demo import load_demo
+from engine.services.demo_packages import HYGIENE, RESTAURANT_PACKAGE
 from engine.services.org import add_post, add_staff, invalidate
 from engine.store.models import CaseDocument, OrgUnit, Window
 from engine.store.schema import upgrade
 from tests.conftest import ROOT, staff, window_id
+from tests.form_samples import sample, task_data
 
 FOOD = "620100-XK-SCJG-0001"
+PACKAGE = RESTAURANT_PACKAGE.code
 ACCOUNTS = {"admin": "admin", "designer": "designer", "clerk_in": "zcz_qs_agent", "clerk_out": "qcz_mjp_agent",
             "sup_in": "zcz_supervisor", "sup_out": "qcz_supervisor", "applicant": "applicant_zhang",
             "head": "lzxq_market_head", "reviewer_in": "zcz_reviewer"}
@@ -48,13 +51,13 @@ def headers(ctx, who):
 
 def new_case(ctx, accepted=False, paused=False, claimed=False, at_review=False):
     clerk = staff(ctx, "zcz_qs_agent")
-    started = cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"}, {}, "proxy"),
+    started = cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"}, sample("apply_food_license"), "proxy"),
                                clerk)
     task = started.tasks[0]
     if claimed:
         tasks.claim(ctx, task, clerk)
     if at_review:
-        task = tasks.complete(ctx, task, {}, clerk).next_tasks[0]
+        task = tasks.complete(ctx, task, task_data(ctx, task), clerk).next_tasks[0]
     if accepted:
         clock.accept(ctx, started.case_id, staff(ctx, "admin"))
     if paused:
@@ -67,7 +70,7 @@ def decided_case(ctx):
     case_id, task = new_case(ctx)
     for who, data in (("zcz_qs_agent", {}), ("zcz_reviewer", {"complete": True}), ("lzxq_receiver", {}),
                       ("lzxq_market_approver", {"decision": "granted"})):
-        done = tasks.complete(ctx, task, data, staff(ctx, who))
+        done = tasks.complete(ctx, task, task_data(ctx, task, **data), staff(ctx, who))
         task = done.next_tasks[0] if done.next_tasks else None
     return case_id
 
@@ -77,6 +80,12 @@ def document_url(ctx):
     with ctx.uow.read() as conn:
         doc_id = conn.execute(select(CaseDocument.id).where(CaseDocument.case_id == case_id)).scalar_one()
     return f"/api/v1/cases/{case_id}/documents/{doc_id}"
+
+
+def new_package_case(ctx):
+    return packages.start_package(ctx, packages.StartPackage(
+        PACKAGE, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"},
+        sample("apply_hygiene_licence", business_scope=["热食类食品制售"]), "proxy"), staff(ctx, "zcz_qs_agent"))["case_id"]
 
 
 def unit(ctx, code):
@@ -118,7 +127,8 @@ ROWS = [
     ("POST /cases",
      lambda ctx, c, h: c.post("/api/v1/cases", headers=h, json={"item_code": FOOD, "channel": "window",
                                                                "window_id": window_id(ctx, "ZCZ-QS-W01"),
-                                                               "applicant": {"name": "李四"}}),
+                                                               "applicant": {"name": "李四"},
+                                                               "form": sample("apply_food_license")}),
      {**expect(201, ("admin", "clerk_in")), "applicant": 422}),
     ("GET /cases/{id}", lambda ctx, c, h: c.get(f"/api/v1/cases/{new_case(ctx)[0]}", headers=h),
      expect(200, CASE_READERS)),
@@ -164,7 +174,8 @@ ROWS = [
      lambda ctx, c, h: c.post(f"/api/v1/tasks/{new_case(ctx, claimed=True)[1]}/unclaim", headers=h),
      expect(200, ("clerk_in",))),
     ("POST /tasks/{id}/complete",
-     lambda ctx, c, h: c.post(f"/api/v1/tasks/{new_case(ctx)[1]}/complete", headers=h, json={"data": {}}),
+     lambda ctx, c, h: c.post(f"/api/v1/tasks/{new_case(ctx)[1]}/complete", headers=h,
+                                       json={"data": sample("proxy_intake")}),
      expect(200, ("clerk_in",))),
     ("POST /tasks/{id}/delegate",
      lambda ctx, c, h: c.post(f"/api/v1/tasks/{new_case(ctx)[1]}/delegate", headers=h, json={"to": "zcz_qs_agent2"}),
@@ -191,6 +202,24 @@ ROWS = [
      lambda ctx, c, h: c.post("/api/v1/calendar/notices", headers=h, content_type="application/json",
                               data=(ROOT / "docs" / "examples" / "calendar-2027-hypothetical.json").read_bytes()),
      expect(201, ("admin",))),
+    ("GET /tasks/{id}/form", lambda ctx, c, h: c.get(f"/api/v1/tasks/{new_case(ctx)[1]}/form", headers=h),
+     expect(200, CASE_READERS)),
+    ("GET /forms/{key}", lambda ctx, c, h: c.get("/api/v1/forms/decide", headers=h), expect(200, EVERYONE)),
+    ("POST /packages",
+     lambda ctx, c, h: c.post("/api/v1/packages", headers=h, json={
+         "code": f"YJS-{id(h)}", "name": "测试一件事", "lead_department": "market",
+         "members": [FOOD, HYGIENE["local_code"]]}), expect(201, ("admin",))),
+    ("GET /packages/{code}", lambda ctx, c, h: c.get(f"/api/v1/packages/{PACKAGE}", headers=h), expect(200, EVERYONE)),
+    ("POST /packages/{code}/cases",
+     lambda ctx, c, h: c.post(f"/api/v1/packages/{PACKAGE}/cases", headers=h, json={
+         "window_id": window_id(ctx, "ZCZ-QS-W01"), "applicant": {"name": "张三"}, "channel": "proxy",
+         "form": sample("apply_hygiene_licence", business_scope=["热食类食品制售"])}),
+     {**expect(201, ("admin", "clerk_in")), "applicant": 422}),
+    ("GET /cases/{id}/package",
+     lambda ctx, c, h: c.get(f"/api/v1/cases/{new_package_case(ctx)}/package", headers=h), expect(200, CASE_READERS)),
+    ("POST /cases/{id}/package/withdraw",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{new_package_case(ctx)}/package/withdraw", headers=h,
+                              json={"reason": "申请人撤回"}), expect(204, CASE_READERS)),
     ("POST /engine-rest/deployment/create",
      lambda ctx, c, h: c.post("/engine-rest/deployment/create", headers=h, data=bpmn(tag="r" + str(id(h))),
                               content_type="multipart/form-data"), expect(200, ("admin", "designer"))),

@@ -1,5 +1,6 @@
 """The window console in a real browser (Debian's chromium driven by Playwright) against a real
 HTTP server: log in, claim, complete, read the trail, switch to English."""
+import json
 import os
 import shutil
 import threading
@@ -18,6 +19,7 @@ from engine.services.demo import load_demo
 from engine.services.demo_org import DEMO_PASSWORD
 from engine.store.schema import upgrade
 from tests.conftest import ROOT, staff, window_id
+from tests.form_samples import sample
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(
@@ -33,7 +35,8 @@ def server(tmp_path):
     seed_from_package(ctx)
     load_demo(ctx, ROOT / "workflows")
     cases.start_case(ctx, cases.StartCase("620100-XK-SCJG-0001", window_id(ctx, "ZCZ-QS-W01"),
-                                          {"name": "张三", "id_number": "620102199001011234"}, {}, "proxy"),
+                                          {"name": "张三", "id_number": "620102199001011234"},
+                                          sample("apply_food_license"), "proxy"),
                      staff(ctx, "zcz_qs_agent"))
     httpd = make_server("127.0.0.1", 0, create_app(context=ctx), threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -74,7 +77,12 @@ def test_a_clerk_claims_and_completes_in_the_browser(server, page, tmp_path):
     page.fill("#formdata", "{not json")
     page.click("#complete")
     page.wait_for_selector("#detail-error:has-text('JSON')")
+    assert "mandate_no" in page.inner_text("#form-fields")           # the task's form, from its schema
     page.fill("#formdata", '{"note": "材料齐全"}')
+    page.click("#complete")
+    page.wait_for_selector("#detail-error:has-text('form_invalid')")
+    assert "data.mandate_no" in page.inner_text("#field-errors")
+    page.fill("#formdata", json.dumps(sample("proxy_intake", note="材料齐全"), ensure_ascii=False))
     page.click("#complete")
     page.wait_for_selector("#notice:has-text('已办结')")
     assert page.is_visible("#empty")                    # the next step is the township's

@@ -9,6 +9,7 @@ import pytest
 
 from api import create_app
 from engine.services.demo_org import DEMO_PASSWORD
+from tests.form_samples import sample
 from tests.conftest import row_counts, window_id
 
 FOOD = "620100-XK-SCJG-0001"
@@ -37,6 +38,7 @@ def the_task(client, who):
 
 def complete(client, who, data):
     task = the_task(client, who)
+    data = sample(task["form_key"], **data) if task.get("form_key") else data    # valid for the task's form
     r = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=who, json={"data": data})
     assert r.status_code == 200, r.get_data(as_text=True)
     return task
@@ -78,7 +80,7 @@ def test_village_proxy_to_mail_delivery(client, demo):
     started = client.post("/api/v1/cases", headers=agent, json={
         "item_code": FOOD, "window_id": window_id(demo, "ZCZ-QS-W01"), "channel": "proxy",
         "applicant": {"name": "张三", "id_number": ID_NUMBER, "phone": "13800001234"},
-        "form": {"shop_name": "兰州牛肉面馆"}})
+        "form": sample("apply_food_license")})
     assert started.status_code == 201, started.json
     case_id, number = started.json["id"], started.json["number"]
     assert case_of(client, agent, case_id)["lifecycle"] == "received"
@@ -157,7 +159,7 @@ def test_documents_follow_the_case_access_rules(client, demo):
     agent = login(client, "zcz_qs_agent")
     case_id = client.post("/api/v1/cases", headers=agent, json={
         "item_code": FOOD, "window_id": window_id(demo, "ZCZ-QS-W01"), "channel": "proxy",
-        "applicant": {"name": "李四", "id_number": ID_NUMBER}}).json["id"]
+        "applicant": {"name": "李四", "id_number": ID_NUMBER}, "form": sample("apply_food_license")}).json["id"]
     r = client.post(f"/api/v1/cases/{case_id}/return", headers=agent, json={"reason": "申请人未到场签字"})
     assert r.status_code == 201 and r.json["kind"] == "return_notice"
     assert case_of(client, agent, case_id)["lifecycle"] == "returned"

@@ -17,6 +17,7 @@ from engine.services.demo import load_demo
 from engine.services.demo_org import DEMO_PASSWORD
 from engine.store.schema import upgrade
 from tests.conftest import ROOT, staff, window_id
+from tests.form_samples import sample
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def app(tmp_path_factory):
     load_demo(ctx, ROOT / "workflows")
     for _ in range(3):
         cases.start_case(ctx, cases.StartCase("620100-XK-SCJG-0001", window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"},
-                                              {}, "proxy"), staff(ctx, "zcz_qs_agent"))
+                                              sample("apply_food_license"), "proxy"), staff(ctx, "zcz_qs_agent"))
     application = create_app(context=ctx)
     yield application
     ctx.dispose()

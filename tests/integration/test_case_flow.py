@@ -8,6 +8,7 @@ from engine.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from engine.services import cases, tasks
 from engine.services.audit import events_of, verify_stream
 from tests.conftest import snapshot, staff, window_id
+from tests.form_samples import sample, task_data
 
 FOOD = "620100-XK-SCJG-0001"
 APPLICANT = {"name": "张三", "id_number": "620102199001011234", "phone": "13800000000"}
@@ -15,7 +16,7 @@ APPLICANT = {"name": "张三", "id_number": "620102199001011234", "phone": "1380
 
 def start_food(ctx, window="ZCZ-QS-W01", clerk="zcz_qs_agent"):
     return cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, window), APPLICANT,
-                                                 {"shop_name": "兰州牛肉面馆"}, "proxy"), staff(ctx, clerk))
+                                                 sample("apply_food_license", shop_name="兰州牛肉面馆"), "proxy"), staff(ctx, clerk))
 
 
 def only_task(ctx, username):
@@ -33,16 +34,16 @@ def test_food_licence_runs_across_four_tiers(demo):
     intake = only_task(ctx, "zcz_qs_agent")
     assert intake.spec_id == "proxy_intake" and intake.routed_role == "agent"
     tasks.claim(ctx, intake.id, staff(ctx, "zcz_qs_agent"))
-    tasks.complete(ctx, intake.id, {}, staff(ctx, "zcz_qs_agent"))
+    tasks.complete(ctx, intake.id, task_data(ctx, intake.id), staff(ctx, "zcz_qs_agent"))
 
     # pre-review goes up to the township that the village belongs to, not to another township
     review = only_task(ctx, "zcz_reviewer")
     assert review.spec_id == "township_pre_review"
     assert tasks.inbox(ctx, staff(ctx, "qcz_reviewer")) == []
-    tasks.complete(ctx, review.id, {"complete": True, "opinion": "材料齐全"}, staff(ctx, "zcz_reviewer"))
+    tasks.complete(ctx, review.id, task_data(ctx, review.id, **{"complete": True, "opinion": "材料齐全"}), staff(ctx, "zcz_reviewer"))
 
     accept = only_task(ctx, "lzxq_receiver")
-    tasks.complete(ctx, accept.id, {}, staff(ctx, "lzxq_receiver"))
+    tasks.complete(ctx, accept.id, task_data(ctx, accept.id), staff(ctx, "lzxq_receiver"))
     decide = only_task(ctx, "lzxq_market_approver")
     assert decide.routed_department_id is not None
     # the health department's approver holds the same role at the same unit but another department
@@ -50,9 +51,9 @@ def test_food_licence_runs_across_four_tiers(demo):
     with pytest.raises(Forbidden) as err:
         tasks.claim(ctx, decide.id, staff(ctx, "lzxq_health_approver"))
     assert err.value.code == "task_not_in_your_queue"
-    tasks.complete(ctx, decide.id, {"decision": "granted", "opinion": "准予许可"}, staff(ctx, "lzxq_market_approver"))
+    tasks.complete(ctx, decide.id, task_data(ctx, decide.id, **{"decision": "granted", "opinion": "准予许可"}), staff(ctx, "lzxq_market_approver"))
     issue = only_task(ctx, "lzxq_issuer")
-    done = tasks.complete(ctx, issue.id, {}, staff(ctx, "lzxq_issuer"))
+    done = tasks.complete(ctx, issue.id, task_data(ctx, issue.id), staff(ctx, "lzxq_issuer"))
     assert done.status == "completed"
 
     view = cases.get_case(ctx, started.case_id, staff(ctx, "zcz_qs_agent"))
@@ -89,7 +90,7 @@ def test_completing_a_task_that_is_not_yours_changes_nothing(demo):
     task = only_task(ctx, "zcz_qs_agent")
     before = snapshot(ctx)
     with pytest.raises(Forbidden) as err:
-        tasks.complete(ctx, task.id, {}, staff(ctx, "qcz_mjp_agent"))
+        tasks.complete(ctx, task.id, task_data(ctx, task.id), staff(ctx, "qcz_mjp_agent"))
     assert err.value.code == "task_not_in_your_queue"
     assert snapshot(ctx) == before
 
@@ -101,7 +102,7 @@ def test_completing_a_task_claimed_by_another_changes_nothing(demo):
     tasks.claim(ctx, task.id, staff(ctx, "zcz_qs_agent"))
     before = snapshot(ctx)
     with pytest.raises(Forbidden) as err:
-        tasks.complete(ctx, task.id, {}, staff(ctx, "lzxq_receiver"))
+        tasks.complete(ctx, task.id, task_data(ctx, task.id), staff(ctx, "lzxq_receiver"))
     assert err.value.code == "task_claimed_by_other"
     assert snapshot(ctx) == before
 
@@ -110,14 +111,14 @@ def test_completing_a_closed_task_changes_nothing(demo):
     ctx = demo
     start_food(ctx)
     task = only_task(ctx, "zcz_qs_agent")
-    tasks.complete(ctx, task.id, {}, staff(ctx, "zcz_qs_agent"))
+    tasks.complete(ctx, task.id, task_data(ctx, task.id), staff(ctx, "zcz_qs_agent"))
     before = snapshot(ctx)
     with pytest.raises(Conflict) as err:
-        tasks.complete(ctx, task.id, {}, staff(ctx, "zcz_qs_agent"))
+        tasks.complete(ctx, task.id, task_data(ctx, task.id), staff(ctx, "zcz_qs_agent"))
     assert err.value.code == "task_not_open"
     assert snapshot(ctx) == before
     with pytest.raises(NotFound):
-        tasks.complete(ctx, "00000000-0000-0000-0000-000000000000", {}, staff(ctx, "zcz_qs_agent"))
+        tasks.complete(ctx, "00000000-0000-0000-0000-000000000000", task_data(ctx, "00000000-0000-0000-0000-000000000000"), staff(ctx, "zcz_qs_agent"))
     assert snapshot(ctx) == before
 
 
@@ -127,10 +128,10 @@ def test_stale_version_is_a_conflict_and_writes_nothing(demo):
     task = only_task(ctx, "zcz_qs_agent")
     before = snapshot(ctx)
     with pytest.raises(Conflict) as err:
-        tasks.complete(ctx, task.id, {}, staff(ctx, "zcz_qs_agent"), expected_version=started.version - 1)
+        tasks.complete(ctx, task.id, task_data(ctx, task.id), staff(ctx, "zcz_qs_agent"), expected_version=started.version - 1)
     assert err.value.code == "case_version_conflict"
     assert snapshot(ctx) == before
-    tasks.complete(ctx, task.id, {}, staff(ctx, "zcz_qs_agent"), expected_version=started.version)
+    tasks.complete(ctx, task.id, task_data(ctx, task.id), staff(ctx, "zcz_qs_agent"), expected_version=started.version)
 
 
 @pytest.mark.parametrize("data, field", [
@@ -182,7 +183,7 @@ def test_tampering_with_the_audit_trail_is_detected(demo):
     from sqlalchemy import text
     ctx = demo
     started = start_food(ctx)
-    tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, {}, staff(ctx, "zcz_qs_agent"))
+    tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, task_data(ctx, only_task(ctx, "zcz_qs_agent").id), staff(ctx, "zcz_qs_agent"))
     stream = f"case:{started.case_id}"
     with ctx.uow.begin() as conn:
         assert verify_stream(conn, stream) is None
@@ -200,9 +201,10 @@ def test_the_same_case_runs_identically_without_the_workflow_cache(demo, db_url,
         started = start_food(cold)
         for user, data in [("zcz_qs_agent", {}), ("zcz_reviewer", {"complete": False, "opinion": "缺营业执照"}),
                            ("zcz_qs_agent", {"supplemented": True}), ("zcz_reviewer", {"complete": True}),
-                           ("lzxq_receiver", {}), ("lzxq_market_approver", {"decision": "refused"}),
+                           ("lzxq_receiver", {}), ("lzxq_market_approver", {"decision": "refused", "opinion": "不符合条件"}),
                            ("zcz_qs_agent", {})]:
-            done = tasks.complete(cold, only_task(cold, user).id, data, staff(cold, user))
+            task_id = only_task(cold, user).id
+            done = tasks.complete(cold, task_id, task_data(cold, task_id, **data), staff(cold, user))
         assert done.status == "completed"
         view = cases.get_case(cold, started.case_id, staff(cold, "zcz_qs_agent"))
         assert view.data["decision"] == "refused" and view.data["supplemented"] is True

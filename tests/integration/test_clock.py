@@ -13,6 +13,7 @@ from engine.store.models import Case, Event, Task, Timer
 from tests.conftest import ROOT, snapshot, staff, window_id
 from tests.integration.helpers import FIXTURES, add_item, deploy_files
 from tests.integration.test_case_flow import only_task, start_food
+from tests.form_samples import task_data
 
 
 def bj(y, m, d, hh=0, mm=0, ss=0) -> datetime:
@@ -34,9 +35,9 @@ def events(ctx, case_id, type_=None):
 def accept_food(ctx):
     """Village intake → township pre-review → district acceptance (the task's stage is `accepted`)."""
     started = start_food(ctx)
-    tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, {}, staff(ctx, "zcz_qs_agent"))
-    tasks.complete(ctx, only_task(ctx, "zcz_reviewer").id, {"complete": True}, staff(ctx, "zcz_reviewer"))
-    tasks.complete(ctx, only_task(ctx, "lzxq_receiver").id, {}, staff(ctx, "lzxq_receiver"))
+    tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, task_data(ctx, only_task(ctx, "zcz_qs_agent").id), staff(ctx, "zcz_qs_agent"))
+    tasks.complete(ctx, only_task(ctx, "zcz_reviewer").id, task_data(ctx, only_task(ctx, "zcz_reviewer").id, **{"complete": True}), staff(ctx, "zcz_reviewer"))
+    tasks.complete(ctx, only_task(ctx, "lzxq_receiver").id, task_data(ctx, only_task(ctx, "lzxq_receiver").id), staff(ctx, "lzxq_receiver"))
     return started.case_id
 
 
@@ -93,9 +94,9 @@ def test_no_correction_notice_in_time_deems_the_case_accepted_at_receipt(demo, c
     assert as_utc(row.accepted_at) == as_utc(row.created_at)
     assert len(events(ctx, case_id, "case_deemed_accepted")) == 1
     # the stage-driven acceptance later does not accept again
-    tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, {}, staff(ctx, "zcz_qs_agent"))
-    tasks.complete(ctx, only_task(ctx, "zcz_reviewer").id, {"complete": True}, staff(ctx, "zcz_reviewer"))
-    tasks.complete(ctx, only_task(ctx, "lzxq_receiver").id, {}, staff(ctx, "lzxq_receiver"))
+    tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, task_data(ctx, only_task(ctx, "zcz_qs_agent").id), staff(ctx, "zcz_qs_agent"))
+    tasks.complete(ctx, only_task(ctx, "zcz_reviewer").id, task_data(ctx, only_task(ctx, "zcz_reviewer").id, **{"complete": True}), staff(ctx, "zcz_reviewer"))
+    tasks.complete(ctx, only_task(ctx, "lzxq_receiver").id, task_data(ctx, only_task(ctx, "lzxq_receiver").id), staff(ctx, "lzxq_receiver"))
     assert len(events(ctx, case_id, "case_accepted")) == 0
 
 
@@ -183,7 +184,7 @@ def test_one_extension_approved_by_a_head(demo):
 def test_step_deadline_raises_a_step_card_while_the_case_is_on_time(demo, clock):
     ctx = demo
     start_food(ctx)
-    tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, {}, staff(ctx, "zcz_qs_agent"))
+    tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, task_data(ctx, only_task(ctx, "zcz_qs_agent").id), staff(ctx, "zcz_qs_agent"))
     review = only_task(ctx, "zcz_reviewer")          # due P5D from Fri 09:00 → Wed 12-02 09:00
     assert review.due_at == bj(2026, 12, 2, 9)
     clock.set(bj(2026, 12, 2, 9, 0, 1))

@@ -15,6 +15,7 @@ from engine.services.context import Context
 from engine.store.models import Event, Timer
 from tests.conftest import ROOT, staff
 from tests.integration.test_case_flow import only_task, start_food
+from tests.form_samples import task_data
 
 N_CASES = 12
 
@@ -22,7 +23,8 @@ N_CASES = 12
 def make_due_timers(ctx, clock, n=N_CASES):
     for _ in range(n):
         start_food(ctx)
-        tasks.complete(ctx, tasks.inbox(ctx, staff(ctx, "zcz_qs_agent"))[0].id, {}, staff(ctx, "zcz_qs_agent"))
+        intake = tasks.inbox(ctx, staff(ctx, "zcz_qs_agent"))[0].id
+        tasks.complete(ctx, intake, task_data(ctx, intake), staff(ctx, "zcz_qs_agent"))
     clock.advance(timedelta(days=3))
 
 

@@ -11,6 +11,7 @@ from engine.store.models import Case, Event, ProcessDefinition
 from tests.conftest import ROOT, row_counts, staff, window_id
 from tests.integration.helpers import FIXTURES, add_item, deploy_files
 from tests.integration.test_case_flow import only_task, start_food
+from tests.form_samples import sample, task_data
 
 SYSTEM = Actor.system("test")
 
@@ -45,7 +46,7 @@ def test_changed_process_gets_a_new_version_and_running_cases_keep_theirs(demo):
     assert names == {old_case.case_id: "代办收件", new_case.case_id: "代办收件（新版）"}
     # the old case still runs to its next step on version 1
     old_task = next(t for t in tasks.inbox(ctx, staff(ctx, "zcz_qs_agent")) if t.case_id == old_case.case_id)
-    tasks.complete(ctx, old_task.id, {}, staff(ctx, "zcz_qs_agent"))
+    tasks.complete(ctx, old_task.id, task_data(ctx, old_task.id), staff(ctx, "zcz_qs_agent"))
     assert only_task(ctx, "zcz_reviewer").case_id == old_case.case_id
 
 
@@ -82,20 +83,21 @@ def test_call_activity_resolves_to_a_previously_deployed_process(ctx):
 def test_joint_item_fans_out_to_two_departments_and_joins(demo):
     ctx = demo
     started = cases.start_case(ctx, cases.StartCase("620100-LB-0003", window_id(ctx, "LZXQ-W01"),
-                                                    {"name": "兰州餐饮有限公司"}, {"shop_name": "黄河边餐馆"}),
+                                                    {"name": "兰州餐饮有限公司"},
+                                                    sample("apply_restaurant_opening", shop_name="黄河边餐馆")),
                                staff(ctx, "lzxq_receiver"))
-    tasks.complete(ctx, only_task(ctx, "lzxq_receiver").id, {}, staff(ctx, "lzxq_receiver"))
+    tasks.complete(ctx, only_task(ctx, "lzxq_receiver").id, task_data(ctx, only_task(ctx, "lzxq_receiver").id), staff(ctx, "lzxq_receiver"))
     food = only_task(ctx, "lzxq_market_reviewer")
     hygiene = only_task(ctx, "lzxq_health_reviewer")
     assert (food.spec_id, hygiene.spec_id) == ("food_review", "hygiene_review")
-    tasks.complete(ctx, food.id, {"opinion": "ok"}, staff(ctx, "lzxq_market_reviewer"))
-    tasks.complete(ctx, hygiene.id, {"opinion": "ok"}, staff(ctx, "lzxq_health_reviewer"))
-    tasks.complete(ctx, only_task(ctx, "lzxq_market_approver").id, {"decision": "granted"},
+    tasks.complete(ctx, food.id, task_data(ctx, food.id, **{"opinion": "ok"}), staff(ctx, "lzxq_market_reviewer"))
+    tasks.complete(ctx, hygiene.id, task_data(ctx, hygiene.id, **{"opinion": "ok"}), staff(ctx, "lzxq_health_reviewer"))
+    tasks.complete(ctx, only_task(ctx, "lzxq_market_approver").id, task_data(ctx, only_task(ctx, "lzxq_market_approver").id, **{"decision": "granted"}),
                    staff(ctx, "lzxq_market_approver"))
     assert tasks.inbox(ctx, staff(ctx, "lzxq_issuer")) == []       # the join waits for both branches
-    tasks.complete(ctx, only_task(ctx, "lzxq_health_approver").id, {"decision": "granted"},
+    tasks.complete(ctx, only_task(ctx, "lzxq_health_approver").id, task_data(ctx, only_task(ctx, "lzxq_health_approver").id, **{"decision": "granted"}),
                    staff(ctx, "lzxq_health_approver"))
-    done = tasks.complete(ctx, only_task(ctx, "lzxq_issuer").id, {}, staff(ctx, "lzxq_issuer"))
+    done = tasks.complete(ctx, only_task(ctx, "lzxq_issuer").id, task_data(ctx, only_task(ctx, "lzxq_issuer").id), staff(ctx, "lzxq_issuer"))
     assert done.status == "completed" and done.case_id == started.case_id
 
 
@@ -113,4 +115,4 @@ def test_target_missing_in_the_org_tree_goes_to_the_supervisor_queue(demo):
     with ctx.uow.begin() as s:
         types = s.execute(select(Event.type).where(Event.case_id == started.case_id)).scalars().all()
     assert "task_routing_failed" in types
-    tasks.complete(ctx, task.id, {"opinion": "转民政局办理"}, staff(ctx, "xcz_supervisor"))
+    tasks.complete(ctx, task.id, task_data(ctx, task.id, **{"opinion": "转民政局办理"}), staff(ctx, "xcz_supervisor"))

@@ -11,6 +11,7 @@ from engine.store.models import Department, OrgUnit
 from tests.conftest import staff, window_id
 from tests.integration.test_case_flow import only_task, start_food
 from tests.integration.test_clock import accept_food, bj
+from tests.form_samples import task_data
 
 
 def SUP(ctx):
@@ -71,9 +72,9 @@ def test_on_time_rate(demo, clock):
     late = accept_food(ctx)
     def finish(case_id):
         t = next(t for t in tasks.inbox(ctx, staff(ctx, "lzxq_market_approver")) if t.case_id == case_id)
-        tasks.complete(ctx, t.id, {"decision": "granted"}, staff(ctx, "lzxq_market_approver"))
+        tasks.complete(ctx, t.id, task_data(ctx, t.id, **{"decision": "granted"}), staff(ctx, "lzxq_market_approver"))
         t = next(t for t in tasks.inbox(ctx, staff(ctx, "lzxq_issuer")) if t.case_id == case_id)
-        tasks.complete(ctx, t.id, {}, staff(ctx, "lzxq_issuer"))
+        tasks.complete(ctx, t.id, task_data(ctx, t.id), staff(ctx, "lzxq_issuer"))
     finish(on_time)
     clock.set(bj(2026, 12, 20))                                     # after the promised 12-11
     finish(late)

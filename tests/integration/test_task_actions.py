@@ -8,6 +8,7 @@ from engine.services.org import add_post, add_staff, invalidate
 from engine.store.models import Task, Timer, Window
 from tests.conftest import snapshot, staff
 from tests.integration.test_case_flow import only_task, start_food
+from tests.form_samples import task_data
 
 
 def colleague(ctx, username, window_code, role):
@@ -30,8 +31,8 @@ def test_delegate_to_a_colleague_in_the_same_queue(demo):
         tasks.delegate(ctx, task.id, "nobody", staff(ctx, "zcz_qs_agent"))
     assert tasks.delegate(ctx, task.id, "zcz_qs_agent2", staff(ctx, "zcz_qs_agent")).assignee_id == helper.staff_id
     with pytest.raises(Forbidden):                      # now it is hers
-        tasks.complete(ctx, task.id, {}, staff(ctx, "zcz_qs_agent"))
-    tasks.complete(ctx, task.id, {}, helper)
+        tasks.complete(ctx, task.id, task_data(ctx, task.id), staff(ctx, "zcz_qs_agent"))
+    tasks.complete(ctx, task.id, task_data(ctx, task.id), helper)
 
 
 def test_return_to_the_previous_step_reopens_it_for_its_author(demo):
@@ -39,7 +40,7 @@ def test_return_to_the_previous_step_reopens_it_for_its_author(demo):
     start_food(ctx)
     agent, reviewer = staff(ctx, "zcz_qs_agent"), staff(ctx, "zcz_reviewer")
     intake = only_task(ctx, "zcz_qs_agent")
-    tasks.complete(ctx, intake.id, {"note": "收件"}, agent)
+    tasks.complete(ctx, intake.id, task_data(ctx, intake.id, **{"note": "收件"}), agent)
     review = only_task(ctx, "zcz_reviewer")
     with pytest.raises(ValidationError):
         tasks.return_to_previous(ctx, review.id, " ", reviewer)
@@ -52,7 +53,7 @@ def test_return_to_the_previous_step_reopens_it_for_its_author(demo):
         states = dict(conn.execute(select(Task.id, Task.state)).all())
         pending = conn.execute(select(Timer.element).where(Timer.state == "pending", Timer.kind == "bpmn")).all()
     assert states[review.id] == "cancelled" and pending == []
-    tasks.complete(ctx, intake.id, {"note": "已补签字"}, agent)
+    tasks.complete(ctx, intake.id, task_data(ctx, intake.id, **{"note": "已补签字"}), agent)
     again = only_task(ctx, "zcz_reviewer")
     assert again.id != review.id
 

@@ -8,6 +8,7 @@ from engine.store.models import Event, Timer
 from tests.conftest import staff, window_id
 from tests.integration.helpers import FIXTURES, add_item, deploy_files
 from tests.integration.test_case_flow import only_task, start_food
+from tests.form_samples import sample, task_data
 
 
 def pending_timers(ctx):
@@ -25,7 +26,7 @@ def test_boundary_timer_escalates_overdue_pre_review_once(demo, clock):
     ctx = demo
     start_food(ctx)
     intake = only_task(ctx, "zcz_qs_agent")
-    tasks.complete(ctx, intake.id, {}, staff(ctx, "zcz_qs_agent"))
+    tasks.complete(ctx, intake.id, task_data(ctx, intake.id), staff(ctx, "zcz_qs_agent"))
     [(element, due, _)] = pending_timers(ctx)
     assert element == "pre_review_overdue"
     assert timers.fire_due(ctx) == 0                      # not due yet
@@ -43,8 +44,8 @@ def test_boundary_timer_escalates_overdue_pre_review_once(demo, clock):
 def test_completing_the_task_cancels_its_boundary_timer(demo, clock):
     ctx = demo
     start_food(ctx)
-    tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, {}, staff(ctx, "zcz_qs_agent"))
-    tasks.complete(ctx, only_task(ctx, "zcz_reviewer").id, {"complete": True}, staff(ctx, "zcz_reviewer"))
+    tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, task_data(ctx, only_task(ctx, "zcz_qs_agent").id), staff(ctx, "zcz_qs_agent"))
+    tasks.complete(ctx, only_task(ctx, "zcz_reviewer").id, task_data(ctx, only_task(ctx, "zcz_reviewer").id, **{"complete": True}), staff(ctx, "zcz_reviewer"))
     with ctx.uow.begin() as s:
         states = s.execute(select(Timer.state).where(Timer.kind == "bpmn")).scalars().all()
     assert states == ["cancelled"]
@@ -56,10 +57,10 @@ def test_completing_the_task_cancels_its_boundary_timer(demo, clock):
 def test_intermediate_timer_waits_for_the_publicity_period(demo, clock):
     ctx = demo
     started = cases.start_case(ctx, cases.StartCase("620100-GG-MZ-0002", window_id(ctx, "QCZ-W01"),
-                                                    {"name": "李奶奶"}, {"age": 86}), staff(ctx, "qcz_receiver"))
-    tasks.complete(ctx, only_task(ctx, "qcz_receiver").id, {"complete": True}, staff(ctx, "qcz_receiver"))
-    tasks.complete(ctx, only_task(ctx, "qcz_reviewer").id, {"opinion": "符合条件"}, staff(ctx, "qcz_reviewer"))
-    tasks.complete(ctx, only_task(ctx, "qcz_social_approver").id, {"decision": "granted"},
+                                                    {"name": "李奶奶"}, sample("apply_elderly_allowance")), staff(ctx, "qcz_receiver"))
+    tasks.complete(ctx, only_task(ctx, "qcz_receiver").id, task_data(ctx, only_task(ctx, "qcz_receiver").id, **{"complete": True}), staff(ctx, "qcz_receiver"))
+    tasks.complete(ctx, only_task(ctx, "qcz_reviewer").id, task_data(ctx, only_task(ctx, "qcz_reviewer").id, **{"opinion": "符合条件"}), staff(ctx, "qcz_reviewer"))
+    tasks.complete(ctx, only_task(ctx, "qcz_social_approver").id, task_data(ctx, only_task(ctx, "qcz_social_approver").id, **{"decision": "granted"}),
                    staff(ctx, "qcz_social_approver"))
     [(element, due, _)] = pending_timers(ctx)
     assert element == "wait_publicity"
@@ -68,7 +69,7 @@ def test_intermediate_timer_waits_for_the_publicity_period(demo, clock):
     assert timers.fire_due(ctx) == 1
     notify = only_task(ctx, "qcz_issuer")
     assert notify.spec_id == "notify_result"
-    assert tasks.complete(ctx, notify.id, {}, staff(ctx, "qcz_issuer")).status == "completed"
+    assert tasks.complete(ctx, notify.id, task_data(ctx, notify.id), staff(ctx, "qcz_issuer")).status == "completed"
     assert cases.get_case(ctx, started.case_id, staff(ctx, "qcz_receiver")).status == "completed"
 
 
@@ -91,7 +92,7 @@ def test_sweep_loads_no_case_when_nothing_is_due(demo, clock, monkeypatch):
     ctx = demo
     for _ in range(3):
         start_food(ctx)
-        tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, {}, staff(ctx, "zcz_qs_agent"))
+        tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, task_data(ctx, only_task(ctx, "zcz_qs_agent").id), staff(ctx, "zcz_qs_agent"))
     assert len(pending_timers(ctx)) == 3
     ctx.workflows.clear()
     loads = []
