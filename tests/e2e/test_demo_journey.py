@@ -9,8 +9,8 @@ import pytest
 
 from api import create_app
 from engine.services.demo_org import DEMO_PASSWORD
-from tests.form_samples import sample
 from tests.conftest import row_counts, window_id
+from tests.form_samples import sample
 
 FOOD = "620100-XK-SCJG-0001"
 ID_NUMBER = "620102199001011234"
@@ -86,7 +86,7 @@ def test_village_proxy_to_mail_delivery(client, demo):
     assert case_of(client, agent, case_id)["lifecycle"] == "received"
 
     # 帮办代办 intake at the village; the case is still only received
-    complete(client, agent, {"mandate_no": "WT-2026-0001", "materials_collected": True})
+    complete(client, agent, {"mandate_no": "WT202611270001"})
     assert case_of(client, agent, case_id)["lifecycle"] == "received"
     assert kinds(client, agent, case_id) == []
 
