@@ -56,8 +56,9 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
     app.extensions["lianban"] = ctx
 
     api = LianbanApi(app)
-    from api.resources import auth, calendar, cases, definitions, engine_rest, health, items, supervision, tasks
-    for module in (health, auth, items, definitions, cases, tasks, supervision, calendar, engine_rest):
+    from api.resources import (auth, calendar, cases, catalogue, definitions, engine_rest, health, items, supervision,
+                               tasks)
+    for module in (health, auth, items, catalogue, definitions, cases, tasks, supervision, calendar, engine_rest):
         api.register_blueprint(module.bp)
     app.register_blueprint(_docs_assets())
 
