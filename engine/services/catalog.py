@@ -49,12 +49,15 @@ class _Known:
     def __init__(self, conn: Connection, file_codes: set[str]):
         self.basics = {r.code: r for r in conn.execute(select(_S.id, _S.code, *(_S[c] for c in BASIC)))}
         code_of = {r.id: r.code for r in self.basics.values()}
-        self.latest: dict = {}
+        self.latest: dict = {}          # newest version per code (numbers the next one)
+        self.live: dict = {}            # newest draft or published version (what a row is compared with)
         self.locked: set[str] = set()
         for r in conn.execute(select(t.item_implementation).order_by(_I.code, _I.version)):
             self.latest[r.code] = r
-            if r.status != "retired" and r.code not in file_codes and r.service_item_id in code_of:
-                self.locked.add(code_of[r.service_item_id])
+            if r.status != "retired":
+                self.live[r.code] = r
+                if r.code not in file_codes and r.service_item_id in code_of:
+                    self.locked.add(code_of[r.service_item_id])
         self.units = {u.code: (u.id, u.tier) for u in conn.execute(select(OrgUnit.id, OrgUnit.code, OrgUnit.tier))}
 
     def pinned(self) -> dict[str, tuple[str, str, str]]:
@@ -99,7 +102,8 @@ def check_file(ctx, content: bytes, fmt: str) -> list[CatalogueProblem]:
 def import_catalogue(ctx, content: bytes, fmt: str, actor: Actor, *, publish: bool = False,
                      progress: Optional[Progress] = None) -> ImportResult:
     """One transaction: any problem and nothing is written. Basic items are created or updated;
-    each changed implementation gets a new draft version (published at once with `publish`)."""
+    an implementation whose content differs from its newest live (draft or published) version, or
+    that has none, gets a new draft version (published at once with `publish`)."""
     access.require_role(actor, "admin")
     with ctx.uow.begin() as conn:
         entries, problems, known = _prepare(conn, content, fmt)
@@ -125,12 +129,12 @@ def import_catalogue(ctx, content: bytes, fmt: str, actor: Actor, *, publish: bo
                     known.basics[e.basic_code] = _Basic(basic_id, e.basic_code, **wanted)
             row = {**{c: values.get(c) for c in CONTENT}, "service_item_id": basic_id,
                    "org_unit_id": known.units[e.org_unit][0]}
-            latest = known.latest.get(e.code)
-            if latest is not None and all(getattr(latest, c) == row[c] for c in CONTENT):
+            latest, live = known.latest.get(e.code), known.live.get(e.code)
+            if live is not None and all(getattr(live, c) == row[c] for c in CONTENT):
                 unchanged += 1
-                if publish and latest.status == "draft":
-                    _publish(conn, e.code, latest.id, now)
-                    published.append((e.code, latest.version))
+                if publish and live.status == "draft":
+                    _publish(conn, e.code, live.id, now)
+                    published.append((e.code, live.version))
             else:
                 version = latest.version + 1 if latest is not None else 1
                 new_id = conn.execute(insert(t.item_implementation).values(
