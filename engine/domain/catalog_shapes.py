@@ -20,6 +20,21 @@ def _text(value: Any, required: bool) -> bool:
     return isinstance(value, str) and (bool(value.strip()) or not required)
 
 
+def _object(where: str, obj: dict, kind: str, required: tuple, optional: dict) -> list[tuple[str, str, str]]:
+    """Unknown keys, required texts, and the type of the optional flags and `basis` of one nested
+    object (the enumerated keys are checked by the caller)."""
+    out = [(f"{where}.{key}", f"{kind}_unknown_field", f"{where} has an unknown field {key!r}")
+           for key in obj if key not in (*required, *optional)]
+    out += [(f"{where}.{key}", f"{kind}_field_required", f"{where}.{key} is required text")
+            for key in required if not _text(obj.get(key), True)]
+    for key, default in optional.items():
+        if key in obj and isinstance(default, bool) and not isinstance(obj[key], bool):
+            out.append((f"{where}.{key}", f"{kind}_field_type", f"{where}.{key} must be true or false"))
+        elif key == "basis" and key in obj and not _text(obj[key], False):
+            out.append((f"{where}.{key}", f"{kind}_field_type", f"{where}.{key} must be text"))
+    return out
+
+
 def check_materials(materials: list, tolerant_acceptance: bool) -> list[tuple[str, str, str]]:
     out = []
     seen: dict[str, int] = {}
@@ -28,15 +43,7 @@ def check_materials(materials: list, tolerant_acceptance: bool) -> list[tuple[st
         if not isinstance(m, dict):
             out.append((where, "material_invalid", f"{where} must be an object"))
             continue
-        for key in m:
-            if key not in ("code", "name", *MATERIAL_DEFAULTS):
-                out.append((f"{where}.{key}", "material_unknown_field", f"{where} has an unknown field {key!r}"))
-        for key in ("code", "name"):
-            if not _text(m.get(key), True):
-                out.append((f"{where}.{key}", "material_field_required", f"{where}.{key} is required text"))
-        for key in ("required", "tolerable"):
-            if key in m and not isinstance(m[key], bool):
-                out.append((f"{where}.{key}", "material_field_type", f"{where}.{key} must be true or false"))
+        out += _object(where, m, "material", ("code", "name"), MATERIAL_DEFAULTS)
         for key, allowed in (("form", MATERIAL_FORMS), ("source", MATERIAL_SOURCES)):
             if key in m and m[key] not in allowed:
                 out.append((f"{where}.{key}", f"material_{key}_unknown",
@@ -48,8 +55,6 @@ def check_materials(materials: list, tolerant_acceptance: bool) -> list[tuple[st
         copies = m.get("copies", 1)
         if isinstance(copies, bool) or not isinstance(copies, int) or copies < 0:
             out.append((f"{where}.copies", "material_field_type", f"{where}.copies must be a whole number ≥ 0"))
-        if "basis" in m and not _text(m["basis"], False):
-            out.append((f"{where}.basis", "material_field_type", f"{where}.basis must be text"))
         if m.get("tolerable") is True and not tolerant_acceptance:
             out.append((f"{where}.tolerable", "material_tolerable_without_list",
                         f"{where} may be missing under 容缺受理 only if the item is on the 容缺 list "
@@ -70,16 +75,7 @@ def check_fees(fees: list) -> list[tuple[str, str, str]]:
         if not isinstance(fee, dict):
             out.append((where, "fee_invalid", f"{where} must be an object"))
             continue
-        for key in fee:
-            if key not in ("name", "standard", *FEE_DEFAULTS):
-                out.append((f"{where}.{key}", "fee_unknown_field", f"{where} has an unknown field {key!r}"))
-        for key in ("name", "standard"):
-            if not _text(fee.get(key), True):
-                out.append((f"{where}.{key}", "fee_field_required", f"{where}.{key} is required text"))
-        if "basis" in fee and not _text(fee["basis"], False):
-            out.append((f"{where}.basis", "fee_field_type", f"{where}.basis must be text"))
-        if "reducible" in fee and not isinstance(fee["reducible"], bool):
-            out.append((f"{where}.reducible", "fee_field_type", f"{where}.reducible must be true or false"))
+        out += _object(where, fee, "fee", ("name", "standard"), FEE_DEFAULTS)
     return out
 
 

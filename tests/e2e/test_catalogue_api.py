@@ -4,23 +4,17 @@ import csv
 import io
 import json
 
-import pytest
 from sqlalchemy import select
 
-from api import create_app
 from engine.services.demo import DEMO_CATALOGUE
 from engine.store.models import OrgUnit
 from tests.conftest import row_counts
+from tests.e2e import test_api
 from tests.e2e.test_api import assert_problem, auth
 
+client = test_api.client          # the demo app's test client (a fixture)
+
 FOOD = "11620100MB1234567E2001XK0010100"
-
-
-@pytest.fixture
-def client(demo):
-    app = create_app(context=demo)
-    app.testing = True
-    return app.test_client()
 
 
 def test_the_public_guide_needs_no_login(client):

@@ -2,13 +2,16 @@
 import json
 
 from tests.conftest import ROOT
-from tests.e2e.test_cli import env, lianban  # noqa: F401  (env is a fixture)
+from tests.e2e import test_cli
+from tests.e2e.test_cli import lianban
+
+env = test_cli.env                # a fresh SQLite file for the subprocesses (a fixture)
 
 CATALOGUE = ROOT / "catalog" / "demo-catalogue.json"
 FOOD = "11620100MB1234567E2001XK0010100"
 
 
-def test_validate_import_and_export(env, tmp_path):  # noqa: F811
+def test_validate_import_and_export(env, tmp_path):
     assert lianban(env, "load-demo").returncode == 0
     good = lianban(env, "catalog", "validate", str(CATALOGUE))
     assert good.returncode == 0 and "no problems" in good.stdout

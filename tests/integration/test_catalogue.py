@@ -152,8 +152,11 @@ def test_round_trips_through_json_and_csv_make_no_version(demo):
         before = conn.execute(select(func.count()).select_from(ItemImplementation)).scalar()
     for fmt in ("json", "csv"):
         exported = catalog_views.export_catalogue(ctx, fmt, ADMIN)
-        result = catalog.import_catalogue(ctx, exported, fmt, ADMIN, publish=True)
+        calls = []
+        result = catalog.import_catalogue(ctx, exported, fmt, ADMIN, publish=True,
+                                          progress=lambda done, total: calls.append((done, total)))
         assert (result.rows, result.unchanged, result.created, result.published) == (27, 27, (), ())
+        assert calls == [(n, 27) for n in range(1, 28)]
     csv = catalog_views.export_catalogue(ctx, "csv", ADMIN)
     assert csv.startswith(b"\xef\xbb\xbf") and "食品经营许可" in csv.decode("utf-8-sig")
     assert "|" in csv.decode("utf-8-sig").splitlines()[1]          # accepting tiers as a|b in one cell
