@@ -9,6 +9,7 @@ import json
 from typing import Any, Optional
 
 TRUE = {"true", "1", "yes", "y", "是", "t"}
+MAX_INT = 1_000_000          # no limit, count or depth comes near this; the columns are 32-bit
 FALSE = {"false", "0", "no", "n", "否", "f"}
 
 
@@ -22,12 +23,21 @@ def text(value: Any, max_len: int) -> tuple[Optional[str], Optional[str]]:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None, "must be text"
     value = str(value).strip()
+    if "\x00" in value:
+        return None, "contains a NUL character"
     if len(value) > max_len:
         return None, f"is longer than {max_len} characters"
     return value, None
 
 
 def integer(value: Any) -> tuple[Optional[int], Optional[str]]:
+    value, problem = _integer(value)
+    if value is not None and abs(value) > MAX_INT:
+        return None, f"is out of range (at most {MAX_INT})"
+    return value, problem
+
+
+def _integer(value: Any) -> tuple[Optional[int], Optional[str]]:
     if blank(value):
         return None, None
     if isinstance(value, bool):
@@ -66,7 +76,7 @@ def string_list(value: Any) -> tuple[Optional[list], Optional[str]]:
                 return None, f"is not valid JSON ({exc.msg})"
         else:
             value = [part.strip() for part in raw.split("|") if part.strip()]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list) or not all(isinstance(v, str) and "\x00" not in v for v in value):
         return None, "must be a list of text values (JSON list or a|b|c)"
     return [v.strip() for v in value], None
 
@@ -82,4 +92,6 @@ def structured(value: Any, kind: type) -> tuple[Any, Optional[str]]:
             return None, f"is not valid JSON ({exc.msg})"
     if not isinstance(value, kind):
         return None, f"must be a JSON {'list' if kind is list else 'object'}"
+    if "\\u0000" in json.dumps(value):
+        return None, "contains a NUL character"
     return value, None

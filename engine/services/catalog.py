@@ -11,6 +11,7 @@ from typing import Callable, Optional
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from engine.domain.catalog import CatalogueProblem, Entry, check_catalogue, entry_values, parse_row
 from engine.domain.errors import Conflict, NotFound, ValidationError
@@ -105,6 +106,17 @@ def import_catalogue(ctx, content: bytes, fmt: str, actor: Actor, *, publish: bo
     an implementation whose content differs from its newest live (draft or published) version, or
     that has none, gets a new draft version (published at once with `publish`)."""
     access.require_role(actor, "admin")
+    try:
+        result = _import(ctx, content, fmt, actor, publish, progress)
+    except IntegrityError:
+        # another import wrote a version of one of these codes meanwhile; this one wrote nothing
+        raise Conflict("the catalogue changed while this file was imported; import it again",
+                       code="catalogue_changed_concurrently") from None
+    ctx.caches.pop("accepting_tiers", None)
+    return result
+
+
+def _import(ctx, content: bytes, fmt: str, actor: Actor, publish: bool, progress: Optional[Progress]) -> ImportResult:
     with ctx.uow.begin() as conn:
         entries, problems, known = _prepare(conn, content, fmt)
         if problems:
@@ -151,7 +163,6 @@ def import_catalogue(ctx, content: bytes, fmt: str, actor: Actor, *, publish: bo
                 "rows": len(entries), "created": [f"{c}@{v}" for c, v in created],
                 "published": [f"{c}@{v}" for c, v in published], "basic_created": basic_created,
                 "basic_updated": basic_updated})
-    ctx.caches.pop("accepting_tiers", None)
     return ImportResult(len(entries), basic_created, basic_updated, tuple(created), unchanged, tuple(published))
 
 

@@ -230,3 +230,26 @@ def test_the_demo_catalogue_carries_the_workflow_items_unchanged():
             (local, basic, key, tier, legal, promise, extension, body, uscc)
         assert (i["name"], i["category"], i["legal_basis"]) == basics[basic]
     assert len(items) >= 20
+
+
+def test_concurrent_imports_of_one_entry_never_share_a_version(demo):
+    import threading
+    ctx = demo
+    outcomes = []
+
+    def run(hours):
+        items = demo_items()[:1]
+        items[0]["guide"]["hours"] = hours
+        try:
+            outcomes.append(catalog.import_catalogue(ctx, as_json(items), "json", ADMIN).created)
+        except Conflict as exc:
+            outcomes.append(exc.code)
+    threads = [threading.Thread(target=run, args=(f"第{n}版",)) for n in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    made = [v for o in outcomes if isinstance(o, tuple) for _c, v in o]
+    assert len(outcomes) == 4 and made and len(made) == len(set(made))
+    assert set(o for o in outcomes if not isinstance(o, tuple)) <= {"catalogue_changed_concurrently"}
+    assert [v for v, _s in versions(ctx)] == [1, *sorted(made)]

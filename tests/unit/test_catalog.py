@@ -131,6 +131,9 @@ RULES = [
     ("required field missing", {}, {"process_key": None}, "process_key", "field_required"),
     ("unknown field", {}, {"colour": "red"}, "colour", "unknown_field"),
     ("boolean", {"mobile": "是"}, {"mobile": "maybe"}, "mobile", "field_type"),
+    ("number out of range", {"legal_limit": 1000}, {"legal_limit": 10 ** 12}, "legal_limit", "field_type"),
+    ("NUL in a text", {}, {"body_name": "卫健委\x00"}, "body_name", "field_type"),
+    ("NUL in a nested text", {}, {"materials": [{"code": "M01", "name": "身份\x00证"}]}, "materials", "field_type"),
 ]
 
 
