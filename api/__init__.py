@@ -56,10 +56,10 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
     app.extensions["lianban"] = ctx
 
     api = LianbanApi(app)
-    from api.resources import (auth, calendar, cases, definitions, engine_rest, forms, health, items, lifecycle,
-                               packages, supervision, tasks)
-    for module in (health, auth, items, definitions, cases, lifecycle, tasks, supervision, calendar, engine_rest, forms,
-                   packages):
+    from api.resources import (auth, calendar, cases, catalogue, definitions, engine_rest, forms, health, items,
+                               lifecycle, packages, supervision, tasks)
+    for module in (health, auth, items, catalogue, definitions, cases, lifecycle, tasks, supervision, calendar,
+                   engine_rest, forms, packages):
         api.register_blueprint(module.bp)
     app.register_blueprint(_docs_assets())
 

@@ -234,5 +234,72 @@ def calendar_load(file, source) -> None:
                f"{result.recomputed} open case(s) recomputed, {result.changed} with a changed deadline")
 
 
+@main.group("catalog")
+def catalog_group() -> None:
+    """The 实施清单 catalogue: validate, import (all or nothing) and export JSON/CSV files."""
+
+
+def _catalogue_format(file: Path) -> str:
+    return "csv" if file.suffix.lower() == ".csv" else "json"
+
+
+@catalog_group.command("validate")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def catalog_validate(file) -> None:
+    """Check a catalogue file as an import would; prints each problem with row and field (exit 1)."""
+    from engine.services import catalog
+    problems = catalog.check_file(_context(), file.read_bytes(), _catalogue_format(file))
+    for p in problems:
+        click.echo(f"{file.name}: {p}")
+    if problems:
+        click.echo(f"{len(problems)} problem(s); nothing would be imported", err=True)
+        sys.exit(1)
+    click.echo(f"{file.name}: no problems")
+
+
+@catalog_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--publish", is_flag=True, help="publish every new version at once")
+def catalog_import(file, publish) -> None:
+    """Import a catalogue file (JSON or CSV by extension): new draft versions of changed entries."""
+    from engine.services import catalog
+    ctx = _context()
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="importing", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+    try:
+        result = catalog.import_catalogue(ctx, file.read_bytes(), _catalogue_format(file), Actor.system("cli"),
+                                          publish=publish, progress=progress)
+    except LianbanError as exc:
+        for p in exc.detail.get("problems", []):
+            click.echo(f"{file.name}: row {p['row']}, {p['field']}: {p['message']} [{p['code']}]", err=True)
+        _fail(exc)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(f"{result.rows} rows: {len(result.created)} new version(s), {result.unchanged} unchanged, "
+               f"{len(result.published)} published, {result.basic_created} basic item(s) created, "
+               f"{result.basic_updated} updated")
+
+
+@catalog_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def catalog_export(fmt, output) -> None:
+    """The published catalogue (CSV: UTF-8 with BOM for Excel) to a file or stdout."""
+    from engine.services import catalog_views
+    body = catalog_views.export_catalogue(_context(), fmt, Actor.system("cli"))
+    if output:
+        output.write_bytes(body)
+        click.echo(f"written to {output}")
+    else:
+        sys.stdout.buffer.write(body)
+
+
 if __name__ == "__main__":
     main()

@@ -11,7 +11,8 @@ from flask import current_app, g, request
 from engine.services import auth
 from engine.services.context import Actor
 
-PUBLIC_ENDPOINTS = {"health.health", "auth.Login", "api-docs.openapi_json", "api-docs.openapi_swagger_ui",
+# the public guide (办事指南) is read without logging in
+PUBLIC_ENDPOINTS = {"health.health", "auth.Login", "catalogue.PublicItems", "catalogue.PublicItem", "api-docs.openapi_json", "api-docs.openapi_swagger_ui",
                     "docs_assets.asset", "console.overview", "console.console", "console.static", "static"}
 
 

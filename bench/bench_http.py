@@ -63,7 +63,7 @@ class HttpBench:
 
 def fill_tasks(ctx, rows: int, units: list[int], case_rows: int) -> None:
     with ctx.uow.begin() as conn:
-        item_id = conn.execute(text("SELECT id FROM service_item LIMIT 1")).scalar_one()
+        item_id = conn.execute(text("SELECT id FROM item_implementation LIMIT 1")).scalar_one()
         def_id = conn.execute(text("SELECT id FROM process_definition LIMIT 1")).scalar_one()
         window = conn.execute(text('SELECT id FROM "window" LIMIT 1')).scalar_one()
         conn.execute(text("SELECT setseed(0.7)"))

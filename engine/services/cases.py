@@ -15,7 +15,7 @@ from engine.domain.audit import GENESIS
 from engine.domain.clock import SHANGHAI
 from engine.domain.errors import Conflict, NotFound, ValidationError
 from engine.domain.identity import mask_id_number, mask_ids_in
-from engine.services import access, calendar, clock, definitions, forms, lifecycle, org, packages, progress
+from engine.services import access, calendar, catalog, clock, definitions, forms, lifecycle, org, packages, progress
 from engine.services.audit import CaseAudit
 from engine.services.context import Actor
 from engine.store import tables as t
@@ -86,6 +86,7 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, conn: Optional[Connection] 
                            code="definition_not_found", field="item_code")
         window = org.window(ctx, conn, cmd.window_id)
         access.require_window_post(ctx, conn, actor, window.id)
+        catalog.require_accepting_tier(ctx, conn, item.id, window)
         if actor.kind == "applicant" and cmd.channel not in ("online", "mobile", "mail"):
             raise ValidationError("applicants apply online, by mobile or by mail", code="channel_not_allowed",
                                   field="channel")

@@ -6,12 +6,15 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from engine.bpmn.parser import SourceFile
-from engine.services import demo_packages, deploy, org
+from engine.config import PROJECT_ROOT
+from engine.services import catalog, demo_packages, deploy, org
 from engine.services.context import Actor
 from engine.services.auth import hash_password
-from engine.services.demo_org import (ACCOUNTS, BASIC_ITEMS, DEMO_PASSWORD, DISTRICT, ITEMS, PARKS, township_windows,
-                                      village_windows)
-from engine.store.models import ItemImplementation, OrgUnit, ServiceItem, Staff
+from engine.services.demo_org import ACCOUNTS, DEMO_PASSWORD, DISTRICT, PARKS, township_windows, village_windows
+from engine.store.models import OrgUnit, Staff
+
+# the demo 实施清单: 27 items over the four tiers, including the three of workflows/
+DEMO_CATALOGUE = PROJECT_ROOT / "catalog" / "demo-catalogue.json"
 
 
 def workflow_files(directory: Path) -> list[SourceFile]:
@@ -20,8 +23,9 @@ def workflow_files(directory: Path) -> list[SourceFile]:
 
 
 def load_demo(ctx, workflows_dir: Path | None = None) -> dict:
-    """Idempotent: an existing organisation is left alone; the BPMN is (re)deployed, which
-    creates versions only for changed processes."""
+    """Idempotent: an existing organisation is left alone; the catalogue is imported and published
+    (an unchanged entry is no new version) and the BPMN is (re)deployed, which creates versions
+    only for changed processes."""
     with ctx.uow.begin() as conn:
         if conn.execute(select(func.count()).select_from(OrgUnit)).scalar() == 0:
             _write_org(conn)
@@ -30,8 +34,8 @@ def load_demo(ctx, workflows_dir: Path | None = None) -> dict:
                                                   active=True))
             # one salted hash shared by all demo accounts: scrypt is slow on purpose
             conn.execute(Staff.__table__.update().values(password_hash=hash_password(DEMO_PASSWORD)))
-            _write_items(conn, ctx.clock.now())
     org.invalidate(ctx)
+    catalog.import_catalogue(ctx, DEMO_CATALOGUE.read_bytes(), "json", Actor.system("demo"), publish=True)
     result = deploy.deploy(ctx, workflow_files(workflows_dir or ctx.settings.workflows_dir),
                            Actor.system("demo"), name="demo workflows")
     demo_packages.load(ctx)       # 一件事 demo (needs the deployed processes)
@@ -67,20 +71,3 @@ def _write_org(conn) -> None:
                 _write_windows(conn, vid, (f"{vcode}-BMFW", f"{vname}便民服务站", "convenience_station"),
                                village_windows(vcode), {})
 
-
-def _write_items(conn, now) -> None:
-    basic = {}
-    for code, name, category, basis in BASIC_ITEMS:
-        basic[code] = (conn.execute(insert(ServiceItem).values(
-            code=code, name=name, category=category, legal_basis=basis, created_at=now, updated_at=now)
-            .returning(ServiceItem.id)).scalar_one(), name, category)
-    district = conn.execute(select(OrgUnit.id).where(OrgUnit.code == DISTRICT["code"])).scalar_one()
-    for code, local, basic_code, key, tier, legal, promise, extension, body, uscc in ITEMS:
-        basic_id, name, category = basic[basic_code]
-        conn.execute(insert(ItemImplementation).values(
-            code=code, local_code=local, service_item_id=basic_id, version=1, status="published", name=name,
-            category=category, process_key=key, deciding_tier=tier, org_unit_id=district, body_name=body,
-            body_uscc=uscc, tier="district", delegation_mode=None, accepting_tiers=list(("district", "park",
-            "township", "village")), legal_limit=legal, legal_unit="workday", promise_limit=promise,
-            promise_unit="workday", extension_limit=extension, handle_forms=["window", "online", "mail"],
-            fees=[], materials=[], guide={}, attrs={}, created_at=now, published_at=now))

@@ -57,7 +57,8 @@ def village_windows(code: str) -> list:
     return [(f"{code}-W01", "帮办代办窗口", "proxy", None, [(f"{low}_agent", f"{code}代办员", "agent")])]
 
 
-# The three demo items the BPMN in workflows/ implements. Basic catalogue rows (基本目录:
+# The three demo items the BPMN in workflows/ implements. catalog/demo-catalogue.json (which
+# load-demo imports) carries them with these codes, limits and process keys; a test checks that. Basic catalogue rows (基本目录:
 # code, name, category, legal basis — 四级四同) and one implementation each (实施清单: national
 # implementation code = implementing body's USCC + 13 characters; the old short code stays as the
 # local code). Limits in working days: 行政许可法 Art. 42 (20 + 10), Art. 26/42 ¶2 (45 + 15).

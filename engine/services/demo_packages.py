@@ -9,8 +9,8 @@ from engine.services.context import Actor
 from engine.store.models import ItemImplementation, ItemPackage, OrgUnit, ServiceItem
 
 HYGIENE_BASIC = ("XK0040100000", "公共场所卫生许可", "licensing", "《公共场所卫生管理条例》第八条")
-HYGIENE = {"code": "12620100MB0000002L2001XK0040100", "local_code": "620100-XK-WJ-0004",
-           "process_key": "hygiene_licence", "body_name": "兰州新区卫生健康委员会", "body_uscc": "12620100MB0000002L",
+HYGIENE = {"code": "11620100MB0000012X2001XK0040100", "local_code": "620100-XK-WJ-0004",
+           "process_key": "hygiene_licence", "body_name": "兰州新区卫生健康委员会", "body_uscc": "11620100MB0000012X",
            "legal_limit": 20, "promise_limit": 10, "extension_limit": 10}
 # 一套材料: the ID card and business licence are asked once for both items (same e-licence types)
 FOOD_MATERIALS = [

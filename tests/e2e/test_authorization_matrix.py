@@ -2,6 +2,8 @@
 scope, gets exactly the status it should. One demo database for the module (SQLite); every row
 makes the fresh case or task it needs through the services, and its own token."""
 import io
+import itertools
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -10,9 +12,9 @@ from sqlalchemy import select
 from api import create_app
 from engine.config import Settings
 from engine.domain.clock import FrozenClock
-from engine.services import auth, cases, clock, packages, tasks
+from engine.services import auth, cases, catalog, clock, packages, tasks
 from engine.services.calendar import seed_from_package
-from engine.services.context import Context
+from engine.services.context import Actor, Context
 from engine.services.demo import load_demo
 from engine.services.demo_packages import HYGIENE, RESTAURANT_PACKAGE
 from engine.services.org import add_post, add_staff, invalidate
@@ -104,6 +106,19 @@ def expect(ok, allowed, denied=403):
 
 
 SUPERVISORS = ("admin", "sup_in")
+CATALOGUE = ROOT / "catalog" / "demo-catalogue.json"
+CLINIC = "11620100MB0000012X2001XK0050100"       # 医疗机构执业登记: no matrix row starts cases for it
+_drafts = itertools.count(1)
+
+
+def new_draft(ctx):
+    """A fresh draft version of CLINIC (its guide's hours text differs each time)."""
+    items = json.loads(CATALOGUE.read_text(encoding="utf-8"))["items"]
+    clinic = next(i for i in items if i["code"] == CLINIC)
+    clinic["guide"]["hours"] = f"第{next(_drafts)}版"
+    result = catalog.import_catalogue(ctx, json.dumps([clinic], ensure_ascii=False).encode(), "json",
+                                      Actor.system("matrix"))
+    return result.created[0][1]
 CASE_READERS = ("admin", "clerk_in", "sup_in")
 
 ROWS = [
@@ -113,6 +128,26 @@ ROWS = [
     ("GET /service-items", lambda ctx, c, h: c.get("/api/v1/service-items", headers=h), expect(200, EVERYONE)),
     ("GET /service-items/{code}", lambda ctx, c, h: c.get(f"/api/v1/service-items/{FOOD}", headers=h),
      expect(200, EVERYONE)),
+    ("GET /catalogue/items", lambda ctx, c, h: c.get("/api/v1/catalogue/items?accepting_tier=village", headers=h),
+     expect(200, EVERYONE)),
+    ("GET /catalogue/items/{code}", lambda ctx, c, h: c.get(f"/api/v1/catalogue/items/{FOOD}", headers=h),
+     expect(200, EVERYONE)),
+    ("GET /catalogue/items/{code}/versions",
+     lambda ctx, c, h: c.get(f"/api/v1/catalogue/items/{FOOD}/versions", headers=h), expect(200, ("admin",))),
+    ("POST /catalogue/items/{code}/versions/{version}/publish",
+     lambda ctx, c, h: c.post(f"/api/v1/catalogue/items/{CLINIC}/versions/{new_draft(ctx)}/publish", headers=h),
+     expect(204, ("admin",))),
+    ("POST /catalogue/items/{code}/versions/{version}/retire",
+     lambda ctx, c, h: c.post(f"/api/v1/catalogue/items/{CLINIC}/versions/{new_draft(ctx)}/retire", headers=h),
+     expect(204, ("admin",))),
+    ("POST /catalogue/imports",
+     lambda ctx, c, h: c.post("/api/v1/catalogue/imports", headers=h, data=CATALOGUE.read_bytes(),
+                              content_type="application/json"), expect(201, ("admin",))),
+    ("GET /catalogue/export", lambda ctx, c, h: c.get("/api/v1/catalogue/export?format=csv", headers=h),
+     expect(200, ("admin",))),
+    ("GET /catalogue/channel-stats",
+     lambda ctx, c, h: c.get(f"/api/v1/catalogue/channel-stats?unit_id={unit(ctx, 'ZCZ')}", headers=h),
+     expect(200, SUPERVISORS)),
     ("GET /process-definitions", lambda ctx, c, h: c.get("/api/v1/process-definitions", headers=h),
      expect(200, EVERYONE)),
     ("POST /process-definitions/deployments",

@@ -1,0 +1,56 @@
+"""Channel statistics per tier on the demo catalogue (27 items), with exact numbers worked out
+from catalog/demo-catalogue.json by hand: which items each tier's units accept, and how many of
+them are online, on mobile, by mail and at depth ≥ Ⅲ."""
+import pytest
+from sqlalchemy import select
+
+from engine.domain.errors import Forbidden
+from engine.services import catalog, channel_stats, supervision
+from engine.services.context import Actor
+from engine.store.models import OrgUnit
+from tests.conftest import staff
+
+
+def unit(ctx, code):
+    with ctx.uow.read() as conn:
+        return conn.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
+
+
+def numbers(rows):
+    return {r.tier: (r.items, r.online, r.mobile, r.mail, r.depth3, r.average_depth) for r in rows}
+
+
+def test_whole_area_per_tier(demo):
+    rows = channel_stats.channel_stats(demo, staff(demo, "lzxq_supervisor"), unit(demo, "LZXQ"))
+    # district: its 11 items; park: 9 district items accepted at parks + 4 park items; township: 6 district
+    # items + 6 township items; village: 5 district items + the 6 township items accepted at villages + 6
+    assert numbers(rows) == {"district": (11, 11, 10, 9, 10, 3.45), "park": (13, 13, 12, 11, 13, 3.69),
+                             "township": (12, 12, 10, 10, 10, 3.25), "village": (17, 16, 13, 13, 13, 3.12)}
+    park, village = rows[1], rows[3]
+    assert (park.online_share, park.mobile_share, park.mail_share, park.depth3_share) == (1.0, 0.9231, 0.8462, 1.0)
+    assert (park.online_met, park.mobile_met, park.mail_met, park.depth_met) == (True, False, True, True)
+    assert (village.online_share, village.mail_share) == (0.9412, 0.7647)
+    assert not any((village.online_met, village.mobile_met, village.mail_met, village.depth_met))
+    assert not rows[0].targets_apply and all(r.targets_apply for r in rows[1:])
+
+
+def test_a_township_supervisor_sees_her_township_and_villages(demo):
+    rows = channel_stats.channel_stats(demo, staff(demo, "zcz_supervisor"), unit(demo, "ZCZ"))
+    # township 中川镇: food, elderly, restaurant, 就业, 失业, 养老 from the district + 宅基地, 临时救助;
+    # villages 清水村/北川村: the district's five village items + 宅基地, 临时救助 + 优待证 at each village
+    assert numbers(rows) == {"township": (8, 8, 7, 7, 7, 3.38), "village": (9, 9, 7, 7, 7, 3.22)}
+    assert (rows[0].mail_share, rows[0].mail_met, rows[1].mail_share, rows[1].mail_met) == (0.875, True, 0.7778, False)
+    with pytest.raises(Forbidden):
+        channel_stats.channel_stats(demo, staff(demo, "zcz_supervisor"), unit(demo, "QCZ"))
+    with pytest.raises(Forbidden):
+        channel_stats.channel_stats(demo, staff(demo, "zcz_qs_agent"), unit(demo, "ZCZ"))
+
+
+def test_retired_items_leave_the_statistics_and_csv_has_a_bom(demo):
+    # 西岔村/铧尖村: the district's 5 village items, 低保 and 医保 of 西岔镇, 资格认证 and the window-only 危房改造
+    assert numbers(channel_stats.channel_stats(demo, Actor.system("test"), unit(demo, "XCZ")))["village"][:2] == (9, 8)
+    catalog.retire(demo, "54620100MB0000344T5001GG0230100", 1, Actor.system("test"))
+    rows = channel_stats.channel_stats(demo, Actor.system("test"), unit(demo, "XCZ"))
+    assert numbers(rows)["village"][:2] == (8, 8) and rows[1].online_met
+    text = supervision.to_csv(rows)
+    assert text.startswith("\ufefftier,items,online,") and "village,8,8," in text
