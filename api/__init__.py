@@ -54,10 +54,16 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
     app.json.ensure_ascii = False
     ctx = context or Context.create()
     app.extensions["lianban"] = ctx
+    if "MAX_CONTENT_LENGTH" not in (config or {}):
+        # a material at its configured limit must fit in one request with its multipart envelope;
+        # a larger file is refused (413) before any of it reaches a service
+        app.config["MAX_CONTENT_LENGTH"] = max(MAX_UPLOAD_BYTES, ctx.settings.material_max_bytes + 64 * 1024)
 
     api = LianbanApi(app)
     from api.resources import auth, calendar, cases, definitions, engine_rest, health, items, supervision, tasks
-    for module in (health, auth, items, definitions, cases, tasks, supervision, calendar, engine_rest):
+    from api.resources import materials, vault
+    for module in (health, auth, items, definitions, cases, tasks, supervision, calendar, engine_rest, materials,
+                   vault):
         api.register_blueprint(module.bp)
     app.register_blueprint(_docs_assets())
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from engine.bpmn.parser import SourceFile
-from engine.services import deploy, org
+from engine.services import demo_materials, deploy, org
 from engine.services.context import Actor
 from engine.services.auth import hash_password
 from engine.services.demo_org import (ACCOUNTS, BASIC_ITEMS, DEMO_PASSWORD, DISTRICT, ITEMS, PARKS, township_windows,
@@ -31,6 +31,7 @@ def load_demo(ctx, workflows_dir: Path | None = None) -> dict:
             # one salted hash shared by all demo accounts: scrypt is slow on purpose
             conn.execute(Staff.__table__.update().values(password_hash=hash_password(DEMO_PASSWORD)))
             _write_items(conn, ctx.clock.now())
+            demo_materials.load(conn, ctx.settings, ctx.clock.now())
     org.invalidate(ctx)
     result = deploy.deploy(ctx, workflow_files(workflows_dir or ctx.settings.workflows_dir),
                            Actor.system("demo"), name="demo workflows")

@@ -12,3 +12,10 @@ deployment = Deployment.__table__
 deployment_resource = DeploymentResource.__table__
 item_implementation = ItemImplementation.__table__
 service_item = ServiceItem.__table__
+
+from engine.store.models import ApplicantDocument, Blob, CaseMandate, CaseMaterial  # noqa: E402  (materials)
+
+blob = Blob.__table__
+applicant_document = ApplicantDocument.__table__
+case_material = CaseMaterial.__table__
+case_mandate = CaseMandate.__table__
