@@ -154,10 +154,10 @@ def verify(ctx, case_id: int, code: str, actor: Actor) -> None:
         owner = vault.owner_of_case(ctx, conn, case_id)
         document_id = row.document_id
         if document_id is not None:
-            vault.mark_verified(conn, owner, document_id, actor, now)
+            vault.mark_verified(conn, owner, document_id, actor, now, locked.loaded.audit)
         elif s.licence_types and owner.known and row.blob_sha256:
             document_id = vault.add_document(conn, owner, vault.NewDocument(s.licence_types[0], s.name), "B",
-                                             "window", row.blob_sha256, actor, now)
+                                             "window", row.blob_sha256, actor, now, locked.loaded.audit)
         conn.execute(update(t.case_material).where(M.id == row.id).values(
             trust_level="B", verified_at=now, verified_by=actor.username, document_id=document_id))
         locked.loaded.audit.add("material_verified", actor, now, {"code": code, "trust_level": "B",
@@ -194,16 +194,28 @@ def satisfied(conn: Connection, case_id: int) -> dict[str, object]:
     return {r.code: r for r in conn.execute(select(t.case_material).where(M.case_id == case_id))}
 
 
-def check_completeness(ctx, conn: Connection, case_id: int) -> rules.Completeness:
-    """For the acceptance step (受理): are all required materials there or tolerated, and does a
-    proxy case carry its mandate? No access check: the caller has done it."""
+@dataclass(frozen=True)
+class _State:
+    slots: list
+    rows: dict                      # code -> case_material row
+    proxy: bool
+    result: rules.Completeness
+
+
+def _state(conn: Connection, case_id: int) -> _State:
     c = t.case.c
     case = conn.execute(select(c.item_id, c.channel).where(c.id == case_id)).first()
     if case is None:
         raise NotFound(f"case {case_id} does not exist", code="case_not_found")
-    got = {code: rules.Satisfied(r.mode, r.trust_level) for code, r in satisfied(conn, case_id).items()}
-    return rules.completeness(rules.slots(_item(conn, case.item_id).materials), got, case.channel == "proxy",
-                              mandates.exists(conn, case_id))
+    slots, rows, proxy = rules.slots(_item(conn, case.item_id).materials), satisfied(conn, case_id), case.channel == "proxy"
+    got = {code: rules.Satisfied(r.mode, r.trust_level) for code, r in rows.items()}
+    return _State(slots, rows, proxy, rules.completeness(slots, got, proxy, mandates.exists(conn, case_id)))
+
+
+def check_completeness(ctx, conn: Connection, case_id: int) -> rules.Completeness:
+    """For the acceptance step (受理): are all required materials there or tolerated, and does a
+    proxy case carry its mandate? No access check: the caller has done it."""
+    return _state(conn, case_id).result
 
 
 @dataclass(frozen=True)
@@ -226,34 +238,27 @@ class MaterialView:
 
 def case_materials(ctx, case_id: int, actor: Actor) -> dict:
     with ctx.uow.read() as conn:
-        if conn.execute(select(t.case.c.id).where(t.case.c.id == case_id)).first() is None:
-            raise NotFound(f"case {case_id} does not exist", code="case_not_found")
-        access.require_case_access(ctx, conn, actor, case_id)
-        result = check_completeness(ctx, conn, case_id)
-        item_id = conn.execute(select(t.case.c.item_id).where(t.case.c.id == case_id)).scalar_one()
-        rows = satisfied(conn, case_id)
+        vault.require_readable_case(ctx, conn, actor, case_id)
+        state = _state(conn, case_id)
         views = []
-        for s in rules.slots(_item(conn, item_id).materials):
-            r = rows.get(s.code)
+        for s in state.slots:
+            r = state.rows.get(s.code)
             got = rules.Satisfied(r.mode, r.trust_level) if r is not None else None
             views.append(MaterialView(s.code, s.name, s.required, s.tolerable, list(s.licence_types),
                                       rules.status_of(s, got), *(
                                           (r.mode, r.trust_level, r.auto_filled, r.document_id, r.blob_sha256,
                                            r.filename, r.deadline, r.verified_by) if r is not None else ())))
+        result = state.result
         return {"complete": result.complete, "ready": result.ready, "missing": list(result.missing),
                 "unverified": list(result.unverified), "tolerated": list(result.tolerated),
-                "mandate_required": conn.execute(select(t.case.c.channel).where(t.case.c.id == case_id))
-                .scalar_one() == "proxy",
-                "mandate": mandates.view(conn, case_id), "materials": views}
+                "mandate_required": state.proxy, "mandate": mandates.view(conn, case_id), "materials": views}
 
 
 def case_file(ctx, case_id: int, sha256: str, actor: Actor) -> blobs.StoredFile:
     """A file the case refers to (a material, the mandate, its applicant's vault), for whoever may
     read the case. A hash the case does not refer to is not found, whoever stored it."""
     with ctx.uow.read() as conn:
-        if conn.execute(select(t.case.c.id).where(t.case.c.id == case_id)).first() is None:
-            raise NotFound(f"case {case_id} does not exist", code="case_not_found")
-        access.require_case_access(ctx, conn, actor, case_id)
+        vault.require_readable_case(ctx, conn, actor, case_id)
         referenced = {r.blob_sha256 for r in satisfied(conn, case_id).values()} | mandates.files(conn, case_id)
         owner = vault.owner_of_case(ctx, conn, case_id)
         if owner.known:          # the applicant's vault as the case shows it (documents_for_case)

@@ -22,6 +22,8 @@ from engine.services import access, blobs
 from engine.services.audit import append_stream_event
 from engine.services.context import Actor
 from engine.store import tables as t
+from engine.store.db import is_postgres
+from engine.store.models import Staff
 
 D = t.applicant_document.c
 
@@ -159,8 +161,20 @@ def upload_mine(ctx, doc: NewDocument, upload: blobs.Upload, actor: Actor) -> Do
         return _view(conn.execute(_VIEW.where(D.id == document_id)).one())
 
 
+def _event(conn: Connection, owner: Owner, type: str, actor: Actor, now, payload: dict, case_audit) -> None:
+    """A vault change done through a case is an event of that case (whose row lock serializes it);
+    the applicant's own changes go to her vault's stream, serialized by a lock on her account row
+    (SQLite has one writer anyway) so parallel uploads never race for the next sequence number."""
+    if case_audit is not None:
+        case_audit.add(type, actor, now, payload)
+        return
+    if owner.account_id is not None and is_postgres(conn):
+        conn.execute(select(Staff.id).where(Staff.id == owner.account_id).with_for_update())
+    append_stream_event(conn, owner.stream, type, actor, now, payload)
+
+
 def add_document(conn: Connection, owner: Owner, doc: NewDocument, trust_level: str, source: str,
-                 blob_sha256: Optional[str], actor: Actor, now) -> int:
+                 blob_sha256: Optional[str], actor: Actor, now, case_audit=None) -> int:
     """Write one vault document and its audit event (the number masked)."""
     assert trust_level in TRUST_LEVELS and owner.known
     document_id = conn.execute(t.applicant_document.insert().returning(D.id).values(
@@ -169,25 +183,29 @@ def add_document(conn: Connection, owner: Owner, doc: NewDocument, trust_level: 
         source=source, blob_sha256=blob_sha256, created_at=now, created_by=actor.username,
         verified_at=now if trust_level == "B" else None,
         verified_by=actor.username if trust_level == "B" else None)).scalar_one()
-    append_stream_event(conn, owner.stream, "document_added", actor, now, {
+    _event(conn, owner, "document_added", actor, now, {
         "document": document_id, "kind": doc.kind, "number": mask_id_number(doc.number), "trust_level": trust_level,
-        "source": source, "sha256": blob_sha256})
+        "source": source, "sha256": blob_sha256}, case_audit)
     return document_id
 
 
-def mark_verified(conn: Connection, owner: Owner, document_id: int, actor: Actor, now) -> None:
+def mark_verified(conn: Connection, owner: Owner, document_id: int, actor: Actor, now, case_audit) -> None:
     """C → B: window staff checked the original (through a case, see materials.verify)."""
     conn.execute(update(t.applicant_document).where(D.id == document_id, D.trust_level == "C")
                  .values(trust_level="B", verified_at=now, verified_by=actor.username))
-    append_stream_event(conn, owner.stream, "document_verified", actor, now, {"document": document_id,
-                                                                              "trust_level": "B"})
+    _event(conn, owner, "document_verified", actor, now, {"document": document_id, "trust_level": "B"}, case_audit)
 
 
 # --- staff, through a case ----------------------------------------------------------------------
 
+def require_readable_case(ctx, conn: Connection, actor: Actor, case_id: int) -> None:
+    """The case exists (404) and the actor may read it (403)."""
+    if conn.execute(select(t.case.c.id).where(t.case.c.id == case_id)).first() is None:
+        raise NotFound(f"case {case_id} does not exist", code="case_not_found")
+    access.require_case_access(ctx, conn, actor, case_id)
+
+
 def documents_for_case(ctx, case_id: int, actor: Actor) -> list[DocumentView]:
     with ctx.uow.read() as conn:
-        if conn.execute(select(t.case.c.id).where(t.case.c.id == case_id)).first() is None:
-            raise NotFound(f"case {case_id} does not exist", code="case_not_found")
-        access.require_case_access(ctx, conn, actor, case_id)
+        require_readable_case(ctx, conn, actor, case_id)
         return documents_of(conn, owner_of_case(ctx, conn, case_id))
