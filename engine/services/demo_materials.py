@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from engine.domain.identity import id_key
 from engine.services.context import Actor
-from engine.services.vault import NewDocument, Owner, add_document
+from engine.services.vault import NewDocument, Owner, add_document, lock_vault
 from engine.store.models import ItemImplementation, Staff
 
 
@@ -53,5 +53,6 @@ def load(conn, settings, now) -> None:
         return
     # an e-licence is issued to the person (ID number) and bound to her real-name account
     owner = Owner(account_id=zhang, key=id_key(settings.id_hash_secret, ZHANG_ID_NUMBER))
+    lock_vault(conn, owner)
     for doc in ZHANG_VAULT:
         add_document(conn, owner, doc, "A", "e_licence", None, Actor.system("demo"), now)

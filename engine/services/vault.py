@@ -155,22 +155,29 @@ def upload_mine(ctx, doc: NewDocument, upload: blobs.Upload, actor: Actor) -> Do
     _check(doc)
     blobs.check(ctx, upload)                  # refuse before opening a transaction
     with ctx.uow.begin() as conn:
+        lock_vault(conn, owner)
         now = ctx.clock.now()
         facts = blobs.store(ctx, conn, upload, now)
         document_id = add_document(conn, owner, doc, "C", "upload", facts.sha256, actor, now)
         return _view(conn.execute(_VIEW.where(D.id == document_id)).one())
 
 
-def _event(conn: Connection, owner: Owner, type: str, actor: Actor, now, payload: dict, case_audit) -> None:
-    """A vault change done through a case is an event of that case (whose row lock serializes it);
-    the applicant's own changes go to her vault's stream, serialized by a lock on her account row
-    (SQLite has one writer anyway) so parallel uploads never race for the next sequence number."""
-    if case_audit is not None:
-        case_audit.add(type, actor, now, payload)
-        return
+def lock_vault(conn: Connection, owner: Owner) -> None:
+    """Serialize writers of one applicant's own vault stream (parallel uploads from her browser would
+    race for the next sequence number): a lock on her account row, taken FIRST in the transaction —
+    after the document insert its foreign-key share lock would turn two uploads into a deadlock.
+    SQLite has a single writer anyway."""
     if owner.account_id is not None and is_postgres(conn):
         conn.execute(select(Staff.id).where(Staff.id == owner.account_id).with_for_update())
-    append_stream_event(conn, owner.stream, type, actor, now, payload)
+
+
+def _event(conn: Connection, owner: Owner, type: str, actor: Actor, now, payload: dict, case_audit) -> None:
+    """A vault change done through a case is an event of that case (whose row lock serializes it);
+    the applicant's own changes go to her vault's stream (the caller holds lock_vault)."""
+    if case_audit is not None:
+        case_audit.add(type, actor, now, payload)
+    else:
+        append_stream_event(conn, owner.stream, type, actor, now, payload)
 
 
 def add_document(conn: Connection, owner: Owner, doc: NewDocument, trust_level: str, source: str,

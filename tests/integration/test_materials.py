@@ -4,14 +4,18 @@ bounds, C → B verification, mandates, who may reach which document, masked ID 
 import dataclasses
 import hashlib
 import json
+import threading
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
+from engine.config import Settings
 from engine.domain.errors import Conflict, Forbidden, NotFound, TooLarge, UnsupportedType, ValidationError
 from engine.services import auth, blobs, cases, mandates, materials, vault
 from engine.services import clock as clock_service
+from engine.services.audit import verify_stream
+from engine.services.context import Context
 from engine.services.demo_materials import ZHANG_ID_NUMBER
 from engine.store import tables as t
 from engine.store.models import Blob, Event, ItemImplementation
@@ -294,3 +298,38 @@ def test_materials_of_a_closed_case_are_frozen(world):
     with ctx.uow.read() as conn:
         assert conn.execute(select(func.count()).select_from(t.case_material)).scalar() == 0
         assert conn.execute(select(func.count()).select_from(Blob)).scalar() == 0
+
+
+def test_parallel_uploads_neither_fail_nor_duplicate(world, db_url, clock):
+    """An applicant's browser uploads several scans at once, and two clerks upload the same file at
+    once: every upload succeeds, the vault's audit chain stays whole, the file is stored once."""
+    ctx = world
+    zhang = staff(ctx, "applicant_zhang")
+    cases_ = [walk_in(ctx), walk_in(ctx)]
+    workers = [Context.create(Settings(database_url=db_url), clock=clock) for _ in range(6)]
+    barrier, errors = threading.Barrier(6), []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    calls = [lambda w=w, i=i: vault.upload_mine(w, vault.NewDocument("photo", f"照片{i}"),
+                                                blobs.Upload(PNG + bytes([i])), zhang)
+             for i, w in enumerate(workers[:4])]
+    calls += [lambda w=w, c=c: materials.upload(w, c, "M03", blobs.Upload(PDF), clerk(w))
+              for w, c in zip(workers[4:], cases_)]
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for w in workers:
+        w.dispose()
+    assert errors == []
+    assert len(vault.my_documents(ctx, zhang)) == 2 + 4
+    with ctx.uow.read() as conn:
+        assert conn.execute(select(func.count()).select_from(Blob)).scalar() == 1 + 4
+        assert verify_stream(conn, vault.Owner(account_id=zhang.staff_id).stream) is None
