@@ -40,9 +40,10 @@ def check(ctx, upload: Upload) -> FileFacts:
                       max_bytes=ctx.settings.material_max_bytes, allowed=ctx.settings.allowed_material_types())
 
 
-def store(ctx, conn: Connection, upload: Upload, now) -> FileFacts:
-    """Check and store (inside the caller's transaction); the same bytes are stored once."""
-    facts = check(ctx, upload)
+def store(ctx, conn: Connection, upload: Upload, now, facts: Optional[FileFacts] = None) -> FileFacts:
+    """Store (inside the caller's transaction) what `check` accepted — checking it now when the
+    caller has not; the same bytes are stored once."""
+    facts = facts or check(ctx, upload)
     conn.execute(_STORE_ONCE["postgresql" if is_postgres(conn) else "sqlite"],
                  {"sha256": facts.sha256, "size": facts.size, "media_type": facts.media_type,
                   "content": upload.content, "created_at": now})

@@ -44,8 +44,7 @@ def record(ctx, case_id: int, mandate: Mandate, file: Optional[blobs.Upload], ac
     if (file is None) == (mandate.document_id is None):
         raise ValidationError("attach the signed mandate as a file or name a vault document (one of them)",
                               code="mandate_document_required", field="file")
-    if file is not None:
-        blobs.check(ctx, file)
+    facts = blobs.check(ctx, file) if file is not None else None
     with ctx.uow.begin() as conn:
         locked = materials.lock_for_materials(ctx, conn, case_id, actor)
         if locked.case.channel != "proxy":
@@ -56,7 +55,7 @@ def record(ctx, case_id: int, mandate: Mandate, file: Optional[blobs.Upload], ac
                                   field="signed_on")
         sha256 = filename = None
         if file is not None:
-            sha256, filename = blobs.store(ctx, conn, file, now).sha256, file.safe_name
+            sha256, filename = blobs.store(ctx, conn, file, now, facts).sha256, file.safe_name
         else:
             vault.document_row(conn, vault.owner_of_case(ctx, conn, case_id), mandate.document_id)
         conn.execute(delete(t.case_mandate).where(MD.case_id == case_id))

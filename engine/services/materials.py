@@ -66,12 +66,12 @@ def _put(conn: Connection, case_id: int, code: str, actor: Actor, now, **values)
 
 def upload(ctx, case_id: int, code: str, file: blobs.Upload, actor: Actor) -> None:
     """A scan or an electronic file for one material: trust level C (§1.6) until verified."""
-    blobs.check(ctx, file)
+    facts = blobs.check(ctx, file)             # refuse before opening a transaction
     with ctx.uow.begin() as conn:
         locked = lock_for_materials(ctx, conn, case_id, actor)
         rules.slot(locked.item.materials, code)
         now = ctx.clock.now()
-        facts = blobs.store(ctx, conn, file, now)
+        blobs.store(ctx, conn, file, now, facts)
         _put(conn, case_id, code, actor, now, mode="upload", trust_level="C", blob_sha256=facts.sha256,
              filename=file.safe_name)
         locked.loaded.audit.add("material_uploaded", actor, now, {

@@ -153,11 +153,11 @@ def upload_mine(ctx, doc: NewDocument, upload: blobs.Upload, actor: Actor) -> Do
     """The applicant files a scan in her vault: trust level C until a window checks the original."""
     owner = _applicant(actor)
     _check(doc)
-    blobs.check(ctx, upload)                  # refuse before opening a transaction
+    facts = blobs.check(ctx, upload)          # refuse before opening a transaction
     with ctx.uow.begin() as conn:
         lock_vault(conn, owner)
         now = ctx.clock.now()
-        facts = blobs.store(ctx, conn, upload, now)
+        blobs.store(ctx, conn, upload, now, facts)
         document_id = add_document(conn, owner, doc, "C", "upload", facts.sha256, actor, now)
         return _view(conn.execute(_VIEW.where(D.id == document_id)).one())
 
