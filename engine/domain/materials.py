@@ -103,6 +103,7 @@ class Slot:
     tolerable: bool = False
     form: str = "both"
     source: str = "applicant"
+    declarable: bool = True         # 告知承诺 may replace it (absent: only materials that are no licence)
 
 
 def slots(materials: Optional[list]) -> list[Slot]:
@@ -112,7 +113,8 @@ def slots(materials: Optional[list]) -> list[Slot]:
             continue                 # the catalogue validators reject these; never crash a case on them
         out.append(Slot(str(m["code"]), str(m.get("name") or m["code"]), bool(m.get("required", True)),
                         tuple(str(k) for k in (m.get("licence_types") or ())), bool(m.get("tolerable", False)),
-                        str(m.get("form") or "both"), str(m.get("source") or "applicant")))
+                        str(m.get("form") or "both"), str(m.get("source") or "applicant"),
+                        bool(m.get("declarable", not m.get("licence_types")))))
     return out
 
 
@@ -131,6 +133,14 @@ def check_document_fits(s: Slot, kind: str, valid_until: Optional[date], today: 
     if valid_until is not None and valid_until < today:
         raise ValidationError(f"the document expired on {valid_until.isoformat()}", code="document_expired",
                               field="document_id")
+
+
+def check_declarable(s: Slot) -> None:
+    """A self-declaration (告知承诺, trust D) stands in for a fact the applicant can vouch for; it
+    cannot stand in for a licence (an ID card, a business licence) unless the catalogue says so."""
+    if not s.declarable:
+        raise ValidationError(f"material {s.code} cannot be replaced by a self-declaration",
+                              code="material_not_declarable", field="code")
 
 
 def promise_bound(cal: WorkCalendar, today: date, promise_day: Optional[date], limit: Optional[int],

@@ -107,7 +107,7 @@ def declare(ctx, case_id: int, code: str, text: str, actor: Actor) -> None:
         raise ValidationError("a declaration needs its text", code="declaration_required", field="text")
     with ctx.uow.begin() as conn:
         locked = lock_for_materials(ctx, conn, case_id, actor)
-        rules.slot(locked.item.materials, code)
+        rules.check_declarable(rules.slot(locked.item.materials, code))
         now = ctx.clock.now()
         _put(conn, case_id, code, actor, now, mode="declaration", trust_level="D", declaration=text.strip()[:4000])
         locked.loaded.audit.add("material_declared", actor, now, {"code": code, "trust_level": "D"})

@@ -58,8 +58,10 @@ def test_upload_list_verify_and_download(client, demo):
     got = client.get(f"/api/v1/cases/{case_id}/files/{digest}", headers=clerk)
     assert got.status_code == 200 and got.data == PDF and got.mimetype == "application/pdf"
     assert got.headers["X-Content-Type-Options"] == "nosniff"
-    assert client.post(f"/api/v1/cases/{case_id}/materials/M01/declaration", headers=clerk,
-                       json={"text": "本人承诺身份信息真实"}).status_code == 204
+    assert_problem(client.post(f"/api/v1/cases/{case_id}/materials/M01/declaration", headers=clerk,
+                               json={"text": "本人承诺身份信息真实"}), 422, "material_not_declarable")
+    assert upload(client, clerk, case_id, "M01", PNG, "id.png", "image/png").status_code == 204
+    assert client.post(f"/api/v1/cases/{case_id}/materials/M01/verify", headers=clerk).status_code == 204
     r = client.post(f"/api/v1/cases/{case_id}/materials/M04/tolerate", headers=clerk,
                     json={"deadline": "2027-06-01", "commitment": "承诺按期补齐"})
     assert_problem(r, 422, "tolerance_deadline_beyond_limit")

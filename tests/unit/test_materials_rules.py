@@ -88,6 +88,16 @@ def test_slots_read_the_agreed_shape_and_skip_garbage():
     assert e.value.code == "material_unknown"
 
 
+def test_licences_are_not_declarable_unless_the_catalogue_says_so():
+    with pytest.raises(ValidationError) as e:
+        rules.check_declarable(rules.slot(MATERIALS, "M01"))
+    assert e.value.code == "material_not_declarable"
+    rules.check_declarable(rules.slot(MATERIALS, "M02"))
+    rules.check_declarable(rules.slot([{"code": "X", "licence_types": ["id_card"], "declarable": True}], "X"))
+    with pytest.raises(ValidationError):
+        rules.check_declarable(rules.slot([{"code": "Y", "declarable": False}], "Y"))
+
+
 def test_document_must_fit_the_slot():
     s = rules.slot(MATERIALS, "M01")
     rules.check_document_fits(s, "id_card", None, date(2026, 1, 1))
