@@ -54,12 +54,16 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
     app.json.ensure_ascii = False
     ctx = context or Context.create()
     app.extensions["lianban"] = ctx
+    if "MAX_CONTENT_LENGTH" not in (config or {}):
+        # a material at its configured limit must fit in one request with its multipart envelope;
+        # a larger file is refused (413) before any of it reaches a service
+        app.config["MAX_CONTENT_LENGTH"] = max(MAX_UPLOAD_BYTES, ctx.settings.material_max_bytes + 64 * 1024)
 
     api = LianbanApi(app)
     from api.resources import (auth, calendar, cases, catalogue, definitions, engine_rest, forms, health, items,
-                               lifecycle, packages, supervision, tasks)
+                               lifecycle, materials, packages, supervision, tasks, vault)
     for module in (health, auth, items, catalogue, definitions, cases, lifecycle, tasks, supervision, calendar,
-                   engine_rest, forms, packages):
+                   engine_rest, forms, packages, materials, vault):
         api.register_blueprint(module.bp)
     app.register_blueprint(_docs_assets())
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Response, json
 from werkzeug.exceptions import HTTPException
 
-from engine.domain.errors import CaseError, Conflict, DeployError, Forbidden, LianbanError, NotFound, ValidationError
+from engine.domain.errors import (CaseError, Conflict, DeployError, Forbidden, LianbanError, NotFound, TooLarge,
+                                  UnsupportedType, ValidationError)
 from engine.services.auth import Unauthenticated
 
-_STATUS = [(Unauthenticated, 401), (NotFound, 404), (Forbidden, 403), (Conflict, 409), (DeployError, 422),
+_STATUS = [(Unauthenticated, 401), (NotFound, 404), (Forbidden, 403), (Conflict, 409), (TooLarge, 413),
+           (UnsupportedType, 415), (DeployError, 422),
            (ValidationError, 422), (CaseError, 422)]
 _TITLES = {400: "Bad request", 401: "Unauthenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
            409: "Conflict", 413: "Payload too large", 415: "Unsupported media type", 422: "Unprocessable content",

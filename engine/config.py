@@ -31,6 +31,13 @@ class Settings:
     # workflow task trees are many small objects: Python's default young-generation threshold
     # (700) made the collector a fifth of a command's time; 0 leaves the interpreter's default
     gc_threshold: int = 50_000        # how long another process may still accept a revoked token
+    # materials (DOMAIN.md §1.4, §1.6): uploads over the limit are refused before anything is stored;
+    # the type is sniffed from the bytes (OFD = GB/T 33190 e-documents, the format of e-licences)
+    material_max_bytes: int = 10 * 1024 * 1024
+    material_types: str = "application/pdf,image/jpeg,image/png,image/tiff,application/ofd"
+    # key of the HMAC that indexes vault documents by the applicant's ID number (never stored in clear
+    # in an index). SET IT IN PRODUCTION; changing it makes walk-in documents unfindable by ID number
+    id_hash_secret: str = "lianban-dev-only-id-secret"
     host: str = "127.0.0.1"
     port: int = 8400
     workflows_dir: Path = PROJECT_ROOT / "workflows"
@@ -47,7 +54,8 @@ class Settings:
                            ("script_max_lines", int), ("host", str), ("port", int),
                            ("start_day_convention", str), ("yellow_workdays", int), ("yellow_share", float),
                            ("correction_notice_workdays", int), ("step_workdays_by_role", str),
-                           ("token_cache_seconds", float), ("gc_threshold", int)):
+                           ("token_cache_seconds", float), ("gc_threshold", int),
+                           ("material_max_bytes", int), ("material_types", str), ("id_hash_secret", str)):
             raw = env.get(f"LIANBAN_{name.upper()}")
             if raw is not None:
                 kwargs[name] = conv(raw)
@@ -56,6 +64,9 @@ class Settings:
             if raw is not None:
                 kwargs[name] = Path(raw)
         return cls(**kwargs)
+
+    def allowed_material_types(self) -> frozenset[str]:
+        return frozenset(p.strip().lower() for p in self.material_types.split(",") if p.strip())
 
     def step_workdays(self) -> dict[str, int]:
         out = {}

@@ -44,6 +44,16 @@ class Forbidden(LianbanError):
     code = "forbidden"
 
 
+class TooLarge(LianbanError):
+    """An upload is over the configured size limit (HTTP 413); nothing was stored."""
+    code = "too_large"
+
+
+class UnsupportedType(LianbanError):
+    """An upload's content (sniffed from its bytes) is not an allowed type (HTTP 415)."""
+    code = "unsupported_type"
+
+
 class CaseError(LianbanError):
     """The engine could not advance a case (a script failed, a condition could not be
     evaluated); the command is rolled back and the case stays as it was."""

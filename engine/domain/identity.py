@@ -1,6 +1,8 @@
 """Personal data helpers (pure): ID numbers are never shown whole in lists or logs."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 
 _ID18 = re.compile(r"^\d{17}[\dXx]$")
@@ -37,3 +39,12 @@ def mask_ids_in(value):
     if isinstance(value, list):
         return [mask_ids_in(v) for v in value]
     return value
+
+
+def id_key(secret: str, id_number: str | None) -> str | None:
+    """A keyed hash (HMAC-SHA256) of an ID number: finds a walk-in applicant's vault documents again
+    without the number itself standing in an index."""
+    value = (id_number or "").strip().upper()
+    if not value:
+        return None
+    return hmac.new(secret.encode("utf-8"), value.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -49,12 +49,17 @@ class CaseAudit:
 
 
 def append_system_event(conn: Connection, type: str, actor: Actor, at: datetime, payload: dict) -> None:
-    last = conn.execute(select(t.event.c.seq, t.event.c.hash).where(t.event.c.stream == "system")
+    append_stream_event(conn, "system", type, actor, at, payload)
+
+
+def append_stream_event(conn: Connection, stream: str, type: str, actor: Actor, at: datetime, payload: dict) -> None:
+    """One event on a stream that is not a case's (the system's, an applicant's vault)."""
+    last = conn.execute(select(t.event.c.seq, t.event.c.hash).where(t.event.c.stream == stream)
                         .order_by(t.event.c.seq.desc()).limit(1)).first()
     seq, prev = (last.seq, last.hash) if last else (0, audit.GENESIS)
     at = as_utc(at)
-    h = audit.event_hash(prev, stream="system", seq=seq + 1, type=type, actor=actor.username, at=at, payload=payload)
-    _INSERT_EVENT.execute(conn, {"stream": "system", "case_id": None, "seq": seq + 1, "type": type,
+    h = audit.event_hash(prev, stream=stream, seq=seq + 1, type=type, actor=actor.username, at=at, payload=payload)
+    _INSERT_EVENT.execute(conn, {"stream": stream, "case_id": None, "seq": seq + 1, "type": type,
                                  "actor": actor.username, "window_id": actor.window_id, "at": at,
                                  "payload": payload, "prev_hash": prev, "hash": h})
 

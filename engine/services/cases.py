@@ -15,7 +15,8 @@ from engine.domain.audit import GENESIS
 from engine.domain.clock import SHANGHAI
 from engine.domain.errors import Conflict, NotFound, ValidationError
 from engine.domain.identity import mask_id_number, mask_ids_in
-from engine.services import access, calendar, catalog, clock, definitions, forms, lifecycle, org, packages, progress
+from engine.services import (access, calendar, catalog, clock, definitions, forms, lifecycle, materials, org,
+                             packages, progress)
 from engine.services.audit import CaseAudit
 from engine.services.context import Actor
 from engine.store import tables as t
@@ -115,6 +116,7 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, conn: Optional[Connection] 
             "window": window.id, "channel": cmd.channel, "applicant": cmd.applicant["name"],
             "applicant_id": mask_id_number(cmd.applicant.get("id_number")),
             "acceptance_due": clock_values["acceptance_due"].isoformat(), "calendar_version": cal.version})
+        materials.on_case_started(ctx, conn, case, item.id, actor, now)       # 免证办: reuse the vault
         version = progress.save(ctx, conn, case, actor, now)
         return Started(case_id, number, version, case.status, tuple(case.new_tasks))
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, insert, select
 
 from engine.bpmn.parser import SourceFile
 from engine.config import PROJECT_ROOT
-from engine.services import catalog, demo_packages, deploy, org
+from engine.services import catalog, demo_materials, demo_packages, deploy, org
 from engine.services.context import Actor
 from engine.services.auth import hash_password
 from engine.services.demo_org import ACCOUNTS, DEMO_PASSWORD, DISTRICT, PARKS, township_windows, village_windows
@@ -27,7 +27,8 @@ def load_demo(ctx, workflows_dir: Path | None = None) -> dict:
     (an unchanged entry is no new version) and the BPMN is (re)deployed, which creates versions
     only for changed processes."""
     with ctx.uow.begin() as conn:
-        if conn.execute(select(func.count()).select_from(OrgUnit)).scalar() == 0:
+        fresh = conn.execute(select(func.count()).select_from(OrgUnit)).scalar() == 0
+        if fresh:
             _write_org(conn)
             for username, name, kind, roles in ACCOUNTS:
                 conn.execute(insert(Staff).values(username=username, name=name, kind=kind, roles=list(roles),
@@ -36,6 +37,9 @@ def load_demo(ctx, workflows_dir: Path | None = None) -> dict:
             conn.execute(Staff.__table__.update().values(password_hash=hash_password(DEMO_PASSWORD)))
     org.invalidate(ctx)
     catalog.import_catalogue(ctx, DEMO_CATALOGUE.read_bytes(), "json", Actor.system("demo"), publish=True)
+    if fresh:
+        with ctx.uow.begin() as conn:      # applicant_zhang's vault (云档案): her A-level e-licences
+            demo_materials.load(conn, ctx.settings, ctx.clock.now())
     result = deploy.deploy(ctx, workflow_files(workflows_dir or ctx.settings.workflows_dir),
                            Actor.system("demo"), name="demo workflows")
     demo_packages.load(ctx)       # 一件事 demo (needs the deployed processes)

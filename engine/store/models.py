@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Optional
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
-                        TypeDecorator, UniqueConstraint, text)
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String,
+                        Text, TypeDecorator, UniqueConstraint, text)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -468,3 +468,74 @@ class ItemPackage(Base):
     promise_limit: Mapped[int] = mapped_column(Integer)
     promise_unit: Mapped[str] = mapped_column(String(16), default="workday")
     created_at: Mapped[datetime] = mapped_column(UTC)
+
+
+# --- materials, the applicant's vault (云档案) and mandates (issue 5; DOMAIN.md §1.4, §1.6, §3, §9) ---
+
+class Blob(Base):
+    """An uploaded file, stored once per content hash (sha256 hex) whoever uploads it again."""
+    __tablename__ = "blob"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(64))        # sniffed from the bytes
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTC)
+
+
+class ApplicantDocument(Base):
+    """A document in an applicant's vault (云档案), reused across her cases. Owned by an applicant
+    account and/or by the keyed hash of her ID number (walk-in applicants without an account)."""
+    __tablename__ = "applicant_document"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    owner_account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"), index=True)
+    owner_key: Mapped[Optional[str]] = mapped_column(String(64), index=True)    # HMAC of the ID number
+    kind: Mapped[str] = mapped_column(String(48))               # id_card | business_licence | ...
+    title: Mapped[str] = mapped_column(String(200))
+    number: Mapped[Optional[str]] = mapped_column(String(64))   # shown masked only
+    issuer: Mapped[Optional[str]] = mapped_column(String(200))
+    valid_until: Mapped[Optional[date]] = mapped_column(Date)
+    trust_level: Mapped[str] = mapped_column(String(1))         # A | B | C | D (§1.6)
+    source: Mapped[str] = mapped_column(String(16))             # e_licence | window | upload | declaration
+    blob_sha256: Mapped[Optional[str]] = mapped_column(ForeignKey("blob.sha256"))
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    created_by: Mapped[str] = mapped_column(String(64))
+    verified_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    verified_by: Mapped[Optional[str]] = mapped_column(String(64))
+
+
+class CaseMaterial(Base):
+    """How one material of a case's implementation was satisfied; no row = missing."""
+    __tablename__ = "case_material"
+    __table_args__ = (UniqueConstraint("case_id", "code"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    mode: Mapped[str] = mapped_column(String(16))               # upload | vault | e_licence | declaration | tolerated
+    trust_level: Mapped[Optional[str]] = mapped_column(String(1))
+    blob_sha256: Mapped[Optional[str]] = mapped_column(ForeignKey("blob.sha256"))
+    filename: Mapped[Optional[str]] = mapped_column(String(255))
+    document_id: Mapped[Optional[int]] = mapped_column(ForeignKey("applicant_document.id"))
+    declaration: Mapped[Optional[str]] = mapped_column(Text)    # 告知承诺 text (D)
+    deadline: Mapped[Optional[date]] = mapped_column(Date)      # 容缺: committed supplement date
+    commitment: Mapped[Optional[str]] = mapped_column(Text)     # 容缺受理承诺书
+    auto_filled: Mapped[bool] = mapped_column(Boolean, default=False)   # 免证办
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    created_by: Mapped[str] = mapped_column(String(64))
+    verified_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    verified_by: Mapped[Optional[str]] = mapped_column(String(64))
+
+
+class CaseMandate(Base):
+    """代办服务委托书 (§9): the applicant (principal) mandates a window agent for a proxy case."""
+    __tablename__ = "case_mandate"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), unique=True)
+    agent_account_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    principal_name: Mapped[str] = mapped_column(String(200))
+    scope: Mapped[str] = mapped_column(String(16))              # full_proxy | step_help | guidance
+    blob_sha256: Mapped[Optional[str]] = mapped_column(ForeignKey("blob.sha256"))
+    filename: Mapped[Optional[str]] = mapped_column(String(255))
+    document_id: Mapped[Optional[int]] = mapped_column(ForeignKey("applicant_document.id"))
+    signed_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    created_by: Mapped[str] = mapped_column(String(64))

@@ -1,6 +1,7 @@
 """Core table handles for the hot paths (statements on these skip the ORM layer)."""
-from engine.store.models import (Case, CaseCounter, Deployment, DeploymentResource, Event, ProcessDefinition,
-                                 ItemImplementation, ItemPackage, ServiceItem, Task, Timer)
+from engine.store.models import (ApplicantDocument, Blob, Case, CaseCounter, CaseMandate, CaseMaterial, Deployment,
+                                 DeploymentResource, Event, ItemImplementation, ItemPackage, ProcessDefinition,
+                                 ServiceItem, Task, Timer)
 
 case = Case.__table__
 task = Task.__table__
@@ -13,3 +14,8 @@ deployment_resource = DeploymentResource.__table__
 item_implementation = ItemImplementation.__table__
 service_item = ServiceItem.__table__
 item_package = ItemPackage.__table__
+
+blob = Blob.__table__
+applicant_document = ApplicantDocument.__table__
+case_material = CaseMaterial.__table__
+case_mandate = CaseMandate.__table__

@@ -1,6 +1,7 @@
 """Authorization over real HTTP for every endpoint of the API: each role, in scope and out of
 scope, gets exactly the status it should. One demo database for the module (SQLite); every row
 makes the fresh case or task it needs through the services, and its own token."""
+import hashlib
 import io
 import itertools
 import json
@@ -12,13 +13,14 @@ from sqlalchemy import select
 from api import create_app
 from engine.config import Settings
 from engine.domain.clock import FrozenClock
-from engine.services import auth, cases, catalog, clock, packages, tasks
+from engine.services import auth, blobs, cases, catalog, clock, materials, packages, tasks, vault
 from engine.services.calendar import seed_from_package
 from engine.services.context import Actor, Context
 from engine.services.demo import load_demo
+from engine.services.demo_materials import ZHANG_ID_NUMBER
 from engine.services.demo_packages import HYGIENE, RESTAURANT_PACKAGE
 from engine.services.org import add_post, add_staff, invalidate
-from engine.store.models import CaseDocument, OrgUnit, Window
+from engine.store.models import CaseDocument, ItemImplementation, OrgUnit, Window
 from engine.store.schema import upgrade
 from tests.conftest import ROOT, staff, window_id
 from tests.form_samples import sample, task_data
@@ -104,6 +106,80 @@ def expect(ok, allowed, denied=403):
     """Status per account: `ok` for the accounts in `allowed`, `denied` for the others."""
     return {who: (ok if who in allowed else denied) for who in EVERYONE}
 
+
+# --- materials and the vault (helpers set the item's materials themselves: the demo catalogue may change)
+MATERIALS = [{"code": "M01", "name": "身份证", "licence_types": ["id_card"]}, {"code": "M03", "name": "申请书"},
+             {"code": "M04", "name": "平面图", "tolerable": True}]
+PDF = b"%PDF-1.7\n% matrix\n%%EOF\n"
+
+
+def material_case(ctx, uploaded=False, applicant=None):
+    with ctx.uow.begin() as conn:
+        conn.execute(ItemImplementation.__table__.update().where(ItemImplementation.local_code == FOOD)
+                     .values(materials=MATERIALS, tolerant_acceptance=True))
+    clerk = staff(ctx, "zcz_qs_agent")
+    case_id = cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, "ZCZ-QS-W01"), applicant or {"name": "张三"},
+                                                    {}, "proxy"), clerk).case_id
+    if uploaded:
+        materials.upload(ctx, case_id, "M03", blobs.Upload(PDF + str(case_id).encode()), clerk)
+    return case_id
+
+
+def zhangs_document(ctx, with_file=False):
+    zhang = staff(ctx, "applicant_zhang")
+    if with_file:
+        return vault.upload_mine(ctx, vault.NewDocument("lease", "租赁合同"), blobs.Upload(PDF), zhang).id
+    return next(d.id for d in vault.my_documents(ctx, zhang) if d.kind == "id_card")
+
+
+def pdf_form(**fields):
+    return {**fields, "file": (io.BytesIO(PDF), "scan.pdf", "application/pdf")}
+
+
+def case_file(ctx, c, h):
+    case_id = material_case(ctx, uploaded=True)
+    return c.get(f"/api/v1/cases/{case_id}/files/{hashlib.sha256(PDF + str(case_id).encode()).hexdigest()}",
+                 headers=h)
+
+
+ZHANG = {"name": "张三", "id_number": ZHANG_ID_NUMBER}
+APPLICANT_ONLY = ("applicant",)
+MATERIAL_ROWS = [
+    ("GET /cases/{id}/materials", lambda ctx, c, h: c.get(f"/api/v1/cases/{material_case(ctx)}/materials", headers=h)),
+    ("POST /cases/{id}/materials/{code}/upload",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{material_case(ctx)}/materials/M03/upload", headers=h,
+                              data=pdf_form(), content_type="multipart/form-data")),
+    ("POST /cases/{id}/materials/{code}/vault",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{material_case(ctx, applicant=ZHANG)}/materials/M01/vault", headers=h,
+                              json={"document_id": zhangs_document(ctx)})),
+    ("POST /cases/{id}/materials/{code}/declaration",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{material_case(ctx)}/materials/M03/declaration", headers=h,
+                              json={"text": "本人承诺"})),
+    ("POST /cases/{id}/materials/{code}/tolerate",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{material_case(ctx)}/materials/M04/tolerate", headers=h,
+                              json={"deadline": "2026-12-01", "commitment": "承诺按期补齐"})),
+    ("POST /cases/{id}/materials/{code}/verify",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{material_case(ctx, uploaded=True)}/materials/M03/verify", headers=h)),
+    ("GET /cases/{id}/files/{sha256}", case_file),
+    ("GET /cases/{id}/vault",
+     lambda ctx, c, h: c.get(f"/api/v1/cases/{material_case(ctx, applicant=ZHANG)}/vault", headers=h)),
+    ("POST /cases/{id}/mandate",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{material_case(ctx)}/mandate", headers=h,
+                              data=pdf_form(scope="full_proxy", signed_on="2026-11-27"),
+                              content_type="multipart/form-data")),
+]
+VAULT_ROWS = [
+    ("GET /vault/documents", lambda ctx, c, h: c.get("/api/v1/vault/documents", headers=h), expect(200, APPLICANT_ONLY)),
+    ("POST /vault/documents",
+     lambda ctx, c, h: c.post("/api/v1/vault/documents", headers=h, data=pdf_form(kind="lease", title="租赁合同"),
+                              content_type="multipart/form-data"), expect(201, APPLICANT_ONLY)),
+    ("GET /vault/documents/{document_id}",
+     lambda ctx, c, h: c.get(f"/api/v1/vault/documents/{zhangs_document(ctx)}", headers=h),
+     expect(200, APPLICANT_ONLY)),
+    ("GET /vault/documents/{document_id}/file",
+     lambda ctx, c, h: c.get(f"/api/v1/vault/documents/{zhangs_document(ctx, with_file=True)}/file", headers=h),
+     expect(200, APPLICANT_ONLY)),
+]
 
 SUPERVISORS = ("admin", "sup_in")
 CATALOGUE = ROOT / "catalog" / "demo-catalogue.json"
@@ -258,7 +334,8 @@ ROWS = [
     ("POST /engine-rest/deployment/create",
      lambda ctx, c, h: c.post("/engine-rest/deployment/create", headers=h, data=bpmn(tag="r" + str(id(h))),
                               content_type="multipart/form-data"), expect(200, ("admin", "designer"))),
-]
+] + [(name, call, expect(200 if name.startswith("GET") else 204, CASE_READERS)) for name, call in MATERIAL_ROWS] \
+  + VAULT_ROWS
 
 
 @pytest.mark.parametrize("who", EVERYONE)
@@ -283,7 +360,8 @@ def test_every_operation_of_the_spec_is_in_the_matrix(world):
 def test_lists_are_scoped(world):
     ctx, client = world
     case_id, _ = new_case(ctx)
-    inside = {c["id"] for c in client.get("/api/v1/cases?limit=200", headers=headers(ctx, "clerk_in")).json}
-    outside = {c["id"] for c in client.get("/api/v1/cases?limit=200", headers=headers(ctx, "clerk_out")).json}
+    page = f"/api/v1/cases?limit=200&after_id={case_id - 1}"         # the other rows made many cases before it
+    inside = {c["id"] for c in client.get(page, headers=headers(ctx, "clerk_in")).json}
+    outside = {c["id"] for c in client.get(page, headers=headers(ctx, "clerk_out")).json}
     assert case_id in inside and case_id not in outside
     assert client.get("/api/v1/cases", headers=headers(ctx, "applicant")).json == []
