@@ -82,7 +82,7 @@ class MaterialsOut(Schema):
     materials = fields.List(fields.Nested(MaterialOut))
 
 
-class DocumentOut(Schema):
+class VaultDocumentOut(Schema):
     id = fields.Integer()
     kind = fields.String()
     title = fields.String()

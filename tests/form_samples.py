@@ -50,3 +50,19 @@ def complete(ctx, task_id: str, actor, **overrides):
     """tasks.complete with valid data for the task's form (plus overrides)."""
     from engine.services import tasks
     return tasks.complete(ctx, task_id, task_data(ctx, task_id, **overrides), actor)
+
+
+def application(ctx, item_code: str, **overrides) -> dict:
+    """A valid application form for an item (by national or local implementation code): the
+    item's own application form, else the start-event form of its deployed process."""
+    from sqlalchemy import or_, select
+
+    from engine.services import definitions, forms
+    from engine.store import tables as t
+    i = t.item_implementation.c
+    with ctx.uow.read() as conn:
+        item = conn.execute(select(i.process_key, i.application_form).where(
+            or_(i.code == item_code, i.local_code == item_code), i.status == "published")).first()
+        definition = definitions.latest(ctx, conn, item.process_key)
+        key = forms.application_form_key(ctx, conn, definition.id, item.application_form)
+    return sample(key, **overrides)

@@ -106,7 +106,7 @@ class CaseFile(MethodView):
 
 @bp.route(CASE + "/vault")
 class CaseVault(MethodView):
-    @bp.response(200, sm.DocumentOut(many=True))
+    @bp.response(200, sm.VaultDocumentOut(many=True))
     @bp.alt_response(404, schema=schemas.Problem)
     def get(self, case_id):
         """The case applicant's vault documents (numbers masked), for whoever may read the case."""

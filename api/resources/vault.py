@@ -15,7 +15,7 @@ DOCUMENT = "/documents/<int(min=1, max=9007199254740992):document_id>"
 
 @bp.route("/documents")
 class Documents(MethodView):
-    @bp.response(200, sm.DocumentOut(many=True))
+    @bp.response(200, sm.VaultDocumentOut(many=True))
     @bp.alt_response(403, schema=schemas.Problem, description="staff reach a vault only through a case")
     def get(self):
         """The caller's own documents (applicants); numbers are masked."""
@@ -23,7 +23,7 @@ class Documents(MethodView):
 
     @bp.arguments(sm.DocumentForm, location="form")
     @bp.arguments(sm.FileIn, location="files", as_kwargs=True)
-    @bp.response(201, sm.DocumentOut)
+    @bp.response(201, sm.VaultDocumentOut)
     @bp.alt_response(413, schema=schemas.Problem)
     @bp.alt_response(415, schema=schemas.Problem)
     @bp.alt_response(422, schema=schemas.Problem)
@@ -36,7 +36,7 @@ class Documents(MethodView):
 
 @bp.route(DOCUMENT)
 class Document(MethodView):
-    @bp.response(200, sm.DocumentOut)
+    @bp.response(200, sm.VaultDocumentOut)
     @bp.alt_response(404, schema=schemas.Problem)
     def get(self, document_id):
         """One of the caller's documents (another applicant's does not exist for her)."""

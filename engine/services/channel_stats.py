@@ -71,7 +71,9 @@ def channel_stats(ctx, actor: Actor, unit_id: int) -> list[TierChannels]:
         units = supervision.subtree(ctx, conn, unit_id, None, actor)
         directory = org.directory(ctx, conn)
         items = conn.execute(select(_I.id, _I.org_unit_id, _I.accepting_tiers, _I.handle_forms, _I.online_depth,
-                                    _I.mobile, _I.express).where(_I.status == "published")).all()
+                                    _I.mobile, _I.express)
+                             # a 一件事 package's own entry is not a service item of the catalogue
+                             .where(_I.status == "published", _I.category != "package")).all()
     out = []
     for tier in TIERS:
         tier_units = [u for u in units if directory.units[u].tier == tier]

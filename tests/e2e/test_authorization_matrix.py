@@ -23,7 +23,7 @@ from engine.services.org import add_post, add_staff, invalidate
 from engine.store.models import CaseDocument, ItemImplementation, OrgUnit, Window
 from engine.store.schema import upgrade
 from tests.conftest import ROOT, staff, window_id
-from tests.form_samples import sample, task_data
+from tests.form_samples import application, sample, task_data
 
 FOOD = "620100-XK-SCJG-0001"
 PACKAGE = RESTAURANT_PACKAGE.code
@@ -119,7 +119,7 @@ def material_case(ctx, uploaded=False, applicant=None):
                      .values(materials=MATERIALS, tolerant_acceptance=True))
     clerk = staff(ctx, "zcz_qs_agent")
     case_id = cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, "ZCZ-QS-W01"), applicant or {"name": "张三"},
-                                                    {}, "proxy"), clerk).case_id
+                                                    application(ctx, FOOD), "proxy"), clerk).case_id
     if uploaded:
         materials.upload(ctx, case_id, "M03", blobs.Upload(PDF + str(case_id).encode()), clerk)
     return case_id

@@ -98,7 +98,7 @@ def test_channel_statistics_for_supervisors(client, demo):
         zcz = conn.execute(select(OrgUnit.id).where(OrgUnit.code == "ZCZ")).scalar_one()
     sup = auth(client, "zcz_supervisor")
     rows = client.get(f"/api/v1/catalogue/channel-stats?unit_id={zcz}", headers=sup).json
-    assert [(r["tier"], r["items"], r["mail_met"]) for r in rows] == [("township", 8, True), ("village", 9, False)]
+    assert [(r["tier"], r["items"], r["mail_met"]) for r in rows] == [("township", 9, True), ("village", 10, True)]
     text = client.get(f"/api/v1/catalogue/channel-stats?unit_id={zcz}&format=csv", headers=sup)
     assert text.mimetype == "text/csv" and text.data.startswith(b"\xef\xbb\xbf")
     assert_problem(client.get(f"/api/v1/catalogue/channel-stats?unit_id={zcz}", headers=auth(client, "zcz_qs_agent")),

@@ -13,6 +13,7 @@ from engine.services import auth as auth_service
 from engine.store.models import ItemImplementation
 from tests.conftest import row_counts, window_id
 from tests.e2e.test_api import assert_problem, auth
+from tests.form_samples import application
 
 FOOD = "620100-XK-SCJG-0001"
 PDF = b"%PDF-1.7\n% scan\n%%EOF\n"
@@ -35,7 +36,8 @@ def client(demo):
 def start(client, demo, headers, channel="proxy", applicant=None):
     r = client.post("/api/v1/cases", headers=headers, json={
         "item_code": FOOD, "window_id": window_id(demo, "ZCZ-QS-W01"), "channel": channel,
-        "applicant": applicant or {"name": "李梅", "id_number": "620102198502021234"}})
+        "applicant": applicant or {"name": "李梅", "id_number": "620102198502021234"},
+        "form": application(demo, FOOD)})
     assert r.status_code == 201, r.json
     return r.json["id"]
 

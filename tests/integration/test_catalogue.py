@@ -15,6 +15,7 @@ from engine.services.context import Actor
 from engine.services.demo import DEMO_CATALOGUE, load_demo
 from engine.store.models import Case, ItemImplementation, ServiceItem
 from tests.conftest import ROOT, row_counts, staff, window_id
+from tests.form_samples import application
 
 ADMIN = Actor.system("test")
 FOOD = "11620100MB1234567E2001XK0010100"
@@ -112,8 +113,8 @@ def test_duplicate_rows_and_unreadable_files(demo):
 
 def test_versions_draft_publish_retire_and_cases_keep_theirs(demo):
     ctx = demo
-    clerk, window = staff(ctx, "zcz_qs_agent"), window_id(ctx, "ZCZ-QS-W01")
-    on_v1 = cases.start_case(ctx, cases.StartCase(FOOD, window, {"name": "张三"}, {}, "proxy"), clerk)
+    clerk, window, form = staff(ctx, "zcz_qs_agent"), window_id(ctx, "ZCZ-QS-W01"), application(ctx, FOOD)
+    on_v1 = cases.start_case(ctx, cases.StartCase(FOOD, window, {"name": "张三"}, form, "proxy"), clerk)
     items = demo_items()
     items[0]["promise_limit"] = 8
     result = catalog.import_catalogue(ctx, as_json(items), "json", ADMIN)
@@ -127,7 +128,7 @@ def test_versions_draft_publish_retire_and_cases_keep_theirs(demo):
     with pytest.raises(Conflict) as info:
         catalog.publish(ctx, FOOD, 1, ADMIN)
     assert info.value.code == "catalogue_version_not_draft"
-    on_v2 = cases.start_case(ctx, cases.StartCase("620100-XK-SCJG-0001", window, {"name": "李四"}, {}, "proxy"), clerk)
+    on_v2 = cases.start_case(ctx, cases.StartCase("620100-XK-SCJG-0001", window, {"name": "李四"}, form, "proxy"), clerk)
     with ctx.uow.read() as conn:
         item_of = dict(conn.execute(select(Case.id, Case.item_id)).all())
         ids = dict(conn.execute(select(ItemImplementation.version, ItemImplementation.id)
@@ -137,7 +138,7 @@ def test_versions_draft_publish_retire_and_cases_keep_theirs(demo):
     catalog.retire(ctx, FOOD, 2, ADMIN)
     assert versions(ctx) == [(1, "retired"), (2, "retired")]
     with pytest.raises(NotFound):
-        cases.start_case(ctx, cases.StartCase(FOOD, window, {"name": "王五"}, {}, "proxy"), clerk)
+        cases.start_case(ctx, cases.StartCase(FOOD, window, {"name": "王五"}, form, "proxy"), clerk)
     with pytest.raises(Conflict):
         catalog.retire(ctx, FOOD, 2, ADMIN)
     with pytest.raises(NotFound):
@@ -204,18 +205,20 @@ def test_case_start_needs_a_window_of_an_accepting_tier(demo):
         cases.start_case(ctx, cases.StartCase(card, window_id(ctx, "ZCZ-W01"), {"name": "张三"}),
                          staff(ctx, "zcz_receiver"))
     assert (info.value.code, info.value.field) == ("item_not_accepted_here", "window_id")
-    started = cases.start_case(ctx, cases.StartCase(card, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"}, {}, "proxy"),
+    started = cases.start_case(ctx, cases.StartCase(card, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"}, application(ctx, card), "proxy"),
                                staff(ctx, "zcz_qs_agent"))
     assert started.number.startswith(card)
 
 
 def test_load_demo_again_adds_no_version_and_keeps_the_workflow_items(demo):
     ctx = demo
+    # the catalogue's 27 entries, plus the 一件事 package's own entry (category `package`)
+    count = select(func.count()).select_from(ItemImplementation).where(ItemImplementation.category != "package")
     with ctx.uow.read() as conn:
-        before = conn.execute(select(func.count()).select_from(ItemImplementation)).scalar()
+        before = conn.execute(count).scalar()
     load_demo(ctx, ROOT / "workflows")
     with ctx.uow.read() as conn:
-        assert conn.execute(select(func.count()).select_from(ItemImplementation)).scalar() == before == 27
+        assert conn.execute(count).scalar() == before == 27
     assert {i["tier"] for i in catalog_views.list_guides(ctx)} == {"district", "park", "township", "village"}
 
 

@@ -20,6 +20,7 @@ from engine.services.demo_materials import ZHANG_ID_NUMBER
 from engine.store import tables as t
 from engine.store.models import Blob, Event, ItemImplementation
 from tests.conftest import row_counts, snapshot, staff, window_id
+from tests.form_samples import application
 
 FOOD = "620100-XK-SCJG-0001"
 ALLOWANCE = "620100-GG-MZ-0002"
@@ -52,13 +53,13 @@ def world(demo):
 
 
 def walk_in(ctx, applicant=WALK_IN, item=FOOD, channel="proxy"):
-    return cases.start_case(ctx, cases.StartCase(item, window_id(ctx, "ZCZ-QS-W01"), applicant, {}, channel),
+    return cases.start_case(ctx, cases.StartCase(item, window_id(ctx, "ZCZ-QS-W01"), applicant, application(ctx, item), channel),
                             staff(ctx, "zcz_qs_agent")).case_id
 
 
 def online(ctx, username="applicant_zhang", item=FOOD, id_number=None):
     applicant = {"name": "张三", **({"id_number": id_number} if id_number else {})}
-    return cases.start_case(ctx, cases.StartCase(item, window_id(ctx, "ZCZ-QS-W01"), applicant, {}, "online"),
+    return cases.start_case(ctx, cases.StartCase(item, window_id(ctx, "ZCZ-QS-W01"), applicant, application(ctx, item), "online"),
                             staff(ctx, username)).case_id
 
 
