@@ -57,17 +57,20 @@ class FastWrite:
             values[name] = proc(value) if proc is not None and value is not None else value
         return tuple(values[n] for n in names) if positional else values
 
-    def execute(self, conn: Connection, params) -> int:
-        """Execute with one dict or a list of dicts (all with the same keys); returns rowcount."""
-        rows = params if isinstance(params, list) else [params]
-        if not rows:
-            return 0
+    def _rows_and_plan(self, conn: Connection, rows: list):
         keys = tuple(sorted(rows[0]))
         defaults = self._defaults(keys)
         if defaults:
             rows = [{**defaults, **r} for r in rows]
             keys = tuple(sorted(rows[0]))
-        plan = self._plan(conn.dialect, keys)
+        return rows, self._plan(conn.dialect, keys)
+
+    def execute(self, conn: Connection, params) -> int:
+        """Execute with one dict or a list of dicts (all with the same keys); returns rowcount."""
+        rows = params if isinstance(params, list) else [params]
+        if not rows:
+            return 0
+        rows, plan = self._rows_and_plan(conn, rows)
         raw = conn.connection.dbapi_connection
         cursor = raw.cursor()
         try:
@@ -76,6 +79,17 @@ class FastWrite:
             else:
                 cursor.executemany(plan[0], [self._params(plan, r) for r in rows])
             return cursor.rowcount
+        finally:
+            cursor.close()
+
+    def returned_int(self, conn: Connection, params: dict) -> int:
+        """Execute one row of a statement that RETURNs one integer column (a generated id, a
+        counter) and return that value. Integers need no result conversion on either driver."""
+        rows, plan = self._rows_and_plan(conn, [params])
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(plan[0], self._params(plan, rows[0]))
+            return int(cursor.fetchone()[0])
         finally:
             cursor.close()
 
