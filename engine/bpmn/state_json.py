@@ -11,6 +11,8 @@ with the stock serializer's.
 """
 from __future__ import annotations
 
+from json.encoder import encode_basestring_ascii
+
 from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
 from SpiffWorkflow.util.task import TaskState
 
@@ -47,9 +49,35 @@ class CachingTaskConverter(TaskConverter):
         cached = task.__dict__.get("_lianban_dict")
         if cached is not None and cached[0] == key:
             return cached
-        entry = [key, super().to_dict(task), None]
+        entry = [key, self._task_dict(task, parent), None]
         task._lianban_dict = entry
         return entry
+
+    def _task_dict(self, task, parent) -> dict:
+        """TaskConverter.to_dict with the parent already looked up (it looks it up twice, each a
+        UUID hash in Python) and the id's text kept on the task (ids never change)."""
+        if parent is None:
+            data, delta = task.data, {}
+        else:
+            mine, theirs = task.data, parent.data
+            data = {}
+            delta = {"updates": {k: mine[k] for k in mine if k not in theirs or mine[k] != theirs[k]},
+                     "deletions": [k for k in theirs if k not in mine]}
+        text_id = task.__dict__.get("_lianban_id")
+        if text_id is None:
+            text_id = task._lianban_id = str(task.id)
+        return {
+            "id": text_id,
+            "parent": str(task._parent) if parent is not None else None,
+            "children": [str(child) for child in task._children],
+            "last_state_change": task.last_state_change,
+            "state": task.state,
+            "task_spec": task.task_spec.name,
+            "triggered": task.triggered,
+            "internal_data": self.registry.convert(task.internal_data),
+            "data": data,
+            "delta": delta,
+        }
 
     def to_dict(self, task):
         return self._entry(task)[1]
@@ -62,7 +90,7 @@ class CachingTaskConverter(TaskConverter):
             # what the registry's conversion adds to a converter's dict (on the cached dict itself,
             # as the stock path does on every call)
             entry[1]["typename"] = self.typename
-            text = f'"{task.id}": {encode(entry[1])}'
+            text = f'"{entry[1]["id"]}": {encode(entry[1])}'
             if task.state & _FINISHED or not task.data:
                 entry[2] = text
         return text
@@ -79,38 +107,54 @@ class StateWriter:
         # json.dumps(obj, cls=E) is E().encode(obj) with the default options: one instance will do
         self.encode = serializer._encoder_cls().encode
 
+    def _small(self, value) -> str:
+        """The encoder's text for the scalars and empty containers a workflow's header holds
+        (the full encoder sets up a C encoder on every call)."""
+        if value is None:
+            return "null"
+        if value is True:
+            return "true"
+        if value is False:
+            return "false"
+        if type(value) is str:
+            return encode_basestring_ascii(value)
+        if (type(value) is dict or type(value) is list) and not value:
+            return "{}" if type(value) is dict else "[]"
+        return self.encode(value)
+
     def dumps(self, workflow) -> str:
         registry = self.registry
         registry._encoder_mode = True
         try:
-            encode = self.encode
+            small = self._small
             subprocesses = ", ".join(
-                f'"{key}": ' + self._workflow(sub, [("parent_task_id", encode(str(sub.parent_task_id))),
-                                                     ("spec", encode(sub.spec.name))])
+                f'"{key}": ' + self._workflow(sub, [("parent_task_id", small(str(sub.parent_task_id))),
+                                                     ("spec", small(sub.spec.name))])
                 for key, sub in workflow.subprocesses.items())
             return self._workflow(workflow, [
-                ("spec_ref", encode(workflow.lianban_spec_key)),
+                ("spec_ref", small(workflow.lianban_spec_key)),
                 ("subprocesses", "{" + subprocesses + "}"),
-                ("bpmn_events", encode(registry.convert(workflow.bpmn_events))),
-            ], trailer=[(self.serializer.VERSION_KEY, encode(self.serializer.VERSION))])
+                ("bpmn_events", small(registry.convert(workflow.bpmn_events))),
+            ], trailer=[(self.serializer.VERSION_KEY, small(self.serializer.VERSION))])
         finally:
             registry._encoder_mode = False
 
     def _workflow(self, wf, extra: list, trailer: list = ()) -> str:
         """WorkflowConverter.to_dict's keys, then the converter's own (`extra`, already encoded),
         the typename the registry appends, and what the serializer appends (`trailer`)."""
-        registry, encode, fragment = self.registry, self.encode, self.tasks.fragment
+        registry, small, encode, fragment = self.registry, self._small, self.encode, self.tasks.fragment
         last = wf.last_task
+        data = registry.convert(registry.clean(wf.data))
         parts = [
-            '"data": ' + encode(registry.convert(registry.clean(wf.data))),
-            '"correlations": ' + encode(wf.correlations),
-            '"last_task": ' + encode(str(last.id) if last is not None else None),
-            '"success": ' + encode(wf.success),
-            '"completed": ' + encode(wf.completed),
+            '"data": ' + small(data),
+            '"correlations": ' + small(wf.correlations),
+            '"last_task": ' + small(str(last.id) if last is not None else None),
+            '"success": ' + small(wf.success),
+            '"completed": ' + small(wf.completed),
             '"tasks": {' + ", ".join([fragment(task, encode) for task in wf.tasks.values()]) + "}",
-            '"root": ' + encode(str(wf.task_tree.id)),
+            '"root": ' + small(str(wf.task_tree.id)),
         ]
         parts.extend(f'"{key}": {text}' for key, text in extra)
-        parts.append('"typename": ' + encode(self.registry.typenames[wf.__class__]))
+        parts.append('"typename": ' + small(registry.typenames[wf.__class__]))
         parts.extend(f'"{key}": {text}' for key, text in trailer)
         return "{" + ", ".join(parts) + "}"
