@@ -118,6 +118,8 @@ class StateWriter:
             return "false"
         if type(value) is str:
             return encode_basestring_ascii(value)
+        if type(value) is int:
+            return int.__repr__(value)
         if (type(value) is dict or type(value) is list) and not value:
             return "{}" if type(value) is dict else "[]"
         return self.encode(value)
