@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import UpdateBase
 
@@ -123,6 +124,28 @@ class FastRead:
         if raw is None:
             return None
         return row_type(*(conv(v) if conv is not None else v for conv, v in zip(converters, raw)))
+
+    def all(self, conn: Connection, params: dict) -> list:
+        sql, binds, positional, row_type, converters = self._plan(conn.dialect)
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(sql, _bind(binds, positional, params))
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        return [row_type(*(conv(v) if conv is not None else v for conv, v in zip(converters, raw))) for raw in rows]
+
+    @classmethod
+    def if_possible(cls, stmt):
+        """A FastRead of `stmt`, or None when it has expanding IN (...) parameters (which only
+        SQLAlchemy's execution can render)."""
+        fast = cls(stmt)
+        try:
+            fast._plan(sqlite.dialect())      # the same check on every dialect: the SQL's shape
+        except ValueError:
+            return None
+        fast._plans.clear()
+        return fast
 
 
 def _bind_plan(compiled) -> tuple:
