@@ -64,6 +64,11 @@ class LoadedCase:
     new_tasks: list = field(default_factory=list)       # ids of the tasks this command opened
     open_before: dict = field(default_factory=dict)     # task id -> ReadyTask
     timers_before: dict = field(default_factory=dict)   # task id -> (element, due)
+    stored_status: Optional[str] = None                 # the status the row holds (save writes a change)
+
+    def __post_init__(self):
+        if self.stored_status is None:
+            self.stored_status = self.status
 
 
 def lock_case(ctx, conn: Connection, case_id: int) -> LoadedCase:
@@ -103,7 +108,6 @@ def save(ctx, conn: Connection, case: LoadedCase, actor: Actor, now: datetime, *
     """Project the workflow after the engine ran; returns the new case version."""
     runtime = ctx.runtime
     wf = case.workflow
-    status_before = case.status
     loaded = definitions.load(ctx, conn, case.definition_id)
     ready = {rt.id: rt for rt in runtime.ready_user_tasks(wf)}
 
@@ -135,7 +139,7 @@ def save(ctx, conn: Connection, case: LoadedCase, actor: Actor, now: datetime, *
         "cid": case.id, "expected": case.version, "b_state": runtime.dumps(wf), "new_version": case.version + 1,
         "new_stage": case.stage, "now": now, "seq": case.audit.seq, "head": case.audit.head,
         "next_timer": min((due for _, due in timers_after.values()), default=None), "done_at": case.completed_at}
-    if case.status != status_before:
+    if case.status != case.stored_status:
         changed = _SAVE_CASE_AND_STATUS.execute(conn, {**values, "new_status": case.status})
     else:
         changed = _SAVE_CASE.execute(conn, values)
@@ -144,6 +148,7 @@ def save(ctx, conn: Connection, case: LoadedCase, actor: Actor, now: datetime, *
                        code="case_version_conflict")
     case.audit.flush(conn)
     case.version += 1
+    case.stored_status = case.status
     version = case.version
     wf.lianban_projection = (ready, timers_after)
     after_commit(conn, lambda: ctx.workflows.put(case.id, version, wf))
