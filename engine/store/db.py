@@ -72,7 +72,7 @@ class UnitOfWork:
         with self.engine.connect() as conn:
             callbacks: list = []
             conn.info["after_commit"] = callbacks
-            if self._on_driver:
+            if self._on_driver:      # _driver_transaction(conn, "IMMEDIATE"), one generator less
                 raw = conn.connection.dbapi_connection
                 raw.execute("BEGIN IMMEDIATE")
                 try:
