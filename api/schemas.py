@@ -3,6 +3,8 @@ from datetime import date
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from api.plain_dump import PlainDumpSchema
+
 
 MAX_ID = 2 ** 53      # ids beyond this are not ids (and would overflow the database's integers)
 
@@ -95,7 +97,7 @@ class StartIn(Strict):
                             validate=validate.OneOf(["window", "online", "mobile", "mail", "proxy"]))
 
 
-class StartedOut(Schema):
+class StartedOut(PlainDumpSchema):
     id = fields.Integer()
     number = fields.String()
     version = fields.Integer()
@@ -185,7 +187,7 @@ class NoticeIn(Strict):
     notice = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
-class TaskOut(Schema):
+class TaskOut(PlainDumpSchema):
     id = fields.String()
     case_id = fields.Integer()
     name = fields.String()
@@ -213,7 +215,7 @@ class CompleteIn(Strict):
     version = fields.Integer(metadata={"description": "the case version the client saw (stale = 409)"})
 
 
-class CompletedOut(Schema):
+class CompletedOut(PlainDumpSchema):
     case_id = fields.Integer()
     version = fields.Integer()
     status = fields.String()

@@ -29,14 +29,19 @@ def bearer_token() -> str | None:
 
 def authenticate_request() -> None:
     """before_request: resolve the caller for every non-public endpoint (401 otherwise)."""
-    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or request.method == "OPTIONS":
+    req = request._get_current_object()      # one proxy lookup instead of one per attribute
+    endpoint = req.endpoint
+    if endpoint in PUBLIC_ENDPOINTS or endpoint is None or req.method == "OPTIONS":
         return
-    ctx = context()
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("basic ") and request.path.startswith("/engine-rest/"):
+    ctx = current_app.extensions["lianban"]
+    header = req.headers.get("Authorization", "")
+    lowered = header[:7].lower()
+    if lowered.startswith("basic ") and req.path.startswith("/engine-rest/"):
         g.actor = _basic(ctx, header[6:])
         return
-    g.actor = auth.authenticate(ctx, bearer_token())
+    # what bearer_token() reads, from the header already at hand
+    token = (header[7:].strip() or None) if lowered == "bearer " else None
+    g.actor = auth.authenticate(ctx, token)
 
 
 def _basic(ctx, encoded: str) -> Actor:

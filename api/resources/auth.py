@@ -11,7 +11,7 @@ bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Authent
 
 @bp.route("/login")
 class Login(MethodView):
-    @bp.arguments(schemas.LoginIn)
+    @bp.arguments(schemas.LoginIn())
     @bp.response(200, schemas.TokenOut)
     @bp.alt_response(401, schema=schemas.Problem, description="wrong username or password")
     @bp.doc(security=[])

@@ -14,7 +14,7 @@ bp = Blueprint("calendar", __name__, url_prefix="/api/v1/calendar", description=
 
 @bp.route("/deadline")
 class Deadline(MethodView):
-    @bp.arguments(schemas.DeadlineArgs, location="query")
+    @bp.arguments(schemas.DeadlineArgs(), location="query")
     @bp.response(200, schemas.DeadlineOut)
     def get(self, args):
         """If accepted on `from`, when is it due (working or calendar days)?"""

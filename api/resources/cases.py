@@ -12,13 +12,13 @@ bp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases
 
 @bp.route("")
 class Cases(MethodView):
-    @bp.arguments(schemas.CaseListArgs, location="query")
+    @bp.arguments(schemas.CaseListArgs(), location="query")
     @bp.response(200, schemas.CaseSummary(many=True))
     def get(self, args):
         """Cases in the caller's scope (cursor pagination by id: pass the last id as after_id)."""
         return cases.list_cases(context(), actor(), **args)
 
-    @bp.arguments(schemas.StartIn)
+    @bp.arguments(schemas.StartIn())
     @bp.response(201, schemas.StartedOut)
     @bp.alt_response(422, schema=schemas.Problem)
     def post(self, body):
@@ -56,7 +56,7 @@ class Accept(MethodView):
 
 @bp.route("/<int(min=1, max=9007199254740992):case_id>/clock/correction-notice")
 class Correction(MethodView):
-    @bp.arguments(schemas.NoticeIn)
+    @bp.arguments(schemas.NoticeIn())
     @bp.response(204)
     def post(self, body, case_id):
         """一次性告知: the one notice listing all materials to supplement, before acceptance."""
@@ -65,7 +65,7 @@ class Correction(MethodView):
 
 @bp.route("/<int(min=1, max=9007199254740992):case_id>/clock/pause")
 class Pause(MethodView):
-    @bp.arguments(schemas.PauseIn)
+    @bp.arguments(schemas.PauseIn())
     @bp.response(204)
     def post(self, body, case_id):
         """Stop the clock for 补正, a special procedure (听证, 检验, 鉴定, 专家评审 …) or a hold."""
@@ -75,7 +75,7 @@ class Pause(MethodView):
 
 @bp.route("/<int(min=1, max=9007199254740992):case_id>/clock/resume")
 class Resume(MethodView):
-    @bp.arguments(schemas.ResumeIn)
+    @bp.arguments(schemas.ResumeIn())
     @bp.response(204)
     def post(self, body, case_id):
         """Resume the clock; deadlines are recomputed."""
@@ -84,7 +84,7 @@ class Resume(MethodView):
 
 @bp.route("/<int(min=1, max=9007199254740992):case_id>/clock/extend")
 class Extend(MethodView):
-    @bp.arguments(schemas.ExtendIn)
+    @bp.arguments(schemas.ExtendIn())
     @bp.response(204)
     def post(self, body, case_id):
         """The one extension the law allows (a department head above the case)."""
@@ -93,7 +93,7 @@ class Extend(MethodView):
 
 @bp.route("/<int(min=1, max=9007199254740992):case_id>/withdraw")
 class Withdraw(MethodView):
-    @bp.arguments(schemas.ReasonIn)
+    @bp.arguments(schemas.ReasonIn())
     @bp.response(204)
     @bp.alt_response(409, schema=schemas.Problem, description="the case is not running")
     def post(self, body, case_id):

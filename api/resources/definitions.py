@@ -39,8 +39,8 @@ class Definitions(MethodView):
 
 @bp.route("/deployments")
 class Deployments(MethodView):
-    @bp.arguments(schemas.DeployForm, location="form")
-    @bp.arguments(schemas.FilesIn, location="files", as_kwargs=True)
+    @bp.arguments(schemas.DeployForm(), location="form")
+    @bp.arguments(schemas.FilesIn(), location="files", as_kwargs=True)
     @bp.response(201, schemas.DeployedOut)
     @bp.alt_response(422, schema=schemas.Problem, description="the deployment was rejected as a whole")
     def post(self, form, files=None):
@@ -53,7 +53,7 @@ class Deployments(MethodView):
 
 @bp.route("/validate")
 class Validate(MethodView):
-    @bp.arguments(schemas.FilesIn, location="files", as_kwargs=True)
+    @bp.arguments(schemas.FilesIn(), location="files", as_kwargs=True)
     @bp.response(200, schemas.DeployedOut)
     @bp.alt_response(422, schema=schemas.Problem, description="what deploying these files would reject")
     def post(self, files=None):

@@ -17,7 +17,7 @@ def _csv(rows, name: str) -> Response:
 
 @bp.route("/cases")
 class Cases(MethodView):
-    @bp.arguments(schemas.SupervisionArgs, location="query")
+    @bp.arguments(schemas.SupervisionArgs(), location="query")
     @bp.response(200, schemas.CaseWarningOut(many=True))
     @bp.alt_response(200, content_type="text/csv", description="with format=csv")
     def get(self, args):
@@ -29,7 +29,7 @@ class Cases(MethodView):
 
 @bp.route("/steps")
 class Steps(MethodView):
-    @bp.arguments(schemas.StepArgs, location="query")
+    @bp.arguments(schemas.StepArgs(), location="query")
     @bp.response(200, schemas.StepWarningOut(many=True))
     def get(self, args):
         """Open steps near or past their own deadline (环节超时), by department, role or staff."""
@@ -40,7 +40,7 @@ class Steps(MethodView):
 
 @bp.route("/counts")
 class Counts(MethodView):
-    @bp.arguments(schemas.UnitArgs, location="query")
+    @bp.arguments(schemas.UnitArgs(), location="query")
     @bp.response(200, schemas.CountsOut)
     def get(self, args):
         """Yellow and red counts of cases and steps, in total and per tier."""
@@ -49,7 +49,7 @@ class Counts(MethodView):
 
 @bp.route("/on-time")
 class OnTime(MethodView):
-    @bp.arguments(schemas.OnTimeArgs, location="query")
+    @bp.arguments(schemas.OnTimeArgs(), location="query")
     @bp.response(200, schemas.OnTimeOut)
     def get(self, args):
         """Completed cases in [since, until) and how many finished by their promised deadline."""

@@ -12,7 +12,7 @@ bp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Tasks
 
 @bp.route("")
 class Inbox(MethodView):
-    @bp.arguments(schemas.InboxArgs, location="query")
+    @bp.arguments(schemas.InboxArgs(), location="query")
     @bp.response(200, schemas.TaskOut(many=True))
     def get(self, args):
         """Open tasks routed to the caller's posts (claimed by her or unclaimed), oldest first;
@@ -39,7 +39,7 @@ class Unclaim(MethodView):
 
 @bp.route("/<string(maxlength=36):task_id>/complete")
 class Complete(MethodView):
-    @bp.arguments(schemas.CompleteIn)
+    @bp.arguments(schemas.CompleteIn())
     @bp.response(200, schemas.CompletedOut)
     @bp.alt_response(409, schema=schemas.Problem, description="stale case version, or the task is closed")
     @bp.alt_response(422, schema=schemas.Problem, description="data the engine cannot accept")
@@ -54,7 +54,7 @@ class Complete(MethodView):
 
 @bp.route("/<string(maxlength=36):task_id>/delegate")
 class Delegate(MethodView):
-    @bp.arguments(schemas.DelegateIn)
+    @bp.arguments(schemas.DelegateIn())
     @bp.response(200, schemas.TaskOut)
     def post(self, body, task_id):
         """Hand the task to a colleague in the same queue."""
@@ -63,7 +63,7 @@ class Delegate(MethodView):
 
 @bp.route("/<string(maxlength=36):task_id>/return")
 class Return(MethodView):
-    @bp.arguments(schemas.ReasonIn)
+    @bp.arguments(schemas.ReasonIn())
     @bp.response(200, schemas.CompletedOut)
     def post(self, body, task_id):
         """退回: send the case back to the step completed last, with a reason."""

@@ -23,7 +23,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -31,6 +31,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import sandbox
+from engine.bpmn.state_json import CachingTaskConverter, StateWriter
 from engine.bpmn.timers import waiting_timers
 from engine.domain import deadlines as dl
 from engine.domain.calendar import WorkCalendar
@@ -159,6 +160,9 @@ def _case_error(exc: Exception) -> CaseError:
 
 
 # ---------------------------------------------------------------------------------------------
+_NOT_FINISHED = TaskState.NOT_FINISHED_MASK
+
+
 def _automatic_ready(workflow) -> bool:
     """Is a non-manual task (a fired timer, a gateway after it) waiting to run? A flat scan of
     each workflow's task dict, much cheaper than get_tasks()' tree iterator."""
@@ -192,35 +196,6 @@ def _registry():
     return reg
 
 
-class CachingTaskConverter(TaskConverter):
-    """Serializing a task costs about 10 µs (its data is stored as a delta against its
-    parent's), and every step re-serialized every task of the case although a step changes only
-    a few. A task's dict is kept on the task with a fingerprint of everything the stock
-    converter reads; an unchanged fingerprint reuses the dict. Completed tasks never change
-    (the sandbox and the runtime only write copies), so a long case costs what a short one
-    does. Tests run with LIANBAN_VERIFY_STATE=1, which compares every result with the stock
-    converter's."""
-
-    def to_dict(self, task):
-        # the parent lookup hashes a UUID in Python: remember it per task while its link holds
-        link = task.__dict__.get("_lianban_parent")
-        if link is not None and link[0] is task._parent:
-            parent = link[1]
-        else:
-            parent = task.parent
-            task._lianban_parent = (task._parent, parent)
-        internal = task.internal_data
-        key = (task.state, task.last_state_change, task.triggered, tuple(task._children), id(task.data), len(task.data),
-               str(internal) if internal else None,
-               (parent.last_state_change, id(parent.data), len(parent.data)) if parent is not None else None)
-        cached = task.__dict__.get("_lianban_dict")
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        dct = super().to_dict(task)
-        task._lianban_dict = (key, dct)
-        return dct
-
-
 @dataclass(frozen=True)
 class ReadyTask:
     id: str
@@ -237,6 +212,7 @@ class Runtime:
         self.specs = SpecRegistry()
         self._spec_serializer = BpmnWorkflowSerializer(_registry())
         self._serializer = self._make_state_serializer(caching=True)
+        self._writer = StateWriter(self._serializer, self._serializer.registry.lianban_task_converter)
         if verify_state is None:
             verify_state = os.environ.get("LIANBAN_VERIFY_STATE") == "1"
         self._reference_serializer = self._make_state_serializer(caching=False) if verify_state else None
@@ -288,7 +264,7 @@ class Runtime:
         return BpmnWorkflowSerializer(reg)
 
     def dumps(self, workflow) -> str:
-        state = self._serializer.serialize_json(workflow)
+        state = self._writer.dumps(workflow)
         if self._reference_serializer is not None:
             reference = self._reference_serializer.serialize_json(workflow)
             if reference != state:
@@ -381,6 +357,11 @@ class Runtime:
 
     @staticmethod
     def is_completed(workflow) -> bool:
+        # the stock check walks the task tree through an iterator; an unfinished task in the
+        # workflow's flat task dict answers "no" as surely, and much cheaper. "Yes" is left to the
+        # stock check, which also records it in `workflow.completed` (part of the state).
+        if not workflow.completed and any(t.state & _NOT_FINISHED for t in workflow.tasks.values()):
+            return False
         return workflow.is_completed()
 
     @staticmethod

@@ -21,7 +21,7 @@ from engine.services.audit import CaseAudit
 from engine.services.context import Actor
 from engine.store import tables as t
 from engine.store.db import is_postgres
-from engine.store.fast import FastRead
+from engine.store.fast import FastRead, FastWrite
 
 CHANNELS = ("window", "online", "mobile", "mail", "proxy")
 
@@ -30,12 +30,13 @@ _I = t.item_implementation.c
 _ITEM = FastRead(select(_I.id, _I.code, _I.name, _I.process_key, _I.category, _I.legal_limit, _I.legal_unit,
                         _I.promise_limit, _I.promise_unit, _I.extension_limit, _I.application_form)
                  .where(or_(_I.code == bindparam("code"), _I.local_code == bindparam("code")), _I.status == "published"))
-_INSERT_CASE = t.case.insert().returning(t.case.c.id)
+# the start command's writes go straight to the driver too (engine/store/fast.py)
+_INSERT_CASE = FastWrite(t.case.insert().returning(t.case.c.id))
 _COUNTERS = {
-    dialect: insert_(t.case_counter).values(scope=bindparam("scope"), day=bindparam("day"), value=1)
-    .on_conflict_do_update(index_elements=[t.case_counter.c.scope, t.case_counter.c.day],
-                           set_={"value": t.case_counter.c.value + 1})
-    .returning(t.case_counter.c.value)
+    dialect: FastWrite(insert_(t.case_counter).values(scope=bindparam("scope"), day=bindparam("day"), value=1)
+                       .on_conflict_do_update(index_elements=[t.case_counter.c.scope, t.case_counter.c.day],
+                                              set_={"value": t.case_counter.c.value + 1})
+                       .returning(t.case_counter.c.value))
     for dialect, insert_ in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
 
@@ -100,14 +101,14 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, conn: Optional[Connection] 
         cal = calendar.current(ctx, conn)
         wf = ctx.runtime.start(definition.id, data, ctx.clock, calendar=cal, convention=ctx.settings.start_day_convention)
         clock_values = clock.on_receipt(ctx, conn, cal, now, item)
-        case_id = conn.execute(_INSERT_CASE, {**clock_values,
+        case_id = _INSERT_CASE.returned_int(conn, {**clock_values,
             "number": number, "item_id": item.id, "definition_id": definition.id, "origin_window_id": window.id,
             "origin_org_unit_id": window.org_unit_id, "channel": cmd.channel, "applicant": dict(cmd.applicant),
             "applicant_name": cmd.applicant["name"].strip()[:200], "status": "running",
             "applicant_account_id": actor.staff_id if actor.kind == "applicant" else None, "stage": None, "state": "",
             "version": 0, "audit_seq": 0, "audit_head": GENESIS, "next_timer_at": None, "created_at": now,
             "updated_at": now, "completed_at": None, "created_by": actor.username,
-            "parent_case_id": parent_case_id}).scalar_one()
+            "parent_case_id": parent_case_id})
         clock.schedule_receipt(conn, case_id, clock_values, now)
         case = progress.LoadedCase(case_id, 0, "running", definition.id, window.org_unit_id, number,
                                    CaseAudit(case_id, 0, GENESIS), workflow=wf)
@@ -126,8 +127,8 @@ def next_case_number(conn: Connection, implementation_code: str, now) -> str:
     implementation code. One upsert statement, so concurrent starts on PostgreSQL serialize on the
     counter row and never share a number."""
     day = now.astimezone(SHANGHAI).strftime("%Y%m%d")
-    value = conn.execute(_COUNTERS["postgresql" if is_postgres(conn) else "sqlite"],
-                         {"scope": implementation_code, "day": day}).scalar_one()
+    value = _COUNTERS["postgresql" if is_postgres(conn) else "sqlite"].returned_int(
+        conn, {"scope": implementation_code, "day": day})
     if value > 9999:
         raise Conflict(f"the daily serial of {implementation_code} is exhausted for {day}", code="case_serial_exhausted")
     return f"{implementation_code}{day}{value:04d}"

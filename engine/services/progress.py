@@ -38,11 +38,15 @@ _CLOSE_TIMER = FastWrite(update(t.timer).where(
     t.timer.c.case_id == bindparam("cid"), t.timer.c.kind == "bpmn", t.timer.c.ref == bindparam("b_ref"),
     t.timer.c.due_at == bindparam("due"), t.timer.c.state == "pending")
     .values(state=bindparam("new_state"), fired_at=bindparam("fired_at")))
-_SAVE_CASE = FastWrite(update(t.case).where(t.case.c.id == bindparam("cid"), t.case.c.version == bindparam("expected"))
-              .values(state=bindparam("b_state"), version=bindparam("new_version"), status=bindparam("new_status"),
-                      stage=bindparam("new_stage"), updated_at=bindparam("now"), audit_seq=bindparam("seq"),
-                      audit_head=bindparam("head"), next_timer_at=bindparam("next_timer"),
-                      completed_at=bindparam("done_at")))
+_SAVE_VALUES = dict(state=bindparam("b_state"), version=bindparam("new_version"), stage=bindparam("new_stage"),
+                    updated_at=bindparam("now"), audit_seq=bindparam("seq"), audit_head=bindparam("head"),
+                    next_timer_at=bindparam("next_timer"), completed_at=bindparam("done_at"))
+_SAVE_WHERE = (t.case.c.id == bindparam("cid"), t.case.c.version == bindparam("expected"))
+# SQLite rewrites the entries of every index on an assigned column, changed or not: `status` is
+# in three indexes, so it is assigned only by the save that changes it (two WAL pages less per step)
+_SAVE_CASE = FastWrite(update(t.case).where(*_SAVE_WHERE).values(**_SAVE_VALUES))
+_SAVE_CASE_AND_STATUS = FastWrite(update(t.case).where(*_SAVE_WHERE)
+                                  .values(**_SAVE_VALUES, status=bindparam("new_status")))
 
 
 @dataclass
@@ -60,6 +64,11 @@ class LoadedCase:
     new_tasks: list = field(default_factory=list)       # ids of the tasks this command opened
     open_before: dict = field(default_factory=dict)     # task id -> ReadyTask
     timers_before: dict = field(default_factory=dict)   # task id -> (element, due)
+    stored_status: Optional[str] = None                 # the status the row holds (save writes a change)
+
+    def __post_init__(self):
+        if self.stored_status is None:
+            self.stored_status = self.status
 
 
 def lock_case(ctx, conn: Connection, case_id: int) -> LoadedCase:
@@ -126,16 +135,20 @@ def save(ctx, conn: Connection, case: LoadedCase, actor: Actor, now: datetime, *
         clock.on_case_closed(conn, case.id)
     case.stage = _stage(loaded, ready) or case.stage
 
-    changed = _SAVE_CASE.execute(conn, {
+    values = {
         "cid": case.id, "expected": case.version, "b_state": runtime.dumps(wf), "new_version": case.version + 1,
-        "new_status": case.status, "new_stage": case.stage, "now": now, "seq": case.audit.seq,
-        "head": case.audit.head, "next_timer": min((due for _, due in timers_after.values()), default=None),
-        "done_at": case.completed_at})
+        "new_stage": case.stage, "now": now, "seq": case.audit.seq, "head": case.audit.head,
+        "next_timer": min((due for _, due in timers_after.values()), default=None), "done_at": case.completed_at}
+    if case.status != case.stored_status:
+        changed = _SAVE_CASE_AND_STATUS.execute(conn, {**values, "new_status": case.status})
+    else:
+        changed = _SAVE_CASE.execute(conn, values)
     if changed != 1:
         raise Conflict(f"case {case.number} was changed by someone else; reload and retry",
                        code="case_version_conflict")
     case.audit.flush(conn)
     case.version += 1
+    case.stored_status = case.status
     version = case.version
     wf.lianban_projection = (ready, timers_after)
     after_commit(conn, lambda: ctx.workflows.put(case.id, version, wf))

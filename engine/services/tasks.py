@@ -290,20 +290,22 @@ def inbox(ctx, actor: Actor, *, limit: int = 50, include_claimed_by_others: bool
     with ctx.uow.read() as conn:
         posts = org.posts_of(ctx, conn, staff_id)
         directory = org.directory(ctx, conn)
-        stmt = _inbox_statement(ctx, directory, tuple(posts), include_claimed_by_others)
-        rows = conn.execute(stmt, {"staff": staff_id, "limit": limit})
+        stmt, fast = _inbox_statement(ctx, directory, tuple(posts), include_claimed_by_others)
+        params = {"staff": staff_id, "limit": limit}
+        rows = fast.all(conn, params) if fast is not None else conn.execute(stmt, params)
         return [_view(r) for r in rows]
 
 
 def _inbox_statement(ctx, directory, posts: tuple, include_claimed_by_others: bool):
     """The inbox query of a set of posts, built once per (posts, org snapshot). It is a UNION
     ALL of one branch per queue, each an ordered index scan stopping at `limit` rows, so its cost
-    does not grow with the size of a queue or of the table (bench/bench_http.py)."""
+    does not grow with the size of a queue or of the table (bench/bench_http.py). Returns the
+    statement and its FastRead (None when it needs SQLAlchemy's execution)."""
     cache = ctx.caches.setdefault("inbox_statements", {})
     key = (posts, include_claimed_by_others, id(directory))
-    stmt = cache.get(key)
-    if stmt is not None:
-        return stmt
+    found = cache.get(key)
+    if found is not None:
+        return found
     task = t.task.c
     order = (task.created_at, task.id)
     branches = [select(*_VIEW_COLUMNS).where(task.state == "open", task.assignee_id == bindparam("staff"))]
@@ -324,5 +326,6 @@ def _inbox_statement(ctx, directory, posts: tuple, include_claimed_by_others: bo
     stmt = select(union).order_by(union.c.created_at, union.c.id).limit(bindparam("limit"))
     if len(cache) > 10_000:
         cache.clear()
-    cache[key] = stmt
-    return stmt
+    # on the raw driver when it can be (a supervisor's subtree is an expanding IN: SQLAlchemy's)
+    cache[key] = stmt, FastRead.if_possible(stmt)
+    return cache[key]

@@ -44,37 +44,80 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
     def _on_begin(conn):
         # SQLite has one writer: a command takes the write lock up front so it never fails
         # halfway; read-only queries use a deferred transaction and do not block writers
+        dbapi_conn = conn.connection.dbapi_connection
+        if dbapi_conn.in_transaction:     # UnitOfWork began it on the driver already
+            return
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.connection.dbapi_connection.execute(f"BEGIN {mode}")  # straight to the driver: hot path
+        dbapi_conn.execute(f"BEGIN {mode}")  # straight to the driver: hot path
 
     return engine
 
 
 class UnitOfWork:
     """`with uow.begin() as conn:` runs one command in one transaction: commit on success,
-    rollback on any exception, so a failed command leaves nothing behind."""
+    rollback on any exception, so a failed command leaves nothing behind.
+
+    On SQLite the transaction is begun and ended on the driver connection itself: SQLAlchemy's
+    Transaction object, events and commit bookkeeping cost about as much as the hot commands'
+    statements (bench/bench_engine.py). A Core statement executed inside still works: SQLAlchemy
+    then autobegins on top of the open driver transaction (the "begin" listener sees it and
+    issues nothing) and the end of the unit of work commits or rolls back through it."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        self._on_driver = engine.dialect.name == "sqlite"
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             callbacks: list = []
             conn.info["after_commit"] = callbacks
-            with conn.begin():
-                yield conn
+            if self._on_driver:      # _driver_transaction(conn, "IMMEDIATE"), one generator less
+                raw = conn.connection.dbapi_connection
+                raw.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    _end(conn, raw, commit=True)
+                except BaseException:
+                    _end(conn, raw, commit=False)
+                    raise
+            else:
+                with conn.begin():
+                    yield conn
             for fn in callbacks:
                 fn()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
-            if conn.dialect.name == "sqlite":
-                conn = conn.execution_options(sqlite_begin="DEFERRED")
             conn.info["after_commit"] = []
-            with conn.begin():
-                yield conn
+            if self._on_driver:
+                with _driver_transaction(conn, "DEFERRED"):
+                    yield conn
+            else:
+                with conn.begin():
+                    yield conn
+
+
+@contextmanager
+def _driver_transaction(conn: Connection, mode: str) -> Iterator[None]:
+    """BEGIN <mode> on the SQLite driver connection; COMMIT when the block ends normally, else
+    (or when the commit fails) ROLLBACK, so the connection goes back to the pool clean."""
+    raw = conn.connection.dbapi_connection
+    raw.execute(f"BEGIN {mode}")
+    try:
+        yield
+        _end(conn, raw, commit=True)
+    except BaseException:
+        _end(conn, raw, commit=False)
+        raise
+
+
+def _end(conn: Connection, raw, commit: bool) -> None:
+    if conn.in_transaction():        # a Core statement autobegan SQLAlchemy's transaction on ours
+        conn.commit() if commit else conn.rollback()
+    elif raw.in_transaction:
+        raw.commit() if commit else raw.rollback()
 
 
 def after_commit(conn: Connection, fn) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import UpdateBase
 
@@ -19,6 +20,7 @@ class FastWrite:
         self.stmt = stmt.inline() if hasattr(stmt, "inline") else stmt
         self._compiled: dict = {}
         self._default_cache: dict = {}
+        self._by_order: dict = {}
 
     def _plan(self, dialect, keys: tuple):
         plan = self._compiled.get((dialect.name, keys))
@@ -26,13 +28,7 @@ class FastWrite:
             compiled = self.stmt.compile(dialect=dialect, column_keys=list(keys))
             if "POSTCOMPILE" in compiled.string:
                 raise ValueError("FastWrite statements cannot use expanding IN (...) parameters")
-            processors = compiled._bind_processors
-            positional = compiled.positiontup
-            # every parameter the SQL names, with the constants the statement itself carries
-            # (e.g. state == 'open'); the caller's row fills the rest
-            fixed = compiled.construct_params(_check=False)
-            names = list(positional) if positional is not None else list(fixed)
-            plan = (compiled.string, names, processors, fixed, positional is not None)
+            plan = (compiled.string, *_bind_plan(compiled))
             self._compiled[(dialect.name, keys)] = plan
         return plan
 
@@ -49,25 +45,29 @@ class FastWrite:
         return found
 
     def _params(self, plan, row: dict):
-        _, names, processors, fixed, positional = plan
-        values = {}
-        for name in names:
-            value = row[name] if name in row else fixed[name]
-            proc = processors.get(name)
-            values[name] = proc(value) if proc is not None and value is not None else value
-        return tuple(values[n] for n in names) if positional else values
+        return _bind(plan[1], plan[2], row)
+
+    def _rows_and_plan(self, conn: Connection, rows: list):
+        # callers pass the same keys in the same order each time: look the plan up by that order
+        # and only sort (and add the defaults) the first time
+        order = (conn.dialect.name, tuple(rows[0]))
+        found = self._by_order.get(order)
+        if found is None:
+            keys = tuple(sorted(rows[0]))
+            defaults = self._defaults(keys)
+            keys = tuple(sorted({**defaults, **rows[0]}))
+            found = self._by_order[order] = (defaults, self._plan(conn.dialect, keys))
+        defaults, plan = found
+        if defaults:
+            rows = [{**defaults, **r} for r in rows]
+        return rows, plan
 
     def execute(self, conn: Connection, params) -> int:
         """Execute with one dict or a list of dicts (all with the same keys); returns rowcount."""
         rows = params if isinstance(params, list) else [params]
         if not rows:
             return 0
-        keys = tuple(sorted(rows[0]))
-        defaults = self._defaults(keys)
-        if defaults:
-            rows = [{**defaults, **r} for r in rows]
-            keys = tuple(sorted(rows[0]))
-        plan = self._plan(conn.dialect, keys)
+        rows, plan = self._rows_and_plan(conn, rows)
         raw = conn.connection.dbapi_connection
         cursor = raw.cursor()
         try:
@@ -76,6 +76,17 @@ class FastWrite:
             else:
                 cursor.executemany(plan[0], [self._params(plan, r) for r in rows])
             return cursor.rowcount
+        finally:
+            cursor.close()
+
+    def returned_int(self, conn: Connection, params: dict) -> int:
+        """Execute one row of a statement that RETURNs one integer column (a generated id, a
+        counter) and return that value. Integers need no result conversion on either driver."""
+        rows, plan = self._rows_and_plan(conn, [params])
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(plan[0], self._params(plan, rows[0]))
+            return int(cursor.fetchone()[0])
         finally:
             cursor.close()
 
@@ -98,27 +109,62 @@ class FastRead:
             columns = list(self.stmt.selected_columns)
             row_type = namedtuple("Row", [c.key for c in columns])
             converters = [c.type._cached_result_processor(dialect, None) for c in columns]
-            fixed = compiled.construct_params(_check=False)
-            positional = compiled.positiontup
-            names = list(positional) if positional is not None else list(fixed)
-            plan = (compiled.string, names, compiled._bind_processors, fixed, positional is not None, row_type,
-                    converters)
+            plan = (compiled.string, *_bind_plan(compiled), row_type, converters)
             self._plans[dialect.name] = plan
         return plan
 
     def first(self, conn: Connection, params: dict):
-        sql, names, processors, fixed, positional, row_type, converters = self._plan(conn.dialect)
-        values = {}
-        for name in names:
-            value = params[name] if name in params else fixed[name]
-            proc = processors.get(name)
-            values[name] = proc(value) if proc is not None and value is not None else value
+        sql, binds, positional, row_type, converters = self._plan(conn.dialect)
         cursor = conn.connection.dbapi_connection.cursor()
         try:
-            cursor.execute(sql, tuple(values[n] for n in names) if positional else values)
+            cursor.execute(sql, _bind(binds, positional, params))
             raw = cursor.fetchone()
         finally:
             cursor.close()
         if raw is None:
             return None
         return row_type(*(conv(v) if conv is not None else v for conv, v in zip(converters, raw)))
+
+    def all(self, conn: Connection, params: dict) -> list:
+        sql, binds, positional, row_type, converters = self._plan(conn.dialect)
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(sql, _bind(binds, positional, params))
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        return [row_type(*(conv(v) if conv is not None else v for conv, v in zip(converters, raw))) for raw in rows]
+
+    @classmethod
+    def if_possible(cls, stmt):
+        """A FastRead of `stmt`, or None when it has expanding IN (...) parameters (which only
+        SQLAlchemy's execution can render)."""
+        fast = cls(stmt)
+        try:
+            fast._plan(sqlite.dialect())      # the same check on every dialect: the SQL's shape
+        except ValueError:
+            return None
+        fast._plans.clear()
+        return fast
+
+
+def _bind_plan(compiled) -> tuple:
+    """(name, bind processor, the statement's own value) of every parameter the SQL names, in
+    the driver's order, and whether the driver takes them positionally. The statement's own
+    values are its constants (e.g. state == 'open'); the caller's row fills the rest."""
+    processors = compiled._bind_processors
+    fixed = compiled.construct_params(_check=False)
+    positional = compiled.positiontup
+    names = list(positional) if positional is not None else list(fixed)
+    return tuple((name, processors.get(name), fixed[name]) for name in names), positional is not None
+
+
+def _bind(binds: tuple, positional: bool, row: dict):
+    get = row.get
+    values = []
+    for name, proc, own in binds:
+        value = get(name, own)
+        values.append(value if proc is None or value is None else proc(value))
+    if positional:
+        return tuple(values)
+    return {name: value for (name, _, _), value in zip(binds, values)}
