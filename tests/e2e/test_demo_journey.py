@@ -1,20 +1,24 @@
 """The demo journey over real HTTP (Flask test client), on both databases: a village 帮办代办
-window takes the food licence for an applicant → township pre-review forwards it → the district
+window takes the food licence for an applicant — her ID card and business licence reused from her
+vault (免证办), the mandate (委托书) recorded, the other materials scanned and verified → township
+pre-review forwards it → the district
 accepts (受理通知书) → decides to grant (准予行政许可决定书) → 制证 ends the procedure → the result
 goes out by mail with a tracking number (送达回执). The lifecycle, the documents and the audit
 trail are checked at each step; an unlawful move is refused and changes nothing."""
 import hashlib
+import io
 
 import pytest
 
 from api import create_app
+from engine.services.demo_materials import ZHANG_ID_NUMBER
 from engine.services.demo_org import DEMO_PASSWORD
 from tests.conftest import row_counts, window_id
 from tests.form_samples import sample
 
 FOOD = "620100-XK-SCJG-0001"
-ID_NUMBER = "620102199001011234"
-MASKED = "620102********1234"
+ID_NUMBER = ZHANG_ID_NUMBER            # 张三: her ID card and business licence are e-licences on file
+MASKED = "620102********1233"
 
 
 @pytest.fixture
@@ -84,6 +88,31 @@ def test_village_proxy_to_mail_delivery(client, demo):
     assert started.status_code == 201, started.json
     case_id, number = started.json["id"], started.json["number"]
     assert case_of(client, agent, case_id)["lifecycle"] == "received"
+
+    # the materials: the ID card and business licence come from her vault (免证办, e-licences, trust A);
+    # the agent records the mandate (委托书) and scans what is left; the case is complete once
+    # every required material is there and the mandate is on file
+    mats = client.get(f"/api/v1/cases/{case_id}/materials", headers=agent).json
+    reused = {m["code"] for m in mats["materials"] if m["auto_filled"]}
+    assert reused and all(m["trust_level"] == "A" for m in mats["materials"] if m["auto_filled"])
+    assert {lt for m in mats["materials"] if m["auto_filled"] for lt in m["licence_types"]} >= {"id_card",
+                                                                                              "business_licence"}
+    assert (mats["complete"], mats["mandate_required"], mats["mandate"]) == (False, True, None)
+    r = client.post(f"/api/v1/cases/{case_id}/mandate", headers=agent, content_type="multipart/form-data", data={
+        "scope": "full_proxy", "signed_on": "2026-11-27",
+        "file": (io.BytesIO(b"%PDF-1.7\n% mandate\n%%EOF\n"), "mandate.pdf", "application/pdf")})
+    assert r.status_code == 204, r.json
+    for m in mats["materials"]:
+        if m["required"] and m["status"] == "missing":
+            r = client.post(f"/api/v1/cases/{case_id}/materials/{m['code']}/upload", headers=agent,
+                            content_type="multipart/form-data", data={"file": (io.BytesIO(
+                                b"%PDF-1.7\n% " + m["code"].encode() + b"\n%%EOF\n"), "scan.pdf", "application/pdf")})
+            assert r.status_code == 204, r.get_data(as_text=True)
+            assert client.post(f"/api/v1/cases/{case_id}/materials/{m['code']}/verify",
+                               headers=agent).status_code == 204      # the original was seen: trust C → B
+    mats = client.get(f"/api/v1/cases/{case_id}/materials", headers=agent).json
+    assert (mats["complete"], mats["ready"], mats["missing"]) == (True, True, [])
+    assert mats["mandate"]["scope"] == "full_proxy" and ID_NUMBER not in str(mats)
 
     # 帮办代办 intake at the village; the case is still only received
     complete(client, agent, {"mandate_no": "WT202611270001"})
