@@ -1,5 +1,6 @@
 """The web pages: an overview of the demo (public: organisation, items, versions — no personal
-data) and the window console, a thin client of the HTTP API."""
+data), the public guide (办事指南, /guide) and the console (/console: window staff, supervisors and
+the applicant portal), thin clients of the HTTP API."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
@@ -27,6 +28,9 @@ def overview():
     return render_template("overview.html", units=units, items=items, definitions=defs, counts=counts)
 
 
-@bp.get("/console")
-def console():
-    return render_template("console.html")
+# One view for both pages so they share the public endpoint `console.console` (api/security.py):
+# the pages are static shells; everything they show comes from the API with its own checks.
+@bp.get("/console", defaults={"page": "console"})
+@bp.get("/guide", defaults={"page": "guide"})
+def console(page: str):
+    return render_template(f"{page}.html")

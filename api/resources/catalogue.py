@@ -4,10 +4,10 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import schemas, schemas_catalog as sc
+from api import schemas, schemas_catalog as sc, schemas_portal
 from api.security import actor, context
 from engine.domain.errors import ValidationError
-from engine.services import catalog, catalog_views, channel_stats, supervision
+from engine.services import applying, catalog, catalog_views, channel_stats, supervision
 
 bp = Blueprint("catalogue", __name__, url_prefix="/api/v1/catalogue", description="Catalogue (实施清单) and guides")
 _VERSION = "/items/<string(maxlength=64):code>/versions/<int(min=1, max=2147483647):version>"
@@ -31,6 +31,17 @@ class PublicItem(MethodView):
     def get(self, code):
         """One published item's guide (办事指南, public), by national or local implementation code."""
         return catalog_views.guide(context(), code)
+
+
+@bp.route("/items/<string(maxlength=64):code>/application")
+class Application(MethodView):
+    @bp.response(200, schemas_portal.ApplicationOut)
+    @bp.alt_response(404, schema=schemas.Problem)
+    @bp.alt_response(422, schema=schemas.Problem, description="online_not_offered: a window-only item")
+    def get(self, code):
+        """What an online application of a published item needs: its application form as case start validates
+        it, and the windows that receive it (any account)."""
+        return applying.application(context(), code, actor())
 
 
 @bp.route("/items/<string(maxlength=64):code>/versions")

@@ -208,6 +208,8 @@ ROWS = [
      expect(200, EVERYONE)),
     ("GET /catalogue/items/{code}", lambda ctx, c, h: c.get(f"/api/v1/catalogue/items/{FOOD}", headers=h),
      expect(200, EVERYONE)),
+    ("GET /catalogue/items/{code}/application",
+     lambda ctx, c, h: c.get(f"/api/v1/catalogue/items/{FOOD}/application", headers=h), expect(200, EVERYONE)),
     ("GET /catalogue/items/{code}/versions",
      lambda ctx, c, h: c.get(f"/api/v1/catalogue/items/{FOOD}/versions", headers=h), expect(200, ("admin",))),
     ("POST /catalogue/items/{code}/versions/{version}/publish",
