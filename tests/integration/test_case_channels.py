@@ -8,12 +8,14 @@ import pytest
 from engine.domain.errors import Forbidden, NotFound, ValidationError
 from engine.services import case_channels, cases, delivery, packages, supervision
 from tests.conftest import T0, staff, window_id
-from tests.e2e.test_api import assert_problem, auth, client  # noqa: F401 - the client fixture
+from tests.e2e import test_api
+from tests.e2e.test_api import assert_problem, auth
 from tests.form_samples import sample
 from tests.integration.test_case_flow import only_task
 from tests.integration.test_lifecycle import ELDERLY, FOOD_CODE, tasks, to_decision
 from tests.integration.test_supervision import unit
 
+client = test_api.client                 # the HTTP client fixture
 DAY = date(2026, 11, 27)                 # T0 is 2026-11-27 09:00 Beijing
 
 
