@@ -1,11 +1,12 @@
-"""Supervision (电子监察): yellow and red cases and steps of a subtree, counts, on-time rate, CSV."""
+"""Supervision (电子监察): yellow and red cases and steps of a subtree, counts, on-time rate, case
+channels (网上受理率, 掌办率), Art. 44 delivery cards, CSV."""
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import schemas
+from api import schemas, schemas_supervision as ss
 from api.security import actor, context
-from engine.services import supervision
+from engine.services import case_channels, supervision
 
 bp = Blueprint("supervision", __name__, url_prefix="/api/v1/supervision", description="Supervision (电子监察)")
 
@@ -54,3 +55,27 @@ class OnTime(MethodView):
     def get(self, args):
         """Completed cases in [since, until) and how many finished by their promised deadline."""
         return supervision.on_time_rate(context(), actor(), args["unit_id"], args["since"], args["until"])
+
+
+@bp.route("/case-channels")
+class CaseChannels(MethodView):
+    @bp.arguments(ss.CaseChannelArgs, location="query")
+    @bp.response(200, ss.TierCaseChannelsOut(many=True))
+    @bp.alt_response(200, content_type="text/csv", description="with format=csv")
+    def get(self, args):
+        """Per tier of the subtree and in total, for the days since..until (Beijing, both included): cases
+        received by channel, 网上受理率 (online + mobile), 掌办率 (mobile), results delivered by method."""
+        rows = case_channels.case_channels(context(), actor(), args["unit_id"], args["since"], args["until"])
+        return _csv(rows, "case-channels") if args["format"] == "csv" else rows
+
+
+@bp.route("/deliveries")
+class Deliveries(MethodView):
+    @bp.arguments(ss.DeliveryArgs, location="query")
+    @bp.response(200, ss.DeliveryWarningOut(many=True))
+    @bp.alt_response(200, content_type="text/csv", description="with format=csv")
+    def get(self, args):
+        """Granted cases not delivered whose Art. 44 delivery card (10 working days) fired, red first."""
+        fmt = args.pop("format")
+        rows = supervision.deliveries(context(), actor(), args.pop("unit_id"), **args)
+        return _csv(rows, "deliveries") if fmt == "csv" else rows

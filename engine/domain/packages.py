@@ -72,7 +72,8 @@ def merge_materials(members: list[tuple[str, list[dict]]]) -> list[dict]:
 
 def combined_result(outcomes: list[str]) -> tuple[str, str, Optional[str]]:
     """(case status, lifecycle, decision) of the parent from its children's outcomes
-    (granted | refused | withdrawn | completed | open)."""
+    (granted | refused | withdrawn | not_accepted | returned | completed | open). A child that
+    ended without a decision other than by withdrawal counts as not granted."""
     if not outcomes or "open" in outcomes:
         return "running", "in_progress", None
     if all(o == "withdrawn" for o in outcomes):

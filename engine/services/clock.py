@@ -20,7 +20,7 @@ from engine.domain.calendar import WorkCalendar
 from engine.domain.clock import as_utc
 from engine.domain.errors import Conflict, Forbidden, ValidationError
 from engine.domain import lifecycle as lc
-from engine.services import access, calendar, documents, lifecycle, org, progress
+from engine.services import access, calendar, delivery_timers, documents, lifecycle, org, progress
 from engine.services.context import Actor
 from engine.store import tables as t
 from engine.store.fast import FastWrite
@@ -337,8 +337,11 @@ def _require_head(ctx, conn: Connection, actor: Actor, unit_id: int) -> None:
 # --- hooks from the case and task commands -------------------------------------------------------
 
 _STOP_CLOCK = FastWrite(update(t.case).where(t.case.c.id == bindparam("cid")).values(clock_status="stopped"))
+# the Art. 44 delivery cards outlive 办结: a granted case is closed when the licence is made, and
+# delivered after (engine/services/delivery_timers.py)
 _CANCEL_CLOCK_TIMERS = FastWrite(update(t.timer).where(
-    t.timer.c.case_id == bindparam("cid"), t.timer.c.kind != "bpmn", t.timer.c.state == "pending")
+    t.timer.c.case_id == bindparam("cid"), *(t.timer.c.kind != k for k in ("bpmn", *delivery_timers.KINDS)),
+    t.timer.c.state == "pending")
     .values(state="cancelled"))
 
 
@@ -383,6 +386,8 @@ def fire(ctx, conn: Connection, loaded, timer, actor: Actor, now: datetime) -> N
                                                     t.task.c.warning != "red").values(warning=level)).rowcount
         if changed:
             loaded.audit.add(f"step_warning_{level}", actor, now, {"task": timer.ref})
+    elif timer.kind in delivery_timers.KINDS:
+        delivery_timers.fire(conn, loaded, timer, actor, now)
     _finish(conn, loaded, now)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from engine.domain import lifecycle as lc
 from engine.domain.errors import Conflict, Forbidden, ValidationError
-from engine.services import documents, lifecycle, org, progress
+from engine.services import delivery_timers, documents, lifecycle, org, progress
 from engine.services.context import Actor
 from engine.store import tables as t
 
@@ -80,20 +80,25 @@ def from_form(data: dict) -> Delivery:
                                                                      "recipient", "phone", "licence_no")}))
 
 
-def _require_worker(ctx, conn: Connection, actor: Actor, case_id: int, origin_unit: int) -> None:
+def require_worker(ctx, conn: Connection, actor: Actor, case_ids: list[int], origin_unit: int) -> None:
+    """Staff at the receiving unit or a unit the cases' tasks were routed to (a 一件事 package
+    passes its children too: the parent itself has no tasks)."""
     if actor.has_role("admin"):
         return
     if actor.kind == "applicant" or actor.staff_id is None:
         raise Forbidden("the agency delivers the result", code="agency_only")
     units = {origin_unit} | set(conn.execute(select(t.task.c.routed_org_unit_id)
-                                             .where(t.task.c.case_id == case_id).distinct()).scalars())
+                                             .where(t.task.c.case_id.in_(case_ids)).distinct()).scalars())
     if not any(unit in units and role != "supervisor" for unit, _dept, role in org.posts_of(ctx, conn, actor.staff_id)):
         raise Forbidden("only staff at a window that worked on this case deliver its result",
                         code="case_out_of_scope")
 
 
-def deliver_locked(ctx, conn: Connection, loaded, d: Delivery, actor: Actor, now: datetime) -> dict:
-    """Record the delivery of a decided case (its lifecycle says whether that is lawful now)."""
+def deliver_locked(ctx, conn: Connection, loaded, d: Delivery, actor: Actor, now: datetime, *,
+                   package_number: Optional[str] = None) -> dict:
+    """Record the delivery of a decided case (its lifecycle says whether that is lawful now).
+    A child of a 一件事 package delivered with its package (`package_number`) gets no receipt of
+    its own: the package's one 送达回执 lists it; the record is returned instead."""
     state = lifecycle.state_of(conn, loaded.id)
     events = ["complete", "deliver"] if state == lc.DECIDED else ["deliver"]
     recipient = d.recipient
@@ -103,10 +108,13 @@ def deliver_locked(ctx, conn: Connection, loaded, d: Delivery, actor: Actor, now
     decision = conn.execute(select(t.case.c.decision).where(t.case.c.id == loaded.id)).scalar_one()
     record = {k: v for k, v in (("tracking_number", d.tracking_number), ("carrier", d.carrier), ("address", d.address),
                                 ("recipient", recipient), ("phone", d.phone), ("licence_no", d.licence_no),
-                                ("window_id", actor.window_id)) if v is not None}
+                                ("window_id", actor.window_id), ("package", package_number)) if v is not None}
     conn.execute(update(t.case).where(t.case.c.id == loaded.id).values(
         delivery_method=d.method, delivery=record, delivered_at=now, updated_at=now))
+    delivery_timers.cancel(conn, loaded.id)
     loaded.audit.add("case_delivered", actor, now, {**record, "method": d.method, "phone": mask_phone(d.phone)})
+    if package_number is not None:
+        return {**record, "method": d.method, "decision": decision}
     return documents.issue(conn, loaded, "delivery_receipt", actor, now, method_name=METHODS[d.method],
                            decision_name={"granted": "准予行政许可决定", "refused": "不予行政许可决定"}.get(
                                decision, "行政许可决定"),
@@ -116,10 +124,13 @@ def deliver_locked(ctx, conn: Connection, loaded, d: Delivery, actor: Actor, now
 
 def deliver(ctx, case_id: int, d: Delivery, actor: Actor) -> dict:
     d = check(d)
+    from engine.services import package_delivery
     with ctx.uow.begin() as conn:
+        if package_delivery.is_package_case(conn, case_id):
+            return package_delivery.deliver_locked(ctx, conn, case_id, d, actor)     # 一窗出件
         loaded = progress.lock_case(ctx, conn, case_id)
         origin = conn.execute(select(t.case.c.origin_org_unit_id).where(t.case.c.id == case_id)).scalar_one()
-        _require_worker(ctx, conn, actor, case_id, origin)
+        require_worker(ctx, conn, actor, [case_id], origin)
         if loaded.status not in ("running", "completed"):
             raise Conflict(f"case {loaded.number} is {loaded.status}", code="case_closed")
         now = ctx.clock.now()

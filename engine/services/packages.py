@@ -1,6 +1,11 @@
 """一件事 packages (DOMAIN.md §8): define a package over published items, start it (one parent case
 and one child case per member, in ONE transaction), withdraw it (cascades to open children), and
-read its combined result. docs/packages.md explains the representation."""
+read its combined result. docs/packages.md explains the representation.
+
+Lock order (PostgreSQL row locks): the children of a package in ascending id, then the parent.
+A command on one child (task completion, timer, withdrawal) locks that child, then the parent
+when the child closes; a command on the whole package (withdrawal, 一窗出件) locks every child
+first (`lock_package`). So two commands on one package never wait on each other in a cycle."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -130,13 +135,17 @@ def start_package(ctx, cmd: StartPackage, actor: Actor) -> dict:
     return {"case_id": parent.case_id, "number": parent.number, "package": pkg.code, "children": children}
 
 
+# a child that ended without a decision: withdrawn (撤件), not accepted (不予受理), returned (退件)
+_CLOSED_UNDECIDED = ("withdrawn", "not_accepted", "returned")
+
+
 def _outcome(ctx, conn, row, known: dict) -> str:
     if row.id in known:
         return known[row.id]
     if row.status == "running":
         return "open"
-    if row.status == "withdrawn":
-        return "withdrawn"
+    if row.status in _CLOSED_UNDECIDED:
+        return row.status
     if row.decision in ("granted", "refused"):
         return row.decision
     definitions.load(ctx, conn, row.definition_id)
@@ -153,12 +162,19 @@ def _children(ctx, conn, parent_id: int, known: dict) -> list[dict]:
              "status": r.status, "outcome": _outcome(ctx, conn, r, known)} for r in rows]
 
 
+def children_of(ctx, conn, parent_id: int) -> list[dict]:
+    """The children of a package case with their outcome now."""
+    return _children(ctx, conn, parent_id, {})
+
+
 def after_child_step(ctx, conn, case, actor: Actor, now) -> None:
     """After a task completed: when that ended a child case, refresh its parent's result."""
     if case.status == "running":
         return
     decision = ctx.runtime.data(case.workflow).get("decision") if case.workflow is not None else None
     outcome = decision if decision in ("granted", "refused") else "completed"
+    if case.status in _CLOSED_UNDECIDED:
+        outcome = case.status
     child_closed(ctx, conn, case.id, actor, now, {case.id: outcome})
 
 
@@ -201,6 +217,14 @@ def package_case(ctx, case_id: int, actor: Actor) -> dict:
             "result": {"status": status, "lifecycle": lifecycle, "decision": decision}, "children": children}
 
 
+def lock_package(ctx, conn, parent_id: int):
+    """Lock every child in ascending id, then the parent (the global order, see the module doc);
+    returns (parent, children) as LoadedCase."""
+    ids = conn.execute(select(_C.id).where(_C.parent_case_id == parent_id).order_by(_C.id)).scalars().all()
+    children = [progress.lock_case(ctx, conn, child_id) for child_id in ids]
+    return progress.lock_case(ctx, conn, parent_id), children
+
+
 def withdraw_package(ctx, case_id: int, reason: str, actor: Actor) -> None:
     """撤件 of the package: the parent and every open child, in one transaction."""
     from engine.services import cases
@@ -210,9 +234,13 @@ def withdraw_package(ctx, case_id: int, reason: str, actor: Actor) -> None:
         if is_package is None:
             access.require_case_access(ctx, conn, actor, case_id)
             raise NotFound(f"case {case_id} is not a package case", code="package_case_not_found")
-        cases.withdraw(ctx, case_id, reason, actor, conn=conn)      # parent first: it stops refreshing
-        for child_id in conn.execute(select(_C.id).where(_C.parent_case_id == case_id, _C.status == "running")
-                                     .order_by(_C.id)).scalars().all():
+        _parent, children = lock_package(ctx, conn, case_id)
+        # the parent is withdrawn first so that closing its children does not refresh its result;
+        # its children were locked before it, and are read again after the locks (a child that
+        # closed meanwhile is no longer withdrawn)
+        cases.withdraw(ctx, case_id, reason, actor, conn=conn)
+        for child_id in conn.execute(select(_C.id).where(_C.id.in_([c.id for c in children]),
+                                                         _C.status == "running").order_by(_C.id)).scalars().all():
             cases.withdraw(ctx, child_id, reason, actor, conn=conn)
         conn.execute(update(t.case).where(_C.id == case_id).values(lifecycle="withdrawn"))
 

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from engine.domain import lifecycle as lc
-from engine.services import clock, delivery, documents, lifecycle
+from engine.services import clock, delivery, delivery_timers, documents, lifecycle
 from engine.services.context import Actor
 from engine.store import tables as t
 
@@ -50,6 +50,8 @@ def _decide(ctx, conn, loaded, data, actor, now):
     conn.execute(update(t.case).where(t.case.c.id == loaded.id).values(decision=decision, decided_at=now))
     documents.issue(conn, loaded, "grant_decision" if decision == "granted" else "refusal_decision", actor, now,
                     opinion=_opinion(data))
+    if decision == "granted":
+        delivery_timers.schedule(ctx, conn, loaded, actor, now)      # Art. 44: deliver within 10 working days
 
 
 def _deliver(ctx, conn, loaded, data, actor, now):
@@ -65,6 +67,7 @@ def _joint_decision(conn, loaded, data, actor, now) -> bool:
         conn.execute(update(t.case).where(t.case.c.id == loaded.id).values(decision=decision, decided_at=now))
         loaded.audit.add("decision_changed", actor, now, {"from": current, "to": decision})
         documents.issue(conn, loaded, "refusal_decision", actor, now, opinion=_opinion(data))
+        delivery_timers.cancel(conn, loaded.id)                       # no licence to deliver any more
         return True
     return False
 

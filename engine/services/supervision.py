@@ -177,3 +177,48 @@ def to_csv(rows: list) -> str:
         for r in rows:
             writer.writerow({k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in asdict(r).items()})
     return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class DeliveryWarning:
+    id: int
+    number: str
+    item_code: str
+    item_name: str
+    warning: str                   # yellow | red: the Art. 44 delivery card that fired
+    decided_at: Optional[datetime]
+    delivery_due: Optional[datetime]
+    origin_unit: str
+    applicant: str
+
+
+def deliveries(ctx, actor: Actor, unit_id: int, *, level: Optional[str] = None,
+               limit: int = 100) -> list[DeliveryWarning]:
+    """Granted cases not yet delivered whose Art. 44 delivery card fired (engine/services/
+    delivery_timers.py), received in the subtree; red before yellow, then by case."""
+    from engine.services.delivery_timers import KINDS
+    wanted, limit = _levels(level), _limit(limit)
+    with ctx.uow.read() as conn:
+        units = subtree(ctx, conn, unit_id, actor=actor)
+        c, i, k = t.case.c, t.item_implementation.c, t.timer.c
+        rows = conn.execute(
+            select(c.id, c.number, i.code, i.name, c.decided_at, OrgUnit.name.label("unit"), c.applicant_name,
+                   k.kind, k.due_at)
+            .join(t.item_implementation, i.id == c.item_id).join(OrgUnit, OrgUnit.id == c.origin_org_unit_id)
+            .join(t.timer, k.case_id == c.id)
+            .where(k.kind.in_(KINDS), k.state == "fired", c.delivered_at.is_(None), c.decision == "granted",
+                   c.status.in_(("running", "completed")), c.origin_org_unit_id.in_(units))).all()
+        dues = dict(conn.execute(select(k.case_id, func.max(k.due_at))
+                                 .where(k.kind == "delivery_red", k.case_id.in_({r.id for r in rows}))
+                                 .group_by(k.case_id)).all()) if rows else {}
+    found: dict[int, DeliveryWarning] = {}
+    for r in rows:
+        level_now = "red" if r.kind == "delivery_red" else "yellow"
+        if r.id in found and found[r.id].warning == "red":
+            continue
+        due = dues.get(r.id)
+        found[r.id] = DeliveryWarning(r.id, r.number, r.code, r.name, level_now,
+                                      as_utc(r.decided_at) if r.decided_at else None, as_utc(due) if due else None,
+                                      r.unit, r.applicant_name)
+    out = sorted((w for w in found.values() if w.warning in wanted), key=lambda w: (w.warning != "red", w.id))
+    return out[:limit]

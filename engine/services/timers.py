@@ -11,7 +11,7 @@ from typing import Callable, Optional
 from sqlalchemy import or_, select, update
 
 from engine.domain.errors import LianbanError
-from engine.services import calendar, clock, progress
+from engine.services import calendar, clock, packages, progress
 from engine.services.context import Actor
 from engine.store.db import is_postgres
 from engine.store.models import Case, Timer
@@ -80,6 +80,8 @@ def _fire_locked(ctx, conn, timer_id, worker, actor, before_commit) -> int:
     progress.save(ctx, conn, case, actor, now)
     if conn.execute(select(Timer.state).where(Timer.id == timer_id)).scalar_one() == "pending":
         raise _NotDue()   # the workflow did not consider it due (clock skew): commit nothing
+    # a timer that ended a 一件事 child refreshes its parent's result (child, then parent: the lock order)
+    packages.after_child_step(ctx, conn, case, actor, now)
     if before_commit is not None:
         before_commit(timer_id)
     return 1

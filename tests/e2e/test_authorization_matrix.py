@@ -309,6 +309,13 @@ ROWS = [
      lambda ctx, c, h: c.get(f"/api/v1/supervision/on-time?unit_id={unit(ctx, 'ZCZ')}"
                              "&since=2026-01-01T00:00:00%2B08:00&until=2027-01-01T00:00:00%2B08:00", headers=h),
      expect(200, SUPERVISORS)),
+    ("GET /supervision/case-channels",
+     lambda ctx, c, h: c.get(f"/api/v1/supervision/case-channels?unit_id={unit(ctx, 'ZCZ')}"
+                             "&since=2026-01-01&until=2026-12-31", headers=h),
+     expect(200, SUPERVISORS)),
+    ("GET /supervision/deliveries",
+     lambda ctx, c, h: c.get(f"/api/v1/supervision/deliveries?unit_id={unit(ctx, 'ZCZ')}", headers=h),
+     expect(200, SUPERVISORS)),
     ("GET /calendar/deadline",
      lambda ctx, c, h: c.get("/api/v1/calendar/deadline?from=2026-09-30&workdays=5", headers=h), expect(200, EVERYONE)),
     ("POST /calendar/notices",

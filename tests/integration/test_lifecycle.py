@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine.domain.errors import Conflict, Forbidden, ValidationError
 from engine.services import cases, clock as case_clock, delivery, documents, lifecycle, timers
 from engine.services import tasks as real_tasks
-from engine.store.models import Case, CaseDocument, Task, Timer
+from engine.store.models import Case, CaseDocument, Event, Task, Timer
 from tests.conftest import snapshot, staff, window_id
 from tests.form_samples import sample, task_data
 from tests.integration.test_case_flow import only_task, start_food
@@ -202,7 +202,9 @@ def test_not_accepted_by_command_names_the_competent_agency(demo):
     assert "不予受理通知书" in html and "请向兰州市市场监督管理局提出申请" in html
 
 
-def test_not_accepted_by_the_accepting_task_closes_the_tasks_it_opened(demo):
+def test_not_accepted_by_the_accepting_task_ends_the_case_at_its_gateway(demo):
+    """受理 with accept false takes the gateway's 不予受理 branch: the decision task is never
+    opened (nothing to cancel), the case ends not accepted with its 不予受理通知书."""
     ctx = demo
     case_id = start_food(ctx).case_id
     for who, data in (("zcz_qs_agent", {}), ("zcz_reviewer", {"complete": True})):
@@ -214,6 +216,20 @@ def test_not_accepted_by_the_accepting_task_closes_the_tasks_it_opened(demo):
     assert tuple(state(ctx, case_id))[:2] == ("not_accepted", "not_accepted")
     assert tasks.inbox(ctx, staff(ctx, "lzxq_market_approver")) == []
     assert doc_kinds(ctx, case_id) == ["non_acceptance_notice"]
+    with ctx.uow.read() as conn:
+        specs = conn.execute(select(Task.spec_id, Task.state).where(Task.case_id == case_id)).all()
+        types = conn.execute(select(Event.type).where(Event.case_id == case_id)).scalars().all()
+    assert ("district_decide", "cancelled") not in specs and "district_decide" not in {s for s, _ in specs}
+    assert "task_cancelled" not in types and types[-1] == "case_not_accepted"
+
+
+def test_accepted_by_the_accepting_task_goes_on_to_the_decision(demo):
+    ctx = demo
+    case_id = start_food(ctx).case_id
+    for who, data in (("zcz_qs_agent", {}), ("zcz_reviewer", {"complete": True}), ("lzxq_receiver", {"accept": True})):
+        tasks.complete(ctx, only_task(ctx, who).id, data, staff(ctx, who))
+    assert state(ctx, case_id).lifecycle == "accepted"
+    assert only_task(ctx, "lzxq_market_approver").case_id == case_id
 
 
 def test_refusal_delivered_by_the_task_and_pickup_needs_a_decision(demo):
@@ -263,3 +279,16 @@ def test_delivery_rules(demo):
     with ctx.uow.read() as conn:
         assert conn.execute(select(CaseDocument.kind).where(CaseDocument.case_id == case_id)
                             .order_by(CaseDocument.id.desc())).scalars().first() == "delivery_receipt"
+
+
+def test_the_joint_restaurant_item_has_the_same_acceptance_gateway(demo):
+    ctx = demo
+    started = cases.start_case(ctx, cases.StartCase("620100-LB-0003", window_id(ctx, "LZXQ-W01"), {"name": "兰州餐饮有限公司"},
+                                                    sample("apply_restaurant_opening")), staff(ctx, "lzxq_receiver"))
+    done = tasks.complete(ctx, only_task(ctx, "lzxq_receiver").id,
+                          {"accept": False, "reason": "不属于本机关职权范围", "ground": "outside_competence",
+                           "competent_agency": "兰州市市场监督管理局"}, staff(ctx, "lzxq_receiver"))
+    assert (done.status, done.next_tasks) == ("not_accepted", ())
+    assert tuple(state(ctx, started.case_id))[:2] == ("not_accepted", "not_accepted")
+    assert tasks.inbox(ctx, staff(ctx, "lzxq_market_reviewer")) == tasks.inbox(ctx, staff(ctx, "lzxq_health_reviewer")) == []
+    assert doc_kinds(ctx, started.case_id) == ["non_acceptance_notice"]
