@@ -30,8 +30,9 @@ def main() -> None:
     """联办 Lianban: BPMN cases across four service tiers."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    # one line per 5-second sweep drowns what matters; the sweep logs what it fired itself
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # the executor's two lines per 5-second sweep drown what matters (the sweep logs what it fired
+    # itself); the scheduler's own lines (started, shut down) stay
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
 
 
 @main.command("init-db")

@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -85,14 +86,20 @@ def test_worker_starts_and_stops_on_sigterm(env):
     assert lianban(env, "init-db").returncode == 0
     proc = subprocess.Popen([*LIANBAN, "worker"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
+    watchdog = threading.Timer(60, proc.kill)     # a worker that never logs must fail the test, not hang it
+    watchdog.start()
     try:
         lines = []
         while not any("Scheduler started" in line for line in lines) and len(lines) < 20:
-            lines.append(proc.stdout.readline())   # the scheduler logs every sweep, so this never stalls
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
         assert any("Scheduler started" in line for line in lines), lines
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
+        watchdog.cancel()
 
 
 def test_benchmark_runs_and_prints_results():
