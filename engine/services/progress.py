@@ -25,7 +25,7 @@ from engine.store.fast import FastWrite
 
 _CASE_COLUMNS = (t.case.c.id, t.case.c.version, t.case.c.status, t.case.c.definition_id,
                  t.case.c.origin_org_unit_id, t.case.c.audit_seq, t.case.c.audit_head, t.case.c.number,
-                 t.case.c.stage, t.case.c.completed_at)
+                 t.case.c.stage, t.case.c.completed_at, t.case.c.lifecycle, t.case.c.parent_case_id)
 CASE_COLUMNS = tuple(c.label(f"lc_{c.name}") for c in _CASE_COLUMNS)
 _LOCK_CASE = select(*CASE_COLUMNS).where(t.case.c.id == bindparam("case_id"))
 _LOCK_CASE_PG = _LOCK_CASE.with_for_update()
@@ -65,6 +65,11 @@ class LoadedCase:
     open_before: dict = field(default_factory=dict)     # task id -> ReadyTask
     timers_before: dict = field(default_factory=dict)   # task id -> (element, due)
     stored_status: Optional[str] = None                 # the status the row holds (save writes a change)
+    # read with the lock, so the lifecycle step after a completion and the 一件事 parent check
+    # need no query of their own; None / parent_read=False: not read (callers query it)
+    lifecycle: Optional[str] = None
+    parent_case_id: Optional[int] = None
+    parent_read: bool = False
 
     def __post_init__(self):
         if self.stored_status is None:
@@ -85,7 +90,8 @@ def case_from_row(row) -> LoadedCase:
     return LoadedCase(row.lc_id, row.lc_version, row.lc_status, row.lc_definition_id,
                       row.lc_origin_org_unit_id, row.lc_number,
                       CaseAudit(row.lc_id, row.lc_audit_seq, row.lc_audit_head), row.lc_stage,
-                      row.lc_completed_at)
+                      row.lc_completed_at, lifecycle=row.lc_lifecycle, parent_case_id=row.lc_parent_case_id,
+                      parent_read=True)
 
 
 def load_workflow(ctx, conn: Connection, case: LoadedCase) -> None:
