@@ -8,7 +8,7 @@ compiled string on the raw driver connection of the current transaction."""
 from __future__ import annotations
 
 from collections import namedtuple
-
+from sqlalchemy import DateTime
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import UpdateBase
@@ -156,7 +156,30 @@ def _bind_plan(compiled) -> tuple:
     fixed = compiled.construct_params(_check=False)
     positional = compiled.positiontup
     names = list(positional) if positional is not None else list(fixed)
-    return tuple((name, processors.get(name), fixed[name]) for name in names), positional is not None
+    return tuple((name, _processor(compiled, name, processors.get(name)), fixed[name])
+                 for name in names), positional is not None
+
+
+def _processor(compiled, name: str, proc):
+    """Datetime binds get a one-value memo: a command stamps every row it writes with the same
+    `now` (events, tasks, the case), and converting it (to UTC, then to SQLite's text) cost more
+    than the rest of a row's binding."""
+    type_ = compiled.binds[name].type
+    if proc is None or not isinstance(getattr(type_, "impl", type_), DateTime):    # (or a TypeDecorator of it)
+        return proc
+    last = [(_NOTHING, None)]
+
+    def convert(value):
+        seen = last[0]               # one tuple, read and replaced whole: safe across threads
+        if value == seen[0]:         # equal instants give equal UTC text; aware != naive
+            return seen[1]
+        text = proc(value)
+        last[0] = (value, text)
+        return text
+    return convert
+
+
+_NOTHING = object()
 
 
 def _bind(binds: tuple, positional: bool, row: dict):
