@@ -47,6 +47,9 @@ _SAVE_WHERE = (t.case.c.id == bindparam("cid"), t.case.c.version == bindparam("e
 _SAVE_CASE = FastWrite(update(t.case).where(*_SAVE_WHERE).values(**_SAVE_VALUES))
 _SAVE_CASE_AND_STATUS = FastWrite(update(t.case).where(*_SAVE_WHERE)
                                   .values(**_SAVE_VALUES, status=bindparam("new_status")))
+# the save that ends the case also stops its clock: one write of the (large) case row, not two
+_SAVE_CASE_ENDED = FastWrite(update(t.case).where(*_SAVE_WHERE)
+                             .values(**_SAVE_VALUES, status=bindparam("new_status"), clock_status="stopped"))
 
 
 @dataclass
@@ -135,17 +138,20 @@ def save(ctx, conn: Connection, case: LoadedCase, actor: Actor, now: datetime, *
     timers_after = {tid: (el, due) for tid, el, due in runtime.waiting_timers(wf)}
     _sync_timers(conn, case, timers_after, actor, now)
 
-    if runtime.is_completed(wf) and case.status == "running":
+    ended = runtime.is_completed(wf) and case.status == "running"
+    if ended:
         case.status, case.completed_at = "completed", now
         case.audit.add("case_completed", actor, now, {})
-        clock.on_case_closed(conn, case.id)
+        clock.on_case_closed(conn, case.id, clock_stopped_by_caller=True)
     case.stage = _stage(loaded, ready) or case.stage
 
     values = {
         "cid": case.id, "expected": case.version, "b_state": runtime.dumps(wf), "new_version": case.version + 1,
         "new_stage": case.stage, "now": now, "seq": case.audit.seq, "head": case.audit.head,
         "next_timer": min((due for _, due in timers_after.values()), default=None), "done_at": case.completed_at}
-    if case.status != case.stored_status:
+    if ended:
+        changed = _SAVE_CASE_ENDED.execute(conn, {**values, "new_status": case.status})
+    elif case.status != case.stored_status:
         changed = _SAVE_CASE_AND_STATUS.execute(conn, {**values, "new_status": case.status})
     else:
         changed = _SAVE_CASE.execute(conn, values)
