@@ -163,10 +163,18 @@ def _bind_plan(compiled) -> tuple:
 def _processor(compiled, name: str, proc):
     """Datetime binds get a one-value memo: a command stamps every row it writes with the same
     `now` (events, tasks, the case), and converting it (to UTC, then to SQLite's text) cost more
-    than the rest of a row's binding."""
+    than the rest of a row's binding. One memo per processor, shared by every statement and
+    column that uses it, so the second statement of a command already finds `now` converted."""
     type_ = compiled.binds[name].type
     if proc is None or not isinstance(getattr(type_, "impl", type_), DateTime):    # (or a TypeDecorator of it)
         return proc
+    memo = _MEMOS.get(proc)
+    if memo is None:
+        memo = _MEMOS[proc] = _memo(proc)
+    return memo
+
+
+def _memo(proc):
     last = [(_NOTHING, None)]
 
     def convert(value):
@@ -179,6 +187,7 @@ def _processor(compiled, name: str, proc):
     return convert
 
 
+_MEMOS: dict = {}
 _NOTHING = object()
 
 
