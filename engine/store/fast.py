@@ -149,15 +149,18 @@ class FastRead:
 
 
 def _bind_plan(compiled) -> tuple:
-    """(name, bind processor, the statement's own value) of every parameter the SQL names, in
-    the driver's order, and whether the driver takes them positionally. The statement's own
-    values are its constants (e.g. state == 'open'); the caller's row fills the rest."""
+    """(names with the statement's own values, the (position, bind processor) of those that have
+    one) of every parameter the SQL names, in the driver's order, and whether the driver takes
+    them positionally. The statement's own values are its constants (e.g. state == 'open'); the
+    caller's row fills the rest."""
     processors = compiled._bind_processors
     fixed = compiled.construct_params(_check=False)
     positional = compiled.positiontup
     names = list(positional) if positional is not None else list(fixed)
-    return tuple((name, _processor(compiled, name, processors.get(name)), fixed[name])
-                 for name in names), positional is not None
+    pairs = tuple((name, fixed[name]) for name in names)
+    converting = tuple((i, proc) for i, name in enumerate(names)
+                       if (proc := _processor(compiled, name, processors.get(name))) is not None)
+    return (pairs, converting), positional is not None
 
 
 def _processor(compiled, name: str, proc):
@@ -192,11 +195,13 @@ _NOTHING = object()
 
 
 def _bind(binds: tuple, positional: bool, row: dict):
+    pairs, converting = binds
     get = row.get
-    values = []
-    for name, proc, own in binds:
-        value = get(name, own)
-        values.append(value if proc is None or value is None else proc(value))
+    values = [get(name, own) for name, own in pairs]
+    for i, proc in converting:      # the few typed columns (datetimes, JSON): most need nothing
+        value = values[i]
+        if value is not None:
+            values[i] = proc(value)
     if positional:
         return tuple(values)
-    return {name: value for (name, _, _), value in zip(binds, values)}
+    return {name: value for (name, _), value in zip(pairs, values)}
