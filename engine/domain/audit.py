@@ -9,9 +9,12 @@ from typing import Iterable, Optional
 
 GENESIS = "0" * 64
 
+# json.dumps with options builds a new encoder on every call; the same options, built once
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
+
 
 def canonical(payload: dict) -> str:
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _CANONICAL(payload)
 
 
 def event_hash(prev_hash: str, *, stream: str, seq: int, type: str, actor: Optional[str],

@@ -26,6 +26,7 @@ class CaseAudit:
 
     def __init__(self, case_id: int, seq: int, head: str):
         self.case_id = case_id
+        self.stream = case_stream(case_id)
         self.seq = seq
         self.head = head
         self.rows: list[dict] = []
@@ -34,7 +35,7 @@ class CaseAudit:
         self.seq += 1
         at = as_utc(at)
         payload = payload or {}
-        stream = case_stream(self.case_id)
+        stream = self.stream
         h = audit.event_hash(self.head, stream=stream, seq=self.seq, type=type, actor=actor.username,
                              at=at, payload=payload)
         self.rows.append({"stream": stream, "case_id": self.case_id, "seq": self.seq, "type": type,

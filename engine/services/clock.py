@@ -345,8 +345,9 @@ _CANCEL_CLOCK_TIMERS = FastWrite(update(t.timer).where(
     .values(state="cancelled"))
 
 
-def on_case_closed(conn: Connection, case_id: int) -> None:
-    _STOP_CLOCK.execute(conn, {"cid": case_id})
+def on_case_closed(conn: Connection, case_id: int, *, clock_stopped_by_caller: bool = False) -> None:
+    if not clock_stopped_by_caller:      # (progress.save stops it in the case row it writes anyway)
+        _STOP_CLOCK.execute(conn, {"cid": case_id})
     _CANCEL_CLOCK_TIMERS.execute(conn, {"cid": case_id})
 
 

@@ -31,6 +31,7 @@ def move(conn: Connection, loaded, events: list[str], actor: Actor, now: datetim
         loaded.audit.add("lifecycle_changed", actor, now, {"from": frm, "to": to, "event": event, **payload})
     if steps:
         conn.execute(update(t.case).where(t.case.c.id == loaded.id).values(lifecycle=steps[-1][2]))
+        loaded.lifecycle = steps[-1][2]          # keep the locked copy current (engine/services/stages.py)
         return steps[-1][2]
     return state_of(conn, loaded.id)
 

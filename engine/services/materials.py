@@ -165,11 +165,11 @@ def verify(ctx, case_id: int, code: str, actor: Actor) -> None:
         finish(conn, locked, now)
 
 
-def on_case_started(ctx, conn: Connection, loaded, item_id: int, actor: Actor, now) -> None:
-    """免证办 (§1.6): called by cases.start_case inside its transaction, after the case row exists.
+def on_case_started(ctx, conn: Connection, loaded, item, actor: Actor, now) -> None:
+    """免证办 (§1.6): called by cases.start_case inside its transaction, after the case row exists,
+    with the item row it read (materials, tolerant_acceptance: no query of its own).
     Each slot that accepts a licence type is filled from the applicant's best valid A/B document
     (A before B, newest first)."""
-    item = _item(conn, item_id)
     wanting = [s for s in rules.slots(item.materials) if s.licence_types]
     if not wanting:
         return

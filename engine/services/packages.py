@@ -169,8 +169,8 @@ def children_of(ctx, conn, parent_id: int) -> list[dict]:
 
 def after_child_step(ctx, conn, case, actor: Actor, now) -> None:
     """After a task completed: when that ended a child case, refresh its parent's result."""
-    if case.status == "running":
-        return
+    if case.status == "running" or (case.parent_read and case.parent_case_id is None):
+        return                      # (the parent was read with the case lock: no query)
     decision = ctx.runtime.data(case.workflow).get("decision") if case.workflow is not None else None
     outcome = decision if decision in ("granted", "refused") else "completed"
     if case.status in _CLOSED_UNDECIDED:

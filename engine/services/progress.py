@@ -25,7 +25,7 @@ from engine.store.fast import FastWrite
 
 _CASE_COLUMNS = (t.case.c.id, t.case.c.version, t.case.c.status, t.case.c.definition_id,
                  t.case.c.origin_org_unit_id, t.case.c.audit_seq, t.case.c.audit_head, t.case.c.number,
-                 t.case.c.stage, t.case.c.completed_at)
+                 t.case.c.stage, t.case.c.completed_at, t.case.c.lifecycle, t.case.c.parent_case_id)
 CASE_COLUMNS = tuple(c.label(f"lc_{c.name}") for c in _CASE_COLUMNS)
 _LOCK_CASE = select(*CASE_COLUMNS).where(t.case.c.id == bindparam("case_id"))
 _LOCK_CASE_PG = _LOCK_CASE.with_for_update()
@@ -47,6 +47,9 @@ _SAVE_WHERE = (t.case.c.id == bindparam("cid"), t.case.c.version == bindparam("e
 _SAVE_CASE = FastWrite(update(t.case).where(*_SAVE_WHERE).values(**_SAVE_VALUES))
 _SAVE_CASE_AND_STATUS = FastWrite(update(t.case).where(*_SAVE_WHERE)
                                   .values(**_SAVE_VALUES, status=bindparam("new_status")))
+# the save that ends the case also stops its clock: one write of the (large) case row, not two
+_SAVE_CASE_ENDED = FastWrite(update(t.case).where(*_SAVE_WHERE)
+                             .values(**_SAVE_VALUES, status=bindparam("new_status"), clock_status="stopped"))
 
 
 @dataclass
@@ -65,6 +68,11 @@ class LoadedCase:
     open_before: dict = field(default_factory=dict)     # task id -> ReadyTask
     timers_before: dict = field(default_factory=dict)   # task id -> (element, due)
     stored_status: Optional[str] = None                 # the status the row holds (save writes a change)
+    # read with the lock, so the lifecycle step after a completion and the 一件事 parent check
+    # need no query of their own; None / parent_read=False: not read (callers query it)
+    lifecycle: Optional[str] = None
+    parent_case_id: Optional[int] = None
+    parent_read: bool = False
 
     def __post_init__(self):
         if self.stored_status is None:
@@ -85,7 +93,8 @@ def case_from_row(row) -> LoadedCase:
     return LoadedCase(row.lc_id, row.lc_version, row.lc_status, row.lc_definition_id,
                       row.lc_origin_org_unit_id, row.lc_number,
                       CaseAudit(row.lc_id, row.lc_audit_seq, row.lc_audit_head), row.lc_stage,
-                      row.lc_completed_at)
+                      row.lc_completed_at, lifecycle=row.lc_lifecycle, parent_case_id=row.lc_parent_case_id,
+                      parent_read=True)
 
 
 def load_workflow(ctx, conn: Connection, case: LoadedCase) -> None:
@@ -129,17 +138,20 @@ def save(ctx, conn: Connection, case: LoadedCase, actor: Actor, now: datetime, *
     timers_after = {tid: (el, due) for tid, el, due in runtime.waiting_timers(wf)}
     _sync_timers(conn, case, timers_after, actor, now)
 
-    if runtime.is_completed(wf) and case.status == "running":
+    ended = runtime.is_completed(wf) and case.status == "running"
+    if ended:
         case.status, case.completed_at = "completed", now
         case.audit.add("case_completed", actor, now, {})
-        clock.on_case_closed(conn, case.id)
+        clock.on_case_closed(conn, case.id, clock_stopped_by_caller=True)
     case.stage = _stage(loaded, ready) or case.stage
 
     values = {
         "cid": case.id, "expected": case.version, "b_state": runtime.dumps(wf), "new_version": case.version + 1,
         "new_stage": case.stage, "now": now, "seq": case.audit.seq, "head": case.audit.head,
         "next_timer": min((due for _, due in timers_after.values()), default=None), "done_at": case.completed_at}
-    if case.status != case.stored_status:
+    if ended:
+        changed = _SAVE_CASE_ENDED.execute(conn, {**values, "new_status": case.status})
+    elif case.status != case.stored_status:
         changed = _SAVE_CASE_AND_STATUS.execute(conn, {**values, "new_status": case.status})
     else:
         changed = _SAVE_CASE.execute(conn, values)

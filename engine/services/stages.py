@@ -83,7 +83,8 @@ def on_task_completed(ctx, conn: Connection, loaded, stage: Optional[str], data:
     ended = loaded.status == "completed"
     if stage is None and not ended:
         return
-    state = lifecycle.state_of(conn, loaded.id)
+    # the lifecycle as locked (nothing in a completion moved it before this point)
+    state = loaded.lifecycle if loaded.lifecycle is not None else lifecycle.state_of(conn, loaded.id)
     events = lc.stage_events(state, stage, data or {})
     steps = lc.walk(state, events)              # an unlawful move fails here, before any write
     final = steps[-1][2] if steps else state

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import and_, bindparam, or_, select, union_all, update
+from sqlalchemy import and_, bindparam, literal_column, or_, select, union_all, update
 from sqlalchemy.engine import Connection
 
 from engine.domain.clock import as_utc
@@ -308,7 +308,10 @@ def _inbox_statement(ctx, directory, posts: tuple, include_claimed_by_others: bo
         return found
     task = t.task.c
     order = (task.created_at, task.id)
-    branches = [select(*_VIEW_COLUMNS).where(task.state == "open", task.assignee_id == bindparam("staff"))]
+    # 'open' literally: it decides the partial ix_task_assignee, and a bound value there would make
+    # SQLite re-prepare the statement on every run (and PostgreSQL's generic plan skip the index)
+    branches = [select(*_VIEW_COLUMNS).where(task.state == literal_column("'open'"),
+                                             task.assignee_id == bindparam("staff"))]
     for unit, dept, role in posts:
         if role == "supervisor":
             cond = and_(task.routed_role == "supervisor", task.routed_org_unit_id.in_(directory.subtree(unit)))

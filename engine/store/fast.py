@@ -8,7 +8,7 @@ compiled string on the raw driver connection of the current transaction."""
 from __future__ import annotations
 
 from collections import namedtuple
-
+from sqlalchemy import DateTime
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import UpdateBase
@@ -149,22 +149,59 @@ class FastRead:
 
 
 def _bind_plan(compiled) -> tuple:
-    """(name, bind processor, the statement's own value) of every parameter the SQL names, in
-    the driver's order, and whether the driver takes them positionally. The statement's own
-    values are its constants (e.g. state == 'open'); the caller's row fills the rest."""
+    """(names with the statement's own values, the (position, bind processor) of those that have
+    one) of every parameter the SQL names, in the driver's order, and whether the driver takes
+    them positionally. The statement's own values are its constants (e.g. state == 'open'); the
+    caller's row fills the rest."""
     processors = compiled._bind_processors
     fixed = compiled.construct_params(_check=False)
     positional = compiled.positiontup
     names = list(positional) if positional is not None else list(fixed)
-    return tuple((name, processors.get(name), fixed[name]) for name in names), positional is not None
+    pairs = tuple((name, fixed[name]) for name in names)
+    converting = tuple((i, proc) for i, name in enumerate(names)
+                       if (proc := _processor(compiled, name, processors.get(name))) is not None)
+    return (pairs, converting), positional is not None
+
+
+def _processor(compiled, name: str, proc):
+    """Datetime binds get a one-value memo: a command stamps every row it writes with the same
+    `now` (events, tasks, the case), and converting it (to UTC, then to SQLite's text) cost more
+    than the rest of a row's binding. One memo per processor, shared by every statement and
+    column that uses it, so the second statement of a command already finds `now` converted."""
+    type_ = compiled.binds[name].type
+    if proc is None or not isinstance(getattr(type_, "impl", type_), DateTime):    # (or a TypeDecorator of it)
+        return proc
+    memo = _MEMOS.get(proc)
+    if memo is None:
+        memo = _MEMOS[proc] = _memo(proc)
+    return memo
+
+
+def _memo(proc):
+    last = [(_NOTHING, None)]
+
+    def convert(value):
+        seen = last[0]               # one tuple, read and replaced whole: safe across threads
+        if value == seen[0]:         # equal instants give equal UTC text; aware != naive
+            return seen[1]
+        text = proc(value)
+        last[0] = (value, text)
+        return text
+    return convert
+
+
+_MEMOS: dict = {}
+_NOTHING = object()
 
 
 def _bind(binds: tuple, positional: bool, row: dict):
+    pairs, converting = binds
     get = row.get
-    values = []
-    for name, proc, own in binds:
-        value = get(name, own)
-        values.append(value if proc is None or value is None else proc(value))
+    values = [get(name, own) for name, own in pairs]
+    for i, proc in converting:      # the few typed columns (datetimes, JSON): most need nothing
+        value = values[i]
+        if value is not None:
+            values[i] = proc(value)
     if positional:
         return tuple(values)
-    return {name: value for (name, _, _), value in zip(binds, values)}
+    return {name: value for (name, _), value in zip(pairs, values)}

@@ -244,7 +244,13 @@ class Case(Base):
         # partial: only carded cases are in it, so the common write (no card) never touches it
         Index("ix_case_warning_unit", "status", "warning", "origin_org_unit_id",
               sqlite_where=text("warning != 'none'"), postgresql_where=text("warning != 'none'")),
-        Index("ix_case_status_promise_due", "status", "promise_due"),
+        Index("ix_case_status_promise_due", "status", "promise_due"),    # also serves status alone
+        # partial (migration 0010): most cases have neither, and a new case then adds no entry
+        Index("ix_case_applicant_account_id", "applicant_account_id",
+              sqlite_where=text("applicant_account_id IS NOT NULL"),
+              postgresql_where=text("applicant_account_id IS NOT NULL")),
+        Index("ix_case_parent_case_id", "parent_case_id",
+              sqlite_where=text("parent_case_id IS NOT NULL"), postgresql_where=text("parent_case_id IS NOT NULL")),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)
@@ -255,8 +261,8 @@ class Case(Base):
     channel: Mapped[str] = mapped_column(String(16))
     applicant: Mapped[dict] = mapped_column(JSONType)
     applicant_name: Mapped[str] = mapped_column(String(200))
-    applicant_account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)  # running | completed | withdrawn
+    applicant_account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))
+    status: Mapped[str] = mapped_column(String(16))  # running | completed | withdrawn
     stage: Mapped[Optional[str]] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(Text)       # workflow JSON WITHOUT the spec
     version: Mapped[int] = mapped_column(Integer)
@@ -291,7 +297,7 @@ class Case(Base):
     delivery_method: Mapped[Optional[str]] = mapped_column(String(16))   # pickup | mail | e_licence
     delivery: Mapped[Optional[dict]] = mapped_column(JSONType)           # address, tracking number, licence ref
     delivered_at: Mapped[Optional[datetime]] = mapped_column(UTC)
-    parent_case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"), index=True)   # 一件事 package
+    parent_case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"))   # 一件事 package
 
 
 class CasePause(Base):
@@ -357,7 +363,11 @@ class Task(Base):
     __tablename__ = "task"
     __table_args__ = (
         Index("ix_task_inbox", "routed_org_unit_id", "routed_role", "state", "created_at"),
-        Index("ix_task_assignee", "assignee_id", "state"),
+        # the open tasks someone holds, in inbox order (migration 0010): an unclaimed task never
+        # enters it and a completed one leaves it, so most steps do not touch it
+        Index("ix_task_assignee", "assignee_id", "created_at",
+              sqlite_where=text("state = 'open' AND assignee_id IS NOT NULL"),
+              postgresql_where=text("state = 'open' AND assignee_id IS NOT NULL")),
         Index("ix_task_warning_unit", "state", "warning", "routed_org_unit_id",
               sqlite_where=text("warning != 'none'"), postgresql_where=text("warning != 'none'")),
     )
