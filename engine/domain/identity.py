@@ -20,6 +20,14 @@ def mask_id_number(value: str | None) -> str | None:
     return v[:6] + "*" * (len(v) - 10) + v[-4:]
 
 
+def mask_phone(phone: str | None) -> str | None:
+    """'13800001234' -> '138****1234' (lists and the audit trail never show a whole number)."""
+    if not phone:
+        return phone
+    digits = phone.strip()
+    return digits[:3] + "*" * max(len(digits) - 7, 0) + digits[-4:] if len(digits) > 7 else "*" * len(digits)
+
+
 def valid_resident_id(value: str) -> bool:
     """GB 11643 18-digit resident ID number with its ISO 7064 check character."""
     if not _ID18.match(value or ""):

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from engine.domain import lifecycle as lc
 from engine.domain.errors import Conflict, Forbidden, ValidationError
+from engine.domain.identity import mask_phone
 from engine.services import delivery_timers, documents, lifecycle, org, progress
 from engine.services.context import Actor
 from engine.store import tables as t
@@ -35,14 +36,6 @@ class Delivery:
     recipient: Optional[str] = None
     phone: Optional[str] = None
     licence_no: Optional[str] = None
-
-
-def mask_phone(phone: Optional[str]) -> Optional[str]:
-    """'13800001234' -> '138****1234' (lists and the audit trail never show a whole number)."""
-    if not phone:
-        return phone
-    digits = phone.strip()
-    return digits[:3] + "*" * max(len(digits) - 7, 0) + digits[-4:] if len(digits) > 7 else "*" * len(digits)
 
 
 def _text(value, field: str, limit: int, required: bool, code: str) -> Optional[str]:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from engine.domain import lifecycle as lc
 from engine.domain.errors import Conflict
+from engine.domain.identity import mask_phone
 from engine.services import delivery, documents, packages
 from engine.services.context import Actor
 from engine.store import tables as t
@@ -61,13 +62,13 @@ def deliver_locked(ctx, conn: Connection, parent_id: int, d: delivery.Delivery, 
     # the parent's lifecycle may be `partially_completed`, a package-only state outside the §6.3 table
     parent.audit.add("lifecycle_changed", actor, now, {"from": row.lifecycle, "to": lc.DELIVERED, "event": "deliver",
                                                        "method": d.method})
-    parent.audit.add("case_delivered", actor, now, {**record, "method": d.method, "phone": delivery.mask_phone(d.phone)})
+    parent.audit.add("case_delivered", actor, now, {**record, "method": d.method, "phone": mask_phone(d.phone)})
     conn.execute(update(t.case).where(_C.id == parent_id).values(
         lifecycle=lc.DELIVERED, delivery_method=d.method, delivery=record, delivered_at=now, updated_at=now))
     doc = documents.issue(conn, parent, "delivery_receipt", actor, now, method_name=delivery.METHODS[d.method],
                           decision_name=f"“一件事”办理结果（{DECISION_NAMES.get(row.decision, '办结')}）",
                           tracking_number=d.tracking_number, carrier=d.carrier, address=d.address,
-                          recipient=recipient, phone=delivery.mask_phone(d.phone), licence_no=d.licence_no,
+                          recipient=recipient, phone=mask_phone(d.phone), licence_no=d.licence_no,
                           package_items=items)
     conn.execute(update(t.case).where(_C.id == parent_id).values(audit_seq=parent.audit.seq,
                                                                   audit_head=parent.audit.head))

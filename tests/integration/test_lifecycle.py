@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.domain.errors import Conflict, Forbidden, ValidationError
+from engine.domain.identity import mask_phone
 from engine.services import cases, clock as case_clock, delivery, documents, lifecycle, timers
 from engine.services import tasks as real_tasks
 from engine.store.models import Case, CaseDocument, Event, Task, Timer
@@ -275,7 +276,7 @@ def test_delivery_rules(demo):
     assert frozen(ctx) == before
     delivery.deliver(ctx, case_id, delivery.Delivery("e_licence", licence_no="JY16201000000001"), issuer)
     assert state(ctx, case_id).lifecycle == "delivered"
-    assert delivery.mask_phone("13800001234") == "138****1234"
+    assert mask_phone("13800001234") == "138****1234"
     with ctx.uow.read() as conn:
         assert conn.execute(select(CaseDocument.kind).where(CaseDocument.case_id == case_id)
                             .order_by(CaseDocument.id.desc())).scalars().first() == "delivery_receipt"
