@@ -38,6 +38,13 @@ class Delivery:
     licence_no: Optional[str] = None
 
 
+def record_of(d: Delivery, recipient: Optional[str], actor: Actor, package_number: Optional[str] = None) -> dict:
+    """What the case row keeps of a delivery (its `delivery` column): the fields that were given."""
+    return {k: v for k, v in (("tracking_number", d.tracking_number), ("carrier", d.carrier), ("address", d.address),
+                              ("recipient", recipient), ("phone", d.phone), ("licence_no", d.licence_no),
+                              ("window_id", actor.window_id), ("package", package_number)) if v is not None}
+
+
 def _text(value, field: str, limit: int, required: bool, code: str) -> Optional[str]:
     if value is not None and not isinstance(value, str):
         raise ValidationError(f"{field} must be text", code=code, field=field)
@@ -99,9 +106,7 @@ def deliver_locked(ctx, conn: Connection, loaded, d: Delivery, actor: Actor, now
         recipient = conn.execute(select(t.case.c.applicant_name).where(t.case.c.id == loaded.id)).scalar_one()
     lifecycle.move(conn, loaded, events, actor, now, method=d.method)
     decision = conn.execute(select(t.case.c.decision).where(t.case.c.id == loaded.id)).scalar_one()
-    record = {k: v for k, v in (("tracking_number", d.tracking_number), ("carrier", d.carrier), ("address", d.address),
-                                ("recipient", recipient), ("phone", d.phone), ("licence_no", d.licence_no),
-                                ("window_id", actor.window_id), ("package", package_number)) if v is not None}
+    record = record_of(d, recipient, actor, package_number)
     conn.execute(update(t.case).where(t.case.c.id == loaded.id).values(
         delivery_method=d.method, delivery=record, delivered_at=now, updated_at=now))
     delivery_timers.cancel(conn, loaded.id)

@@ -55,9 +55,7 @@ def deliver_locked(ctx, conn: Connection, parent_id: int, d: delivery.Delivery, 
                       "outcome": info["outcome"], "outcome_name": OUTCOME_NAMES.get(info["outcome"], info["outcome"]),
                       "delivered_now": delivery_name == "本次送达", "delivery_name": delivery_name})
     recipient = d.recipient or row.applicant_name
-    record = {k: v for k, v in (("tracking_number", d.tracking_number), ("carrier", d.carrier), ("address", d.address),
-                                ("recipient", recipient), ("phone", d.phone), ("licence_no", d.licence_no),
-                                ("window_id", actor.window_id)) if v is not None}
+    record = delivery.record_of(d, recipient, actor)
     record["items"] = [{k: i[k] for k in ("number", "item_code", "outcome", "delivered_now")} for i in items]
     # the parent's lifecycle may be `partially_completed`, a package-only state outside the §6.3 table
     parent.audit.add("lifecycle_changed", actor, now, {"from": row.lifecycle, "to": lc.DELIVERED, "event": "deliver",
