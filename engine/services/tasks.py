@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import and_, bindparam, literal_column, or_, select, union_all, update
+from sqlalchemy import and_, bindparam, or_, select, union_all, update
 from sqlalchemy.engine import Connection
 
 from engine.domain.clock import as_utc
@@ -16,7 +16,7 @@ from engine.services import calendar, clock, forms, org, packages, progress, sta
 from engine.services.context import Actor
 from engine.store import tables as t
 from engine.store.db import is_postgres
-from engine.store.fast import FastRead, FastWrite
+from engine.store.fast import FastRead, FastWrite, inline_constants
 from engine.store.models import IdempotencyKey, Staff
 
 
@@ -308,9 +308,10 @@ def _inbox_statement(ctx, directory, posts: tuple, include_claimed_by_others: bo
         return found
     task = t.task.c
     order = (task.created_at, task.id)
-    # 'open' literally: it decides the partial ix_task_assignee, and a bound value there would make
-    # SQLite re-prepare the statement on every run (and PostgreSQL's generic plan skip the index)
-    branches = [select(*_VIEW_COLUMNS).where(task.state == literal_column("'open'"),
+    # constants ('open', the queue's unit and role) are written into the SQL (inline_constants):
+    # `state` decides the partial ix_task_assignee, and a bound value there made SQLite re-prepare
+    # the statement on every run (and PostgreSQL's generic plan skip the index)
+    branches = [select(*_VIEW_COLUMNS).where(task.state == "open",
                                              task.assignee_id == bindparam("staff"))]
     for unit, dept, role in posts:
         if role == "supervisor":
@@ -330,5 +331,5 @@ def _inbox_statement(ctx, directory, posts: tuple, include_claimed_by_others: bo
     if len(cache) > 10_000:
         cache.clear()
     # on the raw driver when it can be (a supervisor's subtree is an expanding IN: SQLAlchemy's)
-    cache[key] = stmt, FastRead.if_possible(stmt)
+    cache[key] = inline_constants(stmt, ctx.engine.dialect), FastRead.if_possible(stmt)
     return cache[key]
