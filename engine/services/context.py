@@ -73,6 +73,7 @@ class Context:
         return self.uow.engine
 
     def dispose(self) -> None:
+        self.uow.close()
         self.uow.engine.dispose()
 
 
