@@ -34,7 +34,8 @@ class CachingTaskConverter(TaskConverter):
         registry.lianban_task_converter = self     # for the StateWriter of this registry
 
     def _entry(self, task) -> list:
-        """[fingerprint, dict, JSON text or None] of the task, refreshed when it changed."""
+        """[fingerprint, dict or None, JSON text or None, parent] of the task, refreshed when it
+        changed."""
         # the parent lookup hashes a UUID in Python: remember it per task while its link holds
         link = task.__dict__.get("_lianban_parent")
         if link is not None and link[0] is task._parent:
@@ -49,7 +50,7 @@ class CachingTaskConverter(TaskConverter):
         cached = task.__dict__.get("_lianban_dict")
         if cached is not None and cached[0] == key:
             return cached
-        entry = [key, self._task_dict(task, parent), None]
+        entry = [key, None, None, parent]      # the dict is built when someone asks for it
         task._lianban_dict = entry
         return entry
 
@@ -80,19 +81,77 @@ class CachingTaskConverter(TaskConverter):
         }
 
     def to_dict(self, task):
-        return self._entry(task)[1]
+        entry = self._entry(task)
+        if entry[1] is None:
+            entry[1] = self._task_dict(task, entry[3])
+        return entry[1]
 
     def fragment(self, task, encode) -> str:
         """`"<task id>": <the task's JSON>` as the stock serializer writes it in `tasks`."""
         entry = self._entry(task)
         text = entry[2]
         if text is None:
-            # what the registry's conversion adds to a converter's dict (on the cached dict itself,
-            # as the stock path does on every call)
-            entry[1]["typename"] = self.typename
-            text = f'"{entry[1]["id"]}": {task_json(entry[1], encode)}'
+            body = self._task_text(task, entry[3], encode)
+            if body is None:
+                # what the registry's conversion adds to a converter's dict (on the cached dict
+                # itself, as the stock path does on every call)
+                d = self.to_dict(task)
+                d["typename"] = self.typename
+                body = task_json(d, encode)
+            text = f'"{task._lianban_id}": {body}'
             if task.state & _FINISHED or not task.data:
                 entry[2] = text
+        return text
+
+    def _task_text(self, task, parent, encode):
+        """task_json(self._task_dict(task, parent)) written straight from the task, without the
+        dict; None when a value is not of the type this expects (the dict path handles it)."""
+        lsc, state, triggered = task.last_state_change, task.state, task.triggered
+        if type(lsc) is not float or lsc != lsc or lsc in (_INF, -_INF) or type(state) is not int \
+                or type(triggered) is not bool:
+            return None
+        text_id = task.__dict__.get("_lianban_id")
+        if text_id is None:
+            text_id = task._lianban_id = str(task.id)
+        try:
+            if parent is None:
+                data = task.data
+                data_text, delta_text = (encode(data) if data else "{}"), "{}"
+            else:
+                mine, theirs = task.data, parent.data
+                updates = {k: mine[k] for k in mine if k not in theirs or mine[k] != theirs[k]}
+                deletions = [k for k in theirs if k not in mine]
+                data_text = "{}"
+                delta_text = ('{"updates": ' + (encode(updates) if updates else "{}") + ', "deletions": '
+                              + ("[" + ", ".join([encode_basestring_ascii(k) for k in deletions]) + "]"
+                                 if deletions else "[]") + "}")
+            internal = task.internal_data
+            children = task._children
+            name = task.task_spec.name
+            name_text = _NAMES.get(name)
+            if name_text is None:
+                if len(_NAMES) > 50_000:
+                    _NAMES.clear()
+                name_text = _NAMES[name] = encode_basestring_ascii(name)
+            return "".join([
+                '{"id": "', text_id,
+                '", "parent": ', '"' + str(task._parent) + '"' if parent is not None else "null",
+                ', "children": ', '["' + '", "'.join([str(c) for c in children]) + '"]' if children else "[]",
+                ', "last_state_change": ', float.__repr__(lsc),
+                ', "state": ', int.__repr__(state),
+                ', "task_spec": ', name_text,
+                ', "triggered": ', "true" if triggered else "false",
+                ', "internal_data": ', encode(self.registry.convert(internal)) if internal else "{}",
+                ', "data": ', data_text,
+                ', "delta": ', delta_text,
+                ', "typename": ', self._typename_text(), "}"])
+        except TypeError:       # e.g. a script's non-string key: the dict path and the encoder handle it
+            return None
+
+    def _typename_text(self) -> str:
+        text = self.__dict__.get("_typename_json")
+        if text is None:
+            text = self._typename_json = encode_basestring_ascii(self.typename)
         return text
 
 
@@ -134,6 +193,7 @@ def task_json(d: dict, encode) -> str:
 
 
 _INF = float("inf")
+_NAMES: dict = {}          # task spec name -> its JSON text (names are few and never change)
 _TASK_KEYS = ("id", "parent", "children", "last_state_change", "state", "task_spec", "triggered", "internal_data",
               "data", "delta", "typename")
 _DELTA_KEYS = ("updates", "deletions")
