@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -69,8 +70,13 @@ class Settings:
         return frozenset(p.strip().lower() for p in self.material_types.split(",") if p.strip())
 
     def step_workdays(self) -> dict[str, int]:
-        out = {}
-        for part in filter(None, (p.strip() for p in self.step_workdays_by_role.split(","))):
-            role, _, days = part.partition("=")
-            out[role.strip()] = int(days)
-        return out
+        return dict(_parse_step_workdays(self.step_workdays_by_role))    # read for every new task
+
+
+@lru_cache(maxsize=16)
+def _parse_step_workdays(text: str) -> tuple:
+    out = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        role, _, days = part.partition("=")
+        out.append((role.strip(), int(days)))
+    return tuple(out)

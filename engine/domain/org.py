@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Optional
 
 TIERS = ("district", "park", "township", "village")  # top to bottom
@@ -44,6 +45,7 @@ class Target:
         return f"{self.tier}:{self.role}" + (f"@{self.department}" if self.department else "")
 
 
+@lru_cache(maxsize=4096)         # a few targets per model, parsed for every task a case opens
 def parse_target(text: str) -> Target:
     m = _TARGET.match(text.strip())
     if not m:

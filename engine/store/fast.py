@@ -14,6 +14,7 @@ index either."""
 from __future__ import annotations
 
 from collections import namedtuple
+from operator import itemgetter
 from sqlalchemy import DateTime, literal_column
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
@@ -116,7 +117,9 @@ class FastRead:
                 raise ValueError("FastRead statements cannot use expanding IN (...) parameters")
             columns = list(self.stmt.selected_columns)
             row_type = namedtuple("Row", [c.key for c in columns])
-            converters = [c.type._cached_result_processor(dialect, None) for c in columns]
+            # (position, processor) of the few columns that need one (datetimes, JSON)
+            converters = tuple((i, proc) for i, c in enumerate(columns)
+                               if (proc := c.type._cached_result_processor(dialect, None)) is not None)
             plan = (compiled.string, *_bind_plan(compiled), row_type, converters)
             self._plans[dialect.name] = plan
         return plan
@@ -131,7 +134,7 @@ class FastRead:
             cursor.close()
         if raw is None:
             return None
-        return row_type(*(conv(v) if conv is not None else v for conv, v in zip(converters, raw)))
+        return _row(row_type, converters, raw)
 
     def all(self, conn: Connection, params: dict) -> list:
         sql, binds, positional, row_type, converters = self._plan(conn.dialect)
@@ -141,7 +144,7 @@ class FastRead:
             rows = cursor.fetchall()
         finally:
             cursor.close()
-        return [row_type(*(conv(v) if conv is not None else v for conv, v in zip(converters, raw))) for raw in rows]
+        return [_row(row_type, converters, raw) for raw in rows]
 
     @classmethod
     def if_possible(cls, stmt):
@@ -154,6 +157,15 @@ class FastRead:
             return None
         fast._plans.clear()
         return fast
+
+
+def _row(row_type, converters: tuple, raw: tuple):
+    if not converters:
+        return row_type._make(raw)
+    values = list(raw)
+    for i, proc in converters:
+        values[i] = proc(values[i])
+    return row_type._make(values)
 
 
 def inline_constants(stmt, dialect):
@@ -185,7 +197,9 @@ def _bind_plan(compiled) -> tuple:
     pairs = tuple((name, fixed[name]) for name in names)
     converting = tuple((i, proc) for i, name in enumerate(names)
                        if (proc := _processor(compiled, name, processors.get(name))) is not None)
-    return (pairs, converting), positional is not None
+    # the caller's row usually has every name: one C-level lookup of all of them
+    getter = itemgetter(*names) if len(names) > 1 else (lambda row, name=names[0] if names else None: (row[name],))
+    return (pairs, converting, getter if names else None), positional is not None
 
 
 def _processor(compiled, name: str, proc):
@@ -220,9 +234,12 @@ _NOTHING = object()
 
 
 def _bind(binds: tuple, positional: bool, row: dict):
-    pairs, converting = binds
-    get = row.get
-    values = [get(name, own) for name, own in pairs]
+    pairs, converting, getter = binds
+    try:
+        values = list(getter(row)) if getter is not None else []
+    except KeyError:                # names the row leaves out take the statement's own values
+        get = row.get
+        values = [get(name, own) for name, own in pairs]
     for i, proc in converting:      # the few typed columns (datetimes, JSON): most need nothing
         value = values[i]
         if value is not None:
