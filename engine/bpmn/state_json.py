@@ -135,7 +135,8 @@ class CachingTaskConverter(TaskConverter):
                 name_text = _NAMES[name] = encode_basestring_ascii(name)
             return "".join([
                 '{"id": "', text_id,
-                '", "parent": ', '"' + str(task._parent) + '"' if parent is not None else "null",
+                '", "parent": ', '"' + (parent.__dict__.get("_lianban_id") or str(task._parent)) + '"'
+                if parent is not None else "null",
                 ', "children": ', '["' + '", "'.join([str(c) for c in children]) + '"]' if children else "[]",
                 ', "last_state_change": ', float.__repr__(lsc),
                 ', "state": ', int.__repr__(state),
