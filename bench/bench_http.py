@@ -3,7 +3,9 @@
 
 1. End to end over HTTP (Flask test client, in process, SQLite): start a linear five-user-task
    case, then five times {inbox query, claim, complete}; per-case time and its ratio to bare
-   SpiffWorkflow running the same model in memory, measured interleaved in this run.
+   SpiffWorkflow running the same model in memory, measured interleaved in this run; and the
+   same 16 requests against a bare Flask app whose routes do nothing (what Flask and the test
+   client cost before any Lianban code runs).
 2. The inbox query of one window on PostgreSQL with many open tasks in the table (1,000,000 by
    default; --quick uses 200,000 and says so): p95 through the service layer, at 10,000 and at
    the full size, and the growth ratio between the two.
@@ -29,6 +31,33 @@ from bench.common import (PG_URL, deploy_item, drop_all, fresh_context, postgres
 from engine.services import auth, tasks  # noqa: E402
 
 PASSWORD = "bench-password"
+
+
+def flask_floor(n: int) -> None:
+    """The same 16 requests (shapes, headers, JSON bodies) against a bare Flask app whose routes
+    do nothing: what Flask and werkzeug's test client cost before any Lianban code runs."""
+    c, h = _FLOOR_CLIENT, {"Authorization": "Bearer x"}
+    for _ in range(n):
+        c.post("/api/v1/cases", headers=h, json={"item_code": "LINEAR5", "window_id": 1,
+                                                 "applicant": {"name": "张三"}, "form": {"n": 1}})
+        for _ in range(5):
+            c.get("/api/v1/tasks?limit=1", headers=h)
+            c.post("/api/v1/tasks/t/claim", headers=h)
+            c.post("/api/v1/tasks/t/complete", headers=h, json={"data": {"ok": True}})
+
+
+def _floor_app():
+    from flask import Flask
+    app = Flask("floor")
+    app.add_url_rule("/api/v1/cases", "start", lambda: ({"id": 1}, 201), methods=["POST"])
+    app.add_url_rule("/api/v1/tasks", "inbox", lambda: [{"id": "t"}])
+    app.add_url_rule("/api/v1/tasks/<task_id>/claim", "claim", lambda task_id: {"id": task_id}, methods=["POST"])
+    app.add_url_rule("/api/v1/tasks/<task_id>/complete", "complete", lambda task_id: {"id": task_id},
+                     methods=["POST"])
+    return app.test_client()
+
+
+_FLOOR_CLIENT = _floor_app()
 
 
 class HttpBench:
@@ -132,14 +161,19 @@ def main() -> None:
     n = args.cases or (20 if args.quick else 150)
     rounds = 5 if args.quick else 9
     bench = HttpBench()
-    times = interleaved({"bare": (lambda: bare_cases(n * 5), n * 5), "http": (lambda: bench.run(n), n)}, rounds)
+    times = interleaved({"bare": (lambda: bare_cases(n * 5), n * 5), "http": (lambda: bench.run(n), n),
+                         "floor": (lambda: flask_floor(n), n)}, rounds)
     bench.close()
     http_ms = statistics.median(times["http"]) * 1e3
     ratio = statistics.median(h / b for h, b in zip(times["http"], times["bare"]))
+    floor_ms = statistics.median(times["floor"]) * 1e3
     print(f"linear5 over HTTP (start + 5 x inbox/claim/complete, SQLite): {http_ms:.2f} ms per case "
           f"= {ratio:.1f} x bare SpiffWorkflow ({statistics.median(times['bare']) * 1e3:.3f} ms)")
+    print(f"  of which Flask + the test client alone (the same 16 requests to routes that do nothing): "
+          f"{floor_ms:.2f} ms")
     result("linear5.http.ms_per_case", http_ms)
     result("linear5.http_over_bare", ratio)
+    result("linear5.http.flask_floor_ms_per_case", floor_ms)
     if not postgres_available():
         print("PostgreSQL not reachable: inbox benchmark skipped")
         return
