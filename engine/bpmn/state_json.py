@@ -2,9 +2,10 @@
 
 The stock `serialize_json` converts every task to a dict and JSON-encodes the whole tree on
 every save, although a step changes only a few tasks: encoding alone was about half of a save
-(bench/bench_engine.py). Here each task keeps its dict and, once it is finished, the JSON text
-of that dict; the state is assembled from those texts and freshly encoded pieces for the rest.
-(Whatever changes a task also changes the fingerprint its dict and text are kept under.)
+(bench/bench_engine.py). Here each task keeps, under a fingerprint, the JSON text of its dict
+(written field by field, the dict itself is built only when someone asks for it) once it is
+finished; the state is assembled from those texts and freshly written ones for the rest.
+(Whatever changes a task also changes the fingerprint its text is kept under.)
 The text is exactly what `json.dumps(serializer.to_dict(workflow))` gives (same encoder, same
 key order, same separators); tests run with LIANBAN_VERIFY_STATE=1, which compares every result
 with the stock serializer's.
@@ -46,7 +47,8 @@ class CachingTaskConverter(TaskConverter):
         internal = task.internal_data
         key = (task.state, task.last_state_change, task.triggered, tuple(task._children), id(task.data),
                len(task.data), str(internal) if internal else None,
-               (parent.last_state_change, id(parent.data), len(parent.data)) if parent is not None else None)
+               # the parent's keys, not just their number: a predicted task's delta lists them
+               (parent.last_state_change, id(parent.data), tuple(parent.data)) if parent is not None else None)
         cached = task.__dict__.get("_lianban_dict")
         if cached is not None and cached[0] == key:
             return cached
@@ -97,15 +99,19 @@ class CachingTaskConverter(TaskConverter):
                 # itself, as the stock path does on every call)
                 d = self.to_dict(task)
                 d["typename"] = self.typename
-                body = task_json(d, encode)
+                body = encode(d)
             text = f'"{task._lianban_id}": {body}'
             if task.state & _FINISHED or not task.data:
                 entry[2] = text
         return text
 
     def _task_text(self, task, parent, encode):
-        """task_json(self._task_dict(task, parent)) written straight from the task, without the
-        dict; None when a value is not of the type this expects (the dict path handles it)."""
+        """`encode(self._task_dict(task, parent))` written field by field straight from the task:
+        the encoder's generic walk over the dict was most of a save's encoding (a float, ids and
+        empty containers in every task). Byte for byte the encoder's text (same key order,
+        separators, escaping; tests/unit/test_state_json.py and every dump of the test suite
+        compare it with the stock serializer); None when a value is not of the type this expects,
+        and the encoder does the dict."""
         lsc, state, triggered = task.last_state_change, task.state, task.triggered
         if type(lsc) is not float or lsc != lsc or lsc in (_INF, -_INF) or type(state) is not int \
                 or type(triggered) is not bool:
@@ -156,48 +162,8 @@ class CachingTaskConverter(TaskConverter):
         return text
 
 
-def task_json(d: dict, encode) -> str:
-    """`encode(d)` for a task dict, written field by field: the JSON encoder's generic walk was
-    most of a save's encoding (a float, ids and empty containers in every task). The result is
-    the encoder's text byte for byte (same key order, separators and escaping; tests compare
-    every state with the stock serializer's); anything unusual falls back to the encoder."""
-    try:
-        lsc = d["last_state_change"]
-        if type(lsc) is not float or lsc != lsc or lsc in (_INF, -_INF):
-            return encode(d)
-        parent, children, internal, data, delta = d["parent"], d["children"], d["internal_data"], d["data"], d["delta"]
-        if delta:
-            updates, deletions = delta["updates"], delta["deletions"]
-            if tuple(delta) != _DELTA_KEYS or type(updates) is not dict or type(deletions) is not list:
-                return encode(d)
-            delta_text = ('{"updates": ' + (encode(updates) if updates else "{}") + ', "deletions": '
-                          + ("[" + ", ".join([encode_basestring_ascii(k) for k in deletions]) + "]" if deletions else "[]")
-                          + "}")
-        else:
-            delta_text = "{}"
-        if tuple(d) != _TASK_KEYS or type(d["state"]) is not int or type(d["triggered"]) is not bool:
-            return encode(d)
-        return "".join([
-            '{"id": ', encode_basestring_ascii(d["id"]),
-            ', "parent": ', encode_basestring_ascii(parent) if parent is not None else "null",
-            ', "children": ', "[" + ", ".join([encode_basestring_ascii(c) for c in children]) + "]" if children else "[]",
-            ', "last_state_change": ', float.__repr__(lsc),
-            ', "state": ', int.__repr__(d["state"]),
-            ', "task_spec": ', encode_basestring_ascii(d["task_spec"]),
-            ', "triggered": ', "true" if d["triggered"] else "false",
-            ', "internal_data": ', encode(internal) if internal else "{}",
-            ', "data": ', encode(data) if data else "{}",
-            ', "delta": ', delta_text,
-            ', "typename": ', encode_basestring_ascii(d["typename"]), "}"])
-    except TypeError:        # a value of another type than expected: the encoder knows what to do
-        return encode(d)
-
-
 _INF = float("inf")
 _NAMES: dict = {}          # task spec name -> its JSON text (names are few and never change)
-_TASK_KEYS = ("id", "parent", "children", "last_state_change", "state", "task_spec", "triggered", "internal_data",
-              "data", "delta", "typename")
-_DELTA_KEYS = ("updates", "deletions")
 
 
 class StateWriter:

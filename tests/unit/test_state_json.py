@@ -1,62 +1,65 @@
-"""task_json writes a task's state JSON field by field; it must give the stock encoder's text
-byte for byte for every dict, falling back to the encoder for anything it does not expect."""
+"""The state JSON (engine/bpmn/state_json.py) writes each task's text field by field and keeps it
+under a fingerprint; whatever a task holds, the whole state must be byte for byte what the stock
+SpiffWorkflow serializer writes, before and after the task changes."""
 from __future__ import annotations
 
-import json
 import math
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
+from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.state_json import task_json
+from engine.domain.clock import FrozenClock
+from tests.unit.test_parser import CAMUNDA7, linear
+from tests.unit.test_runtime import T0, runtime_for
 
-encode = json.JSONEncoder().encode     # what SpiffWorkflow's serializer uses (default options)
-
-keys = st.one_of(st.text(max_size=8), st.integers(), st.booleans())
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=12))
+keys = st.one_of(st.text(max_size=6), st.integers(), st.booleans())
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+                    st.text(max_size=10))          # Chinese and control characters included
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                       st.dictionaries(st.text(max_size=6), inner, max_size=3)),
+                                                       st.dictionaries(keys, inner, max_size=3)),
                       max_leaves=8)
-ids = st.uuids().map(str)
+
+RT = runtime_for(linear(CAMUNDA7))
+STOCK = RT._make_state_serializer(caching=False)
 
 
-@st.composite
-def task_dicts(draw):
-    delta = draw(st.one_of(
-        st.just({}),
-        st.fixed_dictionaries({"updates": st.dictionaries(st.text(max_size=6), values, max_size=3),
-                               "deletions": st.lists(st.one_of(st.text(max_size=6), st.integers()), max_size=3)})))
-    return {
-        "id": draw(ids),
-        "parent": draw(st.one_of(st.none(), ids)),
-        "children": draw(st.lists(ids, max_size=3)),
-        "last_state_change": draw(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers())),
-        "state": draw(st.one_of(st.sampled_from([1, 2, 4, 8, 16, 32, 64, 128]), st.booleans())),
-        "task_spec": draw(st.text(max_size=12)),          # element ids and names, Chinese included
-        "triggered": draw(st.booleans()),
-        "internal_data": draw(st.dictionaries(st.text(max_size=6), values, max_size=2)),
-        "data": draw(st.dictionaries(keys, values, max_size=3)),
-        "delta": delta,
-        "typename": "Task",
-    }
+def _case():
+    wf = RT.start(1, {"applicant": {"name": "张三"}, "form": {"n": 1}}, FrozenClock(T0))
+    RT.dumps(wf)                                  # every task's text is cached from here on
+    ready = next(t for t in wf.tasks.values() if t.task_spec.manual and t.state == TaskState.READY)
+    return wf, ready
 
 
-@settings(max_examples=400, deadline=None)
-@given(task_dicts())
-def test_task_json_is_the_encoders_text(d):
-    assert task_json(d, encode) == encode(d)
+def _same(wf) -> None:
+    assert RT.dumps(wf) == STOCK.serialize_json(wf)
 
 
-def test_typical_tasks_and_the_fallbacks():
-    base = {"id": "64e654c7-bc11-4f09-b21d-b37d3146e66e", "parent": None, "children": [],
-            "last_state_change": 1795824271.0323422, "state": 64, "task_spec": "受理", "triggered": False,
-            "internal_data": {"event_fired": True}, "data": {"申请人": {"name": "张三"}, "n": 1.5},
-            "delta": {"updates": {"ok": True}, "deletions": ["form"]}, "typename": "Task"}
-    cases = [base,
-             {**base, "last_state_change": math.nan},                  # NaN: the encoder's spelling
-             {**base, "data": {1: "int key"}},                          # a script's int key
-             {**base, "delta": {"updates": {}, "deletions": [7]}},     # a non-string deletion
-             {**base, "delta": {"updates": {}, "deletions": [], "extra": 1}},
-             {**base, "extra": "an unexpected field"}]
-    for d in cases:
-        assert task_json(d, encode) == encode(d)
-    assert json.loads(task_json(base, encode)) == base
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(keys, values, max_size=4), st.dictionaries(st.text(max_size=6), values, max_size=2),
+       st.booleans())
+def test_any_task_data_gives_the_stock_serializers_text(data, internal, drop_inherited):
+    wf, task = _case()
+    task.data.update(data)                        # updates against the parent: ints, NaN, nesting, keys
+    if drop_inherited:
+        task.data.pop("form", None)               # a deletion against the parent
+    task.internal_data.update(internal)
+    _same(wf)
+    task.parent.data[7] = "a script's int key"   # a non-string deletion for the child
+    task.parent.last_state_change += 1.0
+    _same(wf)
+
+
+def test_unusual_task_fields_fall_back_to_the_encoder():
+    wf, task = _case()
+    task.last_state_change = math.nan             # the encoder's spelling: NaN
+    _same(wf)
+    task.last_state_change = 1_795_824_271        # an int, not a float
+    task.triggered = True
+    _same(wf)
+
+
+def test_a_predicted_task_follows_its_parents_keys_even_when_their_number_stays():
+    wf, task = _case()
+    task.data.pop("form")                         # same number of keys, another key set: the
+    task.data[""] = None                          # predicted child's deletions change with it
+    _same(wf)
