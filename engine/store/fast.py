@@ -198,8 +198,17 @@ def _bind_plan(compiled) -> tuple:
     converting = tuple((i, proc) for i, name in enumerate(names)
                        if (proc := _processor(compiled, name, processors.get(name))) is not None)
     # the caller's row usually has every name: one C-level lookup of all of them
-    getter = itemgetter(*names) if len(names) > 1 else (lambda row, name=names[0] if names else None: (row[name],))
-    return (pairs, converting, getter if names else None), positional is not None
+    return (pairs, converting, _getter(names)), positional is not None
+
+
+def _getter(names: list):
+    """A function returning the values of `names` from a row, as a tuple (None: no names)."""
+    if len(names) > 1:
+        return itemgetter(*names)
+    if names:
+        only = names[0]
+        return lambda row: (row[only],)
+    return None
 
 
 def _processor(compiled, name: str, proc):
