@@ -33,6 +33,7 @@ class CachingTaskConverter(TaskConverter):
     def __init__(self, target_class, registry, typename=None):
         super().__init__(target_class, registry, typename)
         registry.lianban_task_converter = self     # for the StateWriter of this registry
+        self._typename_json = encode_basestring_ascii(self.typename)
 
     def _entry(self, task) -> list:
         """[fingerprint, dict or None, JSON text or None, parent] of the task, refreshed when it
@@ -62,13 +63,9 @@ class CachingTaskConverter(TaskConverter):
         if parent is None:
             data, delta = task.data, {}
         else:
-            mine, theirs = task.data, parent.data
-            data = {}
-            delta = {"updates": {k: mine[k] for k in mine if k not in theirs or mine[k] != theirs[k]},
-                     "deletions": [k for k in theirs if k not in mine]}
-        text_id = task.__dict__.get("_lianban_id")
-        if text_id is None:
-            text_id = task._lianban_id = str(task.id)
+            updates, deletions = _delta(task.data, parent.data)
+            data, delta = {}, {"updates": updates, "deletions": deletions}
+        text_id = _id_text(task)
         return {
             "id": text_id,
             "parent": str(task._parent) if parent is not None else None,
@@ -100,7 +97,7 @@ class CachingTaskConverter(TaskConverter):
                 d = self.to_dict(task)
                 d["typename"] = self.typename
                 body = encode(d)
-            text = f'"{task._lianban_id}": {body}'
+            text = f'"{_id_text(task)}": {body}'
             if task.state & _FINISHED or not task.data:
                 entry[2] = text
         return text
@@ -116,17 +113,13 @@ class CachingTaskConverter(TaskConverter):
         if type(lsc) is not float or lsc != lsc or lsc in (_INF, -_INF) or type(state) is not int \
                 or type(triggered) is not bool:
             return None
-        text_id = task.__dict__.get("_lianban_id")
-        if text_id is None:
-            text_id = task._lianban_id = str(task.id)
+        text_id = _id_text(task)
         try:
             if parent is None:
                 data = task.data
                 data_text, delta_text = (encode(data) if data else "{}"), "{}"
             else:
-                mine, theirs = task.data, parent.data
-                updates = {k: mine[k] for k in mine if k not in theirs or mine[k] != theirs[k]}
-                deletions = [k for k in theirs if k not in mine]
+                updates, deletions = _delta(task.data, parent.data)
                 data_text = "{}"
                 delta_text = ('{"updates": ' + (encode(updates) if updates else "{}") + ', "deletions": '
                               + ("[" + ", ".join([encode_basestring_ascii(k) for k in deletions]) + "]"
@@ -141,8 +134,7 @@ class CachingTaskConverter(TaskConverter):
                 name_text = _NAMES[name] = encode_basestring_ascii(name)
             return "".join([
                 '{"id": "', text_id,
-                '", "parent": ', '"' + (parent.__dict__.get("_lianban_id") or str(task._parent)) + '"'
-                if parent is not None else "null",
+                '", "parent": ', '"' + _id_text(parent) + '"' if parent is not None else "null",
                 ', "children": ', '["' + '", "'.join([str(c) for c in children]) + '"]' if children else "[]",
                 ', "last_state_change": ', float.__repr__(lsc),
                 ', "state": ', int.__repr__(state),
@@ -151,15 +143,23 @@ class CachingTaskConverter(TaskConverter):
                 ', "internal_data": ', encode(self.registry.convert(internal)) if internal else "{}",
                 ', "data": ', data_text,
                 ', "delta": ', delta_text,
-                ', "typename": ', self._typename_text(), "}"])
+                ', "typename": ', self._typename_json, "}"])
         except TypeError:       # e.g. a script's non-string key: the dict path and the encoder handle it
             return None
 
-    def _typename_text(self) -> str:
-        text = self.__dict__.get("_typename_json")
-        if text is None:
-            text = self._typename_json = encode_basestring_ascii(self.typename)
-        return text
+
+def _id_text(task) -> str:
+    """The task id's text, kept on the task (ids never change; str(UUID) is Python code)."""
+    text = task.__dict__.get("_lianban_id")
+    if text is None:
+        text = task._lianban_id = str(task.id)
+    return text
+
+
+def _delta(mine: dict, theirs: dict) -> tuple:
+    """A task's data against its parent's, as the stock converter stores it: (updates, deletions)."""
+    return ({k: mine[k] for k in mine if k not in theirs or mine[k] != theirs[k]},
+            [k for k in theirs if k not in mine])
 
 
 _INF = float("inf")

@@ -5,7 +5,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Optional
 
-from sqlalchemy import bindparam, literal_column, or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -32,10 +32,9 @@ _ITEM = FastRead(select(_I.id, _I.code, _I.name, _I.process_key, _I.category, _I
                         _I.promise_limit, _I.promise_unit, _I.extension_limit, _I.application_form,
                         _I.materials, _I.tolerant_acceptance)
                  .where(or_(_I.code == bindparam("code"), _I.local_code == bindparam("code")),
-                        # a literal, not a bound 'published': SQLite re-prepares a statement on every
-                        # execution when a bound value decides the use of a partial index (here
-                        # uq_item_implementation_published), which cost ~0.1 ms per start
-                        _I.status == literal_column("'published'")))
+                        # written into the SQL by FastRead (store/fast.py inline_constants): a bound
+                        # value here would decide the partial uq_item_implementation_published
+                        _I.status == "published"))
 # the start command's writes go straight to the driver too (engine/store/fast.py)
 _INSERT_CASE = FastWrite(t.case.insert().returning(t.case.c.id))
 _COUNTERS = {
