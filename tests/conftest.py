@@ -1,5 +1,6 @@
 """Fixtures shared by every layer. Integration tests run once per database backend: SQLite (a
-file per test session) and PostgreSQL (the `test` database; skipped when unreachable unless
+file per test session) and PostgreSQL (a database created for this run and dropped at its end, so
+two runs on one machine never meet; skipped when the server is unreachable unless
 LIANBAN_REQUIRE_POSTGRES=1, which CI sets)."""
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ from engine.services.context import Actor, Context
 from engine.store.db import make_engine, reachable
 from engine.store.models import Base, Staff, Window
 from engine.store.schema import upgrade
+from tests import run_database
 
 os.environ.setdefault("LIANBAN_VERIFY_STATE", "1")   # every dumps is checked against the stock serializer
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("LIANBAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# the server (and a database on it to connect to) where each run creates its own database
+PG_SERVER_URL = os.environ.get("LIANBAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 # a Friday morning in Lanzhou
 T0 = datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc)
 
@@ -33,21 +36,22 @@ def _prepare(backend: str, tmp_root: Path) -> str:
     if backend == "sqlite":
         url = f"sqlite:///{tmp_root / 'lianban-test.db'}"
     else:
-        if not reachable(PG_URL):
+        if not reachable(PG_SERVER_URL):
             if os.environ.get("LIANBAN_REQUIRE_POSTGRES") == "1":
-                pytest.fail(f"PostgreSQL is required but not reachable at {PG_URL}")
-            pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
-        url = PG_URL
-        eng = make_engine(url)
-        with eng.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        eng.dispose()
+                pytest.fail(f"PostgreSQL is required but not reachable at {PG_SERVER_URL}")
+            pytest.skip(f"PostgreSQL not reachable at {PG_SERVER_URL}")
+        url = run_database.create(PG_SERVER_URL)
     eng = make_engine(url)
     upgrade(eng)
     eng.dispose()
     _prepared[backend] = url
     return url
+
+
+def pytest_sessionfinish(session, exitstatus):
+    url = _prepared.pop("postgresql", None)
+    if url is not None:
+        run_database.drop(PG_SERVER_URL, url)
 
 
 def _wipe(engine) -> None:
