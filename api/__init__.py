@@ -60,8 +60,23 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
         app.config["MAX_CONTENT_LENGTH"] = max(MAX_UPLOAD_BYTES, ctx.settings.material_max_bytes + 64 * 1024)
 
     api = LianbanApi(app)
-    from api.resources import (auth, calendar, cases, catalogue, definitions, engine_rest, forms, health, items,
-                               lifecycle, materials, packages, supervision, tasks, vault)
+    from api.resources import (
+        auth,
+        calendar,
+        cases,
+        catalogue,
+        definitions,
+        engine_rest,
+        forms,
+        health,
+        items,
+        lifecycle,
+        materials,
+        packages,
+        supervision,
+        tasks,
+        vault,
+    )
     for module in (health, auth, items, catalogue, definitions, cases, lifecycle, tasks, supervision, calendar,
                    engine_rest, forms, packages, materials, vault):
         api.register_blueprint(module.bp)

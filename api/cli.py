@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from engine.config import Settings
+from engine.domain.actor import Actor
 from engine.domain.errors import LianbanError
-from engine.services.context import Actor, Context
+from engine.services.context import Context
 
 
 def _context() -> Context:
@@ -38,8 +39,8 @@ def main() -> None:
 @main.command("init-db")
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic)."""
-    from engine.store.schema import upgrade
     from engine.services.calendar import seed_from_package
+    from engine.store.schema import upgrade
     ctx = _context()
     upgrade(ctx.engine)
     seeded = seed_from_package(ctx)
@@ -51,8 +52,8 @@ def init_db() -> None:
 @main.command("load-demo")
 def load_demo() -> None:
     """Load the demo organisation, service items and workflows/ (idempotent)."""
+    from demo.loader import load_demo as load
     from engine.services.calendar import seed_from_package
-    from engine.services.demo import load_demo as load
     from engine.store.schema import upgrade
     ctx = _context()
     upgrade(ctx.engine)
@@ -71,7 +72,7 @@ def load_demo() -> None:
 def deploy(files, name) -> None:
     """Deploy BPMN/DMN files as one all-or-nothing deployment."""
     from engine.bpmn.parser import SourceFile
-    from engine.services.deploy import deploy as do_deploy
+    from engine.services.definitions import deploy as do_deploy
     ctx = _context()
     try:
         result = do_deploy(ctx, [SourceFile(f.name, f.read_bytes()) for f in files], Actor.system("cli"), name=name)
@@ -125,7 +126,7 @@ def worker() -> None:
 def fire_timers() -> None:
     """One sweep of due timers, then exit (for cron or debugging)."""
     from engine import scheduler
-    from engine.services.timers import fire_due
+    from engine.services.time_limits.timers import fire_due
     ctx = _context()
     click.echo(f"fired {fire_due(ctx, scheduler.worker_id())} timer(s)")
 
@@ -142,7 +143,7 @@ def account_group() -> None:
 @click.option("--role", "roles", multiple=True, type=click.Choice(["admin", "designer"]))
 @click.option("--password", default=None, help="omit for service accounts (they use tokens)")
 def account_create(username, name, kind, roles, password) -> None:
-    from engine.services import auth
+    from engine.services.accounts import auth
     try:
         auth.create_account(_context(), username, name, kind, password=password, roles=tuple(roles))
     except LianbanError as exc:
@@ -154,7 +155,7 @@ def account_create(username, name, kind, roles, password) -> None:
 @click.argument("username")
 @click.password_option()
 def account_set_password(username, password) -> None:
-    from engine.services import auth
+    from engine.services.accounts import auth
     try:
         auth.set_password(_context(), username, password)
     except LianbanError as exc:
@@ -168,7 +169,7 @@ def account_set_password(username, password) -> None:
 @click.option("--days", type=int, default=None, help="expiry in days (default: until revoked)")
 def account_token(username, name, days) -> None:
     """Issue an API token (shown once; only its hash is stored)."""
-    from engine.services import auth
+    from engine.services.accounts import auth
     try:
         click.echo(auth.create_service_token(_context(), username, name, days))
     except LianbanError as exc:
@@ -178,7 +179,7 @@ def account_token(username, name, days) -> None:
 @account_group.command("revoke")
 @click.argument("token")
 def account_revoke(token) -> None:
-    from engine.services import auth
+    from engine.services.accounts import auth
     auth.revoke(_context(), token)
     click.echo("revoked")
 
@@ -222,15 +223,16 @@ def calendar_deadline(start, workdays, days, convention) -> None:
 @click.option("--source", default=None, help="the notice's title and number (required for CSV)")
 def calendar_load(file, source) -> None:
     """Load a year's State Council notice (JSON, or CSV with date,kind,name) and recompute."""
-    from engine.services import calendar as cal_service
+    from engine.domain import calendar_notices
+    from engine.services import time_limits
     ctx = _context()
     try:
         content = file.read_bytes()
-        notice = (cal_service.parse_csv(content, source or "") if file.suffix.lower() == ".csv"
-                  else cal_service.parse_json(content))
+        notice = (calendar_notices.parse_csv(content, source or "") if file.suffix.lower() == ".csv"
+                  else calendar_notices.parse_json(content))
         if source:
             notice.source = source
-        result = cal_service.load_notice(ctx, notice, Actor.system("cli"))
+        result = time_limits.load_notice(ctx, notice, Actor.system("cli"))
     except LianbanError as exc:
         _fail(exc)
     click.echo(f"calendar version {result.version}: {result.year} is official; "
@@ -250,8 +252,8 @@ def _catalogue_format(file: Path) -> str:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def catalog_validate(file) -> None:
     """Check a catalogue file as an import would; prints each problem with row and field (exit 1)."""
-    from engine.services import catalog
-    problems = catalog.check_file(_context(), file.read_bytes(), _catalogue_format(file))
+    from engine.services import catalogue
+    problems = catalogue.check_file(_context(), file.read_bytes(), _catalogue_format(file))
     for p in problems:
         click.echo(f"{file.name}: {p}")
     if problems:
@@ -265,7 +267,7 @@ def catalog_validate(file) -> None:
 @click.option("--publish", is_flag=True, help="publish every new version at once")
 def catalog_import(file, publish) -> None:
     """Import a catalogue file (JSON or CSV by extension): new draft versions of changed entries."""
-    from engine.services import catalog
+    from engine.services import catalogue
     ctx = _context()
     bar = None
 
@@ -276,7 +278,7 @@ def catalog_import(file, publish) -> None:
             bar.__enter__()
         bar.update(1)
     try:
-        result = catalog.import_catalogue(ctx, file.read_bytes(), _catalogue_format(file), Actor.system("cli"),
+        result = catalogue.import_catalogue(ctx, file.read_bytes(), _catalogue_format(file), Actor.system("cli"),
                                           publish=publish, progress=progress)
     except LianbanError as exc:
         for p in exc.detail.get("problems", []):
@@ -295,8 +297,8 @@ def catalog_import(file, publish) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def catalog_export(fmt, output) -> None:
     """The published catalogue (CSV: UTF-8 with BOM for Excel) to a file or stdout."""
-    from engine.services import catalog_views
-    body = catalog_views.export_catalogue(_context(), fmt, Actor.system("cli"))
+    from engine.services import catalogue
+    body = catalogue.export_catalogue(_context(), fmt, Actor.system("cli"))
     if output:
         output.write_bytes(body)
         click.echo(f"written to {output}")

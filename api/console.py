@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from sqlalchemy import func, select
 
-from engine.store.models import Case, OrgUnit, ProcessDefinition, ItemImplementation, Task, Timer
+from engine.store.models import Case, ItemImplementation, OrgUnit, ProcessDefinition, Task, Timer
 
 bp = Blueprint("console", __name__, static_folder="static", static_url_path="/console/static")
 

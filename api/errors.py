@@ -5,9 +5,18 @@ from __future__ import annotations
 from flask import Response, json
 from werkzeug.exceptions import HTTPException
 
-from engine.domain.errors import (CaseError, Conflict, DeployError, Forbidden, LianbanError, NotFound, TooLarge,
-                                  UnsupportedType, ValidationError)
-from engine.services.auth import Unauthenticated
+from engine.domain.errors import (
+    CaseError,
+    Conflict,
+    DeployError,
+    Forbidden,
+    LianbanError,
+    NotFound,
+    TooLarge,
+    UnsupportedType,
+    ValidationError,
+)
+from engine.services.accounts.auth import Unauthenticated
 
 _STATUS = [(Unauthenticated, 401), (NotFound, 404), (Forbidden, 403), (Conflict, 409), (TooLarge, 413),
            (UnsupportedType, 415), (DeployError, 422),

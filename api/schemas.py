@@ -5,7 +5,6 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from api.plain_dump import PlainDumpSchema
 
-
 MAX_ID = 2 ** 53      # ids beyond this are not ids (and would overflow the database's integers)
 
 

@@ -8,8 +8,8 @@ import binascii
 
 from flask import current_app, g, request
 
-from engine.services import auth
-from engine.services.context import Actor
+from engine.domain.actor import Actor
+from engine.services.accounts import auth
 
 # the public guide (办事指南) is read without logging in
 PUBLIC_ENDPOINTS = {"health.health", "auth.Login", "catalogue.PublicItems", "catalogue.PublicItem", "api-docs.openapi_json", "api-docs.openapi_swagger_ui",

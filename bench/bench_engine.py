@@ -26,8 +26,19 @@ from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402  (bare baseline only)
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
-from bench.common import (HERE, PG_URL, chain_xml, deploy_item, drop_all, fresh_context,  # noqa: E402
-                          postgres_available, result, routed, setup_org, sqlite_url)
+from bench.common import (  # noqa: E402
+    HERE,
+    PG_URL,
+    chain_xml,
+    deploy_item,
+    drop_all,
+    fresh_context,
+    postgres_available,
+    result,
+    routed,
+    setup_org,
+    sqlite_url,
+)
 from engine.services import cases, tasks  # noqa: E402
 
 LINEAR5 = (HERE / "linear5.bpmn").read_bytes()

@@ -26,9 +26,19 @@ from sqlalchemy import text  # noqa: E402
 
 from api import create_app  # noqa: E402
 from bench.bench_engine import LINEAR5, bare_cases, interleaved  # noqa: E402
-from bench.common import (PG_URL, deploy_item, drop_all, fresh_context, postgres_available, result, routed,  # noqa: E402
-                          setup_org, sqlite_url)
-from engine.services import auth, tasks  # noqa: E402
+from bench.common import (  # noqa: E402
+    PG_URL,
+    deploy_item,
+    drop_all,
+    fresh_context,
+    postgres_available,
+    result,
+    routed,
+    setup_org,
+    sqlite_url,
+)
+from engine.services import tasks  # noqa: E402
+from engine.services.accounts import auth
 
 PASSWORD = "bench-password"
 

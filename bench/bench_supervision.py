@@ -26,9 +26,10 @@ from sqlalchemy import text  # noqa: E402
 
 from bench.common import PG_URL, deploy_item, drop_all, fresh_context, postgres_available, result, routed  # noqa: E402
 from engine.domain import deadlines as dl  # noqa: E402
+from engine.domain.actor import Actor  # noqa: E402
 from engine.domain.calendar import DayRule, WorkCalendar  # noqa: E402
-from engine.services import org, supervision  # noqa: E402
-from engine.services.context import Actor  # noqa: E402
+from engine.services import supervision  # noqa: E402
+from engine.services.accounts import org
 
 HERE = Path(__file__).resolve().parent
 

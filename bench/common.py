@@ -14,10 +14,12 @@ from sqlalchemy import insert, text
 
 from engine.bpmn.parser import SourceFile
 from engine.config import Settings
-from engine.services import deploy, org
-from engine.services.context import Actor, Context
-from engine.store.models import Base, ItemImplementation
+from engine.domain.actor import Actor
+from engine.services import definitions
+from engine.services.accounts import org
+from engine.services.context import Context
 from engine.store.db import reachable
+from engine.store.models import Base, ItemImplementation
 from engine.store.schema import upgrade
 
 HERE = Path(__file__).resolve().parent
@@ -81,7 +83,7 @@ def setup_org(ctx) -> tuple[int, Actor]:
 
 
 def deploy_item(ctx, code: str, name: str, xml: bytes, pid: str) -> None:
-    deploy.deploy(ctx, [SourceFile(name, xml)], Actor.system("bench"))
+    definitions.deploy(ctx, [SourceFile(name, xml)], Actor.system("bench"))
     with ctx.uow.begin() as s:
         s.execute(insert(ItemImplementation).values(code=code, name=code, category="bench", process_key=pid,
                                              deciding_tier="village", attrs={}))

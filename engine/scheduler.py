@@ -7,7 +7,7 @@ import socket
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from engine.services import timers
+from engine.services.time_limits import timers
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import select, text
 
 from engine.config import Settings
+from engine.domain.actor import Actor
 from engine.domain.clock import FrozenClock
-from engine.services.context import Actor, Context
+from engine.services.context import Context
 from engine.store.db import make_engine, reachable
 from engine.store.models import Base, Staff, Window
 from engine.store.schema import upgrade
@@ -88,7 +89,7 @@ def ctx(db_url, clock):
 
 @pytest.fixture
 def demo(ctx):
-    from engine.services.demo import load_demo
+    from demo.loader import load_demo
     load_demo(ctx, ROOT / "workflows")
     return ctx
 

@@ -57,7 +57,8 @@ def application(ctx, item_code: str, **overrides) -> dict:
     item's own application form, else the start-event form of its deployed process."""
     from sqlalchemy import or_, select
 
-    from engine.services import definitions, forms
+    from engine.services import definitions
+    from engine.services.definitions import forms
     from engine.store import tables as t
     i = t.item_implementation.c
     with ctx.uow.read() as conn:

@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 
 from api import schemas
 from api.security import actor, bearer_token, context
-from engine.services import auth, org
+from engine.services.accounts import auth, org
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Authentication: bearer tokens")
 

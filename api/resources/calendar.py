@@ -5,9 +5,10 @@ from flask_smorest import Blueprint
 
 from api import schemas
 from api.security import actor, context
+from engine.domain import calendar_notices
 from engine.domain import deadlines as dl
 from engine.domain.errors import ValidationError
-from engine.services import calendar
+from engine.services import calendar, time_limits
 
 bp = Blueprint("calendar", __name__, url_prefix="/api/v1/calendar", description="Working-day calendar")
 
@@ -45,8 +46,8 @@ class Notices(MethodView):
         """Load a year's notice (JSON, or CSV date,kind,name with ?source=…) and recompute open deadlines."""
         raw = request.get_data(cache=False)
         if request.mimetype == "text/csv":
-            notice = calendar.parse_csv(raw, request.args.get("source", ""))
+            notice = calendar_notices.parse_csv(raw, request.args.get("source", ""))
         else:
-            notice = calendar.parse_json(raw)
-        result = calendar.load_notice(context(), notice, actor())
+            notice = calendar_notices.parse_json(raw)
+        result = time_limits.load_notice(context(), notice, actor())
         return result.__dict__

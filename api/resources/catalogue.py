@@ -4,10 +4,12 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import schemas, schemas_catalog as sc, schemas_portal
+from api import schemas, schemas_portal
+from api import schemas_catalog as sc
 from api.security import actor, context
 from engine.domain.errors import ValidationError
-from engine.services import applying, catalog, catalog_views, channel_stats, supervision
+from engine.services import catalogue, supervision
+from engine.services.cases import applying
 
 bp = Blueprint("catalogue", __name__, url_prefix="/api/v1/catalogue", description="Catalogue (实施清单) and guides")
 _VERSION = "/items/<string(maxlength=64):code>/versions/<int(min=1, max=2147483647):version>"
@@ -20,7 +22,7 @@ class PublicItems(MethodView):
     @bp.response(200, sc.GuideSummary(many=True))
     def get(self, args):
         """Published items (public, no login): by implementing tier, category, keyword, accepting tier."""
-        return catalog_views.list_guides(context(), **args)
+        return catalogue.list_guides(context(), **args)
 
 
 @bp.route("/items/<string(maxlength=64):code>")
@@ -30,7 +32,7 @@ class PublicItem(MethodView):
     @bp.alt_response(404, schema=schemas.Problem)
     def get(self, code):
         """One published item's guide (办事指南, public), by national or local implementation code."""
-        return catalog_views.guide(context(), code)
+        return catalogue.guide(context(), code)
 
 
 @bp.route("/items/<string(maxlength=64):code>/application")
@@ -50,7 +52,7 @@ class Versions(MethodView):
     @bp.alt_response(404, schema=schemas.Problem)
     def get(self, code):
         """Every version of an implementation entry (administrators)."""
-        return catalog.versions(context(), code, actor())
+        return catalogue.versions(context(), code, actor())
 
 
 @bp.route(_VERSION + "/publish")
@@ -59,7 +61,7 @@ class Publish(MethodView):
     @bp.alt_response(409, schema=schemas.Problem, description="the version is not a draft")
     def post(self, code, version):
         """Publish a draft; the version published until now retires (administrators)."""
-        catalog.publish(context(), code, version, actor())
+        catalogue.publish(context(), code, version, actor())
 
 
 @bp.route(_VERSION + "/retire")
@@ -68,7 +70,7 @@ class Retire(MethodView):
     @bp.alt_response(409, schema=schemas.Problem, description="already retired")
     def post(self, code, version):
         """Retire a version: no new case starts on it; running cases keep it (administrators)."""
-        catalog.retire(context(), code, version, actor())
+        catalogue.retire(context(), code, version, actor())
 
 
 def _upload() -> tuple[bytes, str | None]:
@@ -99,7 +101,7 @@ class Imports(MethodView):
         """Import a catalogue file (JSON or CSV, all or nothing): new draft versions of changed entries,
         published at once with publish=true (administrators)."""
         content, guessed = _upload()
-        result = catalog.import_catalogue(context(), content, args.get("format") or guessed or "json", actor(),
+        result = catalogue.import_catalogue(context(), content, args.get("format") or guessed or "json", actor(),
                                           publish=args["publish"])
         return {"rows": result.rows, "basic_created": result.basic_created, "basic_updated": result.basic_updated,
                 "created": [{"code": c, "version": v} for c, v in result.created], "unchanged": result.unchanged,
@@ -114,7 +116,7 @@ class Export(MethodView):
     def get(self, args):
         """The published catalogue in the import format (administrators)."""
         fmt = args["format"]
-        body = catalog_views.export_catalogue(context(), fmt, actor())
+        body = catalogue.export_catalogue(context(), fmt, actor())
         mimetype = "text/csv" if fmt == "csv" else "application/json"
         return Response(body, mimetype=mimetype, headers={
             "Content-Disposition": f'attachment; filename="catalogue.{fmt}"'})
@@ -128,7 +130,7 @@ class ChannelStats(MethodView):
     def get(self, args):
         """Per tier of the subtree: share of items online, on mobile, by mail and at depth ≥ Ⅲ against the
         plan's targets (supervisors of the unit, administrators)."""
-        rows = channel_stats.channel_stats(context(), actor(), args["unit_id"])
+        rows = supervision.channel_stats(context(), actor(), args["unit_id"])
         if args["format"] == "csv":
             return Response(supervision.to_csv(rows), mimetype="text/csv",
                             headers={"Content-Disposition": 'attachment; filename="channel-stats.csv"'})

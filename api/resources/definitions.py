@@ -8,7 +8,9 @@ from api import schemas
 from api.security import actor, context
 from engine.bpmn.parser import SourceFile, parse_bundle
 from engine.domain.errors import NotFound, ValidationError
-from engine.services import access, definitions, deploy, forms
+from engine.services import definitions
+from engine.services.accounts import access
+from engine.services.definitions import forms
 from engine.store import tables as t
 
 bp = Blueprint("definitions", __name__, url_prefix="/api/v1/process-definitions",
@@ -45,7 +47,7 @@ class Deployments(MethodView):
     @bp.alt_response(422, schema=schemas.Problem, description="the deployment was rejected as a whole")
     def post(self, form, files=None):
         """Deploy BPMN/DMN files as one all-or-nothing deployment (designers)."""
-        result = deploy.deploy(context(), uploaded_files(), actor(), name=form["name"])
+        result = definitions.deploy(context(), uploaded_files(), actor(), name=form["name"])
         return {"deployment_id": result.deployment_id,
                 "processes": [{"key": p.key, "version": p.version, "definition_id": p.definition_id,
                                "created": p.created} for p in result.processes]}

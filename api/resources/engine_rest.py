@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from api.resources.definitions import uploaded_files
 from api.security import actor, context
-from engine.services import deploy
+from engine.services import definitions
 
 bp = Blueprint("engine_rest", __name__, url_prefix="/engine-rest", description="Camunda 7 REST subset (deploy)")
 
@@ -17,7 +17,7 @@ class Create(MethodView):
     def post(self):
         """Deploy like Camunda 7's REST API, with Lianban's validation (Bearer or Basic auth)."""
         name = request.form.get("deployment-name") or "camunda modeler deployment"
-        result = deploy.deploy(context(), uploaded_files(), actor(), name=name)
+        result = definitions.deploy(context(), uploaded_files(), actor(), name=name)
         return {
             "id": str(result.deployment_id) if result.deployment_id is not None else None,
             "name": name, "source": request.form.get("deployment-source"),

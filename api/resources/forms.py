@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 
 from api import schemas, schemas_forms
 from api.security import actor, context
-from engine.services import forms
+from engine.services.definitions import forms
 
 bp = Blueprint("forms", __name__, url_prefix="/api/v1", description="Forms (JSON Schema 表单)")
 

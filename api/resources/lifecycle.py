@@ -7,7 +7,8 @@ from flask_smorest import Blueprint
 from api import schemas
 from api import schemas_lifecycle as s
 from api.security import actor, context
-from engine.services import delivery, documents, lifecycle
+from engine.services import delivery
+from engine.services.cases import documents, lifecycle
 
 bp = Blueprint("case_lifecycle", __name__, url_prefix="/api/v1/cases", description="Case lifecycle and documents")
 CASE = "/<int(min=1, max=9007199254740992):case_id>"

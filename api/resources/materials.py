@@ -8,7 +8,8 @@ from api import schemas
 from api import schemas_materials as sm
 from api.security import actor, context
 from engine.domain.errors import ValidationError
-from engine.services import blobs, mandates, materials, vault
+from engine.services import materials
+from engine.services.materials import blobs, mandates, vault
 
 bp = Blueprint("materials", __name__, url_prefix="/api/v1/cases", description="Case materials (材料), mandates")
 

@@ -4,9 +4,10 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import schemas, schemas_supervision as ss
+from api import schemas
+from api import schemas_supervision as ss
 from api.security import actor, context
-from engine.services import case_channels, supervision
+from engine.services import supervision
 
 bp = Blueprint("supervision", __name__, url_prefix="/api/v1/supervision", description="Supervision (电子监察)")
 
@@ -65,7 +66,7 @@ class CaseChannels(MethodView):
     def get(self, args):
         """Per tier of the subtree and in total, for the days since..until (Beijing, both included): cases
         received by channel, 网上受理率 (online + mobile), 掌办率 (mobile), results delivered by method."""
-        rows = case_channels.case_channels(context(), actor(), args["unit_id"], args["since"], args["until"])
+        rows = supervision.case_channels(context(), actor(), args["unit_id"], args["since"], args["until"])
         return _csv(rows, "case-channels") if args["format"] == "csv" else rows
 
 

@@ -6,7 +6,7 @@ from api import schemas
 from api import schemas_materials as sm
 from api.resources.materials import send, uploaded
 from api.security import actor, context
-from engine.services import vault
+from engine.services.materials import vault
 
 bp = Blueprint("vault", __name__, url_prefix="/api/v1/vault", description="The applicant's vault (云档案)")
 

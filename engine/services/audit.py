@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from engine.domain import audit
+from engine.domain.actor import Actor
 from engine.domain.clock import as_utc
-from engine.services.context import Actor
 from engine.store import tables as t
 from engine.store.fast import FastWrite
 

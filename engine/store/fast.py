@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from operator import itemgetter
+
 from sqlalchemy import DateTime, literal_column
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection

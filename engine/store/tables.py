@@ -1,7 +1,21 @@
 """Core table handles for the hot paths (statements on these skip the ORM layer)."""
-from engine.store.models import (ApplicantDocument, Blob, Case, CaseCounter, CaseMandate, CaseMaterial, Deployment,
-                                 DeploymentResource, Event, ItemImplementation, ItemPackage, ProcessDefinition,
-                                 ServiceItem, Task, Timer)
+from engine.store.models import (
+                                 ApplicantDocument,
+                                 Blob,
+                                 Case,
+                                 CaseCounter,
+                                 CaseMandate,
+                                 CaseMaterial,
+                                 Deployment,
+                                 DeploymentResource,
+                                 Event,
+                                 ItemImplementation,
+                                 ItemPackage,
+                                 ProcessDefinition,
+                                 ServiceItem,
+                                 Task,
+                                 Timer,
+)
 
 case = Case.__table__
 task = Task.__table__

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api import create_app
-from engine.services.demo_org import DEMO_PASSWORD
+from demo.org import DEMO_PASSWORD
 from engine.store.models import Event, OrgUnit
 from tests.conftest import ROOT, window_id
 from tests.form_samples import sample
@@ -295,6 +295,7 @@ def test_form_errors_are_problems_with_one_entry_per_field(client, demo):
 
 def test_validating_a_deployment_checks_its_forms_too(client, demo):
     import io
+
     from tests.integration.test_forms import bpmn
     designer = auth(client, "designer")
     files = {"files": [(io.BytesIO(bpmn('camunda:formKey="probe"')), "probe.bpmn"),

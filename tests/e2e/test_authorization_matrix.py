@@ -11,15 +11,19 @@ import pytest
 from sqlalchemy import select
 
 from api import create_app
+from demo.loader import load_demo
+from demo.materials import ZHANG_ID_NUMBER
+from demo.packages import HYGIENE, RESTAURANT_PACKAGE
 from engine.config import Settings
+from engine.domain.actor import Actor
 from engine.domain.clock import FrozenClock
-from engine.services import auth, blobs, cases, catalog, clock, materials, packages, tasks, vault
+from engine.services import cases, catalogue, materials, packages, tasks
+from engine.services.accounts import auth
+from engine.services.accounts.org import add_post, add_staff, invalidate
 from engine.services.calendar import seed_from_package
-from engine.services.context import Actor, Context
-from engine.services.demo import load_demo
-from engine.services.demo_materials import ZHANG_ID_NUMBER
-from engine.services.demo_packages import HYGIENE, RESTAURANT_PACKAGE
-from engine.services.org import add_post, add_staff, invalidate
+from engine.services.context import Context
+from engine.services.materials import blobs, vault
+from engine.services.time_limits import sla_clock
 from engine.store.models import CaseDocument, ItemImplementation, OrgUnit, Window
 from engine.store.schema import upgrade
 from tests.conftest import ROOT, staff, window_id
@@ -63,9 +67,9 @@ def new_case(ctx, accepted=False, paused=False, claimed=False, at_review=False):
     if at_review:
         task = tasks.complete(ctx, task, task_data(ctx, task), clerk).next_tasks[0]
     if accepted:
-        clock.accept(ctx, started.case_id, staff(ctx, "admin"))
+        sla_clock.accept(ctx, started.case_id, staff(ctx, "admin"))
     if paused:
-        clock.pause(ctx, started.case_id, "hold", "待核实", "暂停通知", staff(ctx, "admin"))
+        sla_clock.pause(ctx, started.case_id, "hold", "待核实", "暂停通知", staff(ctx, "admin"))
     return started.case_id, task
 
 
@@ -182,7 +186,7 @@ VAULT_ROWS = [
 ]
 
 SUPERVISORS = ("admin", "sup_in")
-CATALOGUE = ROOT / "catalog" / "demo-catalogue.json"
+CATALOGUE = ROOT / "catalogue" / "demo-catalogue.json"
 CLINIC = "11620100MB0000012X2001XK0050100"       # 医疗机构执业登记: no matrix row starts cases for it
 _drafts = itertools.count(1)
 
@@ -192,7 +196,7 @@ def new_draft(ctx):
     items = json.loads(CATALOGUE.read_text(encoding="utf-8"))["items"]
     clinic = next(i for i in items if i["code"] == CLINIC)
     clinic["guide"]["hours"] = f"第{next(_drafts)}版"
-    result = catalog.import_catalogue(ctx, json.dumps([clinic], ensure_ascii=False).encode(), "json",
+    result = catalogue.import_catalogue(ctx, json.dumps([clinic], ensure_ascii=False).encode(), "json",
                                       Actor.system("matrix"))
     return result.created[0][1]
 CASE_READERS = ("admin", "clerk_in", "sup_in")

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from engine.services.demo import DEMO_CATALOGUE
+from demo.loader import DEMO_CATALOGUE
 from engine.store.models import OrgUnit
 from tests.conftest import row_counts
 from tests.e2e import test_api

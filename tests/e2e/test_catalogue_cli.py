@@ -7,7 +7,7 @@ from tests.e2e.test_cli import lianban
 
 env = test_cli.env                # a fresh SQLite file for the subprocesses (a fixture)
 
-CATALOGUE = ROOT / "catalog" / "demo-catalogue.json"
+CATALOGUE = ROOT / "catalogue" / "demo-catalogue.json"
 FOOD = "11620100MB1234567E2001XK0010100"
 
 

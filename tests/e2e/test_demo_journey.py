@@ -11,8 +11,8 @@ import io
 import pytest
 
 from api import create_app
-from engine.services.demo_materials import ZHANG_ID_NUMBER
-from engine.services.demo_org import DEMO_PASSWORD
+from demo.materials import ZHANG_ID_NUMBER
+from demo.org import DEMO_PASSWORD
 from tests.conftest import row_counts, window_id
 from tests.form_samples import sample
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from api import create_app
-from engine.services import auth as auth_service
+from engine.services.accounts import auth as auth_service
 from engine.store.models import ItemImplementation
 from tests.conftest import row_counts, window_id
 from tests.e2e.test_api import assert_problem, auth

@@ -1,7 +1,7 @@
 """What the applicant portal reads before applying online: GET /catalogue/items/{code}/application
 gives the item's application form as case start validates it, and the windows that receive it;
 every listed window accepts a case started there (the portal's choice is never refused for its tier)."""
-from engine.services import catalog_views
+from engine.services import catalogue
 from tests.e2e import test_api
 from tests.e2e.test_api import assert_problem, auth
 from tests.form_samples import sample
@@ -50,8 +50,7 @@ def test_refusals(client, demo):
     assert_problem(client.get(f"/api/v1/catalogue/items/{FOOD}/application"), 401, "token_missing")
     assert assert_problem(client.get("/api/v1/catalogue/items/NOPE/application", headers=zhang), 404,
                           "item_not_found")["field"] == "code"
-    with demo.uow.read() as conn:
-        window_only = [r.code for r in catalog_views.published(conn) if r.handle_forms == ["window"]]
+    window_only = [r["code"] for r in catalogue.list_guides(demo) if r["handle_forms"] == ["window"]]
     assert window_only                                      # 农村危房改造申请 is handled at the window only
     assert assert_problem(client.get(f"/api/v1/catalogue/items/{window_only[0]}/application", headers=zhang), 422,
                           "online_not_offered")["field"] == "code"

@@ -9,14 +9,14 @@ import pytest
 from werkzeug.serving import make_server
 
 from api import create_app
+from demo.loader import load_demo
+from demo.materials import ZHANG_ID_NUMBER
+from demo.org import DEMO_PASSWORD
 from engine.config import Settings
 from engine.domain.clock import FrozenClock
 from engine.services import cases, tasks
 from engine.services.calendar import seed_from_package
 from engine.services.context import Context
-from engine.services.demo import load_demo
-from engine.services.demo_materials import ZHANG_ID_NUMBER
-from engine.services.demo_org import DEMO_PASSWORD
 from engine.store.schema import upgrade
 from tests.conftest import ROOT, staff, window_id
 from tests.e2e.test_console_browser import CHROMIUM, pytestmark  # noqa: F401  (same skip rule)

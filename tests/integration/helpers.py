@@ -4,15 +4,15 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from engine.bpmn.parser import SourceFile
-from engine.services import deploy
-from engine.services.context import Actor
+from engine.domain.actor import Actor
+from engine.services import definitions
 from engine.store.models import ItemImplementation
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def deploy_files(ctx, *paths: Path, name: str = "test"):
-    return deploy.deploy(ctx, [SourceFile(p.name, p.read_bytes()) for p in paths], Actor.system("test"), name=name)
+    return definitions.deploy(ctx, [SourceFile(p.name, p.read_bytes()) for p in paths], Actor.system("test"), name=name)
 
 
 def add_item(ctx, code: str, process_key: str, tier: str = "township") -> None:

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from engine.config import Settings
 from engine.domain.clock import FrozenClock
-from engine.services import timers
 from engine.services.context import Context
+from engine.services.time_limits import timers
 
 
 def main() -> None:

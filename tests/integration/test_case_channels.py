@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from engine.domain.errors import Forbidden, NotFound, ValidationError
-from engine.services import case_channels, cases, delivery, packages, supervision
+from engine.services import cases, delivery, packages, supervision
 from tests.conftest import T0, staff, window_id
 from tests.e2e import test_api
 from tests.e2e.test_api import assert_problem, auth
@@ -63,7 +63,7 @@ def test_cases_by_channel_and_results_by_method_per_tier(demo, clock):
     ctx = demo
     build(ctx, clock)
     sup = staff(ctx, "lzxq_supervisor")
-    got = numbers(case_channels.case_channels(ctx, sup, unit(ctx, "LZXQ"), date(2026, 11, 26), DAY))
+    got = numbers(supervision.case_channels(ctx, sup, unit(ctx, "LZXQ"), date(2026, 11, 26), DAY))
     assert got == {
         #            recv win onl mob mail proxy online  mobile  dlv pick mail e
         "district": (1, 0, 0, 1, 0, 0, 1.0, 1.0, 0, 0, 0, 0),
@@ -72,12 +72,12 @@ def test_cases_by_channel_and_results_by_method_per_tier(demo, clock):
         "village": (4, 0, 1, 0, 0, 3, 0.25, 0.0, 1, 0, 0, 1),
         "all": (9, 2, 1, 2, 1, 3, 0.3333, 0.2222, 2, 1, 0, 1),
     }
-    wider = numbers(case_channels.case_channels(ctx, sup, unit(ctx, "LZXQ"), date(2026, 11, 25), date(2026, 11, 28)))
+    wider = numbers(supervision.case_channels(ctx, sup, unit(ctx, "LZXQ"), date(2026, 11, 25), date(2026, 11, 28)))
     assert wider["township"][:6] == (6, 2, 1, 2, 1, 0) and wider["all"][0] == 11
     # a township supervisor sees her subtree only: the township and its villages
-    qcz = numbers(case_channels.case_channels(ctx, staff(ctx, "qcz_supervisor"), unit(ctx, "QCZ"), DAY, DAY))
+    qcz = numbers(supervision.case_channels(ctx, staff(ctx, "qcz_supervisor"), unit(ctx, "QCZ"), DAY, DAY))
     assert set(qcz) == {"township", "village", "all"} and qcz["township"][0] == 4 and qcz["village"][0] == 0
-    text = supervision.to_csv(case_channels.case_channels(ctx, sup, unit(ctx, "LZXQ"), DAY, DAY))
+    text = supervision.to_csv(supervision.case_channels(ctx, sup, unit(ctx, "LZXQ"), DAY, DAY))
     lines = text.splitlines()
     assert text.startswith("\ufeff") and lines[0].lstrip("\ufeff").startswith("tier,received,window,online,mobile")
     assert lines[-1] == "all,9,2,1,2,1,3,0.3333,0.2222,2,1,0,1"
@@ -89,14 +89,14 @@ def test_refusals(demo):
     for since, until, code in ((DAY, DAY - timedelta(days=1), "date_range_invalid"),
                                (date(2020, 1, 1), DAY, "date_range_too_long")):
         with pytest.raises(ValidationError) as err:
-            case_channels.case_channels(ctx, sup, unit(ctx, "LZXQ"), since, until)
+            supervision.case_channels(ctx, sup, unit(ctx, "LZXQ"), since, until)
         assert (err.value.code, err.value.field) == (code, "until")
     with pytest.raises(Forbidden):
-        case_channels.case_channels(ctx, staff(ctx, "zcz_supervisor"), unit(ctx, "LZXQ"), DAY, DAY)
+        supervision.case_channels(ctx, staff(ctx, "zcz_supervisor"), unit(ctx, "LZXQ"), DAY, DAY)
     with pytest.raises(Forbidden):
-        case_channels.case_channels(ctx, staff(ctx, "zcz_qs_agent"), unit(ctx, "ZCZ"), DAY, DAY)
+        supervision.case_channels(ctx, staff(ctx, "zcz_qs_agent"), unit(ctx, "ZCZ"), DAY, DAY)
     with pytest.raises(NotFound):
-        case_channels.case_channels(ctx, sup, 999999, DAY, DAY)
+        supervision.case_channels(ctx, sup, 999999, DAY, DAY)
 
 
 def test_over_http(client, demo, clock):

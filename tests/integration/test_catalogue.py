@@ -7,12 +7,12 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from demo.loader import DEMO_CATALOGUE, load_demo
+from engine.domain.actor import Actor
+from engine.domain.catalogue_files import to_csv
 from engine.domain.codes import uscc_check_char
 from engine.domain.errors import Conflict, Forbidden, NotFound, ValidationError
-from engine.services import cases, catalog, catalog_views
-from engine.services.catalog_files import to_csv
-from engine.services.context import Actor
-from engine.services.demo import DEMO_CATALOGUE, load_demo
+from engine.services import cases, catalogue
 from engine.store.models import Case, ItemImplementation, ServiceItem
 from tests.conftest import ROOT, row_counts, staff, window_id
 from tests.form_samples import application
@@ -30,7 +30,7 @@ def as_json(items) -> bytes:
 
 
 def versions(ctx, code=FOOD):
-    return [(v["version"], v["status"]) for v in catalog.versions(ctx, code, ADMIN)]
+    return [(v["version"], v["status"]) for v in catalogue.versions(ctx, code, ADMIN)]
 
 
 def other_uscc(uscc: str) -> str:
@@ -88,27 +88,27 @@ def test_a_broken_file_for_each_rule_is_rejected_whole(demo, fmt):
         else:
             content, row = to_csv(items), row + 1        # the header is spreadsheet row 1
         with pytest.raises(ValidationError) as info:
-            catalog.import_catalogue(ctx, content, fmt, ADMIN, publish=True)
+            catalogue.import_catalogue(ctx, content, fmt, ADMIN, publish=True)
         assert info.value.code == "catalogue_invalid", name
         found = {(p["row"], p["field"], p["code"]) for p in info.value.detail["problems"]}
         assert (row, field, code) in found, (name, found)
         assert row_counts(ctx) == before, name
     # the unbroken file passes and changes nothing (it is what load-demo imported)
     content = as_json(demo_items()) if fmt == "json" else to_csv(demo_items())
-    assert catalog.check_file(ctx, content, fmt) == []
-    assert catalog.import_catalogue(ctx, content, fmt, ADMIN).unchanged == 27
+    assert catalogue.check_file(ctx, content, fmt) == []
+    assert catalogue.import_catalogue(ctx, content, fmt, ADMIN).unchanged == 27
     assert row_counts(ctx) == before
 
 
 def test_duplicate_rows_and_unreadable_files(demo):
     ctx = demo
     items = demo_items()
-    problems = catalog.check_file(ctx, as_json(items + [items[3]]), "json")
+    problems = catalogue.check_file(ctx, as_json(items + [items[3]]), "json")
     assert [(p.row, p.field, p.code) for p in problems] == [(28, "code", "duplicate_row")]
-    assert catalog.check_file(ctx, b"\xff\xfe", "csv")[0].code == "catalogue_not_utf8"
-    assert catalog.check_file(ctx, b"{", "json")[0].code == "catalogue_json_invalid"
-    assert catalog.check_file(ctx, b"", "csv")[0].code == "catalogue_empty"
-    assert catalog.check_file(ctx, "\ufeffcode,colour\r\n".encode(), "csv")[0].field == "colour"
+    assert catalogue.check_file(ctx, b"\xff\xfe", "csv")[0].code == "catalogue_not_utf8"
+    assert catalogue.check_file(ctx, b"{", "json")[0].code == "catalogue_json_invalid"
+    assert catalogue.check_file(ctx, b"", "csv")[0].code == "catalogue_empty"
+    assert catalogue.check_file(ctx, "\ufeffcode,colour\r\n".encode(), "csv")[0].field == "colour"
 
 
 def test_versions_draft_publish_retire_and_cases_keep_theirs(demo):
@@ -117,16 +117,16 @@ def test_versions_draft_publish_retire_and_cases_keep_theirs(demo):
     on_v1 = cases.start_case(ctx, cases.StartCase(FOOD, window, {"name": "张三"}, form, "proxy"), clerk)
     items = demo_items()
     items[0]["promise_limit"] = 8
-    result = catalog.import_catalogue(ctx, as_json(items), "json", ADMIN)
+    result = catalogue.import_catalogue(ctx, as_json(items), "json", ADMIN)
     assert (result.created, result.unchanged, result.published) == (((FOOD, 2),), 26, ())
     assert versions(ctx) == [(1, "published"), (2, "draft")]
-    assert catalog_views.guide(ctx, FOOD)["promise_limit"] == 10           # the public sees the published one
-    again = catalog.import_catalogue(ctx, as_json(items), "json", ADMIN)    # identical: no new version
+    assert catalogue.guide(ctx, FOOD)["promise_limit"] == 10           # the public sees the published one
+    again = catalogue.import_catalogue(ctx, as_json(items), "json", ADMIN)    # identical: no new version
     assert again.created == () and versions(ctx) == [(1, "published"), (2, "draft")]
-    catalog.publish(ctx, FOOD, 2, ADMIN)
+    catalogue.publish(ctx, FOOD, 2, ADMIN)
     assert versions(ctx) == [(1, "retired"), (2, "published")]
     with pytest.raises(Conflict) as info:
-        catalog.publish(ctx, FOOD, 1, ADMIN)
+        catalogue.publish(ctx, FOOD, 1, ADMIN)
     assert info.value.code == "catalogue_version_not_draft"
     on_v2 = cases.start_case(ctx, cases.StartCase("620100-XK-SCJG-0001", window, {"name": "李四"}, form, "proxy"), clerk)
     with ctx.uow.read() as conn:
@@ -135,16 +135,16 @@ def test_versions_draft_publish_retire_and_cases_keep_theirs(demo):
                                 .where(ItemImplementation.code == FOOD)).all())
         promise = conn.execute(select(Case.promise_limit).where(Case.id == on_v2.case_id)).scalar_one()
     assert item_of[on_v1.case_id] == ids[1] and item_of[on_v2.case_id] == ids[2] and promise == 8
-    catalog.retire(ctx, FOOD, 2, ADMIN)
+    catalogue.retire(ctx, FOOD, 2, ADMIN)
     assert versions(ctx) == [(1, "retired"), (2, "retired")]
     with pytest.raises(NotFound):
         cases.start_case(ctx, cases.StartCase(FOOD, window, {"name": "王五"}, form, "proxy"), clerk)
     with pytest.raises(Conflict):
-        catalog.retire(ctx, FOOD, 2, ADMIN)
+        catalogue.retire(ctx, FOOD, 2, ADMIN)
     with pytest.raises(NotFound):
-        catalog.publish(ctx, FOOD, 9, ADMIN)
+        catalogue.publish(ctx, FOOD, 9, ADMIN)
     # importing with publish puts the file's content back as version 3
-    assert catalog.import_catalogue(ctx, as_json(items), "json", ADMIN, publish=True).published == ((FOOD, 3),)
+    assert catalogue.import_catalogue(ctx, as_json(items), "json", ADMIN, publish=True).published == ((FOOD, 3),)
 
 
 def test_round_trips_through_json_and_csv_make_no_version(demo):
@@ -152,13 +152,13 @@ def test_round_trips_through_json_and_csv_make_no_version(demo):
     with ctx.uow.read() as conn:
         before = conn.execute(select(func.count()).select_from(ItemImplementation)).scalar()
     for fmt in ("json", "csv"):
-        exported = catalog_views.export_catalogue(ctx, fmt, ADMIN)
+        exported = catalogue.export_catalogue(ctx, fmt, ADMIN)
         calls = []
-        result = catalog.import_catalogue(ctx, exported, fmt, ADMIN, publish=True,
+        result = catalogue.import_catalogue(ctx, exported, fmt, ADMIN, publish=True,
                                           progress=lambda done, total: calls.append((done, total)))
         assert (result.rows, result.unchanged, result.created, result.published) == (27, 27, (), ())
         assert calls == [(n, 27) for n in range(1, 28)]
-    csv = catalog_views.export_catalogue(ctx, "csv", ADMIN)
+    csv = catalogue.export_catalogue(ctx, "csv", ADMIN)
     assert csv.startswith(b"\xef\xbb\xbf") and "食品经营许可" in csv.decode("utf-8-sig")
     assert "|" in csv.decode("utf-8-sig").splitlines()[1]          # accepting tiers as a|b in one cell
     with ctx.uow.read() as conn:
@@ -172,9 +172,9 @@ def test_four_same_basic_items_change_only_with_every_implementation(demo):
     for row in both:
         row["name"] = "企业投资项目备案（新）"
     with pytest.raises(ValidationError) as info:       # one park alone cannot rename the shared basic item
-        catalog.import_catalogue(ctx, as_json([both[0]]), "json", ADMIN)
+        catalogue.import_catalogue(ctx, as_json([both[0]]), "json", ADMIN)
     assert {(p["field"], p["code"]) for p in info.value.detail["problems"]} == {("name", "four_same_violation")}
-    result = catalog.import_catalogue(ctx, as_json(both), "json", ADMIN, publish=True)
+    result = catalogue.import_catalogue(ctx, as_json(both), "json", ADMIN, publish=True)
     assert (result.basic_updated, len(result.published)) == (1, 2)
     with ctx.uow.read() as conn:
         assert conn.execute(select(ServiceItem.name).where(ServiceItem.code == "BA0120100000")).scalar() == \
@@ -182,17 +182,17 @@ def test_four_same_basic_items_change_only_with_every_implementation(demo):
     new_body = "11620100MB0000999" + uscc_check_char("11620100MB0000999")
     fresh = dict(items[4], code=new_body + "2001XK0990100", body_uscc=new_body, basic_code="XK0990100000",
                  name="新事项")
-    assert catalog.import_catalogue(ctx, as_json([fresh]), "json", ADMIN).basic_created == 1
+    assert catalogue.import_catalogue(ctx, as_json([fresh]), "json", ADMIN).basic_created == 1
 
 
 def test_only_administrators_import_publish_and_list_versions(demo):
     ctx = demo
     before = row_counts(ctx)
     clerk = staff(ctx, "zcz_qs_agent")
-    for call in (lambda: catalog.import_catalogue(ctx, as_json(demo_items()), "json", clerk),
-                 lambda: catalog.publish(ctx, FOOD, 1, clerk), lambda: catalog.retire(ctx, FOOD, 1, clerk),
-                 lambda: catalog.versions(ctx, FOOD, clerk),
-                 lambda: catalog_views.export_catalogue(ctx, "json", clerk)):
+    for call in (lambda: catalogue.import_catalogue(ctx, as_json(demo_items()), "json", clerk),
+                 lambda: catalogue.publish(ctx, FOOD, 1, clerk), lambda: catalogue.retire(ctx, FOOD, 1, clerk),
+                 lambda: catalogue.versions(ctx, FOOD, clerk),
+                 lambda: catalogue.export_catalogue(ctx, "json", clerk)):
         with pytest.raises(Forbidden):
             call()
     assert row_counts(ctx) == before
@@ -219,11 +219,11 @@ def test_load_demo_again_adds_no_version_and_keeps_the_workflow_items(demo):
     load_demo(ctx, ROOT / "workflows")
     with ctx.uow.read() as conn:
         assert conn.execute(count).scalar() == before == 27
-    assert {i["tier"] for i in catalog_views.list_guides(ctx)} == {"district", "park", "township", "village"}
+    assert {i["tier"] for i in catalogue.list_guides(ctx)} == {"district", "park", "township", "village"}
 
 
 def test_the_demo_catalogue_carries_the_workflow_items_unchanged():
-    from engine.services.demo_org import BASIC_ITEMS, ITEMS
+    from demo.org import BASIC_ITEMS, ITEMS
     items = {i["code"]: i for i in demo_items()}
     basics = {code: (name, category, basis) for code, name, category, basis in BASIC_ITEMS}
     for code, local, basic, key, tier, legal, promise, extension, body, uscc in ITEMS:
@@ -244,7 +244,7 @@ def test_concurrent_imports_of_one_entry_never_share_a_version(demo):
         items = demo_items()[:1]
         items[0]["guide"]["hours"] = hours
         try:
-            outcomes.append(catalog.import_catalogue(ctx, as_json(items), "json", ADMIN).created)
+            outcomes.append(catalogue.import_catalogue(ctx, as_json(items), "json", ADMIN).created)
         except Conflict as exc:
             outcomes.append(exc.code)
     threads = [threading.Thread(target=run, args=(f"第{n}版",)) for n in range(4)]

@@ -6,14 +6,17 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
+from engine.domain import calendar_notices
 from engine.domain.clock import SHANGHAI, as_utc
 from engine.domain.errors import Conflict, Forbidden, ValidationError
-from engine.services import calendar, cases, clock as case_clock, tasks, timers
+from engine.services import cases, tasks, time_limits
+from engine.services.time_limits import sla_clock as case_clock
+from engine.services.time_limits import timers
 from engine.store.models import Case, Event, Task, Timer
 from tests.conftest import ROOT, snapshot, staff, window_id
+from tests.form_samples import task_data
 from tests.integration.helpers import FIXTURES, add_item, deploy_files
 from tests.integration.test_case_flow import only_task, start_food
-from tests.form_samples import task_data
 
 
 def bj(y, m, d, hh=0, mm=0, ss=0) -> datetime:
@@ -215,11 +218,11 @@ def test_loading_an_official_notice_recomputes_open_deadlines_with_an_audit_trai
     assert before.deadline_provisional
     # provisional: 10 working days from Wed 01-20 → Wed 02-03; 20 → Wed 02-17
     assert as_utc(before.legal_due) == bj(2027, 2, 18)
-    notice = calendar.parse_json((ROOT / "docs" / "examples" / "calendar-2027-hypothetical.json").read_bytes())
+    notice = calendar_notices.parse_json((ROOT / "docs" / "examples" / "calendar-2027-hypothetical.json").read_bytes())
     from engine.domain.errors import Forbidden
     with pytest.raises(Forbidden):
-        calendar.load_notice(ctx, notice, staff(ctx, "lzxq_supervisor"))
-    result = calendar.load_notice(ctx, notice, staff(ctx, "admin"))
+        time_limits.load_notice(ctx, notice, staff(ctx, "lzxq_supervisor"))
+    result = time_limits.load_notice(ctx, notice, staff(ctx, "admin"))
     assert result.recomputed >= 1 and result.changed >= 1
     after = case_row(ctx, case_id)
     assert not after.deadline_provisional
@@ -244,16 +247,16 @@ def test_loading_an_official_notice_recomputes_open_deadlines_with_an_audit_trai
 ])
 def test_bad_notices_are_refused(content, code):
     with pytest.raises(ValidationError) as err:
-        calendar.parse_json(content)
+        calendar_notices.parse_json(content)
     assert err.value.code == code
 
 
 def test_csv_notice():
-    notice = calendar.parse_csv("\ufeffdate,kind,name\n2027-01-01,holiday,元旦\n2027-02-14,workday,春节调休\n".encode(),
+    notice = calendar_notices.parse_csv("\ufeffdate,kind,name\n2027-01-01,holiday,元旦\n2027-02-14,workday,春节调休\n".encode(),
                                 "国办发明电〔2026〕X号")
     assert notice.year == 2027 and len(notice.holidays) == 1 and len(notice.workdays) == 1
     with pytest.raises(ValidationError) as err:
-        calendar.parse_csv(b"date,kind,name\n2027-01-01,vacation,x\n", "s")
+        calendar_notices.parse_csv(b"date,kind,name\n2027-01-01,vacation,x\n", "s")
     assert err.value.code == "calendar_kind_invalid" and err.value.field == "row 2.kind"
 
 

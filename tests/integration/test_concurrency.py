@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 
 from engine.config import Settings
 from engine.domain.errors import Conflict
-from engine.services import tasks, timers
+from engine.services import tasks
 from engine.services.context import Context
+from engine.services.time_limits import timers
 from engine.store.models import Event, Timer
 from tests.conftest import ROOT, staff
-from tests.integration.test_case_flow import only_task, start_food
 from tests.form_samples import task_data
+from tests.integration.test_case_flow import only_task, start_food
 
 N_CASES = 12
 

@@ -7,12 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from engine.domain.errors import Forbidden, ValidationError
-from engine.services import delivery, supervision, timers
+from engine.services import delivery, supervision
+from engine.services.time_limits import timers
 from engine.store.models import Event, Timer
 from tests.conftest import staff
-from tests.integration.test_supervision import unit
 from tests.integration.test_case_flow import only_task
 from tests.integration.test_lifecycle import tasks, to_decision
+from tests.integration.test_supervision import unit
 
 # decided on Friday 2026-11-27 (T0): the tenth working day after is Friday 2026-12-11
 YELLOW_AT = datetime(2026, 12, 10, 16, 0, tzinfo=timezone.utc)     # 2026-12-11 00:00 Beijing: the last day

@@ -2,16 +2,16 @@
 import pytest
 from sqlalchemy import select
 
+from demo.loader import workflow_files
 from engine.bpmn.parser import SourceFile
+from engine.domain.actor import Actor
 from engine.domain.errors import DeployError
-from engine.services import cases, deploy, tasks
-from engine.services.context import Actor
-from engine.services.demo import workflow_files
+from engine.services import cases, definitions, tasks
 from engine.store.models import Case, Event, ProcessDefinition
 from tests.conftest import ROOT, row_counts, staff, window_id
+from tests.form_samples import sample, task_data
 from tests.integration.helpers import FIXTURES, add_item, deploy_files
 from tests.integration.test_case_flow import only_task, start_food
-from tests.form_samples import sample, task_data
 
 SYSTEM = Actor.system("test")
 
@@ -24,7 +24,7 @@ def versions(ctx):
 def test_identical_content_is_not_a_new_version(demo):
     ctx = demo
     before = row_counts(ctx)
-    result = deploy.deploy(ctx, workflow_files(ROOT / "workflows"), SYSTEM)
+    result = definitions.deploy(ctx, workflow_files(ROOT / "workflows"), SYSTEM)
     assert result.deployment_id is None and not any(p.created for p in result.processes)
     assert row_counts(ctx) == before
 
@@ -35,7 +35,7 @@ def test_changed_process_gets_a_new_version_and_running_cases_keep_theirs(demo):
     source = (ROOT / "workflows" / "food_license.bpmn").read_text(encoding="utf-8")
     changed = source.replace('name="代办收件"', 'name="代办收件（新版）"')
     assert changed != source
-    result = deploy.deploy(ctx, [SourceFile("food_license.bpmn", changed.encode())], SYSTEM)
+    result = definitions.deploy(ctx, [SourceFile("food_license.bpmn", changed.encode())], SYSTEM)
     assert [(p.key, p.version, p.created) for p in result.processes] == [("food_license", 2, True)]
     new_case = start_food(ctx)
     with ctx.uow.begin() as s:
@@ -56,7 +56,7 @@ def test_a_deployment_with_any_error_writes_nothing(demo):
     good = (ROOT / "workflows" / "food_license.bpmn").read_text(encoding="utf-8").replace("代办收件", "代办收件2")
     bad = b"<bpmn:definitions>"
     with pytest.raises(DeployError) as err:
-        deploy.deploy(ctx, [SourceFile("food_license.bpmn", good.encode()), SourceFile("bad.bpmn", bad)], SYSTEM)
+        definitions.deploy(ctx, [SourceFile("food_license.bpmn", good.encode()), SourceFile("bad.bpmn", bad)], SYSTEM)
     assert err.value.problems[0].file == "bad.bpmn"
     assert row_counts(ctx) == before
 
@@ -66,17 +66,17 @@ def test_unknown_department_is_a_deploy_error(demo):
     before = row_counts(ctx)
     xml = (FIXTURES / "misrouted.bpmn").read_text(encoding="utf-8").replace("@civil", "@nosuchdept")
     with pytest.raises(DeployError) as err:
-        deploy.deploy(ctx, [SourceFile("x.bpmn", xml.encode())], SYSTEM)
+        definitions.deploy(ctx, [SourceFile("x.bpmn", xml.encode())], SYSTEM)
     assert err.value.code == "routing_unknown_department" and err.value.problems[0].element == "civil_review"
     assert row_counts(ctx) == before
 
 
 def test_call_activity_resolves_to_a_previously_deployed_process(ctx):
-    from engine.services.demo import load_demo
+    from demo.loader import load_demo
     load_demo(ctx, ROOT / "workflows")   # organisation + everything, so departments exist
     only_caller = (ROOT / "workflows" / "restaurant_opening.bpmn").read_text(encoding="utf-8").replace(
         "一窗受理", "一窗受理（改）")
-    result = deploy.deploy(ctx, [SourceFile("restaurant_opening.bpmn", only_caller.encode())], SYSTEM)
+    result = definitions.deploy(ctx, [SourceFile("restaurant_opening.bpmn", only_caller.encode())], SYSTEM)
     assert [(p.key, p.version) for p in result.processes] == [("restaurant_opening", 2)]
 
 

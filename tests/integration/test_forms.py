@@ -7,9 +7,10 @@ import shutil
 import pytest
 
 from engine.bpmn.parser import SourceFile
+from engine.domain.actor import Actor
 from engine.domain.errors import DeployError, ValidationError
-from engine.services import cases, deploy, forms, tasks
-from engine.services.context import Actor
+from engine.services import cases, definitions, tasks
+from engine.services.definitions import forms
 from tests.conftest import ROOT, row_counts, snapshot, staff, window_id
 from tests.form_samples import sample, task_data
 from tests.integration.helpers import add_item
@@ -43,7 +44,7 @@ def test_a_form_that_does_not_resolve_is_a_deploy_error_naming_file_element_and_
     before = row_counts(ctx)
     files = [SourceFile("probe.bpmn", bpmn(attr))] + ([SourceFile(*upload)] if upload else [])
     with pytest.raises(DeployError) as err:
-        deploy.deploy(ctx, files, SYSTEM)
+        definitions.deploy(ctx, files, SYSTEM)
     problem = next(p for p in err.value.problems if p.element == "probe_task")
     assert (problem.code, problem.file) == (code, "probe.bpmn") and mentions in problem.message
     assert row_counts(ctx) == before
@@ -53,7 +54,7 @@ def test_uploaded_forms_take_precedence_and_are_snapshotted_per_version(demo, tm
     ctx = demo
     own = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
            "properties": {"checked_by": {"type": "string", "minLength": 2}}, "required": ["checked_by"]}
-    deploy.deploy(ctx, [SourceFile("probe.bpmn", bpmn('camunda:formKey="review"')),
+    definitions.deploy(ctx, [SourceFile("probe.bpmn", bpmn('camunda:formKey="review"')),
                         SourceFile("review.schema.json", json.dumps(own).encode())], SYSTEM)
     add_item(ctx, "TEST-FORM", "form_probe")
     started = cases.start_case(ctx, cases.StartCase("TEST-FORM", window_id(ctx, "ZCZ-W01"), {"name": "甲"}),
@@ -124,7 +125,7 @@ def test_the_items_application_form_comes_before_the_bpmn_start_form(demo):
         start_food(ctx)
     assert err.value.code == "application_form_not_deployed"
     source = (ROOT / "workflows" / "food_license.bpmn").read_text(encoding="utf-8").replace("代办收件", "代办收件 ")
-    deploy.deploy(ctx, [SourceFile("food_license.bpmn", source.encode())], SYSTEM)
+    definitions.deploy(ctx, [SourceFile("food_license.bpmn", source.encode())], SYSTEM)
     no_area = {k: v for k, v in sample("apply_food_license").items() if k != "business_area"}
     with pytest.raises(ValidationError) as err:      # business_area is required by that form only
         cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, "ZCZ-QS-W01"), APPLICANT, no_area, "proxy"),

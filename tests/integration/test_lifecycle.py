@@ -7,8 +7,11 @@ from sqlalchemy import select
 
 from engine.domain.errors import Conflict, Forbidden, ValidationError
 from engine.domain.identity import mask_phone
-from engine.services import cases, clock as case_clock, delivery, documents, lifecycle, timers
+from engine.services import cases, delivery
 from engine.services import tasks as real_tasks
+from engine.services.cases import documents, lifecycle
+from engine.services.time_limits import sla_clock as case_clock
+from engine.services.time_limits import timers
 from engine.store.models import Case, CaseDocument, Event, Task, Timer
 from tests.conftest import snapshot, staff, window_id
 from tests.form_samples import sample, task_data

@@ -10,13 +10,15 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from demo.materials import ZHANG_ID_NUMBER
 from engine.config import Settings
 from engine.domain.errors import Conflict, Forbidden, NotFound, TooLarge, UnsupportedType, ValidationError
-from engine.services import auth, blobs, cases, mandates, materials, vault
-from engine.services import clock as clock_service
+from engine.services import cases, materials
+from engine.services.accounts import auth
 from engine.services.audit import verify_stream
 from engine.services.context import Context
-from engine.services.demo_materials import ZHANG_ID_NUMBER
+from engine.services.materials import blobs, mandates, vault
+from engine.services.time_limits import sla_clock as clock_service
 from engine.store import tables as t
 from engine.store.models import Blob, Event, ItemImplementation
 from tests.conftest import row_counts, snapshot, staff, window_id

@@ -8,12 +8,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from demo.packages import HYGIENE
 from engine.bpmn.parser import SourceFile
 from engine.config import Settings
+from engine.domain.actor import Actor
 from engine.domain.errors import Conflict, Forbidden, ValidationError
-from engine.services import cases, delivery, deploy, documents, packages, tasks, timers
-from engine.services.context import Actor, Context
-from engine.services.demo_packages import HYGIENE
+from engine.services import cases, definitions, delivery, packages, tasks
+from engine.services.cases import documents
+from engine.services.context import Context
+from engine.services.time_limits import timers
 from engine.store import tables as t
 from tests.conftest import snapshot, staff, window_id
 from tests.form_samples import sample, task_data
@@ -142,7 +145,7 @@ LAPSING = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def lapsing_package(ctx):
-    deploy.deploy(ctx, [SourceFile("lapsing.bpmn", LAPSING)], Actor.system("test"))
+    definitions.deploy(ctx, [SourceFile("lapsing.bpmn", LAPSING)], Actor.system("test"))
     add_item(ctx, "TEST-LAPSE", "lapsing_probe")
     packages.define_package(ctx, packages.PackageSpec("YJS-T", "带时限一件事", "market",
                                                       ["620100-XK-SCJG-0001", "TEST-LAPSE"]), staff(ctx, "admin"))

@@ -5,11 +5,11 @@ import json
 import pytest
 from sqlalchemy import select, update
 
+from demo.packages import HYGIENE, RESTAURANT_PACKAGE
 from engine.bpmn.parser import SourceFile
+from engine.domain.actor import Actor
 from engine.domain.errors import Forbidden, NotFound, ValidationError
-from engine.services import cases, deploy, packages, tasks
-from engine.services.context import Actor
-from engine.services.demo_packages import HYGIENE, RESTAURANT_PACKAGE
+from engine.services import cases, definitions, packages, tasks
 from engine.store import tables as t
 from tests.conftest import snapshot, staff, window_id
 from tests.form_samples import sample, task_data
@@ -129,7 +129,7 @@ def test_withdrawing_the_package_cascades_to_open_children(demo):
 def test_fields_that_conflict_between_items_are_refused_when_the_package_is_defined(demo):
     ctx = demo
     clash = {"type": "object", "properties": {"shop_name": {"type": "integer"}}}
-    deploy.deploy(ctx, [SourceFile("probe.bpmn", bpmn('camunda:formKey="review"').replace(
+    definitions.deploy(ctx, [SourceFile("probe.bpmn", bpmn('camunda:formKey="review"').replace(
         b'<bpmn:startEvent id="s">', b'<bpmn:startEvent id="s" camunda:formKey="clash">')),
         SourceFile("clash.schema.json", json.dumps(clash).encode())], Actor.system("test"))
     add_item(ctx, "TEST-CLASH", "form_probe")

@@ -6,12 +6,13 @@ import pytest
 from sqlalchemy import select
 
 from engine.domain.errors import NotFound, ValidationError
-from engine.services import supervision, tasks, timers
+from engine.services import supervision, tasks
+from engine.services.time_limits import timers
 from engine.store.models import Department, OrgUnit
 from tests.conftest import staff, window_id
+from tests.form_samples import task_data
 from tests.integration.test_case_flow import only_task, start_food
 from tests.integration.test_clock import accept_food, bj
-from tests.form_samples import task_data
 
 
 def SUP(ctx):

@@ -3,12 +3,13 @@ import pytest
 from sqlalchemy import select
 
 from engine.domain.errors import Conflict, Forbidden, NotFound, ValidationError
-from engine.services import cases, tasks, timers
-from engine.services.org import add_post, add_staff, invalidate
+from engine.services import cases, tasks
+from engine.services.accounts.org import add_post, add_staff, invalidate
+from engine.services.time_limits import timers
 from engine.store.models import Task, Timer, Window
 from tests.conftest import snapshot, staff
-from tests.integration.test_case_flow import only_task, start_food
 from tests.form_samples import task_data
+from tests.integration.test_case_flow import only_task, start_food
 
 
 def colleague(ctx, username, window_code, role):

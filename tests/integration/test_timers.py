@@ -3,12 +3,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from engine.services import cases, tasks, timers
+from engine.services import cases, tasks
+from engine.services.time_limits import timers
 from engine.store.models import Event, Timer
 from tests.conftest import staff, window_id
+from tests.form_samples import sample, task_data
 from tests.integration.helpers import FIXTURES, add_item, deploy_files
 from tests.integration.test_case_flow import only_task, start_food
-from tests.form_samples import sample, task_data
 
 
 def pending_timers(ctx):

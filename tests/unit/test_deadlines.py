@@ -26,8 +26,19 @@ from hypothesis import strategies as st
 
 from engine.domain.calendar import DayRule, WorkCalendar
 from engine.domain.clock import SHANGHAI
-from engine.domain.deadlines import (CALENDAR_DAY, EXCLUDE_START, INCLUDE_START, WORKDAY, Limit, Span,
-                                     deadline, due_instant, local_date, remaining_workdays, yellow_from)
+from engine.domain.deadlines import (
+    CALENDAR_DAY,
+    EXCLUDE_START,
+    INCLUDE_START,
+    WORKDAY,
+    Limit,
+    Span,
+    deadline,
+    due_instant,
+    local_date,
+    remaining_workdays,
+    yellow_from,
+)
 
 RULES = ([DayRule(d, False, n) for d, n in constants.holidays.items()]
          + [DayRule(d, True, n) for d, n in constants.workdays.items()])

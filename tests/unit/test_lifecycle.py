@@ -1,7 +1,8 @@
 """The case lifecycle state machine (DOMAIN.md §6.3): every allowed transition, a representative
 set of forbidden ones, the stages BPMN tasks declare, and a property over random event sequences."""
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.domain import lifecycle as lc
 from engine.domain.errors import Conflict, ValidationError

@@ -11,8 +11,14 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.sandbox import (SandboxEnvironment, ScriptBudgetExceeded, ScriptPolicyError,
-                                 check_expression, check_script, make_script_engine)
+from engine.bpmn.sandbox import (
+    SandboxEnvironment,
+    ScriptBudgetExceeded,
+    ScriptPolicyError,
+    check_expression,
+    check_script,
+    make_script_engine,
+)
 
 HEAD = ('<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
         'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '

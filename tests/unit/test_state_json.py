@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from SpiffWorkflow.util.task import TaskState
 
 from engine.domain.clock import FrozenClock

@@ -1,0 +1,163 @@
+"""Accounts and bearer tokens. Passwords are hashed with scrypt and a random salt (stdlib);
+tokens are random, shown once, and stored only as SHA-256, so a database leak reveals none."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from datetime import timedelta
+from typing import Optional
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from engine.domain.actor import Actor
+from engine.domain.errors import LianbanError, NotFound, ValidationError
+from engine.store.models import ApiToken, Staff
+
+SESSION_HOURS = 12
+SYSTEM_ROLES = ("admin", "designer")
+ACCOUNT_KINDS = ("staff", "applicant", "service")
+_SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
+
+
+class Unauthenticated(LianbanError):
+    """No valid credentials (HTTP 401)."""
+    code = "unauthenticated"
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def check_password(stored: Optional[str], password: str) -> bool:
+    if not stored or not stored.startswith("scrypt$"):
+        return False
+    _, n, r, p, salt, digest = stored.split("$")
+    candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), dklen=32, n=int(n), r=int(r), p=int(p))
+    return hmac.compare_digest(candidate.hex(), digest)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def set_password(ctx, username: str, password: str) -> None:
+    if len(password or "") < 8:
+        raise ValidationError("a password has at least 8 characters", code="password_too_short", field="password")
+    with ctx.uow.begin() as conn:
+        changed = conn.execute(update(Staff).where(Staff.username == username)
+                               .values(password_hash=hash_password(password))).rowcount
+        if not changed:
+            raise NotFound(f"account {username!r} does not exist", code="account_not_found", field="username")
+
+
+def set_roles(ctx, username: str, roles: list[str]) -> None:
+    unknown = set(roles) - set(SYSTEM_ROLES)
+    if unknown:
+        raise ValidationError(f"unknown roles {sorted(unknown)}", code="role_unknown", field="roles")
+    with ctx.uow.begin() as conn:
+        if not conn.execute(update(Staff).where(Staff.username == username).values(roles=sorted(set(roles)))).rowcount:
+            raise NotFound(f"account {username!r} does not exist", code="account_not_found", field="username")
+
+
+def create_account(ctx, username: str, name: str, kind: str, password: Optional[str] = None,
+                   roles: tuple = ()) -> int:
+    if kind not in ACCOUNT_KINDS:
+        raise ValidationError(f"kind is one of {', '.join(ACCOUNT_KINDS)}", code="account_kind_unknown", field="kind")
+    with ctx.uow.begin() as conn:
+        if conn.execute(select(Staff.id).where(Staff.username == username)).first():
+            raise ValidationError(f"account {username!r} exists", code="account_exists", field="username")
+        return conn.execute(Staff.__table__.insert().values(
+            username=username, name=name, kind=kind, roles=sorted(set(roles)), active=True,
+            password_hash=hash_password(password) if password else None).returning(Staff.id)).scalar_one()
+
+
+def _issue(conn: Connection, account_id: int, kind: str, name: str, now, expires_at) -> str:
+    token = secrets.token_urlsafe(32)
+    conn.execute(ApiToken.__table__.insert().values(account_id=account_id, kind=kind, name=name[:100],
+                                                    token_hash=_token_hash(token), created_at=now,
+                                                    expires_at=expires_at))
+    return token
+
+
+def login(ctx, username: str, password: str) -> tuple[str, object]:
+    """A session token for a password login; the same error whatever was wrong."""
+    with ctx.uow.begin() as conn:
+        row = conn.execute(select(Staff.id, Staff.password_hash, Staff.active).where(Staff.username == username)).first()
+        if row is None or not row.active or not check_password(row.password_hash, password or ""):
+            raise Unauthenticated("wrong username or password", code="login_failed")
+        now = ctx.clock.now()
+        expires = now + timedelta(hours=SESSION_HOURS)
+        return _issue(conn, row.id, "session", "login", now, expires), expires
+
+
+def verify_password(ctx, username: str, password: str) -> Actor:
+    """For HTTP Basic (Camunda Modeler's deploy button): the actor, without issuing a token."""
+    with ctx.uow.read() as conn:
+        row = conn.execute(select(Staff.id, Staff.username, Staff.kind, Staff.roles, Staff.active,
+                                  Staff.password_hash).where(Staff.username == username)).first()
+    if row is None or not row.active or not check_password(row.password_hash, password or ""):
+        raise Unauthenticated("wrong username or password", code="login_failed")
+    return Actor(row.username, staff_id=row.id, roles=frozenset(row.roles or ()), kind=row.kind)
+
+
+def create_service_token(ctx, username: str, name: str, days: Optional[int] = None) -> str:
+    with ctx.uow.begin() as conn:
+        account = conn.execute(select(Staff.id).where(Staff.username == username)).scalar()
+        if account is None:
+            raise NotFound(f"account {username!r} does not exist", code="account_not_found", field="username")
+        now = ctx.clock.now()
+        return _issue(conn, account, "service", name, now, now + timedelta(days=days) if days else None)
+
+
+def revoke(ctx, token: str) -> None:
+    _token_cache(ctx).pop(_token_hash(token or ""), None)
+    with ctx.uow.begin() as conn:
+        conn.execute(update(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
+                     .values(revoked_at=ctx.clock.now()))
+
+
+# Every API call authenticates; remembering a token's actor briefly saves a database round trip
+# per request. A revocation takes effect at once in the process that revokes, and within
+# settings.token_cache_seconds (LIANBAN_TOKEN_CACHE_SECONDS, 0 = never cache) in the others; an
+# expiry is checked on every request.
+TOKEN_CACHE_SIZE = 10_000
+
+
+def _token_cache(ctx) -> dict:
+    return ctx.caches.setdefault("tokens", {})
+
+
+def authenticate(ctx, token: Optional[str]) -> Actor:
+    """The actor behind a bearer token, or Unauthenticated."""
+    if not token:
+        raise Unauthenticated("this endpoint needs a bearer token (Authorization: Bearer …)", code="token_missing")
+    key = _token_hash(token)
+    cache = _token_cache(ctx)
+    hit = cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < ctx.settings.token_cache_seconds:
+        if hit[2] is not None and hit[2] <= ctx.clock.now():
+            raise Unauthenticated("the token has expired; log in again", code="token_expired")
+        return hit[1]
+    actor, expires_at = _authenticate_in_db(ctx, key)
+    if len(cache) >= TOKEN_CACHE_SIZE:
+        cache.clear()
+    cache[key] = (time.monotonic(), actor, expires_at)
+    return actor
+
+
+def _authenticate_in_db(ctx, key: str):
+    with ctx.uow.read() as conn:
+        row = conn.execute(select(Staff.id, Staff.username, Staff.kind, Staff.roles, Staff.active, ApiToken.expires_at,
+                                  ApiToken.revoked_at)
+                           .join(Staff, Staff.id == ApiToken.account_id)
+                           .where(ApiToken.token_hash == key)).first()
+    if row is None or row.revoked_at is not None or not row.active:
+        raise Unauthenticated("the token is unknown or revoked", code="token_invalid")
+    if row.expires_at is not None and row.expires_at <= ctx.clock.now():
+        raise Unauthenticated("the token has expired; log in again", code="token_expired")
+    return Actor(row.username, staff_id=row.id, roles=frozenset(row.roles or ()), kind=row.kind), row.expires_at

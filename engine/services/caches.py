@@ -1,0 +1,162 @@
+"""What a process keeps in memory between commands, and the one rule that makes it safe when N
+API processes and N workers share one database:
+
+- **Immutable entries** are keyed by something that never changes once written — a process
+  definition version (its spec, user tasks and form snapshots), a published catalogue version (its
+  accepting tiers), a compiled form validator. Every process may keep them as long as it likes;
+  they are only bounded in number.
+- **Snapshots** hold reference data that an administrator may change — the organisation, the
+  working-day calendar, the actor behind a token. Another process's change is seen here at the
+  latest after the snapshot's lifetime (`LIANBAN_CACHE_SECONDS`, 30 s; tokens
+  `LIANBAN_TOKEN_CACHE_SECONDS`, 10 s, 0 = read the database on every request); a change made by
+  this process drops its own snapshot at once. Code that needs a newer value than the snapshot
+  (an id the snapshot does not know yet) refreshes it.
+- **Workflows** (deserialized case state) are checked out while a command runs on them and put
+  back only after the commit, keyed by case id and version: a stale or rolled-back copy can never
+  be used, whatever another process did.
+
+Everything is thread-safe: a Flask process serves requests on several threads."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from typing import Callable, Generic, Hashable, Optional, TypeVar
+
+V = TypeVar("V")
+
+
+class Immutable(Generic[V]):
+    """Values that never change once their key exists. Bounded: when full, it starts afresh
+    (cheaper on the hot path than keeping an LRU order; a refill costs one query per key)."""
+
+    def __init__(self, max_entries: int = 10_000):
+        self.max_entries = max_entries
+        self._items: dict = {}
+
+    def get(self, key: Hashable) -> Optional[V]:
+        return self._items.get(key)
+
+    def put(self, key: Hashable, value: V) -> V:
+        items = self._items
+        if len(items) >= self.max_entries:
+            items.clear()
+        items[key] = value
+        return value
+
+    def get_or_load(self, key: Hashable, load: Callable[[], V]) -> V:
+        found = self._items.get(key)
+        if found is None:
+            found = self.put(key, load())
+        return found
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+class Snapshot(Generic[V]):
+    """One value read from the database that another process may change: read again once it is
+    older than `seconds`, or at once after `invalidate`."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._value: Optional[V] = None
+        self._read_at = 0.0
+
+    def get(self, load: Callable[[], V]) -> V:
+        with self._lock:
+            value = self._value
+            if value is not None and time.monotonic() - self._read_at < self.seconds:
+                return value
+        value = load()                      # outside the lock: a query may take a while
+        with self._lock:
+            self._value, self._read_at = value, time.monotonic()
+        return value
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._value = None
+
+
+class SnapshotMap(Generic[V]):
+    """Values by key (an actor by token hash) that another process may change, each read again
+    once older than `seconds`; `seconds <= 0` keeps nothing."""
+
+    def __init__(self, seconds: float, max_entries: int = 10_000):
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self._items: dict = {}
+
+    def get(self, key: Hashable) -> Optional[V]:
+        hit = self._items.get(key)
+        if hit is None or time.monotonic() - hit[0] >= self.seconds:
+            return None
+        return hit[1]
+
+    def put(self, key: Hashable, value: V) -> None:
+        if self.seconds <= 0:
+            return
+        if len(self._items) >= self.max_entries:
+            self._items.clear()
+        self._items[key] = (time.monotonic(), value)
+
+    def discard(self, key: Hashable) -> None:
+        self._items.pop(key, None)
+
+
+class WorkflowCache:
+    """Deserialized workflows by case id and version. A workflow is checked OUT while a command
+    runs on it (so two threads never share one) and put back only after the commit, so a
+    rolled-back command can never leave a mutated workflow behind."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[int, tuple[int, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def checkout(self, case_id: int, version: int) -> Optional[object]:
+        with self._lock:
+            item = self._items.pop(case_id, None)
+        if item is not None and item[0] == version:
+            return item[1]
+        return None
+
+    def put(self, case_id: int, version: int, workflow) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[case_id] = (version, workflow)
+            self._items.move_to_end(case_id)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+class Caches:
+    """Every cache of a process, by name and kind (see the module docstring for the rule)."""
+
+    def __init__(self, *, snapshot_seconds: float, token_seconds: float, workflow_cache_size: int):
+        # immutable: keyed by a definition id, a (definition id, form key), an item version id
+        self.definitions: Immutable = Immutable()          # LoadedDefinition (spec loaded into the runtime)
+        self.definition_forms: Immutable = Immutable()     # (forms snapshot, start form key)
+        self.form_validators: Immutable = Immutable()      # compiled JSON Schema validators
+        self.accepting_tiers: Immutable = Immutable()      # tiers whose windows accept an item version
+        # snapshots of reference data an administrator changes
+        self.org: Snapshot = Snapshot(snapshot_seconds)        # the organisation directory
+        self.calendar: Snapshot = Snapshot(snapshot_seconds)   # the working-day calendar
+        self.tokens: SnapshotMap = SnapshotMap(token_seconds)  # token hash -> (actor, expires_at)
+        # case state, checked out per command
+        self.workflows = WorkflowCache(workflow_cache_size)
+
+    def clear(self) -> None:
+        """Forget everything (tests that change the database behind the process's back)."""
+        for cache in (self.definitions, self.definition_forms, self.form_validators, self.accepting_tiers):
+            cache.clear()
+        self.org.invalidate()
+        self.calendar.invalidate()
+        self.tokens = SnapshotMap(self.tokens.seconds, self.tokens.max_entries)
+        self.workflows.clear()

@@ -1,0 +1,123 @@
+"""文书: the documents a case's steps issue to the applicant (DOMAIN.md §6.2), rendered from the
+Jinja2 templates in engine/templates/documents/ with the case's data and stored in
+`case_document` in the SAME transaction as the command that issued them, each with an audit event
+carrying its hash. HTML only: no PDF library is part of the stack (see docs/status.md)."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Optional
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from engine.domain.actor import Actor
+from engine.domain.clock import SHANGHAI, as_utc
+from engine.domain.errors import NotFound
+from engine.domain.identity import mask_id_number
+from engine.services.accounts import access
+from engine.store import tables as t
+from engine.store.models import CaseDocument
+
+KINDS = {
+    "acceptance_notice": "受理通知书",
+    "correction_notice": "补正告知书",
+    "non_acceptance_notice": "不予受理通知书",
+    "special_procedure_notice": "特别程序告知书",
+    "grant_decision": "准予行政许可决定书",
+    "refusal_decision": "不予行政许可决定书",
+    "return_notice": "退件通知书",
+    "delivery_receipt": "送达回执",
+}
+doc_table = CaseDocument.__table__
+_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "documents"
+_ENV = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=select_autoescape(["html"]),
+                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def chinese_date(at: Optional[datetime], *, deadline: bool = False) -> Optional[str]:
+    """'2026年11月27日' in Beijing time. A deadline instant is the midnight that ends its day,
+    so the day shown is the one before it."""
+    if at is None:
+        return None
+    local = as_utc(at).astimezone(SHANGHAI) - (timedelta(microseconds=1) if deadline else timedelta(0))
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+def _case_facts(conn: Connection, case_id: int) -> dict:
+    c, i = t.case.c, t.item_implementation.c
+    row = conn.execute(select(c.number, c.applicant, c.applicant_name, c.created_at, c.accepted_at, c.deemed_accepted,
+                              c.promise_due, c.legal_due, c.decided_at, i.name.label("item_name"), i.body_name)
+                       .join(t.item_implementation, i.id == c.item_id).where(c.id == case_id)).one()
+    return {"number": row.number, "applicant_name": row.applicant_name,
+            "applicant_id": mask_id_number((row.applicant or {}).get("id_number")),
+            "item_name": row.item_name, "agency": row.body_name or "行政审批机关",
+            "received_on": chinese_date(row.created_at), "accepted_on": chinese_date(row.accepted_at),
+            "deemed": bool(row.deemed_accepted), "promise_due": chinese_date(row.promise_due, deadline=True),
+            "legal_due": chinese_date(row.legal_due, deadline=True), "decided_on": chinese_date(row.decided_at)}
+
+
+def issue(conn: Connection, loaded, kind: str, actor: Actor, now: datetime, **extra) -> dict:
+    """Render and store one document of `kind` for the locked case `loaded`; its audit event
+    joins the command's events (the caller flushes them with the case row)."""
+    facts = _case_facts(conn, loaded.id)
+    count = conn.execute(select(func.count()).select_from(doc_table).where(doc_table.c.case_id == loaded.id)).scalar()
+    number = f"{facts['number']}-{count + 1:02d}"
+    doc = {"number": number, "kind": kind, "issued_on": chinese_date(now)}
+    content = _ENV.get_template(f"{kind}.html").render(title=KINDS[kind], case=facts, doc=doc, extra=extra)
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    loaded.audit.add("document_issued", actor, now, {"kind": kind, "number": number, "sha256": digest})
+    conn.execute(doc_table.insert().values(case_id=loaded.id, kind=kind, number=number, format="html",
+                                           content=content, sha256=digest, created_at=now,
+                                           created_by=actor.username, event_seq=loaded.audit.seq))
+    return {"kind": kind, "number": number, "sha256": digest}
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: int
+    kind: str
+    title: str
+    number: str
+    format: str
+    sha256: str
+    created_at: datetime
+    created_by: Optional[str]
+    event_seq: int
+
+
+_INFO = (doc_table.c.id, doc_table.c.kind, doc_table.c.number, doc_table.c.format, doc_table.c.sha256,
+         doc_table.c.created_at, doc_table.c.created_by, doc_table.c.event_seq)
+
+
+def _info(row) -> DocumentInfo:
+    return DocumentInfo(row.id, row.kind, KINDS.get(row.kind, row.kind), row.number, row.format, row.sha256,
+                        as_utc(row.created_at), row.created_by, row.event_seq)
+
+
+def _require_case(ctx, conn: Connection, case_id: int, actor: Actor) -> None:
+    if conn.execute(select(t.case.c.id).where(t.case.c.id == case_id)).first() is None:
+        raise NotFound(f"case {case_id} does not exist", code="case_not_found")
+    access.require_case_access(ctx, conn, actor, case_id)
+
+
+def list_documents(ctx, case_id: int, actor: Actor) -> list[DocumentInfo]:
+    with ctx.uow.read() as conn:
+        _require_case(ctx, conn, case_id, actor)
+        rows = conn.execute(select(*_INFO).where(doc_table.c.case_id == case_id).order_by(doc_table.c.id)).all()
+    return [_info(r) for r in rows]
+
+
+def get_document(ctx, case_id: int, document_id: int, actor: Actor) -> tuple[DocumentInfo, str]:
+    """One document and its content (the case's access rules: applicants their own)."""
+    with ctx.uow.read() as conn:
+        _require_case(ctx, conn, case_id, actor)
+        row = conn.execute(select(*_INFO, doc_table.c.content)
+                           .where(doc_table.c.id == document_id, doc_table.c.case_id == case_id)).first()
+    if row is None:
+        raise NotFound(f"case {case_id} has no document {document_id}", code="document_not_found",
+                       field="document_id")
+    return _info(row), row.content

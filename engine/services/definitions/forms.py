@@ -1,0 +1,202 @@
+"""Forms at deploy time (every form a process uses must resolve to a valid JSON Schema, and the
+schema is snapshotted with the definition version) and at run time (submitted data is validated
+against the snapshot of the case's version, with compiled validators cached per version)."""
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
+
+from engine.bpmn.runtime import check_user_data
+from engine.domain import forms as rules
+from engine.domain.actor import Actor
+from engine.domain.errors import DeployError, NotFound, Problem, ValidationError
+from engine.services.accounts import access
+from engine.store import tables as t
+from engine.store.fast import FastRead
+
+_PD = t.process_definition.c
+_FORMS_OF = FastRead(select(_PD.forms, _PD.start_form).where(_PD.id == bindparam("id")))
+
+
+def is_form_file(name: str) -> bool:
+    return name.endswith(".json")
+
+
+class Resolver:
+    """Form key -> schema for one deployment: files uploaded with the BPMN first, then the forms
+    directory. Each file is read and checked once; problems name the BPMN file and element."""
+
+    def __init__(self, forms_dir, uploaded: dict[str, bytes]):
+        self.forms_dir = forms_dir
+        self.uploaded = uploaded
+        self._cache: dict[str, tuple[Optional[dict], Optional[str]]] = {}
+
+    def check_uploads(self) -> list[Problem]:
+        problems = []
+        for name, content in sorted(self.uploaded.items()):
+            if not name.endswith(rules.SUFFIX):
+                problems.append(Problem("form_file_name", f"form files are named <key>{rules.SUFFIX}", file=name))
+                continue
+            schema, why = rules.parse_schema(content)
+            if schema is None:
+                problems.append(Problem("form_invalid_schema", f"form {name}: {why}", file=name))
+        return problems
+
+    def resolve(self, form_key: str) -> tuple[Optional[dict], Optional[str], Optional[str]]:
+        """(schema, canonical key, None) or (None, None, why)."""
+        try:
+            name = rules.file_name(form_key)
+        except rules.FormKeyError as exc:
+            return None, None, str(exc)
+        if name not in self._cache:
+            if name in self.uploaded:
+                self._cache[name] = rules.parse_schema(self.uploaded[name])
+            else:
+                path = self.forms_dir / name
+                if not path.is_file():
+                    self._cache[name] = (None, f"form {form_key!r}: no file {name} in the deployment or in the "
+                                               f"forms directory")
+                else:
+                    self._cache[name] = rules.parse_schema(path.read_bytes())
+        schema, why = self._cache[name]
+        if schema is None:
+            return None, None, why if why.startswith("form ") else f"form {form_key!r} ({name}): {why}"
+        return schema, rules.canonical_key(form_key), None
+
+
+def snapshot(ctx, conn: Connection, bundle, uploaded: dict[str, bytes]) -> dict[str, tuple[dict, Optional[str]]]:
+    """process key -> (forms {canonical key: schema}, start form key) for every process of the
+    bundle, or a DeployError listing each form that is missing or not a valid JSON Schema.
+    Also snapshots the application forms that catalogue entries of the process name (when they
+    resolve: the catalogue may name a form before it is written; starting such a case says so)."""
+    resolver = Resolver(ctx.settings.forms_dir, uploaded)
+    problems = resolver.check_uploads()
+    out = {}
+    for key, proc in sorted(bundle.processes.items()):
+        forms: dict[str, dict] = {}
+        start = None
+        metas = list(proc.user_tasks) + ([proc.start_form] if proc.start_form else [])
+        for meta in metas:
+            if not meta.form_key:
+                continue
+            schema, canonical, why = resolver.resolve(meta.form_key)
+            if schema is None:
+                owner = bundle.processes.get(meta.process)
+                problems.append(Problem("form_missing" if "no file" in why else "form_invalid_schema", why,
+                                        file=owner.resource if owner else proc.resource, element=meta.id,
+                                        line=meta.line))
+                continue
+            forms[canonical] = schema
+            if meta is proc.start_form:
+                start = canonical
+        for (form_key,) in conn.execute(select(t.item_implementation.c.application_form).distinct()
+                                        .where(t.item_implementation.c.process_key == key,
+                                               t.item_implementation.c.application_form.is_not(None))):
+            schema, canonical, _why = resolver.resolve(form_key)
+            if schema is not None:
+                forms[canonical] = schema
+        out[key] = (forms, start)
+    if problems:
+        seen, unique = set(), []
+        for p in problems:
+            if (p.file, p.element, p.message) not in seen:
+                seen.add((p.file, p.element, p.message))
+                unique.append(p)
+        raise DeployError(unique)
+    return out
+
+
+def _definition_forms(ctx, conn: Connection, definition_id: int) -> tuple[Optional[dict], Optional[str]]:
+    cache = ctx.caches.setdefault("definition_forms", {})
+    hit = cache.get(definition_id)
+    if hit is None:
+        row = _FORMS_OF.first(conn, {"id": definition_id})
+        if row is None:
+            raise NotFound(f"process definition {definition_id} does not exist", code="definition_not_found")
+        hit = cache[definition_id] = (row.forms, row.start_form)
+    return hit
+
+
+def check(ctx, cache_key, schema: dict, data, prefix: str) -> None:
+    """Validate `data` against `schema` (compiled once per `cache_key`); a ValidationError
+    `form_invalid` lists every offending field as {field, message, validator}."""
+    cache = ctx.caches.setdefault("form_validators", {})
+    validator = cache.get(cache_key)
+    if validator is None:
+        validator = cache[cache_key] = rules.compile_validator(schema)
+    errors = rules.field_errors(validator, data, prefix)
+    if errors:
+        first = errors[0]
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ValidationError(f"{first['field']}: {first['message']}{more}", code="form_invalid",
+                              field=first["field"], detail={"errors": errors})
+
+
+def _validate(ctx, conn, definition_id: int, form_key: str, data: dict, prefix: str, missing_code: str) -> None:
+    forms, _start = _definition_forms(ctx, conn, definition_id)
+    if forms is None:       # deployed before forms were snapshotted (migration 0008): nothing to check
+        return
+    key = rules.canonical_key(form_key)
+    schema = forms.get(key)
+    if schema is None:
+        raise ValidationError(f"form {key!r} is not deployed with this process version; deploy the process again",
+                              code=missing_code, field=prefix)
+    check(ctx, (definition_id, key), schema, data, prefix)
+
+
+def validate_task_data(ctx, conn: Connection, definition_id: int, form_key: Optional[str], data: dict) -> None:
+    """Task completion: the data must satisfy the task's form (tasks without a form take any data)."""
+    if form_key:
+        check_user_data(data)       # engine-level refusals (reserved keys, non-JSON) name their field first
+        _validate(ctx, conn, definition_id, form_key, data, "data", "form_not_deployed")
+
+
+def application_form_key(ctx, conn: Connection, definition_id: int, item_form: Optional[str]) -> Optional[str]:
+    """The item's application form (实施清单 application_form), else the BPMN start event's form."""
+    if item_form:
+        return item_form
+    return _definition_forms(ctx, conn, definition_id)[1]
+
+
+def validate_application(ctx, conn: Connection, definition_id: int, item_form: Optional[str], form: dict,
+                         prefix: str = "form") -> None:
+    key = application_form_key(ctx, conn, definition_id, item_form)
+    if key:
+        _validate(ctx, conn, definition_id, key, form, prefix, "application_form_not_deployed")
+
+
+def application_schema(ctx, conn: Connection, definition_id: int, item_form: Optional[str]) -> Optional[dict]:
+    key = application_form_key(ctx, conn, definition_id, item_form)
+    forms, _start = _definition_forms(ctx, conn, definition_id)
+    return (forms or {}).get(rules.canonical_key(key)) if key else None
+
+
+# --- reading schemas (console, integrators) ------------------------------------------------------
+
+def task_form(ctx, task_id: str, actor: Actor) -> dict:
+    """The schema of a task's form, from its case's definition version (None when it has none)."""
+    with ctx.uow.read() as conn:
+        row = conn.execute(select(t.task.c.case_id, t.task.c.form_key, t.case.c.definition_id)
+                           .join(t.case, t.case.c.id == t.task.c.case_id).where(t.task.c.id == task_id)).first()
+        if row is None:
+            raise NotFound(f"task {task_id} does not exist", code="task_not_found", field="task_id")
+        access.require_case_access(ctx, conn, actor, row.case_id)
+        forms, _start = _definition_forms(ctx, conn, row.definition_id)
+    key = rules.canonical_key(row.form_key) if row.form_key else None
+    return {"key": key, "definition_id": row.definition_id, "schema": (forms or {}).get(key) if key else None}
+
+
+def deployed_form(ctx, key: str) -> dict:
+    """A form by key as the newest process version that carries it deployed it."""
+    try:
+        canonical = rules.canonical_key(key)
+    except rules.FormKeyError as exc:
+        raise NotFound(str(exc), code="form_not_found", field="key") from None
+    with ctx.uow.read() as conn:
+        for row in conn.execute(select(_PD.id, _PD.key, _PD.version, _PD.forms).order_by(_PD.id.desc())):
+            if row.forms and canonical in row.forms:
+                return {"key": canonical, "definition_id": row.id, "process_key": row.key,
+                        "version": row.version, "schema": row.forms[canonical]}
+    raise NotFound(f"no deployed process uses form {canonical!r}", code="form_not_found", field="key")

@@ -1,0 +1,75 @@
+"""一窗出件 for a 一件事 package (DOMAIN.md §8): delivering the parent case hands over the result of
+every decided child in the SAME transaction, with one delivery (one courier shipment, one tracking
+number) and ONE combined 送达回执 on the parent listing each item's outcome. Children already
+delivered on their own (e.g. a refusal served by its task) are listed, not delivered again.
+Locks: every child in ascending id, then the parent (parents.lock_package, the global order)."""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from engine.domain import lifecycle as lc
+from engine.domain.actor import Actor
+from engine.domain.errors import Conflict
+from engine.domain.identity import mask_phone
+from engine.services.cases import documents, parents
+from engine.services.delivery import handover as delivery
+from engine.store import tables as t
+
+_C, _P = t.case.c, t.item_package.c
+OUTCOME_NAMES = {"granted": "准予许可", "refused": "不予许可", "completed": "办结", "withdrawn": "已撤件",
+                 "not_accepted": "不予受理", "returned": "退件"}
+DECISION_NAMES = {"granted": "准予许可", "refused": "不予许可", "partial": "部分准予许可"}
+_DELIVERABLE = (lc.DECIDED, lc.COMPLETED)
+
+
+def is_package_case(conn: Connection, case_id: int) -> bool:
+    return conn.execute(select(_P.id).join(t.case, _C.item_id == _P.implementation_id)
+                        .where(_C.id == case_id)).first() is not None
+
+
+def deliver_locked(ctx, conn: Connection, parent_id: int, d: delivery.Delivery, actor: Actor) -> dict:
+    parent, children = parents.lock_package(ctx, conn, parent_id)
+    row = conn.execute(select(_C.origin_org_unit_id, _C.lifecycle, _C.decision, _C.applicant_name)
+                       .where(_C.id == parent_id)).one()
+    delivery.require_worker(ctx, conn, actor, [c.id for c in children], row.origin_org_unit_id)
+    if parent.status == "running":
+        raise Conflict(f"package {parent.number} has items still being handled", code="package_not_decided")
+    if parent.status != "completed" or row.lifecycle == lc.DELIVERED:
+        raise Conflict(f"package {parent.number} is {row.lifecycle}", code="case_closed",
+                       detail={"from": row.lifecycle})
+    now = ctx.clock.now()
+    by_id = {c["case_id"]: c for c in parents.children_of(ctx, conn, parent_id)}
+    items = []
+    for child in children:
+        info = by_id[child.id]
+        state = conn.execute(select(_C.lifecycle).where(_C.id == child.id)).scalar_one()
+        if state in _DELIVERABLE:
+            delivery.deliver_locked(ctx, conn, child, d, actor, now, package_number=parent.number)
+            conn.execute(update(t.case).where(_C.id == child.id).values(
+                audit_seq=child.audit.seq, audit_head=child.audit.head))
+            child.audit.flush(conn)
+            delivery_name = "本次送达"
+        else:
+            delivery_name = "此前已送达" if state == lc.DELIVERED else "无需送达"
+        items.append({"number": info["number"], "item_code": info["item_code"], "item_name": info["item_name"],
+                      "outcome": info["outcome"], "outcome_name": OUTCOME_NAMES.get(info["outcome"], info["outcome"]),
+                      "delivered_now": delivery_name == "本次送达", "delivery_name": delivery_name})
+    recipient = d.recipient or row.applicant_name
+    record = delivery.record_of(d, recipient, actor)
+    record["items"] = [{k: i[k] for k in ("number", "item_code", "outcome", "delivered_now")} for i in items]
+    # the parent's lifecycle may be `partially_completed`, a package-only state outside the §6.3 table
+    parent.audit.add("lifecycle_changed", actor, now, {"from": row.lifecycle, "to": lc.DELIVERED, "event": "deliver",
+                                                       "method": d.method})
+    parent.audit.add("case_delivered", actor, now, {**record, "method": d.method, "phone": mask_phone(d.phone)})
+    conn.execute(update(t.case).where(_C.id == parent_id).values(
+        lifecycle=lc.DELIVERED, delivery_method=d.method, delivery=record, delivered_at=now, updated_at=now))
+    doc = documents.issue(conn, parent, "delivery_receipt", actor, now, method_name=delivery.METHODS[d.method],
+                          decision_name=f"“一件事”办理结果（{DECISION_NAMES.get(row.decision, '办结')}）",
+                          tracking_number=d.tracking_number, carrier=d.carrier, address=d.address,
+                          recipient=recipient, phone=mask_phone(d.phone), licence_no=d.licence_no,
+                          package_items=items)
+    conn.execute(update(t.case).where(_C.id == parent_id).values(audit_seq=parent.audit.seq,
+                                                                  audit_head=parent.audit.head))
+    parent.audit.flush(conn)
+    return doc

@@ -1,0 +1,86 @@
+"""代办服务委托书 (DOMAIN.md §9): for a case taken in by proxy (帮办代办), the applicant (principal)
+mandates a window agent — full proxy 全程代办, help with a step 环节帮办, or on-site guidance
+现场导办 — by a signed mandate, kept as a file or a document of her vault.
+
+Enforcement: a `proxy` case may be started before the mandate is recorded (the village agent
+opens the case and records the mandate during intake, the first step of the seven-step flow
+委托 → 受理 → …); the completeness check (materials.check_completeness) reports a proxy case
+without a mandate as incomplete, so acceptance (受理) cannot rely on it being there."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Optional
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Connection
+
+from engine.domain import deadlines as dl
+from engine.domain.actor import Actor
+from engine.domain.errors import Conflict, Forbidden, ValidationError
+from engine.domain.materials import MANDATE_SCOPES
+from engine.services.materials import blobs, locking, vault
+from engine.store import tables as t
+from engine.store.models import Staff
+
+MD = t.case_mandate.c
+
+
+@dataclass(frozen=True)
+class Mandate:
+    scope: str
+    signed_on: date
+    document_id: Optional[int] = None
+
+
+def record(ctx, case_id: int, mandate: Mandate, file: Optional[blobs.Upload], actor: Actor) -> None:
+    """Record (or replace: 续办委托书) the mandate of a proxy case; the agent is the recording clerk."""
+    if actor.kind != "staff" or actor.staff_id is None:
+        raise Forbidden("a mandate is recorded by the window agent it names", code="mandate_staff_only")
+    if mandate.scope not in MANDATE_SCOPES:
+        raise ValidationError(f"scope is one of {', '.join(MANDATE_SCOPES)}", code="mandate_scope_invalid",
+                              field="scope")
+    if (file is None) == (mandate.document_id is None):
+        raise ValidationError("attach the signed mandate as a file or name a vault document (one of them)",
+                              code="mandate_document_required", field="file")
+    facts = blobs.check(ctx, file) if file is not None else None
+    with ctx.uow.begin() as conn:
+        locked = locking.lock_for_materials(ctx, conn, case_id, actor)
+        if locked.case.channel != "proxy":
+            raise Conflict("only a case taken in by proxy (channel proxy) has a mandate", code="case_not_proxy")
+        now = ctx.clock.now()
+        if mandate.signed_on > dl.local_date(now):
+            raise ValidationError("the mandate cannot be signed in the future", code="mandate_signed_in_future",
+                                  field="signed_on")
+        sha256 = filename = None
+        if file is not None:
+            sha256, filename = blobs.store(ctx, conn, file, now, facts).sha256, file.safe_name
+        else:
+            vault.document_row(conn, vault.owner_of_case(ctx, conn, case_id), mandate.document_id)
+        conn.execute(delete(t.case_mandate).where(MD.case_id == case_id))
+        conn.execute(t.case_mandate.insert().values(
+            case_id=case_id, agent_account_id=actor.staff_id, principal_name=locked.case.applicant_name,
+            scope=mandate.scope, blob_sha256=sha256, filename=filename, document_id=mandate.document_id,
+            signed_on=mandate.signed_on, created_at=now, created_by=actor.username))
+        locked.loaded.audit.add("mandate_recorded", actor, now, {
+            "agent": actor.username, "principal": locked.case.applicant_name, "scope": mandate.scope,
+            "signed_on": mandate.signed_on.isoformat(), "sha256": sha256, "document": mandate.document_id})
+        locking.finish(conn, locked, now)
+
+
+def exists(conn: Connection, case_id: int) -> bool:
+    return conn.execute(select(MD.id).where(MD.case_id == case_id)).first() is not None
+
+
+def files(conn: Connection, case_id: int) -> set:
+    return set(conn.execute(select(MD.blob_sha256).where(MD.case_id == case_id)).scalars())
+
+
+def view(conn: Connection, case_id: int) -> Optional[dict]:
+    row = conn.execute(select(t.case_mandate, Staff.username.label("agent"))
+                       .join(Staff, Staff.id == MD.agent_account_id).where(MD.case_id == case_id)).first()
+    if row is None:
+        return None
+    return {"agent": row.agent, "principal": row.principal_name, "scope": row.scope, "signed_on": row.signed_on,
+            "sha256": row.blob_sha256, "filename": row.filename, "document_id": row.document_id,
+            "recorded_at": row.created_at}

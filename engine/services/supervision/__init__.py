@@ -1,0 +1,19 @@
+"""Supervision (电子监察): yellow and red cases, steps and deliveries in a supervisor's part of the
+tree, on-time rates, and the channel statistics against the plan's targets."""
+from engine.services.supervision.case_channel_stats import TierCaseChannels, case_channels
+from engine.services.supervision.item_channel_stats import TierChannels, channel_stats
+from engine.services.supervision.warnings import (
+                                                  CaseWarning,
+                                                  DeliveryWarning,
+                                                  StepWarning,
+                                                  cases,
+                                                  counts,
+                                                  deliveries,
+                                                  on_time_rate,
+                                                  steps,
+                                                  subtree,
+                                                  to_csv,
+)
+
+__all__ = ["TierCaseChannels", "case_channels", "TierChannels", "channel_stats", "CaseWarning", "DeliveryWarning",
+           "StepWarning", "cases", "counts", "deliveries", "on_time_rate", "steps", "subtree", "to_csv"]

@@ -1,0 +1,36 @@
+"""Loading a year's State Council notice into the calendar, and recomputing every open deadline
+that touches the year in the same transaction."""
+from dataclasses import dataclass
+
+from engine.domain.actor import Actor
+from engine.domain.calendar_notices import Notice
+from engine.services.accounts import access
+from engine.services.audit import append_system_event
+from engine.services.calendar.reading import _insert_version, _insert_year, _load, invalidate
+from engine.services.time_limits import sla_clock as case_clock
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    version: int
+    year: int
+    recomputed: int      # open cases whose deadlines were recomputed
+    changed: int         # ... of which a date actually moved
+
+
+def load_notice(ctx, notice: Notice, actor: Actor) -> LoadResult:
+    """Make a year official (or amend it) and recompute every open deadline touching it, in one
+    transaction: the calendar and the promises made with it never disagree."""
+    access.require_role(actor, "admin")
+    notice.validate()
+    with ctx.uow.begin() as conn:
+        now = ctx.clock.now()
+        version = _insert_version(conn, actor, now, notice.source, [notice.year])
+        _insert_year(conn, version, notice, "official")
+        cal = _load(conn)
+        recomputed, changed = case_clock.recompute_for_year(ctx, conn, cal, notice.year, actor, now)
+        append_system_event(conn, "calendar_loaded", actor, now, {
+            "version": version, "year": notice.year, "source": notice.source, "holidays": len(notice.holidays),
+            "workdays": len(notice.workdays), "recomputed": recomputed, "changed": changed})
+    invalidate(ctx)
+    return LoadResult(version, notice.year, recomputed, changed)

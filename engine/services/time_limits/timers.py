@@ -1,0 +1,106 @@
+"""Firing due timers. The scheduler only reads the timer table to find work; a case is loaded
+only when one of its timers is due. Each timer fires in its own transaction, together with the
+workflow step it causes, so it fires exactly once: a second worker skips rows and cases that are
+locked, and a worker killed mid-sweep leaves its transaction rolled back and the timer pending."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Callable, Optional
+
+from sqlalchemy import or_, select, update
+
+from engine.domain.actor import Actor
+from engine.domain.errors import LianbanError
+from engine.services import calendar
+from engine.services.cases import parents, progress
+from engine.services.time_limits import sla_clock
+from engine.store.db import is_postgres
+from engine.store.models import Case, Timer
+
+log = logging.getLogger(__name__)
+
+
+def due_timer_ids(ctx, limit: int) -> list[int]:
+    now = ctx.clock.now()
+    with ctx.uow.read() as conn:
+        return list(conn.execute(
+            select(Timer.id).where(Timer.state == "pending", Timer.due_at <= now,
+                                   or_(Timer.retry_at.is_(None), Timer.retry_at <= now))
+            .order_by(Timer.due_at, Timer.id).limit(limit)).scalars())
+
+
+def fire_due(ctx, worker: str = "worker", limit: Optional[int] = None,
+             before_commit: Callable[[int], None] | None = None) -> int:
+    """One sweep: fire every timer due now (up to `limit`); returns how many timers fired."""
+    fired = 0
+    for timer_id in due_timer_ids(ctx, limit or ctx.settings.timer_batch_size):
+        try:
+            fired += fire_one(ctx, timer_id, worker, before_commit)
+        except LianbanError as exc:
+            _record_failure(ctx, timer_id, exc)
+    return fired
+
+
+def fire_one(ctx, timer_id: int, worker: str, before_commit=None) -> int:
+    actor = Actor.system(f"scheduler:{worker}")
+    try:
+        with ctx.uow.begin() as conn:
+            return _fire_locked(ctx, conn, timer_id, worker, actor, before_commit)
+    except _NotDue:
+        return 0
+
+
+class _NotDue(Exception):
+    """The workflow did not consider the timer due: roll the sweep's work on this case back."""
+
+
+def _fire_locked(ctx, conn, timer_id, worker, actor, before_commit) -> int:
+    case_id = conn.execute(select(Timer.case_id).where(Timer.id == timer_id, Timer.state == "pending")).scalar()
+    if case_id is None:
+        return 0  # fired (or cancelled) meanwhile
+    # lock order is always the case, then its rows, as in every other command on a case; a case
+    # held by another worker or a clerk's command is skipped until the next sweep
+    if is_postgres(conn) and conn.execute(select(Case.id).where(Case.id == case_id)
+                                          .with_for_update(skip_locked=True)).scalar() is None:
+        return 0
+    case = progress.lock_case(ctx, conn, case_id)
+    timer = conn.execute(select(Timer.id, Timer.kind, Timer.ref, Timer.state, Timer.attempts)
+                         .where(Timer.id == timer_id)).first()
+    if timer.state != "pending":
+        return 0
+    now = ctx.clock.now()
+    if timer.kind != "bpmn":
+        # yellow/red cards, step deadlines, deemed acceptance: no workflow to load
+        sla_clock.fire(ctx, conn, case, timer, actor, now)
+        if before_commit is not None:
+            before_commit(timer_id)
+        return 1
+    progress.load_workflow(ctx, conn, case)
+    ctx.runtime.fire_timers(case.workflow, ctx.clock, calendar.current(ctx, conn), ctx.settings.start_day_convention)
+    conn.execute(update(Timer).where(Timer.id == timer_id).values(locked_by=worker, attempts=Timer.attempts + 1))
+    progress.save(ctx, conn, case, actor, now)
+    if conn.execute(select(Timer.state).where(Timer.id == timer_id)).scalar_one() == "pending":
+        raise _NotDue()   # the workflow did not consider it due (clock skew): commit nothing
+    # a timer that ended a 一件事 child refreshes its parent's result (child, then parent: the lock order)
+    parents.after_child_step(ctx, conn, case, actor, now)
+    if before_commit is not None:
+        before_commit(timer_id)
+    return 1
+
+
+def _record_failure(ctx, timer_id: int, exc: LianbanError) -> None:
+    """The firing transaction was rolled back; count the attempt and back off, give up after
+    the configured number of attempts (the timer then shows as failed to supervisors)."""
+    log.warning("timer %s failed: %s", timer_id, exc)
+    with ctx.uow.begin() as conn:
+        timer = conn.execute(select(Timer.state, Timer.attempts).where(Timer.id == timer_id)).first()
+        if timer is None or timer.state != "pending":
+            return
+        attempts = (timer.attempts or 0) + 1
+        now = ctx.clock.now()
+        values = {"attempts": attempts, "last_error": f"{exc.code}: {exc.message}"[:2000],
+                  "retry_at": now + timedelta(seconds=ctx.settings.scheduler_interval_seconds * 2 ** attempts)}
+        if attempts >= ctx.settings.timer_max_attempts:
+            values["state"] = "failed"
+        conn.execute(update(Timer).where(Timer.id == timer_id).values(**values))

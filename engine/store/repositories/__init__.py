@@ -1,0 +1,1 @@
+"""One repository per capability; a Transaction (engine/store/uow.py) hands them out."""
