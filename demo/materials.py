@@ -39,20 +39,20 @@ ZHANG_VAULT = [
 ]
 
 
-def load(conn, settings, now) -> None:
+def load(tx, settings, now) -> None:
     """Give the demo items materials where the catalogue has none, and seed the vault once."""
     for local_code, (materials, tolerant) in MATERIALS.items():
-        rows = conn.execute(select(ItemImplementation.id, ItemImplementation.materials)
+        rows = tx.execute(select(ItemImplementation.id, ItemImplementation.materials)
                             .where(ItemImplementation.local_code == local_code)).all()
         for row in rows:
             if not row.materials:
-                conn.execute(update(ItemImplementation).where(ItemImplementation.id == row.id)
+                tx.execute(update(ItemImplementation).where(ItemImplementation.id == row.id)
                              .values(materials=materials, tolerant_acceptance=tolerant))
-    zhang = conn.execute(select(Staff.id).where(Staff.username == "applicant_zhang")).scalar()
+    zhang = tx.execute(select(Staff.id).where(Staff.username == "applicant_zhang")).scalar()
     if zhang is None:
         return
     # an e-licence is issued to the person (ID number) and bound to her real-name account
     owner = Owner(account_id=zhang, key=id_key(settings.id_hash_secret, ZHANG_ID_NUMBER))
-    lock_vault(conn, owner)
+    lock_vault(tx, owner)
     for doc in ZHANG_VAULT:
-        add_document(conn, owner, doc, "A", "e_licence", None, Actor.system("demo"), now)
+        add_document(tx, owner, doc, "A", "e_licence", None, Actor.system("demo"), now)

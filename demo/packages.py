@@ -35,27 +35,27 @@ RESTAURANT_PACKAGE = packages.PackageSpec(code="620100-YJS-0001", name="开办�
 
 
 def load(ctx) -> None:
-    with ctx.uow.begin() as conn:
-        if conn.execute(select(ItemImplementation.id).where(ItemImplementation.code == HYGIENE["code"])).first() is None:
+    with ctx.uow.begin() as tx:
+        if tx.execute(select(ItemImplementation.id).where(ItemImplementation.code == HYGIENE["code"])).first() is None:
             now = ctx.clock.now()
             code, name, category, basis = HYGIENE_BASIC
-            basic_id = conn.execute(select(ServiceItem.id).where(ServiceItem.code == code)).scalar()
+            basic_id = tx.execute(select(ServiceItem.id).where(ServiceItem.code == code)).scalar()
             if basic_id is None:
-                basic_id = conn.execute(insert(ServiceItem).values(
+                basic_id = tx.execute(insert(ServiceItem).values(
                     code=code, name=name, category=category, legal_basis=basis, created_at=now, updated_at=now)
                     .returning(ServiceItem.id)).scalar_one()
-            district = conn.execute(select(OrgUnit.id).where(OrgUnit.tier == "district")).scalar()
-            conn.execute(insert(ItemImplementation).values(
+            district = tx.execute(select(OrgUnit.id).where(OrgUnit.tier == "district")).scalar()
+            tx.execute(insert(ItemImplementation).values(
                 **HYGIENE, service_item_id=basic_id, version=1, status="published", name=name, category=category,
                 deciding_tier="district", org_unit_id=district, tier="district", deciding_department="health",
                 accepting_tiers=["district", "park", "township", "village"], legal_unit="workday",
                 promise_unit="workday", handle_forms=["window", "online", "mail"], fees=[],
                 materials=HYGIENE_MATERIALS, guide={}, attrs={}, created_at=now, published_at=now))
-            food = conn.execute(select(ItemImplementation.id, ItemImplementation.materials).where(
+            food = tx.execute(select(ItemImplementation.id, ItemImplementation.materials).where(
                 ItemImplementation.local_code == "620100-XK-SCJG-0001", ItemImplementation.status == "published")).first()
             if food is not None and not food.materials:     # main's demo lists none yet
-                conn.execute(ItemImplementation.__table__.update().where(ItemImplementation.id == food.id)
+                tx.execute(ItemImplementation.__table__.update().where(ItemImplementation.id == food.id)
                              .values(materials=FOOD_MATERIALS))
-        exists = conn.execute(select(ItemPackage.id).where(ItemPackage.code == RESTAURANT_PACKAGE.code)).first()
+        exists = tx.execute(select(ItemPackage.id).where(ItemPackage.code == RESTAURANT_PACKAGE.code)).first()
     if exists is None:
         packages.define_package(ctx, RESTAURANT_PACKAGE, Actor.system("demo"))

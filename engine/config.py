@@ -28,6 +28,9 @@ class Settings:
     yellow_share: float = 0.0
     correction_notice_workdays: int = 5
     step_workdays_by_role: str = ""          # e.g. "reviewer=5,approver=5": default step limits
+    # how old another process's change to the organisation or the calendar may be when this one
+    # reads it (engine/services/caches.py); tokens have their own, shorter, limit
+    cache_seconds: float = 30.0
     token_cache_seconds: float = 10.0
     # workflow task trees are many small objects: Python's default young-generation threshold
     # (700) made the collector a fifth of a command's time; 0 leaves the interpreter's default
@@ -55,7 +58,7 @@ class Settings:
                            ("script_max_lines", int), ("host", str), ("port", int),
                            ("start_day_convention", str), ("yellow_workdays", int), ("yellow_share", float),
                            ("correction_notice_workdays", int), ("step_workdays_by_role", str),
-                           ("token_cache_seconds", float), ("gc_threshold", int),
+                           ("cache_seconds", float), ("token_cache_seconds", float), ("gc_threshold", int),
                            ("material_max_bytes", int), ("material_types", str), ("id_hash_secret", str)):
             raw = env.get(f"LIANBAN_{name.upper()}")
             if raw is not None:

@@ -7,6 +7,8 @@ import json
 from datetime import datetime
 from typing import Iterable, Optional
 
+from engine.domain.clock import as_utc
+
 GENESIS = "0" * 64
 
 # json.dumps with options builds a new encoder on every call; the same options, built once
@@ -38,3 +40,39 @@ def verify(events: Iterable[dict], stream: str) -> Optional[int]:
         prev = h
         expected_seq += 1
     return None
+
+
+def case_stream(case_id: int) -> str:
+    return f"case:{case_id}"
+
+
+class CaseAudit:
+    """Collects the events of one command on one case, each hashed onto the chain as it is
+    added; the caller writes `take()`'s rows with the case row (one batch per command)."""
+
+    __slots__ = ("case_id", "stream", "seq", "head", "rows")
+
+    def __init__(self, case_id: int, seq: int, head: str):
+        self.case_id = case_id
+        self.stream = case_stream(case_id)
+        self.seq = seq
+        self.head = head
+        self.rows: list[dict] = []
+
+    def add(self, type: str, actor, at: datetime, payload: dict | None = None) -> None:
+        """`actor` is an engine.domain.actor.Actor (its username and window are recorded)."""
+        self.seq += 1
+        at = as_utc(at)
+        payload = payload or {}
+        stream = self.stream
+        h = event_hash(self.head, stream=stream, seq=self.seq, type=type, actor=actor.username,
+                       at=at, payload=payload)
+        self.rows.append({"stream": stream, "case_id": self.case_id, "seq": self.seq, "type": type,
+                          "actor": actor.username, "window_id": actor.window_id, "at": at,
+                          "payload": payload, "prev_hash": self.head, "hash": h})
+        self.head = h
+
+    def take(self) -> list[dict]:
+        """The rows added since the last take (to be written now)."""
+        rows, self.rows = self.rows, []
+        return rows

@@ -6,7 +6,7 @@ import pytest
 
 from engine.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from engine.services import cases, tasks
-from engine.services.audit import events_of, verify_stream
+from engine.services.tasks import queues
 from tests.conftest import snapshot, staff, window_id
 from tests.form_samples import sample, task_data
 
@@ -61,10 +61,10 @@ def test_food_licence_runs_across_four_tiers(demo):
     assert view.applicant_id_masked == "620102********1234"
     assert view.data["decision"] == "granted"
     with ctx.uow.begin() as s:
-        assert verify_stream(s, f"case:{started.case_id}") is None
-        types = [e["type"] for e in events_of(s, f"case:{started.case_id}")]
+        assert s.events.broken_at(f"case:{started.case_id}") is None
+        types = [e["type"] for e in s.events.of_stream(f"case:{started.case_id}")]
         # the applicant's ID number is never written to the audit trail
-        assert all("620102199001011234" not in str(e["payload"]) for e in events_of(s, f"case:{started.case_id}"))
+        assert all("620102199001011234" not in str(e["payload"]) for e in s.events.of_stream(f"case:{started.case_id}"))
     assert types[0] == "case_started" and types[-2:] == ["case_completed", "lifecycle_changed"]
     assert (view.lifecycle, view.decision) == ("completed", "granted")
     assert types.count("task_completed") == 5
@@ -186,10 +186,10 @@ def test_tampering_with_the_audit_trail_is_detected(demo):
     tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, task_data(ctx, only_task(ctx, "zcz_qs_agent").id), staff(ctx, "zcz_qs_agent"))
     stream = f"case:{started.case_id}"
     with ctx.uow.begin() as conn:
-        assert verify_stream(conn, stream) is None
+        assert conn.events.broken_at(stream) is None
         conn.execute(text("UPDATE event SET actor = 'someone_else' WHERE stream = :s AND seq = 2"), {"s": stream})
     with ctx.uow.read() as conn:
-        assert verify_stream(conn, stream) == 2
+        assert conn.events.broken_at(stream) == 2
 
 
 def test_the_same_case_runs_identically_without_the_workflow_cache(demo, db_url, clock):
@@ -239,8 +239,9 @@ def test_inbox_sql_writes_its_constants_so_the_database_never_re_prepares_it(dem
     ctx = demo
     start_food(ctx)
     clerk = staff(ctx, "zcz_qs_agent")
+    queues._STATEMENTS.clear()
     assert tasks.inbox(ctx, clerk)                                   # builds and caches the statement
-    (stmt, fast), = [v for k, v in ctx.caches["inbox_statements"].items() if k[1] is False]
+    (stmt, fast), = [v for k, v in queues._STATEMENTS.items() if k[1] is False]
     with ctx.uow.read() as conn:
         sql = fast._plan(conn.dialect)[0] if fast is not None else str(stmt.compile(dialect=conn.dialect))
     branches = sql.count("FROM task")

@@ -15,7 +15,6 @@ from engine.config import Settings
 from engine.domain.errors import Conflict, Forbidden, NotFound, TooLarge, UnsupportedType, ValidationError
 from engine.services import cases, materials
 from engine.services.accounts import auth
-from engine.services.audit import verify_stream
 from engine.services.context import Context
 from engine.services.materials import blobs, mandates, vault
 from engine.services.time_limits import sla_clock as clock_service
@@ -335,4 +334,4 @@ def test_parallel_uploads_neither_fail_nor_duplicate(world, db_url, clock):
     assert len(vault.my_documents(ctx, zhang)) == 2 + 4
     with ctx.uow.read() as conn:
         assert conn.execute(select(func.count()).select_from(Blob)).scalar() == 1 + 4
-        assert verify_stream(conn, vault.Owner(account_id=zhang.staff_id).stream) is None
+        assert conn.events.broken_at(vault.Owner(account_id=zhang.staff_id).stream) is None

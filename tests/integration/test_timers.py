@@ -95,7 +95,7 @@ def test_sweep_loads_no_case_when_nothing_is_due(demo, clock, monkeypatch):
         start_food(ctx)
         tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, task_data(ctx, only_task(ctx, "zcz_qs_agent").id), staff(ctx, "zcz_qs_agent"))
     assert len(pending_timers(ctx)) == 3
-    ctx.workflows.clear()
+    ctx.caches.workflows.clear()
     loads = []
     real = ctx.runtime.loads
     monkeypatch.setattr(ctx.runtime, "loads", lambda state: loads.append(1) or real(state))

@@ -7,7 +7,8 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from engine.store.db import UnitOfWork, make_engine
+from engine.store.db import make_engine
+from engine.store.uow import UnitOfWork
 
 
 @pytest.fixture()
@@ -22,34 +23,34 @@ def uow(tmp_path):
 
 
 def _count(uow) -> int:
-    with uow.read() as conn:
-        return conn.execute(text("SELECT count(*) FROM t")).scalar_one()
+    with uow.read() as tx:
+        return tx.conn.execute(text("SELECT count(*) FROM t")).scalar_one()
 
 
 def test_a_failed_command_leaves_nothing_and_its_connection_is_clean(uow):
-    with uow.begin() as conn:
-        conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
+    with uow.begin() as tx:
+        tx.conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
     with pytest.raises(Exception):
-        with uow.begin() as conn:
-            conn.execute(text("INSERT INTO t (v) VALUES ('b')"))
-            conn.execute(text("INSERT INTO t (v) VALUES ('a')"))     # unique violation: all rolled back
+        with uow.begin() as tx:
+            tx.conn.execute(text("INSERT INTO t (v) VALUES ('b')"))
+            tx.conn.execute(text("INSERT INTO t (v) VALUES ('a')"))     # unique violation: all rolled back
     assert _count(uow) == 1
     for conn in uow._idle:
         assert not conn.connection.dbapi_connection.in_transaction
-    with uow.begin() as conn:                                     # the next command on a kept connection works
-        conn.execute(text("INSERT INTO t (v) VALUES ('b')"))
+    with uow.begin() as tx:                                     # the next command on a kept connection works
+        tx.conn.execute(text("INSERT INTO t (v) VALUES ('b')"))
     assert _count(uow) == 2
 
 
 def test_a_connection_is_kept_for_the_next_command_but_never_shared(uow):
     with uow.begin() as outer:
         with uow.read() as inner:                     # in use: a second unit of work gets its own
-            assert inner is not outer
+            assert inner.conn is not outer.conn
     kept = set(map(id, uow._idle))
     assert len(kept) == 2
     with uow.read() as again:
-        assert id(again) in kept
-        assert id(again) not in set(map(id, uow._idle))
+        assert id(again.conn) in kept
+        assert id(again.conn) not in set(map(id, uow._idle))
 
 
 def test_threads_get_distinct_connections(uow):
@@ -57,12 +58,12 @@ def test_threads_get_distinct_connections(uow):
 
     def work(i):
         try:
-            with uow.read() as conn:
-                seen.append(id(conn))
+            with uow.read() as tx:
+                seen.append(id(tx.conn))
                 barrier.wait(timeout=10)              # all four hold one at the same time
-                conn.execute(text("SELECT 1")).scalar_one()
-            with uow.begin() as conn:
-                conn.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": f"x{i}"})
+                tx.conn.execute(text("SELECT 1")).scalar_one()
+            with uow.begin() as tx:
+                tx.conn.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": f"x{i}"})
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 

@@ -4,12 +4,12 @@ applicants their own cases, administrators everything."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.engine import Connection
 
 from engine.domain.actor import Actor
 from engine.domain.errors import Forbidden
 from engine.services.accounts import org
 from engine.store import tables as t
+from engine.store.uow import Transaction
 
 
 def require_role(actor: Actor, *roles: str) -> None:
@@ -17,39 +17,39 @@ def require_role(actor: Actor, *roles: str) -> None:
         raise Forbidden(f"this needs the role {' or '.join(roles)}", code="role_required")
 
 
-def require_window_post(ctx, conn: Connection, actor: Actor, window_id: int) -> None:
+def require_window_post(ctx, tx: Transaction, actor: Actor, window_id: int) -> None:
     """Starting a case at a window: a post at that window (or admin)."""
     if actor.has_role("admin"):
         return
     if actor.kind == "applicant":
         return                       # applicants apply online to any window's unit; the case is theirs
-    window = org.window(ctx, conn, window_id)
-    posts = org.posts_of(ctx, conn, actor.staff_id) if actor.staff_id else []
+    window = org.window(ctx, tx, window_id)
+    posts = org.posts_of(ctx, tx, actor.staff_id) if actor.staff_id else []
     if not any(unit == window.org_unit_id for unit, _dept, _role in posts):
         raise Forbidden("you hold no post at this window's unit", code="window_not_yours", field="window_id")
 
 
-def supervised_units(ctx, conn: Connection, actor: Actor) -> list[int]:
+def supervised_units(ctx, tx: Transaction, actor: Actor) -> list[int]:
     """Roots of the subtrees the actor supervises."""
-    return [unit for unit, _dept, role in (org.posts_of(ctx, conn, actor.staff_id) if actor.staff_id else [])
+    return [unit for unit, _dept, role in (org.posts_of(ctx, tx, actor.staff_id) if actor.staff_id else [])
             if role == "supervisor"]
 
 
-def require_supervision(ctx, conn: Connection, actor: Actor, unit_id: int) -> None:
+def require_supervision(ctx, tx: Transaction, actor: Actor, unit_id: int) -> None:
     if actor.has_role("admin"):
         return
-    directory = org.directory(ctx, conn)
-    if not any(directory.in_subtree(unit_id, root) for root in supervised_units(ctx, conn, actor)):
+    directory = org.directory(ctx, tx)
+    if not any(directory.in_subtree(unit_id, root) for root in supervised_units(ctx, tx, actor)):
         raise Forbidden("this unit is outside the part of the organisation you supervise",
                         code="outside_supervised_scope", field="unit_id")
 
 
-def require_case_access(ctx, conn: Connection, actor: Actor, case_id: int) -> None:
+def require_case_access(ctx, tx: Transaction, actor: Actor, case_id: int) -> None:
     """Who may read a case (and act on its clock): the applicant who owns it; staff with a post
     at the receiving unit or at a unit one of its tasks was routed to; supervisors above it."""
     if actor.has_role("admin"):
         return
-    row = conn.execute(select(t.case.c.origin_org_unit_id, t.case.c.applicant_account_id)
+    row = tx.execute(select(t.case.c.origin_org_unit_id, t.case.c.applicant_account_id)
                        .where(t.case.c.id == case_id)).first()
     if row is None:
         return                       # the caller reports not-found
@@ -57,9 +57,9 @@ def require_case_access(ctx, conn: Connection, actor: Actor, case_id: int) -> No
         if row.applicant_account_id == actor.staff_id:
             return
         raise Forbidden("this is not your case", code="case_not_yours")
-    posts = org.posts_of(ctx, conn, actor.staff_id) if actor.staff_id else []
-    directory = org.directory(ctx, conn)
-    units = {row.origin_org_unit_id} | set(conn.execute(
+    posts = org.posts_of(ctx, tx, actor.staff_id) if actor.staff_id else []
+    directory = org.directory(ctx, tx)
+    units = {row.origin_org_unit_id} | set(tx.execute(
         select(t.task.c.routed_org_unit_id).where(t.task.c.case_id == case_id).distinct()).scalars())
     for p_unit, _dept, role in posts:
         if role == "supervisor":

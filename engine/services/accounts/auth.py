@@ -5,16 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 from datetime import timedelta
 from typing import Optional
 
 from sqlalchemy import select, update
-from sqlalchemy.engine import Connection
 
 from engine.domain.actor import Actor
 from engine.domain.errors import LianbanError, NotFound, ValidationError
 from engine.store.models import ApiToken, Staff
+from engine.store.uow import Transaction
 
 SESSION_HOURS = 12
 SYSTEM_ROLES = ("admin", "designer")
@@ -48,8 +47,8 @@ def _token_hash(token: str) -> str:
 def set_password(ctx, username: str, password: str) -> None:
     if len(password or "") < 8:
         raise ValidationError("a password has at least 8 characters", code="password_too_short", field="password")
-    with ctx.uow.begin() as conn:
-        changed = conn.execute(update(Staff).where(Staff.username == username)
+    with ctx.uow.begin() as tx:
+        changed = tx.execute(update(Staff).where(Staff.username == username)
                                .values(password_hash=hash_password(password))).rowcount
         if not changed:
             raise NotFound(f"account {username!r} does not exist", code="account_not_found", field="username")
@@ -59,8 +58,8 @@ def set_roles(ctx, username: str, roles: list[str]) -> None:
     unknown = set(roles) - set(SYSTEM_ROLES)
     if unknown:
         raise ValidationError(f"unknown roles {sorted(unknown)}", code="role_unknown", field="roles")
-    with ctx.uow.begin() as conn:
-        if not conn.execute(update(Staff).where(Staff.username == username).values(roles=sorted(set(roles)))).rowcount:
+    with ctx.uow.begin() as tx:
+        if not tx.execute(update(Staff).where(Staff.username == username).values(roles=sorted(set(roles)))).rowcount:
             raise NotFound(f"account {username!r} does not exist", code="account_not_found", field="username")
 
 
@@ -68,17 +67,17 @@ def create_account(ctx, username: str, name: str, kind: str, password: Optional[
                    roles: tuple = ()) -> int:
     if kind not in ACCOUNT_KINDS:
         raise ValidationError(f"kind is one of {', '.join(ACCOUNT_KINDS)}", code="account_kind_unknown", field="kind")
-    with ctx.uow.begin() as conn:
-        if conn.execute(select(Staff.id).where(Staff.username == username)).first():
+    with ctx.uow.begin() as tx:
+        if tx.execute(select(Staff.id).where(Staff.username == username)).first():
             raise ValidationError(f"account {username!r} exists", code="account_exists", field="username")
-        return conn.execute(Staff.__table__.insert().values(
+        return tx.execute(Staff.__table__.insert().values(
             username=username, name=name, kind=kind, roles=sorted(set(roles)), active=True,
             password_hash=hash_password(password) if password else None).returning(Staff.id)).scalar_one()
 
 
-def _issue(conn: Connection, account_id: int, kind: str, name: str, now, expires_at) -> str:
+def _issue(tx: Transaction, account_id: int, kind: str, name: str, now, expires_at) -> str:
     token = secrets.token_urlsafe(32)
-    conn.execute(ApiToken.__table__.insert().values(account_id=account_id, kind=kind, name=name[:100],
+    tx.execute(ApiToken.__table__.insert().values(account_id=account_id, kind=kind, name=name[:100],
                                                     token_hash=_token_hash(token), created_at=now,
                                                     expires_at=expires_at))
     return token
@@ -86,19 +85,19 @@ def _issue(conn: Connection, account_id: int, kind: str, name: str, now, expires
 
 def login(ctx, username: str, password: str) -> tuple[str, object]:
     """A session token for a password login; the same error whatever was wrong."""
-    with ctx.uow.begin() as conn:
-        row = conn.execute(select(Staff.id, Staff.password_hash, Staff.active).where(Staff.username == username)).first()
+    with ctx.uow.begin() as tx:
+        row = tx.execute(select(Staff.id, Staff.password_hash, Staff.active).where(Staff.username == username)).first()
         if row is None or not row.active or not check_password(row.password_hash, password or ""):
             raise Unauthenticated("wrong username or password", code="login_failed")
         now = ctx.clock.now()
         expires = now + timedelta(hours=SESSION_HOURS)
-        return _issue(conn, row.id, "session", "login", now, expires), expires
+        return _issue(tx, row.id, "session", "login", now, expires), expires
 
 
 def verify_password(ctx, username: str, password: str) -> Actor:
     """For HTTP Basic (Camunda Modeler's deploy button): the actor, without issuing a token."""
-    with ctx.uow.read() as conn:
-        row = conn.execute(select(Staff.id, Staff.username, Staff.kind, Staff.roles, Staff.active,
+    with ctx.uow.read() as tx:
+        row = tx.execute(select(Staff.id, Staff.username, Staff.kind, Staff.roles, Staff.active,
                                   Staff.password_hash).where(Staff.username == username)).first()
     if row is None or not row.active or not check_password(row.password_hash, password or ""):
         raise Unauthenticated("wrong username or password", code="login_failed")
@@ -106,18 +105,18 @@ def verify_password(ctx, username: str, password: str) -> Actor:
 
 
 def create_service_token(ctx, username: str, name: str, days: Optional[int] = None) -> str:
-    with ctx.uow.begin() as conn:
-        account = conn.execute(select(Staff.id).where(Staff.username == username)).scalar()
+    with ctx.uow.begin() as tx:
+        account = tx.execute(select(Staff.id).where(Staff.username == username)).scalar()
         if account is None:
             raise NotFound(f"account {username!r} does not exist", code="account_not_found", field="username")
         now = ctx.clock.now()
-        return _issue(conn, account, "service", name, now, now + timedelta(days=days) if days else None)
+        return _issue(tx, account, "service", name, now, now + timedelta(days=days) if days else None)
 
 
 def revoke(ctx, token: str) -> None:
-    _token_cache(ctx).pop(_token_hash(token or ""), None)
-    with ctx.uow.begin() as conn:
-        conn.execute(update(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
+    ctx.caches.tokens.discard(_token_hash(token or ""))
+    with ctx.uow.begin() as tx:
+        tx.execute(update(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
                      .values(revoked_at=ctx.clock.now()))
 
 
@@ -125,34 +124,25 @@ def revoke(ctx, token: str) -> None:
 # per request. A revocation takes effect at once in the process that revokes, and within
 # settings.token_cache_seconds (LIANBAN_TOKEN_CACHE_SECONDS, 0 = never cache) in the others; an
 # expiry is checked on every request.
-TOKEN_CACHE_SIZE = 10_000
-
-
-def _token_cache(ctx) -> dict:
-    return ctx.caches.setdefault("tokens", {})
-
-
 def authenticate(ctx, token: Optional[str]) -> Actor:
     """The actor behind a bearer token, or Unauthenticated."""
     if not token:
         raise Unauthenticated("this endpoint needs a bearer token (Authorization: Bearer …)", code="token_missing")
     key = _token_hash(token)
-    cache = _token_cache(ctx)
-    hit = cache.get(key)
-    if hit is not None and time.monotonic() - hit[0] < ctx.settings.token_cache_seconds:
-        if hit[2] is not None and hit[2] <= ctx.clock.now():
+    hit = ctx.caches.tokens.get(key)
+    if hit is not None:
+        actor, expires_at = hit
+        if expires_at is not None and expires_at <= ctx.clock.now():
             raise Unauthenticated("the token has expired; log in again", code="token_expired")
-        return hit[1]
+        return actor
     actor, expires_at = _authenticate_in_db(ctx, key)
-    if len(cache) >= TOKEN_CACHE_SIZE:
-        cache.clear()
-    cache[key] = (time.monotonic(), actor, expires_at)
+    ctx.caches.tokens.put(key, (actor, expires_at))
     return actor
 
 
 def _authenticate_in_db(ctx, key: str):
-    with ctx.uow.read() as conn:
-        row = conn.execute(select(Staff.id, Staff.username, Staff.kind, Staff.roles, Staff.active, ApiToken.expires_at,
+    with ctx.uow.read() as tx:
+        row = tx.execute(select(Staff.id, Staff.username, Staff.kind, Staff.roles, Staff.active, ApiToken.expires_at,
                                   ApiToken.revoked_at)
                            .join(Staff, Staff.id == ApiToken.account_id)
                            .where(ApiToken.token_hash == key)).first()

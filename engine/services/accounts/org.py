@@ -2,19 +2,16 @@
 of user tasks to (org unit, role, department) relative to the receiving window."""
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from typing import Optional
 
 from sqlalchemy import insert, select
-from sqlalchemy.engine import Connection
 
 from engine.domain import org as org_rules
 from engine.domain.errors import NotFound, ValidationError
 from engine.store.models import Department, Hall, OrgUnit, Staff, StaffPost, Window
-
-ORG_CACHE_SECONDS = 30.0
+from engine.store.uow import Transaction
 
 
 @dataclass(frozen=True)
@@ -27,20 +24,21 @@ class WindowInfo:
 
 class OrgDirectory:
     """In-memory snapshot of the org tree for routing (it changes rarely; every task creation
-    reads it). Refreshed after ORG_CACHE_SECONDS or when this process changes the org."""
+    reads it). A snapshot (engine/services/caches.py): refreshed after LIANBAN_CACHE_SECONDS, at once when
+    this process changes the org, and when a window or post it is asked for is not in it yet."""
 
-    def __init__(self, conn: Connection):
+    def __init__(self, tx: Transaction):
         self.units = {u.id: org_rules.UnitRef(u.id, u.tier, u.parent_id)
-                      for u in conn.execute(select(OrgUnit.id, OrgUnit.tier, OrgUnit.parent_id))}
-        self.unit_paths = dict(conn.execute(select(OrgUnit.id, OrgUnit.path)).all())
+                      for u in tx.execute(select(OrgUnit.id, OrgUnit.tier, OrgUnit.parent_id))}
+        self.unit_paths = dict(tx.execute(select(OrgUnit.id, OrgUnit.path)).all())
         self.departments = {(d.org_unit_id, d.code): d.id
-                            for d in conn.execute(select(Department.id, Department.org_unit_id, Department.code))}
+                            for d in tx.execute(select(Department.id, Department.org_unit_id, Department.code))}
         self.department_codes = {code for _, code in self.departments}
         self.posts: dict[int, list[tuple[int, Optional[int], str]]] = {}
-        for p in conn.execute(select(StaffPost.staff_id, StaffPost.org_unit_id, StaffPost.department_id, StaffPost.role)):
+        for p in tx.execute(select(StaffPost.staff_id, StaffPost.org_unit_id, StaffPost.department_id, StaffPost.role)):
             self.posts.setdefault(p.staff_id, []).append((p.org_unit_id, p.department_id, p.role))
         self.windows = {w.id: WindowInfo(w.id, w.org_unit_id, w.department_id, w.code)
-                        for w in conn.execute(select(Window.id, Window.org_unit_id, Window.department_id, Window.code))}
+                        for w in tx.execute(select(Window.id, Window.org_unit_id, Window.department_id, Window.code))}
         self.loaded_at = time.monotonic()
 
     def route(self, target: org_rules.Target, origin_unit_id: int) -> org_rules.Route:
@@ -57,26 +55,19 @@ class OrgDirectory:
         return self.unit_paths.get(unit_id, "").startswith(self.unit_paths.get(root_id, "\0"))
 
 
-_lock = threading.Lock()
-
-
-def directory(ctx, conn: Connection) -> OrgDirectory:
-    with _lock:
-        current = ctx.caches.get("org")
-        if current is None or time.monotonic() - current.loaded_at > ORG_CACHE_SECONDS:
-            current = ctx.caches["org"] = OrgDirectory(conn)
-        return current
+def directory(ctx, tx: Transaction) -> OrgDirectory:
+    return ctx.caches.org.get(lambda: OrgDirectory(tx))
 
 
 def invalidate(ctx) -> None:
-    ctx.caches.pop("org", None)
+    ctx.caches.org.invalidate()
 
 
-def window(ctx, conn: Connection, window_id: int) -> WindowInfo:
-    info = directory(ctx, conn).windows.get(window_id)
+def window(ctx, tx: Transaction, window_id: int) -> WindowInfo:
+    info = directory(ctx, tx).windows.get(window_id)
     if info is None:
         invalidate(ctx)
-        info = directory(ctx, conn).windows.get(window_id)
+        info = directory(ctx, tx).windows.get(window_id)
     if info is None:
         raise NotFound(f"window {window_id} does not exist", code="window_not_found", field="window_id")
     return info
@@ -84,62 +75,62 @@ def window(ctx, conn: Connection, window_id: int) -> WindowInfo:
 
 # --- writing the tree (used by the demo loader and, later, the admin API) -----------------------
 
-def add_unit(conn: Connection, code: str, name: str, tier: str, parent_id: Optional[int]) -> int:
+def add_unit(tx: Transaction, code: str, name: str, tier: str, parent_id: Optional[int]) -> int:
     if tier not in org_rules.TIERS:
         raise ValidationError(f"unknown tier {tier!r}", code="org_unknown_tier", field="tier")
     parent_path = "/"
     if parent_id is not None:
-        parent = conn.execute(select(OrgUnit.tier, OrgUnit.path).where(OrgUnit.id == parent_id)).first()
+        parent = tx.execute(select(OrgUnit.tier, OrgUnit.path).where(OrgUnit.id == parent_id)).first()
         if parent is None:
             raise NotFound(f"parent unit {parent_id} does not exist", field="parent_id")
         if org_rules.TIERS.index(tier) <= org_rules.TIERS.index(parent.tier):
             raise ValidationError(f"a {tier} cannot sit under a {parent.tier}", code="org_tier_order", field="tier")
         parent_path = parent.path
-    unit_id = conn.execute(insert(OrgUnit).values(code=code, name=name, tier=tier, parent_id=parent_id, path="")
+    unit_id = tx.execute(insert(OrgUnit).values(code=code, name=name, tier=tier, parent_id=parent_id, path="")
                               .returning(OrgUnit.id)).scalar_one()
-    conn.execute(OrgUnit.__table__.update().where(OrgUnit.id == unit_id).values(path=f"{parent_path}{unit_id}/"))
+    tx.execute(OrgUnit.__table__.update().where(OrgUnit.id == unit_id).values(path=f"{parent_path}{unit_id}/"))
     return unit_id
 
 
-def add_department(conn: Connection, org_unit_id: int, code: str, name: str) -> int:
-    return conn.execute(insert(Department).values(org_unit_id=org_unit_id, code=code, name=name)
+def add_department(tx: Transaction, org_unit_id: int, code: str, name: str) -> int:
+    return tx.execute(insert(Department).values(org_unit_id=org_unit_id, code=code, name=name)
                            .returning(Department.id)).scalar_one()
 
 
-def add_hall(conn: Connection, org_unit_id: int, code: str, name: str, kind: str) -> int:
-    return conn.execute(insert(Hall).values(org_unit_id=org_unit_id, code=code, name=name, kind=kind)
+def add_hall(tx: Transaction, org_unit_id: int, code: str, name: str, kind: str) -> int:
+    return tx.execute(insert(Hall).values(org_unit_id=org_unit_id, code=code, name=name, kind=kind)
                            .returning(Hall.id)).scalar_one()
 
 
-def add_window(conn: Connection, hall_id: int, code: str, name: str, kind: str,
+def add_window(tx: Transaction, hall_id: int, code: str, name: str, kind: str,
                department_id: Optional[int] = None) -> int:
-    hall = conn.execute(select(Hall.org_unit_id).where(Hall.id == hall_id)).first()
-    return conn.execute(insert(Window).values(hall_id=hall_id, org_unit_id=hall.org_unit_id, code=code, name=name,
+    hall = tx.execute(select(Hall.org_unit_id).where(Hall.id == hall_id)).first()
+    return tx.execute(insert(Window).values(hall_id=hall_id, org_unit_id=hall.org_unit_id, code=code, name=name,
                                                  kind=kind, department_id=department_id)
                            .returning(Window.id)).scalar_one()
 
 
-def add_staff(conn: Connection, username: str, name: str, password_hash: Optional[str] = None) -> int:
-    return conn.execute(insert(Staff).values(username=username, name=name, password_hash=password_hash, active=True)
+def add_staff(tx: Transaction, username: str, name: str, password_hash: Optional[str] = None) -> int:
+    return tx.execute(insert(Staff).values(username=username, name=name, password_hash=password_hash, active=True)
                            .returning(Staff.id)).scalar_one()
 
 
-def add_post(conn: Connection, staff_id: int, window_id: int, role: str, department_id: Optional[int] = None) -> int:
+def add_post(tx: Transaction, staff_id: int, window_id: int, role: str, department_id: Optional[int] = None) -> int:
     if role not in org_rules.ROLES:
         raise ValidationError(f"unknown role {role!r}", code="org_unknown_role", field="role")
-    win = conn.execute(select(Window.org_unit_id, Window.department_id).where(Window.id == window_id)).first()
-    return conn.execute(insert(StaffPost).values(staff_id=staff_id, window_id=window_id, org_unit_id=win.org_unit_id,
+    win = tx.execute(select(Window.org_unit_id, Window.department_id).where(Window.id == window_id)).first()
+    return tx.execute(insert(StaffPost).values(staff_id=staff_id, window_id=window_id, org_unit_id=win.org_unit_id,
                                                     department_id=department_id if department_id is not None else win.department_id,
                                                     role=role)
                            .returning(StaffPost.id)).scalar_one()
 
 
-def posts_of(ctx, conn: Connection, staff_id: int) -> list[tuple[int, Optional[int], str]]:
+def posts_of(ctx, tx: Transaction, staff_id: int) -> list[tuple[int, Optional[int], str]]:
     """(org unit, department, role) the staff member holds."""
-    posts = directory(ctx, conn).posts.get(staff_id)
+    posts = directory(ctx, tx).posts.get(staff_id)
     if posts is None:          # a post created by another process since the snapshot
         invalidate(ctx)
-        posts = directory(ctx, conn).posts.get(staff_id, [])
+        posts = directory(ctx, tx).posts.get(staff_id, [])
     return posts
 
 

@@ -14,16 +14,16 @@ def seed_from_package(ctx, actor: Actor | None = None) -> int:
     include_weekends=False) would drop them. Returns the number of years seeded (0 if present)."""
     from chinese_calendar import constants
     actor = actor or Actor.system("calendar-seed")
-    with ctx.uow.begin() as conn:
-        if conn.execute(select(func.count()).select_from(CalendarYear)).scalar():
+    with ctx.uow.begin() as tx:
+        if tx.execute(select(func.count()).select_from(CalendarYear)).scalar():
             return 0
         years = sorted({d.year for d in constants.holidays})
-        version = _insert_version(conn, actor, ctx.clock.now(), "chinese-calendar package (国务院办公厅节假日安排通知)",
+        version = _insert_version(tx, actor, ctx.clock.now(), "chinese-calendar package (国务院办公厅节假日安排通知)",
                                   years)
         for year in years:
             notice = Notice(year, "chinese-calendar package",
                             [(d, n) for d, n in constants.holidays.items() if d.year == year],
                             [(d, n) for d, n in constants.workdays.items() if d.year == year])
-            _insert_year(conn, version, notice, "official")
+            _insert_year(tx, version, notice, "official")
     invalidate(ctx)
     return len(years)

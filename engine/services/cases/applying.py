@@ -26,8 +26,8 @@ RECEIVING_ROLES = ("receiver", "agent")
 
 def application(ctx, code: str, actor: Actor) -> dict:
     """{code, name, process_key, form_key, schema, windows: [{id, code, name, unit, unit_name, tier}]}"""
-    with ctx.uow.read() as conn:
-        item = conn.execute(select(_I.id, _I.code, _I.local_code, _I.name, _I.process_key, _I.org_unit_id,
+    with ctx.uow.read() as tx:
+        item = tx.execute(select(_I.id, _I.code, _I.local_code, _I.name, _I.process_key, _I.org_unit_id,
                                    _I.accepting_tiers, _I.handle_forms, _I.application_form)
                             .where(_I.status == "published", or_(_I.code == code, _I.local_code == code))).first()
         if item is None:
@@ -35,15 +35,15 @@ def application(ctx, code: str, actor: Actor) -> dict:
         if not {"online", "mail"} & set(item.handle_forms or ()):
             raise ValidationError(f"{item.name} is handled at the window only", code="online_not_offered",
                                   field="code")
-        definition = definitions.latest(ctx, conn, item.process_key)
+        definition = definitions.latest(ctx, tx, item.process_key)
         if definition is None:
             raise NotFound(f"process {item.process_key!r} of item {item.code} is not deployed",
                            code="definition_not_found", field="code")
-        key = forms.application_form_key(ctx, conn, definition.id, item.application_form)
-        schema = forms.application_schema(ctx, conn, definition.id, item.application_form)
-        body_path = conn.execute(select(OrgUnit.path).where(OrgUnit.id == item.org_unit_id)).scalar_one()
+        key = forms.application_form_key(ctx, tx, definition.id, item.application_form)
+        schema = forms.application_schema(ctx, tx, definition.id, item.application_form)
+        body_path = tx.execute(select(OrgUnit.path).where(OrgUnit.id == item.org_unit_id)).scalar_one()
         receiving = select(StaffPost.window_id).where(StaffPost.role.in_(RECEIVING_ROLES))
-        rows = conn.execute(select(Window.id, Window.code, Window.name, OrgUnit.code.label("unit"),
+        rows = tx.execute(select(Window.id, Window.code, Window.name, OrgUnit.code.label("unit"),
                                    OrgUnit.name.label("unit_name"), OrgUnit.tier)
                             .join(OrgUnit, OrgUnit.id == Window.org_unit_id)
                             .where(OrgUnit.path.startswith(body_path, autoescape=True),

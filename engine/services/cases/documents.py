@@ -12,7 +12,6 @@ from typing import Optional
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import func, select
-from sqlalchemy.engine import Connection
 
 from engine.domain.actor import Actor
 from engine.domain.clock import SHANGHAI, as_utc
@@ -21,6 +20,7 @@ from engine.domain.identity import mask_id_number
 from engine.services.accounts import access
 from engine.store import tables as t
 from engine.store.models import CaseDocument
+from engine.store.uow import Transaction
 
 KINDS = {
     "acceptance_notice": "受理通知书",
@@ -47,9 +47,9 @@ def chinese_date(at: Optional[datetime], *, deadline: bool = False) -> Optional[
     return f"{local.year}年{local.month}月{local.day}日"
 
 
-def _case_facts(conn: Connection, case_id: int) -> dict:
+def _case_facts(tx: Transaction, case_id: int) -> dict:
     c, i = t.case.c, t.item_implementation.c
-    row = conn.execute(select(c.number, c.applicant, c.applicant_name, c.created_at, c.accepted_at, c.deemed_accepted,
+    row = tx.execute(select(c.number, c.applicant, c.applicant_name, c.created_at, c.accepted_at, c.deemed_accepted,
                               c.promise_due, c.legal_due, c.decided_at, i.name.label("item_name"), i.body_name)
                        .join(t.item_implementation, i.id == c.item_id).where(c.id == case_id)).one()
     return {"number": row.number, "applicant_name": row.applicant_name,
@@ -60,17 +60,17 @@ def _case_facts(conn: Connection, case_id: int) -> dict:
             "legal_due": chinese_date(row.legal_due, deadline=True), "decided_on": chinese_date(row.decided_at)}
 
 
-def issue(conn: Connection, loaded, kind: str, actor: Actor, now: datetime, **extra) -> dict:
+def issue(tx: Transaction, loaded, kind: str, actor: Actor, now: datetime, **extra) -> dict:
     """Render and store one document of `kind` for the locked case `loaded`; its audit event
     joins the command's events (the caller flushes them with the case row)."""
-    facts = _case_facts(conn, loaded.id)
-    count = conn.execute(select(func.count()).select_from(doc_table).where(doc_table.c.case_id == loaded.id)).scalar()
+    facts = _case_facts(tx, loaded.id)
+    count = tx.execute(select(func.count()).select_from(doc_table).where(doc_table.c.case_id == loaded.id)).scalar()
     number = f"{facts['number']}-{count + 1:02d}"
     doc = {"number": number, "kind": kind, "issued_on": chinese_date(now)}
     content = _ENV.get_template(f"{kind}.html").render(title=KINDS[kind], case=facts, doc=doc, extra=extra)
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
     loaded.audit.add("document_issued", actor, now, {"kind": kind, "number": number, "sha256": digest})
-    conn.execute(doc_table.insert().values(case_id=loaded.id, kind=kind, number=number, format="html",
+    tx.execute(doc_table.insert().values(case_id=loaded.id, kind=kind, number=number, format="html",
                                            content=content, sha256=digest, created_at=now,
                                            created_by=actor.username, event_seq=loaded.audit.seq))
     return {"kind": kind, "number": number, "sha256": digest}
@@ -98,24 +98,24 @@ def _info(row) -> DocumentInfo:
                         as_utc(row.created_at), row.created_by, row.event_seq)
 
 
-def _require_case(ctx, conn: Connection, case_id: int, actor: Actor) -> None:
-    if conn.execute(select(t.case.c.id).where(t.case.c.id == case_id)).first() is None:
+def _require_case(ctx, tx: Transaction, case_id: int, actor: Actor) -> None:
+    if tx.execute(select(t.case.c.id).where(t.case.c.id == case_id)).first() is None:
         raise NotFound(f"case {case_id} does not exist", code="case_not_found")
-    access.require_case_access(ctx, conn, actor, case_id)
+    access.require_case_access(ctx, tx, actor, case_id)
 
 
 def list_documents(ctx, case_id: int, actor: Actor) -> list[DocumentInfo]:
-    with ctx.uow.read() as conn:
-        _require_case(ctx, conn, case_id, actor)
-        rows = conn.execute(select(*_INFO).where(doc_table.c.case_id == case_id).order_by(doc_table.c.id)).all()
+    with ctx.uow.read() as tx:
+        _require_case(ctx, tx, case_id, actor)
+        rows = tx.execute(select(*_INFO).where(doc_table.c.case_id == case_id).order_by(doc_table.c.id)).all()
     return [_info(r) for r in rows]
 
 
 def get_document(ctx, case_id: int, document_id: int, actor: Actor) -> tuple[DocumentInfo, str]:
     """One document and its content (the case's access rules: applicants their own)."""
-    with ctx.uow.read() as conn:
-        _require_case(ctx, conn, case_id, actor)
-        row = conn.execute(select(*_INFO, doc_table.c.content)
+    with ctx.uow.read() as tx:
+        _require_case(ctx, tx, case_id, actor)
+        row = tx.execute(select(*_INFO, doc_table.c.content)
                            .where(doc_table.c.id == document_id, doc_table.c.case_id == case_id)).first()
     if row is None:
         raise NotFound(f"case {case_id} has no document {document_id}", code="document_not_found",

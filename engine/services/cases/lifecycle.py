@@ -9,55 +9,55 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import select, update
-from sqlalchemy.engine import Connection
 
 from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict, Forbidden, ValidationError
 from engine.services.accounts import access
-from engine.services.cases import documents, progress
+from engine.services.cases import documents
 from engine.store import tables as t
+from engine.store.uow import Transaction
 
 NOT_ACCEPTED_GROUNDS = ("not_licensable", "outside_competence")     # Art. 32 (1), (2)
 
 
-def state_of(conn: Connection, case_id: int) -> str:
-    return conn.execute(select(t.case.c.lifecycle).where(t.case.c.id == case_id)).scalar_one()
+def state_of(tx: Transaction, case_id: int) -> str:
+    return tx.execute(select(t.case.c.lifecycle).where(t.case.c.id == case_id)).scalar_one()
 
 
-def move(conn: Connection, loaded, events: list[str], actor: Actor, now: datetime, **payload) -> str:
+def move(tx: Transaction, loaded, events: list[str], actor: Actor, now: datetime, **payload) -> str:
     """Apply `events` to the locked case (all or none: an invalid one raises before any write)."""
-    steps = lc.walk(state_of(conn, loaded.id), events)
+    steps = lc.walk(state_of(tx, loaded.id), events)
     for frm, event, to in steps:
         loaded.audit.add("lifecycle_changed", actor, now, {"from": frm, "to": to, "event": event, **payload})
     if steps:
-        conn.execute(update(t.case).where(t.case.c.id == loaded.id).values(lifecycle=steps[-1][2]))
+        tx.execute(update(t.case).where(t.case.c.id == loaded.id).values(lifecycle=steps[-1][2]))
         loaded.lifecycle = steps[-1][2]          # keep the locked copy current (engine/services/stages.py)
         return steps[-1][2]
-    return state_of(conn, loaded.id)
+    return state_of(tx, loaded.id)
 
 
-def require(conn: Connection, case_id: int, allowed: frozenset, action: str) -> str:
-    state = state_of(conn, case_id)
+def require(tx: Transaction, case_id: int, allowed: frozenset, action: str) -> str:
+    state = state_of(tx, case_id)
     if state not in allowed:
         raise Conflict(f"a case that is {state} cannot be {action}", code="lifecycle_state_invalid",
                        detail={"from": state})
     return state
 
 
-def close(ctx, conn: Connection, loaded, status: str, actor: Actor, now: datetime, event: str, payload: dict) -> int:
+def close(ctx, tx: Transaction, loaded, status: str, actor: Actor, now: datetime, event: str, payload: dict) -> int:
     """End a case before its decision: open tasks close, every pending timer is cancelled, the
     clock stops; one audit event says why. Returns the number of tasks closed."""
-    closed = conn.execute(update(t.task).where(t.task.c.case_id == loaded.id, t.task.c.state == "open")
+    closed = tx.execute(update(t.task).where(t.task.c.case_id == loaded.id, t.task.c.state == "open")
                           .values(state="cancelled", completed_at=now)).rowcount
-    conn.execute(update(t.timer).where(t.timer.c.case_id == loaded.id, t.timer.c.state == "pending")
+    tx.execute(update(t.timer).where(t.timer.c.case_id == loaded.id, t.timer.c.state == "pending")
                  .values(state="cancelled"))
     loaded.audit.add(event, actor, now, {**payload, "closed_tasks": closed})
-    conn.execute(update(t.case).where(t.case.c.id == loaded.id).values(
+    tx.execute(update(t.case).where(t.case.c.id == loaded.id).values(
         status=status, clock_status="stopped", completed_at=now, updated_at=now, next_timer_at=None,
         version=loaded.version + 1, audit_seq=loaded.audit.seq, audit_head=loaded.audit.head))
-    loaded.audit.flush(conn)
-    ctx.workflows.checkout(loaded.id, loaded.version)     # drop any cached copy: the case is closed
+    tx.cases.write_events(loaded)
+    ctx.caches.workflows.checkout(loaded.id, loaded.version)     # drop any cached copy: the case is closed
     loaded.version += 1
     loaded.status = status
     return closed
@@ -69,9 +69,9 @@ def _reason(reason: Optional[str], code: str) -> str:
     return reason.strip()[:500]
 
 
-def _locked_for_agency(ctx, conn: Connection, case_id: int, actor: Actor):
-    loaded = progress.lock_case(ctx, conn, case_id)
-    access.require_case_access(ctx, conn, actor, case_id)
+def _locked_for_agency(ctx, tx: Transaction, case_id: int, actor: Actor):
+    loaded = tx.cases.lock(case_id)
+    access.require_case_access(ctx, tx, actor, case_id)
     if actor.kind == "applicant":
         raise Forbidden("only the agency can do this; an applicant withdraws her case", code="agency_only")
     if loaded.status != "running":
@@ -82,12 +82,12 @@ def _locked_for_agency(ctx, conn: Connection, case_id: int, actor: Actor):
 def return_case(ctx, case_id: int, reason: str, actor: Actor) -> dict:
     """退件: the agency returns a case before its decision, with a 退件通知书 (DOMAIN.md §6.3)."""
     reason = _reason(reason, "return_reason_required")
-    with ctx.uow.begin() as conn:
-        loaded = _locked_for_agency(ctx, conn, case_id, actor)
+    with ctx.uow.begin() as tx:
+        loaded = _locked_for_agency(ctx, tx, case_id, actor)
         now = ctx.clock.now()
-        move(conn, loaded, ["return"], actor, now, reason=reason)
-        doc = documents.issue(conn, loaded, "return_notice", actor, now, reason=reason)
-        close(ctx, conn, loaded, "returned", actor, now, "case_returned", {"reason": reason})
+        move(tx, loaded, ["return"], actor, now, reason=reason)
+        doc = documents.issue(tx, loaded, "return_notice", actor, now, reason=reason)
+        close(ctx, tx, loaded, "returned", actor, now, "case_returned", {"reason": reason})
         return doc
 
 
@@ -104,12 +104,12 @@ def check_not_accepted(reason: Optional[str], ground: Optional[str], competent_a
     return reason, ground, agency or None
 
 
-def not_accept_locked(ctx, conn: Connection, loaded, reason: str, ground: str, agency: Optional[str],
+def not_accept_locked(ctx, tx: Transaction, loaded, reason: str, ground: str, agency: Optional[str],
                       actor: Actor, now: datetime) -> dict:
-    move(conn, loaded, ["not_accept"], actor, now, reason=reason, ground=ground, competent_agency=agency)
-    doc = documents.issue(conn, loaded, "non_acceptance_notice", actor, now, reason=reason, ground=ground,
+    move(tx, loaded, ["not_accept"], actor, now, reason=reason, ground=ground, competent_agency=agency)
+    doc = documents.issue(tx, loaded, "non_acceptance_notice", actor, now, reason=reason, ground=ground,
                           competent_agency=agency)
-    close(ctx, conn, loaded, "not_accepted", actor, now, "case_not_accepted",
+    close(ctx, tx, loaded, "not_accepted", actor, now, "case_not_accepted",
           {"reason": reason, "ground": ground, "competent_agency": agency})
     return doc
 
@@ -119,6 +119,6 @@ def not_accept(ctx, case_id: int, reason: str, actor: Actor, ground: Optional[st
     """不予受理 (Art. 32 (1)(2)): before acceptance, with the reason and, when the item is outside
     this agency's competence, the agency the applicant should apply to."""
     reason, ground, agency = check_not_accepted(reason, ground, competent_agency)
-    with ctx.uow.begin() as conn:
-        loaded = _locked_for_agency(ctx, conn, case_id, actor)
-        return not_accept_locked(ctx, conn, loaded, reason, ground, agency, actor, ctx.clock.now())
+    with ctx.uow.begin() as tx:
+        loaded = _locked_for_agency(ctx, tx, case_id, actor)
+        return not_accept_locked(ctx, tx, loaded, reason, ground, agency, actor, ctx.clock.now())

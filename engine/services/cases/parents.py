@@ -8,7 +8,6 @@ from sqlalchemy import select, update
 from engine.domain import packages as rules
 from engine.domain.actor import Actor
 from engine.services import definitions
-from engine.services.cases import progress
 from engine.store import tables as t
 
 _I, _P, _C = t.item_implementation.c, t.item_package.c, t.case.c
@@ -17,7 +16,7 @@ _I, _P, _C = t.item_implementation.c, t.item_package.c, t.case.c
 _CLOSED_UNDECIDED = ("withdrawn", "not_accepted", "returned")
 
 
-def _outcome(ctx, conn, row, known: dict) -> str:
+def _outcome(ctx, tx, row, known: dict) -> str:
     if row.id in known:
         return known[row.id]
     if row.status == "running":
@@ -26,26 +25,26 @@ def _outcome(ctx, conn, row, known: dict) -> str:
         return row.status
     if row.decision in ("granted", "refused"):
         return row.decision
-    definitions.load(ctx, conn, row.definition_id)
+    definitions.load(ctx, tx, row.definition_id)
     decision = ctx.runtime.data(ctx.runtime.loads(row.state)).get("decision")
     return decision if decision in ("granted", "refused") else "completed"
 
 
-def _children(ctx, conn, parent_id: int, known: dict) -> list[dict]:
-    rows = conn.execute(select(_C.id, _C.number, _C.status, _C.decision, _C.definition_id, _C.state,
+def _children(ctx, tx, parent_id: int, known: dict) -> list[dict]:
+    rows = tx.execute(select(_C.id, _C.number, _C.status, _C.decision, _C.definition_id, _C.state,
                                _I.code.label("item_code"), _I.name.label("item_name"))
                         .join(t.item_implementation, _I.id == _C.item_id)
                         .where(_C.parent_case_id == parent_id).order_by(_C.id)).all()
     return [{"case_id": r.id, "number": r.number, "item_code": r.item_code, "item_name": r.item_name,
-             "status": r.status, "outcome": _outcome(ctx, conn, r, known)} for r in rows]
+             "status": r.status, "outcome": _outcome(ctx, tx, r, known)} for r in rows]
 
 
-def children_of(ctx, conn, parent_id: int) -> list[dict]:
+def children_of(ctx, tx, parent_id: int) -> list[dict]:
     """The children of a package case with their outcome now."""
-    return _children(ctx, conn, parent_id, {})
+    return _children(ctx, tx, parent_id, {})
 
 
-def after_child_step(ctx, conn, case, actor: Actor, now) -> None:
+def after_child_step(ctx, tx, case, actor: Actor, now) -> None:
     """After a task completed: when that ended a child case, refresh its parent's result."""
     if case.status == "running" or (case.parent_read and case.parent_case_id is None):
         return                      # (the parent was read with the case lock: no query)
@@ -53,35 +52,35 @@ def after_child_step(ctx, conn, case, actor: Actor, now) -> None:
     outcome = decision if decision in ("granted", "refused") else "completed"
     if case.status in _CLOSED_UNDECIDED:
         outcome = case.status
-    child_closed(ctx, conn, case.id, actor, now, {case.id: outcome})
+    child_closed(ctx, tx, case.id, actor, now, {case.id: outcome})
 
 
-def child_closed(ctx, conn, case_id: int, actor: Actor, now, known: Optional[dict] = None) -> None:
-    parent_id = conn.execute(select(_C.parent_case_id).where(_C.id == case_id)).scalar()
+def child_closed(ctx, tx, case_id: int, actor: Actor, now, known: Optional[dict] = None) -> None:
+    parent_id = tx.execute(select(_C.parent_case_id).where(_C.id == case_id)).scalar()
     if parent_id is None:
         return
-    parent = progress.lock_case(ctx, conn, parent_id)
+    parent = tx.cases.lock(parent_id)
     if parent.status != "running":
         return
-    children = _children(ctx, conn, parent_id, known or {})
+    children = _children(ctx, tx, parent_id, known or {})
     status, lifecycle, decision = rules.combined_result([c["outcome"] for c in children])
     if status == "running":
         return
-    conn.execute(update(t.timer).where(t.timer.c.case_id == parent_id, t.timer.c.state == "pending")
+    tx.execute(update(t.timer).where(t.timer.c.case_id == parent_id, t.timer.c.state == "pending")
                  .values(state="cancelled"))
     parent.audit.add("package_result", actor, now, {"lifecycle": lifecycle, "decision": decision, "items": [
         {"number": c["number"], "item": c["item_code"], "outcome": c["outcome"]} for c in children]})
-    conn.execute(update(t.case).where(_C.id == parent_id).values(
+    tx.execute(update(t.case).where(_C.id == parent_id).values(
         status=status, lifecycle=lifecycle, decision=decision, decided_at=now, clock_status="stopped",
         completed_at=now, updated_at=now, next_timer_at=None, version=parent.version + 1,
         audit_seq=parent.audit.seq, audit_head=parent.audit.head))
-    parent.audit.flush(conn)
-    ctx.workflows.checkout(parent_id, parent.version)
+    tx.cases.write_events(parent)
+    ctx.caches.workflows.checkout(parent_id, parent.version)
 
 
-def lock_package(ctx, conn, parent_id: int):
+def lock_package(ctx, tx, parent_id: int):
     """Lock every child in ascending id, then the parent (the global order, see the module doc);
     returns (parent, children) as LoadedCase."""
-    ids = conn.execute(select(_C.id).where(_C.parent_case_id == parent_id).order_by(_C.id)).scalars().all()
-    children = [progress.lock_case(ctx, conn, child_id) for child_id in ids]
-    return progress.lock_case(ctx, conn, parent_id), children
+    ids = tx.execute(select(_C.id).where(_C.parent_case_id == parent_id).order_by(_C.id)).scalars().all()
+    children = [tx.cases.lock(child_id) for child_id in ids]
+    return tx.cases.lock(parent_id), children

@@ -4,34 +4,25 @@ same transaction — task projection, timers, status, audit events, and the new 
 version + 1. Statements are prebuilt with bind parameters: this is the hot path."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Optional
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import bindparam, update
 
 from engine.bpmn.timers import is_literal, literal_due, parse_due
 from engine.domain import deadlines as dl
 from engine.domain.actor import Actor
+from engine.domain.case import LoadedCase
 from engine.domain.clock import as_utc
-from engine.domain.errors import Conflict, NotFound
+from engine.domain.errors import Conflict
 from engine.domain.org import parse_target
 from engine.services import calendar, definitions
 from engine.services.accounts import org
-from engine.services.audit import CaseAudit
 from engine.services.time_limits import sla_clock
 from engine.store import tables as t
-from engine.store.db import after_commit, is_postgres
 from engine.store.fast import FastWrite
+from engine.store.uow import Transaction
 
-_CASE_COLUMNS = (t.case.c.id, t.case.c.version, t.case.c.status, t.case.c.definition_id,
-                 t.case.c.origin_org_unit_id, t.case.c.audit_seq, t.case.c.audit_head, t.case.c.number,
-                 t.case.c.stage, t.case.c.completed_at, t.case.c.lifecycle, t.case.c.parent_case_id)
-CASE_COLUMNS = tuple(c.label(f"lc_{c.name}") for c in _CASE_COLUMNS)
-_LOCK_CASE = select(*CASE_COLUMNS).where(t.case.c.id == bindparam("case_id"))
-_LOCK_CASE_PG = _LOCK_CASE.with_for_update()
-_CASE_STATE = select(t.case.c.state).where(t.case.c.id == bindparam("case_id"))
 _CANCEL_TASK = FastWrite(update(t.task).where(t.task.c.id == bindparam("tid"), t.task.c.state == "open")
                           .values(state="cancelled", completed_at=bindparam("now")))
 _INSERT_TASK = FastWrite(t.task.insert())
@@ -54,57 +45,12 @@ _SAVE_CASE_ENDED = FastWrite(update(t.case).where(*_SAVE_WHERE)
                              .values(**_SAVE_VALUES, status=bindparam("new_status"), clock_status="stopped"))
 
 
-@dataclass
-class LoadedCase:
-    id: int
-    version: int
-    status: str
-    definition_id: int
-    origin_org_unit_id: int
-    number: str
-    audit: CaseAudit
-    stage: Optional[str] = None
-    completed_at: Optional[datetime] = None
-    workflow: object = None
-    new_tasks: list = field(default_factory=list)       # ids of the tasks this command opened
-    open_before: dict = field(default_factory=dict)     # task id -> ReadyTask
-    timers_before: dict = field(default_factory=dict)   # task id -> (element, due)
-    stored_status: Optional[str] = None                 # the status the row holds (save writes a change)
-    # read with the lock, so the lifecycle step after a completion and the 一件事 parent check
-    # need no query of their own; None / parent_read=False: not read (callers query it)
-    lifecycle: Optional[str] = None
-    parent_case_id: Optional[int] = None
-    parent_read: bool = False
-
-    def __post_init__(self):
-        if self.stored_status is None:
-            self.stored_status = self.status
-
-
-def lock_case(ctx, conn: Connection, case_id: int) -> LoadedCase:
-    """Read the case row under a row lock (PostgreSQL) / the write lock (SQLite). Every command
-    on a case takes this lock first, so commands on one case never interleave."""
-    row = conn.execute(_LOCK_CASE_PG if is_postgres(conn) else _LOCK_CASE, {"case_id": case_id}).first()
-    if row is None:
-        raise NotFound(f"case {case_id} does not exist", code="case_not_found")
-    return case_from_row(row)
-
-
-def case_from_row(row) -> LoadedCase:
-    """A LoadedCase from a row selected with CASE_COLUMNS (possibly joined with other tables)."""
-    return LoadedCase(row.lc_id, row.lc_version, row.lc_status, row.lc_definition_id,
-                      row.lc_origin_org_unit_id, row.lc_number,
-                      CaseAudit(row.lc_id, row.lc_audit_seq, row.lc_audit_head), row.lc_stage,
-                      row.lc_completed_at, lifecycle=row.lc_lifecycle, parent_case_id=row.lc_parent_case_id,
-                      parent_read=True)
-
-
-def load_workflow(ctx, conn: Connection, case: LoadedCase) -> None:
-    definitions.load(ctx, conn, case.definition_id)
-    wf = ctx.workflows.checkout(case.id, case.version)
+def load_workflow(ctx, tx: Transaction, case: LoadedCase) -> None:
+    definitions.load(ctx, tx, case.definition_id)
+    wf = ctx.caches.workflows.checkout(case.id, case.version)
     projected = getattr(wf, "lianban_projection", None) if wf is not None else None
     if wf is None:
-        wf = ctx.runtime.loads(conn.execute(_CASE_STATE, {"case_id": case.id}).scalar_one())
+        wf = ctx.runtime.loads(tx.cases.state(case.id))
     case.workflow = wf
     if projected is not None:
         # what the last save projected from this very workflow object: no need to scan again
@@ -114,37 +60,37 @@ def load_workflow(ctx, conn: Connection, case: LoadedCase) -> None:
         case.timers_before = {tid: (el, due) for tid, el, due in ctx.runtime.waiting_timers(wf)}
 
 
-def save(ctx, conn: Connection, case: LoadedCase, actor: Actor, now: datetime, *,
+def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
          completed_task: Optional[str] = None) -> int:
     """Project the workflow after the engine ran; returns the new case version."""
     runtime = ctx.runtime
     wf = case.workflow
-    loaded = definitions.load(ctx, conn, case.definition_id)
+    loaded = definitions.load(ctx, tx, case.definition_id)
     ready = {rt.id: rt for rt in runtime.ready_user_tasks(wf)}
 
     cancelled = [tid for tid in case.open_before if tid not in ready and tid != completed_task]
     if cancelled:
-        _CANCEL_TASK.execute(conn, [{"tid": tid, "now": now} for tid in cancelled])
-        sla_clock.cancel_step_timers(conn, cancelled)
+        _CANCEL_TASK.execute(tx, [{"tid": tid, "now": now} for tid in cancelled])
+        sla_clock.cancel_step_timers(tx, cancelled)
         for tid in cancelled:
             case.audit.add("task_cancelled", actor, now, {"task": tid, "element": case.open_before[tid].spec_id})
-    new_rows = _new_task_rows(ctx, conn, case, loaded, ready, actor, now)
+    new_rows = _new_task_rows(ctx, tx, case, loaded, ready, actor, now)
     if new_rows:
-        _INSERT_TASK.execute(conn, new_rows)
+        _INSERT_TASK.execute(tx, new_rows)
         step_timers = [row for r in new_rows if r["due_at"] is not None
-                       for row in sla_clock.step_timer_rows(ctx, calendar.current(ctx, conn), case.id, r["id"], r["due_at"], now)]
+                       for row in sla_clock.step_timer_rows(ctx, calendar.current(ctx, tx), case.id, r["id"], r["due_at"], now)]
         if step_timers:
-            _INSERT_TIMER.execute(conn, step_timers)
+            _INSERT_TIMER.execute(tx, step_timers)
     case.new_tasks = [row["id"] for row in new_rows]
 
     timers_after = {tid: (el, due) for tid, el, due in runtime.waiting_timers(wf)}
-    _sync_timers(conn, case, timers_after, actor, now)
+    _sync_timers(tx, case, timers_after, actor, now)
 
     ended = runtime.is_completed(wf) and case.status == "running"
     if ended:
         case.status, case.completed_at = "completed", now
         case.audit.add("case_completed", actor, now, {})
-        sla_clock.on_case_closed(conn, case.id, clock_stopped_by_caller=True)
+        sla_clock.on_case_closed(tx, case.id, clock_stopped_by_caller=True)
     case.stage = _stage(loaded, ready) or case.stage
 
     values = {
@@ -152,26 +98,26 @@ def save(ctx, conn: Connection, case: LoadedCase, actor: Actor, now: datetime, *
         "new_stage": case.stage, "now": now, "seq": case.audit.seq, "head": case.audit.head,
         "next_timer": min((due for _, due in timers_after.values()), default=None), "done_at": case.completed_at}
     if ended:
-        changed = _SAVE_CASE_ENDED.execute(conn, {**values, "new_status": case.status})
+        changed = _SAVE_CASE_ENDED.execute(tx, {**values, "new_status": case.status})
     elif case.status != case.stored_status:
-        changed = _SAVE_CASE_AND_STATUS.execute(conn, {**values, "new_status": case.status})
+        changed = _SAVE_CASE_AND_STATUS.execute(tx, {**values, "new_status": case.status})
     else:
-        changed = _SAVE_CASE.execute(conn, values)
+        changed = _SAVE_CASE.execute(tx, values)
     if changed != 1:
         raise Conflict(f"case {case.number} was changed by someone else; reload and retry",
                        code="case_version_conflict")
-    case.audit.flush(conn)
+    tx.cases.write_events(case)
     case.version += 1
     case.stored_status = case.status
     version = case.version
     wf.lianban_projection = (ready, timers_after)
-    after_commit(conn, lambda: ctx.workflows.put(case.id, version, wf))
+    tx.after_commit(lambda: ctx.caches.workflows.put(case.id, version, wf))
     return version
 
 
-def _new_task_rows(ctx, conn, case, loaded, ready, actor, now) -> list[dict]:
+def _new_task_rows(ctx, tx, case, loaded, ready, actor, now) -> list[dict]:
     rows = []
-    directory = org.directory(ctx, conn)
+    directory = org.directory(ctx, tx)
     for tid, rt in ready.items():
         if tid in case.open_before:
             continue
@@ -183,7 +129,7 @@ def _new_task_rows(ctx, conn, case, loaded, ready, actor, now) -> list[dict]:
                      "routed_org_unit_id": route.org_unit_id, "routed_department_id": route.department_id,
                      "routed_role": route.role, "routing_error": route.error, "assignee_id": None,
                      "form_key": meta.form_key if meta else None, "stage": meta.stage if meta else None,
-                     "due_at": _due_at(ctx, conn, meta, route.role, case.workflow, now), "created_at": now, "claimed_at": None,
+                     "due_at": _due_at(ctx, tx, meta, route.role, case.workflow, now), "created_at": now, "claimed_at": None,
                      "completed_at": None, "completed_by": None, "outcome": None})
         payload = {"task": tid, "element": rt.spec_id, "name": rt.name, "route": groups[0]}
         if route.error:
@@ -202,7 +148,7 @@ def _stage(loaded, ready) -> Optional[str]:
     return None
 
 
-def _sync_timers(conn: Connection, case: LoadedCase, after: dict, actor: Actor, now: datetime) -> None:
+def _sync_timers(tx: Transaction, case: LoadedCase, after: dict, actor: Actor, now: datetime) -> None:
     """Timer rows follow the workflow's waiting timers, keyed by (catching task, due time) so a
     cycle timer's next occurrence is a new row. A timer that left the workflow fired if it was
     due, else it was cancelled (its task completed, or the process moved on)."""
@@ -218,10 +164,10 @@ def _sync_timers(conn: Connection, case: LoadedCase, after: dict, actor: Actor, 
         if fired:
             case.audit.add("timer_fired", actor, now, {"timer": tid, "element": el, "due_at": due.isoformat()})
     if closed:
-        _CLOSE_TIMER.execute(conn, closed)
+        _CLOSE_TIMER.execute(tx, closed)
     added = [(tid, due, el) for (tid, due), el in current.items() if (tid, due) not in before]
     if added:
-        _INSERT_TIMER.execute(conn, [{"case_id": case.id, "kind": "bpmn", "ref": tid, "element": el, "due_at": due,
+        _INSERT_TIMER.execute(tx, [{"case_id": case.id, "kind": "bpmn", "ref": tid, "element": el, "due_at": due,
                                       "state": "pending", "attempts": 0, "last_error": None, "retry_at": None,
                                       "locked_by": None, "fired_at": None, "created_at": now}
                                      for tid, due, el in added])
@@ -229,7 +175,7 @@ def _sync_timers(conn: Connection, case: LoadedCase, after: dict, actor: Actor, 
             case.audit.add("timer_scheduled", actor, now, {"timer": tid, "element": el, "due_at": due.isoformat()})
 
 
-def _due_at(ctx, conn, meta, role: str, wf, now: datetime) -> Optional[datetime]:
+def _due_at(ctx, tx, meta, role: str, wf, now: datetime) -> Optional[datetime]:
     """Step deadline from the model's due date (an ISO duration from now, an ISO date, or an
     expression such as workdays(5) evaluated in the sandbox), else the role's default in working
     days from the settings. A bad expression leaves the task without a deadline rather than
@@ -239,12 +185,12 @@ def _due_at(ctx, conn, meta, role: str, wf, now: datetime) -> Optional[datetime]
         days = ctx.settings.step_workdays().get(role)
         if not days:
             return None
-        cal = calendar.current(ctx, conn)
+        cal = calendar.current(ctx, tx)
         return dl.due_instant(cal.add_workdays(dl.local_date(now), days)).astimezone(timezone.utc)
     try:
         if is_literal(text):
             return literal_due(text, now)
-        value = ctx.runtime.evaluate(text, ctx.runtime.data(wf), clock=ctx.clock, calendar=calendar.current(ctx, conn),
+        value = ctx.runtime.evaluate(text, ctx.runtime.data(wf), clock=ctx.clock, calendar=calendar.current(ctx, tx),
                                      convention=ctx.settings.start_day_convention)
         if isinstance(value, datetime):
             return as_utc(value)

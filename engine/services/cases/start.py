@@ -5,39 +5,30 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Optional
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection
 
 from engine.bpmn.runtime import check_user_data
 from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
-from engine.domain.audit import GENESIS
+from engine.domain.audit import GENESIS, CaseAudit
+from engine.domain.case import LoadedCase
 from engine.domain.clock import SHANGHAI
 from engine.domain.errors import Conflict, NotFound, ValidationError
 from engine.domain.identity import mask_id_number
 from engine.services import calendar, catalogue, definitions, materials
 from engine.services.accounts import access, org
-from engine.services.audit import CaseAudit
 from engine.services.cases import progress
 from engine.services.definitions import forms
 from engine.services.time_limits import sla_clock
 from engine.store import tables as t
 from engine.store.db import is_postgres
-from engine.store.fast import FastRead, FastWrite
+from engine.store.fast import FastWrite
+from engine.store.uow import Transaction
 
 CHANNELS = ("window", "online", "mobile", "mail", "proxy")
 
-_I = t.item_implementation.c
-# the published version of an implementation, by national or local implementation code
-_ITEM = FastRead(select(_I.id, _I.code, _I.name, _I.process_key, _I.category, _I.legal_limit, _I.legal_unit,
-                        _I.promise_limit, _I.promise_unit, _I.extension_limit, _I.application_form,
-                        _I.materials, _I.tolerant_acceptance)
-                 .where(or_(_I.code == bindparam("code"), _I.local_code == bindparam("code")),
-                        # written into the SQL by FastRead (store/fast.py inline_constants): a bound
-                        # value here would decide the partial uq_item_implementation_published
-                        _I.status == "published"))
 # the start command's writes go straight to the driver too (engine/store/fast.py)
 _INSERT_CASE = FastWrite(t.case.insert().returning(t.case.c.id))
 _COUNTERS = {
@@ -76,9 +67,9 @@ def _check_applicant(applicant: dict) -> None:
     check_user_data(applicant, "applicant", top=False)
 
 
-def start_case(ctx, cmd: StartCase, actor: Actor, *, conn: Optional[Connection] = None,
+def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] = None,
                parent_case_id: Optional[int] = None) -> Started:
-    """Start a case in its own transaction, or in the caller's `conn` (一件事 packages start a
+    """Start a case in its own transaction, or in the caller's `tx` (一件事 packages start a
     parent and its children in one, engine/services/packages.py)."""
     if cmd.channel not in CHANNELS:
         raise ValidationError(f"unknown channel {cmd.channel!r}", code="channel_unknown", field="channel")
@@ -86,30 +77,30 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, conn: Optional[Connection] 
     if not isinstance(cmd.form, dict):
         raise ValidationError("form must be an object", code="form_invalid", field="form")
     check_user_data(cmd.form, "form", top=False)
-    with nullcontext(conn) if conn is not None else ctx.uow.begin() as conn:
-        item = _ITEM.first(conn, {"code": cmd.item_code})
+    with nullcontext(tx) if tx is not None else ctx.uow.begin() as tx:
+        item = tx.catalogue.published_for_start(cmd.item_code)
         if item is None:
             raise NotFound(f"service item {cmd.item_code!r} does not exist", code="item_not_found", field="item_code")
-        definition = definitions.latest(ctx, conn, item.process_key)
+        definition = definitions.latest(ctx, tx, item.process_key)
         if definition is None:
             raise NotFound(f"process {item.process_key!r} of item {item.code} is not deployed",
                            code="definition_not_found", field="item_code")
-        window = org.window(ctx, conn, cmd.window_id)
-        access.require_window_post(ctx, conn, actor, window.id)
-        catalogue.require_accepting_tier(ctx, conn, item.id, window)
+        window = org.window(ctx, tx, cmd.window_id)
+        access.require_window_post(ctx, tx, actor, window.id)
+        catalogue.require_accepting_tier(ctx, tx, item.id, window)
         if actor.kind == "applicant" and cmd.channel not in ("online", "mobile", "mail"):
             raise ValidationError("applicants apply online, by mobile or by mail", code="channel_not_allowed",
                                   field="channel")
-        forms.validate_application(ctx, conn, definition.id, item.application_form, cmd.form)
+        forms.validate_application(ctx, tx, definition.id, item.application_form, cmd.form)
         now = ctx.clock.now()
-        number = next_case_number(conn, item.code, now)
+        number = next_case_number(tx, item.code, now)
         data = {"case": {"number": number, "item": item.code, "channel": cmd.channel},
                 "applicant": dict(cmd.applicant), "form": dict(cmd.form)}
-        definitions.load(ctx, conn, definition.id)
-        cal = calendar.current(ctx, conn)
+        definitions.load(ctx, tx, definition.id)
+        cal = calendar.current(ctx, tx)
         wf = ctx.runtime.start(definition.id, data, ctx.clock, calendar=cal, convention=ctx.settings.start_day_convention)
-        clock_values = sla_clock.on_receipt(ctx, conn, cal, now, item)
-        case_id = _INSERT_CASE.returned_int(conn, {**clock_values,
+        clock_values = sla_clock.on_receipt(ctx, tx, cal, now, item)
+        case_id = _INSERT_CASE.returned_int(tx, {**clock_values,
             "number": number, "item_id": item.id, "definition_id": definition.id, "origin_window_id": window.id,
             "origin_org_unit_id": window.org_unit_id, "channel": cmd.channel, "applicant": dict(cmd.applicant),
             "applicant_name": cmd.applicant["name"].strip()[:200], "status": "running",
@@ -117,8 +108,8 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, conn: Optional[Connection] 
             "version": 0, "audit_seq": 0, "audit_head": GENESIS, "next_timer_at": None, "created_at": now,
             "updated_at": now, "completed_at": None, "created_by": actor.username,
             "parent_case_id": parent_case_id})
-        sla_clock.schedule_receipt(conn, case_id, clock_values, now)
-        case = progress.LoadedCase(case_id, 0, "running", definition.id, window.org_unit_id, number,
+        sla_clock.schedule_receipt(tx, case_id, clock_values, now)
+        case = LoadedCase(case_id, 0, "running", definition.id, window.org_unit_id, number,
                                    CaseAudit(case_id, 0, GENESIS), workflow=wf, lifecycle=lc.RECEIVED,
                                    parent_case_id=parent_case_id, parent_read=True)
         case.audit.add("case_started", actor, now, {
@@ -126,18 +117,18 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, conn: Optional[Connection] 
             "window": window.id, "channel": cmd.channel, "applicant": cmd.applicant["name"],
             "applicant_id": mask_id_number(cmd.applicant.get("id_number")),
             "acceptance_due": clock_values["acceptance_due"].isoformat(), "calendar_version": cal.version})
-        materials.on_case_started(ctx, conn, case, item, actor, now)       # 免证办: reuse the vault
-        version = progress.save(ctx, conn, case, actor, now)
+        materials.on_case_started(ctx, tx, case, item, actor, now)       # 免证办: reuse the vault
+        version = progress.save(ctx, tx, case, actor, now)
         return Started(case_id, number, version, case.status, tuple(case.new_tasks))
 
 
-def next_case_number(conn: Connection, implementation_code: str, now) -> str:
+def next_case_number(tx: Transaction, implementation_code: str, now) -> str:
     """办件编号 (DOMAIN.md §6.4): implementation code + yyyymmdd + 4-digit daily serial per
     implementation code. One upsert statement, so concurrent starts on PostgreSQL serialize on the
     counter row and never share a number."""
     day = now.astimezone(SHANGHAI).strftime("%Y%m%d")
-    value = _COUNTERS["postgresql" if is_postgres(conn) else "sqlite"].returned_int(
-        conn, {"scope": implementation_code, "day": day})
+    value = _COUNTERS["postgresql" if is_postgres(tx) else "sqlite"].returned_int(
+        tx, {"scope": implementation_code, "day": day})
     if value > 9999:
         raise Conflict(f"the daily serial of {implementation_code} is exhausted for {day}", code="case_serial_exhausted")
     return f"{implementation_code}{day}{value:04d}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Optional
 
 from sqlalchemy import or_, select
-from sqlalchemy.engine import Connection
 
 from engine.domain.actor import Actor
 from engine.domain.catalogue import CATEGORIES, FIELD_NAMES, TIERS
@@ -14,6 +13,7 @@ from engine.domain.errors import NotFound, ValidationError
 from engine.services.accounts import access
 from engine.store import tables as t
 from engine.store.models import OrgUnit
+from engine.store.uow import Transaction
 
 _I, _S = t.item_implementation.c, t.service_item.c
 _PUBLISHED = (select(t.item_implementation, _S.code.label("basic_code"), _S.legal_basis, _S.power_source,
@@ -26,8 +26,8 @@ SUMMARY = ("code", "local_code", "version", "name", "category", "tier", "org_uni
            "online_depth", "mobile", "express", "onsite_visits", "fee_required")
 
 
-def published(conn: Connection) -> list:
-    return conn.execute(_PUBLISHED.order_by(_I.code)).all()
+def published(tx: Transaction) -> list:
+    return tx.execute(_PUBLISHED.order_by(_I.code)).all()
 
 
 def entry_row(r) -> dict:
@@ -39,8 +39,8 @@ def export_catalogue(ctx, fmt: str, actor: Actor) -> bytes:
     access.require_role(actor, "admin")
     if fmt not in FORMATS:
         raise ValidationError(f"format is one of {', '.join(FORMATS)}", code="catalogue_format_unknown", field="format")
-    with ctx.uow.read() as conn:
-        rows = [entry_row(r) for r in published(conn)]
+    with ctx.uow.read() as tx:
+        rows = [entry_row(r) for r in published(tx)]
     return to_json(rows) if fmt == "json" else to_csv(rows)
 
 
@@ -60,16 +60,16 @@ def list_guides(ctx, *, tier: Optional[str] = None, category: Optional[str] = No
     if keyword and keyword.strip():
         like = f"%{keyword.strip()}%"
         q = q.where(or_(_I.name.like(like), _I.code.like(like), _I.local_code.like(like), _I.body_name.like(like)))
-    with ctx.uow.read() as conn:
-        rows = conn.execute(q).all()
+    with ctx.uow.read() as tx:
+        rows = tx.execute(q).all()
     return [{k: getattr(r, k) for k in SUMMARY} for r in rows
             if accepting_tier is None or accepting_tier in (r.accepting_tiers or ())]
 
 
 def guide(ctx, code: str) -> dict:
     """One published item's guide, by national or local implementation code."""
-    with ctx.uow.read() as conn:
-        r = conn.execute(_PUBLISHED.where(or_(_I.code == code, _I.local_code == code))).first()
+    with ctx.uow.read() as tx:
+        r = tx.execute(_PUBLISHED.where(or_(_I.code == code, _I.local_code == code))).first()
     if r is None:
         raise NotFound(f"no published item has the code {code!r}", code="item_not_found", field="code")
     out = entry_row(r)

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from engine.domain.actor import Actor
@@ -18,9 +17,9 @@ from engine.domain.catalogue import CatalogueProblem, Entry, check_catalogue, en
 from engine.domain.catalogue_files import read_rows
 from engine.domain.errors import Conflict, NotFound, ValidationError
 from engine.services.accounts import access, org
-from engine.services.audit import append_system_event
 from engine.store import tables as t
 from engine.store.models import OrgUnit
+from engine.store.uow import Transaction
 
 _I, _S = t.item_implementation.c, t.service_item.c
 # the columns a version's content consists of (compared to decide whether a row is a new version)
@@ -47,25 +46,25 @@ class ImportResult:
 class _Known:
     """What the database already holds that an import is checked against and builds on."""
 
-    def __init__(self, conn: Connection, file_codes: set[str]):
-        self.basics = {r.code: r for r in conn.execute(select(_S.id, _S.code, *(_S[c] for c in BASIC)))}
+    def __init__(self, tx: Transaction, file_codes: set[str]):
+        self.basics = {r.code: r for r in tx.execute(select(_S.id, _S.code, *(_S[c] for c in BASIC)))}
         code_of = {r.id: r.code for r in self.basics.values()}
         self.latest: dict = {}          # newest version per code (numbers the next one)
         self.live: dict = {}            # newest draft or published version (what a row is compared with)
         self.locked: set[str] = set()
-        for r in conn.execute(select(t.item_implementation).order_by(_I.code, _I.version)):
+        for r in tx.execute(select(t.item_implementation).order_by(_I.code, _I.version)):
             self.latest[r.code] = r
             if r.status != "retired":
                 self.live[r.code] = r
                 if r.code not in file_codes and r.service_item_id in code_of:
                     self.locked.add(code_of[r.service_item_id])
-        self.units = {u.code: (u.id, u.tier) for u in conn.execute(select(OrgUnit.id, OrgUnit.code, OrgUnit.tier))}
+        self.units = {u.code: (u.id, u.tier) for u in tx.execute(select(OrgUnit.id, OrgUnit.code, OrgUnit.tier))}
 
     def pinned(self) -> dict[str, tuple[str, str, str]]:
         return {code: (r.name, r.legal_basis, r.category) for code, r in self.basics.items() if code in self.locked}
 
 
-def _prepare(conn: Connection, content: bytes, fmt: str):
+def _prepare(tx: Transaction, content: bytes, fmt: str):
     rows, problems = read_rows(content, fmt)
     entries: list[Entry] = []
     for row, raw in rows:
@@ -73,7 +72,7 @@ def _prepare(conn: Connection, content: bytes, fmt: str):
         problems += found
         if entry is not None:
             entries.append(entry)
-    known = _Known(conn, {e.code for e in entries})
+    known = _Known(tx, {e.code for e in entries})
     problems += check_catalogue(entries, known.pinned())
     for e in entries:
         unit = known.units.get(e.org_unit)
@@ -96,8 +95,8 @@ def invalid(problems: list[CatalogueProblem]) -> ValidationError:
 
 def check_file(ctx, content: bytes, fmt: str) -> list[CatalogueProblem]:
     """Every problem an import of this file would report; writes nothing."""
-    with ctx.uow.read() as conn:
-        return _prepare(conn, content, fmt)[1]
+    with ctx.uow.read() as tx:
+        return _prepare(tx, content, fmt)[1]
 
 
 def import_catalogue(ctx, content: bytes, fmt: str, actor: Actor, *, publish: bool = False,
@@ -112,13 +111,12 @@ def import_catalogue(ctx, content: bytes, fmt: str, actor: Actor, *, publish: bo
         # another import wrote a version of one of these codes meanwhile; this one wrote nothing
         raise Conflict("the catalogue changed while this file was imported; import it again",
                        code="catalogue_changed_concurrently") from None
-    ctx.caches.pop("accepting_tiers", None)
     return result
 
 
 def _import(ctx, content: bytes, fmt: str, actor: Actor, publish: bool, progress: Optional[Progress]) -> ImportResult:
-    with ctx.uow.begin() as conn:
-        entries, problems, known = _prepare(conn, content, fmt)
+    with ctx.uow.begin() as tx:
+        entries, problems, known = _prepare(tx, content, fmt)
         if problems:
             raise invalid(problems)
         now = ctx.clock.now()
@@ -129,14 +127,14 @@ def _import(ctx, content: bytes, fmt: str, actor: Actor, publish: bool, progress
             basic = known.basics.get(e.basic_code)
             wanted = {name: values[name] for name in BASIC}
             if basic is None:
-                basic_id = conn.execute(insert(t.service_item).values(code=e.basic_code, created_at=now, updated_at=now,
+                basic_id = tx.execute(insert(t.service_item).values(code=e.basic_code, created_at=now, updated_at=now,
                                                                       **wanted).returning(_S.id)).scalar_one()
                 basic_created += 1
                 known.basics[e.basic_code] = _Basic(basic_id, e.basic_code, **wanted)
             else:
                 basic_id = basic.id
                 if any(getattr(basic, k) != v for k, v in wanted.items()):
-                    conn.execute(update(t.service_item).where(_S.id == basic_id).values(updated_at=now, **wanted))
+                    tx.execute(update(t.service_item).where(_S.id == basic_id).values(updated_at=now, **wanted))
                     basic_updated += 1
                     known.basics[e.basic_code] = _Basic(basic_id, e.basic_code, **wanted)
             row = {**{c: values.get(c) for c in CONTENT}, "service_item_id": basic_id,
@@ -145,21 +143,21 @@ def _import(ctx, content: bytes, fmt: str, actor: Actor, publish: bool, progress
             if live is not None and all(getattr(live, c) == row[c] for c in CONTENT):
                 unchanged += 1
                 if publish and live.status == "draft":
-                    _publish(conn, e.code, live.id, now)
+                    _publish(tx, e.code, live.id, now)
                     published.append((e.code, live.version))
             else:
                 version = latest.version + 1 if latest is not None else 1
-                new_id = conn.execute(insert(t.item_implementation).values(
+                new_id = tx.execute(insert(t.item_implementation).values(
                     code=e.code, version=version, status="draft", attrs={}, created_at=now, **row)
                     .returning(_I.id)).scalar_one()
                 created.append((e.code, version))
                 if publish:
-                    _publish(conn, e.code, new_id, now)
+                    _publish(tx, e.code, new_id, now)
                     published.append((e.code, version))
             if progress:
                 progress(done, len(entries))
         if created or published or basic_updated:
-            append_system_event(conn, "catalogue_imported", actor, now, {
+            tx.events.append("system", "catalogue_imported", actor, now, {
                 "rows": len(entries), "created": [f"{c}@{v}" for c, v in created],
                 "published": [f"{c}@{v}" for c, v in published], "basic_created": basic_created,
                 "basic_updated": basic_updated})
@@ -176,16 +174,16 @@ class _Basic:
     power_source: Optional[str]
 
 
-def _publish(conn: Connection, code: str, item_id: int, now) -> None:
+def _publish(tx: Transaction, code: str, item_id: int, now) -> None:
     """The previous published version retires in the same transaction (one published per code)."""
-    conn.execute(update(t.item_implementation).where(_I.code == code, _I.status == "published", _I.id != item_id)
+    tx.execute(update(t.item_implementation).where(_I.code == code, _I.status == "published", _I.id != item_id)
                  .values(status="retired", retired_at=now))
-    conn.execute(update(t.item_implementation).where(_I.id == item_id).values(status="published", published_at=now))
+    tx.execute(update(t.item_implementation).where(_I.id == item_id).values(status="published", published_at=now))
 
 
-def _version(conn: Connection, code: str, version: int):
+def _version(tx: Transaction, code: str, version: int):
     # lock every version of the code: two publishes of one code serialize here on PostgreSQL
-    rows = conn.execute(select(_I.id, _I.version, _I.status).where(_I.code == code).with_for_update()).all()
+    rows = tx.execute(select(_I.id, _I.version, _I.status).where(_I.code == code).with_for_update()).all()
     row = next((r for r in rows if r.version == version), None)
     if row is None:
         raise NotFound(f"implementation {code} has no version {version}", code="catalogue_version_not_found",
@@ -195,33 +193,33 @@ def _version(conn: Connection, code: str, version: int):
 
 def publish(ctx, code: str, version: int, actor: Actor) -> None:
     access.require_role(actor, "admin")
-    with ctx.uow.begin() as conn:
-        row = _version(conn, code, version)
+    with ctx.uow.begin() as tx:
+        row = _version(tx, code, version)
         if row.status != "draft":
             raise Conflict(f"version {version} of {code} is {row.status}; only a draft is published",
                            code="catalogue_version_not_draft", field="version")
         now = ctx.clock.now()
-        _publish(conn, code, row.id, now)
-        append_system_event(conn, "catalogue_published", actor, now, {"code": code, "version": version})
+        _publish(tx, code, row.id, now)
+        tx.events.append("system", "catalogue_published", actor, now, {"code": code, "version": version})
 
 
 def retire(ctx, code: str, version: int, actor: Actor) -> None:
     """A published version retires (no new case can start on it) or a draft is set aside."""
     access.require_role(actor, "admin")
-    with ctx.uow.begin() as conn:
-        row = _version(conn, code, version)
+    with ctx.uow.begin() as tx:
+        row = _version(tx, code, version)
         if row.status == "retired":
             raise Conflict(f"version {version} of {code} is already retired", code="catalogue_version_retired",
                            field="version")
         now = ctx.clock.now()
-        conn.execute(update(t.item_implementation).where(_I.id == row.id).values(status="retired", retired_at=now))
-        append_system_event(conn, "catalogue_retired", actor, now, {"code": code, "version": version})
+        tx.execute(update(t.item_implementation).where(_I.id == row.id).values(status="retired", retired_at=now))
+        tx.events.append("system", "catalogue_retired", actor, now, {"code": code, "version": version})
 
 
 def versions(ctx, code: str, actor: Actor) -> list[dict]:
     access.require_role(actor, "admin")
-    with ctx.uow.read() as conn:
-        rows = conn.execute(select(_I.id, _I.code, _I.version, _I.status, _I.name, _I.created_at, _I.published_at,
+    with ctx.uow.read() as tx:
+        rows = tx.execute(select(_I.id, _I.code, _I.version, _I.status, _I.name, _I.created_at, _I.published_at,
                                    _I.retired_at).where((_I.code == code) | (_I.local_code == code))
                             .order_by(_I.version)).all()
     if not rows:
@@ -229,14 +227,12 @@ def versions(ctx, code: str, actor: Actor) -> list[dict]:
     return [dict(r._mapping) for r in rows]
 
 
-def require_accepting_tier(ctx, conn: Connection, item_id: int, window: org.WindowInfo) -> None:
+def require_accepting_tier(ctx, tx: Transaction, item_id: int, window: org.WindowInfo) -> None:
     """Case start: the receiving window's tier must be one of the version's accepting tiers. A
     version's content never changes, so its tiers are cached per process."""
-    cache = ctx.caches.setdefault("accepting_tiers", {})
-    tiers = cache.get(item_id)
-    if tiers is None:
-        tiers = cache[item_id] = tuple(conn.execute(select(_I.accepting_tiers).where(_I.id == item_id)).scalar() or ())
-    tier = org.directory(ctx, conn).units[window.org_unit_id].tier
+    tiers = ctx.caches.accepting_tiers.get_or_load(
+        item_id, lambda: tuple(tx.execute(select(_I.accepting_tiers).where(_I.id == item_id)).scalar() or ()))
+    tier = org.directory(ctx, tx).units[window.org_unit_id].tier
     if tiers and tier not in tiers:
         raise ValidationError(f"this item is accepted at the {', '.join(tiers)} tier(s), not at a {tier} window",
                               code="item_not_accepted_here", field="window_id")

@@ -6,16 +6,16 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.engine import Connection
 
 from engine.bpmn.parser import SourceFile, parse_bundle
 from engine.domain.actor import Actor
 from engine.domain.errors import DeployError, Problem
 from engine.domain.org import parse_target
-from engine.services import audit, definitions
+from engine.services import definitions
 from engine.services.accounts import access, org
 from engine.services.definitions import forms
 from engine.store import tables as t
+from engine.store.uow import Transaction
 
 MAX_FILES = 50
 
@@ -40,10 +40,10 @@ def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment")
         raise DeployError([Problem("deployment_too_many_files", f"at most {MAX_FILES} files per deployment")])
     form_files = [f for f in files if forms.is_form_file(f.name)]
     files = [f for f in files if not forms.is_form_file(f.name)]
-    with ctx.uow.begin() as conn:
-        bundle = parse_bundle(files, definitions.external_resolver(ctx, conn))
-        _check_departments(ctx, conn, bundle)
-        snapshots = forms.snapshot(ctx, conn, bundle, {f.name: f.content for f in form_files})
+    with ctx.uow.begin() as tx:
+        bundle = parse_bundle(files, definitions.external_resolver(ctx, tx))
+        _check_departments(ctx, tx, bundle)
+        snapshots = forms.snapshot(ctx, tx, bundle, {f.name: f.content for f in form_files})
         now = ctx.clock.now()
         prepared = []
         for key, proc in sorted(bundle.processes.items()):
@@ -52,19 +52,19 @@ def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment")
             checksum = hashlib.sha256((spec_json + json.dumps([tasks, snapshots[key]], sort_keys=True,
                                                               ensure_ascii=False)).encode()).hexdigest()
             pd = t.process_definition.c
-            existing = conn.execute(select(pd.id, pd.version).where(pd.key == key, pd.checksum == checksum)
+            existing = tx.execute(select(pd.id, pd.version).where(pd.key == key, pd.checksum == checksum)
                                     .order_by(pd.version.desc()).limit(1)).first()
-            latest = definitions.latest(ctx, conn, key)
+            latest = definitions.latest(ctx, tx, key)
             if existing is not None and latest is not None and latest.id == existing.id:
                 prepared.append((key, proc, None, existing))
             else:
                 prepared.append((key, proc, (spec_json, tasks, checksum), None))
         if all(item[2] is None for item in prepared):
             return DeployResult(None, [DeployedProcess(k, e.version, e.id, False) for k, _, _, e in prepared])
-        dep_id = conn.execute(t.deployment.insert().values(name=name[:200], deployed_at=now,
+        dep_id = tx.execute(t.deployment.insert().values(name=name[:200], deployed_at=now,
                                                           deployed_by=actor.username)
                               .returning(t.deployment.c.id)).scalar_one()
-        conn.execute(t.deployment_resource.insert(), [
+        tx.execute(t.deployment_resource.insert(), [
             {"deployment_id": dep_id, "name": f.name, "kind": kind, "checksum": f.checksum,
              "content": f.content.decode("utf-8")}
             for f, kind in bundle.files + [(f, "form") for f in form_files]])
@@ -74,23 +74,23 @@ def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment")
                 out.append(DeployedProcess(key, existing.version, existing.id, False))
                 continue
             spec_json, tasks, checksum = new
-            version = definitions.latest_version(conn, key) + 1
-            def_id = conn.execute(t.process_definition.insert().values(
+            version = definitions.latest_version(tx, key) + 1
+            def_id = tx.execute(t.process_definition.insert().values(
                 key=key, name=proc.name, version=version, checksum=checksum, deployment_id=dep_id,
                 resource_name=proc.resource, spec=spec_json, user_tasks=tasks, created_at=now,
                 forms=snapshots[key][0], start_form=snapshots[key][1])
                 .returning(t.process_definition.c.id)).scalar_one()
             out.append(DeployedProcess(key, version, def_id, True))
-        audit.append_system_event(conn, "deployed", actor, now, {
+        tx.events.append("system", "deployed", actor, now, {
             "deployment": dep_id, "files": [f.name for f, _ in bundle.files],
             "processes": [{"key": p.key, "version": p.version, "created": p.created} for p in out]})
         return DeployResult(dep_id, out)
 
 
-def _check_departments(ctx, conn: Connection, bundle) -> None:
+def _check_departments(ctx, tx: Transaction, bundle) -> None:
     """A department code no org unit has can never be resolved: a deploy-time error. (A unit
     missing above one particular window is a run-time routing problem: supervisor queue.)"""
-    known = org.directory(ctx, conn).department_codes
+    known = org.directory(ctx, tx).department_codes
     problems = []
     for proc in bundle.processes.values():
         for meta in proc.user_tasks:

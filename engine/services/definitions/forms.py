@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Optional
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.engine import Connection
 
 from engine.bpmn.runtime import check_user_data
 from engine.domain import forms as rules
@@ -15,6 +14,7 @@ from engine.domain.errors import DeployError, NotFound, Problem, ValidationError
 from engine.services.accounts import access
 from engine.store import tables as t
 from engine.store.fast import FastRead
+from engine.store.uow import Transaction
 
 _PD = t.process_definition.c
 _FORMS_OF = FastRead(select(_PD.forms, _PD.start_form).where(_PD.id == bindparam("id")))
@@ -66,7 +66,7 @@ class Resolver:
         return schema, rules.canonical_key(form_key), None
 
 
-def snapshot(ctx, conn: Connection, bundle, uploaded: dict[str, bytes]) -> dict[str, tuple[dict, Optional[str]]]:
+def snapshot(ctx, tx: Transaction, bundle, uploaded: dict[str, bytes]) -> dict[str, tuple[dict, Optional[str]]]:
     """process key -> (forms {canonical key: schema}, start form key) for every process of the
     bundle, or a DeployError listing each form that is missing or not a valid JSON Schema.
     Also snapshots the application forms that catalogue entries of the process name (when they
@@ -91,7 +91,7 @@ def snapshot(ctx, conn: Connection, bundle, uploaded: dict[str, bytes]) -> dict[
             forms[canonical] = schema
             if meta is proc.start_form:
                 start = canonical
-        for (form_key,) in conn.execute(select(t.item_implementation.c.application_form).distinct()
+        for (form_key,) in tx.execute(select(t.item_implementation.c.application_form).distinct()
                                         .where(t.item_implementation.c.process_key == key,
                                                t.item_implementation.c.application_form.is_not(None))):
             schema, canonical, _why = resolver.resolve(form_key)
@@ -108,24 +108,21 @@ def snapshot(ctx, conn: Connection, bundle, uploaded: dict[str, bytes]) -> dict[
     return out
 
 
-def _definition_forms(ctx, conn: Connection, definition_id: int) -> tuple[Optional[dict], Optional[str]]:
-    cache = ctx.caches.setdefault("definition_forms", {})
+def _definition_forms(ctx, tx: Transaction, definition_id: int) -> tuple[Optional[dict], Optional[str]]:
+    cache = ctx.caches.definition_forms
     hit = cache.get(definition_id)
     if hit is None:
-        row = _FORMS_OF.first(conn, {"id": definition_id})
+        row = _FORMS_OF.first(tx, {"id": definition_id})
         if row is None:
             raise NotFound(f"process definition {definition_id} does not exist", code="definition_not_found")
-        hit = cache[definition_id] = (row.forms, row.start_form)
+        hit = cache.put(definition_id, (row.forms, row.start_form))
     return hit
 
 
 def check(ctx, cache_key, schema: dict, data, prefix: str) -> None:
     """Validate `data` against `schema` (compiled once per `cache_key`); a ValidationError
     `form_invalid` lists every offending field as {field, message, validator}."""
-    cache = ctx.caches.setdefault("form_validators", {})
-    validator = cache.get(cache_key)
-    if validator is None:
-        validator = cache[cache_key] = rules.compile_validator(schema)
+    validator = ctx.caches.form_validators.get_or_load(cache_key, lambda: rules.compile_validator(schema))
     errors = rules.field_errors(validator, data, prefix)
     if errors:
         first = errors[0]
@@ -134,8 +131,8 @@ def check(ctx, cache_key, schema: dict, data, prefix: str) -> None:
                               field=first["field"], detail={"errors": errors})
 
 
-def _validate(ctx, conn, definition_id: int, form_key: str, data: dict, prefix: str, missing_code: str) -> None:
-    forms, _start = _definition_forms(ctx, conn, definition_id)
+def _validate(ctx, tx, definition_id: int, form_key: str, data: dict, prefix: str, missing_code: str) -> None:
+    forms, _start = _definition_forms(ctx, tx, definition_id)
     if forms is None:       # deployed before forms were snapshotted (migration 0008): nothing to check
         return
     key = rules.canonical_key(form_key)
@@ -146,30 +143,30 @@ def _validate(ctx, conn, definition_id: int, form_key: str, data: dict, prefix: 
     check(ctx, (definition_id, key), schema, data, prefix)
 
 
-def validate_task_data(ctx, conn: Connection, definition_id: int, form_key: Optional[str], data: dict) -> None:
+def validate_task_data(ctx, tx: Transaction, definition_id: int, form_key: Optional[str], data: dict) -> None:
     """Task completion: the data must satisfy the task's form (tasks without a form take any data)."""
     if form_key:
         check_user_data(data)       # engine-level refusals (reserved keys, non-JSON) name their field first
-        _validate(ctx, conn, definition_id, form_key, data, "data", "form_not_deployed")
+        _validate(ctx, tx, definition_id, form_key, data, "data", "form_not_deployed")
 
 
-def application_form_key(ctx, conn: Connection, definition_id: int, item_form: Optional[str]) -> Optional[str]:
+def application_form_key(ctx, tx: Transaction, definition_id: int, item_form: Optional[str]) -> Optional[str]:
     """The item's application form (实施清单 application_form), else the BPMN start event's form."""
     if item_form:
         return item_form
-    return _definition_forms(ctx, conn, definition_id)[1]
+    return _definition_forms(ctx, tx, definition_id)[1]
 
 
-def validate_application(ctx, conn: Connection, definition_id: int, item_form: Optional[str], form: dict,
+def validate_application(ctx, tx: Transaction, definition_id: int, item_form: Optional[str], form: dict,
                          prefix: str = "form") -> None:
-    key = application_form_key(ctx, conn, definition_id, item_form)
+    key = application_form_key(ctx, tx, definition_id, item_form)
     if key:
-        _validate(ctx, conn, definition_id, key, form, prefix, "application_form_not_deployed")
+        _validate(ctx, tx, definition_id, key, form, prefix, "application_form_not_deployed")
 
 
-def application_schema(ctx, conn: Connection, definition_id: int, item_form: Optional[str]) -> Optional[dict]:
-    key = application_form_key(ctx, conn, definition_id, item_form)
-    forms, _start = _definition_forms(ctx, conn, definition_id)
+def application_schema(ctx, tx: Transaction, definition_id: int, item_form: Optional[str]) -> Optional[dict]:
+    key = application_form_key(ctx, tx, definition_id, item_form)
+    forms, _start = _definition_forms(ctx, tx, definition_id)
     return (forms or {}).get(rules.canonical_key(key)) if key else None
 
 
@@ -177,13 +174,13 @@ def application_schema(ctx, conn: Connection, definition_id: int, item_form: Opt
 
 def task_form(ctx, task_id: str, actor: Actor) -> dict:
     """The schema of a task's form, from its case's definition version (None when it has none)."""
-    with ctx.uow.read() as conn:
-        row = conn.execute(select(t.task.c.case_id, t.task.c.form_key, t.case.c.definition_id)
+    with ctx.uow.read() as tx:
+        row = tx.execute(select(t.task.c.case_id, t.task.c.form_key, t.case.c.definition_id)
                            .join(t.case, t.case.c.id == t.task.c.case_id).where(t.task.c.id == task_id)).first()
         if row is None:
             raise NotFound(f"task {task_id} does not exist", code="task_not_found", field="task_id")
-        access.require_case_access(ctx, conn, actor, row.case_id)
-        forms, _start = _definition_forms(ctx, conn, row.definition_id)
+        access.require_case_access(ctx, tx, actor, row.case_id)
+        forms, _start = _definition_forms(ctx, tx, row.definition_id)
     key = rules.canonical_key(row.form_key) if row.form_key else None
     return {"key": key, "definition_id": row.definition_id, "schema": (forms or {}).get(key) if key else None}
 
@@ -194,8 +191,8 @@ def deployed_form(ctx, key: str) -> dict:
         canonical = rules.canonical_key(key)
     except rules.FormKeyError as exc:
         raise NotFound(str(exc), code="form_not_found", field="key") from None
-    with ctx.uow.read() as conn:
-        for row in conn.execute(select(_PD.id, _PD.key, _PD.version, _PD.forms).order_by(_PD.id.desc())):
+    with ctx.uow.read() as tx:
+        for row in tx.execute(select(_PD.id, _PD.key, _PD.version, _PD.forms).order_by(_PD.id.desc())):
             if row.forms and canonical in row.forms:
                 return {"key": canonical, "definition_id": row.id, "process_key": row.key,
                         "version": row.version, "schema": row.forms[canonical]}

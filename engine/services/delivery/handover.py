@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import select, update
-from sqlalchemy.engine import Connection
 
 from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
@@ -21,6 +20,7 @@ from engine.services.accounts import org
 from engine.services.cases import documents, lifecycle
 from engine.services.time_limits import delivery_cards
 from engine.store import tables as t
+from engine.store.uow import Transaction
 
 METHODS = {"pickup": "窗口领取", "mail": "邮寄送达", "e_licence": "电子证照"}
 # what designers' task forms call them (forms/issue.schema.json, forms/notify.schema.json)
@@ -82,40 +82,40 @@ def from_form(data: dict) -> Delivery:
                                                                      "recipient", "phone", "licence_no")}))
 
 
-def require_worker(ctx, conn: Connection, actor: Actor, case_ids: list[int], origin_unit: int) -> None:
+def require_worker(ctx, tx: Transaction, actor: Actor, case_ids: list[int], origin_unit: int) -> None:
     """Staff at the receiving unit or a unit the cases' tasks were routed to (a 一件事 package
     passes its children too: the parent itself has no tasks)."""
     if actor.has_role("admin"):
         return
     if actor.kind == "applicant" or actor.staff_id is None:
         raise Forbidden("the agency delivers the result", code="agency_only")
-    units = {origin_unit} | set(conn.execute(select(t.task.c.routed_org_unit_id)
+    units = {origin_unit} | set(tx.execute(select(t.task.c.routed_org_unit_id)
                                              .where(t.task.c.case_id.in_(case_ids)).distinct()).scalars())
-    if not any(unit in units and role != "supervisor" for unit, _dept, role in org.posts_of(ctx, conn, actor.staff_id)):
+    if not any(unit in units and role != "supervisor" for unit, _dept, role in org.posts_of(ctx, tx, actor.staff_id)):
         raise Forbidden("only staff at a window that worked on this case deliver its result",
                         code="case_out_of_scope")
 
 
-def deliver_locked(ctx, conn: Connection, loaded, d: Delivery, actor: Actor, now: datetime, *,
+def deliver_locked(ctx, tx: Transaction, loaded, d: Delivery, actor: Actor, now: datetime, *,
                    package_number: Optional[str] = None) -> dict:
     """Record the delivery of a decided case (its lifecycle says whether that is lawful now).
     A child of a 一件事 package delivered with its package (`package_number`) gets no receipt of
     its own: the package's one 送达回执 lists it; the record is returned instead."""
-    state = lifecycle.state_of(conn, loaded.id)
+    state = lifecycle.state_of(tx, loaded.id)
     events = ["complete", "deliver"] if state == lc.DECIDED else ["deliver"]
     recipient = d.recipient
     if recipient is None:
-        recipient = conn.execute(select(t.case.c.applicant_name).where(t.case.c.id == loaded.id)).scalar_one()
-    lifecycle.move(conn, loaded, events, actor, now, method=d.method)
-    decision = conn.execute(select(t.case.c.decision).where(t.case.c.id == loaded.id)).scalar_one()
+        recipient = tx.execute(select(t.case.c.applicant_name).where(t.case.c.id == loaded.id)).scalar_one()
+    lifecycle.move(tx, loaded, events, actor, now, method=d.method)
+    decision = tx.execute(select(t.case.c.decision).where(t.case.c.id == loaded.id)).scalar_one()
     record = record_of(d, recipient, actor, package_number)
-    conn.execute(update(t.case).where(t.case.c.id == loaded.id).values(
+    tx.execute(update(t.case).where(t.case.c.id == loaded.id).values(
         delivery_method=d.method, delivery=record, delivered_at=now, updated_at=now))
-    delivery_cards.cancel(conn, loaded.id)
+    delivery_cards.cancel(tx, loaded.id)
     loaded.audit.add("case_delivered", actor, now, {**record, "method": d.method, "phone": mask_phone(d.phone)})
     if package_number is not None:
         return {**record, "method": d.method, "decision": decision}
-    return documents.issue(conn, loaded, "delivery_receipt", actor, now, method_name=METHODS[d.method],
+    return documents.issue(tx, loaded, "delivery_receipt", actor, now, method_name=METHODS[d.method],
                            decision_name={"granted": "准予行政许可决定", "refused": "不予行政许可决定"}.get(
                                decision, "行政许可决定"),
                            tracking_number=d.tracking_number, carrier=d.carrier, address=d.address,

@@ -6,7 +6,6 @@ Locks: every child in ascending id, then the parent (parents.lock_package, the g
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlalchemy.engine import Connection
 
 from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
@@ -15,6 +14,7 @@ from engine.domain.identity import mask_phone
 from engine.services.cases import documents, parents
 from engine.services.delivery import handover as delivery
 from engine.store import tables as t
+from engine.store.uow import Transaction
 
 _C, _P = t.case.c, t.item_package.c
 OUTCOME_NAMES = {"granted": "准予许可", "refused": "不予许可", "completed": "办结", "withdrawn": "已撤件",
@@ -23,32 +23,32 @@ DECISION_NAMES = {"granted": "准予许可", "refused": "不予许可", "partial
 _DELIVERABLE = (lc.DECIDED, lc.COMPLETED)
 
 
-def is_package_case(conn: Connection, case_id: int) -> bool:
-    return conn.execute(select(_P.id).join(t.case, _C.item_id == _P.implementation_id)
+def is_package_case(tx: Transaction, case_id: int) -> bool:
+    return tx.execute(select(_P.id).join(t.case, _C.item_id == _P.implementation_id)
                         .where(_C.id == case_id)).first() is not None
 
 
-def deliver_locked(ctx, conn: Connection, parent_id: int, d: delivery.Delivery, actor: Actor) -> dict:
-    parent, children = parents.lock_package(ctx, conn, parent_id)
-    row = conn.execute(select(_C.origin_org_unit_id, _C.lifecycle, _C.decision, _C.applicant_name)
+def deliver_locked(ctx, tx: Transaction, parent_id: int, d: delivery.Delivery, actor: Actor) -> dict:
+    parent, children = parents.lock_package(ctx, tx, parent_id)
+    row = tx.execute(select(_C.origin_org_unit_id, _C.lifecycle, _C.decision, _C.applicant_name)
                        .where(_C.id == parent_id)).one()
-    delivery.require_worker(ctx, conn, actor, [c.id for c in children], row.origin_org_unit_id)
+    delivery.require_worker(ctx, tx, actor, [c.id for c in children], row.origin_org_unit_id)
     if parent.status == "running":
         raise Conflict(f"package {parent.number} has items still being handled", code="package_not_decided")
     if parent.status != "completed" or row.lifecycle == lc.DELIVERED:
         raise Conflict(f"package {parent.number} is {row.lifecycle}", code="case_closed",
                        detail={"from": row.lifecycle})
     now = ctx.clock.now()
-    by_id = {c["case_id"]: c for c in parents.children_of(ctx, conn, parent_id)}
+    by_id = {c["case_id"]: c for c in parents.children_of(ctx, tx, parent_id)}
     items = []
     for child in children:
         info = by_id[child.id]
-        state = conn.execute(select(_C.lifecycle).where(_C.id == child.id)).scalar_one()
+        state = tx.execute(select(_C.lifecycle).where(_C.id == child.id)).scalar_one()
         if state in _DELIVERABLE:
-            delivery.deliver_locked(ctx, conn, child, d, actor, now, package_number=parent.number)
-            conn.execute(update(t.case).where(_C.id == child.id).values(
+            delivery.deliver_locked(ctx, tx, child, d, actor, now, package_number=parent.number)
+            tx.execute(update(t.case).where(_C.id == child.id).values(
                 audit_seq=child.audit.seq, audit_head=child.audit.head))
-            child.audit.flush(conn)
+            tx.cases.write_events(child)
             delivery_name = "本次送达"
         else:
             delivery_name = "此前已送达" if state == lc.DELIVERED else "无需送达"
@@ -62,14 +62,14 @@ def deliver_locked(ctx, conn: Connection, parent_id: int, d: delivery.Delivery, 
     parent.audit.add("lifecycle_changed", actor, now, {"from": row.lifecycle, "to": lc.DELIVERED, "event": "deliver",
                                                        "method": d.method})
     parent.audit.add("case_delivered", actor, now, {**record, "method": d.method, "phone": mask_phone(d.phone)})
-    conn.execute(update(t.case).where(_C.id == parent_id).values(
+    tx.execute(update(t.case).where(_C.id == parent_id).values(
         lifecycle=lc.DELIVERED, delivery_method=d.method, delivery=record, delivered_at=now, updated_at=now))
-    doc = documents.issue(conn, parent, "delivery_receipt", actor, now, method_name=delivery.METHODS[d.method],
+    doc = documents.issue(tx, parent, "delivery_receipt", actor, now, method_name=delivery.METHODS[d.method],
                           decision_name=f"“一件事”办理结果（{DECISION_NAMES.get(row.decision, '办结')}）",
                           tracking_number=d.tracking_number, carrier=d.carrier, address=d.address,
                           recipient=recipient, phone=mask_phone(d.phone), licence_no=d.licence_no,
                           package_items=items)
-    conn.execute(update(t.case).where(_C.id == parent_id).values(audit_seq=parent.audit.seq,
+    tx.execute(update(t.case).where(_C.id == parent_id).values(audit_seq=parent.audit.seq,
                                                                   audit_head=parent.audit.head))
-    parent.audit.flush(conn)
+    tx.cases.write_events(parent)
     return doc

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from typing import Optional
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.engine import Connection
 
 from engine.domain import deadlines as dl
 from engine.domain import materials as rules
@@ -22,16 +21,17 @@ from engine.services import calendar
 from engine.services.materials import blobs, mandates, vault
 from engine.services.materials.locking import LockedCase, _item, finish, lock_for_materials
 from engine.store import tables as t
+from engine.store.uow import Transaction
 
 M = t.case_material.c
 
 
-def _put(conn: Connection, case_id: int, code: str, actor: Actor, now, **values) -> None:
+def _put(tx: Transaction, case_id: int, code: str, actor: Actor, now, **values) -> None:
     """One row per material: a new way of satisfying it replaces the old (the trail keeps both)."""
-    conn.execute(delete(t.case_material).where(M.case_id == case_id, M.code == code))
+    tx.execute(delete(t.case_material).where(M.case_id == case_id, M.code == code))
     row = {"blob_sha256": None, "filename": None, "document_id": None, "declaration": None, "deadline": None,
            "commitment": None, "trust_level": None, "auto_filled": False, "verified_at": None, "verified_by": None}
-    conn.execute(t.case_material.insert().values(case_id=case_id, code=code, created_at=now, created_by=actor.username,
+    tx.execute(t.case_material.insert().values(case_id=case_id, code=code, created_at=now, created_by=actor.username,
                                                  **{**row, **values}))
 
 
@@ -40,34 +40,34 @@ def _put(conn: Connection, case_id: int, code: str, actor: Actor, now, **values)
 def upload(ctx, case_id: int, code: str, file: blobs.Upload, actor: Actor) -> None:
     """A scan or an electronic file for one material: trust level C (§1.6) until verified."""
     facts = blobs.check(ctx, file)             # refuse before opening a transaction
-    with ctx.uow.begin() as conn:
-        locked = lock_for_materials(ctx, conn, case_id, actor)
+    with ctx.uow.begin() as tx:
+        locked = lock_for_materials(ctx, tx, case_id, actor)
         rules.slot(locked.item.materials, code)
         now = ctx.clock.now()
-        blobs.store(ctx, conn, file, now, facts)
-        _put(conn, case_id, code, actor, now, mode="upload", trust_level="C", blob_sha256=facts.sha256,
+        blobs.store(ctx, tx, file, now, facts)
+        _put(tx, case_id, code, actor, now, mode="upload", trust_level="C", blob_sha256=facts.sha256,
              filename=file.safe_name)
         locked.loaded.audit.add("material_uploaded", actor, now, {
             "code": code, "sha256": facts.sha256, "size": facts.size, "media_type": facts.media_type,
             "trust_level": "C"})
-        finish(conn, locked, now)
+        finish(tx, locked, now)
 
 
 def attach_document(ctx, case_id: int, code: str, document_id: int, actor: Actor) -> None:
     """Reuse a document of the case's applicant from her vault (an e-licence is trust level A)."""
-    with ctx.uow.begin() as conn:
-        locked = lock_for_materials(ctx, conn, case_id, actor)
+    with ctx.uow.begin() as tx:
+        locked = lock_for_materials(ctx, tx, case_id, actor)
         s = rules.slot(locked.item.materials, code)
-        doc = vault.document_row(conn, vault.owner_of_case(ctx, conn, case_id), document_id)
+        doc = vault.document_row(tx, vault.owner_of_case(ctx, tx, case_id), document_id)
         now = ctx.clock.now()
         rules.check_document_fits(s, doc.kind, doc.valid_until, dl.local_date(now))
-        _attach(conn, locked, s, doc, actor, now, auto=False)
-        finish(conn, locked, now)
+        _attach(tx, locked, s, doc, actor, now, auto=False)
+        finish(tx, locked, now)
 
 
-def _attach(conn: Connection, locked: LockedCase, s: rules.Slot, doc, actor: Actor, now, *, auto: bool) -> None:
+def _attach(tx: Transaction, locked: LockedCase, s: rules.Slot, doc, actor: Actor, now, *, auto: bool) -> None:
     mode = "e_licence" if doc.trust_level == "A" else "vault"
-    _put(conn, locked.loaded.id, s.code, actor, now, mode=mode, trust_level=doc.trust_level, document_id=doc.id,
+    _put(tx, locked.loaded.id, s.code, actor, now, mode=mode, trust_level=doc.trust_level, document_id=doc.id,
          auto_filled=auto)
     locked.loaded.audit.add("material_auto_filled" if auto else "material_from_vault", actor, now, {
         "code": s.code, "document": doc.id, "kind": doc.kind, "number": mask_id_number(doc.number),
@@ -78,13 +78,13 @@ def declare(ctx, case_id: int, code: str, text: str, actor: Actor) -> None:
     """告知承诺: the applicant declares the fact instead of proving it (trust level D)."""
     if not (text or "").strip():
         raise ValidationError("a declaration needs its text", code="declaration_required", field="text")
-    with ctx.uow.begin() as conn:
-        locked = lock_for_materials(ctx, conn, case_id, actor)
+    with ctx.uow.begin() as tx:
+        locked = lock_for_materials(ctx, tx, case_id, actor)
         rules.check_declarable(rules.slot(locked.item.materials, code))
         now = ctx.clock.now()
-        _put(conn, case_id, code, actor, now, mode="declaration", trust_level="D", declaration=text.strip()[:4000])
+        _put(tx, case_id, code, actor, now, mode="declaration", trust_level="D", declaration=text.strip()[:4000])
         locked.loaded.audit.add("material_declared", actor, now, {"code": code, "trust_level": "D"})
-        finish(conn, locked, now)
+        finish(tx, locked, now)
 
 
 def tolerate(ctx, case_id: int, code: str, deadline: date, commitment: str, actor: Actor) -> None:
@@ -93,21 +93,21 @@ def tolerate(ctx, case_id: int, code: str, deadline: date, commitment: str, acto
     if not (commitment or "").strip():
         raise ValidationError("容缺受理 needs the applicant's commitment letter", code="commitment_required",
                               field="commitment")
-    with ctx.uow.begin() as conn:
-        locked = lock_for_materials(ctx, conn, case_id, actor)
+    with ctx.uow.begin() as tx:
+        locked = lock_for_materials(ctx, tx, case_id, actor)
         s = rules.slot(locked.item.materials, code)
         now = ctx.clock.now()
         today = dl.local_date(now)
         case = locked.case
         promise_day = ((case.promise_due.astimezone(SHANGHAI) - timedelta(days=1)).date()
                        if case.promise_due is not None else None)
-        bound = rules.promise_bound(calendar.current(ctx, conn), today, promise_day, case.promise_limit,
+        bound = rules.promise_bound(calendar.current(ctx, tx), today, promise_day, case.promise_limit,
                                     case.promise_unit, case.convention)
         rules.check_tolerance(bool(locked.item.tolerant_acceptance), s, deadline, today, bound)
-        _put(conn, case_id, code, actor, now, mode="tolerated", deadline=deadline, commitment=commitment.strip()[:4000])
+        _put(tx, case_id, code, actor, now, mode="tolerated", deadline=deadline, commitment=commitment.strip()[:4000])
         locked.loaded.audit.add("material_tolerated", actor, now, {"code": code, "deadline": deadline.isoformat(),
                                                                    "bound": bound.isoformat()})
-        finish(conn, locked, now)
+        finish(tx, locked, now)
 
 
 def verify(ctx, case_id: int, code: str, actor: Actor) -> None:
@@ -116,29 +116,29 @@ def verify(ctx, case_id: int, code: str, actor: Actor) -> None:
     so that her next case reuses it."""
     if actor.kind == "applicant":
         raise Forbidden("only window staff verify originals", code="verification_staff_only")
-    with ctx.uow.begin() as conn:
-        locked = lock_for_materials(ctx, conn, case_id, actor)
+    with ctx.uow.begin() as tx:
+        locked = lock_for_materials(ctx, tx, case_id, actor)
         s = rules.slot(locked.item.materials, code)
-        row = conn.execute(select(t.case_material).where(M.case_id == case_id, M.code == code)).first()
+        row = tx.execute(select(t.case_material).where(M.case_id == case_id, M.code == code)).first()
         if row is None or row.trust_level != "C":
             raise Conflict(f"material {code} has no user upload waiting for verification",
                            code="material_not_verifiable")
         now = ctx.clock.now()
-        owner = vault.owner_of_case(ctx, conn, case_id)
+        owner = vault.owner_of_case(ctx, tx, case_id)
         document_id = row.document_id
         if document_id is not None:
-            vault.mark_verified(conn, owner, document_id, actor, now, locked.loaded.audit)
+            vault.mark_verified(tx, owner, document_id, actor, now, locked.loaded.audit)
         elif s.licence_types and owner.known and row.blob_sha256:
-            document_id = vault.add_document(conn, owner, vault.NewDocument(s.licence_types[0], s.name), "B",
+            document_id = vault.add_document(tx, owner, vault.NewDocument(s.licence_types[0], s.name), "B",
                                              "window", row.blob_sha256, actor, now, locked.loaded.audit)
-        conn.execute(update(t.case_material).where(M.id == row.id).values(
+        tx.execute(update(t.case_material).where(M.id == row.id).values(
             trust_level="B", verified_at=now, verified_by=actor.username, document_id=document_id))
         locked.loaded.audit.add("material_verified", actor, now, {"code": code, "trust_level": "B",
                                                                   "document": document_id})
-        finish(conn, locked, now)
+        finish(tx, locked, now)
 
 
-def on_case_started(ctx, conn: Connection, loaded, item, actor: Actor, now) -> None:
+def on_case_started(ctx, tx: Transaction, loaded, item, actor: Actor, now) -> None:
     """免证办 (§1.6): called by cases.start_case inside its transaction, after the case row exists,
     with the item row it read (materials, tolerant_acceptance: no query of its own).
     Each slot that accepts a licence type is filled from the applicant's best valid A/B document
@@ -146,25 +146,25 @@ def on_case_started(ctx, conn: Connection, loaded, item, actor: Actor, now) -> N
     wanting = [s for s in rules.slots(item.materials) if s.licence_types]
     if not wanting:
         return
-    owner = vault.owner_of_case(ctx, conn, loaded.id)
+    owner = vault.owner_of_case(ctx, tx, loaded.id)
     if not owner.known:
         return
     today = dl.local_date(now)
     D = t.applicant_document.c
-    docs = conn.execute(select(t.applicant_document).where(owner.condition(), D.trust_level.in_(rules.REUSABLE))
+    docs = tx.execute(select(t.applicant_document).where(owner.condition(), D.trust_level.in_(rules.REUSABLE))
                         .order_by(D.trust_level, D.id.desc())).all()
     locked = LockedCase(loaded, None, item)
     for s in wanting:
         doc = next((d for d in docs if d.kind in s.licence_types
                     and (d.valid_until is None or d.valid_until >= today)), None)
         if doc is not None:
-            _attach(conn, locked, s, doc, actor, now, auto=True)
+            _attach(tx, locked, s, doc, actor, now, auto=True)
 
 
 # --- queries ------------------------------------------------------------------------------------
 
-def satisfied(conn: Connection, case_id: int) -> dict[str, object]:
-    return {r.code: r for r in conn.execute(select(t.case_material).where(M.case_id == case_id))}
+def satisfied(tx: Transaction, case_id: int) -> dict[str, object]:
+    return {r.code: r for r in tx.execute(select(t.case_material).where(M.case_id == case_id))}
 
 
 @dataclass(frozen=True)
@@ -175,20 +175,20 @@ class _State:
     result: rules.Completeness
 
 
-def _state(conn: Connection, case_id: int) -> _State:
+def _state(tx: Transaction, case_id: int) -> _State:
     c = t.case.c
-    case = conn.execute(select(c.item_id, c.channel).where(c.id == case_id)).first()
+    case = tx.execute(select(c.item_id, c.channel).where(c.id == case_id)).first()
     if case is None:
         raise NotFound(f"case {case_id} does not exist", code="case_not_found")
-    slots, rows, proxy = rules.slots(_item(conn, case.item_id).materials), satisfied(conn, case_id), case.channel == "proxy"
+    slots, rows, proxy = rules.slots(_item(tx, case.item_id).materials), satisfied(tx, case_id), case.channel == "proxy"
     got = {code: rules.Satisfied(r.mode, r.trust_level) for code, r in rows.items()}
-    return _State(slots, rows, proxy, rules.completeness(slots, got, proxy, mandates.exists(conn, case_id)))
+    return _State(slots, rows, proxy, rules.completeness(slots, got, proxy, mandates.exists(tx, case_id)))
 
 
-def check_completeness(ctx, conn: Connection, case_id: int) -> rules.Completeness:
+def check_completeness(ctx, tx: Transaction, case_id: int) -> rules.Completeness:
     """For the acceptance step (受理): are all required materials there or tolerated, and does a
     proxy case carry its mandate? No access check: the caller has done it."""
-    return _state(conn, case_id).result
+    return _state(tx, case_id).result
 
 
 @dataclass(frozen=True)
@@ -210,9 +210,9 @@ class MaterialView:
 
 
 def case_materials(ctx, case_id: int, actor: Actor) -> dict:
-    with ctx.uow.read() as conn:
-        vault.require_readable_case(ctx, conn, actor, case_id)
-        state = _state(conn, case_id)
+    with ctx.uow.read() as tx:
+        vault.require_readable_case(ctx, tx, actor, case_id)
+        state = _state(tx, case_id)
         views = []
         for s in state.slots:
             r = state.rows.get(s.code)
@@ -224,19 +224,19 @@ def case_materials(ctx, case_id: int, actor: Actor) -> dict:
         result = state.result
         return {"complete": result.complete, "ready": result.ready, "missing": list(result.missing),
                 "unverified": list(result.unverified), "tolerated": list(result.tolerated),
-                "mandate_required": state.proxy, "mandate": mandates.view(conn, case_id), "materials": views}
+                "mandate_required": state.proxy, "mandate": mandates.view(tx, case_id), "materials": views}
 
 
 def case_file(ctx, case_id: int, sha256: str, actor: Actor) -> blobs.StoredFile:
     """A file the case refers to (a material, the mandate, its applicant's vault), for whoever may
     read the case. A hash the case does not refer to is not found, whoever stored it."""
-    with ctx.uow.read() as conn:
-        vault.require_readable_case(ctx, conn, actor, case_id)
-        referenced = {r.blob_sha256 for r in satisfied(conn, case_id).values()} | mandates.files(conn, case_id)
-        owner = vault.owner_of_case(ctx, conn, case_id)
+    with ctx.uow.read() as tx:
+        vault.require_readable_case(ctx, tx, actor, case_id)
+        referenced = {r.blob_sha256 for r in satisfied(tx, case_id).values()} | mandates.files(tx, case_id)
+        owner = vault.owner_of_case(ctx, tx, case_id)
         if owner.known:          # the applicant's vault as the case shows it (documents_for_case)
-            referenced |= set(conn.execute(select(t.applicant_document.c.blob_sha256)
+            referenced |= set(tx.execute(select(t.applicant_document.c.blob_sha256)
                                            .where(owner.condition())).scalars())
         if sha256 not in referenced - {None}:
             raise NotFound("this case has no such file", code="file_not_found", field="sha256")
-        return blobs.read(conn, sha256)
+        return blobs.read(tx, sha256)

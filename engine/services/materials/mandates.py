@@ -13,7 +13,6 @@ from datetime import date
 from typing import Optional
 
 from sqlalchemy import delete, select
-from sqlalchemy.engine import Connection
 
 from engine.domain import deadlines as dl
 from engine.domain.actor import Actor
@@ -22,6 +21,7 @@ from engine.domain.materials import MANDATE_SCOPES
 from engine.services.materials import blobs, locking, vault
 from engine.store import tables as t
 from engine.store.models import Staff
+from engine.store.uow import Transaction
 
 MD = t.case_mandate.c
 
@@ -44,8 +44,8 @@ def record(ctx, case_id: int, mandate: Mandate, file: Optional[blobs.Upload], ac
         raise ValidationError("attach the signed mandate as a file or name a vault document (one of them)",
                               code="mandate_document_required", field="file")
     facts = blobs.check(ctx, file) if file is not None else None
-    with ctx.uow.begin() as conn:
-        locked = locking.lock_for_materials(ctx, conn, case_id, actor)
+    with ctx.uow.begin() as tx:
+        locked = locking.lock_for_materials(ctx, tx, case_id, actor)
         if locked.case.channel != "proxy":
             raise Conflict("only a case taken in by proxy (channel proxy) has a mandate", code="case_not_proxy")
         now = ctx.clock.now()
@@ -54,30 +54,30 @@ def record(ctx, case_id: int, mandate: Mandate, file: Optional[blobs.Upload], ac
                                   field="signed_on")
         sha256 = filename = None
         if file is not None:
-            sha256, filename = blobs.store(ctx, conn, file, now, facts).sha256, file.safe_name
+            sha256, filename = blobs.store(ctx, tx, file, now, facts).sha256, file.safe_name
         else:
-            vault.document_row(conn, vault.owner_of_case(ctx, conn, case_id), mandate.document_id)
-        conn.execute(delete(t.case_mandate).where(MD.case_id == case_id))
-        conn.execute(t.case_mandate.insert().values(
+            vault.document_row(tx, vault.owner_of_case(ctx, tx, case_id), mandate.document_id)
+        tx.execute(delete(t.case_mandate).where(MD.case_id == case_id))
+        tx.execute(t.case_mandate.insert().values(
             case_id=case_id, agent_account_id=actor.staff_id, principal_name=locked.case.applicant_name,
             scope=mandate.scope, blob_sha256=sha256, filename=filename, document_id=mandate.document_id,
             signed_on=mandate.signed_on, created_at=now, created_by=actor.username))
         locked.loaded.audit.add("mandate_recorded", actor, now, {
             "agent": actor.username, "principal": locked.case.applicant_name, "scope": mandate.scope,
             "signed_on": mandate.signed_on.isoformat(), "sha256": sha256, "document": mandate.document_id})
-        locking.finish(conn, locked, now)
+        locking.finish(tx, locked, now)
 
 
-def exists(conn: Connection, case_id: int) -> bool:
-    return conn.execute(select(MD.id).where(MD.case_id == case_id)).first() is not None
+def exists(tx: Transaction, case_id: int) -> bool:
+    return tx.execute(select(MD.id).where(MD.case_id == case_id)).first() is not None
 
 
-def files(conn: Connection, case_id: int) -> set:
-    return set(conn.execute(select(MD.blob_sha256).where(MD.case_id == case_id)).scalars())
+def files(tx: Transaction, case_id: int) -> set:
+    return set(tx.execute(select(MD.blob_sha256).where(MD.case_id == case_id)).scalars())
 
 
-def view(conn: Connection, case_id: int) -> Optional[dict]:
-    row = conn.execute(select(t.case_mandate, Staff.username.label("agent"))
+def view(tx: Transaction, case_id: int) -> Optional[dict]:
+    row = tx.execute(select(t.case_mandate, Staff.username.label("agent"))
                        .join(Staff, Staff.id == MD.agent_account_id).where(MD.case_id == case_id)).first()
     if row is None:
         return None

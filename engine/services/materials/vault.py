@@ -13,18 +13,17 @@ from datetime import date
 from typing import Optional
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.engine import Connection
 
 from engine.domain.actor import Actor
 from engine.domain.errors import Forbidden, NotFound, ValidationError
 from engine.domain.identity import id_key, mask_id_number
 from engine.domain.materials import KIND, TRUST_LEVELS
 from engine.services.accounts import access
-from engine.services.audit import append_stream_event
 from engine.services.materials import blobs
 from engine.store import tables as t
 from engine.store.db import is_postgres
 from engine.store.models import Staff
+from engine.store.uow import Transaction
 
 D = t.applicant_document.c
 
@@ -52,8 +51,8 @@ class Owner:
         return or_(*parts) if parts else D.id.is_(None)
 
 
-def owner_of_case(ctx, conn: Connection, case_id: int) -> Owner:
-    row = conn.execute(select(t.case.c.applicant, t.case.c.applicant_account_id).where(t.case.c.id == case_id)).one()
+def owner_of_case(ctx, tx: Transaction, case_id: int) -> Owner:
+    row = tx.execute(select(t.case.c.applicant, t.case.c.applicant_account_id).where(t.case.c.id == case_id)).one()
     if row.applicant_account_id is not None:
         return Owner(account_id=row.applicant_account_id)
     return Owner(key=id_key(ctx.settings.id_hash_secret, (row.applicant or {}).get("id_number")))
@@ -86,15 +85,15 @@ def _view(r) -> DocumentView:
                         r.source, r.blob_sha256 is not None, r.media_type, r.size, r.created_at, r.verified_at)
 
 
-def documents_of(conn: Connection, owner: Owner) -> list[DocumentView]:
+def documents_of(tx: Transaction, owner: Owner) -> list[DocumentView]:
     if not owner.known:
         return []
-    return [_view(r) for r in conn.execute(_VIEW.where(owner.condition()).order_by(D.id))]
+    return [_view(r) for r in tx.execute(_VIEW.where(owner.condition()).order_by(D.id))]
 
 
-def document_row(conn: Connection, owner: Owner, document_id: int):
+def document_row(tx: Transaction, owner: Owner, document_id: int):
     """The owner's document, or 404 — another applicant's document does not exist for her."""
-    row = conn.execute(select(t.applicant_document).where(D.id == document_id, owner.condition())).first() \
+    row = tx.execute(select(t.applicant_document).where(D.id == document_id, owner.condition())).first() \
         if owner.known else None
     if row is None:
         raise NotFound(f"document {document_id} does not exist", code="document_not_found", field="document_id")
@@ -112,25 +111,25 @@ def _applicant(actor: Actor) -> Owner:
 
 def my_documents(ctx, actor: Actor) -> list[DocumentView]:
     owner = _applicant(actor)
-    with ctx.uow.read() as conn:
-        return documents_of(conn, owner)
+    with ctx.uow.read() as tx:
+        return documents_of(tx, owner)
 
 
 def my_document(ctx, document_id: int, actor: Actor) -> DocumentView:
     owner = _applicant(actor)
-    with ctx.uow.read() as conn:
-        document_row(conn, owner, document_id)
-        return _view(conn.execute(_VIEW.where(D.id == document_id)).one())
+    with ctx.uow.read() as tx:
+        document_row(tx, owner, document_id)
+        return _view(tx.execute(_VIEW.where(D.id == document_id)).one())
 
 
 def my_file(ctx, document_id: int, actor: Actor) -> blobs.StoredFile:
     owner = _applicant(actor)
-    with ctx.uow.read() as conn:
-        row = document_row(conn, owner, document_id)
+    with ctx.uow.read() as tx:
+        row = document_row(tx, owner, document_id)
         if row.blob_sha256 is None:
             raise NotFound("this document has no file (an e-licence reference or a declaration)",
                            code="file_not_found")
-        return blobs.read(conn, row.blob_sha256)
+        return blobs.read(tx, row.blob_sha256)
 
 
 @dataclass(frozen=True)
@@ -155,65 +154,65 @@ def upload_mine(ctx, doc: NewDocument, upload: blobs.Upload, actor: Actor) -> Do
     owner = _applicant(actor)
     _check(doc)
     facts = blobs.check(ctx, upload)          # refuse before opening a transaction
-    with ctx.uow.begin() as conn:
-        lock_vault(conn, owner)
+    with ctx.uow.begin() as tx:
+        lock_vault(tx, owner)
         now = ctx.clock.now()
-        blobs.store(ctx, conn, upload, now, facts)
-        document_id = add_document(conn, owner, doc, "C", "upload", facts.sha256, actor, now)
-        return _view(conn.execute(_VIEW.where(D.id == document_id)).one())
+        blobs.store(ctx, tx, upload, now, facts)
+        document_id = add_document(tx, owner, doc, "C", "upload", facts.sha256, actor, now)
+        return _view(tx.execute(_VIEW.where(D.id == document_id)).one())
 
 
-def lock_vault(conn: Connection, owner: Owner) -> None:
+def lock_vault(tx: Transaction, owner: Owner) -> None:
     """Serialize writers of one applicant's own vault stream (parallel uploads from her browser would
     race for the next sequence number): a lock on her account row, taken FIRST in the transaction —
     after the document insert its foreign-key share lock would turn two uploads into a deadlock.
     SQLite has a single writer anyway."""
-    if owner.account_id is not None and is_postgres(conn):
-        conn.execute(select(Staff.id).where(Staff.id == owner.account_id).with_for_update())
+    if owner.account_id is not None and is_postgres(tx):
+        tx.execute(select(Staff.id).where(Staff.id == owner.account_id).with_for_update())
 
 
-def _event(conn: Connection, owner: Owner, type: str, actor: Actor, now, payload: dict, case_audit) -> None:
+def _event(tx: Transaction, owner: Owner, type: str, actor: Actor, now, payload: dict, case_audit) -> None:
     """A vault change done through a case is an event of that case (whose row lock serializes it);
     the applicant's own changes go to her vault's stream (the caller holds lock_vault)."""
     if case_audit is not None:
         case_audit.add(type, actor, now, payload)
     else:
-        append_stream_event(conn, owner.stream, type, actor, now, payload)
+        tx.events.append(owner.stream, type, actor, now, payload)
 
 
-def add_document(conn: Connection, owner: Owner, doc: NewDocument, trust_level: str, source: str,
+def add_document(tx: Transaction, owner: Owner, doc: NewDocument, trust_level: str, source: str,
                  blob_sha256: Optional[str], actor: Actor, now, case_audit=None) -> int:
     """Write one vault document and its audit event (the number masked)."""
     assert trust_level in TRUST_LEVELS and owner.known
-    document_id = conn.execute(t.applicant_document.insert().returning(D.id).values(
+    document_id = tx.execute(t.applicant_document.insert().returning(D.id).values(
         owner_account_id=owner.account_id, owner_key=owner.key, kind=doc.kind, title=doc.title.strip()[:200],
         number=(doc.number or None), issuer=doc.issuer, valid_until=doc.valid_until, trust_level=trust_level,
         source=source, blob_sha256=blob_sha256, created_at=now, created_by=actor.username,
         verified_at=now if trust_level == "B" else None,
         verified_by=actor.username if trust_level == "B" else None)).scalar_one()
-    _event(conn, owner, "document_added", actor, now, {
+    _event(tx, owner, "document_added", actor, now, {
         "document": document_id, "kind": doc.kind, "number": mask_id_number(doc.number), "trust_level": trust_level,
         "source": source, "sha256": blob_sha256}, case_audit)
     return document_id
 
 
-def mark_verified(conn: Connection, owner: Owner, document_id: int, actor: Actor, now, case_audit) -> None:
+def mark_verified(tx: Transaction, owner: Owner, document_id: int, actor: Actor, now, case_audit) -> None:
     """C → B: window staff checked the original (through a case, see materials.verify)."""
-    conn.execute(update(t.applicant_document).where(D.id == document_id, D.trust_level == "C")
+    tx.execute(update(t.applicant_document).where(D.id == document_id, D.trust_level == "C")
                  .values(trust_level="B", verified_at=now, verified_by=actor.username))
-    _event(conn, owner, "document_verified", actor, now, {"document": document_id, "trust_level": "B"}, case_audit)
+    _event(tx, owner, "document_verified", actor, now, {"document": document_id, "trust_level": "B"}, case_audit)
 
 
 # --- staff, through a case ----------------------------------------------------------------------
 
-def require_readable_case(ctx, conn: Connection, actor: Actor, case_id: int) -> None:
+def require_readable_case(ctx, tx: Transaction, actor: Actor, case_id: int) -> None:
     """The case exists (404) and the actor may read it (403)."""
-    if conn.execute(select(t.case.c.id).where(t.case.c.id == case_id)).first() is None:
+    if tx.execute(select(t.case.c.id).where(t.case.c.id == case_id)).first() is None:
         raise NotFound(f"case {case_id} does not exist", code="case_not_found")
-    access.require_case_access(ctx, conn, actor, case_id)
+    access.require_case_access(ctx, tx, actor, case_id)
 
 
 def documents_for_case(ctx, case_id: int, actor: Actor) -> list[DocumentView]:
-    with ctx.uow.read() as conn:
-        require_readable_case(ctx, conn, actor, case_id)
-        return documents_of(conn, owner_of_case(ctx, conn, case_id))
+    with ctx.uow.read() as tx:
+        require_readable_case(ctx, tx, actor, case_id)
+        return documents_of(tx, owner_of_case(ctx, tx, case_id))

@@ -38,18 +38,18 @@ def start_package(ctx, cmd: StartPackage, actor: Actor) -> dict:
     fields of the merged form its own application form has, and is validated against it."""
     if not isinstance(cmd.form, dict):
         raise ValidationError("form must be an object", code="form_invalid", field="form")
-    with ctx.uow.begin() as conn:
-        pkg = conn.execute(select(t.item_package).where(_P.code == cmd.code)).first()
+    with ctx.uow.begin() as tx:
+        pkg = tx.execute(select(t.item_package).where(_P.code == cmd.code)).first()
         if pkg is None:
             raise NotFound(f"package {cmd.code!r} does not exist", code="package_not_found", field="code")
         forms.check(ctx, ("package", pkg.id), pkg.form, cmd.form, "form")
         parent = cases.start_case(ctx, cases.StartCase(pkg.code, cmd.window_id, cmd.applicant, dict(cmd.form),
-                                                       cmd.channel), actor, conn=conn)
+                                                       cmd.channel), actor, tx=tx)
         children = []
         for member in pkg.members:
             own = {k: v for k, v in cmd.form.items() if k in member["fields"]}
             child = cases.start_case(ctx, cases.StartCase(member["code"], cmd.window_id, cmd.applicant, own,
-                                                          cmd.channel), actor, conn=conn, parent_case_id=parent.case_id)
+                                                          cmd.channel), actor, tx=tx, parent_case_id=parent.case_id)
             children.append({"item_code": member["code"], "case_id": child.case_id, "number": child.number,
                              "tasks": list(child.tasks)})
     return {"case_id": parent.case_id, "number": parent.number, "package": pkg.code, "children": children}
@@ -57,14 +57,14 @@ def start_package(ctx, cmd: StartPackage, actor: Actor) -> dict:
 
 def package_case(ctx, case_id: int, actor: Actor) -> dict:
     """The combined result, derived from the children as they are now."""
-    with ctx.uow.read() as conn:
-        access.require_case_access(ctx, conn, actor, case_id)
-        row = conn.execute(select(_C.id, _C.number, _C.status, _C.lifecycle, _C.promise_due, _P.code, _P.name,
+    with ctx.uow.read() as tx:
+        access.require_case_access(ctx, tx, actor, case_id)
+        row = tx.execute(select(_C.id, _C.number, _C.status, _C.lifecycle, _C.promise_due, _P.code, _P.name,
                                   _P.lead_department)
                            .join(t.item_package, _P.implementation_id == _C.item_id).where(_C.id == case_id)).first()
         if row is None:
             raise NotFound(f"case {case_id} is not a package case", code="package_case_not_found")
-        children = _children(ctx, conn, case_id, {})
+        children = _children(ctx, tx, case_id, {})
     status, lifecycle, decision = rules.combined_result([c["outcome"] for c in children])
     return {"case_id": row.id, "number": row.number, "package": row.code, "name": row.name,
             "lead_department": row.lead_department, "status": row.status, "promise_due": row.promise_due,
@@ -73,19 +73,19 @@ def package_case(ctx, case_id: int, actor: Actor) -> dict:
 
 def withdraw_package(ctx, case_id: int, reason: str, actor: Actor) -> None:
     """撤件 of the package: the parent and every open child, in one transaction."""
-    with ctx.uow.begin() as conn:
-        is_package = conn.execute(select(_P.id).join(t.case, _C.item_id == _P.implementation_id)
+    with ctx.uow.begin() as tx:
+        is_package = tx.execute(select(_P.id).join(t.case, _C.item_id == _P.implementation_id)
                                   .where(_C.id == case_id)).first()
         if is_package is None:
-            access.require_case_access(ctx, conn, actor, case_id)
+            access.require_case_access(ctx, tx, actor, case_id)
             raise NotFound(f"case {case_id} is not a package case", code="package_case_not_found")
-        _parent, children = lock_package(ctx, conn, case_id)
+        _parent, children = lock_package(ctx, tx, case_id)
         # the parent is withdrawn first so that closing its children does not refresh its result;
         # its children were locked before it, and are read again after the locks (a child that
         # closed meanwhile is no longer withdrawn)
-        cases.withdraw(ctx, case_id, reason, actor, conn=conn)
-        for child_id in conn.execute(select(_C.id).where(_C.id.in_([c.id for c in children]),
+        cases.withdraw(ctx, case_id, reason, actor, tx=tx)
+        for child_id in tx.execute(select(_C.id).where(_C.id.in_([c.id for c in children]),
                                                          _C.status == "running").order_by(_C.id)).scalars().all():
-            cases.withdraw(ctx, child_id, reason, actor, conn=conn)
-        conn.execute(update(t.case).where(_C.id == case_id).values(lifecycle="withdrawn"))
+            cases.withdraw(ctx, child_id, reason, actor, tx=tx)
+        tx.execute(update(t.case).where(_C.id == case_id).values(lifecycle="withdrawn"))
 

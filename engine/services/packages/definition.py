@@ -26,8 +26,8 @@ class PackageSpec:
     promise_limit: Optional[int] = None
 
 
-def _member(conn, code: str, index: int):
-    row = conn.execute(select(t.item_implementation).where(or_(_I.code == code, _I.local_code == code),
+def _member(tx, code: str, index: int):
+    row = tx.execute(select(t.item_implementation).where(or_(_I.code == code, _I.local_code == code),
                                                            _I.status == "published")).first()
     if row is None or row.category == "package":
         raise ValidationError(f"member {code!r} is not a published item", code="package_member_unknown",
@@ -42,34 +42,34 @@ def define_package(ctx, spec: PackageSpec, actor: Actor) -> dict:
     if len(set(spec.members)) < 2 or len(set(spec.members)) != len(spec.members):
         raise ValidationError("a package joins at least two different items", code="package_members_invalid",
                               field="members")
-    with ctx.uow.begin() as conn:
-        if conn.execute(select(_P.id).where(_P.code == spec.code)).first() is not None:
+    with ctx.uow.begin() as tx:
+        if tx.execute(select(_P.id).where(_P.code == spec.code)).first() is not None:
             raise Conflict(f"package {spec.code} already exists", code="package_exists", field="code")
-        if conn.execute(select(_I.id).where(or_(_I.code == spec.code, _I.local_code == spec.code))).first():
+        if tx.execute(select(_I.id).where(or_(_I.code == spec.code, _I.local_code == spec.code))).first():
             raise Conflict(f"code {spec.code} is already an item's code", code="package_code_taken", field="code")
-        if spec.lead_department not in org.directory(ctx, conn).department_codes:
+        if spec.lead_department not in org.directory(ctx, tx).department_codes:
             raise ValidationError(f"department {spec.lead_department!r} does not exist", code="department_unknown",
                                   field="lead_department")
-        rows = [_member(conn, code, i) for i, code in enumerate(spec.members)]
+        rows = [_member(tx, code, i) for i, code in enumerate(spec.members)]
         schemas = []
         for row in rows:
-            definition = definitions.latest(ctx, conn, row.process_key)
+            definition = definitions.latest(ctx, tx, row.process_key)
             if definition is None:
                 raise ValidationError(f"process {row.process_key!r} of {row.code} is not deployed",
                                       code="definition_not_found", field="members")
-            schemas.append((row.code, forms.application_schema(ctx, conn, definition.id, row.application_form)))
+            schemas.append((row.code, forms.application_schema(ctx, tx, definition.id, row.application_form)))
         merged, fields = rules.merge_forms(spec.name, schemas)
         materials = rules.merge_materials([(r.code, r.materials) for r in rows])
         promise = spec.promise_limit or max((r.promise_limit or 0) for r in rows) or rules.MAX_PROMISE_WORKDAYS
         if not 0 < promise <= rules.MAX_PROMISE_WORKDAYS:
             raise ValidationError(f"a joint-handling package is promised within {rules.MAX_PROMISE_WORKDAYS} working "
                                   "days (行政许可法 Art. 26/42)", code="package_promise_invalid", field="promise_limit")
-        if definitions.latest(ctx, conn, PACKAGE_PROCESS) is None:
+        if definitions.latest(ctx, tx, PACKAGE_PROCESS) is None:
             raise ValidationError(f"process {PACKAGE_PROCESS!r} is not deployed", code="definition_not_found",
                                   field="code")
         now = ctx.clock.now()
         legal = max((r.legal_limit or 0) for r in rows) or rules.MAX_PROMISE_WORKDAYS
-        impl_id = conn.execute(t.item_implementation.insert().values(
+        impl_id = tx.execute(t.item_implementation.insert().values(
             code=spec.code, version=1, status="published", name=spec.name, category="package",
             process_key=PACKAGE_PROCESS, deciding_tier=rows[0].deciding_tier, org_unit_id=rows[0].org_unit_id,
             tier=rows[0].tier, deciding_department=spec.lead_department,
@@ -80,7 +80,7 @@ def define_package(ctx, spec: PackageSpec, actor: Actor) -> dict:
             guide={}, attrs={"package": True}, created_at=now, published_at=now)
             .returning(_I.id)).scalar_one()
         members = [{"code": r.code, "name": r.name, "fields": fields[r.code]} for r in rows]
-        conn.execute(t.item_package.insert().values(
+        tx.execute(t.item_package.insert().values(
             code=spec.code, name=spec.name, lead_department=spec.lead_department, implementation_id=impl_id,
             members=members, form=merged, materials=materials, promise_limit=promise, promise_unit="workday",
             created_at=now))
@@ -88,8 +88,8 @@ def define_package(ctx, spec: PackageSpec, actor: Actor) -> dict:
 
 
 def get_package(ctx, code: str) -> dict:
-    with ctx.uow.read() as conn:
-        row = conn.execute(select(t.item_package).where(_P.code == code)).first()
+    with ctx.uow.read() as tx:
+        row = tx.execute(select(t.item_package).where(_P.code == code)).first()
     if row is None:
         raise NotFound(f"package {code!r} does not exist", code="package_not_found", field="code")
     return {"code": row.code, "name": row.name, "lead_department": row.lead_department, "members": row.members,

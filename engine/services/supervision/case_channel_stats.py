@@ -70,15 +70,15 @@ def case_channels(ctx, actor: Actor, unit_id: int, since: date, until: date) -> 
     """One row per tier present in the subtree of `unit_id` (cases by their receiving unit's
     tier), then the row `all`. Supervisors of that part of the tree and administrators."""
     lo, hi = _range(since, until)
-    with ctx.uow.read() as conn:
-        units = supervision.subtree(ctx, conn, unit_id, None, actor)
-        directory = org.directory(ctx, conn)
+    with ctx.uow.read() as tx:
+        units = supervision.subtree(ctx, tx, unit_id, None, actor)
+        directory = org.directory(ctx, tx)
         items = select(_I.id).where(_I.category != "package")
-        received = conn.execute(select(_C.origin_org_unit_id, _C.channel, func.count())
+        received = tx.execute(select(_C.origin_org_unit_id, _C.channel, func.count())
                                 .where(_C.created_at >= lo, _C.created_at < hi, _C.origin_org_unit_id.in_(units),
                                        _C.item_id.in_(items))
                                 .group_by(_C.origin_org_unit_id, _C.channel)).all()
-        delivered = conn.execute(select(_C.origin_org_unit_id, _C.delivery_method, func.count())
+        delivered = tx.execute(select(_C.origin_org_unit_id, _C.delivery_method, func.count())
                                  .where(_C.delivered_at >= lo, _C.delivered_at < hi, _C.origin_org_unit_id.in_(units),
                                         _C.item_id.in_(items))
                                  .group_by(_C.origin_org_unit_id, _C.delivery_method)).all()

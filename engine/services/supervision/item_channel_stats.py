@@ -68,10 +68,10 @@ def tier_channels(tier: str, items: list) -> TierChannels:
 
 def channel_stats(ctx, actor: Actor, unit_id: int) -> list[TierChannels]:
     """One row per tier present in the subtree of `unit_id` (supervisors of it, admins)."""
-    with ctx.uow.read() as conn:
-        units = supervision.subtree(ctx, conn, unit_id, None, actor)
-        directory = org.directory(ctx, conn)
-        items = conn.execute(select(_I.id, _I.org_unit_id, _I.accepting_tiers, _I.handle_forms, _I.online_depth,
+    with ctx.uow.read() as tx:
+        units = supervision.subtree(ctx, tx, unit_id, None, actor)
+        directory = org.directory(ctx, tx)
+        items = tx.execute(select(_I.id, _I.org_unit_id, _I.accepting_tiers, _I.handle_forms, _I.online_depth,
                                     _I.mobile, _I.express)
                              # a 一件事 package's own entry is not a service item of the catalogue
                              .where(_I.status == "published", _I.category != "package")).all()

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.engine import Connection
 
 from engine.domain.actor import Actor
+from engine.domain.case import LoadedCase
 from engine.domain.clock import as_utc
 from engine.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from engine.services import calendar
@@ -20,9 +20,9 @@ from engine.services.definitions import forms
 from engine.services.tasks import stages
 from engine.services.time_limits import sla_clock
 from engine.store import tables as t
-from engine.store.db import is_postgres
-from engine.store.fast import FastRead, FastWrite
+from engine.store.fast import FastWrite
 from engine.store.models import IdempotencyKey, Staff
+from engine.store.uow import Transaction
 
 
 @dataclass(frozen=True)
@@ -44,16 +44,6 @@ class TaskView:
     warning: str = "none"          # step card: none | yellow | red (环节超时)
 
 
-_VIEW_COLUMNS = (t.task.c.id, t.task.c.case_id, t.task.c.name, t.task.c.spec_id, t.task.c.state,
-                 t.task.c.routed_org_unit_id, t.task.c.routed_department_id, t.task.c.routed_role,
-                 t.task.c.routing_error, t.task.c.assignee_id, t.task.c.form_key, t.task.c.stage,
-                 t.task.c.due_at, t.task.c.created_at, t.task.c.warning)
-# the task with its case, locking the case row (every command on a case locks it first)
-_TASK_AND_CASE = (select(*_VIEW_COLUMNS, t.task.c.claimed_at, *progress.CASE_COLUMNS)
-                  .join_from(t.task, t.case, t.case.c.id == t.task.c.case_id)
-                  .where(t.task.c.id == bindparam("tid")))
-_TASK_AND_CASE_PG = FastRead(_TASK_AND_CASE.with_for_update(of=t.case))
-_TASK_AND_CASE = FastRead(_TASK_AND_CASE)
 _CLAIM = FastWrite(update(t.task).where(t.task.c.id == bindparam("tid"), t.task.c.state == "open",
                                t.task.c.assignee_id.is_(None))
           .values(assignee_id=bindparam("staff"), claimed_at=bindparam("now")))
@@ -61,8 +51,6 @@ _UNCLAIM = FastWrite(update(t.task).where(t.task.c.id == bindparam("tid")).value
 _COMPLETE = FastWrite(update(t.task).where(t.task.c.id == bindparam("tid"))
              .values(state="completed", completed_at=bindparam("now"), completed_by=bindparam("staff"),
                      outcome=bindparam("b_outcome"), assignee_id=bindparam("staff"), claimed_at=bindparam("claimed")))
-_AUDIT_HEAD = FastWrite(update(t.case).where(t.case.c.id == bindparam("cid"))
-               .values(audit_seq=bindparam("seq"), audit_head=bindparam("head"), updated_at=bindparam("now")))
 
 
 def _view(row) -> TaskView:
@@ -77,17 +65,17 @@ def _require_staff(actor: Actor) -> int:
     return actor.staff_id
 
 
-def _locked_task(ctx, conn: Connection, task_id: str):
+def _locked_task(ctx, tx: Transaction, task_id: str):
     """The task and its case in one statement, with the case row locked."""
-    row = (_TASK_AND_CASE_PG if is_postgres(conn) else _TASK_AND_CASE).first(conn, {"tid": task_id})
-    if row is None:
+    found = tx.tasks.locked_with_case(task_id)
+    if found is None:
         raise NotFound(f"task {task_id} does not exist", code="task_not_found", field="task_id")
-    return progress.case_from_row(row), row
+    return found
 
 
-def _check_eligible(ctx, conn: Connection, actor: Actor, task) -> None:
-    posts = org.posts_of(ctx, conn, _require_staff(actor))
-    if not org.may_work_on(org.directory(ctx, conn), posts, task.routed_org_unit_id,
+def _check_eligible(ctx, tx: Transaction, actor: Actor, task) -> None:
+    posts = org.posts_of(ctx, tx, _require_staff(actor))
+    if not org.may_work_on(org.directory(ctx, tx), posts, task.routed_org_unit_id,
                            task.routed_department_id, task.routed_role):
         raise Forbidden("this task is not routed to any of your posts", code="task_not_in_your_queue",
                         field="task_id")
@@ -103,39 +91,38 @@ def _require_open(task) -> None:
         raise Conflict(f"task {task.id} is {task.state}", code="task_not_open", field="task_id")
 
 
-def _audit_only(conn: Connection, case: progress.LoadedCase, type: str, actor: Actor, now, payload: dict) -> None:
+def _audit_only(tx: Transaction, case: LoadedCase, type: str, actor: Actor, now, payload: dict) -> None:
     """Events that do not change workflow state still extend the case's hash chain."""
     case.audit.add(type, actor, now, payload)
-    _AUDIT_HEAD.execute(conn, {"cid": case.id, "seq": case.audit.seq, "head": case.audit.head, "now": now})
-    case.audit.flush(conn)
+    tx.cases.record_events(case, now)
 
 
 def claim(ctx, task_id: str, actor: Actor) -> TaskView:
     staff_id = _require_staff(actor)
-    with ctx.uow.begin() as conn:
-        case, task = _locked_task(ctx, conn, task_id)
+    with ctx.uow.begin() as tx:
+        case, task = _locked_task(ctx, tx, task_id)
         _require_running(case)
         _require_open(task)
-        _check_eligible(ctx, conn, actor, task)
+        _check_eligible(ctx, tx, actor, task)
         now = ctx.clock.now()
         # conditional update: of two concurrent claims exactly one changes the row
-        if _CLAIM.execute(conn, {"tid": task_id, "staff": staff_id, "now": now}) != 1:
+        if _CLAIM.execute(tx, {"tid": task_id, "staff": staff_id, "now": now}) != 1:
             raise Conflict(f"task {task_id} was claimed by someone else", code="task_already_claimed",
                            field="task_id")
-        _audit_only(conn, case, "task_claimed", actor, now, {"task": task_id, "staff": staff_id})
+        _audit_only(tx, case, "task_claimed", actor, now, {"task": task_id, "staff": staff_id})
         return replace(_view(task), assignee_id=staff_id)
 
 
 def unclaim(ctx, task_id: str, actor: Actor) -> TaskView:
     staff_id = _require_staff(actor)
-    with ctx.uow.begin() as conn:
-        case, task = _locked_task(ctx, conn, task_id)
+    with ctx.uow.begin() as tx:
+        case, task = _locked_task(ctx, tx, task_id)
         _require_open(task)
         if task.assignee_id != staff_id:
             raise Forbidden("you can only hand back a task you have claimed", code="task_not_yours", field="task_id")
         now = ctx.clock.now()
-        _UNCLAIM.execute(conn, {"tid": task_id})
-        _audit_only(conn, case, "task_unclaimed", actor, now, {"task": task_id, "staff": staff_id})
+        _UNCLAIM.execute(tx, {"tid": task_id})
+        _audit_only(tx, case, "task_unclaimed", actor, now, {"task": task_id, "staff": staff_id})
         return replace(_view(task), assignee_id=None)
 
 
@@ -155,10 +142,10 @@ def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Opti
     key is stored in the same transaction, checked after the case lock)."""
     staff_id = _require_staff(actor)
     request_hash = _request_hash(task_id, data, expected_version) if idempotency_key else None
-    with ctx.uow.begin() as conn:
-        case, task = _locked_task(ctx, conn, task_id)
+    with ctx.uow.begin() as tx:
+        case, task = _locked_task(ctx, tx, task_id)
         if idempotency_key:
-            earlier = _earlier_result(conn, staff_id, idempotency_key, request_hash)
+            earlier = _earlier_result(tx, staff_id, idempotency_key, request_hash)
             if earlier is not None:
                 return earlier
         if expected_version is not None and expected_version != case.version:
@@ -166,27 +153,27 @@ def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Opti
                            code="case_version_conflict", field="version")
         _require_running(case)
         _require_open(task)
-        _require_mine_or_eligible(ctx, conn, actor, task)
-        forms.validate_task_data(ctx, conn, case.definition_id, task.form_key, data)
+        _require_mine_or_eligible(ctx, tx, actor, task)
+        forms.validate_task_data(ctx, tx, case.definition_id, task.form_key, data)
         now = ctx.clock.now()
-        progress.load_workflow(ctx, conn, case)
+        progress.load_workflow(ctx, tx, case)
         # a failure from here on rolls back; the workflow was checked out of the cache and is
         # only put back after a commit, so no half-run workflow survives
-        cal = calendar.current(ctx, conn)
+        cal = calendar.current(ctx, tx)
         ctx.runtime.complete(case.workflow, task_id, data, ctx.clock, calendar=cal,
                              convention=ctx.settings.start_day_convention)
-        _COMPLETE.execute(conn, {"tid": task_id, "now": now, "staff": staff_id, "b_outcome": data,
+        _COMPLETE.execute(tx, {"tid": task_id, "now": now, "staff": staff_id, "b_outcome": data,
                                  "claimed": task.claimed_at or now})
         case.audit.add("task_completed", actor, now, {"task": task_id, "element": task.spec_id,
                                                       "fields": sorted(data)})
         if task.due_at is not None:
-            sla_clock.cancel_step_timers(conn, [task_id])
-        progress.save(ctx, conn, case, actor, now, completed_task=task_id)
-        stages.on_task_completed(ctx, conn, case, task.stage, data, actor, now)      # the lifecycle (§6.3)
-        parents.after_child_step(ctx, conn, case, actor, now)                     # a 一件事 parent's result
+            sla_clock.cancel_step_timers(tx, [task_id])
+        progress.save(ctx, tx, case, actor, now, completed_task=task_id)
+        stages.on_task_completed(ctx, tx, case, task.stage, data, actor, now)      # the lifecycle (§6.3)
+        parents.after_child_step(ctx, tx, case, actor, now)                     # a 一件事 parent's result
         result = Completed(case.id, case.version, case.status, tuple(case.new_tasks))
         if idempotency_key:
-            conn.execute(_INSERT_KEY, {"account_id": staff_id, "key": idempotency_key, "request": request_hash,
+            tx.execute(_INSERT_KEY, {"account_id": staff_id, "key": idempotency_key, "request": request_hash,
                                        "response": {"case_id": result.case_id, "version": result.version,
                                                     "status": result.status, "next_tasks": list(result.next_tasks)},
                                        "created_at": now})
@@ -203,11 +190,11 @@ def _request_hash(task_id: str, data: dict, version) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def _earlier_result(conn: Connection, staff_id: int, key: str, request_hash: str) -> Optional[Completed]:
+def _earlier_result(tx: Transaction, staff_id: int, key: str, request_hash: str) -> Optional[Completed]:
     if len(key) > MAX_KEY_LENGTH:
         raise ValidationError(f"an Idempotency-Key has at most {MAX_KEY_LENGTH} characters",
                               code="idempotency_key_invalid", field="Idempotency-Key")
-    row = conn.execute(select(IdempotencyKey.request, IdempotencyKey.response)
+    row = tx.execute(select(IdempotencyKey.request, IdempotencyKey.response)
                        .where(IdempotencyKey.account_id == staff_id, IdempotencyKey.key == key)).first()
     if row is None:
         return None
@@ -218,33 +205,33 @@ def _earlier_result(conn: Connection, staff_id: int, key: str, request_hash: str
     return Completed(r["case_id"], r["version"], r["status"], tuple(r["next_tasks"]))
 
 
-def _require_mine_or_eligible(ctx, conn: Connection, actor: Actor, task) -> None:
+def _require_mine_or_eligible(ctx, tx: Transaction, actor: Actor, task) -> None:
     if task.assignee_id is not None and task.assignee_id != actor.staff_id:
         raise Forbidden("this task is claimed by another staff member", code="task_claimed_by_other",
                         field="task_id")
     if task.assignee_id is None:
-        _check_eligible(ctx, conn, actor, task)
+        _check_eligible(ctx, tx, actor, task)
 
 
 def delegate(ctx, task_id: str, to_username: str, actor: Actor) -> TaskView:
     """Hand a task to a colleague who could take it herself (the same queue: unit, role and
     department); it is then claimed by her."""
     _require_staff(actor)
-    with ctx.uow.begin() as conn:
-        case, task = _locked_task(ctx, conn, task_id)
+    with ctx.uow.begin() as tx:
+        case, task = _locked_task(ctx, tx, task_id)
         _require_running(case)
         _require_open(task)
-        _require_mine_or_eligible(ctx, conn, actor, task)
-        target = conn.execute(select(Staff.id, Staff.username, Staff.active).where(Staff.username == to_username)).first()
+        _require_mine_or_eligible(ctx, tx, actor, task)
+        target = tx.execute(select(Staff.id, Staff.username, Staff.active).where(Staff.username == to_username)).first()
         if target is None or not target.active:
             raise NotFound(f"no active colleague {to_username!r}", code="delegate_not_found", field="to")
-        if not org.may_work_on(org.directory(ctx, conn), org.posts_of(ctx, conn, target.id), task.routed_org_unit_id,
+        if not org.may_work_on(org.directory(ctx, tx), org.posts_of(ctx, tx, target.id), task.routed_org_unit_id,
                                task.routed_department_id, task.routed_role):
             raise Forbidden(f"{to_username} holds no post this task is routed to", code="delegate_not_eligible",
                             field="to")
         now = ctx.clock.now()
-        conn.execute(update(t.task).where(t.task.c.id == task_id).values(assignee_id=target.id, claimed_at=now))
-        _audit_only(conn, case, "task_delegated", actor, now, {"task": task_id, "to": target.username})
+        tx.execute(update(t.task).where(t.task.c.id == task_id).values(assignee_id=target.id, claimed_at=now))
+        _audit_only(tx, case, "task_delegated", actor, now, {"task": task_id, "to": target.username})
         return replace(_view(task), assignee_id=target.id)
 
 
@@ -259,30 +246,30 @@ def return_to_previous(ctx, task_id: str, reason: str, actor: Actor) -> Complete
     if not (reason or "").strip():
         raise ValidationError("a return needs a reason", code="return_reason_required", field="reason")
     _require_staff(actor)
-    with ctx.uow.begin() as conn:
-        case, task = _locked_task(ctx, conn, task_id)
+    with ctx.uow.begin() as tx:
+        case, task = _locked_task(ctx, tx, task_id)
         _require_running(case)
         _require_open(task)
-        _require_mine_or_eligible(ctx, conn, actor, task)
-        previous = conn.execute(_LAST_COMPLETED, {"cid": case.id}).first()
+        _require_mine_or_eligible(ctx, tx, actor, task)
+        previous = tx.execute(_LAST_COMPLETED, {"cid": case.id}).first()
         if previous is None:
             raise Conflict("this is the first step of the case: there is nothing to return to",
                            code="no_previous_step", field="task_id")
         now = ctx.clock.now()
-        progress.load_workflow(ctx, conn, case)
-        cal = calendar.current(ctx, conn)
+        progress.load_workflow(ctx, tx, case)
+        cal = calendar.current(ctx, tx)
         ctx.runtime.reset_to(case.workflow, previous.id, ctx.clock, calendar=cal,
                              convention=ctx.settings.start_day_convention)
         reopened = {rt.id: rt for rt in ctx.runtime.ready_user_tasks(case.workflow)}.get(previous.id)
         if reopened is not None:
-            conn.execute(update(t.task).where(t.task.c.id == previous.id).values(
+            tx.execute(update(t.task).where(t.task.c.id == previous.id).values(
                 state="open", completed_at=None, completed_by=None, outcome=None, assignee_id=previous.completed_by,
                 claimed_at=now, warning="none"))
             case.open_before[previous.id] = reopened
         if task.due_at is not None:
-            sla_clock.cancel_step_timers(conn, [task_id])
+            sla_clock.cancel_step_timers(tx, [task_id])
         case.audit.add("task_returned", actor, now, {"task": task_id, "to": previous.id, "reason": reason[:500]})
-        version = progress.save(ctx, conn, case, actor, now)
+        version = progress.save(ctx, tx, case, actor, now)
         return Completed(case.id, version, case.status, tuple(case.new_tasks) + ((previous.id,) if reopened else ()))
 
 

@@ -5,7 +5,8 @@ from sqlalchemy import and_, bindparam, or_, select, union_all
 
 from engine.domain.actor import Actor
 from engine.services.accounts import org
-from engine.services.tasks.commands import _VIEW_COLUMNS, TaskView, _require_staff, _view
+from engine.services.tasks.commands import TaskView, _require_staff, _view
+from engine.store.repositories.tasks import VIEW_COLUMNS as _VIEW_COLUMNS
 from engine.store import tables as t
 from engine.store.fast import FastRead, inline_constants
 
@@ -14,12 +15,12 @@ def inbox(ctx, actor: Actor, *, limit: int = 50, include_claimed_by_others: bool
     """Open tasks routed to the actor's posts (claimed by her or unclaimed) plus supervisor
     queues of her subtree, oldest first."""
     staff_id = _require_staff(actor)
-    with ctx.uow.read() as conn:
-        posts = org.posts_of(ctx, conn, staff_id)
-        directory = org.directory(ctx, conn)
+    with ctx.uow.read() as tx:
+        posts = org.posts_of(ctx, tx, staff_id)
+        directory = org.directory(ctx, tx)
         stmt, fast = _inbox_statement(ctx, directory, tuple(posts), include_claimed_by_others)
         params = {"staff": staff_id, "limit": limit}
-        rows = fast.all(conn, params) if fast is not None else conn.execute(stmt, params)
+        rows = fast.all(tx, params) if fast is not None else tx.execute(stmt, params)
         return [_view(r) for r in rows]
 
 
@@ -28,7 +29,7 @@ def _inbox_statement(ctx, directory, posts: tuple, include_claimed_by_others: bo
     ALL of one branch per queue, each an ordered index scan stopping at `limit` rows, so its cost
     does not grow with the size of a queue or of the table (bench/bench_http.py). Returns the
     statement and its FastRead (None when it needs SQLAlchemy's execution)."""
-    cache = ctx.caches.setdefault("inbox_statements", {})
+    cache = _STATEMENTS
     key = (posts, include_claimed_by_others, id(directory))
     found = cache.get(key)
     if found is not None:
@@ -60,3 +61,6 @@ def _inbox_statement(ctx, directory, posts: tuple, include_claimed_by_others: bo
     # on the raw driver when it can be (a supervisor's subtree is an expanding IN: SQLAlchemy's)
     cache[key] = inline_constants(stmt, ctx.engine.dialect), FastRead.if_possible(stmt)
     return cache[key]
+
+
+_STATEMENTS: dict = {}      # TRANSITIONAL: moves into the task repository

@@ -9,14 +9,14 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import select, update
-from sqlalchemy.engine import Connection
 
 from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
-from engine.services import delivery
 from engine.services.cases import documents, lifecycle
+from engine.services.delivery import handover
 from engine.services.time_limits import delivery_cards, sla_clock
 from engine.store import tables as t
+from engine.store.uow import Transaction
 
 
 def _opinion(data: dict) -> Optional[str]:
@@ -27,49 +27,49 @@ def _opinion(data: dict) -> Optional[str]:
     return None
 
 
-def _accept(ctx, conn, loaded, data, actor, now):
-    row = sla_clock._clock_row(conn, loaded.id)
+def _accept(ctx, tx, loaded, data, actor, now):
+    row = sla_clock._clock_row(tx, loaded.id)
     if row.clock_status == "pre_acceptance":
-        sla_clock.accept_locked(ctx, conn, loaded, row, actor, now)
+        sla_clock.accept_locked(ctx, tx, loaded, row, actor, now)
     else:
-        lifecycle.move(conn, loaded, ["accept"], actor, now)
+        lifecycle.move(tx, loaded, ["accept"], actor, now)
 
 
-def _request_correction(ctx, conn, loaded, data, actor, now):
+def _request_correction(ctx, tx, loaded, data, actor, now):
     notice = _opinion(data) or "请补正申请材料"
-    sla_clock.notify_correction_locked(ctx, conn, loaded, sla_clock._clock_row(conn, loaded.id), notice, actor, now)
+    sla_clock.notify_correction_locked(ctx, tx, loaded, sla_clock._clock_row(tx, loaded.id), notice, actor, now)
 
 
-def _not_accept(ctx, conn, loaded, data, actor, now):
+def _not_accept(ctx, tx, loaded, data, actor, now):
     reason, ground, agency = lifecycle.check_not_accepted(_opinion(data), data.get("ground"),
                                                           data.get("competent_agency"))
-    lifecycle.not_accept_locked(ctx, conn, loaded, reason, ground, agency, actor, now)
+    lifecycle.not_accept_locked(ctx, tx, loaded, reason, ground, agency, actor, now)
 
 
-def _decide(ctx, conn, loaded, data, actor, now):
+def _decide(ctx, tx, loaded, data, actor, now):
     decision = lc.decision_of(data)
-    lifecycle.move(conn, loaded, ["decide"], actor, now, decision=decision)
-    conn.execute(update(t.case).where(t.case.c.id == loaded.id).values(decision=decision, decided_at=now))
-    documents.issue(conn, loaded, "grant_decision" if decision == "granted" else "refusal_decision", actor, now,
+    lifecycle.move(tx, loaded, ["decide"], actor, now, decision=decision)
+    tx.execute(update(t.case).where(t.case.c.id == loaded.id).values(decision=decision, decided_at=now))
+    documents.issue(tx, loaded, "grant_decision" if decision == "granted" else "refusal_decision", actor, now,
                     opinion=_opinion(data))
     if decision == "granted":
-        delivery_cards.schedule(ctx, conn, loaded, actor, now)      # Art. 44: deliver within 10 working days
+        delivery_cards.schedule(ctx, tx, loaded, actor, now)      # Art. 44: deliver within 10 working days
 
 
-def _deliver(ctx, conn, loaded, data, actor, now):
-    delivery.deliver_locked(ctx, conn, loaded, delivery.from_form(data), actor, now)
+def _deliver(ctx, tx, loaded, data, actor, now):
+    handover.deliver_locked(ctx, tx, loaded, handover.from_form(data), actor, now)
 
 
-def _joint_decision(conn, loaded, data, actor, now) -> bool:
+def _joint_decision(tx, loaded, data, actor, now) -> bool:
     """A joint item (联办, Art. 26) has one result: its departments' decisions arrive one by one,
     and any refusal refuses the whole."""
     decision = lc.decision_of(data)
-    current = conn.execute(select(t.case.c.decision).where(t.case.c.id == loaded.id)).scalar_one()
+    current = tx.execute(select(t.case.c.decision).where(t.case.c.id == loaded.id)).scalar_one()
     if decision == "refused" and current == "granted":
-        conn.execute(update(t.case).where(t.case.c.id == loaded.id).values(decision=decision, decided_at=now))
+        tx.execute(update(t.case).where(t.case.c.id == loaded.id).values(decision=decision, decided_at=now))
         loaded.audit.add("decision_changed", actor, now, {"from": current, "to": decision})
-        documents.issue(conn, loaded, "refusal_decision", actor, now, opinion=_opinion(data))
-        delivery_cards.cancel(conn, loaded.id)                       # no licence to deliver any more
+        documents.issue(tx, loaded, "refusal_decision", actor, now, opinion=_opinion(data))
+        delivery_cards.cancel(tx, loaded.id)                       # no licence to deliver any more
         return True
     return False
 
@@ -78,7 +78,7 @@ _HANDLERS = {"accept": _accept, "request_correction": _request_correction, "not_
              "decide": _decide, "deliver": _deliver}
 
 
-def on_task_completed(ctx, conn: Connection, loaded, stage: Optional[str], data: dict, actor: Actor,
+def on_task_completed(ctx, tx: Transaction, loaded, stage: Optional[str], data: dict, actor: Actor,
                       now: datetime) -> None:
     """After `progress.save` of a completion: the stage's events, then 办结 when the workflow
     ended on a decided case."""
@@ -86,21 +86,21 @@ def on_task_completed(ctx, conn: Connection, loaded, stage: Optional[str], data:
     if stage is None and not ended:
         return
     # the lifecycle as locked (nothing in a completion moved it before this point)
-    state = loaded.lifecycle if loaded.lifecycle is not None else lifecycle.state_of(conn, loaded.id)
+    state = loaded.lifecycle if loaded.lifecycle is not None else lifecycle.state_of(tx, loaded.id)
     events = lc.stage_events(state, stage, data or {})
     steps = lc.walk(state, events)              # an unlawful move fails here, before any write
     final = steps[-1][2] if steps else state
     if ended and final == lc.DECIDED:
         events.append("complete")
-    amended = stage == "decided" and state == lc.DECIDED and _joint_decision(conn, loaded, data or {}, actor, now)
+    amended = stage == "decided" and state == lc.DECIDED and _joint_decision(tx, loaded, data or {}, actor, now)
     if not events and not amended:
         return
     for event in events:
         handler = _HANDLERS.get(event)
         if handler is None:
-            lifecycle.move(conn, loaded, [event], actor, now, stage=stage)
+            lifecycle.move(tx, loaded, [event], actor, now, stage=stage)
         else:
-            handler(ctx, conn, loaded, data or {}, actor, now)
-    conn.execute(update(t.case).where(t.case.c.id == loaded.id).values(
+            handler(ctx, tx, loaded, data or {}, actor, now)
+    tx.execute(update(t.case).where(t.case.c.id == loaded.id).values(
         audit_seq=loaded.audit.seq, audit_head=loaded.audit.head, updated_at=now))
-    loaded.audit.flush(conn)
+    tx.cases.write_events(loaded)

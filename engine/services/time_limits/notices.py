@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from engine.domain.actor import Actor
 from engine.domain.calendar_notices import Notice
 from engine.services.accounts import access
-from engine.services.audit import append_system_event
 from engine.services.calendar.reading import _insert_version, _insert_year, _load, invalidate
 from engine.services.time_limits import sla_clock as case_clock
 
@@ -23,13 +22,13 @@ def load_notice(ctx, notice: Notice, actor: Actor) -> LoadResult:
     transaction: the calendar and the promises made with it never disagree."""
     access.require_role(actor, "admin")
     notice.validate()
-    with ctx.uow.begin() as conn:
+    with ctx.uow.begin() as tx:
         now = ctx.clock.now()
-        version = _insert_version(conn, actor, now, notice.source, [notice.year])
-        _insert_year(conn, version, notice, "official")
-        cal = _load(conn)
-        recomputed, changed = case_clock.recompute_for_year(ctx, conn, cal, notice.year, actor, now)
-        append_system_event(conn, "calendar_loaded", actor, now, {
+        version = _insert_version(tx, actor, now, notice.source, [notice.year])
+        _insert_year(tx, version, notice, "official")
+        cal = _load(tx)
+        recomputed, changed = case_clock.recompute_for_year(ctx, tx, cal, notice.year, actor, now)
+        tx.events.append("system", "calendar_loaded", actor, now, {
             "version": version, "year": notice.year, "source": notice.source, "holidays": len(notice.holidays),
             "workdays": len(notice.workdays), "recomputed": recomputed, "changed": changed})
     invalidate(ctx)

@@ -13,7 +13,6 @@ from types import SimpleNamespace
 from typing import Optional
 
 from sqlalchemy import bindparam, or_, select, update
-from sqlalchemy.engine import Connection
 
 from engine.domain import deadlines as dl
 from engine.domain import lifecycle as lc
@@ -23,11 +22,12 @@ from engine.domain.clock import as_utc
 from engine.domain.errors import Conflict, Forbidden, ValidationError
 from engine.services import calendar
 from engine.services.accounts import access, org
-from engine.services.cases import documents, lifecycle, progress
+from engine.services.cases import documents, lifecycle
 from engine.services.time_limits import delivery_cards
 from engine.store import tables as t
 from engine.store.fast import FastWrite
 from engine.store.models import CaseExtension, CasePause
+from engine.store.uow import Transaction
 
 PAUSE_KINDS = ("supplement", "special_procedure", "hold")
 # 行政许可法 Art. 45 (and the provincial rule's 公示): time for these does not count
@@ -69,7 +69,7 @@ def _timer_row(case_id: int, kind: str, ref: str, due: datetime, now: datetime) 
 
 # --- at receipt ------------------------------------------------------------------------------
 
-def on_receipt(ctx, conn: Connection, cal: WorkCalendar, received_at: datetime, item) -> dict:
+def on_receipt(ctx, tx: Transaction, cal: WorkCalendar, received_at: datetime, item) -> dict:
     """Columns a new case gets from its item and the settings (the clock has not started)."""
     days = ctx.settings.correction_notice_workdays
     due_day = cal.add_workdays(dl.local_date(received_at), days)
@@ -82,8 +82,8 @@ def on_receipt(ctx, conn: Connection, cal: WorkCalendar, received_at: datetime, 
             "deemed_accepted": False}
 
 
-def schedule_receipt(conn: Connection, case_id: int, values: dict, now: datetime) -> None:
-    _INSERT_TIMER.execute(conn, _timer_row(case_id, "acceptance_due", "case", values["acceptance_due"], now))
+def schedule_receipt(tx: Transaction, case_id: int, values: dict, now: datetime) -> None:
+    _INSERT_TIMER.execute(tx, _timer_row(case_id, "acceptance_due", "case", values["acceptance_due"], now))
 
 
 # --- computing deadlines -----------------------------------------------------------------------
@@ -98,8 +98,8 @@ class Deadlines:
     provisional: bool
 
 
-def _pauses(conn: Connection, case_id: int) -> list[dl.Span]:
-    rows = conn.execute(select(pause_table.c.started_at, pause_table.c.ended_at)
+def _pauses(tx: Transaction, case_id: int) -> list[dl.Span]:
+    rows = tx.execute(select(pause_table.c.started_at, pause_table.c.ended_at)
                         .where(pause_table.c.case_id == case_id)).all()
     return [dl.Span(dl.local_date(as_utc(r.started_at)), dl.local_date(as_utc(r.ended_at)) if r.ended_at else None)
             for r in rows]
@@ -140,19 +140,19 @@ def level_at(now: datetime, d: Deadlines, deemed: bool) -> str:
     return "none"
 
 
-def _apply(ctx, conn: Connection, cal: WorkCalendar, case, clock_status: str, now: datetime, actor: Actor,
+def _apply(ctx, tx: Transaction, cal: WorkCalendar, case, clock_status: str, now: datetime, actor: Actor,
            case_audit, reason: str) -> Deadlines:
     """Recompute deadlines and the card, write them, reschedule the card timers, and audit every
     change with old and new values."""
-    d = compute(ctx, cal, case, _pauses(conn, case.id)) if clock_status != "paused" else None
+    d = compute(ctx, cal, case, _pauses(tx, case.id)) if clock_status != "paused" else None
     old = {"promise_due": _iso(case.promise_due), "legal_due": _iso(case.legal_due)}
     new = {"promise_due": _iso(d.promise_due) if d else None, "legal_due": _iso(d.legal_due) if d else None}
     level = case.warning if d is None else level_at(now, d, case.deemed_accepted)
     values = {"clock_status": clock_status, "warning": level, "calendar_version": cal.version}
     if d is not None:
         values.update(promise_due=d.promise_due, legal_due=d.legal_due, deadline_provisional=d.provisional)
-    conn.execute(update(t.case).where(t.case.c.id == case.id).values(**values))
-    _CANCEL_CASE_TIMERS.execute(conn, {"cid": case.id})
+    tx.execute(update(t.case).where(t.case.c.id == case.id).values(**values))
+    _CANCEL_CASE_TIMERS.execute(tx, {"cid": case.id})
     if d is not None and clock_status == "running":
         rows = []
         if d.yellow_at is not None and level == "none":
@@ -161,7 +161,7 @@ def _apply(ctx, conn: Connection, cal: WorkCalendar, case, clock_status: str, no
         if due is not None and level != "red":
             rows.append(_timer_row(case.id, "case_red", "case", due, now))
         if rows:
-            _INSERT_TIMER.execute(conn, rows)
+            _INSERT_TIMER.execute(tx, rows)
     if d is not None and old != new:
         case_audit.add("deadlines_changed", actor, now, {
             "reason": reason, "old": old, "new": new, "calendar_version": cal.version,
@@ -178,52 +178,52 @@ def _iso(value) -> Optional[str]:
 
 # --- commands ----------------------------------------------------------------------------------
 
-def _clock_row(conn: Connection, case_id: int) -> SimpleNamespace:
-    return SimpleNamespace(**conn.execute(select(*_CLOCK_COLUMNS).where(t.case.c.id == case_id)).one()._mapping)
+def _clock_row(tx: Transaction, case_id: int) -> SimpleNamespace:
+    return SimpleNamespace(**tx.execute(select(*_CLOCK_COLUMNS).where(t.case.c.id == case_id)).one()._mapping)
 
 
 def _with(row: SimpleNamespace, **changes) -> SimpleNamespace:
     return SimpleNamespace(**{**vars(row), **changes})
 
 
-def _locked(ctx, conn: Connection, case_id: int, actor: Optional[Actor] = None):
-    loaded = progress.lock_case(ctx, conn, case_id)
+def _locked(ctx, tx: Transaction, case_id: int, actor: Optional[Actor] = None):
+    loaded = tx.cases.lock(case_id)
     if actor is not None:
-        access.require_case_access(ctx, conn, actor, case_id)
-    return loaded, _clock_row(conn, case_id)
+        access.require_case_access(ctx, tx, actor, case_id)
+    return loaded, _clock_row(tx, case_id)
 
 
-def _finish(conn: Connection, loaded, now) -> None:
-    conn.execute(update(t.case).where(t.case.c.id == loaded.id).values(
+def _finish(tx: Transaction, loaded, now) -> None:
+    tx.execute(update(t.case).where(t.case.c.id == loaded.id).values(
         audit_seq=loaded.audit.seq, audit_head=loaded.audit.head, updated_at=now))
-    loaded.audit.flush(conn)
+    tx.cases.write_events(loaded)
 
 
-def accept_locked(ctx, conn: Connection, loaded, row, actor: Actor, now: datetime, *, deemed: bool = False) -> None:
+def accept_locked(ctx, tx: Transaction, loaded, row, actor: Actor, now: datetime, *, deemed: bool = False) -> None:
     """受理: the clock starts (deemed acceptance dates it back to receipt, Art. 32)."""
     if row.clock_status != "pre_acceptance":
         raise Conflict(f"case {row.number} is already accepted", code="case_already_accepted")
-    lifecycle.move(conn, loaded, ["accept"], actor, now, deemed=deemed)
-    cal = calendar.current(ctx, conn)
+    lifecycle.move(tx, loaded, ["accept"], actor, now, deemed=deemed)
+    cal = calendar.current(ctx, tx)
     accepted_at = row.created_at if deemed else now
-    conn.execute(update(t.case).where(t.case.c.id == row.id).values(accepted_at=accepted_at, deemed_accepted=deemed))
-    conn.execute(update(t.timer).where(t.timer.c.case_id == row.id, t.timer.c.kind == "acceptance_due",
+    tx.execute(update(t.case).where(t.case.c.id == row.id).values(accepted_at=accepted_at, deemed_accepted=deemed))
+    tx.execute(update(t.timer).where(t.timer.c.case_id == row.id, t.timer.c.kind == "acceptance_due",
                                        t.timer.c.state == "pending").values(state="cancelled"))
     case = _with(row, accepted_at=accepted_at, deemed_accepted=deemed)
     loaded.audit.add("case_deemed_accepted" if deemed else "case_accepted", actor, now, {
         "accepted_at": _iso(accepted_at), "convention": row.convention,
         "promise_limit": row.promise_limit, "legal_limit": row.legal_limit,
         "basis": "行政许可法第三十二条: no correction notice within the time limit" if deemed else None})
-    _apply(ctx, conn, cal, case, "running", now, actor, loaded.audit, "accepted")
-    documents.issue(conn, loaded, "acceptance_notice", actor, now)     # 受理通知书 (Art. 32 last ¶)
+    _apply(ctx, tx, cal, case, "running", now, actor, loaded.audit, "accepted")
+    documents.issue(tx, loaded, "acceptance_notice", actor, now)     # 受理通知书 (Art. 32 last ¶)
 
 
 def accept(ctx, case_id: int, actor: Actor) -> None:
-    with ctx.uow.begin() as conn:
-        loaded, row = _locked(ctx, conn, case_id, actor)
+    with ctx.uow.begin() as tx:
+        loaded, row = _locked(ctx, tx, case_id, actor)
         now = ctx.clock.now()
-        accept_locked(ctx, conn, loaded, row, actor, now)
-        _finish(conn, loaded, now)
+        accept_locked(ctx, tx, loaded, row, actor, now)
+        _finish(tx, loaded, now)
 
 
 def notify_correction(ctx, case_id: int, notice: str, actor: Actor) -> None:
@@ -232,26 +232,26 @@ def notify_correction(ctx, case_id: int, notice: str, actor: Actor) -> None:
     if not (notice or "").strip():
         raise ValidationError("the correction notice must list what to supplement", code="notice_required",
                               field="notice")
-    with ctx.uow.begin() as conn:
-        loaded, row = _locked(ctx, conn, case_id, actor)
+    with ctx.uow.begin() as tx:
+        loaded, row = _locked(ctx, tx, case_id, actor)
         now = ctx.clock.now()
-        notify_correction_locked(ctx, conn, loaded, row, notice, actor, now)
-        _finish(conn, loaded, now)
+        notify_correction_locked(ctx, tx, loaded, row, notice, actor, now)
+        _finish(tx, loaded, now)
 
 
-def notify_correction_locked(ctx, conn: Connection, loaded, row, notice: str, actor: Actor, now: datetime) -> None:
+def notify_correction_locked(ctx, tx: Transaction, loaded, row, notice: str, actor: Actor, now: datetime) -> None:
     if row.clock_status != "pre_acceptance":
         raise Conflict("a correction notice before acceptance needs a case not yet accepted",
                        code="case_already_accepted")
-    lifecycle.move(conn, loaded, ["request_correction"], actor, now)
-    conn.execute(update(t.timer).where(t.timer.c.case_id == row.id, t.timer.c.kind == "acceptance_due",
+    lifecycle.move(tx, loaded, ["request_correction"], actor, now)
+    tx.execute(update(t.timer).where(t.timer.c.case_id == row.id, t.timer.c.kind == "acceptance_due",
                                        t.timer.c.state == "pending").values(state="cancelled"))
-    conn.execute(update(t.case).where(t.case.c.id == row.id).values(acceptance_due=None))
+    tx.execute(update(t.case).where(t.case.c.id == row.id).values(acceptance_due=None))
     loaded.audit.add("correction_notified", actor, now, {"notice": notice[:500], "in_time": now <= as_utc(row.acceptance_due)
                                                          if row.acceptance_due else None})
     # 补正告知书: one notice with everything to supplement, one line or clause per item
     items = [part.strip() for part in notice.replace("；", "\n").replace(";", "\n").splitlines() if part.strip()]
-    documents.issue(conn, loaded, "correction_notice", actor, now, supplements=items)
+    documents.issue(tx, loaded, "correction_notice", actor, now, supplements=items)
 
 
 def pause(ctx, case_id: int, kind: str, reason: str, notice: str, actor: Actor,
@@ -265,36 +265,36 @@ def pause(ctx, case_id: int, kind: str, reason: str, notice: str, actor: Actor,
         if not (value or "").strip():
             raise ValidationError(f"a pause needs a {name} (the applicant is told in writing)",
                                   code=f"pause_{name}_required", field=name)
-    with ctx.uow.begin() as conn:
-        loaded, row = _locked(ctx, conn, case_id, actor)
+    with ctx.uow.begin() as tx:
+        loaded, row = _locked(ctx, tx, case_id, actor)
         if row.clock_status != "running":
             raise Conflict(f"the clock of case {row.number} is {row.clock_status}, not running",
                            code="clock_not_running")
         now = ctx.clock.now()
-        lifecycle.move(conn, loaded, ["suspend"], actor, now, kind=kind)
-        conn.execute(pause_table.insert().values(case_id=case_id, kind=kind, procedure=procedure, reason=reason[:500],
+        lifecycle.move(tx, loaded, ["suspend"], actor, now, kind=kind)
+        tx.execute(pause_table.insert().values(case_id=case_id, kind=kind, procedure=procedure, reason=reason[:500],
                                                  notice=notice[:500], started_at=now, started_by=actor.username))
         loaded.audit.add("clock_paused", actor, now, {"kind": kind, "procedure": procedure, "reason": reason[:500],
                                                       "notice": notice[:500]})
-        _apply(ctx, conn, calendar.current(ctx, conn), row, "paused", now, actor, loaded.audit, f"paused: {kind}")
+        _apply(ctx, tx, calendar.current(ctx, tx), row, "paused", now, actor, loaded.audit, f"paused: {kind}")
         if kind == "special_procedure":      # Art. 45: the time needed is notified in writing
-            documents.issue(conn, loaded, "special_procedure_notice", actor, now, reason=reason[:500],
+            documents.issue(tx, loaded, "special_procedure_notice", actor, now, reason=reason[:500],
                             notice=notice[:500], procedure_name=PROCEDURE_NAMES.get(procedure, procedure))
-        _finish(conn, loaded, now)
+        _finish(tx, loaded, now)
 
 
 def resume(ctx, case_id: int, actor: Actor, result: str = "") -> None:
-    with ctx.uow.begin() as conn:
-        loaded, row = _locked(ctx, conn, case_id, actor)
+    with ctx.uow.begin() as tx:
+        loaded, row = _locked(ctx, tx, case_id, actor)
         if row.clock_status != "paused":
             raise Conflict(f"the clock of case {row.number} is not paused", code="clock_not_paused")
         now = ctx.clock.now()
-        lifecycle.move(conn, loaded, ["resume"], actor, now)
-        conn.execute(update(pause_table).where(pause_table.c.case_id == case_id, pause_table.c.ended_at.is_(None))
+        lifecycle.move(tx, loaded, ["resume"], actor, now)
+        tx.execute(update(pause_table).where(pause_table.c.case_id == case_id, pause_table.c.ended_at.is_(None))
                      .values(ended_at=now, ended_by=actor.username, result=(result or "")[:500]))
         loaded.audit.add("clock_resumed", actor, now, {"result": (result or "")[:500]})
-        _apply(ctx, conn, calendar.current(ctx, conn), row, "running", now, actor, loaded.audit, "resumed")
-        _finish(conn, loaded, now)
+        _apply(ctx, tx, calendar.current(ctx, tx), row, "running", now, actor, loaded.audit, "resumed")
+        _finish(tx, loaded, now)
 
 
 def extend(ctx, case_id: int, reason: str, actor: Actor, amount: Optional[int] = None) -> None:
@@ -302,35 +302,35 @@ def extend(ctx, case_id: int, reason: str, actor: Actor, amount: Optional[int] =
     the applicant is told."""
     if not (reason or "").strip():
         raise ValidationError("an extension needs a reason", code="extension_reason_required", field="reason")
-    with ctx.uow.begin() as conn:
-        loaded, row = _locked(ctx, conn, case_id)
-        _require_head(ctx, conn, actor, row.origin_org_unit_id)
+    with ctx.uow.begin() as tx:
+        loaded, row = _locked(ctx, tx, case_id)
+        _require_head(ctx, tx, actor, row.origin_org_unit_id)
         if row.clock_status not in ("running", "paused"):
             raise Conflict(f"case {row.number} has no running clock to extend", code="clock_not_running")
-        lifecycle.require(conn, case_id, lc.PRE_DECISION - lc.PRE_ACCEPTANCE, "extended after its decision")
-        if conn.execute(select(extension_table.c.id).where(extension_table.c.case_id == case_id)).first():
+        lifecycle.require(tx, case_id, lc.PRE_DECISION - lc.PRE_ACCEPTANCE, "extended after its decision")
+        if tx.execute(select(extension_table.c.id).where(extension_table.c.case_id == case_id)).first():
             raise Conflict("the law allows one extension and this case had it", code="extension_already_granted")
-        category = conn.execute(select(t.item_implementation.c.category).where(t.item_implementation.c.id == row.item_id)).scalar()
+        category = tx.execute(select(t.item_implementation.c.category).where(t.item_implementation.c.id == row.item_id)).scalar()
         allowed = row.extension_limit or DEFAULT_EXTENSION.get(category, DEFAULT_EXTENSION_WORKDAYS)
         amount = allowed if amount is None else amount
         if not (1 <= amount <= allowed):
             raise ValidationError(f"the extension for this item is at most {allowed} days", code="extension_too_long",
                                   field="amount")
         now = ctx.clock.now()
-        conn.execute(extension_table.insert().values(case_id=case_id, amount=amount, reason=reason[:500],
+        tx.execute(extension_table.insert().values(case_id=case_id, amount=amount, reason=reason[:500],
                                                      approved_by=actor.username, approved_at=now))
-        conn.execute(update(t.case).where(t.case.c.id == case_id).values(extension_amount=amount))
+        tx.execute(update(t.case).where(t.case.c.id == case_id).values(extension_amount=amount))
         loaded.audit.add("clock_extended", actor, now, {"amount": amount, "reason": reason[:500]})
-        _apply(ctx, conn, calendar.current(ctx, conn), _with(row, extension_amount=amount), row.clock_status, now,
+        _apply(ctx, tx, calendar.current(ctx, tx), _with(row, extension_amount=amount), row.clock_status, now,
                actor, loaded.audit, "extended")
-        _finish(conn, loaded, now)
+        _finish(tx, loaded, now)
 
 
-def _require_head(ctx, conn: Connection, actor: Actor, unit_id: int) -> None:
+def _require_head(ctx, tx: Transaction, actor: Actor, unit_id: int) -> None:
     if actor.staff_id is None:
         raise Forbidden("only a department head can approve an extension", code="extension_needs_head")
-    directory = org.directory(ctx, conn)
-    for p_unit, _dept, role in org.posts_of(ctx, conn, actor.staff_id):
+    directory = org.directory(ctx, tx)
+    for p_unit, _dept, role in org.posts_of(ctx, tx, actor.staff_id):
         if role == "head" and directory.in_subtree(unit_id, p_unit):
             return
     raise Forbidden("only a department head above this case can approve its extension",
@@ -348,10 +348,10 @@ _CANCEL_CLOCK_TIMERS = FastWrite(update(t.timer).where(
     .values(state="cancelled"))
 
 
-def on_case_closed(conn: Connection, case_id: int, *, clock_stopped_by_caller: bool = False) -> None:
+def on_case_closed(tx: Transaction, case_id: int, *, clock_stopped_by_caller: bool = False) -> None:
     if not clock_stopped_by_caller:      # (progress.save stops it in the case row it writes anyway)
-        _STOP_CLOCK.execute(conn, {"cid": case_id})
-    _CANCEL_CLOCK_TIMERS.execute(conn, {"cid": case_id})
+        _STOP_CLOCK.execute(tx, {"cid": case_id})
+    _CANCEL_CLOCK_TIMERS.execute(tx, {"cid": case_id})
 
 
 def step_timer_rows(ctx, cal: WorkCalendar, case_id: int, task_id: str, due_at: datetime, now: datetime) -> list[dict]:
@@ -364,55 +364,55 @@ def step_timer_rows(ctx, cal: WorkCalendar, case_id: int, task_id: str, due_at: 
     return rows
 
 
-def cancel_step_timers(conn: Connection, task_ids: list[str]) -> None:
+def cancel_step_timers(tx: Transaction, task_ids: list[str]) -> None:
     if task_ids:
-        _CANCEL_STEP_TIMERS.execute(conn, [{"tid": tid} for tid in task_ids])
+        _CANCEL_STEP_TIMERS.execute(tx, [{"tid": tid} for tid in task_ids])
 
 
 # --- the scheduler's side ----------------------------------------------------------------------
 
-def fire(ctx, conn: Connection, loaded, timer, actor: Actor, now: datetime) -> None:
+def fire(ctx, tx: Transaction, loaded, timer, actor: Actor, now: datetime) -> None:
     """A clock timer came due: recompute from the case's state rather than trusting the timer's
     kind, so a stale timer can never raise a wrong card."""
-    row = _clock_row(conn, loaded.id)
-    conn.execute(update(t.timer).where(t.timer.c.id == timer.id).values(state="fired", fired_at=now,
+    row = _clock_row(tx, loaded.id)
+    tx.execute(update(t.timer).where(t.timer.c.id == timer.id).values(state="fired", fired_at=now,
                                                                           attempts=timer.attempts + 1))
     if timer.kind == "acceptance_due":
         if row.clock_status == "pre_acceptance" and row.status == "running" \
-                and lifecycle.state_of(conn, row.id) in lc.PRE_ACCEPTANCE:
-            accept_locked(ctx, conn, loaded, row, actor, now, deemed=True)
+                and lifecycle.state_of(tx, row.id) in lc.PRE_ACCEPTANCE:
+            accept_locked(ctx, tx, loaded, row, actor, now, deemed=True)
     elif timer.kind in ("case_yellow", "case_red"):
         if row.clock_status == "running":
-            _apply(ctx, conn, calendar.current(ctx, conn), row, "running", now, actor, loaded.audit, timer.kind)
+            _apply(ctx, tx, calendar.current(ctx, tx), row, "running", now, actor, loaded.audit, timer.kind)
     elif timer.kind in STEP_TIMERS:
         level = "yellow" if timer.kind == "step_yellow" else "red"
-        changed = conn.execute(update(t.task).where(t.task.c.id == timer.ref, t.task.c.state == "open",
+        changed = tx.execute(update(t.task).where(t.task.c.id == timer.ref, t.task.c.state == "open",
                                                     t.task.c.warning != "red").values(warning=level)).rowcount
         if changed:
             loaded.audit.add(f"step_warning_{level}", actor, now, {"task": timer.ref})
     elif timer.kind in delivery_cards.KINDS:
-        delivery_cards.fire(conn, loaded, timer, actor, now)
-    _finish(conn, loaded, now)
+        delivery_cards.fire(tx, loaded, timer, actor, now)
+    _finish(tx, loaded, now)
 
 
-def recompute_for_year(ctx, conn: Connection, cal: WorkCalendar, year: int, actor: Actor, now: datetime) -> tuple[int, int]:
+def recompute_for_year(ctx, tx: Transaction, cal: WorkCalendar, year: int, actor: Actor, now: datetime) -> tuple[int, int]:
     """After a calendar change: every case whose clock runs (or is paused) and whose deadlines
     touch `year` is recomputed; each moved date is an audit event on that case."""
     from datetime import date as _date
     lo = dl.due_instant(_date(year, 1, 1) - timedelta(days=1))
-    candidates = conn.execute(select(t.case.c.id).where(
+    candidates = tx.execute(select(t.case.c.id).where(
         t.case.c.clock_status.in_(("running", "paused")),
         (t.case.c.legal_due >= lo) | (t.case.c.promise_due >= lo) | t.case.c.promise_due.is_(None))).scalars().all()
     recomputed = changed = 0
     for case_id in candidates:
-        loaded, row = _locked(ctx, conn, case_id)
+        loaded, row = _locked(ctx, tx, case_id)
         accepted = dl.local_date(as_utc(row.accepted_at))
         last = max((dl.local_date(as_utc(v)) for v in (row.promise_due, row.legal_due) if v), default=accepted)
         if not (accepted.year <= year <= max(last.year, accepted.year + 1)):
             continue
         before = loaded.audit.seq
-        _apply(ctx, conn, cal, row, row.clock_status, now, actor, loaded.audit, f"calendar {year} loaded")
+        _apply(ctx, tx, cal, row, row.clock_status, now, actor, loaded.audit, f"calendar {year} loaded")
         recomputed += 1
         changed += loaded.audit.seq != before
-        _finish(conn, loaded, now)
+        _finish(tx, loaded, now)
     return recomputed, changed

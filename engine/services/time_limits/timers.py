@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 
 def due_timer_ids(ctx, limit: int) -> list[int]:
     now = ctx.clock.now()
-    with ctx.uow.read() as conn:
-        return list(conn.execute(
+    with ctx.uow.read() as tx:
+        return list(tx.execute(
             select(Timer.id).where(Timer.state == "pending", Timer.due_at <= now,
                                    or_(Timer.retry_at.is_(None), Timer.retry_at <= now))
             .order_by(Timer.due_at, Timer.id).limit(limit)).scalars())
@@ -45,8 +45,8 @@ def fire_due(ctx, worker: str = "worker", limit: Optional[int] = None,
 def fire_one(ctx, timer_id: int, worker: str, before_commit=None) -> int:
     actor = Actor.system(f"scheduler:{worker}")
     try:
-        with ctx.uow.begin() as conn:
-            return _fire_locked(ctx, conn, timer_id, worker, actor, before_commit)
+        with ctx.uow.begin() as tx:
+            return _fire_locked(ctx, tx, timer_id, worker, actor, before_commit)
     except _NotDue:
         return 0
 
@@ -55,35 +55,35 @@ class _NotDue(Exception):
     """The workflow did not consider the timer due: roll the sweep's work on this case back."""
 
 
-def _fire_locked(ctx, conn, timer_id, worker, actor, before_commit) -> int:
-    case_id = conn.execute(select(Timer.case_id).where(Timer.id == timer_id, Timer.state == "pending")).scalar()
+def _fire_locked(ctx, tx, timer_id, worker, actor, before_commit) -> int:
+    case_id = tx.execute(select(Timer.case_id).where(Timer.id == timer_id, Timer.state == "pending")).scalar()
     if case_id is None:
         return 0  # fired (or cancelled) meanwhile
     # lock order is always the case, then its rows, as in every other command on a case; a case
     # held by another worker or a clerk's command is skipped until the next sweep
-    if is_postgres(conn) and conn.execute(select(Case.id).where(Case.id == case_id)
+    if is_postgres(tx) and tx.execute(select(Case.id).where(Case.id == case_id)
                                           .with_for_update(skip_locked=True)).scalar() is None:
         return 0
-    case = progress.lock_case(ctx, conn, case_id)
-    timer = conn.execute(select(Timer.id, Timer.kind, Timer.ref, Timer.state, Timer.attempts)
+    case = tx.cases.lock(case_id)
+    timer = tx.execute(select(Timer.id, Timer.kind, Timer.ref, Timer.state, Timer.attempts)
                          .where(Timer.id == timer_id)).first()
     if timer.state != "pending":
         return 0
     now = ctx.clock.now()
     if timer.kind != "bpmn":
         # yellow/red cards, step deadlines, deemed acceptance: no workflow to load
-        sla_clock.fire(ctx, conn, case, timer, actor, now)
+        sla_clock.fire(ctx, tx, case, timer, actor, now)
         if before_commit is not None:
             before_commit(timer_id)
         return 1
-    progress.load_workflow(ctx, conn, case)
-    ctx.runtime.fire_timers(case.workflow, ctx.clock, calendar.current(ctx, conn), ctx.settings.start_day_convention)
-    conn.execute(update(Timer).where(Timer.id == timer_id).values(locked_by=worker, attempts=Timer.attempts + 1))
-    progress.save(ctx, conn, case, actor, now)
-    if conn.execute(select(Timer.state).where(Timer.id == timer_id)).scalar_one() == "pending":
+    progress.load_workflow(ctx, tx, case)
+    ctx.runtime.fire_timers(case.workflow, ctx.clock, calendar.current(ctx, tx), ctx.settings.start_day_convention)
+    tx.execute(update(Timer).where(Timer.id == timer_id).values(locked_by=worker, attempts=Timer.attempts + 1))
+    progress.save(ctx, tx, case, actor, now)
+    if tx.execute(select(Timer.state).where(Timer.id == timer_id)).scalar_one() == "pending":
         raise _NotDue()   # the workflow did not consider it due (clock skew): commit nothing
     # a timer that ended a 一件事 child refreshes its parent's result (child, then parent: the lock order)
-    parents.after_child_step(ctx, conn, case, actor, now)
+    parents.after_child_step(ctx, tx, case, actor, now)
     if before_commit is not None:
         before_commit(timer_id)
     return 1
@@ -93,8 +93,8 @@ def _record_failure(ctx, timer_id: int, exc: LianbanError) -> None:
     """The firing transaction was rolled back; count the attempt and back off, give up after
     the configured number of attempts (the timer then shows as failed to supervisors)."""
     log.warning("timer %s failed: %s", timer_id, exc)
-    with ctx.uow.begin() as conn:
-        timer = conn.execute(select(Timer.state, Timer.attempts).where(Timer.id == timer_id)).first()
+    with ctx.uow.begin() as tx:
+        timer = tx.execute(select(Timer.state, Timer.attempts).where(Timer.id == timer_id)).first()
         if timer is None or timer.state != "pending":
             return
         attempts = (timer.attempts or 0) + 1
@@ -103,4 +103,4 @@ def _record_failure(ctx, timer_id: int, exc: LianbanError) -> None:
                   "retry_at": now + timedelta(seconds=ctx.settings.scheduler_interval_seconds * 2 ** attempts)}
         if attempts >= ctx.settings.timer_max_attempts:
             values["state"] = "failed"
-        conn.execute(update(Timer).where(Timer.id == timer_id).values(**values))
+        tx.execute(update(Timer).where(Timer.id == timer_id).values(**values))
