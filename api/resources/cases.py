@@ -5,8 +5,7 @@ from flask_smorest import Blueprint
 
 from api import schemas
 from api.security import actor, context
-from engine.services import cases
-from engine.services.time_limits import sla_clock
+from engine.services import cases, time_limits
 
 bp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases (办件)")
 
@@ -52,7 +51,7 @@ class Accept(MethodView):
     @bp.response(204)
     def post(self, case_id):
         """受理: start the legal clock now."""
-        sla_clock.accept(context(), case_id, actor())
+        time_limits.accept(context(), case_id, actor())
 
 
 @bp.route("/<int(min=1, max=9007199254740992):case_id>/clock/correction-notice")
@@ -61,7 +60,7 @@ class Correction(MethodView):
     @bp.response(204)
     def post(self, body, case_id):
         """一次性告知: the one notice listing all materials to supplement, before acceptance."""
-        sla_clock.notify_correction(context(), case_id, body["notice"], actor())
+        time_limits.notify_correction(context(), case_id, body["notice"], actor())
 
 
 @bp.route("/<int(min=1, max=9007199254740992):case_id>/clock/pause")
@@ -70,7 +69,7 @@ class Pause(MethodView):
     @bp.response(204)
     def post(self, body, case_id):
         """Stop the clock for 补正, a special procedure (听证, 检验, 鉴定, 专家评审 …) or a hold."""
-        sla_clock.pause(context(), case_id, body["kind"], body["reason"], body["notice"], actor(),
+        time_limits.pause(context(), case_id, body["kind"], body["reason"], body["notice"], actor(),
                     procedure=body.get("procedure"))
 
 
@@ -80,7 +79,7 @@ class Resume(MethodView):
     @bp.response(204)
     def post(self, body, case_id):
         """Resume the clock; deadlines are recomputed."""
-        sla_clock.resume(context(), case_id, actor(), result=body["result"])
+        time_limits.resume(context(), case_id, actor(), result=body["result"])
 
 
 @bp.route("/<int(min=1, max=9007199254740992):case_id>/clock/extend")
@@ -89,7 +88,7 @@ class Extend(MethodView):
     @bp.response(204)
     def post(self, body, case_id):
         """The one extension the law allows (a department head above the case)."""
-        sla_clock.extend(context(), case_id, body["reason"], actor(), amount=body.get("amount"))
+        time_limits.extend(context(), case_id, body["reason"], actor(), amount=body.get("amount"))
 
 
 @bp.route("/<int(min=1, max=9007199254740992):case_id>/withdraw")

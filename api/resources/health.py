@@ -1,8 +1,8 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import text
 
 from api.security import context
+from engine.services import health
 
 bp = Blueprint("health", __name__, url_prefix="/api/v1", description="Liveness")
 
@@ -13,7 +13,4 @@ class Health(MethodView):
     @bp.doc(security=[])
     def get(self):
         """Is the service up and its database reachable?"""
-        ctx = context()
-        with ctx.uow.read() as conn:
-            conn.execute(text("SELECT 1"))
-        return {"status": "ok", "database": ctx.engine.dialect.name}
+        return health.status(context())

@@ -5,159 +5,38 @@ workflows. Wraps the SpiffWorkflow 3.2.0 bugs the reference report lists:
 - nested task data is aliased between tasks: incoming data is deep-copied, scripts run on copies;
 - DeepMerge mangles lists: form data is applied with dict.update, never add_data_from_form;
 - a `typename` key in user data breaks deserialization: refused before it reaches the engine;
-- call_service errors surface as NameError('script'): the real cause is unwrapped.
+- call_service errors surface as NameError('script'): the real cause is unwrapped
+  (failures.py).
+Time inside the engine (timers, workdays()) is in engine_time.py; what user data the engine
+accepts, in user_data.py.
 """
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import copy
 import json
 import os
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal
-from typing import Iterator, Optional
+from typing import Optional
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
-from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import sandbox
+from engine.bpmn.engine_time import DEADLINE_FUNCTIONS, current_calendar, current_clock, using_clock
+from engine.bpmn.failures import case_error
 from engine.bpmn.state_json import CachingTaskConverter, StateWriter
 from engine.bpmn.timers import waiting_timers
+from engine.bpmn.user_data import check_user_data
 from engine.domain import deadlines as dl
-from engine.domain.calendar import WorkCalendar
-from engine.domain.errors import CaseError, ValidationError
-
-# ---------------------------------------------------------------------------------------------
-# Time: SpiffWorkflow reads datetime.now() inside its timer module with no hook. We give that
-# module a datetime whose now() asks the clock of the current context, so timers are computed
-# and fired on the injected clock (tests never sleep), and on the real clock otherwise.
-_clock: contextvars.ContextVar = contextvars.ContextVar("lianban_clock", default=None)
-
-
-class _ClockedDatetime(datetime):
-    @classmethod
-    def now(cls, tz=None):
-        clock = _clock.get()
-        now = clock.now() if clock is not None else datetime.now(timezone.utc)
-        return now.astimezone(tz) if tz is not None else now.astimezone().replace(tzinfo=None)
-
-
-_timer_module.datetime = _ClockedDatetime
-
-# the working-day calendar and start-day convention of the command being run, for workdays()
-_deadline_context: contextvars.ContextVar = contextvars.ContextVar("lianban_deadlines", default=None)
-_DEFAULT_CALENDAR = None
-
-
-@contextlib.contextmanager
-def using_clock(clock, calendar=None, convention: str = dl.EXCLUDE_START) -> Iterator[None]:
-    token = _clock.set(clock)
-    token2 = _deadline_context.set((calendar, convention))
-    try:
-        yield
-    finally:
-        _clock.reset(token)
-        _deadline_context.reset(token2)
-
-
-def _now() -> datetime:
-    clock = _clock.get()
-    return clock.now() if clock is not None else datetime.now(timezone.utc)
-
-
-def _calendar_and_convention():
-    global _DEFAULT_CALENDAR
-    cal, convention = _deadline_context.get() or (None, dl.EXCLUDE_START)
-    if cal is None:
-        if _DEFAULT_CALENDAR is None:      # weekends + fixed holidays: provisional everywhere
-            _DEFAULT_CALENDAR = WorkCalendar()
-        cal = _DEFAULT_CALENDAR
-    return cal, convention
-
-
-def workdays(n) -> str:
-    """BPMN deadline function: the end of the n-th working day from today (start-day convention
-    of the case), as a tz-aware ISO datetime, on the deployment's working-day calendar."""
-    cal, convention = _calendar_and_convention()
-    day = dl.deadline(cal, dl.local_date(_now()), dl.Limit(int(n), dl.WORKDAY), convention=convention)
-    return dl.due_instant(day).isoformat()
-
-
-def days(n) -> str:
-    """Calendar-day counterpart of workdays(): rolls to the next working day when it ends on a
-    non-working day."""
-    cal, convention = _calendar_and_convention()
-    day = dl.deadline(cal, dl.local_date(_now()), dl.Limit(int(n), dl.CALENDAR_DAY), convention=convention)
-    return dl.due_instant(day).isoformat()
-
-
-DEADLINE_FUNCTIONS = {"workdays": workdays, "days": days}
-
-
-# ---------------------------------------------------------------------------------------------
-_RESERVED_KEYS = {"typename"}
-_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-PROTECTED_TOP_KEYS = {"case", "applicant"}   # set by the engine at start, never by a task form
-
-
-def check_user_data(data: object, path: str = "", top: bool = True) -> None:
-    """Refuse data the engine cannot store faithfully. Raises ValidationError naming the field."""
-    if top and not isinstance(data, dict):
-        raise ValidationError("task data must be a JSON object", code="data_not_object", field=path or "data")
-    if isinstance(data, dict):
-        for key, value in data.items():
-            where = f"{path}.{key}" if path else str(key)
-            if not isinstance(key, str):
-                raise ValidationError(f"key {key!r} is not a string", code="data_invalid_key", field=where)
-            if key in _RESERVED_KEYS:
-                raise ValidationError(f"'{key}' is a reserved key and cannot be stored in case data",
-                                      code="data_reserved_key", field=where)
-            if top and not _IDENT.match(key):
-                raise ValidationError(f"top-level key {key!r} must be an identifier (letters, digits, _)",
-                                      code="data_invalid_key", field=where)
-            check_user_data(value, where, top=False)
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            check_user_data(value, f"{path}[{i}]", top=False)
-    elif not (data is None or isinstance(data, (str, bool, int, float))):
-        raise ValidationError(f"value of type {type(data).__name__} is not JSON", code="data_invalid_value", field=path)
-
-
-def _root_cause(exc: BaseException) -> BaseException:
-    seen = set()
-    while id(exc) not in seen:
-        seen.add(id(exc))
-        inner = exc.__cause__ or (exc.__context__ if isinstance(exc, NameError) and "script" in str(exc) else None)
-        if inner is None:
-            break
-        exc = inner
-    return exc
-
-
-def _case_error(exc: Exception) -> CaseError:
-    task = getattr(exc, "task", None)
-    element = getattr(getattr(task, "task_spec", None), "bpmn_id", None) or getattr(exc, "task_spec", None)
-    element = getattr(element, "bpmn_id", element)
-    cause = _root_cause(exc)
-    if isinstance(cause, sandbox.ScriptBudgetExceeded):
-        code = "script_budget_exceeded"
-    elif isinstance(cause, sandbox.ScriptPolicyError):
-        code = "script_policy_violation"
-    else:
-        code = "case_engine_error"
-    message = str(exc) if cause is exc else f"{exc} ({type(cause).__name__}: {cause})"
-    return CaseError(message, code=code, detail={"element": element} if element else None)
-
+from engine.domain.errors import CaseError
 
 # ---------------------------------------------------------------------------------------------
 _NOT_FINISHED = TaskState.NOT_FINISHED_MASK
@@ -299,7 +178,7 @@ class Runtime:
                     workflow.do_engine_steps()
             except (SpiffWorkflowException, sandbox.ScriptPolicyError, sandbox.ScriptBudgetExceeded,
                     NameError, TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError) as exc:
-                raise _case_error(exc) from exc
+                raise case_error(exc) from exc
 
     def ready_user_tasks(self, workflow) -> list[ReadyTask]:
         """READY manual tasks of the workflow and its call activities. A flat scan of each
@@ -326,7 +205,7 @@ class Runtime:
                 task.run()
             except (SpiffWorkflowException, sandbox.ScriptPolicyError, sandbox.ScriptBudgetExceeded,
                     NameError, TypeError, ValueError, KeyError, AttributeError) as exc:
-                raise _case_error(exc) from exc
+                raise case_error(exc) from exc
         self._advance(workflow, clock, calendar, convention)
 
     def reset_to(self, workflow, task_id: str, clock, calendar=None, convention: str = dl.EXCLUDE_START) -> None:
@@ -339,7 +218,7 @@ class Runtime:
             try:
                 workflow.reset_from_task_id(task.id)
             except (SpiffWorkflowException, KeyError, ValueError, AttributeError) as exc:
-                raise _case_error(exc) from exc
+                raise case_error(exc) from exc
         # SpiffWorkflow 3.2.0 leaves the removed tasks' catching events (e.g. a boundary timer of
         # the step that was undone) in the event manager, and the next timer refresh crashes on
         # their missing parent: drop every waiting task that is no longer in its workflow
@@ -371,5 +250,5 @@ class Runtime:
     def evaluate(self, expression: str, data: dict, clock=None, calendar=None,
                  convention: str = dl.EXCLUDE_START):
         """Evaluate a model expression (e.g. a due date) in the sandbox against case data."""
-        with using_clock(clock or _clock.get(), calendar or (_deadline_context.get() or (None,))[0], convention):
+        with using_clock(clock or current_clock(), calendar or current_calendar(), convention):
             return self.script_engine.environment.evaluate(expression, copy.deepcopy(data))

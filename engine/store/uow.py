@@ -158,6 +158,12 @@ class UnitOfWork:
         for fn in callbacks:
             fn()
 
+    def ping(self) -> str:
+        """Run a trivial query; returns the database's dialect name (raises when unreachable)."""
+        with self.read() as tx:
+            tx.conn.exec_driver_sql("SELECT 1")
+        return self.engine.dialect.name
+
     @contextmanager
     def read(self) -> Iterator[Transaction]:
         conn = self._connection()

@@ -17,13 +17,12 @@ from demo.packages import HYGIENE, RESTAURANT_PACKAGE
 from engine.config import Settings
 from engine.domain.actor import Actor
 from engine.domain.clock import FrozenClock
-from engine.services import cases, catalogue, materials, packages, tasks
+from engine.services import cases, catalogue, materials, packages, tasks, time_limits
 from engine.services.accounts import auth
 from engine.services.accounts.org import add_post, add_staff, invalidate
 from engine.services.calendar import seed_from_package
 from engine.services.context import Context
 from engine.services.materials import blobs, vault
-from engine.services.time_limits import sla_clock
 from engine.store.models import CaseDocument, ItemImplementation, OrgUnit, Window
 from engine.store.schema import upgrade
 from tests.conftest import ROOT, staff, window_id
@@ -67,9 +66,9 @@ def new_case(ctx, accepted=False, paused=False, claimed=False, at_review=False):
     if at_review:
         task = tasks.complete(ctx, task, task_data(ctx, task), clerk).next_tasks[0]
     if accepted:
-        sla_clock.accept(ctx, started.case_id, staff(ctx, "admin"))
+        time_limits.accept(ctx, started.case_id, staff(ctx, "admin"))
     if paused:
-        sla_clock.pause(ctx, started.case_id, "hold", "待核实", "暂停通知", staff(ctx, "admin"))
+        time_limits.pause(ctx, started.case_id, "hold", "待核实", "暂停通知", staff(ctx, "admin"))
     return started.case_id, task
 
 

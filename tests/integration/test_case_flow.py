@@ -239,11 +239,10 @@ def test_inbox_sql_writes_its_constants_so_the_database_never_re_prepares_it(dem
     ctx = demo
     start_food(ctx)
     clerk = staff(ctx, "zcz_qs_agent")
-    queues._STATEMENTS.clear()
-    assert tasks.inbox(ctx, clerk)                                   # builds and caches the statement
-    (stmt, fast), = [v for k, v in queues._STATEMENTS.items() if k[1] is False]
-    with ctx.uow.read() as conn:
-        sql = fast._plan(conn.dialect)[0] if fast is not None else str(stmt.compile(dialect=conn.dialect))
+    assert tasks.inbox(ctx, clerk)
+    with ctx.uow.read() as tx:
+        stmt, fast = tx.tasks.inbox_statement(queues.queues_of(ctx, tx, clerk.staff_id), False)
+        sql = fast._plan(tx.conn.dialect)[0] if fast is not None else str(stmt.compile(dialect=tx.conn.dialect))
     branches = sql.count("FROM task")
     assert branches >= 2 and sql.count("task.state = 'open'") == branches
     assert "routed_role = 'agent'" in sql

@@ -10,7 +10,7 @@ from engine.domain import calendar_notices
 from engine.domain.clock import SHANGHAI, as_utc
 from engine.domain.errors import Conflict, Forbidden, ValidationError
 from engine.services import cases, tasks, time_limits
-from engine.services.time_limits import sla_clock as case_clock
+from engine.services import time_limits as case_clock
 from engine.services.time_limits import timers
 from engine.store.models import Case, Event, Task, Timer
 from tests.conftest import ROOT, snapshot, staff, window_id

@@ -9,8 +9,8 @@ from engine.domain.errors import Conflict, Forbidden, ValidationError
 from engine.domain.identity import mask_phone
 from engine.services import cases, delivery
 from engine.services import tasks as real_tasks
+from engine.services import time_limits as case_clock
 from engine.services.cases import documents, lifecycle
-from engine.services.time_limits import sla_clock as case_clock
 from engine.services.time_limits import timers
 from engine.store.models import Case, CaseDocument, Event, Task, Timer
 from tests.conftest import snapshot, staff, window_id

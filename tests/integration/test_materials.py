@@ -14,10 +14,10 @@ from demo.materials import ZHANG_ID_NUMBER
 from engine.config import Settings
 from engine.domain.errors import Conflict, Forbidden, NotFound, TooLarge, UnsupportedType, ValidationError
 from engine.services import cases, materials
+from engine.services import time_limits as clock_service
 from engine.services.accounts import auth
 from engine.services.context import Context
 from engine.services.materials import blobs, mandates, vault
-from engine.services.time_limits import sla_clock as clock_service
 from engine.store import tables as t
 from engine.store.models import Blob, Event, ItemImplementation
 from tests.conftest import row_counts, snapshot, staff, window_id

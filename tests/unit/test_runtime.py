@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from engine.bpmn.parser import SourceFile, parse_bundle
-from engine.bpmn.runtime import Runtime, check_user_data
+from engine.bpmn.runtime import Runtime
+from engine.bpmn.user_data import check_user_data
 from engine.bpmn.timers import is_literal, literal_due, quote_literal
 from engine.domain.clock import FrozenClock
 from engine.domain.errors import CaseError, ValidationError

@@ -11,15 +11,12 @@ from pathlib import Path
 from typing import Optional
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from sqlalchemy import func, select
 
 from engine.domain.actor import Actor
 from engine.domain.clock import SHANGHAI, as_utc
 from engine.domain.errors import NotFound
 from engine.domain.identity import mask_id_number
 from engine.services.accounts import access
-from engine.store import tables as t
-from engine.store.models import CaseDocument
 from engine.store.uow import Transaction
 
 KINDS = {
@@ -32,7 +29,6 @@ KINDS = {
     "return_notice": "退件通知书",
     "delivery_receipt": "送达回执",
 }
-doc_table = CaseDocument.__table__
 _TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "documents"
 _ENV = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=select_autoescape(["html"]),
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -48,10 +44,7 @@ def chinese_date(at: Optional[datetime], *, deadline: bool = False) -> Optional[
 
 
 def _case_facts(tx: Transaction, case_id: int) -> dict:
-    c, i = t.case.c, t.item_implementation.c
-    row = tx.execute(select(c.number, c.applicant, c.applicant_name, c.created_at, c.accepted_at, c.deemed_accepted,
-                              c.promise_due, c.legal_due, c.decided_at, i.name.label("item_name"), i.body_name)
-                       .join(t.item_implementation, i.id == c.item_id).where(c.id == case_id)).one()
+    row = tx.documents.case_facts(case_id)
     return {"number": row.number, "applicant_name": row.applicant_name,
             "applicant_id": mask_id_number((row.applicant or {}).get("id_number")),
             "item_name": row.item_name, "agency": row.body_name or "行政审批机关",
@@ -64,15 +57,12 @@ def issue(tx: Transaction, loaded, kind: str, actor: Actor, now: datetime, **ext
     """Render and store one document of `kind` for the locked case `loaded`; its audit event
     joins the command's events (the caller flushes them with the case row)."""
     facts = _case_facts(tx, loaded.id)
-    count = tx.execute(select(func.count()).select_from(doc_table).where(doc_table.c.case_id == loaded.id)).scalar()
-    number = f"{facts['number']}-{count + 1:02d}"
+    number = f"{facts['number']}-{tx.documents.count(loaded.id) + 1:02d}"
     doc = {"number": number, "kind": kind, "issued_on": chinese_date(now)}
     content = _ENV.get_template(f"{kind}.html").render(title=KINDS[kind], case=facts, doc=doc, extra=extra)
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
     loaded.audit.add("document_issued", actor, now, {"kind": kind, "number": number, "sha256": digest})
-    tx.execute(doc_table.insert().values(case_id=loaded.id, kind=kind, number=number, format="html",
-                                           content=content, sha256=digest, created_at=now,
-                                           created_by=actor.username, event_seq=loaded.audit.seq))
+    tx.documents.add(loaded.id, kind, number, content, digest, now, actor.username, loaded.audit.seq)
     return {"kind": kind, "number": number, "sha256": digest}
 
 
@@ -89,17 +79,13 @@ class DocumentInfo:
     event_seq: int
 
 
-_INFO = (doc_table.c.id, doc_table.c.kind, doc_table.c.number, doc_table.c.format, doc_table.c.sha256,
-         doc_table.c.created_at, doc_table.c.created_by, doc_table.c.event_seq)
-
-
 def _info(row) -> DocumentInfo:
     return DocumentInfo(row.id, row.kind, KINDS.get(row.kind, row.kind), row.number, row.format, row.sha256,
                         as_utc(row.created_at), row.created_by, row.event_seq)
 
 
 def _require_case(ctx, tx: Transaction, case_id: int, actor: Actor) -> None:
-    if tx.execute(select(t.case.c.id).where(t.case.c.id == case_id)).first() is None:
+    if not tx.cases.exists(case_id):
         raise NotFound(f"case {case_id} does not exist", code="case_not_found")
     access.require_case_access(ctx, tx, actor, case_id)
 
@@ -107,7 +93,7 @@ def _require_case(ctx, tx: Transaction, case_id: int, actor: Actor) -> None:
 def list_documents(ctx, case_id: int, actor: Actor) -> list[DocumentInfo]:
     with ctx.uow.read() as tx:
         _require_case(ctx, tx, case_id, actor)
-        rows = tx.execute(select(*_INFO).where(doc_table.c.case_id == case_id).order_by(doc_table.c.id)).all()
+        rows = tx.documents.of_case(case_id)
     return [_info(r) for r in rows]
 
 
@@ -115,8 +101,7 @@ def get_document(ctx, case_id: int, document_id: int, actor: Actor) -> tuple[Doc
     """One document and its content (the case's access rules: applicants their own)."""
     with ctx.uow.read() as tx:
         _require_case(ctx, tx, case_id, actor)
-        row = tx.execute(select(*_INFO, doc_table.c.content)
-                           .where(doc_table.c.id == document_id, doc_table.c.case_id == case_id)).first()
+        row = tx.documents.get(case_id, document_id)
     if row is None:
         raise NotFound(f"case {case_id} has no document {document_id}", code="document_not_found",
                        field="document_id")

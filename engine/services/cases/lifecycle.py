@@ -8,21 +8,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import select, update
-
 from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict, Forbidden, ValidationError
 from engine.services.accounts import access
 from engine.services.cases import documents
-from engine.store import tables as t
 from engine.store.uow import Transaction
 
 NOT_ACCEPTED_GROUNDS = ("not_licensable", "outside_competence")     # Art. 32 (1), (2)
 
 
 def state_of(tx: Transaction, case_id: int) -> str:
-    return tx.execute(select(t.case.c.lifecycle).where(t.case.c.id == case_id)).scalar_one()
+    return tx.cases.lifecycle(case_id)
 
 
 def move(tx: Transaction, loaded, events: list[str], actor: Actor, now: datetime, **payload) -> str:
@@ -31,7 +28,7 @@ def move(tx: Transaction, loaded, events: list[str], actor: Actor, now: datetime
     for frm, event, to in steps:
         loaded.audit.add("lifecycle_changed", actor, now, {"from": frm, "to": to, "event": event, **payload})
     if steps:
-        tx.execute(update(t.case).where(t.case.c.id == loaded.id).values(lifecycle=steps[-1][2]))
+        tx.cases.set_lifecycle(loaded.id, steps[-1][2])
         loaded.lifecycle = steps[-1][2]          # keep the locked copy current (engine/services/stages.py)
         return steps[-1][2]
     return state_of(tx, loaded.id)
@@ -48,14 +45,10 @@ def require(tx: Transaction, case_id: int, allowed: frozenset, action: str) -> s
 def close(ctx, tx: Transaction, loaded, status: str, actor: Actor, now: datetime, event: str, payload: dict) -> int:
     """End a case before its decision: open tasks close, every pending timer is cancelled, the
     clock stops; one audit event says why. Returns the number of tasks closed."""
-    closed = tx.execute(update(t.task).where(t.task.c.case_id == loaded.id, t.task.c.state == "open")
-                          .values(state="cancelled", completed_at=now)).rowcount
-    tx.execute(update(t.timer).where(t.timer.c.case_id == loaded.id, t.timer.c.state == "pending")
-                 .values(state="cancelled"))
+    closed = tx.tasks.cancel_open_of_case(loaded.id, now)
+    tx.timers.cancel_all(loaded.id)
     loaded.audit.add(event, actor, now, {**payload, "closed_tasks": closed})
-    tx.execute(update(t.case).where(t.case.c.id == loaded.id).values(
-        status=status, clock_status="stopped", completed_at=now, updated_at=now, next_timer_at=None,
-        version=loaded.version + 1, audit_seq=loaded.audit.seq, audit_head=loaded.audit.head))
+    tx.cases.close(loaded, status, now)
     tx.cases.write_events(loaded)
     ctx.caches.workflows.checkout(loaded.id, loaded.version)     # drop any cached copy: the case is closed
     loaded.version += 1

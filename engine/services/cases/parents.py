@@ -3,14 +3,9 @@ child closes, the parent's combined result is refreshed in the same transaction.
 children of a package in ascending id, then the parent."""
 from typing import Optional
 
-from sqlalchemy import select, update
-
 from engine.domain import packages as rules
 from engine.domain.actor import Actor
 from engine.services import definitions
-from engine.store import tables as t
-
-_I, _P, _C = t.item_implementation.c, t.item_package.c, t.case.c
 
 # a child that ended without a decision: withdrawn (撤件), not accepted (不予受理), returned (退件)
 _CLOSED_UNDECIDED = ("withdrawn", "not_accepted", "returned")
@@ -31,10 +26,7 @@ def _outcome(ctx, tx, row, known: dict) -> str:
 
 
 def _children(ctx, tx, parent_id: int, known: dict) -> list[dict]:
-    rows = tx.execute(select(_C.id, _C.number, _C.status, _C.decision, _C.definition_id, _C.state,
-                               _I.code.label("item_code"), _I.name.label("item_name"))
-                        .join(t.item_implementation, _I.id == _C.item_id)
-                        .where(_C.parent_case_id == parent_id).order_by(_C.id)).all()
+    rows = tx.cases.children(parent_id)
     return [{"case_id": r.id, "number": r.number, "item_code": r.item_code, "item_name": r.item_name,
              "status": r.status, "outcome": _outcome(ctx, tx, r, known)} for r in rows]
 
@@ -56,7 +48,7 @@ def after_child_step(ctx, tx, case, actor: Actor, now) -> None:
 
 
 def child_closed(ctx, tx, case_id: int, actor: Actor, now, known: Optional[dict] = None) -> None:
-    parent_id = tx.execute(select(_C.parent_case_id).where(_C.id == case_id)).scalar()
+    parent_id = tx.cases.parent_of(case_id)
     if parent_id is None:
         return
     parent = tx.cases.lock(parent_id)
@@ -66,14 +58,10 @@ def child_closed(ctx, tx, case_id: int, actor: Actor, now, known: Optional[dict]
     status, lifecycle, decision = rules.combined_result([c["outcome"] for c in children])
     if status == "running":
         return
-    tx.execute(update(t.timer).where(t.timer.c.case_id == parent_id, t.timer.c.state == "pending")
-                 .values(state="cancelled"))
+    tx.timers.cancel_all(parent_id)
     parent.audit.add("package_result", actor, now, {"lifecycle": lifecycle, "decision": decision, "items": [
         {"number": c["number"], "item": c["item_code"], "outcome": c["outcome"]} for c in children]})
-    tx.execute(update(t.case).where(_C.id == parent_id).values(
-        status=status, lifecycle=lifecycle, decision=decision, decided_at=now, clock_status="stopped",
-        completed_at=now, updated_at=now, next_timer_at=None, version=parent.version + 1,
-        audit_seq=parent.audit.seq, audit_head=parent.audit.head))
+    tx.cases.close(parent, status, now, lifecycle=lifecycle, decision=decision, decided_at=now)
     tx.cases.write_events(parent)
     ctx.caches.workflows.checkout(parent_id, parent.version)
 
@@ -81,6 +69,6 @@ def child_closed(ctx, tx, case_id: int, actor: Actor, now, known: Optional[dict]
 def lock_package(ctx, tx, parent_id: int):
     """Lock every child in ascending id, then the parent (the global order, see the module doc);
     returns (parent, children) as LoadedCase."""
-    ids = tx.execute(select(_C.id).where(_C.parent_case_id == parent_id).order_by(_C.id)).scalars().all()
+    ids = tx.cases.child_ids(parent_id)
     children = [tx.cases.lock(child_id) for child_id in ids]
     return tx.cases.lock(parent_id), children

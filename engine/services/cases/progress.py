@@ -1,16 +1,15 @@
-"""What every command that moves a case shares: lock the case row, load its workflow (from
-the cache when its version matches), and after the engine ran, write the consequences in the
-same transaction — task projection, timers, status, audit events, and the new state with
-version + 1. Statements are prebuilt with bind parameters: this is the hot path."""
+"""What every command that moves a case shares: load its workflow (from the cache when its version
+matches; the caller locked the case with tx.cases.lock), and after the engine ran, write the
+consequences in the same transaction — task projection, step cards, BPMN timers, status, audit
+events, and the new state with version + 1. This is the hot path: the repositories it calls run
+prebuilt statements on the driver."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import bindparam, update
-
 from engine.bpmn.timers import is_literal, literal_due, parse_due
-from engine.domain import deadlines as dl
+from engine.domain import sla
 from engine.domain.actor import Actor
 from engine.domain.case import LoadedCase
 from engine.domain.clock import as_utc
@@ -18,31 +17,7 @@ from engine.domain.errors import Conflict
 from engine.domain.org import parse_target
 from engine.services import calendar, definitions
 from engine.services.accounts import org
-from engine.services.time_limits import sla_clock
-from engine.store import tables as t
-from engine.store.fast import FastWrite
 from engine.store.uow import Transaction
-
-_CANCEL_TASK = FastWrite(update(t.task).where(t.task.c.id == bindparam("tid"), t.task.c.state == "open")
-                          .values(state="cancelled", completed_at=bindparam("now")))
-_INSERT_TASK = FastWrite(t.task.insert())
-_INSERT_TIMER = FastWrite(t.timer.insert())
-_CLOSE_TIMER = FastWrite(update(t.timer).where(
-    t.timer.c.case_id == bindparam("cid"), t.timer.c.kind == "bpmn", t.timer.c.ref == bindparam("b_ref"),
-    t.timer.c.due_at == bindparam("due"), t.timer.c.state == "pending")
-    .values(state=bindparam("new_state"), fired_at=bindparam("fired_at")))
-_SAVE_VALUES = dict(state=bindparam("b_state"), version=bindparam("new_version"), stage=bindparam("new_stage"),
-                    updated_at=bindparam("now"), audit_seq=bindparam("seq"), audit_head=bindparam("head"),
-                    next_timer_at=bindparam("next_timer"), completed_at=bindparam("done_at"))
-_SAVE_WHERE = (t.case.c.id == bindparam("cid"), t.case.c.version == bindparam("expected"))
-# SQLite rewrites the entries of every index on an assigned column, changed or not: `status` is
-# in three indexes, so it is assigned only by the save that changes it (two WAL pages less per step)
-_SAVE_CASE = FastWrite(update(t.case).where(*_SAVE_WHERE).values(**_SAVE_VALUES))
-_SAVE_CASE_AND_STATUS = FastWrite(update(t.case).where(*_SAVE_WHERE)
-                                  .values(**_SAVE_VALUES, status=bindparam("new_status")))
-# the save that ends the case also stops its clock: one write of the (large) case row, not two
-_SAVE_CASE_ENDED = FastWrite(update(t.case).where(*_SAVE_WHERE)
-                             .values(**_SAVE_VALUES, status=bindparam("new_status"), clock_status="stopped"))
 
 
 def load_workflow(ctx, tx: Transaction, case: LoadedCase) -> None:
@@ -70,17 +45,14 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
 
     cancelled = [tid for tid in case.open_before if tid not in ready and tid != completed_task]
     if cancelled:
-        _CANCEL_TASK.execute(tx, [{"tid": tid, "now": now} for tid in cancelled])
-        sla_clock.cancel_step_timers(tx, cancelled)
+        tx.tasks.cancel(cancelled, now)
+        tx.timers.cancel_step_cards(cancelled)
         for tid in cancelled:
             case.audit.add("task_cancelled", actor, now, {"task": tid, "element": case.open_before[tid].spec_id})
     new_rows = _new_task_rows(ctx, tx, case, loaded, ready, actor, now)
     if new_rows:
-        _INSERT_TASK.execute(tx, new_rows)
-        step_timers = [row for r in new_rows if r["due_at"] is not None
-                       for row in sla_clock.step_timer_rows(ctx, calendar.current(ctx, tx), case.id, r["id"], r["due_at"], now)]
-        if step_timers:
-            _INSERT_TIMER.execute(tx, step_timers)
+        tx.tasks.open_many(new_rows)
+        _schedule_step_cards(ctx, tx, case, new_rows, now)
     case.new_tasks = [row["id"] for row in new_rows]
 
     timers_after = {tid: (el, due) for tid, el, due in runtime.waiting_timers(wf)}
@@ -90,20 +62,11 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
     if ended:
         case.status, case.completed_at = "completed", now
         case.audit.add("case_completed", actor, now, {})
-        sla_clock.on_case_closed(tx, case.id, clock_stopped_by_caller=True)
+        tx.timers.cancel_clock_timers(case.id)          # (the save below stops the clock itself)
     case.stage = _stage(loaded, ready) or case.stage
 
-    values = {
-        "cid": case.id, "expected": case.version, "b_state": runtime.dumps(wf), "new_version": case.version + 1,
-        "new_stage": case.stage, "now": now, "seq": case.audit.seq, "head": case.audit.head,
-        "next_timer": min((due for _, due in timers_after.values()), default=None), "done_at": case.completed_at}
-    if ended:
-        changed = _SAVE_CASE_ENDED.execute(tx, {**values, "new_status": case.status})
-    elif case.status != case.stored_status:
-        changed = _SAVE_CASE_AND_STATUS.execute(tx, {**values, "new_status": case.status})
-    else:
-        changed = _SAVE_CASE.execute(tx, values)
-    if changed != 1:
+    next_timer = min((due for _, due in timers_after.values()), default=None)
+    if not tx.cases.save(case, runtime.dumps(wf), now, next_timer, ended):
         raise Conflict(f"case {case.number} was changed by someone else; reload and retry",
                        code="case_version_conflict")
     tx.cases.write_events(case)
@@ -140,6 +103,21 @@ def _new_task_rows(ctx, tx, case, loaded, ready, actor, now) -> list[dict]:
     return rows
 
 
+def _schedule_step_cards(ctx, tx: Transaction, case: LoadedCase, new_rows: list[dict], now: datetime) -> None:
+    """The yellow and red card of each new task with a deadline (环节超时)."""
+    due = [(row["id"], row["due_at"]) for row in new_rows if row["due_at"] is not None]
+    if not due:
+        return
+    cal, yellow_workdays = calendar.current(ctx, tx), ctx.settings.yellow_workdays
+    entries = []
+    for task_id, due_at in due:
+        yellow_at, red_at = sla.step_cards(cal, due_at, yellow_workdays)
+        if yellow_at is not None:
+            entries.append((case.id, "step_yellow", task_id, yellow_at, None))
+        entries.append((case.id, "step_red", task_id, red_at, None))
+    tx.timers.schedule_many(entries, now)
+
+
 def _stage(loaded, ready) -> Optional[str]:
     for rt in ready.values():
         meta = loaded.user_tasks.get((rt.process, rt.spec_id))
@@ -159,18 +137,13 @@ def _sync_timers(tx: Transaction, case: LoadedCase, after: dict, actor: Actor, n
         if (tid, due) in current:
             continue
         fired = due <= now
-        closed.append({"cid": case.id, "b_ref": tid, "due": due, "new_state": "fired" if fired else "cancelled",
-                       "fired_at": now if fired else None})
+        closed.append((tid, due, fired))
         if fired:
             case.audit.add("timer_fired", actor, now, {"timer": tid, "element": el, "due_at": due.isoformat()})
-    if closed:
-        _CLOSE_TIMER.execute(tx, closed)
+    tx.timers.close_bpmn(case.id, closed, now)
     added = [(tid, due, el) for (tid, due), el in current.items() if (tid, due) not in before]
     if added:
-        _INSERT_TIMER.execute(tx, [{"case_id": case.id, "kind": "bpmn", "ref": tid, "element": el, "due_at": due,
-                                      "state": "pending", "attempts": 0, "last_error": None, "retry_at": None,
-                                      "locked_by": None, "fired_at": None, "created_at": now}
-                                     for tid, due, el in added])
+        tx.timers.schedule_many([(case.id, sla.BPMN_TIMER, tid, due, el) for tid, due, el in added], now)
         for tid, due, el in added:
             case.audit.add("timer_scheduled", actor, now, {"timer": tid, "element": el, "due_at": due.isoformat()})
 
@@ -185,8 +158,7 @@ def _due_at(ctx, tx, meta, role: str, wf, now: datetime) -> Optional[datetime]:
         days = ctx.settings.step_workdays().get(role)
         if not days:
             return None
-        cal = calendar.current(ctx, tx)
-        return dl.due_instant(cal.add_workdays(dl.local_date(now), days)).astimezone(timezone.utc)
+        return sla.step_default_due(calendar.current(ctx, tx), now, days)
     try:
         if is_literal(text):
             return literal_due(text, now)

@@ -1,43 +1,24 @@
-"""Starting cases and reading them."""
+"""Starting a case: checks, its number, its workflow run to the first wait, its clock, tasks and
+timers, all in one transaction."""
 from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Optional
 
-from sqlalchemy import bindparam
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-from engine.bpmn.runtime import check_user_data
+from engine.bpmn.user_data import check_user_data
+from engine.domain import intake, sla
 from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
 from engine.domain.audit import GENESIS, CaseAudit
 from engine.domain.case import LoadedCase
-from engine.domain.clock import SHANGHAI
-from engine.domain.errors import Conflict, NotFound, ValidationError
+from engine.domain.errors import NotFound, ValidationError
 from engine.domain.identity import mask_id_number
 from engine.services import calendar, catalogue, definitions, materials
 from engine.services.accounts import access, org
 from engine.services.cases import progress
 from engine.services.definitions import forms
-from engine.services.time_limits import sla_clock
-from engine.store import tables as t
-from engine.store.db import is_postgres
-from engine.store.fast import FastWrite
 from engine.store.uow import Transaction
-
-CHANNELS = ("window", "online", "mobile", "mail", "proxy")
-
-# the start command's writes go straight to the driver too (engine/store/fast.py)
-_INSERT_CASE = FastWrite(t.case.insert().returning(t.case.c.id))
-_COUNTERS = {
-    dialect: FastWrite(insert_(t.case_counter).values(scope=bindparam("scope"), day=bindparam("day"), value=1)
-                       .on_conflict_do_update(index_elements=[t.case_counter.c.scope, t.case_counter.c.day],
-                                              set_={"value": t.case_counter.c.value + 1})
-                       .returning(t.case_counter.c.value))
-    for dialect, insert_ in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-}
 
 
 @dataclass(frozen=True)
@@ -71,7 +52,7 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
                parent_case_id: Optional[int] = None) -> Started:
     """Start a case in its own transaction, or in the caller's `tx` (一件事 packages start a
     parent and its children in one, engine/services/packages.py)."""
-    if cmd.channel not in CHANNELS:
+    if cmd.channel not in intake.CHANNELS:
         raise ValidationError(f"unknown channel {cmd.channel!r}", code="channel_unknown", field="channel")
     _check_applicant(cmd.applicant)
     if not isinstance(cmd.form, dict):
@@ -88,7 +69,7 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
         window = org.window(ctx, tx, cmd.window_id)
         access.require_window_post(ctx, tx, actor, window.id)
         catalogue.require_accepting_tier(ctx, tx, item.id, window)
-        if actor.kind == "applicant" and cmd.channel not in ("online", "mobile", "mail"):
+        if actor.kind == "applicant" and cmd.channel not in intake.APPLICANT_CHANNELS:
             raise ValidationError("applicants apply online, by mobile or by mail", code="channel_not_allowed",
                                   field="channel")
         forms.validate_application(ctx, tx, definition.id, item.application_form, cmd.form)
@@ -99,8 +80,10 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
         definitions.load(ctx, tx, definition.id)
         cal = calendar.current(ctx, tx)
         wf = ctx.runtime.start(definition.id, data, ctx.clock, calendar=cal, convention=ctx.settings.start_day_convention)
-        clock_values = sla_clock.on_receipt(ctx, tx, cal, now, item)
-        case_id = _INSERT_CASE.returned_int(tx, {**clock_values,
+        clock_values = sla.receipt_values(cal, now, item,
+                                          correction_notice_workdays=ctx.settings.correction_notice_workdays,
+                                          convention=ctx.settings.start_day_convention)
+        case_id = tx.cases.insert({**clock_values,
             "number": number, "item_id": item.id, "definition_id": definition.id, "origin_window_id": window.id,
             "origin_org_unit_id": window.org_unit_id, "channel": cmd.channel, "applicant": dict(cmd.applicant),
             "applicant_name": cmd.applicant["name"].strip()[:200], "status": "running",
@@ -108,10 +91,10 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
             "version": 0, "audit_seq": 0, "audit_head": GENESIS, "next_timer_at": None, "created_at": now,
             "updated_at": now, "completed_at": None, "created_by": actor.username,
             "parent_case_id": parent_case_id})
-        sla_clock.schedule_receipt(tx, case_id, clock_values, now)
+        tx.timers.schedule(case_id, sla.ACCEPTANCE_DUE, "case", clock_values["acceptance_due"], now)
         case = LoadedCase(case_id, 0, "running", definition.id, window.org_unit_id, number,
-                                   CaseAudit(case_id, 0, GENESIS), workflow=wf, lifecycle=lc.RECEIVED,
-                                   parent_case_id=parent_case_id, parent_read=True)
+                          CaseAudit(case_id, 0, GENESIS), workflow=wf, lifecycle=lc.RECEIVED,
+                          parent_case_id=parent_case_id, parent_read=True)
         case.audit.add("case_started", actor, now, {
             "number": number, "item": item.code, "definition": definition.id, "version": definition.version,
             "window": window.id, "channel": cmd.channel, "applicant": cmd.applicant["name"],
@@ -123,14 +106,7 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
 
 
 def next_case_number(tx: Transaction, implementation_code: str, now) -> str:
-    """办件编号 (DOMAIN.md §6.4): implementation code + yyyymmdd + 4-digit daily serial per
-    implementation code. One upsert statement, so concurrent starts on PostgreSQL serialize on the
-    counter row and never share a number."""
-    day = now.astimezone(SHANGHAI).strftime("%Y%m%d")
-    value = _COUNTERS["postgresql" if is_postgres(tx) else "sqlite"].returned_int(
-        tx, {"scope": implementation_code, "day": day})
-    if value > 9999:
-        raise Conflict(f"the daily serial of {implementation_code} is exhausted for {day}", code="case_serial_exhausted")
-    return f"{implementation_code}{day}{value:04d}"
-
-
+    """The case's 办件编号: the serial is one upsert of a counter row, so concurrent starts on
+    PostgreSQL serialize on it and never share a number."""
+    day = intake.case_day(now)
+    return intake.case_number(implementation_code, day, tx.cases.next_serial(implementation_code, day))

@@ -3,8 +3,6 @@ case's audit trail with where its hash chain breaks."""
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import or_, select
-
 from engine.domain import audit as audit_rules
 from engine.domain.actor import Actor
 from engine.domain.audit import case_stream
@@ -12,7 +10,6 @@ from engine.domain.errors import NotFound
 from engine.domain.identity import mask_id_number, mask_ids_in
 from engine.services import definitions
 from engine.services.accounts import access, org
-from engine.store import tables as t
 
 
 @dataclass(frozen=True)
@@ -46,9 +43,7 @@ class CaseView:
 def get_case(ctx, case_id: int, actor: Actor) -> CaseView:
     with ctx.uow.read() as tx:
         access.require_case_access(ctx, tx, actor, case_id)
-        row = tx.execute(select(t.case, t.item_implementation.c.code.label("item_code"))
-                           .join(t.item_implementation, t.item_implementation.c.id == t.case.c.item_id)
-                           .where(t.case.c.id == case_id)).first()
+        row = tx.cases.view(case_id)
         if row is None:
             raise NotFound(f"case {case_id} does not exist", code="case_not_found")
         definitions.load(ctx, tx, row.definition_id)
@@ -79,27 +74,18 @@ def list_cases(ctx, actor: Actor, *, status: Optional[str] = None, item_code: Op
                limit: int = 50, after_id: Optional[int] = None) -> list[CaseSummary]:
     """Cases the actor may see, newest id last (cursor: `after_id`): her own as an applicant;
     for staff those received at or routed to her units and those below what she supervises."""
+    visible: tuple = ("all",)
     with ctx.uow.read() as tx:
-        c = t.case.c
-        q = (select(c.id, c.number, t.item_implementation.c.code, c.status, c.stage, c.warning, c.applicant_name,
-                    c.promise_due, c.created_at).join(t.item_implementation, t.item_implementation.c.id == c.item_id))
         if not actor.has_role("admin"):
             if actor.kind == "applicant":
-                q = q.where(c.applicant_account_id == actor.staff_id)
+                visible = ("applicant", actor.staff_id)
             else:
                 posts = org.posts_of(ctx, tx, actor.staff_id) if actor.staff_id else []
                 directory = org.directory(ctx, tx)
                 units = {u for u, _d, r in posts if r != "supervisor"}
                 supervised = {u for root, _d, r in posts if r == "supervisor" for u in directory.subtree(root)}
-                routed = select(t.task.c.case_id).where(t.task.c.routed_org_unit_id.in_(units or {-1}))
-                q = q.where(c.origin_org_unit_id.in_((units | supervised) or {-1}) | c.id.in_(routed))
-        if status:
-            q = q.where(c.status == status)
-        if item_code:
-            q = q.where(or_(t.item_implementation.c.code == item_code, t.item_implementation.c.local_code == item_code))
-        if after_id:
-            q = q.where(c.id > after_id)
-        rows = tx.execute(q.order_by(c.id).limit(limit)).all()
+                visible = ("staff", units | supervised, units)
+        rows = tx.cases.summaries(visible, status=status, item_code=item_code, after_id=after_id, limit=limit)
     return [CaseSummary(r.id, r.number, r.code, r.status, r.stage, r.warning, r.applicant_name, r.promise_due,
                         r.created_at) for r in rows]
 
@@ -107,7 +93,7 @@ def list_cases(ctx, actor: Actor, *, status: Optional[str] = None, item_code: Op
 def audit_trail(ctx, case_id: int, actor: Actor) -> tuple[list[dict], Optional[int]]:
     """The case's events and where the hash chain breaks (None when intact)."""
     with ctx.uow.read() as tx:
-        if tx.execute(select(t.case.c.id).where(t.case.c.id == case_id)).first() is None:
+        if not tx.cases.exists(case_id):
             raise NotFound(f"case {case_id} does not exist", code="case_not_found")
         access.require_case_access(ctx, tx, actor, case_id)
         events = tx.events.of_stream(case_stream(case_id))

@@ -7,7 +7,7 @@ from typing import Optional
 
 from sqlalchemy import bindparam, select
 
-from engine.bpmn.runtime import check_user_data
+from engine.bpmn.user_data import check_user_data
 from engine.domain import forms as rules
 from engine.domain.actor import Actor
 from engine.domain.errors import DeployError, NotFound, Problem, ValidationError

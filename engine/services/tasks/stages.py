@@ -8,14 +8,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import select, update
-
 from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
 from engine.services.cases import documents, lifecycle
 from engine.services.delivery import handover
 from engine.services.time_limits import delivery_cards, sla_clock
-from engine.store import tables as t
 from engine.store.uow import Transaction
 
 
@@ -28,16 +25,16 @@ def _opinion(data: dict) -> Optional[str]:
 
 
 def _accept(ctx, tx, loaded, data, actor, now):
-    row = sla_clock._clock_row(tx, loaded.id)
-    if row.clock_status == "pre_acceptance":
-        sla_clock.accept_locked(ctx, tx, loaded, row, actor, now)
+    clock = tx.clocks.of(loaded.id)
+    if clock.clock_status == "pre_acceptance":
+        sla_clock.accept_locked(ctx, tx, loaded, clock, actor, now)
     else:
         lifecycle.move(tx, loaded, ["accept"], actor, now)
 
 
 def _request_correction(ctx, tx, loaded, data, actor, now):
     notice = _opinion(data) or "请补正申请材料"
-    sla_clock.notify_correction_locked(ctx, tx, loaded, sla_clock._clock_row(tx, loaded.id), notice, actor, now)
+    sla_clock.notify_correction_locked(ctx, tx, loaded, tx.clocks.of(loaded.id), notice, actor, now)
 
 
 def _not_accept(ctx, tx, loaded, data, actor, now):
@@ -49,7 +46,7 @@ def _not_accept(ctx, tx, loaded, data, actor, now):
 def _decide(ctx, tx, loaded, data, actor, now):
     decision = lc.decision_of(data)
     lifecycle.move(tx, loaded, ["decide"], actor, now, decision=decision)
-    tx.execute(update(t.case).where(t.case.c.id == loaded.id).values(decision=decision, decided_at=now))
+    tx.cases.record_decision(loaded.id, decision, now)
     documents.issue(tx, loaded, "grant_decision" if decision == "granted" else "refusal_decision", actor, now,
                     opinion=_opinion(data))
     if decision == "granted":
@@ -64,9 +61,9 @@ def _joint_decision(tx, loaded, data, actor, now) -> bool:
     """A joint item (联办, Art. 26) has one result: its departments' decisions arrive one by one,
     and any refusal refuses the whole."""
     decision = lc.decision_of(data)
-    current = tx.execute(select(t.case.c.decision).where(t.case.c.id == loaded.id)).scalar_one()
+    current = tx.cases.decision(loaded.id)
     if decision == "refused" and current == "granted":
-        tx.execute(update(t.case).where(t.case.c.id == loaded.id).values(decision=decision, decided_at=now))
+        tx.cases.record_decision(loaded.id, decision, now)
         loaded.audit.add("decision_changed", actor, now, {"from": current, "to": decision})
         documents.issue(tx, loaded, "refusal_decision", actor, now, opinion=_opinion(data))
         delivery_cards.cancel(tx, loaded.id)                       # no licence to deliver any more
@@ -101,6 +98,4 @@ def on_task_completed(ctx, tx: Transaction, loaded, stage: Optional[str], data: 
             lifecycle.move(tx, loaded, [event], actor, now, stage=stage)
         else:
             handler(ctx, tx, loaded, data or {}, actor, now)
-    tx.execute(update(t.case).where(t.case.c.id == loaded.id).values(
-        audit_seq=loaded.audit.seq, audit_head=loaded.audit.head, updated_at=now))
-    tx.cases.write_events(loaded)
+    tx.cases.record_events(loaded, now)

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from engine.domain.actor import Actor
 from engine.domain.calendar_notices import Notice
+from engine.services import calendar
 from engine.services.accounts import access
-from engine.services.calendar.reading import _insert_version, _insert_year, _load, invalidate
-from engine.services.time_limits import sla_clock as case_clock
+from engine.services.time_limits import sla_clock
 
 
 @dataclass(frozen=True)
@@ -24,12 +24,12 @@ def load_notice(ctx, notice: Notice, actor: Actor) -> LoadResult:
     notice.validate()
     with ctx.uow.begin() as tx:
         now = ctx.clock.now()
-        version = _insert_version(tx, actor, now, notice.source, [notice.year])
-        _insert_year(tx, version, notice, "official")
-        cal = _load(tx)
-        recomputed, changed = case_clock.recompute_for_year(ctx, tx, cal, notice.year, actor, now)
+        version = tx.calendar.add_version(now, actor.username, notice.source, [notice.year])
+        tx.calendar.add_year(version, notice.year, "official", notice.source, notice.holidays, notice.workdays)
+        cal = tx.calendar.current()
+        recomputed, changed = sla_clock.recompute_for_year(ctx, tx, cal, notice.year, actor, now)
         tx.events.append("system", "calendar_loaded", actor, now, {
             "version": version, "year": notice.year, "source": notice.source, "holidays": len(notice.holidays),
             "workdays": len(notice.workdays), "recomputed": recomputed, "changed": changed})
-    invalidate(ctx)
+    calendar.invalidate(ctx)
     return LoadResult(version, notice.year, recomputed, changed)

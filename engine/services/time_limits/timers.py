@@ -8,15 +8,12 @@ import logging
 from datetime import timedelta
 from typing import Callable, Optional
 
-from sqlalchemy import or_, select, update
-
+from engine.domain import sla
 from engine.domain.actor import Actor
 from engine.domain.errors import LianbanError
 from engine.services import calendar
 from engine.services.cases import parents, progress
 from engine.services.time_limits import sla_clock
-from engine.store.db import is_postgres
-from engine.store.models import Case, Timer
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +21,7 @@ log = logging.getLogger(__name__)
 def due_timer_ids(ctx, limit: int) -> list[int]:
     now = ctx.clock.now()
     with ctx.uow.read() as tx:
-        return list(tx.execute(
-            select(Timer.id).where(Timer.state == "pending", Timer.due_at <= now,
-                                   or_(Timer.retry_at.is_(None), Timer.retry_at <= now))
-            .order_by(Timer.due_at, Timer.id).limit(limit)).scalars())
+        return tx.timers.due_ids(now, limit)
 
 
 def fire_due(ctx, worker: str = "worker", limit: Optional[int] = None,
@@ -56,21 +50,19 @@ class _NotDue(Exception):
 
 
 def _fire_locked(ctx, tx, timer_id, worker, actor, before_commit) -> int:
-    case_id = tx.execute(select(Timer.case_id).where(Timer.id == timer_id, Timer.state == "pending")).scalar()
+    case_id = tx.timers.case_of_pending(timer_id)
     if case_id is None:
         return 0  # fired (or cancelled) meanwhile
     # lock order is always the case, then its rows, as in every other command on a case; a case
     # held by another worker or a clerk's command is skipped until the next sweep
-    if is_postgres(tx) and tx.execute(select(Case.id).where(Case.id == case_id)
-                                          .with_for_update(skip_locked=True)).scalar() is None:
+    if not tx.cases.lock_unless_busy(case_id):
         return 0
     case = tx.cases.lock(case_id)
-    timer = tx.execute(select(Timer.id, Timer.kind, Timer.ref, Timer.state, Timer.attempts)
-                         .where(Timer.id == timer_id)).first()
+    timer = tx.timers.get(timer_id)
     if timer.state != "pending":
         return 0
     now = ctx.clock.now()
-    if timer.kind != "bpmn":
+    if timer.kind != sla.BPMN_TIMER:
         # yellow/red cards, step deadlines, deemed acceptance: no workflow to load
         sla_clock.fire(ctx, tx, case, timer, actor, now)
         if before_commit is not None:
@@ -78,9 +70,9 @@ def _fire_locked(ctx, tx, timer_id, worker, actor, before_commit) -> int:
         return 1
     progress.load_workflow(ctx, tx, case)
     ctx.runtime.fire_timers(case.workflow, ctx.clock, calendar.current(ctx, tx), ctx.settings.start_day_convention)
-    tx.execute(update(Timer).where(Timer.id == timer_id).values(locked_by=worker, attempts=Timer.attempts + 1))
+    tx.timers.mark_attempt(timer_id, worker)
     progress.save(ctx, tx, case, actor, now)
-    if tx.execute(select(Timer.state).where(Timer.id == timer_id)).scalar_one() == "pending":
+    if tx.timers.state(timer_id) == "pending":
         raise _NotDue()   # the workflow did not consider it due (clock skew): commit nothing
     # a timer that ended a 一件事 child refreshes its parent's result (child, then parent: the lock order)
     parents.after_child_step(ctx, tx, case, actor, now)
@@ -94,13 +86,11 @@ def _record_failure(ctx, timer_id: int, exc: LianbanError) -> None:
     the configured number of attempts (the timer then shows as failed to supervisors)."""
     log.warning("timer %s failed: %s", timer_id, exc)
     with ctx.uow.begin() as tx:
-        timer = tx.execute(select(Timer.state, Timer.attempts).where(Timer.id == timer_id)).first()
+        timer = tx.timers.get(timer_id)
         if timer is None or timer.state != "pending":
             return
         attempts = (timer.attempts or 0) + 1
         now = ctx.clock.now()
-        values = {"attempts": attempts, "last_error": f"{exc.code}: {exc.message}"[:2000],
-                  "retry_at": now + timedelta(seconds=ctx.settings.scheduler_interval_seconds * 2 ** attempts)}
-        if attempts >= ctx.settings.timer_max_attempts:
-            values["state"] = "failed"
-        tx.execute(update(Timer).where(Timer.id == timer_id).values(**values))
+        retry_at = now + timedelta(seconds=ctx.settings.scheduler_interval_seconds * 2 ** attempts)
+        tx.timers.record_failure(timer_id, attempts, f"{exc.code}: {exc.message}", retry_at,
+                                 failed=attempts >= ctx.settings.timer_max_attempts)

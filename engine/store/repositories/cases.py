@@ -6,8 +6,11 @@ prebuilt and go straight to the driver (engine/store/fast.py)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Optional
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from engine.domain.audit import CaseAudit
 from engine.domain.case import LoadedCase
@@ -26,7 +29,26 @@ _LOCK = select(*CASE_COLUMNS).where(_C.id == bindparam("case_id"))
 _LOCK_SQLITE, _LOCK_PG = FastRead(_LOCK), FastRead(_LOCK.with_for_update())
 _LOCK_UNLESS_BUSY = select(_C.id).where(_C.id == bindparam("case_id")).with_for_update(skip_locked=True)
 _STATE = FastRead(select(_C.state).where(_C.id == bindparam("case_id")))
+_EXISTS = select(_C.id).where(_C.id == bindparam("case_id"))
 _SCOPE = select(_C.origin_org_unit_id, _C.applicant_account_id).where(_C.id == bindparam("case_id"))
+_INSERT = FastWrite(t.case.insert().returning(_C.id))
+# 办件编号 serials: one upsert, so concurrent starts on PostgreSQL serialize on the counter row
+_SERIAL = {dialect: FastWrite(insert_(t.case_counter).values(scope=bindparam("scope"), day=bindparam("day"), value=1)
+                              .on_conflict_do_update(index_elements=[t.case_counter.c.scope, t.case_counter.c.day],
+                                                     set_={"value": t.case_counter.c.value + 1})
+                              .returning(t.case_counter.c.value))
+           for dialect, insert_ in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_SAVE_VALUES = dict(state=bindparam("b_state"), version=bindparam("new_version"), stage=bindparam("new_stage"),
+                    updated_at=bindparam("now"), audit_seq=bindparam("seq"), audit_head=bindparam("head"),
+                    next_timer_at=bindparam("next_timer"), completed_at=bindparam("done_at"))
+_SAVE_WHERE = (_C.id == bindparam("cid"), _C.version == bindparam("expected"))
+# SQLite rewrites the entries of every index on an assigned column, changed or not: `status` is
+# in three indexes, so it is assigned only by the save that changes it (two WAL pages less per step)
+_SAVE = FastWrite(update(t.case).where(*_SAVE_WHERE).values(**_SAVE_VALUES))
+_SAVE_WITH_STATUS = FastWrite(update(t.case).where(*_SAVE_WHERE).values(**_SAVE_VALUES, status=bindparam("new_status")))
+# the save that ends the case also stops its clock: one write of the (large) case row, not two
+_SAVE_ENDED = FastWrite(update(t.case).where(*_SAVE_WHERE)
+                        .values(**_SAVE_VALUES, status=bindparam("new_status"), clock_status="stopped"))
 _AUDIT_HEAD = FastWrite(update(t.case).where(_C.id == bindparam("cid"))
                         .values(audit_seq=bindparam("seq"), audit_head=bindparam("head"), updated_at=bindparam("now")))
 
@@ -59,15 +81,117 @@ class Cases(Repository):
             return True
         return self.conn.execute(_LOCK_UNLESS_BUSY, {"case_id": case_id}).scalar() is not None
 
+    # --- starting and saving ----------------------------------------------------------------
+
+    def insert(self, values: dict) -> int:
+        """A new case row (every column given); returns its id."""
+        return _INSERT.returned_int(self.conn, values)
+
+    def next_serial(self, scope: str, day: str) -> int:
+        """The next daily serial of `scope` (an implementation code) on `day` (yyyymmdd), from 1."""
+        return _SERIAL["postgresql" if self.postgres else "sqlite"].returned_int(self.conn, {"scope": scope, "day": day})
+
+    def save(self, case: LoadedCase, state: str, now: datetime, next_timer: Optional[datetime], ended: bool) -> bool:
+        """Write the workflow state with version + 1, the stage, the audit chain's head, the next
+        timer and, when it changed, the status (`ended`: the case ended now, its clock stops).
+        False when the row is no longer at `case.version` (someone else saved first)."""
+        values = {"cid": case.id, "expected": case.version, "b_state": state, "new_version": case.version + 1,
+                  "new_stage": case.stage, "now": now, "seq": case.audit.seq, "head": case.audit.head,
+                  "next_timer": next_timer, "done_at": case.completed_at}
+        if ended:
+            return _SAVE_ENDED.execute(self.conn, {**values, "new_status": case.status}) == 1
+        if case.status != case.stored_status:
+            return _SAVE_WITH_STATUS.execute(self.conn, {**values, "new_status": case.status}) == 1
+        return _SAVE.execute(self.conn, values) == 1
+
+    def close(self, case: LoadedCase, status: str, now: datetime, **outcome) -> None:
+        """End a case without running its workflow (withdrawn, returned, not accepted; a 一件事
+        parent's combined result with its `lifecycle`, `decision`, `decided_at`): the status, the
+        clock stopped, version + 1 and the audit chain's head."""
+        self.conn.execute(update(t.case).where(_C.id == case.id).values(
+            status=status, clock_status="stopped", completed_at=now, updated_at=now, next_timer_at=None,
+            version=case.version + 1, audit_seq=case.audit.seq, audit_head=case.audit.head, **outcome))
+
+    # --- lifecycle and decision -------------------------------------------------------------
+
+    def lifecycle(self, case_id: int) -> str:
+        return self.conn.execute(select(_C.lifecycle).where(_C.id == case_id)).scalar_one()
+
+    def set_lifecycle(self, case_id: int, state: str) -> None:
+        self.conn.execute(update(t.case).where(_C.id == case_id).values(lifecycle=state))
+
+    def decision(self, case_id: int) -> Optional[str]:
+        return self.conn.execute(select(_C.decision).where(_C.id == case_id)).scalar_one()
+
+    def record_decision(self, case_id: int, decision: str, now: datetime) -> None:
+        self.conn.execute(update(t.case).where(_C.id == case_id).values(decision=decision, decided_at=now))
+
     # --- reading ------------------------------------------------------------------------------
+
+    def delivery_state(self, case_id: int) -> tuple:
+        """(decision, delivered_at, status) of a case: whether a delivery card still applies."""
+        return tuple(self.conn.execute(select(_C.decision, _C.delivered_at, _C.status)
+                                       .where(_C.id == case_id)).one())
 
     def state(self, case_id: int) -> str:
         """The workflow state JSON (without the spec)."""
         return _STATE.first(self.conn, {"case_id": case_id}).state
 
+    def exists(self, case_id: int) -> bool:
+        return self.conn.execute(_EXISTS, {"case_id": case_id}).first() is not None
+
     def scope(self, case_id: int):
         """(origin_org_unit_id, applicant_account_id) of a case, or None: who may see it."""
         return self.conn.execute(_SCOPE, {"case_id": case_id}).first()
+
+    def view(self, case_id: int):
+        """The case row with its implementation code (what a case's page shows), or None."""
+        return self.conn.execute(select(t.case, t.item_implementation.c.code.label("item_code"))
+                                 .join(t.item_implementation, t.item_implementation.c.id == _C.item_id)
+                                 .where(_C.id == case_id)).first()
+
+    def summaries(self, visible: tuple, *, status: Optional[str] = None, item_code: Optional[str] = None,
+                  after_id: Optional[int] = None, limit: int = 50) -> list:
+        """Cases in id order after `after_id` among those `visible`: ("all",), ("applicant",
+        account id) — her own — or ("staff", units, routed units) — received at `units` or with a
+        task routed to `routed units`."""
+        i = t.item_implementation.c
+        q = (select(_C.id, _C.number, i.code, _C.status, _C.stage, _C.warning, _C.applicant_name, _C.promise_due,
+                    _C.created_at).join(t.item_implementation, i.id == _C.item_id))
+        if visible[0] == "applicant":
+            q = q.where(_C.applicant_account_id == visible[1])
+        elif visible[0] == "staff":
+            routed = select(t.task.c.case_id).where(t.task.c.routed_org_unit_id.in_(visible[2] or {-1}))
+            q = q.where(_C.origin_org_unit_id.in_(visible[1] or {-1}) | _C.id.in_(routed))
+        elif visible[0] != "all":
+            raise ValueError(f"unknown visibility {visible[0]!r}")
+        if status:
+            q = q.where(_C.status == status)
+        if item_code:
+            q = q.where(or_(i.code == item_code, i.local_code == item_code))
+        if after_id:
+            q = q.where(_C.id > after_id)
+        return self.conn.execute(q.order_by(_C.id).limit(limit)).all()
+
+    # --- 一件事 parents and children --------------------------------------------------------
+
+    def parent_of(self, case_id: int) -> Optional[int]:
+        return self.conn.execute(select(_C.parent_case_id).where(_C.id == case_id)).scalar()
+
+    def children(self, parent_id: int) -> list:
+        """The children of a package case in id order, with what their outcome is read from."""
+        i = t.item_implementation.c
+        return self.conn.execute(select(_C.id, _C.number, _C.status, _C.decision, _C.definition_id, _C.state,
+                                        i.code.label("item_code"), i.name.label("item_name"))
+                                 .join(t.item_implementation, i.id == _C.item_id)
+                                 .where(_C.parent_case_id == parent_id).order_by(_C.id)).all()
+
+    def child_ids(self, parent_id: int) -> list[int]:
+        return list(self.conn.execute(select(_C.id).where(_C.parent_case_id == parent_id).order_by(_C.id)).scalars())
+
+    def running_among(self, case_ids: list[int]) -> list[int]:
+        return list(self.conn.execute(select(_C.id).where(_C.id.in_(case_ids), _C.status == "running")
+                                      .order_by(_C.id)).scalars())
 
     # --- the audit chain ------------------------------------------------------------------------
 

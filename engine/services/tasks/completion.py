@@ -1,0 +1,129 @@
+"""Completing a task (the engine runs, the projection, timers, lifecycle and audit follow in the
+same transaction) and returning a case to its previous step (退回)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Optional
+
+from engine.domain.actor import Actor
+from engine.domain.errors import Conflict, ValidationError
+from engine.services import calendar
+from engine.services.cases import parents, progress
+from engine.services.definitions import forms
+from engine.services.tasks import stages
+from engine.services.tasks.commands import (
+    locked_task,
+    require_mine_or_eligible,
+    require_open,
+    require_running,
+    require_staff,
+)
+from engine.store.uow import Transaction
+
+
+@dataclass(frozen=True)
+class Completed:
+    case_id: int
+    version: int
+    status: str
+    next_tasks: tuple = ()      # tasks the completion opened (for "what's next" in the UI)
+
+
+def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Optional[int] = None,
+             idempotency_key: Optional[str] = None) -> Completed:
+    """Complete a task with form data. `expected_version` (the case version the client saw)
+    makes a stale write a conflict; the engine run, projection and audit commit together. With
+    an `idempotency_key`, a retried request gets the first result instead of acting twice (the
+    key is stored in the same transaction, checked after the case lock)."""
+    staff_id = require_staff(actor)
+    request_hash = _request_hash(task_id, data, expected_version) if idempotency_key else None
+    with ctx.uow.begin() as tx:
+        case, task = locked_task(ctx, tx, task_id)
+        if idempotency_key:
+            earlier = _earlier_result(tx, staff_id, idempotency_key, request_hash)
+            if earlier is not None:
+                return earlier
+        if expected_version is not None and expected_version != case.version:
+            raise Conflict(f"case {case.number} is at version {case.version}, not {expected_version}",
+                           code="case_version_conflict", field="version")
+        require_running(case)
+        require_open(task)
+        require_mine_or_eligible(ctx, tx, actor, task)
+        forms.validate_task_data(ctx, tx, case.definition_id, task.form_key, data)
+        now = ctx.clock.now()
+        progress.load_workflow(ctx, tx, case)
+        # a failure from here on rolls back; the workflow was checked out of the cache and is
+        # only put back after a commit, so no half-run workflow survives
+        cal = calendar.current(ctx, tx)
+        ctx.runtime.complete(case.workflow, task_id, data, ctx.clock, calendar=cal,
+                             convention=ctx.settings.start_day_convention)
+        tx.tasks.complete(task_id, staff_id, data, task.claimed_at or now, now)
+        case.audit.add("task_completed", actor, now, {"task": task_id, "element": task.spec_id,
+                                                      "fields": sorted(data)})
+        if task.due_at is not None:
+            tx.timers.cancel_step_cards([task_id])
+        progress.save(ctx, tx, case, actor, now, completed_task=task_id)
+        stages.on_task_completed(ctx, tx, case, task.stage, data, actor, now)      # the lifecycle (§6.3)
+        parents.after_child_step(ctx, tx, case, actor, now)                     # a 一件事 parent's result
+        result = Completed(case.id, case.version, case.status, tuple(case.new_tasks))
+        if idempotency_key:
+            tx.idempotency.remember(staff_id, idempotency_key, request_hash,
+                                    {"case_id": result.case_id, "version": result.version, "status": result.status,
+                                     "next_tasks": list(result.next_tasks)}, now)
+        return result
+
+
+MAX_KEY_LENGTH = 128
+
+
+def _request_hash(task_id: str, data: dict, version) -> str:
+    body = json.dumps({"task": task_id, "data": data, "version": version}, sort_keys=True, ensure_ascii=False,
+                      default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _earlier_result(tx: Transaction, staff_id: int, key: str, request_hash: str) -> Optional[Completed]:
+    if len(key) > MAX_KEY_LENGTH:
+        raise ValidationError(f"an Idempotency-Key has at most {MAX_KEY_LENGTH} characters",
+                              code="idempotency_key_invalid", field="Idempotency-Key")
+    row = tx.idempotency.find(staff_id, key)
+    if row is None:
+        return None
+    if row.request != request_hash:
+        raise Conflict("this Idempotency-Key was used for a different request", code="idempotency_key_reused",
+                       field="Idempotency-Key")
+    r = row.response
+    return Completed(r["case_id"], r["version"], r["status"], tuple(r["next_tasks"]))
+
+
+def return_to_previous(ctx, task_id: str, reason: str, actor: Actor) -> Completed:
+    """退回: send the case back to the step completed last, with a reason; that step opens again
+    for the person who completed it, and this one is closed."""
+    if not (reason or "").strip():
+        raise ValidationError("a return needs a reason", code="return_reason_required", field="reason")
+    require_staff(actor)
+    with ctx.uow.begin() as tx:
+        case, task = locked_task(ctx, tx, task_id)
+        require_running(case)
+        require_open(task)
+        require_mine_or_eligible(ctx, tx, actor, task)
+        previous = tx.tasks.last_completed(case.id)
+        if previous is None:
+            raise Conflict("this is the first step of the case: there is nothing to return to",
+                           code="no_previous_step", field="task_id")
+        now = ctx.clock.now()
+        progress.load_workflow(ctx, tx, case)
+        cal = calendar.current(ctx, tx)
+        ctx.runtime.reset_to(case.workflow, previous.id, ctx.clock, calendar=cal,
+                             convention=ctx.settings.start_day_convention)
+        reopened = {rt.id: rt for rt in ctx.runtime.ready_user_tasks(case.workflow)}.get(previous.id)
+        if reopened is not None:
+            tx.tasks.reopen(previous.id, previous.completed_by, now)
+            case.open_before[previous.id] = reopened
+        if task.due_at is not None:
+            tx.timers.cancel_step_cards([task_id])
+        case.audit.add("task_returned", actor, now, {"task": task_id, "to": previous.id, "reason": reason[:500]})
+        version = progress.save(ctx, tx, case, actor, now)
+        return Completed(case.id, version, case.status, tuple(case.new_tasks) + ((previous.id,) if reopened else ()))
