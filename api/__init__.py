@@ -67,8 +67,10 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
         api.register_blueprint(module.bp)
     app.register_blueprint(_docs_assets())
 
+    from api.inputs import check_request
     from api.security import authenticate_request
     app.before_request(authenticate_request)
+    app.before_request(check_request)          # after authentication: nothing is parsed for strangers
     app.register_error_handler(LianbanError, errors.from_domain)
 
     @app.errorhandler(HTTPException)

@@ -1,0 +1,58 @@
+"""What every request must satisfy before a route sees it (engine/domain/input_limits.py says why):
+no text carries a NUL character and a JSON body nests at most MAX_JSON_DEPTH levels. Checked once
+here for every route instead of in each."""
+from __future__ import annotations
+
+import json
+
+from flask import request
+
+from engine.domain.errors import NotFound, ValidationError
+from engine.domain.input_limits import MAX_JSON_DEPTH, json_too_deep, nul_path
+
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _nul(what: str, field: str) -> ValidationError:
+    return ValidationError(f"the {what} contains a NUL character (U+0000)", code="nul_character", field=field)
+
+
+def check_request() -> None:
+    """before_request: path arguments, query, headers, form fields, file names and JSON body."""
+    req = request._get_current_object()
+    if req.routing_exception is not None:
+        return                                  # routing answers 404/405 itself
+    for name, value in (req.view_args or {}).items():
+        if isinstance(value, str) and "\x00" in value:
+            raise NotFound(f"no {name} contains a NUL character", code="not_found", field=name)
+    for name, value in req.args.items(multi=True):
+        if "\x00" in name or "\x00" in value:
+            raise _nul("query parameter", name)
+    for name, value in req.headers.items():
+        if "\x00" in value:
+            raise _nul("header", name)
+    if req.is_json:
+        _check_json(req.get_data(cache=True))
+    elif req.mimetype in _FORM_TYPES:
+        for name, value in req.form.items(multi=True):
+            if "\x00" in name or "\x00" in value:
+                raise _nul("form field", name)
+        for name, upload in req.files.items(multi=True):
+            if "\x00" in name or "\x00" in (upload.filename or ""):
+                raise _nul("file name", name)
+
+
+def _check_json(body: bytes) -> None:
+    if json_too_deep(body):
+        raise ValidationError(f"the JSON body nests deeper than {MAX_JSON_DEPTH} arrays/objects",
+                              code="json_too_deep")
+    # JSON text can hold a NUL only as this escape (a raw control character is invalid JSON)
+    if b"\\u0000" not in body:
+        return
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return                                  # the route's parser reports invalid JSON
+    where = nul_path(data)
+    if where:
+        raise _nul("JSON value", where)
