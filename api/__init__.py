@@ -59,7 +59,10 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
         # a larger file is refused (413) before any of it reaches a service
         app.config["MAX_CONTENT_LENGTH"] = max(MAX_UPLOAD_BYTES, ctx.settings.material_max_bytes + 64 * 1024)
 
+    from api.inputs import IdConverter, id_parameter_schema
+    app.url_map.converters["id"] = IdConverter       # before any route is added: `<id:case_id>`
     api = LianbanApi(app)
+    api.register_converter(IdConverter, id_parameter_schema)
     from api.resources import (auth, calendar, cases, catalogue, definitions, engine_rest, forms, health, items,
                                lifecycle, materials, packages, supervision, tasks, vault)
     for module in (health, auth, items, catalogue, definitions, cases, lifecycle, tasks, supervision, calendar,

@@ -1,16 +1,39 @@
 """What every request must satisfy before a route sees it (engine/domain/input_limits.py says why):
-no text carries a NUL character and a JSON body nests at most MAX_JSON_DEPTH levels. Checked once
-here for every route instead of in each."""
+ids in paths are ASCII digits within 32 bits, no text carries a NUL character, and a JSON body
+nests at most MAX_JSON_DEPTH levels. Checked once here for every route instead of in each."""
 from __future__ import annotations
 
 import json
 
 from flask import request
+from werkzeug.routing import BaseConverter
+from werkzeug.routing import ValidationError as NoMatch
 
 from engine.domain.errors import NotFound, ValidationError
-from engine.domain.input_limits import MAX_JSON_DEPTH, json_too_deep, nul_path
+from engine.domain.input_limits import MAX_ID, MAX_JSON_DEPTH, json_too_deep, nul_path
 
 _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+class IdConverter(BaseConverter):
+    """`<id:case_id>`: 1 to 2147483647 written in ASCII digits. werkzeug's `int` matches any
+    Unicode digit (`/cases/１` was case 1); a number beyond 32 bits matches no route (404)."""
+    regex = r"[1-9][0-9]{0,9}"
+    part_isolating = True
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > MAX_ID:
+            raise NoMatch()
+        return number
+
+    def to_url(self, value) -> str:
+        return str(int(value))
+
+
+def id_parameter_schema(_converter: IdConverter) -> dict:
+    """The OpenAPI schema of an `id` path parameter (flask-smorest asks for it per route)."""
+    return {"type": "integer", "format": "int32", "minimum": 1, "maximum": MAX_ID}
 
 
 def _nul(what: str, field: str) -> ValidationError:

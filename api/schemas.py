@@ -4,9 +4,7 @@ from datetime import date
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from api.plain_dump import PlainDumpSchema
-
-
-MAX_ID = 2 ** 53      # ids beyond this are not ids (and would overflow the database's integers)
+from engine.domain.input_limits import MAX_ID       # ids are 32-bit (why: there)
 
 
 def Id(strict: bool = False, **kwargs):
@@ -212,7 +210,8 @@ class InboxArgs(Strict):
 
 class CompleteIn(Strict):
     data = fields.Dict(load_default=dict)
-    version = fields.Integer(metadata={"description": "the case version the client saw (stale = 409)"})
+    version = fields.Integer(validate=validate.Range(min=1, max=MAX_ID),
+                             metadata={"description": "the case version the client saw (stale = 409)"})
 
 
 class CompletedOut(PlainDumpSchema):

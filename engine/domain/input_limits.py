@@ -6,7 +6,10 @@
   (jsonschema, the sandbox's deepcopy, the workflow serializer). No form or file of ours comes
   near 64 levels.
 - Text carries no NUL (U+0000). PostgreSQL's text and jsonb cannot hold it, so it failed there
-  inside a query while SQLite stored it; refusing it up front keeps both databases alike."""
+  inside a query while SQLite stored it; refusing it up front keeps both databases alike.
+- Ids are 1 to MAX_ID (32 bits). Most id columns are PostgreSQL `integer`: a larger number
+  compared with one is an error of the database, not a row that is not there. The few `bigint`
+  id columns (cases, documents) take the same bound, so that every id means the same to a client."""
 from __future__ import annotations
 
 import json
@@ -15,6 +18,7 @@ from itertools import accumulate
 from typing import Any, Optional
 
 MAX_JSON_DEPTH = 64
+MAX_ID = 2 ** 31 - 1
 
 # a JSON string, removed before the brackets are counted; the closing quote is optional so that an
 # unterminated string ends the scan instead of being retried from every later quote (quadratic)
