@@ -30,6 +30,10 @@ _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 class JsonTooDeep(ValueError):
     """A ValueError, so that a parser's `except ValueError` reports it as the invalid JSON it is."""
 
+    def __init__(self, limit: int = MAX_JSON_DEPTH):
+        self.msg = f"nested deeper than {limit} levels"      # the attribute json.JSONDecodeError has
+        super().__init__(self.msg)
+
 
 def json_too_deep(text: str | bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     """Does this JSON text nest deeper than `limit`? Linear and without recursion; the exact count
@@ -44,7 +48,7 @@ def json_too_deep(text: str | bytes, limit: int = MAX_JSON_DEPTH) -> bool:
 def loads(text: str | bytes) -> Any:
     """json.loads for untrusted text: JsonTooDeep (a ValueError) instead of a RecursionError."""
     if json_too_deep(text):
-        raise JsonTooDeep(f"nested deeper than {MAX_JSON_DEPTH} levels")
+        raise JsonTooDeep()
     return json.loads(text)
 
 

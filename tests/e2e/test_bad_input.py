@@ -129,3 +129,28 @@ def test_nul_in_an_uploaded_file_name_is_refused_and_nothing_stored(client, demo
                     data={"deployment-name": "x", "data": _file(bpmn, "food\x00.bpmn")})
     problem(r, 422, "nul_character", "data")
     assert row_counts(demo) == before
+
+
+def test_deep_json_and_nul_inside_uploaded_files_are_refused_by_their_parsers(client, demo):
+    """Files are parsed by the services (the CLI reads the same files): each parser names the file's problem."""
+    admin, designer = auth(client, "admin"), auth(client, "designer")
+    before = row_counts(demo)
+    deep = "[" * 1100 + "]" * 1100
+    r = client.post("/api/v1/calendar/notices", headers=admin, data=deep, content_type="text/plain")
+    assert "nested deeper than 64 levels" in problem(r, 422, "calendar_file_invalid")["detail"]
+    r = client.post("/api/v1/calendar/notices?source=x", headers=admin, content_type="text/csv",
+                    data="date,kind,name\n2027-01-01,holiday,元\x00旦\n".encode())
+    problem(r, 422, "nul_character", "holidays[0].name")
+    r = client.post("/api/v1/catalogue/imports", headers=admin, content_type="multipart/form-data",
+                    data={"file": _file(deep.encode(), "catalogue.json")})
+    assert problem(r, 422, "catalogue_invalid", "file")["problems"][0]["code"] == "catalogue_json_invalid"
+    r = client.post("/api/v1/catalogue/imports", headers=admin, content_type="text/csv",
+                    data=f'code,materials\n11620100MB1234567E2001XK0010100,"{deep}"\n'.encode())
+    found = {p["field"]: p for p in problem(r, 422, "catalogue_invalid", "basic_code")["problems"]}
+    assert "nested deeper than 64 levels" in found["materials"]["message"]
+    form = '{"type": "object", "x": ' + deep + "}"
+    r = client.post("/api/v1/process-definitions/deployments", headers=designer, content_type="multipart/form-data",
+                    data={"files": [_file((ROOT / "workflows" / "food_license.bpmn").read_bytes(), "food_license.bpmn"),
+                                    _file(form.encode(), "proxy_intake.schema.json")]})
+    assert "nested deeper than 64 levels" in problem(r, 422, "form_invalid_schema")["detail"]
+    assert row_counts(demo) == before
