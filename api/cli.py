@@ -189,32 +189,21 @@ def calendar_group() -> None:
 
 
 @calendar_group.command("deadline")
-@click.option("--from", "start", required=True, help="day of acceptance, YYYY-MM-DD (Beijing date)")
-@click.option("--workdays", type=int, default=None, help="limit in working days")
-@click.option("--days", type=int, default=None, help="limit in calendar days")
+@click.option("--from", "start", required=True, help="day of acceptance, YYYY-MM-DD (Beijing date), 2000 to 2099")
+@click.option("--workdays", type=int, default=None, help="limit in working days (1 to 3650)")
+@click.option("--days", type=int, default=None, help="limit in calendar days (1 to 3650)")
 @click.option("--convention", type=click.Choice(["exclude_start", "include_start"]), default=None)
 def calendar_deadline(start, workdays, days, convention) -> None:
     """If accepted on --from, when is it due? First line: the date; second line when provisional."""
-    from datetime import date as _date
-
-    from engine.domain import deadlines as dl
     from engine.services import calendar as cal_service
-    if (workdays is None) == (days is None):
-        raise click.UsageError("give exactly one of --workdays or --days")
     try:
-        day = _date.fromisoformat(start)
-    except ValueError:
-        raise click.BadParameter(f"{start!r} is not a date (YYYY-MM-DD)", param_hint="--from") from None
-    ctx = _context()
-    with ctx.uow.read() as conn:
-        cal = cal_service.current(ctx, conn)
-    limit = dl.Limit(workdays, dl.WORKDAY) if workdays is not None else dl.Limit(days, dl.CALENDAR_DAY)
-    convention = convention or ctx.settings.start_day_convention
-    due = dl.deadline(cal, day, limit, convention=convention)
-    click.echo(due.isoformat())
-    if cal.provisional_between(day, due):
-        years = sorted({y for y in range(day.year, due.year + 1) if y not in cal.official_years})
-        click.echo(f"provisional (预计): no official working-day notice loaded for {', '.join(map(str, years))}")
+        answer = cal_service.deadline_answer(_context(), start, workdays=workdays, days=days, convention=convention)
+    except LianbanError as exc:
+        _fail(exc)
+    click.echo(answer.date.isoformat())
+    if answer.provisional:
+        click.echo("provisional (预计): no official working-day notice loaded for "
+                   + ", ".join(map(str, answer.provisional_years)))
 
 
 @calendar_group.command("load")
