@@ -179,7 +179,10 @@ def account_token(username, name, days) -> None:
 @click.argument("token")
 def account_revoke(token) -> None:
     from engine.services import auth
-    auth.revoke(_context(), token)
+    try:
+        auth.revoke(_context(), token)
+    except LianbanError as exc:
+        _fail(exc)
     click.echo("revoked")
 
 

@@ -145,7 +145,7 @@ def test_service_account_token_works_over_http_and_can_be_revoked(env):
                    ).returncode == 0
     issued = lianban(env, "account", "token", "ci-bot", "--name", "deploys")
     token = issued.stdout.strip()
-    assert issued.returncode == 0 and len(token) > 30
+    assert issued.returncode == 0 and len(token) > 30 and token.startswith("lb_")
     from api import create_app
     from engine.config import Settings
     from engine.services.context import Context
@@ -161,3 +161,23 @@ def test_service_account_token_works_over_http_and_can_be_revoked(env):
         ctx.dispose()
     dup = lianban(env, "account", "create", "ci-bot", "--name", "again")
     assert dup.returncode == 2 and "account_exists" in dup.stderr
+
+
+def test_a_token_never_starts_with_a_dash(env, monkeypatch):
+    """A token that began with '-' was read as an option: `lianban account revoke -kNc…` failed."""
+    import secrets
+
+    from engine.config import Settings
+    from engine.services import auth
+    from engine.services.context import Context
+    assert lianban(env, "init-db").returncode == 0
+    assert lianban(env, "account", "create", "ci-bot", "--name", "CI", "--kind", "service").returncode == 0
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n=None: "-kNc" + "x" * 39)
+    ctx = Context.create(Settings(database_url=env["LIANBAN_DATABASE_URL"]))
+    try:
+        token = auth.create_service_token(ctx, "ci-bot", "deploys")
+    finally:
+        ctx.dispose()
+    assert token == "lb_-kNc" + "x" * 39
+    revoked = lianban(env, "account", "revoke", token)
+    assert revoked.returncode == 0 and revoked.stdout.strip() == "revoked", revoked.stderr
