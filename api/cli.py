@@ -1,10 +1,14 @@
-"""The `lianban` command line."""
+"""The `lianban` command line. Every command exits 0 when done; 1 when it refused or failed, with
+one line `error [code]: message` on stderr (the codes of the API's problems), never a traceback;
+and 2 when click finds the command line itself wrong (usage).
+"""
 from __future__ import annotations
 
 import logging
 import signal
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -12,20 +16,45 @@ from engine.config import Settings
 from engine.domain.errors import LianbanError
 from engine.services.context import Actor, Context
 
+EXIT_FAILED = 1
+
 
 def _context() -> Context:
-    return Context.create(Settings.from_env())
+    """Settings from LIANBAN_* and a database that answers (SettingsError / LianbanError otherwise)."""
+    from engine.services.context import connect
+    return connect(Settings.from_env())
 
 
-def _fail(exc: LianbanError) -> None:
+def _fail(exc: LianbanError) -> NoReturn:
+    """The one way a command fails: `error [code]: message` (and any further deploy problems)."""
     click.echo(f"error [{exc.code}]: {exc.message}", err=True)
     for problem in getattr(exc, "problems", [])[1:]:
         where = ":".join(str(p) for p in (problem.file, problem.element, problem.line) if p)
         click.echo(f"  also [{problem.code}] {where}: {problem.message}", err=True)
-    sys.exit(2)
+    sys.exit(EXIT_FAILED)
 
 
-@click.group()
+def _read(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        raise LianbanError(f"cannot read {file}: {exc.strerror}", code="file_unreadable", field=str(file)) from None
+
+
+class _Commands(click.Group):
+    """Whatever a command raises as a LianbanError (settings, database, refused input) fails it
+    through _fail: one line, exit 1, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except LianbanError as exc:
+            _fail(exc)
+
+
+@click.group(cls=_Commands, epilog="Exit codes: 0 done; 1 refused or failed (one line `error [code]: message` "
+                                   "on stderr); 2 wrong usage of the command line.")
+@click.version_option(package_name="lianban", prog_name="lianban")
 def main() -> None:
     """联办 Lianban: BPMN cases across four service tiers."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -57,10 +86,7 @@ def load_demo() -> None:
     ctx = _context()
     upgrade(ctx.engine)
     seed_from_package(ctx)
-    try:
-        result = load(ctx)
-    except LianbanError as exc:
-        _fail(exc)
+    result = load(ctx)
     for key, version, created in result["processes"]:
         click.echo(f"{key} v{version}{'' if created else ' (unchanged)'}")
 
@@ -73,10 +99,7 @@ def deploy(files, name) -> None:
     from engine.bpmn.parser import SourceFile
     from engine.services.deploy import deploy as do_deploy
     ctx = _context()
-    try:
-        result = do_deploy(ctx, [SourceFile(f.name, f.read_bytes()) for f in files], Actor.system("cli"), name=name)
-    except LianbanError as exc:
-        _fail(exc)
+    result = do_deploy(ctx, [SourceFile(f.name, _read(f)) for f in files], Actor.system("cli"), name=name)
     for p in result.processes:
         click.echo(f"{p.key} v{p.version}{'' if p.created else ' (unchanged)'}")
 
@@ -143,10 +166,7 @@ def account_group() -> None:
 @click.option("--password", default=None, help="omit for service accounts (they use tokens)")
 def account_create(username, name, kind, roles, password) -> None:
     from engine.services import auth
-    try:
-        auth.create_account(_context(), username, name, kind, password=password, roles=tuple(roles))
-    except LianbanError as exc:
-        _fail(exc)
+    auth.create_account(_context(), username, name, kind, password=password, roles=tuple(roles))
     click.echo(f"account {username} created")
 
 
@@ -155,34 +175,27 @@ def account_create(username, name, kind, roles, password) -> None:
 @click.password_option()
 def account_set_password(username, password) -> None:
     from engine.services import auth
-    try:
-        auth.set_password(_context(), username, password)
-    except LianbanError as exc:
-        _fail(exc)
+    auth.set_password(_context(), username, password)
     click.echo("password changed")
 
 
 @account_group.command("token")
 @click.argument("username")
 @click.option("--name", default="service token")
-@click.option("--days", type=int, default=None, help="expiry in days (default: until revoked)")
+@click.option("--days", type=int, default=None, help="expiry in days, 1 to 3650 (default: until revoked)")
 def account_token(username, name, days) -> None:
     """Issue an API token (shown once; only its hash is stored)."""
     from engine.services import auth
-    try:
-        click.echo(auth.create_service_token(_context(), username, name, days))
-    except LianbanError as exc:
-        _fail(exc)
+    click.echo(auth.create_service_token(_context(), username, name, days))
 
 
 @account_group.command("revoke")
 @click.argument("token")
 def account_revoke(token) -> None:
+    """Revoke an API or session token (unknown or already revoked: exit 1). Tokens issued before
+    the `lb_` prefix may start with '-': write `account revoke -- TOKEN`."""
     from engine.services import auth
-    try:
-        auth.revoke(_context(), token)
-    except LianbanError as exc:
-        _fail(exc)
+    auth.revoke(_context(), token)
     click.echo("revoked")
 
 
@@ -199,10 +212,7 @@ def calendar_group() -> None:
 def calendar_deadline(start, workdays, days, convention) -> None:
     """If accepted on --from, when is it due? First line: the date; second line when provisional."""
     from engine.services import calendar as cal_service
-    try:
-        answer = cal_service.deadline_answer(_context(), start, workdays=workdays, days=days, convention=convention)
-    except LianbanError as exc:
-        _fail(exc)
+    answer = cal_service.deadline_answer(_context(), start, workdays=workdays, days=days, convention=convention)
     click.echo(answer.date.isoformat())
     if answer.provisional:
         click.echo("provisional (预计): no official working-day notice loaded for "
@@ -216,15 +226,12 @@ def calendar_load(file, source) -> None:
     """Load a year's State Council notice (JSON, or CSV with date,kind,name) and recompute."""
     from engine.services import calendar as cal_service
     ctx = _context()
-    try:
-        content = file.read_bytes()
-        notice = (cal_service.parse_csv(content, source or "") if file.suffix.lower() == ".csv"
-                  else cal_service.parse_json(content))
-        if source:
-            notice.source = source
-        result = cal_service.load_notice(ctx, notice, Actor.system("cli"))
-    except LianbanError as exc:
-        _fail(exc)
+    content = _read(file)
+    notice = (cal_service.parse_csv(content, source or "") if file.suffix.lower() == ".csv"
+              else cal_service.parse_json(content))
+    if source:
+        notice.source = source
+    result = cal_service.load_notice(ctx, notice, Actor.system("cli"))
     click.echo(f"calendar version {result.version}: {result.year} is official; "
                f"{result.recomputed} open case(s) recomputed, {result.changed} with a changed deadline")
 
@@ -243,12 +250,11 @@ def _catalogue_format(file: Path) -> str:
 def catalog_validate(file) -> None:
     """Check a catalogue file as an import would; prints each problem with row and field (exit 1)."""
     from engine.services import catalog
-    problems = catalog.check_file(_context(), file.read_bytes(), _catalogue_format(file))
+    problems = catalog.check_file(_context(), _read(file), _catalogue_format(file))
     for p in problems:
         click.echo(f"{file.name}: {p}")
-    if problems:
-        click.echo(f"{len(problems)} problem(s); nothing would be imported", err=True)
-        sys.exit(1)
+    if problems:      # the same code and exit status as `catalog import` of this file
+        raise LianbanError(f"{len(problems)} problem(s); nothing would be imported", code="catalogue_invalid")
     click.echo(f"{file.name}: no problems")
 
 
@@ -268,12 +274,12 @@ def catalog_import(file, publish) -> None:
             bar.__enter__()
         bar.update(1)
     try:
-        result = catalog.import_catalogue(ctx, file.read_bytes(), _catalogue_format(file), Actor.system("cli"),
+        result = catalog.import_catalogue(ctx, _read(file), _catalogue_format(file), Actor.system("cli"),
                                           publish=publish, progress=progress)
     except LianbanError as exc:
         for p in exc.detail.get("problems", []):
             click.echo(f"{file.name}: row {p['row']}, {p['field']}: {p['message']} [{p['code']}]", err=True)
-        _fail(exc)
+        raise
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -290,7 +296,11 @@ def catalog_export(fmt, output) -> None:
     from engine.services import catalog_views
     body = catalog_views.export_catalogue(_context(), fmt, Actor.system("cli"))
     if output:
-        output.write_bytes(body)
+        try:
+            output.write_bytes(body)
+        except OSError as exc:
+            raise LianbanError(f"cannot write {output}: {exc.strerror}", code="output_unwritable",
+                               field="--output") from None
         click.echo(f"written to {output}")
     else:
         sys.stdout.buffer.write(body)

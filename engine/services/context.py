@@ -77,6 +77,32 @@ class Context:
         self.uow.engine.dispose()
 
 
+def connect(settings: Settings) -> Context:
+    """A context whose database answers, for commands run by hand: a malformed URL, a SQLite
+    directory that cannot be created or a server that does not answer is one LianbanError naming
+    the database (password masked) instead of a driver's traceback."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    from engine.domain.errors import LianbanError
+    try:
+        shown = make_url(settings.database_url).render_as_string(hide_password=True)
+        context = Context.create(settings)
+    except ArgumentError as exc:
+        raise LianbanError(f"LIANBAN_DATABASE_URL is not a usable database URL ({exc})",
+                           code="database_url_invalid", field="LIANBAN_DATABASE_URL") from None
+    except OSError as exc:                     # SQLite: the file's directory cannot be created
+        raise LianbanError(f"cannot reach the database {shown}: {exc}", code="database_unreachable") from None
+    try:
+        with context.engine.connect():
+            pass
+    except DBAPIError as exc:
+        context.dispose()
+        reason = (str(exc.orig).strip() or type(exc.orig).__name__).splitlines()[0]
+        raise LianbanError(f"cannot reach the database {shown}: {reason}", code="database_unreachable") from None
+    return context
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who issues a command: an account (staff with posts at windows, an applicant, a service

@@ -21,11 +21,11 @@ def test_validate_import_and_export(env, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
     result = lianban(env, "catalog", "validate", str(bad))
-    assert result.returncode == 1
+    assert result.returncode == 1 and result.stderr.startswith("error [catalogue_invalid]: ")
     assert "row 1, promise_limit:" in result.stdout and "[promise_exceeds_legal]" in result.stdout
     assert "row 4, body_uscc:" in result.stdout and "check character" in result.stdout
     rejected = lianban(env, "catalog", "import", str(bad))
-    assert rejected.returncode == 2 and "catalogue_invalid" in rejected.stderr
+    assert rejected.returncode == result.returncode == 1 and "error [catalogue_invalid]: " in rejected.stderr
 
     out = tmp_path / "catalogue.csv"
     assert lianban(env, "catalog", "export", "--format", "csv", "-o", str(out)).returncode == 0

@@ -63,7 +63,7 @@ def test_cli_and_api_give_the_same_answers_and_refusals(env):
             assert answer["provisional_years"] == ([int(lines[1][-4:])] if len(lines) == 2 else [])
         for query, args, code, _field in REFUSED:
             out = lianban(env, "calendar", "deadline", *args)
-            assert out.returncode != 0 and out.stdout == "", (args, out.stderr)
+            assert out.returncode == 1 and out.stdout == "", (args, out.stderr)
             assert out.stderr.startswith(f"error [{code}]: ") and len(out.stderr.splitlines()) == 1, out.stderr
             assert client.get(f"/api/v1/calendar/deadline?{query}", headers=headers).json["code"] == code
     finally:
