@@ -36,6 +36,10 @@ def id_parameter_schema(_converter: IdConverter) -> dict:
     return {"type": "integer", "format": "int32", "minimum": 1, "maximum": MAX_ID}
 
 
+def _has_nul(*texts) -> bool:
+    return any("\x00" in text for text in texts if text)      # a multipart part may have no name
+
+
 def _nul(what: str, field: str) -> ValidationError:
     return ValidationError(f"the {what} contains a NUL character (U+0000)", code="nul_character", field=field)
 
@@ -49,19 +53,19 @@ def check_request() -> None:
         if isinstance(value, str) and "\x00" in value:
             raise NotFound(f"no {name} contains a NUL character", code="not_found", field=name)
     for name, value in req.args.items(multi=True):
-        if "\x00" in name or "\x00" in value:
+        if _has_nul(name, value):
             raise _nul("query parameter", name)
     for name, value in req.headers.items():
-        if "\x00" in value:
+        if _has_nul(value):
             raise _nul("header", name)
     if req.is_json:
         _check_json(req.get_data(cache=True))
     elif req.mimetype in _FORM_TYPES:
         for name, value in req.form.items(multi=True):
-            if "\x00" in name or "\x00" in value:
+            if _has_nul(name, value):
                 raise _nul("form field", name)
         for name, upload in req.files.items(multi=True):
-            if "\x00" in name or "\x00" in (upload.filename or ""):
+            if _has_nul(name, upload.filename):
                 raise _nul("file name", name)
 
 

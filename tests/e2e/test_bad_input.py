@@ -154,3 +154,15 @@ def test_deep_json_and_nul_inside_uploaded_files_are_refused_by_their_parsers(cl
                                     _file(form.encode(), "proxy_intake.schema.json")]})
     assert "nested deeper than 64 levels" in problem(r, 422, "form_invalid_schema")["detail"]
     assert row_counts(demo) == before
+
+
+def test_a_multipart_part_without_a_name_is_a_request_error(client, demo):
+    """werkzeug names such a part None; the check and the problem's errors must cope (it was a 500)."""
+    agent = auth(client, "zcz_qs_agent")
+    case_id = start(client, demo, agent).json["id"]
+    before = row_counts(demo)
+    body = b'--b\r\nContent-Disposition: form-data; name="\r"\r\n\r\nnull\r\n--b--\r\n'
+    r = client.post(f"/api/v1/cases/{case_id}/mandate", headers=agent, data=body,
+                    content_type="multipart/form-data; boundary=b")
+    assert problem(r, 422, "request_invalid", "scope")["errors"]["form"][""] == ["Unknown field."]
+    assert row_counts(demo) == before
