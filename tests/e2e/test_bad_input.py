@@ -128,6 +128,9 @@ def test_nul_in_an_uploaded_file_name_is_refused_and_nothing_stored(client, demo
     r = client.post("/engine-rest/deployment/create", headers=designer, content_type="multipart/form-data",
                     data={"deployment-name": "x", "data": _file(bpmn, "food\x00.bpmn")})
     problem(r, 422, "nul_character", "data")
+    r = client.post("/api/v1/process-definitions/deployments", headers=designer, content_type="multipart/form-data",
+                    data={"files": _file(bpmn, "f" * 256 + ".bpmn")})        # longer than the column (a 500 on PG)
+    assert problem(r, 422, "file_name_too_long")["file"].startswith("fff")
     assert row_counts(demo) == before
 
 
