@@ -3,11 +3,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import swagger_ui_bundle
 from flask import Blueprint, Flask, send_from_directory
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from api import errors
+from api.console import bp as console_bp
+from api.inputs import IdConverter, check_request, id_parameter_schema
+from api.resources import (
+    auth,
+    calendar,
+    cases,
+    catalogue,
+    definitions,
+    engine_rest,
+    forms,
+    health,
+    items,
+    lifecycle,
+    materials,
+    packages,
+    supervision,
+    tasks,
+    vault,
+)
+from api.security import authenticate_request
 from engine.domain.errors import LianbanError
 from engine.services.context import Context
 
@@ -23,7 +44,6 @@ class LianbanApi(Api):
 
 def _docs_assets() -> Blueprint:
     """swagger-ui served from the installed swagger-ui-bundle package: no internet needed."""
-    import swagger_ui_bundle
     bp = Blueprint("docs_assets", __name__)
     root = Path(swagger_ui_bundle.swagger_ui_path)
 
@@ -59,37 +79,21 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
         # a larger file is refused (413) before any of it reaches a service
         app.config["MAX_CONTENT_LENGTH"] = max(MAX_UPLOAD_BYTES, ctx.settings.material_max_bytes + 64 * 1024)
 
+    app.url_map.converters["id"] = IdConverter       # before any route is added: `<id:case_id>`
     api = LianbanApi(app)
-    from api.resources import (
-        auth,
-        calendar,
-        cases,
-        catalogue,
-        definitions,
-        engine_rest,
-        forms,
-        health,
-        items,
-        lifecycle,
-        materials,
-        packages,
-        supervision,
-        tasks,
-        vault,
-    )
+    api.register_converter(IdConverter, id_parameter_schema)
     for module in (health, auth, items, catalogue, definitions, cases, lifecycle, tasks, supervision, calendar,
                    engine_rest, forms, packages, materials, vault):
         api.register_blueprint(module.bp)
     app.register_blueprint(_docs_assets())
 
-    from api.security import authenticate_request
     app.before_request(authenticate_request)
+    app.before_request(check_request)          # after authentication: nothing is parsed for strangers
     app.register_error_handler(LianbanError, errors.from_domain)
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
         return errors.from_http(exc)
 
-    from api.console import bp as console_bp
     app.register_blueprint(console_bp)
     return app

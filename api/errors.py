@@ -63,10 +63,20 @@ def _first_field(messages, prefix: str = "") -> str | None:
     return prefix or None
 
 
+def _text_keys(messages):
+    """marshmallow keys messages by field name or list index, and a multipart part without a name
+    by None; JSON with sorted keys cannot order None or numbers among text."""
+    if isinstance(messages, dict):
+        return {"" if key is None else str(key): _text_keys(value) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [_text_keys(value) for value in messages]
+    return messages
+
+
 def from_http(exc: HTTPException) -> Response:
     status = exc.code or 500
     data = getattr(exc, "data", None) or {}
-    messages = data.get("messages")
+    messages = _text_keys(data.get("messages"))
     if messages:
         return problem(status, "request_invalid", "the request does not match the API's schema",
                        field=_first_field(messages), errors=messages)

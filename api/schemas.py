@@ -1,11 +1,8 @@
 """Request and response schemas (marshmallow), so the OpenAPI description is complete."""
-from datetime import date
-
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from api.plain_dump import PlainDumpSchema
-
-MAX_ID = 2 ** 53      # ids beyond this are not ids (and would overflow the database's integers)
+from engine.domain.input_limits import MAX_ID  # ids are 32-bit (why: there)
 
 
 def Id(strict: bool = False, **kwargs):
@@ -211,7 +208,8 @@ class InboxArgs(Strict):
 
 class CompleteIn(Strict):
     data = fields.Dict(load_default=dict)
-    version = fields.Integer(metadata={"description": "the case version the client saw (stale = 409)"})
+    version = fields.Integer(validate=validate.Range(min=1, max=MAX_ID),
+                             metadata={"description": "the case version the client saw (stale = 409)"})
 
 
 class CompletedOut(PlainDumpSchema):
@@ -253,10 +251,12 @@ class OnTimeArgs(Strict):
 
 
 class DeadlineArgs(Strict):
-    start = fields.Date(required=True, data_key="from",
-                        validate=validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31)))
-    workdays = fields.Integer(validate=validate.Range(min=0, max=3650))
-    days = fields.Integer(validate=validate.Range(min=0, max=3650))
+    # dates and limits are checked by the service the CLI calls too (calendar.deadline_answer), so
+    # both refuse the same input with the same code; the bounds here only document them
+    start = fields.String(required=True, data_key="from",
+                          metadata={"format": "date", "description": "YYYY-MM-DD, 2000-01-01 to 2099-12-31"})
+    workdays = fields.Integer(metadata={"minimum": 1, "maximum": 3650})
+    days = fields.Integer(metadata={"minimum": 1, "maximum": 3650})
     convention = fields.String(validate=validate.OneOf(["exclude_start", "include_start"]))
 
 
@@ -264,6 +264,7 @@ class DeadlineOut(Schema):
     date = fields.Date()
     due_at = fields.DateTime()
     provisional = fields.Boolean()
+    provisional_years = fields.List(fields.Integer(), metadata={"description": "years without an official notice"})
     convention = fields.String()
     calendar_version = fields.Integer()
 

@@ -49,6 +49,8 @@ def _basic(ctx, encoded: str) -> Actor:
         username, _, password = base64.b64decode(encoded).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError):
         raise auth.Unauthenticated("malformed Basic credentials", code="credentials_malformed") from None
+    if "\x00" in username or "\x00" in password:       # no account has one; PostgreSQL cannot compare it
+        raise auth.Unauthenticated("malformed Basic credentials", code="credentials_malformed")
     return auth.verify_password(ctx, username, password)
 
 

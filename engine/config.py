@@ -1,12 +1,21 @@
 """Settings from LIANBAN_* environment variables (12-factor); no file-based config to drift."""
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from engine.domain.deadlines import CONVENTIONS
+from engine.domain.errors import LianbanError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(LianbanError):
+    """A LIANBAN_* variable that cannot be used; `field` names the variable."""
+    code = "setting_invalid"
 
 
 def _default_database_url() -> str:
@@ -62,18 +71,49 @@ class Settings:
                            ("material_max_bytes", int), ("material_types", str), ("id_hash_secret", str)):
             raw = env.get(f"LIANBAN_{name.upper()}")
             if raw is not None:
-                kwargs[name] = conv(raw)
+                kwargs[name] = _read(f"LIANBAN_{name.upper()}", raw, conv)
         for name in ("workflows_dir", "forms_dir"):
             raw = env.get(f"LIANBAN_{name.upper()}")
             if raw is not None:
                 kwargs[name] = Path(raw)
-        return cls(**kwargs)
+        settings = cls(**kwargs)
+        settings._check()
+        return settings
+
+    def _check(self) -> None:
+        """What a variable that parsed may still get wrong; found now rather than by the first
+        case that needs it."""
+        if not 1 <= self.port <= 65535:
+            raise SettingsError(f"LIANBAN_PORT={self.port} is not a port (1-65535)", field="LIANBAN_PORT")
+        if self.start_day_convention not in CONVENTIONS:
+            raise SettingsError(f"LIANBAN_START_DAY_CONVENTION={self.start_day_convention!r} is not one of "
+                                f"{', '.join(CONVENTIONS)}", field="LIANBAN_START_DAY_CONVENTION")
+        try:
+            self.step_workdays()
+        except ValueError:
+            raise SettingsError(f"LIANBAN_STEP_WORKDAYS_BY_ROLE={self.step_workdays_by_role!r} is not "
+                                "role=workdays,… (e.g. reviewer=5,approver=5)",
+                                field="LIANBAN_STEP_WORKDAYS_BY_ROLE") from None
 
     def allowed_material_types(self) -> frozenset[str]:
         return frozenset(p.strip().lower() for p in self.material_types.split(",") if p.strip())
 
     def step_workdays(self) -> dict[str, int]:
         return dict(_parse_step_workdays(self.step_workdays_by_role))    # read for every new task
+
+
+def _read(variable: str, raw: str, conv: type):
+    """A variable's value as `conv`; numbers are finite and not negative."""
+    if conv is str:
+        return raw
+    try:
+        value = conv(raw.strip())
+    except ValueError:
+        kind = "a whole number" if conv is int else "a number"
+        raise SettingsError(f"{variable}={raw!r} is not {kind}", field=variable) from None
+    if not math.isfinite(value) or value < 0:
+        raise SettingsError(f"{variable}={raw!r} must be a finite number, not negative", field=variable)
+    return value
 
 
 @lru_cache(maxsize=16)

@@ -26,7 +26,7 @@ class Logout(MethodView):
     @bp.response(204)
     def post(self):
         """Revoke the token of this request."""
-        auth.revoke(context(), bearer_token())
+        auth.logout(context(), bearer_token())
 
 
 @bp.route("/me")

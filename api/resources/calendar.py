@@ -6,8 +6,6 @@ from flask_smorest import Blueprint
 from api import schemas
 from api.security import actor, context
 from engine.domain import calendar_notices
-from engine.domain import deadlines as dl
-from engine.domain.errors import ValidationError
 from engine.services import calendar, time_limits
 
 bp = Blueprint("calendar", __name__, url_prefix="/api/v1/calendar", description="Working-day calendar")
@@ -17,19 +15,12 @@ bp = Blueprint("calendar", __name__, url_prefix="/api/v1/calendar", description=
 class Deadline(MethodView):
     @bp.arguments(schemas.DeadlineArgs(), location="query")
     @bp.response(200, schemas.DeadlineOut)
+    @bp.alt_response(422, schema=schemas.Problem, description="date_invalid, date_out_of_range, limit_required, "
+                                                               "limit_invalid: as `lianban calendar deadline` says")
     def get(self, args):
         """If accepted on `from`, when is it due (working or calendar days)?"""
-        if (args.get("workdays") is None) == (args.get("days") is None):
-            raise ValidationError("give exactly one of workdays or days", code="limit_required", field="workdays")
-        ctx = context()
-        with ctx.uow.read() as conn:
-            cal = calendar.current(ctx, conn)
-        limit = (dl.Limit(args["workdays"], dl.WORKDAY) if args.get("workdays") is not None
-                 else dl.Limit(args["days"], dl.CALENDAR_DAY))
-        convention = args.get("convention") or ctx.settings.start_day_convention
-        day = dl.deadline(cal, args["start"], limit, convention=convention)
-        return {"date": day, "due_at": dl.due_instant(day), "provisional": cal.provisional_between(args["start"], day),
-                "convention": convention, "calendar_version": cal.version}
+        return calendar.deadline_answer(context(), args["start"], workdays=args.get("workdays"), days=args.get("days"),
+                                        convention=args.get("convention"))
 
 
 @bp.route("/notices")

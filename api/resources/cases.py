@@ -28,7 +28,7 @@ class Cases(MethodView):
                 "status": started.status, "tasks": list(started.tasks)}
 
 
-@bp.route("/<int(min=1, max=9007199254740992):case_id>")
+@bp.route("/<id:case_id>")
 class Case(MethodView):
     @bp.response(200, schemas.CaseOut)
     @bp.alt_response(404, schema=schemas.Problem)
@@ -37,7 +37,7 @@ class Case(MethodView):
         return cases.get_case(context(), case_id, actor())
 
 
-@bp.route("/<int(min=1, max=9007199254740992):case_id>/events")
+@bp.route("/<id:case_id>/events")
 class Events(MethodView):
     @bp.response(200, schemas.AuditOut)
     def get(self, case_id):
@@ -46,7 +46,7 @@ class Events(MethodView):
         return {"intact": broken is None, "broken_at": broken, "events": events}
 
 
-@bp.route("/<int(min=1, max=9007199254740992):case_id>/clock/accept")
+@bp.route("/<id:case_id>/clock/accept")
 class Accept(MethodView):
     @bp.response(204)
     def post(self, case_id):
@@ -54,7 +54,7 @@ class Accept(MethodView):
         time_limits.accept(context(), case_id, actor())
 
 
-@bp.route("/<int(min=1, max=9007199254740992):case_id>/clock/correction-notice")
+@bp.route("/<id:case_id>/clock/correction-notice")
 class Correction(MethodView):
     @bp.arguments(schemas.NoticeIn())
     @bp.response(204)
@@ -63,7 +63,7 @@ class Correction(MethodView):
         time_limits.notify_correction(context(), case_id, body["notice"], actor())
 
 
-@bp.route("/<int(min=1, max=9007199254740992):case_id>/clock/pause")
+@bp.route("/<id:case_id>/clock/pause")
 class Pause(MethodView):
     @bp.arguments(schemas.PauseIn())
     @bp.response(204)
@@ -73,7 +73,7 @@ class Pause(MethodView):
                     procedure=body.get("procedure"))
 
 
-@bp.route("/<int(min=1, max=9007199254740992):case_id>/clock/resume")
+@bp.route("/<id:case_id>/clock/resume")
 class Resume(MethodView):
     @bp.arguments(schemas.ResumeIn())
     @bp.response(204)
@@ -82,7 +82,7 @@ class Resume(MethodView):
         time_limits.resume(context(), case_id, actor(), result=body["result"])
 
 
-@bp.route("/<int(min=1, max=9007199254740992):case_id>/clock/extend")
+@bp.route("/<id:case_id>/clock/extend")
 class Extend(MethodView):
     @bp.arguments(schemas.ExtendIn())
     @bp.response(204)
@@ -91,7 +91,7 @@ class Extend(MethodView):
         time_limits.extend(context(), case_id, body["reason"], actor(), amount=body.get("amount"))
 
 
-@bp.route("/<int(min=1, max=9007199254740992):case_id>/withdraw")
+@bp.route("/<id:case_id>/withdraw")
 class Withdraw(MethodView):
     @bp.arguments(schemas.ReasonIn())
     @bp.response(204)

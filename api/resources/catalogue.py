@@ -12,7 +12,7 @@ from engine.services import catalogue, supervision
 from engine.services.cases import applying
 
 bp = Blueprint("catalogue", __name__, url_prefix="/api/v1/catalogue", description="Catalogue (实施清单) and guides")
-_VERSION = "/items/<string(maxlength=64):code>/versions/<int(min=1, max=2147483647):version>"
+_VERSION = "/items/<string(maxlength=64):code>/versions/<id:version>"
 
 
 @bp.route("/items")

@@ -71,7 +71,7 @@ class Validate(MethodView):
                                                      for k, p in sorted(bundle.processes.items())]}
 
 
-@bp.route("/<int(min=1, max=9007199254740992):definition_id>/source")
+@bp.route("/<id:definition_id>/source")
 class Source(MethodView):
     @bp.response(200, content_type="application/xml")
     @bp.alt_response(404, schema=schemas.Problem)

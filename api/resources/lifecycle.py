@@ -11,7 +11,7 @@ from engine.services import delivery
 from engine.services.cases import documents, lifecycle
 
 bp = Blueprint("case_lifecycle", __name__, url_prefix="/api/v1/cases", description="Case lifecycle and documents")
-CASE = "/<int(min=1, max=9007199254740992):case_id>"
+CASE = "/<id:case_id>"
 
 
 @bp.route(CASE + "/return")
@@ -53,7 +53,7 @@ class Documents(MethodView):
         return documents.list_documents(context(), case_id, actor())
 
 
-@bp.route(CASE + "/documents/<int(min=1, max=9007199254740992):document_id>")
+@bp.route(CASE + "/documents/<id:document_id>")
 class Document(MethodView):
     @bp.response(200, content_type="text/html")
     @bp.alt_response(404, schema=schemas.Problem)

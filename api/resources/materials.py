@@ -13,7 +13,7 @@ from engine.services.materials import blobs, mandates, vault
 
 bp = Blueprint("materials", __name__, url_prefix="/api/v1/cases", description="Case materials (材料), mandates")
 
-CASE = "/<int(min=1, max=9007199254740992):case_id>"
+CASE = "/<id:case_id>"
 MATERIAL = CASE + "/materials/<string(maxlength=32):code>"
 _EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "image/tiff": "tif",
                "application/ofd": "ofd"}

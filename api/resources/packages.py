@@ -40,7 +40,7 @@ class StartPackage(MethodView):
         return packages.start_package(context(), packages.StartPackage(code=code, **body), actor())
 
 
-@bp.route("/cases/<int(min=1, max=9007199254740992):case_id>/package")
+@bp.route("/cases/<id:case_id>/package")
 class PackageCase(MethodView):
     @bp.response(200, schemas_forms.PackageCaseOut)
     @bp.alt_response(404, schema=schemas.Problem)
@@ -49,7 +49,7 @@ class PackageCase(MethodView):
         return packages.package_case(context(), case_id, actor())
 
 
-@bp.route("/cases/<int(min=1, max=9007199254740992):case_id>/package/withdraw")
+@bp.route("/cases/<id:case_id>/package/withdraw")
 class WithdrawPackage(MethodView):
     @bp.arguments(schemas.ReasonIn)
     @bp.response(204)

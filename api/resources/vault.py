@@ -10,7 +10,7 @@ from engine.services.materials import vault
 
 bp = Blueprint("vault", __name__, url_prefix="/api/v1/vault", description="The applicant's vault (云档案)")
 
-DOCUMENT = "/documents/<int(min=1, max=9007199254740992):document_id>"
+DOCUMENT = "/documents/<id:document_id>"
 
 
 @bp.route("/documents")

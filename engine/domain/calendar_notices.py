@@ -2,10 +2,10 @@
 checked (pure: no I/O)."""
 import csv
 import io
-import json
 from dataclasses import dataclass, field
 from datetime import date
 
+from engine.domain import input_limits
 from engine.domain.errors import ValidationError
 
 
@@ -20,13 +20,18 @@ class Notice:
     def validate(self) -> None:
         if not (2000 <= self.year <= 2100):
             raise ValidationError(f"year {self.year} is out of range", code="calendar_year_invalid", field="year")
+        if "\x00" in self.source:
+            raise ValidationError("the source contains a NUL character", code="nul_character", field="source")
         if not self.source.strip():
             raise ValidationError("a notice needs its source (the document's title and number)",
                                   code="calendar_source_required", field="source")
         seen: dict[date, str] = {}
         for kind, entries in (("holidays", self.holidays), ("workdays", self.workdays)):
-            for i, (day, _name) in enumerate(entries):
+            for i, (day, name) in enumerate(entries):
                 where = f"{kind}[{i}]"
+                if "\x00" in name:        # a CSV may carry one (Python's csv reads it since 3.11)
+                    raise ValidationError("the name contains a NUL character", code="nul_character",
+                                          field=f"{where}.name")
                 if day.year != self.year:
                     raise ValidationError(f"{day.isoformat()} is not in {self.year}", code="calendar_date_outside_year",
                                           field=where)
@@ -52,8 +57,8 @@ def parse_json(content: bytes) -> Notice:
     """{"year": 2027, "source": "...", "holidays": [{"date": "2027-01-01", "name": "元旦"}, ...],
     "workdays": [{"date": "2027-02-07", "name": "春节调休"}]}"""
     try:
-        data = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = input_limits.loads(content.decode("utf-8-sig"))
+    except ValueError as exc:             # not UTF-8, not JSON, or nested too deep
         raise ValidationError(f"not a JSON document: {exc}", code="calendar_file_invalid") from None
     if not isinstance(data, dict) or not isinstance(data.get("year"), int):
         raise ValidationError("the notice needs an integer 'year'", code="calendar_year_invalid", field="year")

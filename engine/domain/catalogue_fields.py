@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
+from engine.domain import input_limits
+
 TRUE = {"true", "1", "yes", "y", "是", "t"}
 MAX_INT = 1_000_000          # no limit, count or depth comes near this; the columns are 32-bit
 FALSE = {"false", "0", "no", "n", "否", "f"}
@@ -71,7 +73,7 @@ def string_list(value: Any) -> tuple[Optional[list], Optional[str]]:
         raw = value.strip()
         if raw.startswith("["):
             try:
-                value = json.loads(raw)
+                value = input_limits.loads(raw)
             except ValueError as exc:
                 return None, f"is not valid JSON ({exc.msg})"
         else:
@@ -87,7 +89,7 @@ def structured(value: Any, kind: type) -> tuple[Any, Optional[str]]:
         return None, None
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = input_limits.loads(value)
         except ValueError as exc:
             return None, f"is not valid JSON ({exc.msg})"
     if not isinstance(value, kind):

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 
+from engine.domain import input_limits
 from engine.domain.catalogue import FIELD_NAMES, CatalogueProblem
 
 FORMAT = "lianban-catalogue/1"
@@ -40,7 +41,7 @@ def read_rows(content: bytes, fmt: str) -> tuple[list[tuple[int, dict]], list[Ca
 
 def _read_json(text: str):
     try:
-        data = json.loads(text)
+        data = input_limits.loads(text)
     except ValueError as exc:
         return [], _problem(0, "file", "catalogue_json_invalid", f"not valid JSON: {exc}")
     if isinstance(data, dict):

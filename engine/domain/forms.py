@@ -4,12 +4,13 @@ field-level errors ({field, message, validator}) a client can put next to its in
 docs/forms.md describes the key mapping for designers."""
 from __future__ import annotations
 
-import json
 import re
 from typing import Optional
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
+
+from engine.domain import input_limits
 
 SUFFIX = ".schema.json"
 # Camunda Modeler writes deployment-scoped form references with this prefix
@@ -48,7 +49,7 @@ def parse_schema(content: bytes) -> tuple[Optional[dict], Optional[str]]:
     if len(content) > MAX_FORM_BYTES:
         return None, f"larger than {MAX_FORM_BYTES} bytes"
     try:
-        schema = json.loads(content.decode("utf-8"))
+        schema = input_limits.loads(content.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         return None, f"not JSON ({exc})"
     if not isinstance(schema, dict):

@@ -8,7 +8,7 @@ from engine.bpmn.runtime import Runtime
 from engine.config import Settings
 from engine.domain.clock import Clock, SystemClock
 from engine.services.caches import Caches
-from engine.store.db import make_engine
+from engine.store.db import make_engine, require_reachable
 from engine.store.uow import UnitOfWork
 
 
@@ -44,3 +44,11 @@ class Context:
     def dispose(self) -> None:
         self.uow.close()
         self.uow.engine.dispose()
+
+
+def connect(settings: Settings) -> Context:
+    """A context whose database answers, for commands run by hand: a malformed URL, a SQLite
+    directory that cannot be created or a server that does not answer is one LianbanError naming
+    the database (password masked) instead of a driver's traceback."""
+    require_reachable(settings.database_url)
+    return Context.create(settings)

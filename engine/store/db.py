@@ -8,7 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from engine.domain.errors import LianbanError
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -57,6 +60,27 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
         dbapi_conn.execute(f"BEGIN {mode}")  # straight to the driver: hot path
 
     return engine
+
+
+def require_reachable(url: str) -> None:
+    """Raise one LianbanError naming the database (password masked) when `url` is malformed, its
+    SQLite directory cannot be created or its server does not answer."""
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+        engine = make_engine(url)
+    except ArgumentError as exc:
+        raise LianbanError(f"LIANBAN_DATABASE_URL is not a usable database URL ({exc})",
+                           code="database_url_invalid", field="LIANBAN_DATABASE_URL") from None
+    except OSError as exc:                     # SQLite: the file's directory cannot be created
+        raise LianbanError(f"cannot reach the database {shown}: {exc}", code="database_unreachable") from None
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        reason = (str(exc.orig).strip() or type(exc.orig).__name__).splitlines()[0]
+        raise LianbanError(f"cannot reach the database {shown}: {reason}", code="database_unreachable") from None
+    finally:
+        engine.dispose()
 
 
 def reachable(url: str) -> bool:

@@ -44,7 +44,7 @@ def test_deploy_reports_problems_with_file_and_element(env, tmp_path):
                    .replace('camunda:candidateGroups="township:reviewer"', 'camunda:candidateGroups="township:janitor"'),
                    encoding="utf-8")
     result = lianban(env, "deploy", str(bad))
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert "routing_unknown_role" in result.stderr and "bad.bpmn:township_pre_review" in result.stderr
     good = lianban(env, "deploy", str(ROOT / "workflows" / "food_license.bpmn"))
     assert good.returncode == 0 and "(unchanged)" in good.stdout
@@ -128,7 +128,7 @@ def test_calendar_deadline_command(env):
     lines = out.stdout.splitlines()
     assert lines[0] == "2027-01-11" and lines[1].startswith("provisional")
     bad = lianban(env, "calendar", "deadline", "--from", "2026-02-30", "--workdays", "5")
-    assert bad.returncode == 2 and "not a date" in bad.stderr
+    assert bad.returncode == 1 and bad.stderr.startswith("error [date_invalid]: ") and "not a date" in bad.stderr
 
 
 def test_calendar_load_command(env):
@@ -145,7 +145,7 @@ def test_service_account_token_works_over_http_and_can_be_revoked(env):
                    ).returncode == 0
     issued = lianban(env, "account", "token", "ci-bot", "--name", "deploys")
     token = issued.stdout.strip()
-    assert issued.returncode == 0 and len(token) > 30
+    assert issued.returncode == 0 and len(token) > 30 and token.startswith("lb_")
     from api import create_app
     from engine.config import Settings
     from engine.services.context import Context
@@ -160,4 +160,24 @@ def test_service_account_token_works_over_http_and_can_be_revoked(env):
     finally:
         ctx.dispose()
     dup = lianban(env, "account", "create", "ci-bot", "--name", "again")
-    assert dup.returncode == 2 and "account_exists" in dup.stderr
+    assert dup.returncode == 1 and dup.stderr.startswith("error [account_exists]: ")
+
+
+def test_a_token_never_starts_with_a_dash(env, monkeypatch):
+    """A token that began with '-' was read as an option: `lianban account revoke -kNc…` failed."""
+    import secrets
+
+    from engine.config import Settings
+    from engine.services.accounts import auth
+    from engine.services.context import Context
+    assert lianban(env, "init-db").returncode == 0
+    assert lianban(env, "account", "create", "ci-bot", "--name", "CI", "--kind", "service").returncode == 0
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n=None: "-kNc" + "x" * 39)
+    ctx = Context.create(Settings(database_url=env["LIANBAN_DATABASE_URL"]))
+    try:
+        token = auth.create_service_token(ctx, "ci-bot", "deploys")
+    finally:
+        ctx.dispose()
+    assert token == "lb_-kNc" + "x" * 39
+    revoked = lianban(env, "account", "revoke", token)
+    assert revoked.returncode == 0 and revoked.stdout.strip() == "revoked", revoked.stderr

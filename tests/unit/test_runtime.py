@@ -8,8 +8,8 @@ import pytest
 
 from engine.bpmn.parser import SourceFile, parse_bundle
 from engine.bpmn.runtime import Runtime
-from engine.bpmn.user_data import check_user_data
 from engine.bpmn.timers import is_literal, literal_due, quote_literal
+from engine.bpmn.user_data import check_user_data
 from engine.domain.clock import FrozenClock
 from engine.domain.errors import CaseError, ValidationError
 from tests.unit.test_parser import CAMUNDA7, linear, process

@@ -11,13 +11,18 @@ from typing import Optional
 from sqlalchemy import select, update
 
 from engine.domain.actor import Actor
-from engine.domain.errors import LianbanError, NotFound, ValidationError
+from engine.domain.errors import Conflict, LianbanError, NotFound, ValidationError
 from engine.store.models import ApiToken, Staff
 from engine.store.uow import Transaction
 
 SESSION_HOURS = 12
 SYSTEM_ROLES = ("admin", "designer")
 ACCOUNT_KINDS = ("staff", "applicant", "service")
+MIN_PASSWORD = 8
+MAX_TOKEN_DAYS = 3650
+# every token starts with this, so none starts with '-' (a command line would read it as an option)
+# and a leaked one is recognisable; only the hash is stored, so tokens issued before still work
+TOKEN_PREFIX = "lb_"
 _SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 
 
@@ -44,9 +49,22 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _check_password(password: Optional[str]) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationError(f"a password has at least {MIN_PASSWORD} characters", code="password_too_short",
+                              field="password")
+
+
+def _check_text(value: Optional[str], field: str, max_length: int) -> str:
+    if not (value or "").strip():
+        raise ValidationError(f"{field} must not be empty", code=f"{field}_required", field=field)
+    if len(value) > max_length:
+        raise ValidationError(f"{field} has at most {max_length} characters", code=f"{field}_too_long", field=field)
+    return value
+
+
 def set_password(ctx, username: str, password: str) -> None:
-    if len(password or "") < 8:
-        raise ValidationError("a password has at least 8 characters", code="password_too_short", field="password")
+    _check_password(password)
     with ctx.uow.begin() as tx:
         changed = tx.execute(update(Staff).where(Staff.username == username)
                                .values(password_hash=hash_password(password))).rowcount
@@ -67,6 +85,10 @@ def create_account(ctx, username: str, name: str, kind: str, password: Optional[
                    roles: tuple = ()) -> int:
     if kind not in ACCOUNT_KINDS:
         raise ValidationError(f"kind is one of {', '.join(ACCOUNT_KINDS)}", code="account_kind_unknown", field="kind")
+    _check_text(username, "username", 64)
+    _check_text(name, "name", 100)
+    if password is not None:
+        _check_password(password)
     with ctx.uow.begin() as tx:
         if tx.execute(select(Staff.id).where(Staff.username == username)).first():
             raise ValidationError(f"account {username!r} exists", code="account_exists", field="username")
@@ -76,7 +98,7 @@ def create_account(ctx, username: str, name: str, kind: str, password: Optional[
 
 
 def _issue(tx: Transaction, account_id: int, kind: str, name: str, now, expires_at) -> str:
-    token = secrets.token_urlsafe(32)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     tx.execute(ApiToken.__table__.insert().values(account_id=account_id, kind=kind, name=name[:100],
                                                     token_hash=_token_hash(token), created_at=now,
                                                     expires_at=expires_at))
@@ -105,6 +127,10 @@ def verify_password(ctx, username: str, password: str) -> Actor:
 
 
 def create_service_token(ctx, username: str, name: str, days: Optional[int] = None) -> str:
+    """A token for a service account, valid `days` days (1 to MAX_TOKEN_DAYS) or until revoked (None)."""
+    if days is not None and not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ValidationError(f"a token is valid for 1 to {MAX_TOKEN_DAYS} days (omit days: until revoked)",
+                              code="token_days_invalid", field="days")
     with ctx.uow.begin() as tx:
         account = tx.execute(select(Staff.id).where(Staff.username == username)).scalar()
         if account is None:
@@ -113,11 +139,26 @@ def create_service_token(ctx, username: str, name: str, days: Optional[int] = No
         return _issue(tx, account, "service", name, now, now + timedelta(days=days) if days else None)
 
 
-def revoke(ctx, token: str) -> None:
+def logout(ctx, token: str) -> None:
+    """End the session of a request's own token (already revoked elsewhere: nothing to do)."""
     ctx.caches.tokens.discard(_token_hash(token or ""))
     with ctx.uow.begin() as tx:
         tx.execute(update(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
                      .values(revoked_at=ctx.clock.now()))
+
+
+def revoke(ctx, token: str) -> None:
+    """Revoke a token someone names (an administrator): an unknown or already revoked token is an
+    error, so a mistyped token never looks revoked."""
+    key = _token_hash(token or "")
+    ctx.caches.tokens.discard(key)
+    with ctx.uow.begin() as tx:
+        if tx.execute(update(ApiToken).where(ApiToken.token_hash == key, ApiToken.revoked_at.is_(None))
+                        .values(revoked_at=ctx.clock.now())).rowcount:
+            return
+        if tx.execute(select(ApiToken.id).where(ApiToken.token_hash == key)).first() is None:
+            raise NotFound("no such token", code="token_not_found", field="token")
+    raise Conflict("the token is already revoked", code="token_already_revoked", field="token")
 
 
 # Every API call authenticates; remembering a token's actor briefly saves a database round trip

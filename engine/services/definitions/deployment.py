@@ -18,6 +18,7 @@ from engine.store import tables as t
 from engine.store.uow import Transaction
 
 MAX_FILES = 50
+MAX_FILE_NAME = 255
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,10 @@ def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment")
     access.require_role(actor, "designer", "admin")
     if len(files) > MAX_FILES:
         raise DeployError([Problem("deployment_too_many_files", f"at most {MAX_FILES} files per deployment")])
+    for f in files:          # names are stored with each version (255 characters)
+        if len(f.name) > MAX_FILE_NAME:
+            raise DeployError([Problem("file_name_too_long", f"a file name has at most {MAX_FILE_NAME} characters",
+                                       file=f.name[:60] + "…")])
     form_files = [f for f in files if forms.is_form_file(f.name)]
     files = [f for f in files if not forms.is_form_file(f.name)]
     with ctx.uow.begin() as tx:
