@@ -164,3 +164,15 @@ def test_the_domain_imports_nothing_of_ours_but_the_domain():
 
 def test_demo_data_stays_out_of_the_engine():
     assert _violations("engine", ("demo",)) == []
+
+
+def test_services_reach_the_database_only_through_repositories():
+    """No `tx.conn`, no `….execute(…)` in a service or the demo: statements live in repositories."""
+    found = []
+    for name, path in _modules().items():
+        if not name.startswith(("engine.services", "demo")):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in ("conn", "execute", "exec_driver_sql"):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
+    assert found == []
