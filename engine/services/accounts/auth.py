@@ -8,11 +8,8 @@ import secrets
 from datetime import timedelta
 from typing import Optional
 
-from sqlalchemy import select, update
-
 from engine.domain.actor import Actor
 from engine.domain.errors import LianbanError, NotFound, ValidationError
-from engine.store.models import ApiToken, Staff
 from engine.store.uow import Transaction
 
 SESSION_HOURS = 12
@@ -48,9 +45,7 @@ def set_password(ctx, username: str, password: str) -> None:
     if len(password or "") < 8:
         raise ValidationError("a password has at least 8 characters", code="password_too_short", field="password")
     with ctx.uow.begin() as tx:
-        changed = tx.execute(update(Staff).where(Staff.username == username)
-                               .values(password_hash=hash_password(password))).rowcount
-        if not changed:
+        if not tx.accounts.set_password_hash(username, hash_password(password)):
             raise NotFound(f"account {username!r} does not exist", code="account_not_found", field="username")
 
 
@@ -59,34 +54,42 @@ def set_roles(ctx, username: str, roles: list[str]) -> None:
     if unknown:
         raise ValidationError(f"unknown roles {sorted(unknown)}", code="role_unknown", field="roles")
     with ctx.uow.begin() as tx:
-        if not tx.execute(update(Staff).where(Staff.username == username).values(roles=sorted(set(roles)))).rowcount:
+        if not tx.accounts.set_roles(username, sorted(set(roles))):
             raise NotFound(f"account {username!r} does not exist", code="account_not_found", field="username")
 
 
 def create_account(ctx, username: str, name: str, kind: str, password: Optional[str] = None,
                    roles: tuple = ()) -> int:
+    _check_kind(kind)            # before the slow hash
+    with ctx.uow.begin() as tx:
+        return add_account(tx, username, name, kind, roles, hash_password(password) if password else None)
+
+
+def add_account(tx: Transaction, username: str, name: str, kind: str, roles=(),
+                password_hash: Optional[str] = None) -> int:
+    """A new account in the caller's transaction, with a password hash made already (the demo's
+    accounts share one: scrypt is slow on purpose)."""
+    _check_kind(kind)
+    if tx.accounts.id_of(username) is not None:
+        raise ValidationError(f"account {username!r} exists", code="account_exists", field="username")
+    return tx.accounts.add(username, name, kind, sorted(set(roles)), password_hash)
+
+
+def _check_kind(kind: str) -> None:
     if kind not in ACCOUNT_KINDS:
         raise ValidationError(f"kind is one of {', '.join(ACCOUNT_KINDS)}", code="account_kind_unknown", field="kind")
-    with ctx.uow.begin() as tx:
-        if tx.execute(select(Staff.id).where(Staff.username == username)).first():
-            raise ValidationError(f"account {username!r} exists", code="account_exists", field="username")
-        return tx.execute(Staff.__table__.insert().values(
-            username=username, name=name, kind=kind, roles=sorted(set(roles)), active=True,
-            password_hash=hash_password(password) if password else None).returning(Staff.id)).scalar_one()
 
 
 def _issue(tx: Transaction, account_id: int, kind: str, name: str, now, expires_at) -> str:
     token = secrets.token_urlsafe(32)
-    tx.execute(ApiToken.__table__.insert().values(account_id=account_id, kind=kind, name=name[:100],
-                                                    token_hash=_token_hash(token), created_at=now,
-                                                    expires_at=expires_at))
+    tx.accounts.issue_token(account_id, kind, name[:100], _token_hash(token), now, expires_at)
     return token
 
 
 def login(ctx, username: str, password: str) -> tuple[str, object]:
     """A session token for a password login; the same error whatever was wrong."""
     with ctx.uow.begin() as tx:
-        row = tx.execute(select(Staff.id, Staff.password_hash, Staff.active).where(Staff.username == username)).first()
+        row = tx.accounts.credentials(username)
         if row is None or not row.active or not check_password(row.password_hash, password or ""):
             raise Unauthenticated("wrong username or password", code="login_failed")
         now = ctx.clock.now()
@@ -97,8 +100,7 @@ def login(ctx, username: str, password: str) -> tuple[str, object]:
 def verify_password(ctx, username: str, password: str) -> Actor:
     """For HTTP Basic (Camunda Modeler's deploy button): the actor, without issuing a token."""
     with ctx.uow.read() as tx:
-        row = tx.execute(select(Staff.id, Staff.username, Staff.kind, Staff.roles, Staff.active,
-                                  Staff.password_hash).where(Staff.username == username)).first()
+        row = tx.accounts.credentials(username)
     if row is None or not row.active or not check_password(row.password_hash, password or ""):
         raise Unauthenticated("wrong username or password", code="login_failed")
     return Actor(row.username, staff_id=row.id, roles=frozenset(row.roles or ()), kind=row.kind)
@@ -106,7 +108,7 @@ def verify_password(ctx, username: str, password: str) -> Actor:
 
 def create_service_token(ctx, username: str, name: str, days: Optional[int] = None) -> str:
     with ctx.uow.begin() as tx:
-        account = tx.execute(select(Staff.id).where(Staff.username == username)).scalar()
+        account = tx.accounts.id_of(username)
         if account is None:
             raise NotFound(f"account {username!r} does not exist", code="account_not_found", field="username")
         now = ctx.clock.now()
@@ -116,8 +118,7 @@ def create_service_token(ctx, username: str, name: str, days: Optional[int] = No
 def revoke(ctx, token: str) -> None:
     ctx.caches.tokens.discard(_token_hash(token or ""))
     with ctx.uow.begin() as tx:
-        tx.execute(update(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
-                     .values(revoked_at=ctx.clock.now()))
+        tx.accounts.revoke_token(_token_hash(token), ctx.clock.now())
 
 
 # Every API call authenticates; remembering a token's actor briefly saves a database round trip
@@ -142,10 +143,7 @@ def authenticate(ctx, token: Optional[str]) -> Actor:
 
 def _authenticate_in_db(ctx, key: str):
     with ctx.uow.read() as tx:
-        row = tx.execute(select(Staff.id, Staff.username, Staff.kind, Staff.roles, Staff.active, ApiToken.expires_at,
-                                  ApiToken.revoked_at)
-                           .join(Staff, Staff.id == ApiToken.account_id)
-                           .where(ApiToken.token_hash == key)).first()
+        row = tx.accounts.by_token(key)
     if row is None or row.revoked_at is not None or not row.active:
         raise Unauthenticated("the token is unknown or revoked", code="token_invalid")
     if row.expires_at is not None and row.expires_at <= ctx.clock.now():
