@@ -1,12 +1,16 @@
 """Accounts and the organisation through the services, on SQLite and PostgreSQL: the seed of an
 empty database (all or nothing, once), the org writes refusing bad input with a 4xx error and
-writing nothing, the posts of an actor."""
+writing nothing, the posts of an actor, the e-licences filed in a vault."""
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
-from engine.domain.errors import NotFound, ValidationError
+from engine.domain.actor import Actor
+from engine.domain.errors import Forbidden, NotFound, ValidationError
 from engine.services.accounts import auth, org
 from engine.services.accounts.seed import NewAccount, NewPost, NewUnit, NewWindow, seed
+from engine.services.materials import vault
 from engine.store.models import Staff
 from tests.conftest import row_counts, staff
 
@@ -75,3 +79,20 @@ def test_org_writes_refuse_bad_input_and_write_nothing(ctx, write, error, code):
             write(tx, ids)
     assert err.value.code == code
     assert row_counts(ctx) == before
+
+
+def test_e_licences_are_filed_for_an_account_by_administrators_only(ctx):
+    seed(ctx, TOWN, ACCOUNTS, PASSWORD)
+    licence = vault.NewDocument("id_card", "居民身份证（电子证照）", "620102199001011233", "兰州市公安局", date(2036, 5, 1))
+    before = row_counts(ctx)
+    with pytest.raises(Forbidden):
+        vault.file_e_licences(ctx, "wang", "620102199001011233", [licence], staff(ctx, "t_receiver"))
+    with pytest.raises(NotFound):
+        vault.file_e_licences(ctx, "nobody", "620102199001011233", [licence], Actor.system("test"))
+    with pytest.raises(ValidationError):
+        vault.file_e_licences(ctx, "wang", " ", [licence], Actor.system("test"))
+    assert row_counts(ctx) == before
+    vault.file_e_licences(ctx, "wang", "620102199001011233", [licence], Actor.system("test"))
+    [document] = vault.my_documents(ctx, staff(ctx, "wang"))
+    assert (document.kind, document.trust_level, document.source, document.number_masked) == (
+        "id_card", "A", "e_licence", "620102********1233")
