@@ -1,5 +1,6 @@
 """The demo organisation: 兰州新区 with two parks, three townships and their villages.
-Data only; services/demo.py writes it. Staff usernames say where they sit and what they do."""
+Data only; demo/loader.py writes it through the accounts seed service (engine/services/accounts/seed.py).
+Staff usernames say where they sit and what they do."""
 
 DISTRICT = {
     "code": "LZXQ", "name": "兰州新区",

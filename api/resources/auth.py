@@ -34,8 +34,7 @@ class Me(MethodView):
     @bp.response(200, schemas.MeOut)
     def get(self):
         """The caller: account kind, system roles and posts (org unit, department, role)."""
-        ctx, who = context(), actor()
-        with ctx.uow.read() as conn:
-            posts = org.posts_of(ctx, conn, who.staff_id) if who.staff_id else []
+        who = actor()
+        posts = org.posts_for(context(), who)
         return {"username": who.username, "kind": who.kind, "roles": sorted(who.roles),
                 "posts": [{"org_unit_id": u, "department_id": d, "role": r} for u, d, r in posts]}

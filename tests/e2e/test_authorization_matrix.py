@@ -43,9 +43,9 @@ def world(tmp_path_factory):
     upgrade(ctx.engine)
     seed_from_package(ctx)
     load_demo(ctx, ROOT / "workflows")
-    with ctx.uow.begin() as conn:      # a colleague at the same window, to delegate to
-        win = conn.execute(select(Window.id).where(Window.code == "ZCZ-QS-W01")).scalar_one()
-        add_post(conn, add_staff(conn, "zcz_qs_agent2", "第二代办员"), win, "agent")
+    with ctx.uow.begin() as tx:      # a colleague at the same window, to delegate to
+        win = tx.conn.execute(select(Window.id).where(Window.code == "ZCZ-QS-W01")).scalar_one()
+        add_post(tx, add_staff(tx, "zcz_qs_agent2", "第二代办员"), win, "agent")
     invalidate(ctx)
     app = create_app(context=ctx)
     yield ctx, app.test_client()
@@ -84,8 +84,8 @@ def decided_case(ctx):
 
 def document_url(ctx):
     case_id = new_case(ctx, accepted=True)[0]
-    with ctx.uow.read() as conn:
-        doc_id = conn.execute(select(CaseDocument.id).where(CaseDocument.case_id == case_id)).scalar_one()
+    with ctx.uow.read() as tx:
+        doc_id = tx.conn.execute(select(CaseDocument.id).where(CaseDocument.case_id == case_id)).scalar_one()
     return f"/api/v1/cases/{case_id}/documents/{doc_id}"
 
 
@@ -96,8 +96,8 @@ def new_package_case(ctx):
 
 
 def unit(ctx, code):
-    with ctx.uow.read() as conn:
-        return conn.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
+    with ctx.uow.read() as tx:
+        return tx.conn.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
 
 
 def bpmn(name="elderly_allowance.bpmn", tag=""):
@@ -117,8 +117,8 @@ PDF = b"%PDF-1.7\n% matrix\n%%EOF\n"
 
 
 def material_case(ctx, uploaded=False, applicant=None):
-    with ctx.uow.begin() as conn:
-        conn.execute(ItemImplementation.__table__.update().where(ItemImplementation.local_code == FOOD)
+    with ctx.uow.begin() as tx:
+        tx.conn.execute(ItemImplementation.__table__.update().where(ItemImplementation.local_code == FOOD)
                      .values(materials=MATERIALS, tolerant_acceptance=True))
     clerk = staff(ctx, "zcz_qs_agent")
     case_id = cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, "ZCZ-QS-W01"), applicant or {"name": "张三"},

@@ -24,8 +24,8 @@ MATERIALS = [{"code": "M01", "name": "身份证", "licence_types": ["id_card"]},
 
 @pytest.fixture
 def client(demo):
-    with demo.uow.begin() as conn:
-        conn.execute(update(ItemImplementation).where(ItemImplementation.local_code == FOOD)
+    with demo.uow.begin() as tx:
+        tx.conn.execute(update(ItemImplementation).where(ItemImplementation.local_code == FOOD)
                      .values(materials=MATERIALS, tolerant_acceptance=True))
     demo.settings = dataclasses.replace(demo.settings, material_max_bytes=4096)
     app = create_app(context=demo)

@@ -42,8 +42,8 @@ def set_materials(ctx, code, items=MATERIALS, tolerant=True, promise_limit=None)
     values = {"materials": items, "tolerant_acceptance": tolerant}
     if promise_limit is not None:
         values["promise_limit"] = promise_limit
-    with ctx.uow.begin() as conn:
-        conn.execute(update(ItemImplementation).where(ItemImplementation.local_code == code).values(**values))
+    with ctx.uow.begin() as tx:
+        tx.conn.execute(update(ItemImplementation).where(ItemImplementation.local_code == code).values(**values))
 
 
 @pytest.fixture
@@ -216,8 +216,8 @@ def test_completeness_and_the_mandate_of_a_proxy_case(world):
         materials.upload(ctx, case_id, code, blobs.Upload(PDF), clerk(ctx))
         materials.verify(ctx, case_id, code, clerk(ctx))
     materials.declare(ctx, case_id, "M04", "本人承诺经营场所符合要求", clerk(ctx))
-    with ctx.uow.read() as conn:
-        result = materials.check_completeness(ctx, conn, case_id)
+    with ctx.uow.read() as tx:
+        result = materials.check_completeness(ctx, tx, case_id)
     assert (result.complete, result.missing, result.mandate_missing) == (False, (), True)
     agent = clerk(ctx)
     refusals = [
@@ -282,9 +282,9 @@ def test_id_numbers_are_masked_in_lists_and_in_the_audit_log(world):
     materials.verify(ctx, case_id, "M03", clerk(ctx))
     listed = vault.documents_for_case(ctx, case_id, clerk(ctx))
     assert {d.number_masked for d in listed} == {"620102********1233", "926201********234L"}
-    with ctx.uow.read() as conn:
-        payloads = [json.dumps(p, ensure_ascii=False) for p in conn.execute(select(Event.payload)).scalars()]
-        vault_events = conn.execute(select(func.count()).select_from(Event)
+    with ctx.uow.read() as tx:
+        payloads = [json.dumps(p, ensure_ascii=False) for p in tx.conn.execute(select(Event.payload)).scalars()]
+        vault_events = tx.conn.execute(select(func.count()).select_from(Event)
                                     .where(Event.stream.like("vault:%"))).scalar()
     assert vault_events >= 2 and payloads
     assert not [p for p in payloads if ZHANG_ID_NUMBER in p or "92620100MA7XK1234L" in p]
@@ -297,9 +297,9 @@ def test_materials_of_a_closed_case_are_frozen(world):
     with pytest.raises(Conflict) as e:
         materials.declare(ctx, case_id, "M04", "声明", clerk(ctx))
     assert e.value.code == "case_not_running"
-    with ctx.uow.read() as conn:
-        assert conn.execute(select(func.count()).select_from(t.case_material)).scalar() == 0
-        assert conn.execute(select(func.count()).select_from(Blob)).scalar() == 0
+    with ctx.uow.read() as tx:
+        assert tx.conn.execute(select(func.count()).select_from(t.case_material)).scalar() == 0
+        assert tx.conn.execute(select(func.count()).select_from(Blob)).scalar() == 0
 
 
 def test_parallel_uploads_neither_fail_nor_duplicate(world, db_url, clock):
@@ -332,6 +332,6 @@ def test_parallel_uploads_neither_fail_nor_duplicate(world, db_url, clock):
         w.dispose()
     assert errors == []
     assert len(vault.my_documents(ctx, zhang)) == 2 + 4
-    with ctx.uow.read() as conn:
-        assert conn.execute(select(func.count()).select_from(Blob)).scalar() == 1 + 4
-        assert conn.events.broken_at(vault.Owner(account_id=zhang.staff_id).stream) is None
+    with ctx.uow.read() as tx:
+        assert tx.conn.execute(select(func.count()).select_from(Blob)).scalar() == 1 + 4
+        assert tx.events.broken_at(vault.Owner(account_id=zhang.staff_id).stream) is None

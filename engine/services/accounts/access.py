@@ -3,12 +3,9 @@ authenticates): designers deploy, clerks work at their windows, supervisors see 
 applicants their own cases, administrators everything."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from engine.domain.actor import Actor
 from engine.domain.errors import Forbidden
 from engine.services.accounts import org
-from engine.store import tables as t
 from engine.store.uow import Transaction
 
 
@@ -49,8 +46,7 @@ def require_case_access(ctx, tx: Transaction, actor: Actor, case_id: int) -> Non
     at the receiving unit or at a unit one of its tasks was routed to; supervisors above it."""
     if actor.has_role("admin"):
         return
-    row = tx.execute(select(t.case.c.origin_org_unit_id, t.case.c.applicant_account_id)
-                       .where(t.case.c.id == case_id)).first()
+    row = tx.cases.scope(case_id)
     if row is None:
         return                       # the caller reports not-found
     if actor.kind == "applicant":
@@ -59,8 +55,7 @@ def require_case_access(ctx, tx: Transaction, actor: Actor, case_id: int) -> Non
         raise Forbidden("this is not your case", code="case_not_yours")
     posts = org.posts_of(ctx, tx, actor.staff_id) if actor.staff_id else []
     directory = org.directory(ctx, tx)
-    units = {row.origin_org_unit_id} | set(tx.execute(
-        select(t.task.c.routed_org_unit_id).where(t.task.c.case_id == case_id).distinct()).scalars())
+    units = {row.origin_org_unit_id} | tx.tasks.routed_units([case_id])
     for p_unit, _dept, role in posts:
         if role == "supervisor":
             if any(directory.in_subtree(u, p_unit) for u in units):

@@ -8,22 +8,19 @@ import secrets
 from datetime import timedelta
 from typing import Optional
 
-from sqlalchemy import select, update
-
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict, LianbanError, NotFound, ValidationError
-from engine.store.models import ApiToken, Staff
 from engine.store.uow import Transaction
 
 SESSION_HOURS = 12
 SYSTEM_ROLES = ("admin", "designer")
 ACCOUNT_KINDS = ("staff", "applicant", "service")
+_SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 MIN_PASSWORD = 8
 MAX_TOKEN_DAYS = 3650
 # every token starts with this, so none starts with '-' (a command line would read it as an option)
 # and a leaked one is recognisable; only the hash is stored, so tokens issued before still work
 TOKEN_PREFIX = "lb_"
-_SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 
 
 class Unauthenticated(LianbanError):
@@ -66,9 +63,7 @@ def _check_text(value: Optional[str], field: str, max_length: int) -> str:
 def set_password(ctx, username: str, password: str) -> None:
     _check_password(password)
     with ctx.uow.begin() as tx:
-        changed = tx.execute(update(Staff).where(Staff.username == username)
-                               .values(password_hash=hash_password(password))).rowcount
-        if not changed:
+        if not tx.accounts.set_password_hash(username, hash_password(password)):
             raise NotFound(f"account {username!r} does not exist", code="account_not_found", field="username")
 
 
@@ -77,38 +72,46 @@ def set_roles(ctx, username: str, roles: list[str]) -> None:
     if unknown:
         raise ValidationError(f"unknown roles {sorted(unknown)}", code="role_unknown", field="roles")
     with ctx.uow.begin() as tx:
-        if not tx.execute(update(Staff).where(Staff.username == username).values(roles=sorted(set(roles)))).rowcount:
+        if not tx.accounts.set_roles(username, sorted(set(roles))):
             raise NotFound(f"account {username!r} does not exist", code="account_not_found", field="username")
 
 
 def create_account(ctx, username: str, name: str, kind: str, password: Optional[str] = None,
                    roles: tuple = ()) -> int:
-    if kind not in ACCOUNT_KINDS:
-        raise ValidationError(f"kind is one of {', '.join(ACCOUNT_KINDS)}", code="account_kind_unknown", field="kind")
-    _check_text(username, "username", 64)
-    _check_text(name, "name", 100)
+    _check_kind(kind)            # before the slow hash
     if password is not None:
         _check_password(password)
     with ctx.uow.begin() as tx:
-        if tx.execute(select(Staff.id).where(Staff.username == username)).first():
-            raise ValidationError(f"account {username!r} exists", code="account_exists", field="username")
-        return tx.execute(Staff.__table__.insert().values(
-            username=username, name=name, kind=kind, roles=sorted(set(roles)), active=True,
-            password_hash=hash_password(password) if password else None).returning(Staff.id)).scalar_one()
+        return add_account(tx, username, name, kind, roles, hash_password(password) if password else None)
+
+
+def add_account(tx: Transaction, username: str, name: str, kind: str, roles=(),
+                password_hash: Optional[str] = None) -> int:
+    """A new account in the caller's transaction, with a password hash made already (the demo's
+    accounts share one: scrypt is slow on purpose)."""
+    _check_kind(kind)
+    _check_text(username, "username", 64)
+    _check_text(name, "name", 100)
+    if tx.accounts.id_of(username) is not None:
+        raise ValidationError(f"account {username!r} exists", code="account_exists", field="username")
+    return tx.accounts.add(username, name, kind, sorted(set(roles)), password_hash)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in ACCOUNT_KINDS:
+        raise ValidationError(f"kind is one of {', '.join(ACCOUNT_KINDS)}", code="account_kind_unknown", field="kind")
 
 
 def _issue(tx: Transaction, account_id: int, kind: str, name: str, now, expires_at) -> str:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    tx.execute(ApiToken.__table__.insert().values(account_id=account_id, kind=kind, name=name[:100],
-                                                    token_hash=_token_hash(token), created_at=now,
-                                                    expires_at=expires_at))
+    tx.accounts.issue_token(account_id, kind, name[:100], _token_hash(token), now, expires_at)
     return token
 
 
 def login(ctx, username: str, password: str) -> tuple[str, object]:
     """A session token for a password login; the same error whatever was wrong."""
     with ctx.uow.begin() as tx:
-        row = tx.execute(select(Staff.id, Staff.password_hash, Staff.active).where(Staff.username == username)).first()
+        row = tx.accounts.credentials(username)
         if row is None or not row.active or not check_password(row.password_hash, password or ""):
             raise Unauthenticated("wrong username or password", code="login_failed")
         now = ctx.clock.now()
@@ -119,8 +122,7 @@ def login(ctx, username: str, password: str) -> tuple[str, object]:
 def verify_password(ctx, username: str, password: str) -> Actor:
     """For HTTP Basic (Camunda Modeler's deploy button): the actor, without issuing a token."""
     with ctx.uow.read() as tx:
-        row = tx.execute(select(Staff.id, Staff.username, Staff.kind, Staff.roles, Staff.active,
-                                  Staff.password_hash).where(Staff.username == username)).first()
+        row = tx.accounts.credentials(username)
     if row is None or not row.active or not check_password(row.password_hash, password or ""):
         raise Unauthenticated("wrong username or password", code="login_failed")
     return Actor(row.username, staff_id=row.id, roles=frozenset(row.roles or ()), kind=row.kind)
@@ -132,7 +134,7 @@ def create_service_token(ctx, username: str, name: str, days: Optional[int] = No
         raise ValidationError(f"a token is valid for 1 to {MAX_TOKEN_DAYS} days (omit days: until revoked)",
                               code="token_days_invalid", field="days")
     with ctx.uow.begin() as tx:
-        account = tx.execute(select(Staff.id).where(Staff.username == username)).scalar()
+        account = tx.accounts.id_of(username)
         if account is None:
             raise NotFound(f"account {username!r} does not exist", code="account_not_found", field="username")
         now = ctx.clock.now()
@@ -141,10 +143,10 @@ def create_service_token(ctx, username: str, name: str, days: Optional[int] = No
 
 def logout(ctx, token: str) -> None:
     """End the session of a request's own token (already revoked elsewhere: nothing to do)."""
-    ctx.caches.tokens.discard(_token_hash(token or ""))
+    key = _token_hash(token or "")
+    ctx.caches.tokens.discard(key)
     with ctx.uow.begin() as tx:
-        tx.execute(update(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
-                     .values(revoked_at=ctx.clock.now()))
+        tx.accounts.revoke_token(key, ctx.clock.now())
 
 
 def revoke(ctx, token: str) -> None:
@@ -153,10 +155,9 @@ def revoke(ctx, token: str) -> None:
     key = _token_hash(token or "")
     ctx.caches.tokens.discard(key)
     with ctx.uow.begin() as tx:
-        if tx.execute(update(ApiToken).where(ApiToken.token_hash == key, ApiToken.revoked_at.is_(None))
-                        .values(revoked_at=ctx.clock.now())).rowcount:
+        if tx.accounts.revoke_token(key, ctx.clock.now()):
             return
-        if tx.execute(select(ApiToken.id).where(ApiToken.token_hash == key)).first() is None:
+        if not tx.accounts.token_exists(key):
             raise NotFound("no such token", code="token_not_found", field="token")
     raise Conflict("the token is already revoked", code="token_already_revoked", field="token")
 
@@ -183,10 +184,7 @@ def authenticate(ctx, token: Optional[str]) -> Actor:
 
 def _authenticate_in_db(ctx, key: str):
     with ctx.uow.read() as tx:
-        row = tx.execute(select(Staff.id, Staff.username, Staff.kind, Staff.roles, Staff.active, ApiToken.expires_at,
-                                  ApiToken.revoked_at)
-                           .join(Staff, Staff.id == ApiToken.account_id)
-                           .where(ApiToken.token_hash == key)).first()
+        row = tx.accounts.by_token(key)
     if row is None or row.revoked_at is not None or not row.active:
         raise Unauthenticated("the token is unknown or revoked", code="token_invalid")
     if row.expires_at is not None and row.expires_at <= ctx.clock.now():

@@ -6,11 +6,9 @@ import time
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import insert, select
-
 from engine.domain import org as org_rules
+from engine.domain.actor import Actor
 from engine.domain.errors import NotFound, ValidationError
-from engine.store.models import Department, Hall, OrgUnit, Staff, StaffPost, Window
 from engine.store.uow import Transaction
 
 
@@ -27,19 +25,21 @@ class OrgDirectory:
     reads it). A snapshot (engine/services/caches.py): refreshed after LIANBAN_CACHE_SECONDS, at once when
     this process changes the org, and when a window or post it is asked for is not in it yet."""
 
-    def __init__(self, tx: Transaction):
-        self.units = {u.id: org_rules.UnitRef(u.id, u.tier, u.parent_id)
-                      for u in tx.execute(select(OrgUnit.id, OrgUnit.tier, OrgUnit.parent_id))}
-        self.unit_paths = dict(tx.execute(select(OrgUnit.id, OrgUnit.path)).all())
-        self.departments = {(d.org_unit_id, d.code): d.id
-                            for d in tx.execute(select(Department.id, Department.org_unit_id, Department.code))}
+    def __init__(self, units, departments, posts, windows):
+        """From the rows of engine/store/repositories/org.py (units, departments, posts, windows)."""
+        self.units = {u.id: org_rules.UnitRef(u.id, u.tier, u.parent_id) for u in units}
+        self.unit_paths = {u.id: u.path for u in units}
+        self.departments = {(d.org_unit_id, d.code): d.id for d in departments}
         self.department_codes = {code for _, code in self.departments}
         self.posts: dict[int, list[tuple[int, Optional[int], str]]] = {}
-        for p in tx.execute(select(StaffPost.staff_id, StaffPost.org_unit_id, StaffPost.department_id, StaffPost.role)):
+        for p in posts:
             self.posts.setdefault(p.staff_id, []).append((p.org_unit_id, p.department_id, p.role))
-        self.windows = {w.id: WindowInfo(w.id, w.org_unit_id, w.department_id, w.code)
-                        for w in tx.execute(select(Window.id, Window.org_unit_id, Window.department_id, Window.code))}
+        self.windows = {w.id: WindowInfo(w.id, w.org_unit_id, w.department_id, w.code) for w in windows}
         self.loaded_at = time.monotonic()
+
+    @classmethod
+    def read(cls, tx: Transaction) -> "OrgDirectory":
+        return cls(tx.org.units(), tx.org.departments(), tx.org.posts(), tx.org.windows())
 
     def route(self, target: org_rules.Target, origin_unit_id: int) -> org_rules.Route:
         return org_rules.resolve(target, origin_unit_id, self.units.get,
@@ -56,7 +56,7 @@ class OrgDirectory:
 
 
 def directory(ctx, tx: Transaction) -> OrgDirectory:
-    return ctx.caches.org.get(lambda: OrgDirectory(tx))
+    return ctx.caches.org.get(lambda: OrgDirectory.read(tx))
 
 
 def invalidate(ctx) -> None:
@@ -73,56 +73,53 @@ def window(ctx, tx: Transaction, window_id: int) -> WindowInfo:
     return info
 
 
-# --- writing the tree (used by the demo loader and, later, the admin API) -----------------------
+# --- writing the tree (the seed of an empty database, benchmarks, tests; later the admin API) ----
 
 def add_unit(tx: Transaction, code: str, name: str, tier: str, parent_id: Optional[int]) -> int:
     if tier not in org_rules.TIERS:
         raise ValidationError(f"unknown tier {tier!r}", code="org_unknown_tier", field="tier")
     parent_path = "/"
     if parent_id is not None:
-        parent = tx.execute(select(OrgUnit.tier, OrgUnit.path).where(OrgUnit.id == parent_id)).first()
+        parent = tx.org.unit(parent_id)
         if parent is None:
             raise NotFound(f"parent unit {parent_id} does not exist", field="parent_id")
         if org_rules.TIERS.index(tier) <= org_rules.TIERS.index(parent.tier):
             raise ValidationError(f"a {tier} cannot sit under a {parent.tier}", code="org_tier_order", field="tier")
         parent_path = parent.path
-    unit_id = tx.execute(insert(OrgUnit).values(code=code, name=name, tier=tier, parent_id=parent_id, path="")
-                              .returning(OrgUnit.id)).scalar_one()
-    tx.execute(OrgUnit.__table__.update().where(OrgUnit.id == unit_id).values(path=f"{parent_path}{unit_id}/"))
-    return unit_id
+    return tx.org.add_unit(code, name, tier, parent_id, parent_path)
 
 
 def add_department(tx: Transaction, org_unit_id: int, code: str, name: str) -> int:
-    return tx.execute(insert(Department).values(org_unit_id=org_unit_id, code=code, name=name)
-                           .returning(Department.id)).scalar_one()
+    return tx.org.add_department(org_unit_id, code, name)
 
 
 def add_hall(tx: Transaction, org_unit_id: int, code: str, name: str, kind: str) -> int:
-    return tx.execute(insert(Hall).values(org_unit_id=org_unit_id, code=code, name=name, kind=kind)
-                           .returning(Hall.id)).scalar_one()
+    return tx.org.add_hall(org_unit_id, code, name, kind)
 
 
 def add_window(tx: Transaction, hall_id: int, code: str, name: str, kind: str,
                department_id: Optional[int] = None) -> int:
-    hall = tx.execute(select(Hall.org_unit_id).where(Hall.id == hall_id)).first()
-    return tx.execute(insert(Window).values(hall_id=hall_id, org_unit_id=hall.org_unit_id, code=code, name=name,
-                                                 kind=kind, department_id=department_id)
-                           .returning(Window.id)).scalar_one()
+    """A window of a hall, at the hall's unit."""
+    unit_id = tx.org.hall_unit(hall_id)
+    if unit_id is None:
+        raise NotFound(f"hall {hall_id} does not exist", code="hall_not_found", field="hall_id")
+    return tx.org.add_window(hall_id, unit_id, code, name, kind, department_id)
 
 
 def add_staff(tx: Transaction, username: str, name: str, password_hash: Optional[str] = None) -> int:
-    return tx.execute(insert(Staff).values(username=username, name=name, password_hash=password_hash, active=True)
-                           .returning(Staff.id)).scalar_one()
+    """A staff account (no system roles; its posts say where it works)."""
+    return tx.accounts.add(username, name, "staff", [], password_hash)
 
 
 def add_post(tx: Transaction, staff_id: int, window_id: int, role: str, department_id: Optional[int] = None) -> int:
+    """A role at a window, at the window's unit and (unless another is named) its department."""
     if role not in org_rules.ROLES:
         raise ValidationError(f"unknown role {role!r}", code="org_unknown_role", field="role")
-    win = tx.execute(select(Window.org_unit_id, Window.department_id).where(Window.id == window_id)).first()
-    return tx.execute(insert(StaffPost).values(staff_id=staff_id, window_id=window_id, org_unit_id=win.org_unit_id,
-                                                    department_id=department_id if department_id is not None else win.department_id,
-                                                    role=role)
-                           .returning(StaffPost.id)).scalar_one()
+    win = tx.org.window_place(window_id)
+    if win is None:
+        raise NotFound(f"window {window_id} does not exist", code="window_not_found", field="window_id")
+    return tx.org.add_post(staff_id, window_id, win.org_unit_id,
+                           department_id if department_id is not None else win.department_id, role)
 
 
 def posts_of(ctx, tx: Transaction, staff_id: int) -> list[tuple[int, Optional[int], str]]:
@@ -132,6 +129,14 @@ def posts_of(ctx, tx: Transaction, staff_id: int) -> list[tuple[int, Optional[in
         invalidate(ctx)
         posts = directory(ctx, tx).posts.get(staff_id, [])
     return posts
+
+
+def posts_for(ctx, actor: Actor) -> list[tuple[int, Optional[int], str]]:
+    """(org unit, department, role) of the posts the actor holds (none for an applicant)."""
+    if not actor.staff_id:
+        return []
+    with ctx.uow.read() as tx:
+        return posts_of(ctx, tx, actor.staff_id)
 
 
 def may_work_on(directory_: OrgDirectory, posts, unit_id: int, department_id: Optional[int], role: str) -> bool:

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import select, update
-
 from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
 from engine.domain.errors import Forbidden, ValidationError
@@ -19,7 +17,6 @@ from engine.domain.identity import mask_phone
 from engine.services.accounts import org
 from engine.services.cases import documents, lifecycle
 from engine.services.time_limits import delivery_cards
-from engine.store import tables as t
 from engine.store.uow import Transaction
 
 METHODS = {"pickup": "窗口领取", "mail": "邮寄送达", "e_licence": "电子证照"}
@@ -89,8 +86,7 @@ def require_worker(ctx, tx: Transaction, actor: Actor, case_ids: list[int], orig
         return
     if actor.kind == "applicant" or actor.staff_id is None:
         raise Forbidden("the agency delivers the result", code="agency_only")
-    units = {origin_unit} | set(tx.execute(select(t.task.c.routed_org_unit_id)
-                                             .where(t.task.c.case_id.in_(case_ids)).distinct()).scalars())
+    units = {origin_unit} | tx.tasks.routed_units(case_ids)
     if not any(unit in units and role != "supervisor" for unit, _dept, role in org.posts_of(ctx, tx, actor.staff_id)):
         raise Forbidden("only staff at a window that worked on this case deliver its result",
                         code="case_out_of_scope")
@@ -105,12 +101,11 @@ def deliver_locked(ctx, tx: Transaction, loaded, d: Delivery, actor: Actor, now:
     events = ["complete", "deliver"] if state == lc.DECIDED else ["deliver"]
     recipient = d.recipient
     if recipient is None:
-        recipient = tx.execute(select(t.case.c.applicant_name).where(t.case.c.id == loaded.id)).scalar_one()
+        recipient = tx.deliveries.applicant_name(loaded.id)
     lifecycle.move(tx, loaded, events, actor, now, method=d.method)
-    decision = tx.execute(select(t.case.c.decision).where(t.case.c.id == loaded.id)).scalar_one()
+    decision = tx.deliveries.decision(loaded.id)
     record = record_of(d, recipient, actor, package_number)
-    tx.execute(update(t.case).where(t.case.c.id == loaded.id).values(
-        delivery_method=d.method, delivery=record, delivered_at=now, updated_at=now))
+    tx.deliveries.record(loaded.id, d.method, record, now)
     delivery_cards.cancel(tx, loaded.id)
     loaded.audit.add("case_delivered", actor, now, {**record, "method": d.method, "phone": mask_phone(d.phone)})
     if package_number is not None:

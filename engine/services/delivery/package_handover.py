@@ -5,18 +5,14 @@ delivered on their own (e.g. a refusal served by its task) are listed, not deliv
 Locks: every child in ascending id, then the parent (parents.lock_package, the global order)."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
-
 from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict
 from engine.domain.identity import mask_phone
 from engine.services.cases import documents, parents
 from engine.services.delivery import handover as delivery
-from engine.store import tables as t
 from engine.store.uow import Transaction
 
-_C, _P = t.case.c, t.item_package.c
 OUTCOME_NAMES = {"granted": "准予许可", "refused": "不予许可", "completed": "办结", "withdrawn": "已撤件",
                  "not_accepted": "不予受理", "returned": "退件"}
 DECISION_NAMES = {"granted": "准予许可", "refused": "不予许可", "partial": "部分准予许可"}
@@ -24,14 +20,12 @@ _DELIVERABLE = (lc.DECIDED, lc.COMPLETED)
 
 
 def is_package_case(tx: Transaction, case_id: int) -> bool:
-    return tx.execute(select(_P.id).join(t.case, _C.item_id == _P.implementation_id)
-                        .where(_C.id == case_id)).first() is not None
+    return tx.deliveries.is_package_case(case_id)
 
 
 def deliver_locked(ctx, tx: Transaction, parent_id: int, d: delivery.Delivery, actor: Actor) -> dict:
     parent, children = parents.lock_package(ctx, tx, parent_id)
-    row = tx.execute(select(_C.origin_org_unit_id, _C.lifecycle, _C.decision, _C.applicant_name)
-                       .where(_C.id == parent_id)).one()
+    row = tx.deliveries.package(parent_id)        # locked by lock_package: it exists
     delivery.require_worker(ctx, tx, actor, [c.id for c in children], row.origin_org_unit_id)
     if parent.status == "running":
         raise Conflict(f"package {parent.number} has items still being handled", code="package_not_decided")
@@ -43,12 +37,10 @@ def deliver_locked(ctx, tx: Transaction, parent_id: int, d: delivery.Delivery, a
     items = []
     for child in children:
         info = by_id[child.id]
-        state = tx.execute(select(_C.lifecycle).where(_C.id == child.id)).scalar_one()
+        state = tx.deliveries.lifecycle(child.id)
         if state in _DELIVERABLE:
             delivery.deliver_locked(ctx, tx, child, d, actor, now, package_number=parent.number)
-            tx.execute(update(t.case).where(_C.id == child.id).values(
-                audit_seq=child.audit.seq, audit_head=child.audit.head))
-            tx.cases.write_events(child)
+            tx.cases.record_events(child, now)      # updated_at is `now` already (deliver_locked)
             delivery_name = "本次送达"
         else:
             delivery_name = "此前已送达" if state == lc.DELIVERED else "无需送达"
@@ -62,14 +54,11 @@ def deliver_locked(ctx, tx: Transaction, parent_id: int, d: delivery.Delivery, a
     parent.audit.add("lifecycle_changed", actor, now, {"from": row.lifecycle, "to": lc.DELIVERED, "event": "deliver",
                                                        "method": d.method})
     parent.audit.add("case_delivered", actor, now, {**record, "method": d.method, "phone": mask_phone(d.phone)})
-    tx.execute(update(t.case).where(_C.id == parent_id).values(
-        lifecycle=lc.DELIVERED, delivery_method=d.method, delivery=record, delivered_at=now, updated_at=now))
+    tx.deliveries.record(parent_id, d.method, record, now, lifecycle=lc.DELIVERED)
     doc = documents.issue(tx, parent, "delivery_receipt", actor, now, method_name=delivery.METHODS[d.method],
                           decision_name=f"“一件事”办理结果（{DECISION_NAMES.get(row.decision, '办结')}）",
                           tracking_number=d.tracking_number, carrier=d.carrier, address=d.address,
                           recipient=recipient, phone=mask_phone(d.phone), licence_no=d.licence_no,
                           package_items=items)
-    tx.execute(update(t.case).where(_C.id == parent_id).values(audit_seq=parent.audit.seq,
-                                                                  audit_head=parent.audit.head))
-    tx.cases.write_events(parent)
+    tx.cases.record_events(parent, now)          # updated_at is `now` already (recorded above)
     return doc

@@ -6,18 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
 from engine.domain.errors import NotFound
 from engine.domain.materials import FileFacts, check_file
-from engine.store import tables as t
-from engine.store.db import is_postgres
 from engine.store.uow import Transaction
-
-_STORE_ONCE = {dialect: insert_(t.blob).on_conflict_do_nothing(index_elements=[t.blob.c.sha256])
-               for dialect, insert_ in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 
 
 @dataclass(frozen=True)
@@ -44,9 +35,7 @@ def store(ctx, tx: Transaction, upload: Upload, now, facts: Optional[FileFacts] 
     """Store (inside the caller's transaction) what `check` accepted — checking it now when the
     caller has not; the same bytes are stored once."""
     facts = facts or check(ctx, upload)
-    tx.execute(_STORE_ONCE["postgresql" if is_postgres(tx) else "sqlite"],
-                 {"sha256": facts.sha256, "size": facts.size, "media_type": facts.media_type,
-                  "content": upload.content, "created_at": now})
+    tx.blobs.store_once(facts.sha256, facts.size, facts.media_type, upload.content, now)
     return facts
 
 
@@ -59,7 +48,7 @@ class StoredFile:
 
 
 def read(tx: Transaction, sha256: str) -> StoredFile:
-    row = tx.execute(select(t.blob).where(t.blob.c.sha256 == sha256)).first()
+    row = tx.blobs.get(sha256)
     if row is None:
         raise NotFound("no such file", code="file_not_found", field="sha256")
     return StoredFile(row.sha256, row.media_type, row.size, bytes(row.content))

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Optional
 
-from sqlalchemy import delete, select, update
-
 from engine.domain import deadlines as dl
 from engine.domain import materials as rules
 from engine.domain.actor import Actor
@@ -19,20 +17,15 @@ from engine.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from engine.domain.identity import mask_id_number
 from engine.services import calendar
 from engine.services.materials import blobs, mandates, vault
-from engine.services.materials.locking import LockedCase, _item, finish, lock_for_materials
-from engine.store import tables as t
+from engine.services.materials.locking import LockedCase, finish, item_of, lock_for_materials
 from engine.store.uow import Transaction
-
-M = t.case_material.c
 
 
 def _put(tx: Transaction, case_id: int, code: str, actor: Actor, now, **values) -> None:
     """One row per material: a new way of satisfying it replaces the old (the trail keeps both)."""
-    tx.execute(delete(t.case_material).where(M.case_id == case_id, M.code == code))
     row = {"blob_sha256": None, "filename": None, "document_id": None, "declaration": None, "deadline": None,
            "commitment": None, "trust_level": None, "auto_filled": False, "verified_at": None, "verified_by": None}
-    tx.execute(t.case_material.insert().values(case_id=case_id, code=code, created_at=now, created_by=actor.username,
-                                                 **{**row, **values}))
+    tx.materials.replace(case_id, code, {**row, **values, "created_at": now, "created_by": actor.username})
 
 
 # --- commands -----------------------------------------------------------------------------------
@@ -119,7 +112,7 @@ def verify(ctx, case_id: int, code: str, actor: Actor) -> None:
     with ctx.uow.begin() as tx:
         locked = lock_for_materials(ctx, tx, case_id, actor)
         s = rules.slot(locked.item.materials, code)
-        row = tx.execute(select(t.case_material).where(M.case_id == case_id, M.code == code)).first()
+        row = tx.materials.get(case_id, code)
         if row is None or row.trust_level != "C":
             raise Conflict(f"material {code} has no user upload waiting for verification",
                            code="material_not_verifiable")
@@ -131,8 +124,7 @@ def verify(ctx, case_id: int, code: str, actor: Actor) -> None:
         elif s.licence_types and owner.known and row.blob_sha256:
             document_id = vault.add_document(tx, owner, vault.NewDocument(s.licence_types[0], s.name), "B",
                                              "window", row.blob_sha256, actor, now, locked.loaded.audit)
-        tx.execute(update(t.case_material).where(M.id == row.id).values(
-            trust_level="B", verified_at=now, verified_by=actor.username, document_id=document_id))
+        tx.materials.mark_verified(row.id, actor.username, now, document_id)
         locked.loaded.audit.add("material_verified", actor, now, {"code": code, "trust_level": "B",
                                                                   "document": document_id})
         finish(tx, locked, now)
@@ -150,9 +142,7 @@ def on_case_started(ctx, tx: Transaction, loaded, item, actor: Actor, now) -> No
     if not owner.known:
         return
     today = dl.local_date(now)
-    D = t.applicant_document.c
-    docs = tx.execute(select(t.applicant_document).where(owner.condition(), D.trust_level.in_(rules.REUSABLE))
-                        .order_by(D.trust_level, D.id.desc())).all()
+    docs = tx.vault.reusable_of(owner.account_id, owner.key, rules.REUSABLE)
     locked = LockedCase(loaded, None, item)
     for s in wanting:
         doc = next((d for d in docs if d.kind in s.licence_types
@@ -164,7 +154,7 @@ def on_case_started(ctx, tx: Transaction, loaded, item, actor: Actor, now) -> No
 # --- queries ------------------------------------------------------------------------------------
 
 def satisfied(tx: Transaction, case_id: int) -> dict[str, object]:
-    return {r.code: r for r in tx.execute(select(t.case_material).where(M.case_id == case_id))}
+    return {r.code: r for r in tx.materials.of_case(case_id)}
 
 
 @dataclass(frozen=True)
@@ -176,11 +166,10 @@ class _State:
 
 
 def _state(tx: Transaction, case_id: int) -> _State:
-    c = t.case.c
-    case = tx.execute(select(c.item_id, c.channel).where(c.id == case_id)).first()
+    case = tx.materials.case_item(case_id)
     if case is None:
         raise NotFound(f"case {case_id} does not exist", code="case_not_found")
-    slots, rows, proxy = rules.slots(_item(tx, case.item_id).materials), satisfied(tx, case_id), case.channel == "proxy"
+    slots, rows, proxy = rules.slots(item_of(tx, case.item_id).materials), satisfied(tx, case_id), case.channel == "proxy"
     got = {code: rules.Satisfied(r.mode, r.trust_level) for code, r in rows.items()}
     return _State(slots, rows, proxy, rules.completeness(slots, got, proxy, mandates.exists(tx, case_id)))
 
@@ -234,9 +223,8 @@ def case_file(ctx, case_id: int, sha256: str, actor: Actor) -> blobs.StoredFile:
         vault.require_readable_case(ctx, tx, actor, case_id)
         referenced = {r.blob_sha256 for r in satisfied(tx, case_id).values()} | mandates.files(tx, case_id)
         owner = vault.owner_of_case(ctx, tx, case_id)
-        if owner.known:          # the applicant's vault as the case shows it (documents_for_case)
-            referenced |= set(tx.execute(select(t.applicant_document.c.blob_sha256)
-                                           .where(owner.condition())).scalars())
+        # the applicant's vault as the case shows it (documents_for_case)
+        referenced |= tx.vault.files_of(owner.account_id, owner.key)
         if sha256 not in referenced - {None}:
             raise NotFound("this case has no such file", code="file_not_found", field="sha256")
         return blobs.read(tx, sha256)

@@ -2,12 +2,9 @@
 columns and its item's material list; and the end that writes the audit chain."""
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
-
 from engine.domain.actor import Actor
-from engine.domain.errors import Conflict
+from engine.domain.errors import Conflict, NotFound
 from engine.services.accounts import access
-from engine.store import tables as t
 from engine.store.uow import Transaction
 
 
@@ -23,18 +20,18 @@ def lock_for_materials(ctx, tx: Transaction, case_id: int, actor: Actor) -> Lock
     access.require_case_access(ctx, tx, actor, case_id)
     if loaded.status != "running":
         raise Conflict(f"case {loaded.number} is {loaded.status}", code="case_not_running")
-    c = t.case.c
-    case = tx.execute(select(c.id, c.item_id, c.channel, c.applicant_name, c.promise_due, c.promise_limit,
-                               c.promise_unit, c.convention).where(c.id == case_id)).one()
-    return LockedCase(loaded, case, _item(tx, case.item_id))
+    case = tx.materials.case(case_id)          # the row is locked: it exists
+    return LockedCase(loaded, case, item_of(tx, case.item_id))
 
 
-def _item(tx: Transaction, item_id: int):
-    i = t.item_implementation.c
-    return tx.execute(select(i.materials, i.tolerant_acceptance).where(i.id == item_id)).one()
+def item_of(tx: Transaction, item_id: int):
+    """(materials, tolerant_acceptance) of a case's implementation version."""
+    item = tx.materials.item(item_id)
+    if item is None:
+        raise NotFound(f"implementation {item_id} does not exist", code="item_not_found")
+    return item
 
 
 def finish(tx: Transaction, locked: LockedCase, now) -> None:
-    tx.execute(update(t.case).where(t.case.c.id == locked.loaded.id).values(
-        audit_seq=locked.loaded.audit.seq, audit_head=locked.loaded.audit.head, updated_at=now))
-    tx.cases.write_events(locked.loaded)
+    """The case's new audit events and the chain's head."""
+    tx.cases.record_events(locked.loaded, now)

@@ -12,18 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Optional
 
-from sqlalchemy import delete, select
-
 from engine.domain import deadlines as dl
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict, Forbidden, ValidationError
 from engine.domain.materials import MANDATE_SCOPES
 from engine.services.materials import blobs, locking, vault
-from engine.store import tables as t
-from engine.store.models import Staff
 from engine.store.uow import Transaction
-
-MD = t.case_mandate.c
 
 
 @dataclass(frozen=True)
@@ -57,11 +51,10 @@ def record(ctx, case_id: int, mandate: Mandate, file: Optional[blobs.Upload], ac
             sha256, filename = blobs.store(ctx, tx, file, now, facts).sha256, file.safe_name
         else:
             vault.document_row(tx, vault.owner_of_case(ctx, tx, case_id), mandate.document_id)
-        tx.execute(delete(t.case_mandate).where(MD.case_id == case_id))
-        tx.execute(t.case_mandate.insert().values(
-            case_id=case_id, agent_account_id=actor.staff_id, principal_name=locked.case.applicant_name,
-            scope=mandate.scope, blob_sha256=sha256, filename=filename, document_id=mandate.document_id,
-            signed_on=mandate.signed_on, created_at=now, created_by=actor.username))
+        tx.materials.replace_mandate(case_id, {
+            "agent_account_id": actor.staff_id, "principal_name": locked.case.applicant_name,
+            "scope": mandate.scope, "blob_sha256": sha256, "filename": filename, "document_id": mandate.document_id,
+            "signed_on": mandate.signed_on, "created_at": now, "created_by": actor.username})
         locked.loaded.audit.add("mandate_recorded", actor, now, {
             "agent": actor.username, "principal": locked.case.applicant_name, "scope": mandate.scope,
             "signed_on": mandate.signed_on.isoformat(), "sha256": sha256, "document": mandate.document_id})
@@ -69,16 +62,15 @@ def record(ctx, case_id: int, mandate: Mandate, file: Optional[blobs.Upload], ac
 
 
 def exists(tx: Transaction, case_id: int) -> bool:
-    return tx.execute(select(MD.id).where(MD.case_id == case_id)).first() is not None
+    return tx.materials.has_mandate(case_id)
 
 
 def files(tx: Transaction, case_id: int) -> set:
-    return set(tx.execute(select(MD.blob_sha256).where(MD.case_id == case_id)).scalars())
+    return tx.materials.mandate_files(case_id)
 
 
 def view(tx: Transaction, case_id: int) -> Optional[dict]:
-    row = tx.execute(select(t.case_mandate, Staff.username.label("agent"))
-                       .join(Staff, Staff.id == MD.agent_account_id).where(MD.case_id == case_id)).first()
+    row = tx.materials.mandate(case_id)
     if row is None:
         return None
     return {"agent": row.agent, "principal": row.principal_name, "scope": row.scope, "signed_on": row.signed_on,

@@ -12,20 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Optional
 
-from sqlalchemy import or_, select, update
-
 from engine.domain.actor import Actor
 from engine.domain.errors import Forbidden, NotFound, ValidationError
 from engine.domain.identity import id_key, mask_id_number
 from engine.domain.materials import KIND, TRUST_LEVELS
 from engine.services.accounts import access
 from engine.services.materials import blobs
-from engine.store import tables as t
-from engine.store.db import is_postgres
-from engine.store.models import Staff
 from engine.store.uow import Transaction
-
-D = t.applicant_document.c
 
 
 @dataclass(frozen=True)
@@ -42,17 +35,11 @@ class Owner:
         """The audit stream of this vault (a 32-character column; the key is already a hash)."""
         return f"vault:a{self.account_id}" if self.account_id is not None else f"vault:k{self.key[:24]}"
 
-    def condition(self):
-        parts = []
-        if self.account_id is not None:
-            parts.append(D.owner_account_id == self.account_id)
-        if self.key is not None:
-            parts.append(D.owner_key == self.key)
-        return or_(*parts) if parts else D.id.is_(None)
-
 
 def owner_of_case(ctx, tx: Transaction, case_id: int) -> Owner:
-    row = tx.execute(select(t.case.c.applicant, t.case.c.applicant_account_id).where(t.case.c.id == case_id)).one()
+    row = tx.vault.case_owner(case_id)
+    if row is None:
+        raise NotFound(f"case {case_id} does not exist", code="case_not_found")
     if row.applicant_account_id is not None:
         return Owner(account_id=row.applicant_account_id)
     return Owner(key=id_key(ctx.settings.id_hash_secret, (row.applicant or {}).get("id_number")))
@@ -75,26 +62,18 @@ class DocumentView:
     verified_at: object
 
 
-_VIEW = (select(D.id, D.kind, D.title, D.number, D.issuer, D.valid_until, D.trust_level, D.source, D.blob_sha256,
-                D.created_at, D.verified_at, t.blob.c.media_type, t.blob.c.size)
-         .outerjoin(t.blob, t.blob.c.sha256 == D.blob_sha256))
-
-
 def _view(r) -> DocumentView:
     return DocumentView(r.id, r.kind, r.title, mask_id_number(r.number), r.issuer, r.valid_until, r.trust_level,
                         r.source, r.blob_sha256 is not None, r.media_type, r.size, r.created_at, r.verified_at)
 
 
 def documents_of(tx: Transaction, owner: Owner) -> list[DocumentView]:
-    if not owner.known:
-        return []
-    return [_view(r) for r in tx.execute(_VIEW.where(owner.condition()).order_by(D.id))]
+    return [_view(r) for r in tx.vault.views_of(owner.account_id, owner.key)]
 
 
 def document_row(tx: Transaction, owner: Owner, document_id: int):
     """The owner's document, or 404 — another applicant's document does not exist for her."""
-    row = tx.execute(select(t.applicant_document).where(D.id == document_id, owner.condition())).first() \
-        if owner.known else None
+    row = tx.vault.document_of(owner.account_id, owner.key, document_id)
     if row is None:
         raise NotFound(f"document {document_id} does not exist", code="document_not_found", field="document_id")
     return row
@@ -119,7 +98,7 @@ def my_document(ctx, document_id: int, actor: Actor) -> DocumentView:
     owner = _applicant(actor)
     with ctx.uow.read() as tx:
         document_row(tx, owner, document_id)
-        return _view(tx.execute(_VIEW.where(D.id == document_id)).one())
+        return _view(tx.vault.view(document_id))
 
 
 def my_file(ctx, document_id: int, actor: Actor) -> blobs.StoredFile:
@@ -159,7 +138,26 @@ def upload_mine(ctx, doc: NewDocument, upload: blobs.Upload, actor: Actor) -> Do
         now = ctx.clock.now()
         blobs.store(ctx, tx, upload, now, facts)
         document_id = add_document(tx, owner, doc, "C", "upload", facts.sha256, actor, now)
-        return _view(tx.execute(_VIEW.where(D.id == document_id)).one())
+        return _view(tx.vault.view(document_id))
+
+
+def file_e_licences(ctx, username: str, id_number: str, docs: list[NewDocument], actor: Actor) -> list[int]:
+    """E-licences issued to a person (her ID number) and bound to her real-name account, filed in
+    her vault at trust level A: what the e-licence exchange hands over (and the demo's seed)."""
+    access.require_role(actor, "admin")
+    for doc in docs:
+        _check(doc)
+    key = id_key(ctx.settings.id_hash_secret, id_number)
+    if key is None:
+        raise ValidationError("an e-licence is issued to an ID number", code="id_number_required", field="id_number")
+    with ctx.uow.begin() as tx:
+        account_id = tx.accounts.id_of(username)
+        if account_id is None:
+            raise NotFound(f"account {username!r} does not exist", code="account_not_found", field="username")
+        owner = Owner(account_id=account_id, key=key)
+        lock_vault(tx, owner)
+        now = ctx.clock.now()
+        return [add_document(tx, owner, doc, "A", "e_licence", None, actor, now) for doc in docs]
 
 
 def lock_vault(tx: Transaction, owner: Owner) -> None:
@@ -167,8 +165,8 @@ def lock_vault(tx: Transaction, owner: Owner) -> None:
     race for the next sequence number): a lock on her account row, taken FIRST in the transaction —
     after the document insert its foreign-key share lock would turn two uploads into a deadlock.
     SQLite has a single writer anyway."""
-    if owner.account_id is not None and is_postgres(tx):
-        tx.execute(select(Staff.id).where(Staff.id == owner.account_id).with_for_update())
+    if owner.account_id is not None:
+        tx.vault.lock_account(owner.account_id)
 
 
 def _event(tx: Transaction, owner: Owner, type: str, actor: Actor, now, payload: dict, case_audit) -> None:
@@ -184,12 +182,12 @@ def add_document(tx: Transaction, owner: Owner, doc: NewDocument, trust_level: s
                  blob_sha256: Optional[str], actor: Actor, now, case_audit=None) -> int:
     """Write one vault document and its audit event (the number masked)."""
     assert trust_level in TRUST_LEVELS and owner.known
-    document_id = tx.execute(t.applicant_document.insert().returning(D.id).values(
+    document_id = tx.vault.add(
         owner_account_id=owner.account_id, owner_key=owner.key, kind=doc.kind, title=doc.title.strip()[:200],
         number=(doc.number or None), issuer=doc.issuer, valid_until=doc.valid_until, trust_level=trust_level,
         source=source, blob_sha256=blob_sha256, created_at=now, created_by=actor.username,
         verified_at=now if trust_level == "B" else None,
-        verified_by=actor.username if trust_level == "B" else None)).scalar_one()
+        verified_by=actor.username if trust_level == "B" else None)
     _event(tx, owner, "document_added", actor, now, {
         "document": document_id, "kind": doc.kind, "number": mask_id_number(doc.number), "trust_level": trust_level,
         "source": source, "sha256": blob_sha256}, case_audit)
@@ -198,8 +196,7 @@ def add_document(tx: Transaction, owner: Owner, doc: NewDocument, trust_level: s
 
 def mark_verified(tx: Transaction, owner: Owner, document_id: int, actor: Actor, now, case_audit) -> None:
     """C → B: window staff checked the original (through a case, see materials.verify)."""
-    tx.execute(update(t.applicant_document).where(D.id == document_id, D.trust_level == "C")
-                 .values(trust_level="B", verified_at=now, verified_by=actor.username))
+    tx.vault.mark_verified(document_id, actor.username, now)
     _event(tx, owner, "document_verified", actor, now, {"document": document_id, "trust_level": "B"}, case_audit)
 
 
@@ -207,7 +204,7 @@ def mark_verified(tx: Transaction, owner: Owner, document_id: int, actor: Actor,
 
 def require_readable_case(ctx, tx: Transaction, actor: Actor, case_id: int) -> None:
     """The case exists (404) and the actor may read it (403)."""
-    if tx.execute(select(t.case.c.id).where(t.case.c.id == case_id)).first() is None:
+    if tx.cases.scope(case_id) is None:
         raise NotFound(f"case {case_id} does not exist", code="case_not_found")
     access.require_case_access(ctx, tx, actor, case_id)
 

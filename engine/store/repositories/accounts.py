@@ -1,8 +1,69 @@
-"""Accounts and API tokens."""
+"""Accounts (the `staff` table: staff, applicants, service accounts) and their API tokens."""
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import bindparam, select, update
+
+from engine.store.models import ApiToken, Staff
 from engine.store.repositories.base import Repository
+
+_S, _T = Staff.__table__.c, ApiToken.__table__.c
+_ID_OF = select(_S.id).where(_S.username == bindparam("username"))
+_CREDENTIALS = select(_S.id, _S.username, _S.kind, _S.roles, _S.active, _S.password_hash).where(
+    _S.username == bindparam("username"))
+_ADD = Staff.__table__.insert().returning(_S.id)
+# (a WHERE parameter may not share its name with a column of an UPDATE's table: "account", "token")
+_SET_PASSWORD_HASH = update(Staff.__table__).where(_S.username == bindparam("account")).values(
+    password_hash=bindparam("password_hash"))
+_SET_ROLES = update(Staff.__table__).where(_S.username == bindparam("account")).values(roles=bindparam("roles"))
+_ISSUE_TOKEN = ApiToken.__table__.insert()
+_REVOKE_TOKEN = update(ApiToken.__table__).where(_T.token_hash == bindparam("token"),
+                                                 _T.revoked_at.is_(None)).values(revoked_at=bindparam("now"))
+# what authenticating a request needs (on a token cache miss: one query)
+_BY_TOKEN = (select(_S.id, _S.username, _S.kind, _S.roles, _S.active, _T.expires_at, _T.revoked_at)
+             .join(Staff.__table__, _S.id == _T.account_id).where(_T.token_hash == bindparam("token_hash")))
 
 
 class Accounts(Repository):
     __slots__ = ()
+
+    def id_of(self, username: str) -> Optional[int]:
+        return self.conn.execute(_ID_OF, {"username": username}).scalar()
+
+    def credentials(self, username: str):
+        """(id, username, kind, roles, active, password_hash) of an account, or None."""
+        return self.conn.execute(_CREDENTIALS, {"username": username}).first()
+
+    def add(self, username: str, name: str, kind: str, roles: list[str], password_hash: Optional[str]) -> int:
+        """A new active account; its id."""
+        return self.conn.execute(_ADD, {"username": username, "name": name, "kind": kind, "roles": roles,
+                                        "active": True, "password_hash": password_hash}).scalar_one()
+
+    def set_password_hash(self, username: str, password_hash: str) -> bool:
+        """False when there is no such account."""
+        return bool(self.conn.execute(_SET_PASSWORD_HASH, {"account": username,
+                                                           "password_hash": password_hash}).rowcount)
+
+    def set_roles(self, username: str, roles: list[str]) -> bool:
+        """False when there is no such account."""
+        return bool(self.conn.execute(_SET_ROLES, {"account": username, "roles": roles}).rowcount)
+
+    # --- tokens (stored as their SHA-256 only) -----------------------------------------------------
+
+    def issue_token(self, account_id: int, kind: str, name: str, token_hash: str, now: datetime,
+                    expires_at: Optional[datetime]) -> None:
+        self.conn.execute(_ISSUE_TOKEN, {"account_id": account_id, "kind": kind, "name": name,
+                                         "token_hash": token_hash, "created_at": now, "expires_at": expires_at})
+
+    def revoke_token(self, token_hash: str, now: datetime) -> bool:
+        """False when no live token has the hash (unknown, or revoked already)."""
+        return bool(self.conn.execute(_REVOKE_TOKEN, {"token": token_hash, "now": now}).rowcount)
+
+    def token_exists(self, token_hash: str) -> bool:
+        return self.conn.execute(select(_T.id).where(_T.token_hash == token_hash)).first() is not None
+
+    def by_token(self, token_hash: str):
+        """(id, username, kind, roles, active, expires_at, revoked_at) of the token's account, or None."""
+        return self.conn.execute(_BY_TOKEN, {"token_hash": token_hash}).first()
