@@ -2,16 +2,14 @@
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from api import schemas
 from api.security import actor, context
 from engine.bpmn.parser import SourceFile, parse_bundle
-from engine.domain.errors import NotFound, ValidationError
+from engine.domain.errors import ValidationError
 from engine.services import definitions
 from engine.services.accounts import access
 from engine.services.definitions import forms
-from engine.store import tables as t
 
 bp = Blueprint("definitions", __name__, url_prefix="/api/v1/process-definitions",
                description="BPMN/DMN deployment and versions")
@@ -31,12 +29,7 @@ class Definitions(MethodView):
     @bp.response(200, schemas.DefinitionOut(many=True))
     def get(self):
         """Every deployed version, newest first."""
-        ctx = context()
-        pd = t.process_definition.c
-        with ctx.uow.read() as conn:
-            rows = conn.execute(select(pd.id, pd.key, pd.name, pd.version, pd.deployment_id, pd.resource_name,
-                                       pd.created_at).order_by(pd.key, pd.version.desc())).all()
-        return [dict(r._mapping) for r in rows]
+        return definitions.versions(context())
 
 
 @bp.route("/deployments")
@@ -63,10 +56,10 @@ class Validate(MethodView):
         ctx = context()
         access.require_role(actor(), "designer", "admin")
         files = uploaded_files()
-        with ctx.uow.read() as conn:
+        with ctx.uow.read() as tx:
             bundle = parse_bundle([f for f in files if not forms.is_form_file(f.name)],
-                                  definitions.external_resolver(ctx, conn))
-            forms.snapshot(ctx, conn, bundle, {f.name: f.content for f in files if forms.is_form_file(f.name)})
+                                  definitions.external_resolver(ctx, tx))
+            forms.snapshot(ctx, tx, bundle, {f.name: f.content for f in files if forms.is_form_file(f.name)})
         return {"deployment_id": None, "processes": [{"key": k, "user_tasks": len(p.user_tasks)}
                                                      for k, p in sorted(bundle.processes.items())]}
 
@@ -77,14 +70,6 @@ class Source(MethodView):
     @bp.alt_response(404, schema=schemas.Problem)
     def get(self, definition_id):
         """The BPMN file this version was deployed from."""
-        ctx = context()
-        pd, res = t.process_definition.c, t.deployment_resource.c
-        with ctx.uow.read() as conn:
-            row = conn.execute(select(res.content, res.name)
-                               .join(t.process_definition, (pd.deployment_id == res.deployment_id)
-                                     & (pd.resource_name == res.name))
-                               .where(pd.id == definition_id)).first()
-        if row is None:
-            raise NotFound(f"process definition {definition_id} does not exist", code="definition_not_found")
-        return Response(row.content, mimetype="application/xml",
-                        headers={"Content-Disposition": f'attachment; filename="{row.name}"'})
+        name, content = definitions.source(context(), definition_id)
+        return Response(content, mimetype="application/xml",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})

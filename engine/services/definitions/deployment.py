@@ -5,8 +5,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from engine.bpmn.parser import SourceFile, parse_bundle
 from engine.domain.actor import Actor
 from engine.domain.errors import DeployError, Problem
@@ -14,7 +12,6 @@ from engine.domain.org import parse_target
 from engine.services import definitions
 from engine.services.accounts import access, org
 from engine.services.definitions import forms
-from engine.store import tables as t
 from engine.store.uow import Transaction
 
 MAX_FILES = 50
@@ -34,6 +31,17 @@ class DeployResult:
     processes: list[DeployedProcess]
 
 
+@dataclass(frozen=True)
+class _Planned:
+    """One process of a deployment once checked: its new content, or the version that has it."""
+    key: str
+    proc: object                   # engine.bpmn.parser.ParsedProcess
+    spec_json: str
+    tasks: list
+    checksum: str
+    existing: object               # (id, version) of the latest version when it has this content, else None
+
+
 def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment") -> DeployResult:
     access.require_role(actor, "designer", "admin")
     if len(files) > MAX_FILES:
@@ -45,46 +53,44 @@ def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment")
         _check_departments(ctx, tx, bundle)
         snapshots = forms.snapshot(ctx, tx, bundle, {f.name: f.content for f in form_files})
         now = ctx.clock.now()
-        prepared = []
-        for key, proc in sorted(bundle.processes.items()):
-            spec_json = ctx.runtime.spec_to_json(proc.spec, proc.subprocess_specs)
-            tasks = [t.to_dict() for t in proc.user_tasks]
-            checksum = hashlib.sha256((spec_json + json.dumps([tasks, snapshots[key]], sort_keys=True,
-                                                              ensure_ascii=False)).encode()).hexdigest()
-            pd = t.process_definition.c
-            existing = tx.execute(select(pd.id, pd.version).where(pd.key == key, pd.checksum == checksum)
-                                    .order_by(pd.version.desc()).limit(1)).first()
-            latest = definitions.latest(ctx, tx, key)
-            if existing is not None and latest is not None and latest.id == existing.id:
-                prepared.append((key, proc, None, existing))
-            else:
-                prepared.append((key, proc, (spec_json, tasks, checksum), None))
-        if all(item[2] is None for item in prepared):
-            return DeployResult(None, [DeployedProcess(k, e.version, e.id, False) for k, _, _, e in prepared])
-        dep_id = tx.execute(t.deployment.insert().values(name=name[:200], deployed_at=now,
-                                                          deployed_by=actor.username)
-                              .returning(t.deployment.c.id)).scalar_one()
-        tx.execute(t.deployment_resource.insert(), [
-            {"deployment_id": dep_id, "name": f.name, "kind": kind, "checksum": f.checksum,
-             "content": f.content.decode("utf-8")}
+        planned = [_plan(ctx, tx, key, proc, snapshots[key]) for key, proc in sorted(bundle.processes.items())]
+        if all(p.existing is not None for p in planned):
+            return DeployResult(None, [_unchanged(p) for p in planned])
+        dep_id = tx.definitions.insert_deployment(name[:200], now, actor.username, [
+            {"name": f.name, "kind": kind, "checksum": f.checksum, "content": f.content.decode("utf-8")}
             for f, kind in bundle.files + [(f, "form") for f in form_files]])
         out = []
-        for key, proc, new, existing in prepared:
-            if new is None:
-                out.append(DeployedProcess(key, existing.version, existing.id, False))
+        for p in planned:
+            if p.existing is not None:
+                out.append(_unchanged(p))
                 continue
-            spec_json, tasks, checksum = new
-            version = definitions.latest_version(tx, key) + 1
-            def_id = tx.execute(t.process_definition.insert().values(
-                key=key, name=proc.name, version=version, checksum=checksum, deployment_id=dep_id,
-                resource_name=proc.resource, spec=spec_json, user_tasks=tasks, created_at=now,
-                forms=snapshots[key][0], start_form=snapshots[key][1])
-                .returning(t.process_definition.c.id)).scalar_one()
-            out.append(DeployedProcess(key, version, def_id, True))
+            version = definitions.latest_version(tx, p.key) + 1
+            def_id = tx.definitions.insert_definition(
+                key=p.key, name=p.proc.name, version=version, checksum=p.checksum, deployment_id=dep_id,
+                resource_name=p.proc.resource, spec=p.spec_json, user_tasks=p.tasks, created_at=now,
+                forms=snapshots[p.key][0], start_form=snapshots[p.key][1])
+            out.append(DeployedProcess(p.key, version, def_id, True))
         tx.events.append("system", "deployed", actor, now, {
             "deployment": dep_id, "files": [f.name for f, _ in bundle.files],
             "processes": [{"key": p.key, "version": p.version, "created": p.created} for p in out]})
         return DeployResult(dep_id, out)
+
+
+def _plan(ctx, tx: Transaction, key: str, proc, snapshot) -> _Planned:
+    """The process's content and its checksum; unchanged when the latest version has that checksum
+    (an older version with it does not count: deploying it again makes it the latest)."""
+    spec_json = ctx.runtime.spec_to_json(proc.spec, proc.subprocess_specs)
+    tasks = [meta.to_dict() for meta in proc.user_tasks]
+    checksum = hashlib.sha256((spec_json + json.dumps([tasks, snapshot], sort_keys=True,
+                                                      ensure_ascii=False)).encode()).hexdigest()
+    existing = tx.definitions.same_content(key, checksum)
+    latest = definitions.latest(ctx, tx, key)
+    unchanged = existing is not None and latest is not None and latest.id == existing.id
+    return _Planned(key, proc, spec_json, tasks, checksum, existing if unchanged else None)
+
+
+def _unchanged(p: _Planned) -> DeployedProcess:
+    return DeployedProcess(p.key, p.existing.version, p.existing.id, False)
 
 
 def _check_departments(ctx, tx: Transaction, bundle) -> None:
