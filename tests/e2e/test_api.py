@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from api import create_app
 from demo.org import DEMO_PASSWORD
 from engine.store.models import Event, OrgUnit
-from tests.conftest import ROOT, window_id
+from tests.conftest import ROOT, row_counts, window_id
 from tests.form_samples import sample
+from tests.integration.helpers import FIXTURES
 
 FOOD = "620100-XK-SCJG-0001"
 
@@ -145,6 +146,34 @@ def test_deploy_validate_download_and_camunda_modeler_endpoint(client, demo):
     big = client.post("/api/v1/process-definitions/deployments", headers=designer,
                       data=_files(("big.bpmn", b" " * (11 * 1024 * 1024))), content_type="multipart/form-data")
     assert_problem(big, 413, "payload_too_large")
+
+
+def test_validate_is_deploys_dry_run(client, demo):
+    """One code path: validate runs every check deploy runs (here the departments, which it once
+    skipped), answers what deploy would answer and writes nothing."""
+    designer = auth(client, "designer")
+
+    def post(action, content, name="food_license.bpmn"):
+        return client.post(f"/api/v1/process-definitions/{action}", headers=designer,
+                           data=_files((name, content)), content_type="multipart/form-data")
+
+    before = row_counts(demo)
+    misrouted = (FIXTURES / "misrouted.bpmn").read_text(encoding="utf-8").replace("@civil", "@nosuchdept").encode()
+    checked, refused = (assert_problem(post(action, misrouted, "x.bpmn"), 422, "routing_unknown_department")
+                        for action in ("validate", "deployments"))
+    assert (checked["element"], checked["file"]) == (refused["element"], refused["file"]) == ("civil_review", "x.bpmn")
+    source = (ROOT / "workflows" / "food_license.bpmn").read_bytes()
+    changed = source.replace("代办收件".encode(), "代办收件（新版）".encode())
+    for content, version, created in ((source, 1, False), (changed, 2, True), (changed, 2, False)):
+        preview = post("validate", content)
+        assert preview.status_code == 200 and row_counts(demo) == before
+        done = post("deployments", content)
+        assert done.status_code == 201
+        [would], [did] = preview.json["processes"], done.json["processes"]
+        assert (would["key"], would["version"], would["created"]) == ("food_license", version, created)
+        assert would == {**did, "definition_id": None if created else did["definition_id"]}
+        assert would["user_tasks"] == did["user_tasks"] > 0
+        before = row_counts(demo)
 
 
 def _unit(demo, code):

@@ -71,6 +71,26 @@ def test_unknown_department_is_a_deploy_error(demo):
     assert row_counts(ctx) == before
 
 
+def test_a_dry_run_runs_every_check_and_writes_nothing(demo):
+    ctx = demo
+    before = row_counts(ctx)
+    xml = (FIXTURES / "misrouted.bpmn").read_text(encoding="utf-8").replace("@civil", "@nosuchdept")
+    with pytest.raises(DeployError) as err:
+        definitions.deploy(ctx, [SourceFile("x.bpmn", xml.encode())], SYSTEM, dry_run=True)
+    assert err.value.code == "routing_unknown_department" and err.value.problems[0].element == "civil_review"
+    changed = [SourceFile("food_license.bpmn", (ROOT / "workflows" / "food_license.bpmn").read_text(encoding="utf-8")
+                          .replace('name="代办收件"', 'name="代办收件（新版）"').encode())]
+    preview = definitions.deploy(ctx, changed, SYSTEM, dry_run=True)
+    assert row_counts(ctx) == before
+    done = definitions.deploy(ctx, changed, SYSTEM)
+    assert preview.deployment_id is None and done.deployment_id is not None
+    [would], [did] = preview.processes, done.processes
+    assert (would.key, would.version, would.definition_id, would.created) == ("food_license", 2, None, True)
+    assert (did.version, did.created, did.user_tasks) == (2, True, would.user_tasks)
+    again = definitions.deploy(ctx, changed, SYSTEM, dry_run=True)
+    assert again.processes == [definitions.DeployedProcess("food_license", 2, did.definition_id, False, did.user_tasks)]
+
+
 def test_call_activity_resolves_to_a_previously_deployed_process(ctx):
     from demo.loader import load_demo
     load_demo(ctx, ROOT / "workflows")   # organisation + everything, so departments exist

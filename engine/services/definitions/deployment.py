@@ -1,9 +1,11 @@
-"""Deploying BPMN/DMN: all-or-nothing, versioned by content."""
+"""Deploying BPMN/DMN: all-or-nothing, versioned by content. A dry run (validate) is the same
+command with every check and no write, so validate and deploy can never disagree."""
 from __future__ import annotations
 
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Optional
 
 from engine.bpmn.parser import SourceFile, parse_bundle
 from engine.domain.actor import Actor
@@ -21,8 +23,9 @@ MAX_FILES = 50
 class DeployedProcess:
     key: str
     version: int
-    definition_id: int
-    created: bool          # False when identical content was already deployed
+    definition_id: Optional[int]   # None in a dry run for a version not written yet
+    created: bool                  # False when identical content was already deployed
+    user_tasks: int = 0            # user tasks of the process and the processes it calls
 
 
 @dataclass(frozen=True)
@@ -42,18 +45,26 @@ class _Planned:
     existing: object               # (id, version) of the latest version when it has this content, else None
 
 
-def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment") -> DeployResult:
+def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment", *,
+           dry_run: bool = False) -> DeployResult:
+    """Deploy the files as one deployment, or (`dry_run`) run every check a deployment runs and
+    write nothing, answering what deploying would do: the version each process would get (or the
+    one that already has its content) and whether it would be created."""
     access.require_role(actor, "designer", "admin")
     if len(files) > MAX_FILES:
         raise DeployError([Problem("deployment_too_many_files", f"at most {MAX_FILES} files per deployment")])
     form_files = [f for f in files if forms.is_form_file(f.name)]
     files = [f for f in files if not forms.is_form_file(f.name)]
-    with ctx.uow.begin() as tx:
+    with ctx.uow.read() if dry_run else ctx.uow.begin() as tx:
         bundle = parse_bundle(files, definitions.external_resolver(ctx, tx))
         _check_departments(ctx, tx, bundle)
         snapshots = forms.snapshot(ctx, tx, bundle, {f.name: f.content for f in form_files})
         now = ctx.clock.now()
         planned = [_plan(ctx, tx, key, proc, snapshots[key]) for key, proc in sorted(bundle.processes.items())]
+        if dry_run:
+            return DeployResult(None, [_unchanged(p) if p.existing is not None else
+                                       DeployedProcess(p.key, definitions.latest_version(tx, p.key) + 1, None, True,
+                                                       len(p.tasks)) for p in planned])
         if all(p.existing is not None for p in planned):
             return DeployResult(None, [_unchanged(p) for p in planned])
         dep_id = tx.definitions.insert_deployment(name[:200], now, actor.username, [
@@ -69,7 +80,7 @@ def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment")
                 key=p.key, name=p.proc.name, version=version, checksum=p.checksum, deployment_id=dep_id,
                 resource_name=p.proc.resource, spec=p.spec_json, user_tasks=p.tasks, created_at=now,
                 forms=snapshots[p.key][0], start_form=snapshots[p.key][1])
-            out.append(DeployedProcess(p.key, version, def_id, True))
+            out.append(DeployedProcess(p.key, version, def_id, True, len(p.tasks)))
         tx.events.append("system", "deployed", actor, now, {
             "deployment": dep_id, "files": [f.name for f, _ in bundle.files],
             "processes": [{"key": p.key, "version": p.version, "created": p.created} for p in out]})
@@ -90,7 +101,7 @@ def _plan(ctx, tx: Transaction, key: str, proc, snapshot) -> _Planned:
 
 
 def _unchanged(p: _Planned) -> DeployedProcess:
-    return DeployedProcess(p.key, p.existing.version, p.existing.id, False)
+    return DeployedProcess(p.key, p.existing.version, p.existing.id, False, len(p.tasks))
 
 
 def _check_departments(ctx, tx: Transaction, bundle) -> None:
