@@ -176,6 +176,12 @@ def test_validate_is_deploys_dry_run(client, demo):
         before = row_counts(demo)
 
 
+def test_the_overview_page_shows_the_organisation_items_and_versions(client, demo):
+    page = client.get("/").get_data(as_text=True)
+    assert "兰州新区" in page and "公共场所卫生许可" in page and "<td>food_license</td><td>v1</td>" in page
+    assert "办件 0 · 待办任务 0 · 待触发定时器 0" in page
+
+
 def _unit(demo, code):
     with demo.uow.read() as conn:
         return conn.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
