@@ -77,9 +77,9 @@ def test_a_clerks_day_over_http(client, demo):
     first = client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": sample("proxy_intake", note="已收件")})
     again = client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": sample("proxy_intake", note="已收件")})
     assert first.status_code == again.status_code == 200 and first.json == again.json
-    with demo.uow.read() as conn:
-        completed = conn.execute(select(func.count()).select_from(Event)
-                                 .where(Event.case_id == case_id, Event.type == "task_completed")).scalar()
+    with demo.uow.read() as tx:
+        completed = tx.conn.execute(select(func.count()).select_from(Event)
+                                    .where(Event.case_id == case_id, Event.type == "task_completed")).scalar()
     assert completed == 1
     assert_problem(client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": sample("proxy_intake", note="改")}),
                    409, "idempotency_key_reused")
@@ -183,8 +183,8 @@ def test_the_overview_page_shows_the_organisation_items_and_versions(client, dem
 
 
 def _unit(demo, code):
-    with demo.uow.read() as conn:
-        return conn.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
+    with demo.uow.read() as tx:
+        return tx.conn.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
 
 
 # who may do what: (account, action, expected status). The case is received at 中川镇清水村.
