@@ -66,7 +66,9 @@ class DefinitionOut(Schema):
 
 class DeployedOut(Schema):
     deployment_id = fields.Integer(allow_none=True)
-    processes = fields.List(fields.Dict())
+    processes = fields.List(fields.Dict(), metadata={
+        "description": "per process: key, version, definition_id (null when validate's dry run would create "
+                       "it), created (false: that content is already the latest version), user_tasks"})
 
 
 class DeployForm(Schema):

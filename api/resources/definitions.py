@@ -2,16 +2,12 @@
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from api import schemas
 from api.security import actor, context
-from engine.bpmn.parser import SourceFile, parse_bundle
-from engine.domain.errors import NotFound, ValidationError
+from engine.bpmn.parser import SourceFile
+from engine.domain.errors import ValidationError
 from engine.services import definitions
-from engine.services.accounts import access
-from engine.services.definitions import forms
-from engine.store import tables as t
 
 bp = Blueprint("definitions", __name__, url_prefix="/api/v1/process-definitions",
                description="BPMN/DMN deployment and versions")
@@ -26,17 +22,19 @@ def uploaded_files() -> list[SourceFile]:
     return [SourceFile(f.filename or "upload.bpmn", f.read()) for f in files]
 
 
+def deployed(result: definitions.DeployResult) -> dict:
+    """What a deployment did, or (dry run) would do."""
+    return {"deployment_id": result.deployment_id,
+            "processes": [{"key": p.key, "version": p.version, "definition_id": p.definition_id,
+                           "created": p.created, "user_tasks": p.user_tasks} for p in result.processes]}
+
+
 @bp.route("")
 class Definitions(MethodView):
     @bp.response(200, schemas.DefinitionOut(many=True))
     def get(self):
         """Every deployed version, newest first."""
-        ctx = context()
-        pd = t.process_definition.c
-        with ctx.uow.read() as conn:
-            rows = conn.execute(select(pd.id, pd.key, pd.name, pd.version, pd.deployment_id, pd.resource_name,
-                                       pd.created_at).order_by(pd.key, pd.version.desc())).all()
-        return [dict(r._mapping) for r in rows]
+        return definitions.versions(context())
 
 
 @bp.route("/deployments")
@@ -47,10 +45,7 @@ class Deployments(MethodView):
     @bp.alt_response(422, schema=schemas.Problem, description="the deployment was rejected as a whole")
     def post(self, form, files=None):
         """Deploy BPMN/DMN files as one all-or-nothing deployment (designers)."""
-        result = definitions.deploy(context(), uploaded_files(), actor(), name=form["name"])
-        return {"deployment_id": result.deployment_id,
-                "processes": [{"key": p.key, "version": p.version, "definition_id": p.definition_id,
-                               "created": p.created} for p in result.processes]}
+        return deployed(definitions.deploy(context(), uploaded_files(), actor(), name=form["name"]))
 
 
 @bp.route("/validate")
@@ -59,16 +54,10 @@ class Validate(MethodView):
     @bp.response(200, schemas.DeployedOut)
     @bp.alt_response(422, schema=schemas.Problem, description="what deploying these files would reject")
     def post(self, files=None):
-        """Check files as a deployment would, without deploying (designers)."""
-        ctx = context()
-        access.require_role(actor(), "designer", "admin")
-        files = uploaded_files()
-        with ctx.uow.read() as conn:
-            bundle = parse_bundle([f for f in files if not forms.is_form_file(f.name)],
-                                  definitions.external_resolver(ctx, conn))
-            forms.snapshot(ctx, conn, bundle, {f.name: f.content for f in files if forms.is_form_file(f.name)})
-        return {"deployment_id": None, "processes": [{"key": k, "user_tasks": len(p.user_tasks)}
-                                                     for k, p in sorted(bundle.processes.items())]}
+        """Deploy's dry run: every check a deployment runs, nothing written; answers what deploying
+        would do (each process's version, whether it would be created) or what it would reject
+        (designers)."""
+        return deployed(definitions.deploy(context(), uploaded_files(), actor(), dry_run=True))
 
 
 @bp.route("/<id:definition_id>/source")
@@ -77,14 +66,6 @@ class Source(MethodView):
     @bp.alt_response(404, schema=schemas.Problem)
     def get(self, definition_id):
         """The BPMN file this version was deployed from."""
-        ctx = context()
-        pd, res = t.process_definition.c, t.deployment_resource.c
-        with ctx.uow.read() as conn:
-            row = conn.execute(select(res.content, res.name)
-                               .join(t.process_definition, (pd.deployment_id == res.deployment_id)
-                                     & (pd.resource_name == res.name))
-                               .where(pd.id == definition_id)).first()
-        if row is None:
-            raise NotFound(f"process definition {definition_id} does not exist", code="definition_not_found")
-        return Response(row.content, mimetype="application/xml",
-                        headers={"Content-Disposition": f'attachment; filename="{row.name}"'})
+        name, content = definitions.source(context(), definition_id)
+        return Response(content, mimetype="application/xml",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from api import create_app
 from demo.org import DEMO_PASSWORD
 from engine.store.models import Event, OrgUnit
-from tests.conftest import ROOT, window_id
+from tests.conftest import ROOT, row_counts, window_id
 from tests.form_samples import sample
+from tests.integration.helpers import FIXTURES
 
 FOOD = "620100-XK-SCJG-0001"
 
@@ -78,7 +79,7 @@ def test_a_clerks_day_over_http(client, demo):
     assert first.status_code == again.status_code == 200 and first.json == again.json
     with demo.uow.read() as tx:
         completed = tx.conn.execute(select(func.count()).select_from(Event)
-                                 .where(Event.case_id == case_id, Event.type == "task_completed")).scalar()
+                                    .where(Event.case_id == case_id, Event.type == "task_completed")).scalar()
     assert completed == 1
     assert_problem(client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": sample("proxy_intake", note="改")}),
                    409, "idempotency_key_reused")
@@ -145,6 +146,40 @@ def test_deploy_validate_download_and_camunda_modeler_endpoint(client, demo):
     big = client.post("/api/v1/process-definitions/deployments", headers=designer,
                       data=_files(("big.bpmn", b" " * (11 * 1024 * 1024))), content_type="multipart/form-data")
     assert_problem(big, 413, "payload_too_large")
+
+
+def test_validate_is_deploys_dry_run(client, demo):
+    """One code path: validate runs every check deploy runs (here the departments, which it once
+    skipped), answers what deploy would answer and writes nothing."""
+    designer = auth(client, "designer")
+
+    def post(action, content, name="food_license.bpmn"):
+        return client.post(f"/api/v1/process-definitions/{action}", headers=designer,
+                           data=_files((name, content)), content_type="multipart/form-data")
+
+    before = row_counts(demo)
+    misrouted = (FIXTURES / "misrouted.bpmn").read_text(encoding="utf-8").replace("@civil", "@nosuchdept").encode()
+    checked, refused = (assert_problem(post(action, misrouted, "x.bpmn"), 422, "routing_unknown_department")
+                        for action in ("validate", "deployments"))
+    assert (checked["element"], checked["file"]) == (refused["element"], refused["file"]) == ("civil_review", "x.bpmn")
+    source = (ROOT / "workflows" / "food_license.bpmn").read_bytes()
+    changed = source.replace("代办收件".encode(), "代办收件（新版）".encode())
+    for content, version, created in ((source, 1, False), (changed, 2, True), (changed, 2, False)):
+        preview = post("validate", content)
+        assert preview.status_code == 200 and row_counts(demo) == before
+        done = post("deployments", content)
+        assert done.status_code == 201
+        [would], [did] = preview.json["processes"], done.json["processes"]
+        assert (would["key"], would["version"], would["created"]) == ("food_license", version, created)
+        assert would == {**did, "definition_id": None if created else did["definition_id"]}
+        assert would["user_tasks"] == did["user_tasks"] > 0
+        before = row_counts(demo)
+
+
+def test_the_overview_page_shows_the_organisation_items_and_versions(client, demo):
+    page = client.get("/").get_data(as_text=True)
+    assert "兰州新区" in page and "公共场所卫生许可" in page and "<td>food_license</td><td>v1</td>" in page
+    assert "办件 0 · 待办任务 0 · 待触发定时器 0" in page
 
 
 def _unit(demo, code):

@@ -94,8 +94,8 @@ def test_import_publish_export_and_versions_over_http(client):
 
 
 def test_channel_statistics_for_supervisors(client, demo):
-    with demo.uow.read() as conn:
-        zcz = conn.execute(select(OrgUnit.id).where(OrgUnit.code == "ZCZ")).scalar_one()
+    with demo.uow.read() as tx:
+        zcz = tx.conn.execute(select(OrgUnit.id).where(OrgUnit.code == "ZCZ")).scalar_one()
     sup = auth(client, "zcz_supervisor")
     rows = client.get(f"/api/v1/catalogue/channel-stats?unit_id={zcz}", headers=sup).json
     assert [(r["tier"], r["items"], r["mail_met"]) for r in rows] == [("township", 9, True), ("village", 10, True)]

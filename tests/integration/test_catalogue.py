@@ -129,11 +129,11 @@ def test_versions_draft_publish_retire_and_cases_keep_theirs(demo):
         catalogue.publish(ctx, FOOD, 1, ADMIN)
     assert info.value.code == "catalogue_version_not_draft"
     on_v2 = cases.start_case(ctx, cases.StartCase("620100-XK-SCJG-0001", window, {"name": "李四"}, form, "proxy"), clerk)
-    with ctx.uow.read() as conn:
-        item_of = dict(conn.execute(select(Case.id, Case.item_id)).all())
-        ids = dict(conn.execute(select(ItemImplementation.version, ItemImplementation.id)
-                                .where(ItemImplementation.code == FOOD)).all())
-        promise = conn.execute(select(Case.promise_limit).where(Case.id == on_v2.case_id)).scalar_one()
+    with ctx.uow.read() as tx:
+        item_of = dict(tx.conn.execute(select(Case.id, Case.item_id)).all())
+        ids = dict(tx.conn.execute(select(ItemImplementation.version, ItemImplementation.id)
+                                   .where(ItemImplementation.code == FOOD)).all())
+        promise = tx.conn.execute(select(Case.promise_limit).where(Case.id == on_v2.case_id)).scalar_one()
     assert item_of[on_v1.case_id] == ids[1] and item_of[on_v2.case_id] == ids[2] and promise == 8
     catalogue.retire(ctx, FOOD, 2, ADMIN)
     assert versions(ctx) == [(1, "retired"), (2, "retired")]
@@ -149,8 +149,8 @@ def test_versions_draft_publish_retire_and_cases_keep_theirs(demo):
 
 def test_round_trips_through_json_and_csv_make_no_version(demo):
     ctx = demo
-    with ctx.uow.read() as conn:
-        before = conn.execute(select(func.count()).select_from(ItemImplementation)).scalar()
+    with ctx.uow.read() as tx:
+        before = tx.conn.execute(select(func.count()).select_from(ItemImplementation)).scalar()
     for fmt in ("json", "csv"):
         exported = catalogue.export_catalogue(ctx, fmt, ADMIN)
         calls = []
@@ -161,8 +161,8 @@ def test_round_trips_through_json_and_csv_make_no_version(demo):
     csv = catalogue.export_catalogue(ctx, "csv", ADMIN)
     assert csv.startswith(b"\xef\xbb\xbf") and "食品经营许可" in csv.decode("utf-8-sig")
     assert "|" in csv.decode("utf-8-sig").splitlines()[1]          # accepting tiers as a|b in one cell
-    with ctx.uow.read() as conn:
-        assert conn.execute(select(func.count()).select_from(ItemImplementation)).scalar() == before
+    with ctx.uow.read() as tx:
+        assert tx.conn.execute(select(func.count()).select_from(ItemImplementation)).scalar() == before
 
 
 def test_four_same_basic_items_change_only_with_every_implementation(demo):
@@ -176,8 +176,8 @@ def test_four_same_basic_items_change_only_with_every_implementation(demo):
     assert {(p["field"], p["code"]) for p in info.value.detail["problems"]} == {("name", "four_same_violation")}
     result = catalogue.import_catalogue(ctx, as_json(both), "json", ADMIN, publish=True)
     assert (result.basic_updated, len(result.published)) == (1, 2)
-    with ctx.uow.read() as conn:
-        assert conn.execute(select(ServiceItem.name).where(ServiceItem.code == "BA0120100000")).scalar() == \
+    with ctx.uow.read() as tx:
+        assert tx.conn.execute(select(ServiceItem.name).where(ServiceItem.code == "BA0120100000")).scalar() == \
             "企业投资项目备案（新）"
     new_body = "11620100MB0000999" + uscc_check_char("11620100MB0000999")
     fresh = dict(items[4], code=new_body + "2001XK0990100", body_uscc=new_body, basic_code="XK0990100000",
@@ -214,11 +214,11 @@ def test_load_demo_again_adds_no_version_and_keeps_the_workflow_items(demo):
     ctx = demo
     # the catalogue's 27 entries, plus the 一件事 package's own entry (category `package`)
     count = select(func.count()).select_from(ItemImplementation).where(ItemImplementation.category != "package")
-    with ctx.uow.read() as conn:
-        before = conn.execute(count).scalar()
+    with ctx.uow.read() as tx:
+        before = tx.conn.execute(count).scalar()
     load_demo(ctx, ROOT / "workflows")
-    with ctx.uow.read() as conn:
-        assert conn.execute(count).scalar() == before == 27
+    with ctx.uow.read() as tx:
+        assert tx.conn.execute(count).scalar() == before == 27
     assert {i["tier"] for i in catalogue.list_guides(ctx)} == {"district", "park", "township", "village"}
 
 

@@ -12,8 +12,8 @@ from tests.conftest import staff
 
 
 def unit(ctx, code):
-    with ctx.uow.read() as conn:
-        return conn.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
+    with ctx.uow.read() as tx:
+        return tx.conn.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
 
 
 def numbers(rows):

@@ -17,8 +17,8 @@ SYSTEM = Actor.system("test")
 
 
 def versions(ctx):
-    with ctx.uow.begin() as s:
-        return sorted(s.execute(select(ProcessDefinition.key, ProcessDefinition.version)).all())
+    with ctx.uow.begin() as tx:
+        return sorted(tx.conn.execute(select(ProcessDefinition.key, ProcessDefinition.version)).all())
 
 
 def test_identical_content_is_not_a_new_version(demo):
@@ -38,9 +38,9 @@ def test_changed_process_gets_a_new_version_and_running_cases_keep_theirs(demo):
     result = definitions.deploy(ctx, [SourceFile("food_license.bpmn", changed.encode())], SYSTEM)
     assert [(p.key, p.version, p.created) for p in result.processes] == [("food_license", 2, True)]
     new_case = start_food(ctx)
-    with ctx.uow.begin() as s:
-        defs = dict(s.execute(select(Case.id, ProcessDefinition.version)
-                              .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)).all())
+    with ctx.uow.begin() as tx:
+        defs = dict(tx.conn.execute(select(Case.id, ProcessDefinition.version)
+                                    .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)).all())
     assert defs == {old_case.case_id: 1, new_case.case_id: 2}
     names = {t.case_id: t.name for t in tasks.inbox(ctx, staff(ctx, "zcz_qs_agent"))}
     assert names == {old_case.case_id: "代办收件", new_case.case_id: "代办收件（新版）"}
@@ -69,6 +69,26 @@ def test_unknown_department_is_a_deploy_error(demo):
         definitions.deploy(ctx, [SourceFile("x.bpmn", xml.encode())], SYSTEM)
     assert err.value.code == "routing_unknown_department" and err.value.problems[0].element == "civil_review"
     assert row_counts(ctx) == before
+
+
+def test_a_dry_run_runs_every_check_and_writes_nothing(demo):
+    ctx = demo
+    before = row_counts(ctx)
+    xml = (FIXTURES / "misrouted.bpmn").read_text(encoding="utf-8").replace("@civil", "@nosuchdept")
+    with pytest.raises(DeployError) as err:
+        definitions.deploy(ctx, [SourceFile("x.bpmn", xml.encode())], SYSTEM, dry_run=True)
+    assert err.value.code == "routing_unknown_department" and err.value.problems[0].element == "civil_review"
+    changed = [SourceFile("food_license.bpmn", (ROOT / "workflows" / "food_license.bpmn").read_text(encoding="utf-8")
+                          .replace('name="代办收件"', 'name="代办收件（新版）"').encode())]
+    preview = definitions.deploy(ctx, changed, SYSTEM, dry_run=True)
+    assert row_counts(ctx) == before
+    done = definitions.deploy(ctx, changed, SYSTEM)
+    assert preview.deployment_id is None and done.deployment_id is not None
+    [would], [did] = preview.processes, done.processes
+    assert (would.key, would.version, would.definition_id, would.created) == ("food_license", 2, None, True)
+    assert (did.version, did.created, did.user_tasks) == (2, True, would.user_tasks)
+    again = definitions.deploy(ctx, changed, SYSTEM, dry_run=True)
+    assert again.processes == [definitions.DeployedProcess("food_license", 2, did.definition_id, False, did.user_tasks)]
 
 
 def test_call_activity_resolves_to_a_previously_deployed_process(ctx):
@@ -112,7 +132,7 @@ def test_target_missing_in_the_org_tree_goes_to_the_supervisor_queue(demo):
     # the district supervisor oversees the whole tree and sees it too
     assert [t.id for t in tasks.inbox(ctx, staff(ctx, "lzxq_supervisor"))] == [task.id]
     assert tasks.inbox(ctx, staff(ctx, "zcz_supervisor")) == []
-    with ctx.uow.begin() as s:
-        types = s.execute(select(Event.type).where(Event.case_id == started.case_id)).scalars().all()
+    with ctx.uow.begin() as tx:
+        types = tx.conn.execute(select(Event.type).where(Event.case_id == started.case_id)).scalars().all()
     assert "task_routing_failed" in types
     tasks.complete(ctx, task.id, task_data(ctx, task.id, **{"opinion": "转民政局办理"}), staff(ctx, "xcz_supervisor"))

@@ -116,10 +116,10 @@ def test_an_application_that_does_not_match_the_items_form_starts_nothing(demo):
 
 def test_the_items_application_form_comes_before_the_bpmn_start_form(demo):
     ctx = demo
-    with ctx.uow.begin() as conn:
+    with ctx.uow.begin() as tx:
         from engine.store import tables as t
-        conn.execute(t.item_implementation.update().where(t.item_implementation.c.local_code == FOOD)
-                     .values(application_form="apply_restaurant_opening"))
+        tx.conn.execute(t.item_implementation.update().where(t.item_implementation.c.local_code == FOOD)
+                        .values(application_form="apply_restaurant_opening"))
     # the snapshot is taken at deploy: until the process is deployed again the form is not there
     with pytest.raises(ValidationError) as err:
         start_food(ctx)

@@ -31,15 +31,15 @@ def by_item(started):
 
 
 def row(ctx, case_id):
-    with ctx.uow.read() as conn:
-        return conn.execute(select(t.case.c.status, t.case.c.lifecycle, t.case.c.decision, t.case.c.delivery_method,
-                                   t.case.c.delivery, t.case.c.delivered_at).where(t.case.c.id == case_id)).one()
+    with ctx.uow.read() as tx:
+        return tx.conn.execute(select(t.case.c.status, t.case.c.lifecycle, t.case.c.decision, t.case.c.delivery_method,
+                                      t.case.c.delivery, t.case.c.delivered_at).where(t.case.c.id == case_id)).one()
 
 
 def event_types(ctx, case_id):
-    with ctx.uow.read() as conn:
-        return conn.execute(select(t.event.c.type).where(t.event.c.case_id == case_id)
-                            .order_by(t.event.c.seq)).scalars().all()
+    with ctx.uow.read() as tx:
+        return tx.conn.execute(select(t.event.c.type).where(t.event.c.case_id == case_id)
+                               .order_by(t.event.c.seq)).scalars().all()
 
 
 def open_task(ctx, case_id, user):
@@ -111,8 +111,8 @@ def test_child_completion_and_package_withdrawal_race_without_deadlock(demo, db_
             else:
                 assert done["complete"] in ("case_not_running", "task_not_open") and f.status == "withdrawn"
             outcomes.append(done["complete"] is True)
-            with ctx.uow.read() as conn:
-                assert conn.execute(select(t.task.c.id).where(
+            with ctx.uow.read() as tx:
+                assert tx.conn.execute(select(t.task.c.id).where(
                     t.task.c.case_id.in_([c["case_id"] for c in started["children"]]),
                     t.task.c.state == "open")).all() == []
             for case_id in (started["case_id"], *by_item(started).values()):
@@ -245,9 +245,9 @@ def test_delivering_the_package_delivers_every_decided_item_with_one_receipt(dem
                 ("mail", "SF1234567890", started["number"])
             assert "case_delivered" in event_types(ctx, case_id)
         assert len(receipt(ctx, case_id)) == receipts_before[case_id]     # no receipt of its own
-        with ctx.uow.read() as conn:
-            assert conn.execute(select(t.timer.c.id).where(t.timer.c.case_id == case_id,
-                                                           t.timer.c.state == "pending")).all() == []
+        with ctx.uow.read() as tx:
+            assert tx.conn.execute(select(t.timer.c.id).where(t.timer.c.case_id == case_id,
+                                                              t.timer.c.state == "pending")).all() == []
     [html] = receipt(ctx, parent)
     names = {"granted": "准予许可", "refused": "不予许可"}
     for code, case_id, decision in ((FOOD, children[FOOD], food_decision),

@@ -31,8 +31,8 @@ def start(ctx, form=FORM, who="zcz_qs_agent"):
 def finish(ctx, case_id, decision):
     """Drive a child case to its end, deciding `decision`."""
     for _ in range(12):
-        with ctx.uow.read() as conn:
-            row = conn.execute(select(t.case.c.status).where(t.case.c.id == case_id)).first()
+        with ctx.uow.read() as tx:
+            row = tx.conn.execute(select(t.case.c.status).where(t.case.c.id == case_id)).first()
         if row.status != "running":
             return
         for user in WORKERS:
@@ -56,9 +56,9 @@ def test_starting_a_package_opens_a_parent_and_one_child_per_item(demo):
     ctx = demo
     started = start(ctx)
     assert len(started["children"]) == 2 and all(c["tasks"] for c in started["children"])
-    with ctx.uow.read() as conn:
-        rows = conn.execute(select(t.case.c.id, t.case.c.number, t.case.c.parent_case_id, t.case.c.promise_limit)
-                            .order_by(t.case.c.id)).all()
+    with ctx.uow.read() as tx:
+        rows = tx.conn.execute(select(t.case.c.id, t.case.c.number, t.case.c.parent_case_id, t.case.c.promise_limit)
+                               .order_by(t.case.c.id)).all()
     parent, *children = rows
     assert parent.parent_case_id is None and parent.promise_limit == RESTAURANT_PACKAGE.promise_limit
     assert {c.parent_case_id for c in children} == {parent.id} and len({r.number for r in rows}) == 3
@@ -72,9 +72,9 @@ def test_starting_a_package_opens_a_parent_and_one_child_per_item(demo):
 
 def test_a_failing_member_rolls_the_whole_package_back(demo):
     ctx = demo
-    with ctx.uow.begin() as conn:
-        conn.execute(update(t.item_implementation).where(t.item_implementation.c.code == HYGIENE["code"])
-                     .values(process_key="not_deployed"))
+    with ctx.uow.begin() as tx:
+        tx.conn.execute(update(t.item_implementation).where(t.item_implementation.c.code == HYGIENE["code"])
+                        .values(process_key="not_deployed"))
     before = snapshot(ctx)
     with pytest.raises(NotFound) as err:
         start(ctx)
@@ -106,9 +106,9 @@ def test_the_parent_reports_one_combined_result(demo, food, hygiene, lifecycle, 
     assert view["status"] == "completed" and view["result"] == {"status": "completed", "lifecycle": lifecycle,
                                                                  "decision": decision}
     assert sorted(c["outcome"] for c in view["children"]) == sorted([food, hygiene])
-    with ctx.uow.read() as conn:
-        row = conn.execute(select(t.case.c.lifecycle, t.case.c.decision).where(t.case.c.id == started["case_id"])).one()
-        events = conn.execute(select(t.event.c.type).where(t.event.c.case_id == started["case_id"])).scalars().all()
+    with ctx.uow.read() as tx:
+        row = tx.conn.execute(select(t.case.c.lifecycle, t.case.c.decision).where(t.case.c.id == started["case_id"])).one()
+        events = tx.conn.execute(select(t.event.c.type).where(t.event.c.case_id == started["case_id"])).scalars().all()
     assert (row.lifecycle, row.decision) == (lifecycle, decision) and "package_result" in events
 
 
@@ -119,9 +119,11 @@ def test_withdrawing_the_package_cascades_to_open_children(demo):
     packages.withdraw_package(ctx, started["case_id"], "申请人撤回", staff(ctx, "zcz_qs_agent"))
     view = packages.package_case(ctx, started["case_id"], staff(ctx, "zcz_qs_agent"))
     assert view["status"] == "withdrawn" and {c["status"] for c in view["children"]} == {"withdrawn"}
-    with ctx.uow.read() as conn:
-        open_tasks = conn.execute(select(t.task.c.id).where(t.task.c.case_id == food_id, t.task.c.state == "open")).all()
-    assert open_tasks == []
+    with ctx.uow.read() as tx:
+        open_tasks = tx.conn.execute(select(t.task.c.id).where(t.task.c.case_id == food_id, t.task.c.state == "open")).all()
+        lifecycles = tx.conn.execute(select(t.case.c.lifecycle).where(
+            (t.case.c.id == started["case_id"]) | (t.case.c.parent_case_id == started["case_id"]))).scalars().all()
+    assert open_tasks == [] and lifecycles == ["withdrawn"] * 3      # the parent and both children
     with pytest.raises(NotFound):
         packages.withdraw_package(ctx, food_id, "不是一件事", staff(ctx, "zcz_qs_agent"))
 

@@ -20,8 +20,8 @@ def SUP(ctx):
 
 
 def unit(ctx, code):
-    with ctx.uow.read() as conn:
-        return conn.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
+    with ctx.uow.read() as tx:
+        return tx.conn.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
 
 
 def test_cards_by_subtree_and_counts(demo, clock):
@@ -56,9 +56,9 @@ def test_overdue_steps_by_department_and_role(demo, clock):
     clock.set(decide.due_at + timedelta(seconds=1))
     timers.fire_due(ctx)
     district = unit(ctx, "LZXQ")
-    with ctx.uow.read() as conn:
-        market = conn.execute(select(Department.id).where(Department.code == "market")).scalar_one()
-        health = conn.execute(select(Department.id).where(Department.code == "health")).scalar_one()
+    with ctx.uow.read() as tx:
+        market = tx.conn.execute(select(Department.id).where(Department.code == "market")).scalar_one()
+        health = tx.conn.execute(select(Department.id).where(Department.code == "health")).scalar_one()
     [step] = supervision.steps(ctx, SUP(ctx), district, level="red", department_id=market)
     assert step.task_id == decide.id and step.role == "approver" and step.department == "市场监督管理局"
     assert supervision.steps(ctx, SUP(ctx), district, level="red", department_id=health) == []

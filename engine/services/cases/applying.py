@@ -6,30 +6,23 @@ Which windows receive an item: the rule of the channel statistics (docs/catalogu
 §0 — 受理 counts as exercising the item at that level): a unit whose tier is one of the item's
 accepting tiers, at or below the implementing body's unit; of its windows those with a receiving
 post (receiver, or agent at a village 帮办代办 window). Case start itself checks only the
-accepting tier (engine/services/catalog.py require_accepting_tier), so every window listed here
+accepting tier (engine/services/catalogue require_accepting_tier), so every window listed here
 is one start_case accepts."""
 from __future__ import annotations
-
-from sqlalchemy import or_, select
 
 from engine.domain.actor import Actor
 from engine.domain.errors import NotFound, ValidationError
 from engine.domain.forms import canonical_key
 from engine.services import definitions
 from engine.services.definitions import forms
-from engine.store import tables as t
-from engine.store.models import OrgUnit, StaffPost, Window
 
-_I = t.item_implementation.c
 RECEIVING_ROLES = ("receiver", "agent")
 
 
 def application(ctx, code: str, actor: Actor) -> dict:
     """{code, name, process_key, form_key, schema, windows: [{id, code, name, unit, unit_name, tier}]}"""
     with ctx.uow.read() as tx:
-        item = tx.execute(select(_I.id, _I.code, _I.local_code, _I.name, _I.process_key, _I.org_unit_id,
-                                   _I.accepting_tiers, _I.handle_forms, _I.application_form)
-                            .where(_I.status == "published", or_(_I.code == code, _I.local_code == code))).first()
+        item = tx.catalogue.published_for_application(code)
         if item is None:
             raise NotFound(f"no published item has the code {code!r}", code="item_not_found", field="code")
         if not {"online", "mail"} & set(item.handle_forms or ()):
@@ -41,15 +34,7 @@ def application(ctx, code: str, actor: Actor) -> dict:
                            code="definition_not_found", field="code")
         key = forms.application_form_key(ctx, tx, definition.id, item.application_form)
         schema = forms.application_schema(ctx, tx, definition.id, item.application_form)
-        body_path = tx.execute(select(OrgUnit.path).where(OrgUnit.id == item.org_unit_id)).scalar_one()
-        receiving = select(StaffPost.window_id).where(StaffPost.role.in_(RECEIVING_ROLES))
-        rows = tx.execute(select(Window.id, Window.code, Window.name, OrgUnit.code.label("unit"),
-                                   OrgUnit.name.label("unit_name"), OrgUnit.tier)
-                            .join(OrgUnit, OrgUnit.id == Window.org_unit_id)
-                            .where(OrgUnit.path.startswith(body_path, autoescape=True),
-                                   OrgUnit.tier.in_(list(item.accepting_tiers or ())),
-                                   Window.id.in_(receiving))
-                            .order_by(OrgUnit.path, Window.code)).all()
+        rows = tx.catalogue.receiving_windows(item.org_unit_id, item.accepting_tiers or (), RECEIVING_ROLES)
     return {"code": item.code, "local_code": item.local_code, "name": item.name, "process_key": item.process_key,
             "form_key": canonical_key(key) if key else None, "schema": schema,
             "windows": [{"id": r.id, "code": r.code, "name": r.name, "unit": r.unit, "unit_name": r.unit_name,

@@ -1,6 +1,12 @@
 """The 实施清单 catalogue: import (all or nothing) as versions, publish and retire them; the
-published catalogue for the public guide, its export and the checks at case start."""
-from engine.services.catalogue.published import export_catalogue, guide, list_guides
+published catalogue for the public guide, the service items, its export and the checks at case start."""
+from engine.services.catalogue.published import (
+                                                 export_catalogue,
+                                                 guide,
+                                                 list_guides,
+                                                 published_item,
+                                                 published_items,
+)
 from engine.services.catalogue.versions import (
                                                 ImportResult,
                                                 check_file,
@@ -12,5 +18,5 @@ from engine.services.catalogue.versions import (
                                                 versions,
 )
 
-__all__ = ["export_catalogue", "guide", "list_guides", "ImportResult", "check_file",
-           "import_catalogue", "invalid", "publish", "require_accepting_tier", "retire", "versions"]
+__all__ = ["export_catalogue", "guide", "list_guides", "published_item", "published_items", "ImportResult",
+           "check_file", "import_catalogue", "invalid", "publish", "require_accepting_tier", "retire", "versions"]

@@ -9,19 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
-
 from engine.domain.actor import Actor
 from engine.domain.catalogue import CatalogueProblem, Entry, check_catalogue, entry_values, parse_row
 from engine.domain.catalogue_files import read_rows
 from engine.domain.errors import Conflict, NotFound, ValidationError
 from engine.services.accounts import access, org
-from engine.store import tables as t
-from engine.store.models import OrgUnit
 from engine.store.uow import Transaction
 
-_I, _S = t.item_implementation.c, t.service_item.c
 # the columns a version's content consists of (compared to decide whether a row is a new version)
 CONTENT = ("service_item_id", "local_code", "handling_item_code", "name", "category", "process_key", "deciding_tier",
            "org_unit_id", "body_name", "body_uscc", "tier", "delegation_mode", "entrusting_department",
@@ -47,18 +41,18 @@ class _Known:
     """What the database already holds that an import is checked against and builds on."""
 
     def __init__(self, tx: Transaction, file_codes: set[str]):
-        self.basics = {r.code: r for r in tx.execute(select(_S.id, _S.code, *(_S[c] for c in BASIC)))}
+        self.basics = {r.code: r for r in tx.catalogue.basic_items()}
         code_of = {r.id: r.code for r in self.basics.values()}
         self.latest: dict = {}          # newest version per code (numbers the next one)
         self.live: dict = {}            # newest draft or published version (what a row is compared with)
         self.locked: set[str] = set()
-        for r in tx.execute(select(t.item_implementation).order_by(_I.code, _I.version)):
+        for r in tx.catalogue.all_versions():
             self.latest[r.code] = r
             if r.status != "retired":
                 self.live[r.code] = r
                 if r.code not in file_codes and r.service_item_id in code_of:
                     self.locked.add(code_of[r.service_item_id])
-        self.units = {u.code: (u.id, u.tier) for u in tx.execute(select(OrgUnit.id, OrgUnit.code, OrgUnit.tier))}
+        self.units = {u.code: (u.id, u.tier) for u in tx.catalogue.org_units()}
 
     def pinned(self) -> dict[str, tuple[str, str, str]]:
         return {code: (r.name, r.legal_basis, r.category) for code, r in self.basics.items() if code in self.locked}
@@ -105,62 +99,55 @@ def import_catalogue(ctx, content: bytes, fmt: str, actor: Actor, *, publish: bo
     an implementation whose content differs from its newest live (draft or published) version, or
     that has none, gets a new draft version (published at once with `publish`)."""
     access.require_role(actor, "admin")
-    try:
-        result = _import(ctx, content, fmt, actor, publish, progress)
-    except IntegrityError:
-        # another import wrote a version of one of these codes meanwhile; this one wrote nothing
-        raise Conflict("the catalogue changed while this file was imported; import it again",
-                       code="catalogue_changed_concurrently") from None
-    return result
+    # another import may write a version of one of these codes meanwhile: this one then writes nothing
+    with ctx.uow.begin() as tx, tx.catalogue.racing_import():
+        return _import(ctx, tx, content, fmt, actor, publish, progress)
 
 
-def _import(ctx, content: bytes, fmt: str, actor: Actor, publish: bool, progress: Optional[Progress]) -> ImportResult:
-    with ctx.uow.begin() as tx:
-        entries, problems, known = _prepare(tx, content, fmt)
-        if problems:
-            raise invalid(problems)
-        now = ctx.clock.now()
-        basic_created = basic_updated = unchanged = 0
-        created, published = [], []
-        for done, e in enumerate(entries, start=1):
-            values = entry_values(e)
-            basic = known.basics.get(e.basic_code)
-            wanted = {name: values[name] for name in BASIC}
-            if basic is None:
-                basic_id = tx.execute(insert(t.service_item).values(code=e.basic_code, created_at=now, updated_at=now,
-                                                                      **wanted).returning(_S.id)).scalar_one()
-                basic_created += 1
+def _import(ctx, tx: Transaction, content: bytes, fmt: str, actor: Actor, publish: bool,
+            progress: Optional[Progress]) -> ImportResult:
+    entries, problems, known = _prepare(tx, content, fmt)
+    if problems:
+        raise invalid(problems)
+    now = ctx.clock.now()
+    basic_created = basic_updated = unchanged = 0
+    created, published = [], []
+    for done, e in enumerate(entries, start=1):
+        values = entry_values(e)
+        basic = known.basics.get(e.basic_code)
+        wanted = {name: values[name] for name in BASIC}
+        if basic is None:
+            basic_id = tx.catalogue.insert_basic(e.basic_code, wanted, now)
+            basic_created += 1
+            known.basics[e.basic_code] = _Basic(basic_id, e.basic_code, **wanted)
+        else:
+            basic_id = basic.id
+            if any(getattr(basic, k) != v for k, v in wanted.items()):
+                tx.catalogue.update_basic(basic_id, wanted, now)
+                basic_updated += 1
                 known.basics[e.basic_code] = _Basic(basic_id, e.basic_code, **wanted)
-            else:
-                basic_id = basic.id
-                if any(getattr(basic, k) != v for k, v in wanted.items()):
-                    tx.execute(update(t.service_item).where(_S.id == basic_id).values(updated_at=now, **wanted))
-                    basic_updated += 1
-                    known.basics[e.basic_code] = _Basic(basic_id, e.basic_code, **wanted)
-            row = {**{c: values.get(c) for c in CONTENT}, "service_item_id": basic_id,
-                   "org_unit_id": known.units[e.org_unit][0]}
-            latest, live = known.latest.get(e.code), known.live.get(e.code)
-            if live is not None and all(getattr(live, c) == row[c] for c in CONTENT):
-                unchanged += 1
-                if publish and live.status == "draft":
-                    _publish(tx, e.code, live.id, now)
-                    published.append((e.code, live.version))
-            else:
-                version = latest.version + 1 if latest is not None else 1
-                new_id = tx.execute(insert(t.item_implementation).values(
-                    code=e.code, version=version, status="draft", attrs={}, created_at=now, **row)
-                    .returning(_I.id)).scalar_one()
-                created.append((e.code, version))
-                if publish:
-                    _publish(tx, e.code, new_id, now)
-                    published.append((e.code, version))
-            if progress:
-                progress(done, len(entries))
-        if created or published or basic_updated:
-            tx.events.append("system", "catalogue_imported", actor, now, {
-                "rows": len(entries), "created": [f"{c}@{v}" for c, v in created],
-                "published": [f"{c}@{v}" for c, v in published], "basic_created": basic_created,
-                "basic_updated": basic_updated})
+        row = {**{c: values.get(c) for c in CONTENT}, "service_item_id": basic_id,
+               "org_unit_id": known.units[e.org_unit][0]}
+        latest, live = known.latest.get(e.code), known.live.get(e.code)
+        if live is not None and all(getattr(live, c) == row[c] for c in CONTENT):
+            unchanged += 1
+            if publish and live.status == "draft":
+                tx.catalogue.publish(e.code, live.id, now)
+                published.append((e.code, live.version))
+        else:
+            version = latest.version + 1 if latest is not None else 1
+            new_id = tx.catalogue.insert_version(e.code, version, "draft", row, attrs={}, created_at=now)
+            created.append((e.code, version))
+            if publish:
+                tx.catalogue.publish(e.code, new_id, now)
+                published.append((e.code, version))
+        if progress:
+            progress(done, len(entries))
+    if created or published or basic_updated:
+        tx.events.append("system", "catalogue_imported", actor, now, {
+            "rows": len(entries), "created": [f"{c}@{v}" for c, v in created],
+            "published": [f"{c}@{v}" for c, v in published], "basic_created": basic_created,
+            "basic_updated": basic_updated})
     return ImportResult(len(entries), basic_created, basic_updated, tuple(created), unchanged, tuple(published))
 
 
@@ -174,16 +161,9 @@ class _Basic:
     power_source: Optional[str]
 
 
-def _publish(tx: Transaction, code: str, item_id: int, now) -> None:
-    """The previous published version retires in the same transaction (one published per code)."""
-    tx.execute(update(t.item_implementation).where(_I.code == code, _I.status == "published", _I.id != item_id)
-                 .values(status="retired", retired_at=now))
-    tx.execute(update(t.item_implementation).where(_I.id == item_id).values(status="published", published_at=now))
-
-
 def _version(tx: Transaction, code: str, version: int):
     # lock every version of the code: two publishes of one code serialize here on PostgreSQL
-    rows = tx.execute(select(_I.id, _I.version, _I.status).where(_I.code == code).with_for_update()).all()
+    rows = tx.catalogue.lock_versions(code)
     row = next((r for r in rows if r.version == version), None)
     if row is None:
         raise NotFound(f"implementation {code} has no version {version}", code="catalogue_version_not_found",
@@ -199,7 +179,7 @@ def publish(ctx, code: str, version: int, actor: Actor) -> None:
             raise Conflict(f"version {version} of {code} is {row.status}; only a draft is published",
                            code="catalogue_version_not_draft", field="version")
         now = ctx.clock.now()
-        _publish(tx, code, row.id, now)
+        tx.catalogue.publish(code, row.id, now)
         tx.events.append("system", "catalogue_published", actor, now, {"code": code, "version": version})
 
 
@@ -212,26 +192,23 @@ def retire(ctx, code: str, version: int, actor: Actor) -> None:
             raise Conflict(f"version {version} of {code} is already retired", code="catalogue_version_retired",
                            field="version")
         now = ctx.clock.now()
-        tx.execute(update(t.item_implementation).where(_I.id == row.id).values(status="retired", retired_at=now))
+        tx.catalogue.retire(row.id, now)
         tx.events.append("system", "catalogue_retired", actor, now, {"code": code, "version": version})
 
 
 def versions(ctx, code: str, actor: Actor) -> list[dict]:
     access.require_role(actor, "admin")
     with ctx.uow.read() as tx:
-        rows = tx.execute(select(_I.id, _I.code, _I.version, _I.status, _I.name, _I.created_at, _I.published_at,
-                                   _I.retired_at).where((_I.code == code) | (_I.local_code == code))
-                            .order_by(_I.version)).all()
+        rows = tx.catalogue.versions(code)
     if not rows:
         raise NotFound(f"implementation {code!r} does not exist", code="item_not_found", field="code")
-    return [dict(r._mapping) for r in rows]
+    return [r._asdict() for r in rows]
 
 
 def require_accepting_tier(ctx, tx: Transaction, item_id: int, window: org.WindowInfo) -> None:
     """Case start: the receiving window's tier must be one of the version's accepting tiers. A
     version's content never changes, so its tiers are cached per process."""
-    tiers = ctx.caches.accepting_tiers.get_or_load(
-        item_id, lambda: tuple(tx.execute(select(_I.accepting_tiers).where(_I.id == item_id)).scalar() or ()))
+    tiers = ctx.caches.accepting_tiers.get_or_load(item_id, lambda: tx.catalogue.accepting_tiers(item_id))
     tier = org.directory(ctx, tx).units[window.org_unit_id].tier
     if tiers and tier not in tiers:
         raise ValidationError(f"this item is accepted at the {', '.join(tiers)} tier(s), not at a {tier} window",

@@ -1,5 +1,5 @@
-"""Process definitions: deploy BPMN/DMN (all or nothing, versioned by content), look a version up
-and load its spec into the runtime; the JSON Schema forms deployed with them (forms.py)."""
+"""Process definitions: deploy BPMN/DMN (all or nothing, versioned by content), look a version up,
+list the versions and their source files, load a spec into the runtime; the JSON Schema forms deployed with them (forms.py)."""
 from engine.services.definitions.deployed import (
                                                   LoadedDefinition,
                                                   external_resolver,
@@ -7,8 +7,10 @@ from engine.services.definitions.deployed import (
                                                   latest_version,
                                                   load,
                                                   metas_from_json,
+                                                  source,
+                                                  versions,
 )
 from engine.services.definitions.deployment import DeployedProcess, DeployResult, deploy
 
 __all__ = ["DeployedProcess", "DeployResult", "deploy", "LoadedDefinition", "external_resolver", "latest",
-           "latest_version", "load", "metas_from_json"]
+           "latest_version", "load", "metas_from_json", "source", "versions"]

@@ -3,18 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
-
 from engine.bpmn.dialects import UserTaskMeta
 from engine.domain.errors import NotFound
-from engine.store import tables as t
-from engine.store.fast import FastRead
 from engine.store.uow import Transaction
-
-_LATEST = FastRead(select(t.process_definition.c.id, t.process_definition.c.version, t.process_definition.c.key)
-           .where(t.process_definition.c.key == bindparam("key"))
-           .order_by(t.process_definition.c.version.desc()).limit(1))
-_BY_ID = select(t.process_definition).where(t.process_definition.c.id == bindparam("id"))
 
 
 @dataclass(frozen=True)
@@ -27,12 +18,11 @@ class LoadedDefinition:
 
 def latest(ctx, tx: Transaction, key: str):
     """(id, version, key) of the newest version of a process, or None."""
-    return _LATEST.first(tx, {"key": key})
+    return tx.definitions.latest(key)
 
 
 def latest_version(tx: Transaction, key: str) -> int:
-    return tx.execute(select(func.max(t.process_definition.c.version))
-                        .where(t.process_definition.c.key == key)).scalar() or 0
+    return tx.definitions.latest_version(key)
 
 
 def metas_from_json(rows: list[dict]) -> list[UserTaskMeta]:
@@ -46,7 +36,7 @@ def load(ctx, tx: Transaction, definition_id: int) -> LoadedDefinition:
     loaded = cache.get(definition_id)
     if loaded is not None and definition_id in ctx.runtime.specs:
         return loaded
-    row = tx.execute(_BY_ID, {"id": definition_id}).first()
+    row = tx.definitions.by_id(definition_id)
     if row is None:
         raise NotFound(f"process definition {definition_id} does not exist", code="definition_not_found")
     spec, subs = ctx.runtime.spec_from_json(row.spec)
@@ -63,7 +53,23 @@ def external_resolver(ctx, tx: Transaction):
         row = latest(ctx, tx, process_key)
         if row is None:
             return None
-        full = tx.execute(_BY_ID, {"id": row.id}).first()
+        full = tx.definitions.by_id(row.id)
         spec, subs = ctx.runtime.spec_from_json(full.spec)
         return spec, subs, metas_from_json(full.user_tasks)
     return resolve
+
+
+def versions(ctx) -> list[dict]:
+    """Every deployed version (id, key, name, version, deployment_id, resource_name, created_at),
+    by key and newest first."""
+    with ctx.uow.read() as tx:
+        return [r._asdict() for r in tx.definitions.listing()]
+
+
+def source(ctx, definition_id: int) -> tuple[str, str]:
+    """(file name, content) of the BPMN file a version was deployed from."""
+    with ctx.uow.read() as tx:
+        row = tx.definitions.source(definition_id)
+    if row is None:
+        raise NotFound(f"process definition {definition_id} does not exist", code="definition_not_found")
+    return row.name, row.content

@@ -1,11 +1,11 @@
-"""Deploying BPMN/DMN: all-or-nothing, versioned by content."""
+"""Deploying BPMN/DMN: all-or-nothing, versioned by content. A dry run (validate) is the same
+command with every check and no write, so validate and deploy can never disagree."""
 from __future__ import annotations
 
 import hashlib
 import json
 from dataclasses import dataclass
-
-from sqlalchemy import select
+from typing import Optional
 
 from engine.bpmn.parser import SourceFile, parse_bundle
 from engine.domain.actor import Actor
@@ -14,7 +14,6 @@ from engine.domain.org import parse_target
 from engine.services import definitions
 from engine.services.accounts import access, org
 from engine.services.definitions import forms
-from engine.store import tables as t
 from engine.store.uow import Transaction
 
 MAX_FILES = 50
@@ -25,8 +24,9 @@ MAX_FILE_NAME = 255
 class DeployedProcess:
     key: str
     version: int
-    definition_id: int
-    created: bool          # False when identical content was already deployed
+    definition_id: Optional[int]   # None in a dry run for a version not written yet
+    created: bool                  # False when identical content was already deployed
+    user_tasks: int = 0            # user tasks of the process and the processes it calls
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,22 @@ class DeployResult:
     processes: list[DeployedProcess]
 
 
-def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment") -> DeployResult:
+@dataclass(frozen=True)
+class _Planned:
+    """One process of a deployment once checked: its new content, or the version that has it."""
+    key: str
+    proc: object                   # engine.bpmn.parser.ParsedProcess
+    spec_json: str
+    tasks: list
+    checksum: str
+    existing: object               # (id, version) of the latest version when it has this content, else None
+
+
+def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment", *,
+           dry_run: bool = False) -> DeployResult:
+    """Deploy the files as one deployment, or (`dry_run`) run every check a deployment runs and
+    write nothing, answering what deploying would do: the version each process would get (or the
+    one that already has its content) and whether it would be created."""
     access.require_role(actor, "designer", "admin")
     if len(files) > MAX_FILES:
         raise DeployError([Problem("deployment_too_many_files", f"at most {MAX_FILES} files per deployment")])
@@ -45,51 +60,53 @@ def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment")
                                        file=f.name[:60] + "…")])
     form_files = [f for f in files if forms.is_form_file(f.name)]
     files = [f for f in files if not forms.is_form_file(f.name)]
-    with ctx.uow.begin() as tx:
+    with ctx.uow.read() if dry_run else ctx.uow.begin() as tx:
         bundle = parse_bundle(files, definitions.external_resolver(ctx, tx))
         _check_departments(ctx, tx, bundle)
         snapshots = forms.snapshot(ctx, tx, bundle, {f.name: f.content for f in form_files})
         now = ctx.clock.now()
-        prepared = []
-        for key, proc in sorted(bundle.processes.items()):
-            spec_json = ctx.runtime.spec_to_json(proc.spec, proc.subprocess_specs)
-            tasks = [t.to_dict() for t in proc.user_tasks]
-            checksum = hashlib.sha256((spec_json + json.dumps([tasks, snapshots[key]], sort_keys=True,
-                                                              ensure_ascii=False)).encode()).hexdigest()
-            pd = t.process_definition.c
-            existing = tx.execute(select(pd.id, pd.version).where(pd.key == key, pd.checksum == checksum)
-                                    .order_by(pd.version.desc()).limit(1)).first()
-            latest = definitions.latest(ctx, tx, key)
-            if existing is not None and latest is not None and latest.id == existing.id:
-                prepared.append((key, proc, None, existing))
-            else:
-                prepared.append((key, proc, (spec_json, tasks, checksum), None))
-        if all(item[2] is None for item in prepared):
-            return DeployResult(None, [DeployedProcess(k, e.version, e.id, False) for k, _, _, e in prepared])
-        dep_id = tx.execute(t.deployment.insert().values(name=name[:200], deployed_at=now,
-                                                          deployed_by=actor.username)
-                              .returning(t.deployment.c.id)).scalar_one()
-        tx.execute(t.deployment_resource.insert(), [
-            {"deployment_id": dep_id, "name": f.name, "kind": kind, "checksum": f.checksum,
-             "content": f.content.decode("utf-8")}
+        planned = [_plan(ctx, tx, key, proc, snapshots[key]) for key, proc in sorted(bundle.processes.items())]
+        if dry_run:
+            return DeployResult(None, [_unchanged(p) if p.existing is not None else
+                                       DeployedProcess(p.key, definitions.latest_version(tx, p.key) + 1, None, True,
+                                                       len(p.tasks)) for p in planned])
+        if all(p.existing is not None for p in planned):
+            return DeployResult(None, [_unchanged(p) for p in planned])
+        dep_id = tx.definitions.insert_deployment(name[:200], now, actor.username, [
+            {"name": f.name, "kind": kind, "checksum": f.checksum, "content": f.content.decode("utf-8")}
             for f, kind in bundle.files + [(f, "form") for f in form_files]])
         out = []
-        for key, proc, new, existing in prepared:
-            if new is None:
-                out.append(DeployedProcess(key, existing.version, existing.id, False))
+        for p in planned:
+            if p.existing is not None:
+                out.append(_unchanged(p))
                 continue
-            spec_json, tasks, checksum = new
-            version = definitions.latest_version(tx, key) + 1
-            def_id = tx.execute(t.process_definition.insert().values(
-                key=key, name=proc.name, version=version, checksum=checksum, deployment_id=dep_id,
-                resource_name=proc.resource, spec=spec_json, user_tasks=tasks, created_at=now,
-                forms=snapshots[key][0], start_form=snapshots[key][1])
-                .returning(t.process_definition.c.id)).scalar_one()
-            out.append(DeployedProcess(key, version, def_id, True))
+            version = definitions.latest_version(tx, p.key) + 1
+            def_id = tx.definitions.insert_definition(
+                key=p.key, name=p.proc.name, version=version, checksum=p.checksum, deployment_id=dep_id,
+                resource_name=p.proc.resource, spec=p.spec_json, user_tasks=p.tasks, created_at=now,
+                forms=snapshots[p.key][0], start_form=snapshots[p.key][1])
+            out.append(DeployedProcess(p.key, version, def_id, True, len(p.tasks)))
         tx.events.append("system", "deployed", actor, now, {
             "deployment": dep_id, "files": [f.name for f, _ in bundle.files],
             "processes": [{"key": p.key, "version": p.version, "created": p.created} for p in out]})
         return DeployResult(dep_id, out)
+
+
+def _plan(ctx, tx: Transaction, key: str, proc, snapshot) -> _Planned:
+    """The process's content and its checksum; unchanged when the latest version has that checksum
+    (an older version with it does not count: deploying it again makes it the latest)."""
+    spec_json = ctx.runtime.spec_to_json(proc.spec, proc.subprocess_specs)
+    tasks = [meta.to_dict() for meta in proc.user_tasks]
+    checksum = hashlib.sha256((spec_json + json.dumps([tasks, snapshot], sort_keys=True,
+                                                      ensure_ascii=False)).encode()).hexdigest()
+    existing = tx.definitions.same_content(key, checksum)
+    latest = definitions.latest(ctx, tx, key)
+    unchanged = existing is not None and latest is not None and latest.id == existing.id
+    return _Planned(key, proc, spec_json, tasks, checksum, existing if unchanged else None)
+
+
+def _unchanged(p: _Planned) -> DeployedProcess:
+    return DeployedProcess(p.key, p.existing.version, p.existing.id, False, len(p.tasks))
 
 
 def _check_departments(ctx, tx: Transaction, bundle) -> None:

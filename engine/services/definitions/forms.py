@@ -5,19 +5,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import bindparam, select
-
 from engine.bpmn.user_data import check_user_data
 from engine.domain import forms as rules
 from engine.domain.actor import Actor
 from engine.domain.errors import DeployError, NotFound, Problem, ValidationError
 from engine.services.accounts import access
-from engine.store import tables as t
-from engine.store.fast import FastRead
 from engine.store.uow import Transaction
-
-_PD = t.process_definition.c
-_FORMS_OF = FastRead(select(_PD.forms, _PD.start_form).where(_PD.id == bindparam("id")))
 
 
 def is_form_file(name: str) -> bool:
@@ -91,9 +84,7 @@ def snapshot(ctx, tx: Transaction, bundle, uploaded: dict[str, bytes]) -> dict[s
             forms[canonical] = schema
             if meta is proc.start_form:
                 start = canonical
-        for (form_key,) in tx.execute(select(t.item_implementation.c.application_form).distinct()
-                                        .where(t.item_implementation.c.process_key == key,
-                                               t.item_implementation.c.application_form.is_not(None))):
+        for form_key in tx.catalogue.application_forms(key):
             schema, canonical, _why = resolver.resolve(form_key)
             if schema is not None:
                 forms[canonical] = schema
@@ -112,7 +103,7 @@ def _definition_forms(ctx, tx: Transaction, definition_id: int) -> tuple[Optiona
     cache = ctx.caches.definition_forms
     hit = cache.get(definition_id)
     if hit is None:
-        row = _FORMS_OF.first(tx, {"id": definition_id})
+        row = tx.definitions.forms_of(definition_id)
         if row is None:
             raise NotFound(f"process definition {definition_id} does not exist", code="definition_not_found")
         hit = cache.put(definition_id, (row.forms, row.start_form))
@@ -175,8 +166,7 @@ def application_schema(ctx, tx: Transaction, definition_id: int, item_form: Opti
 def task_form(ctx, task_id: str, actor: Actor) -> dict:
     """The schema of a task's form, from its case's definition version (None when it has none)."""
     with ctx.uow.read() as tx:
-        row = tx.execute(select(t.task.c.case_id, t.task.c.form_key, t.case.c.definition_id)
-                           .join(t.case, t.case.c.id == t.task.c.case_id).where(t.task.c.id == task_id)).first()
+        row = tx.definitions.form_of_task(task_id)
         if row is None:
             raise NotFound(f"task {task_id} does not exist", code="task_not_found", field="task_id")
         access.require_case_access(ctx, tx, actor, row.case_id)
@@ -192,8 +182,8 @@ def deployed_form(ctx, key: str) -> dict:
     except rules.FormKeyError as exc:
         raise NotFound(str(exc), code="form_not_found", field="key") from None
     with ctx.uow.read() as tx:
-        for row in tx.execute(select(_PD.id, _PD.key, _PD.version, _PD.forms).order_by(_PD.id.desc())):
-            if row.forms and canonical in row.forms:
-                return {"key": canonical, "definition_id": row.id, "process_key": row.key,
-                        "version": row.version, "schema": row.forms[canonical]}
-    raise NotFound(f"no deployed process uses form {canonical!r}", code="form_not_found", field="key")
+        row = tx.definitions.newest_with_form(canonical)
+    if row is None:
+        raise NotFound(f"no deployed process uses form {canonical!r}", code="form_not_found", field="key")
+    return {"key": canonical, "definition_id": row.id, "process_key": row.key, "version": row.version,
+            "schema": row.forms[canonical]}

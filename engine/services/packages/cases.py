@@ -10,18 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
-
 from engine.domain import packages as rules
 from engine.domain.actor import Actor
 from engine.domain.errors import NotFound, ValidationError
 from engine.services import cases
 from engine.services.accounts import access
-from engine.services.cases.parents import _children, lock_package
+from engine.services.cases.parents import children_of, lock_package
 from engine.services.definitions import forms
-from engine.store import tables as t
-
-_I, _P, _C = t.item_implementation.c, t.item_package.c, t.case.c
 
 
 @dataclass(frozen=True)
@@ -39,7 +34,7 @@ def start_package(ctx, cmd: StartPackage, actor: Actor) -> dict:
     if not isinstance(cmd.form, dict):
         raise ValidationError("form must be an object", code="form_invalid", field="form")
     with ctx.uow.begin() as tx:
-        pkg = tx.execute(select(t.item_package).where(_P.code == cmd.code)).first()
+        pkg = tx.packages.by_code(cmd.code)
         if pkg is None:
             raise NotFound(f"package {cmd.code!r} does not exist", code="package_not_found", field="code")
         forms.check(ctx, ("package", pkg.id), pkg.form, cmd.form, "form")
@@ -59,12 +54,10 @@ def package_case(ctx, case_id: int, actor: Actor) -> dict:
     """The combined result, derived from the children as they are now."""
     with ctx.uow.read() as tx:
         access.require_case_access(ctx, tx, actor, case_id)
-        row = tx.execute(select(_C.id, _C.number, _C.status, _C.lifecycle, _C.promise_due, _P.code, _P.name,
-                                  _P.lead_department)
-                           .join(t.item_package, _P.implementation_id == _C.item_id).where(_C.id == case_id)).first()
+        row = tx.packages.package_case(case_id)
         if row is None:
             raise NotFound(f"case {case_id} is not a package case", code="package_case_not_found")
-        children = _children(ctx, tx, case_id, {})
+        children = children_of(ctx, tx, case_id)
     status, lifecycle, decision = rules.combined_result([c["outcome"] for c in children])
     return {"case_id": row.id, "number": row.number, "package": row.code, "name": row.name,
             "lead_department": row.lead_department, "status": row.status, "promise_due": row.promise_due,
@@ -74,18 +67,14 @@ def package_case(ctx, case_id: int, actor: Actor) -> dict:
 def withdraw_package(ctx, case_id: int, reason: str, actor: Actor) -> None:
     """撤件 of the package: the parent and every open child, in one transaction."""
     with ctx.uow.begin() as tx:
-        is_package = tx.execute(select(_P.id).join(t.case, _C.item_id == _P.implementation_id)
-                                  .where(_C.id == case_id)).first()
-        if is_package is None:
+        if not tx.packages.is_package_case(case_id):
             access.require_case_access(ctx, tx, actor, case_id)
             raise NotFound(f"case {case_id} is not a package case", code="package_case_not_found")
         _parent, children = lock_package(ctx, tx, case_id)
-        # the parent is withdrawn first so that closing its children does not refresh its result;
-        # its children were locked before it, and are read again after the locks (a child that
-        # closed meanwhile is no longer withdrawn)
+        # the parent is withdrawn first (its lifecycle becomes withdrawn) so that closing its
+        # children does not refresh its result; its children were locked before it, and are read
+        # again after the locks (a child that closed meanwhile is no longer withdrawn)
         cases.withdraw(ctx, case_id, reason, actor, tx=tx)
-        for child_id in tx.execute(select(_C.id).where(_C.id.in_([c.id for c in children]),
-                                                         _C.status == "running").order_by(_C.id)).scalars().all():
+        for child_id in tx.packages.still_running([c.id for c in children]):
             cases.withdraw(ctx, child_id, reason, actor, tx=tx)
-        tx.execute(update(t.case).where(_C.id == case_id).values(lifecycle="withdrawn"))
 

@@ -3,18 +3,15 @@ when it is defined, so a conflict is found then, not when an applicant fills it 
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import or_, select
-
 from engine.domain import packages as rules
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict, NotFound, ValidationError
 from engine.services import definitions
 from engine.services.accounts import access, org
 from engine.services.definitions import forms
-from engine.store import tables as t
+from engine.store.uow import Transaction
 
 PACKAGE_PROCESS = "yijianshi_package"     # workflows/yijianshi_package.bpmn: the parent waits for its children
-_I, _P = t.item_implementation.c, t.item_package.c
 
 
 @dataclass(frozen=True)
@@ -26,9 +23,8 @@ class PackageSpec:
     promise_limit: Optional[int] = None
 
 
-def _member(tx, code: str, index: int):
-    row = tx.execute(select(t.item_implementation).where(or_(_I.code == code, _I.local_code == code),
-                                                           _I.status == "published")).first()
+def _member(tx: Transaction, code: str, index: int):
+    row = tx.catalogue.published_version(code)
     if row is None or row.category == "package":
         raise ValidationError(f"member {code!r} is not a published item", code="package_member_unknown",
                               field=f"members.{index}")
@@ -43,9 +39,9 @@ def define_package(ctx, spec: PackageSpec, actor: Actor) -> dict:
         raise ValidationError("a package joins at least two different items", code="package_members_invalid",
                               field="members")
     with ctx.uow.begin() as tx:
-        if tx.execute(select(_P.id).where(_P.code == spec.code)).first() is not None:
+        if tx.packages.by_code(spec.code) is not None:
             raise Conflict(f"package {spec.code} already exists", code="package_exists", field="code")
-        if tx.execute(select(_I.id).where(or_(_I.code == spec.code, _I.local_code == spec.code))).first():
+        if tx.catalogue.code_taken(spec.code):
             raise Conflict(f"code {spec.code} is already an item's code", code="package_code_taken", field="code")
         if spec.lead_department not in org.directory(ctx, tx).department_codes:
             raise ValidationError(f"department {spec.lead_department!r} does not exist", code="department_unknown",
@@ -69,27 +65,26 @@ def define_package(ctx, spec: PackageSpec, actor: Actor) -> dict:
                                   field="code")
         now = ctx.clock.now()
         legal = max((r.legal_limit or 0) for r in rows) or rules.MAX_PROMISE_WORKDAYS
-        impl_id = tx.execute(t.item_implementation.insert().values(
-            code=spec.code, version=1, status="published", name=spec.name, category="package",
-            process_key=PACKAGE_PROCESS, deciding_tier=rows[0].deciding_tier, org_unit_id=rows[0].org_unit_id,
-            tier=rows[0].tier, deciding_department=spec.lead_department,
-            accepting_tiers=sorted({tier for r in rows for tier in (r.accepting_tiers or [])}),
-            legal_limit=min(legal, rules.MAX_PROMISE_WORKDAYS), legal_unit="workday", promise_limit=promise,
-            promise_unit="workday", extension_limit=15, project_type="promised",
-            handle_forms=sorted({h for r in rows for h in (r.handle_forms or [])}), fees=[], materials=materials,
-            guide={}, attrs={"package": True}, created_at=now, published_at=now)
-            .returning(_I.id)).scalar_one()
+        # the package's own implementation entry, published at once: its parent case runs against it
+        impl_id = tx.catalogue.insert_version(spec.code, 1, "published", {
+            "name": spec.name, "category": "package", "process_key": PACKAGE_PROCESS,
+            "deciding_tier": rows[0].deciding_tier, "org_unit_id": rows[0].org_unit_id, "tier": rows[0].tier,
+            "deciding_department": spec.lead_department,
+            "accepting_tiers": sorted({tier for r in rows for tier in (r.accepting_tiers or [])}),
+            "legal_limit": min(legal, rules.MAX_PROMISE_WORKDAYS), "legal_unit": "workday", "promise_limit": promise,
+            "promise_unit": "workday", "extension_limit": 15, "project_type": "promised",
+            "handle_forms": sorted({h for r in rows for h in (r.handle_forms or [])}), "fees": [],
+            "materials": materials, "guide": {}}, attrs={"package": True}, created_at=now, published_at=now)
         members = [{"code": r.code, "name": r.name, "fields": fields[r.code]} for r in rows]
-        tx.execute(t.item_package.insert().values(
-            code=spec.code, name=spec.name, lead_department=spec.lead_department, implementation_id=impl_id,
-            members=members, form=merged, materials=materials, promise_limit=promise, promise_unit="workday",
-            created_at=now))
+        tx.packages.insert(code=spec.code, name=spec.name, lead_department=spec.lead_department,
+                           implementation_id=impl_id, members=members, form=merged, materials=materials,
+                           promise_limit=promise, promise_unit="workday", created_at=now)
     return get_package(ctx, spec.code)
 
 
 def get_package(ctx, code: str) -> dict:
     with ctx.uow.read() as tx:
-        row = tx.execute(select(t.item_package).where(_P.code == code)).first()
+        row = tx.packages.by_code(code)
     if row is None:
         raise NotFound(f"package {code!r} does not exist", code="package_not_found", field="code")
     return {"code": row.code, "name": row.name, "lead_department": row.lead_department, "members": row.members,

@@ -1,7 +1,9 @@
 """Supervision (电子监察): yellow and red cases, steps and deliveries in a supervisor's part of the
-tree, on-time rates, and the channel statistics against the plan's targets."""
+tree, on-time rates, the channel statistics against the plan's targets, and the public overview's
+totals."""
 from engine.services.supervision.case_channel_stats import TierCaseChannels, case_channels
 from engine.services.supervision.item_channel_stats import TierChannels, channel_stats
+from engine.services.supervision.overview import Overview, overview
 from engine.services.supervision.warnings import (
                                                   CaseWarning,
                                                   DeliveryWarning,
@@ -15,5 +17,6 @@ from engine.services.supervision.warnings import (
                                                   to_csv,
 )
 
-__all__ = ["TierCaseChannels", "case_channels", "TierChannels", "channel_stats", "CaseWarning", "DeliveryWarning",
+__all__ = ["TierCaseChannels", "case_channels", "TierChannels", "channel_stats", "Overview", "overview",
+           "CaseWarning", "DeliveryWarning",
            "StepWarning", "cases", "counts", "deliveries", "on_time_rate", "steps", "subtree", "to_csv"]

@@ -9,17 +9,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
-
 from engine.domain.actor import Actor
 from engine.domain.clock import as_utc
 from engine.domain.errors import NotFound, ValidationError
 from engine.domain.org import TIERS
 from engine.services.accounts import access, org
 from engine.services.time_limits.delivery_cards import KINDS
-from engine.store import tables as t
-from engine.store.models import Department, OrgUnit, Window
 from engine.store.uow import Transaction
 
 LEVELS = ("yellow", "red")
@@ -76,20 +71,8 @@ def cases(ctx, actor: Actor, unit_id: int, *, level: Optional[str] = None, tier:
     (cursor: `after_id`, the last id of the previous page)."""
     with ctx.uow.read() as tx:
         units = subtree(ctx, tx, unit_id, tier, actor)
-        c, i = t.case.c, t.item_implementation.c
-        q = (select(c.id, c.number, i.code, i.name, c.warning, c.clock_status, c.promise_due, c.legal_due,
-                    OrgUnit.name.label("unit"), Window.name.label("window"), c.applicant_name, c.deemed_accepted)
-             .join(t.item_implementation, i.id == c.item_id)
-             .join(OrgUnit, OrgUnit.id == c.origin_org_unit_id)
-             .join(Window, Window.id == c.origin_window_id)
-             .where(c.status == "running", c.warning.in_(_levels(level)), c.origin_org_unit_id.in_(units)))
-        if item_code:
-            q = q.where(i.code == item_code)
-        if window_id:
-            q = q.where(c.origin_window_id == window_id)
-        if after_id:
-            q = q.where(c.id > after_id)
-        rows = tx.execute(q.order_by(c.id).limit(_limit(limit))).all()
+        rows = tx.supervision.warned_cases(units, _levels(level), item_code=item_code, window_id=window_id,
+                                           after_id=after_id, limit=_limit(limit))
     return [CaseWarning(r.id, r.number, r.code, r.name, r.warning, r.clock_status,
                         as_utc(r.promise_due) if r.promise_due else None,
                         as_utc(r.legal_due) if r.legal_due else None, r.unit, r.window, r.applicant_name,
@@ -116,20 +99,8 @@ def steps(ctx, actor: Actor, unit_id: int, *, level: Optional[str] = None, tier:
     """Open steps past (red) or near (yellow) their own deadline (环节超时), routed into the subtree."""
     with ctx.uow.read() as tx:
         units = subtree(ctx, tx, unit_id, tier, actor)
-        k = t.task.c
-        q = (select(k.id, k.case_id, t.case.c.number, k.name, k.warning, k.due_at, OrgUnit.name.label("unit"),
-                    Department.name.label("dept"), k.routed_role, k.assignee_id)
-             .join(t.case, t.case.c.id == k.case_id)
-             .join(OrgUnit, OrgUnit.id == k.routed_org_unit_id)
-             .outerjoin(Department, Department.id == k.routed_department_id)
-             .where(k.state == "open", k.warning.in_(_levels(level)), k.routed_org_unit_id.in_(units)))
-        if department_id:
-            q = q.where(k.routed_department_id == department_id)
-        if role:
-            q = q.where(k.routed_role == role)
-        if staff_id:
-            q = q.where(k.assignee_id == staff_id)
-        rows = tx.execute(q.order_by(k.due_at, k.id).limit(_limit(limit))).all()
+        rows = tx.supervision.warned_steps(units, _levels(level), department_id=department_id, role=role,
+                                           staff_id=staff_id, limit=_limit(limit))
     return [StepWarning(r.id, r.case_id, r.number, r.name, r.warning, as_utc(r.due_at) if r.due_at else None,
                         r.unit, r.dept, r.routed_role, r.assignee_id) for r in rows]
 
@@ -139,13 +110,8 @@ def counts(ctx, actor: Actor, unit_id: int) -> dict:
     with ctx.uow.read() as tx:
         units = subtree(ctx, tx, unit_id, actor=actor)
         directory = org.directory(ctx, tx)
-        c, k = t.case.c, t.task.c
-        case_rows = tx.execute(select(c.origin_org_unit_id, c.warning, func.count())
-                                 .where(c.status == "running", c.warning.in_(LEVELS), c.origin_org_unit_id.in_(units))
-                                 .group_by(c.origin_org_unit_id, c.warning)).all()
-        step_rows = tx.execute(select(k.routed_org_unit_id, k.warning, func.count())
-                                 .where(k.state == "open", k.warning.in_(LEVELS), k.routed_org_unit_id.in_(units))
-                                 .group_by(k.routed_org_unit_id, k.warning)).all()
+        case_rows = tx.supervision.case_warnings(units, LEVELS)
+        step_rows = tx.supervision.step_warnings(units, LEVELS)
     out = {"cases": {"yellow": 0, "red": 0}, "steps": {"yellow": 0, "red": 0},
            "by_tier": {tier: {"cases": {"yellow": 0, "red": 0}, "steps": {"yellow": 0, "red": 0}} for tier in TIERS}}
     for key, rows in (("cases", case_rows), ("steps", step_rows)):
@@ -159,12 +125,7 @@ def on_time_rate(ctx, actor: Actor, unit_id: int, since: datetime, until: dateti
     """Completed cases in [since, until) with a promised deadline: how many finished by it."""
     with ctx.uow.read() as tx:
         units = subtree(ctx, tx, unit_id, actor=actor)
-        c = t.case.c
-        row = tx.execute(select(func.count(), func.sum(sql_case((c.completed_at <= c.promise_due, 1), else_=0)))
-                           .where(c.status == "completed", c.promise_due.is_not(None),
-                                  c.completed_at >= since, c.completed_at < until,
-                                  c.origin_org_unit_id.in_(units))).one()
-    total, on_time = row[0] or 0, row[1] or 0
+        total, on_time = tx.supervision.on_time(units, since, until)
     return {"completed": total, "on_time": on_time, "rate": (on_time / total) if total else None}
 
 
@@ -201,17 +162,8 @@ def deliveries(ctx, actor: Actor, unit_id: int, *, level: Optional[str] = None,
     wanted, limit = _levels(level), _limit(limit)
     with ctx.uow.read() as tx:
         units = subtree(ctx, tx, unit_id, actor=actor)
-        c, i, k = t.case.c, t.item_implementation.c, t.timer.c
-        rows = tx.execute(
-            select(c.id, c.number, i.code, i.name, c.decided_at, OrgUnit.name.label("unit"), c.applicant_name,
-                   k.kind, k.due_at)
-            .join(t.item_implementation, i.id == c.item_id).join(OrgUnit, OrgUnit.id == c.origin_org_unit_id)
-            .join(t.timer, k.case_id == c.id)
-            .where(k.kind.in_(KINDS), k.state == "fired", c.delivered_at.is_(None), c.decision == "granted",
-                   c.status.in_(("running", "completed")), c.origin_org_unit_id.in_(units))).all()
-        dues = dict(tx.execute(select(k.case_id, func.max(k.due_at))
-                                 .where(k.kind == "delivery_red", k.case_id.in_({r.id for r in rows}))
-                                 .group_by(k.case_id)).all()) if rows else {}
+        rows = tx.supervision.fired_delivery_cards(units, KINDS)
+        dues = tx.supervision.delivery_dues({r.id for r in rows}) if rows else {}
     found: dict[int, DeliveryWarning] = {}
     for r in rows:
         level_now = "red" if r.kind == "delivery_red" else "yellow"
