@@ -102,11 +102,11 @@ class HttpBench:
 
 def fill_tasks(ctx, rows: int, units: list[int], case_rows: int) -> None:
     with ctx.uow.begin() as conn:
-        item_id = conn.execute(text("SELECT id FROM item_implementation LIMIT 1")).scalar_one()
-        def_id = conn.execute(text("SELECT id FROM process_definition LIMIT 1")).scalar_one()
-        window = conn.execute(text('SELECT id FROM "window" LIMIT 1')).scalar_one()
-        conn.execute(text("SELECT setseed(0.7)"))
-        conn.execute(text("""
+        item_id = conn.conn.execute(text("SELECT id FROM item_implementation LIMIT 1")).scalar_one()
+        def_id = conn.conn.execute(text("SELECT id FROM process_definition LIMIT 1")).scalar_one()
+        window = conn.conn.execute(text('SELECT id FROM "window" LIMIT 1')).scalar_one()
+        conn.conn.execute(text("SELECT setseed(0.7)"))
+        conn.conn.execute(text("""
             INSERT INTO "case" (number, item_id, definition_id, origin_window_id, origin_org_unit_id, channel,
                 applicant, applicant_name, status, state, version, audit_seq, audit_head, created_at, updated_at,
                 clock_status, deemed_accepted, convention, legal_unit, promise_unit, extension_amount, warning,
@@ -116,8 +116,8 @@ def fill_tasks(ctx, rows: int, units: list[int], case_rows: int) -> None:
                 'none', false
             FROM generate_series(1, :cases) AS g"""), {"item": item_id, "def": def_id, "win": window, "units": units,
                                                        "cases": case_rows})
-        first_case = conn.execute(text('SELECT min(id) FROM "case"')).scalar_one()
-        conn.execute(text("""
+        first_case = conn.conn.execute(text('SELECT min(id) FROM "case"')).scalar_one()
+        conn.conn.execute(text("""
             INSERT INTO task (id, case_id, spec_id, process_key, name, state, candidate_groups, routed_org_unit_id,
                 routed_role, created_at, warning)
             SELECT md5(g::text), :first + (g % :cases), 'ut1', 'linear5', 'Step', 'open', 'village:agent',
@@ -153,7 +153,7 @@ def inbox_bench(rows: int, samples: int) -> tuple[float, float]:
             from bench.bench_supervision import build_tree
             _, villages, _ = build_tree(ctx, prefix="X")
             with ctx.uow.read() as conn:
-                own_unit = conn.execute(text('SELECT org_unit_id FROM "window" WHERE id = :w'), {"w": window}).scalar_one()
+                own_unit = conn.conn.execute(text('SELECT org_unit_id FROM "window" WHERE id = :w'), {"w": window}).scalar_one()
             fill_tasks(ctx, size, [own_unit] + villages, max(1000, size // 100))
             tasks.inbox(ctx, agent)
             out.append(inbox_p95(ctx, agent, samples))

@@ -69,10 +69,10 @@ def build_tree(ctx, prefix: str = "") -> tuple[int, list[int], int]:
 def fill_cases(ctx, rows: int, window: int, villages: list[int]) -> None:
     """Generate `rows` cases in SQL (no workflow state needed for supervision queries)."""
     with ctx.uow.begin() as conn:
-        item_id = conn.execute(text("SELECT id FROM item_implementation LIMIT 1")).scalar_one()
-        def_id = conn.execute(text("SELECT id FROM process_definition LIMIT 1")).scalar_one()
-        conn.execute(text("SELECT setseed(0.42)"))
-        conn.execute(text("""
+        item_id = conn.conn.execute(text("SELECT id FROM item_implementation LIMIT 1")).scalar_one()
+        def_id = conn.conn.execute(text("SELECT id FROM process_definition LIMIT 1")).scalar_one()
+        conn.conn.execute(text("SELECT setseed(0.42)"))
+        conn.conn.execute(text("""
             INSERT INTO "case" (number, item_id, definition_id, origin_window_id, origin_org_unit_id, channel,
                 applicant, applicant_name, status, stage, state, version, audit_seq, audit_head, created_at,
                 updated_at, clock_status, accepted_at, deemed_accepted, convention, legal_unit, promise_unit,

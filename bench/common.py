@@ -85,7 +85,7 @@ def setup_org(ctx) -> tuple[int, Actor]:
 def deploy_item(ctx, code: str, name: str, xml: bytes, pid: str) -> None:
     definitions.deploy(ctx, [SourceFile(name, xml)], Actor.system("bench"))
     with ctx.uow.begin() as s:
-        s.execute(insert(ItemImplementation).values(code=code, name=code, category="bench", process_key=pid,
+        s.conn.execute(insert(ItemImplementation).values(code=code, name=code, category="bench", process_key=pid,
                                              deciding_tier="village", attrs={}))
 
 

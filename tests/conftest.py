@@ -97,27 +97,27 @@ def demo(ctx):
 def staff(ctx, username: str) -> Actor:
     """The actor for an account, with its system roles and kind (as the API's token check builds it)."""
     with ctx.uow.read() as s:
-        row = s.execute(select(Staff.id, Staff.roles, Staff.kind).where(Staff.username == username)).one()
+        row = s.conn.execute(select(Staff.id, Staff.roles, Staff.kind).where(Staff.username == username)).one()
     return Actor(username, staff_id=row.id, roles=frozenset(row.roles or ()), kind=row.kind)
 
 
 def window_id(ctx, code: str) -> int:
     with ctx.uow.begin() as s:
-        return s.execute(select(Window.id).where(Window.code == code)).scalar_one()
+        return s.conn.execute(select(Window.id).where(Window.code == code)).scalar_one()
 
 
 def row_counts(ctx) -> dict[str, int]:
     """Every table's row count: a failed command must leave these exactly as they were."""
     with ctx.uow.begin() as s:
-        return {t.name: s.execute(text(f'SELECT COUNT(*) FROM "{t.name}"')).scalar()
+        return {t.name: s.conn.execute(text(f'SELECT COUNT(*) FROM "{t.name}"')).scalar()
                 for t in Base.metadata.sorted_tables}
 
 
 def snapshot(ctx) -> dict:
     """Row counts plus the mutable columns of cases, tasks and timers."""
     with ctx.uow.begin() as s:
-        cases = s.execute(text('SELECT id, version, status, audit_seq, audit_head, state FROM "case" ORDER BY id')).all()
-        tasks = s.execute(text("SELECT id, state, assignee_id, completed_at FROM task ORDER BY id")).all()
-        timers = s.execute(text("SELECT id, state, attempts FROM timer ORDER BY id")).all()
+        cases = s.conn.execute(text('SELECT id, version, status, audit_seq, audit_head, state FROM "case" ORDER BY id')).all()
+        tasks = s.conn.execute(text("SELECT id, state, assignee_id, completed_at FROM task ORDER BY id")).all()
+        timers = s.conn.execute(text("SELECT id, state, attempts FROM timer ORDER BY id")).all()
     return {"counts": row_counts(ctx), "cases": [tuple(r) for r in cases], "tasks": [tuple(r) for r in tasks],
             "timers": [tuple(r) for r in timers]}

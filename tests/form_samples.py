@@ -42,7 +42,7 @@ def task_data(ctx, task_id: str, **overrides) -> dict:
 
     from engine.store import tables as t
     with ctx.uow.read() as conn:
-        key = conn.execute(select(t.task.c.form_key).where(t.task.c.id == task_id)).scalar()
+        key = conn.conn.execute(select(t.task.c.form_key).where(t.task.c.id == task_id)).scalar()
     return sample(key, **overrides)
 
 
@@ -62,7 +62,7 @@ def application(ctx, item_code: str, **overrides) -> dict:
     from engine.store import tables as t
     i = t.item_implementation.c
     with ctx.uow.read() as conn:
-        item = conn.execute(select(i.process_key, i.application_form).where(
+        item = conn.conn.execute(select(i.process_key, i.application_form).where(
             or_(i.code == item_code, i.local_code == item_code), i.status == "published")).first()
         definition = definitions.latest(ctx, conn, item.process_key)
         key = forms.application_form_key(ctx, conn, definition.id, item.application_form)

@@ -81,11 +81,6 @@ class Transaction:
     def postgres(self) -> bool:
         return self.conn.dialect.name == "postgresql"
 
-    def __getattr__(self, name):
-        # TRANSITIONAL: code not yet moved to repositories still runs its statements on the
-        # connection through the transaction; removed once services hold no SQL
-        return getattr(self.conn, name)
-
 
 class UnitOfWork:
     """`with uow.begin() as conn:` runs one command in one transaction: commit on success,

@@ -17,5 +17,5 @@ def deploy_files(ctx, *paths: Path, name: str = "test"):
 
 def add_item(ctx, code: str, process_key: str, tier: str = "township") -> None:
     with ctx.uow.begin() as s:
-        s.execute(insert(ItemImplementation).values(code=code, name=code, category="test", process_key=process_key,
+        s.conn.execute(insert(ItemImplementation).values(code=code, name=code, category="test", process_key=process_key,
                                              deciding_tier=tier, attrs={}))

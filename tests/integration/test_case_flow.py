@@ -187,7 +187,7 @@ def test_tampering_with_the_audit_trail_is_detected(demo):
     stream = f"case:{started.case_id}"
     with ctx.uow.begin() as conn:
         assert conn.events.broken_at(stream) is None
-        conn.execute(text("UPDATE event SET actor = 'someone_else' WHERE stream = :s AND seq = 2"), {"s": stream})
+        conn.conn.execute(text("UPDATE event SET actor = 'someone_else' WHERE stream = :s AND seq = 2"), {"s": stream})
     with ctx.uow.read() as conn:
         assert conn.events.broken_at(stream) == 2
 

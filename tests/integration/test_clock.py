@@ -25,13 +25,13 @@ def bj(y, m, d, hh=0, mm=0, ss=0) -> datetime:
 
 def case_row(ctx, case_id):
     with ctx.uow.read() as conn:
-        return conn.execute(select(Case.__table__).where(Case.id == case_id)).one()
+        return conn.conn.execute(select(Case.__table__).where(Case.id == case_id)).one()
 
 
 def events(ctx, case_id, type_=None):
     with ctx.uow.read() as conn:
         q = select(Event.type, Event.payload).where(Event.case_id == case_id).order_by(Event.seq)
-        rows = conn.execute(q).all()
+        rows = conn.conn.execute(q).all()
     return [r for r in rows if type_ is None or r.type == type_]
 
 
@@ -62,7 +62,7 @@ def test_acceptance_by_the_accepting_stage_starts_the_clock(demo):
     assert as_utc(row.promise_due) == bj(2026, 12, 12) and as_utc(row.legal_due) == bj(2026, 12, 26)
     assert not row.deadline_provisional
     with ctx.uow.read() as conn:
-        pending = conn.execute(select(Timer.kind, Timer.due_at).where(Timer.case_id == case_id,
+        pending = conn.conn.execute(select(Timer.kind, Timer.due_at).where(Timer.case_id == case_id,
                                                                       Timer.state == "pending")).all()
     kinds = {k: as_utc(d) for k, d in pending}
     assert kinds["case_yellow"] == bj(2026, 12, 11) and kinds["case_red"] == bj(2026, 12, 12)
@@ -193,7 +193,7 @@ def test_step_deadline_raises_a_step_card_while_the_case_is_on_time(demo, clock)
     clock.set(bj(2026, 12, 2, 9, 0, 1))
     timers.fire_due(ctx)
     with ctx.uow.read() as conn:
-        warning = conn.execute(select(Task.warning).where(Task.id == review.id)).scalar_one()
+        warning = conn.conn.execute(select(Task.warning).where(Task.id == review.id)).scalar_one()
     assert warning == "red"
 
 
@@ -205,7 +205,7 @@ def test_workdays_function_in_bpmn_uses_the_calendar(demo, clock):
     cases.start_case(ctx, cases.StartCase("TEST-WD", window_id(ctx, "ZCZ-W01"), {"name": "甲"}),
                      staff(ctx, "zcz_receiver"))
     with ctx.uow.read() as conn:
-        due = conn.execute(select(Timer.due_at).where(Timer.kind == "bpmn")).scalar_one()
+        due = conn.conn.execute(select(Timer.due_at).where(Timer.kind == "bpmn")).scalar_one()
     assert as_utc(due) == bj(2026, 10, 14)            # 5th working day: Tue 10-13 (10-10 is a make-up day)
     assert only_task(ctx, "zcz_reviewer").due_at == bj(2026, 10, 11)   # 3rd working day: Sat 10-10, day ends
 
@@ -233,7 +233,7 @@ def test_loading_an_official_notice_recomputes_open_deadlines_with_an_audit_trai
     assert change["old"]["legal_due"] == as_utc(before.legal_due).isoformat()
     assert change["new"]["legal_due"] == as_utc(after.legal_due).isoformat()
     with ctx.uow.read() as conn:
-        assert conn.execute(select(func.count()).select_from(Event).where(Event.type == "calendar_loaded")).scalar() == 1
+        assert conn.conn.execute(select(func.count()).select_from(Event).where(Event.type == "calendar_loaded")).scalar() == 1
 
 
 @pytest.mark.parametrize("content, code", [

@@ -22,7 +22,7 @@ DUE_AT = datetime(2026, 12, 11, 16, 0, tzinfo=timezone.utc)        # 2026-12-12 
 
 def delivery_timers(ctx, case_id):
     with ctx.uow.read() as conn:
-        rows = conn.execute(select(Timer.kind, Timer.state, Timer.due_at).where(
+        rows = conn.conn.execute(select(Timer.kind, Timer.state, Timer.due_at).where(
             Timer.case_id == case_id, Timer.kind.in_(("delivery_yellow", "delivery_red"))).order_by(Timer.id)).all()
     return [(r.kind, r.state, r.due_at.replace(tzinfo=timezone.utc) if r.due_at.tzinfo is None
              else r.due_at.astimezone(timezone.utc)) for r in rows]
@@ -30,7 +30,7 @@ def delivery_timers(ctx, case_id):
 
 def events(ctx, case_id, prefix="delivery_"):
     with ctx.uow.read() as conn:
-        return [e for e in conn.execute(select(Event.type).where(Event.case_id == case_id).order_by(Event.seq))
+        return [e for e in conn.conn.execute(select(Event.type).where(Event.case_id == case_id).order_by(Event.seq))
                 .scalars() if e.startswith(prefix)]
 
 
@@ -95,7 +95,7 @@ def test_a_stale_card_on_a_delivered_case_does_nothing(demo, clock):
     issue(ctx)
     delivery.deliver(ctx, case_id, delivery.Delivery("pickup"), staff(ctx, "lzxq_issuer"))
     with ctx.uow.begin() as conn:
-        conn.execute(Timer.__table__.update().where(Timer.case_id == case_id, Timer.kind == "delivery_red")
+        conn.conn.execute(Timer.__table__.update().where(Timer.case_id == case_id, Timer.kind == "delivery_red")
                      .values(state="pending"))
     clock.set(DUE_AT)
     assert timers.fire_due(ctx) == 1

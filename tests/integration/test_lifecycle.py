@@ -36,7 +36,7 @@ FOOD_CODE = "620100-XK-SCJG-0001"
 
 def state(ctx, case_id):
     with ctx.uow.read() as conn:
-        return conn.execute(select(Case.lifecycle, Case.status, Case.decision).where(Case.id == case_id)).one()
+        return conn.conn.execute(select(Case.lifecycle, Case.status, Case.decision).where(Case.id == case_id)).one()
 
 
 def doc_kinds(ctx, case_id):
@@ -46,7 +46,7 @@ def doc_kinds(ctx, case_id):
 def frozen(ctx):
     """Everything a refused command must leave untouched, lifecycle and documents included."""
     with ctx.uow.read() as conn:
-        rows = conn.execute(select(Case.id, Case.lifecycle, Case.decision, Case.delivered_at).order_by(Case.id)).all()
+        rows = conn.conn.execute(select(Case.id, Case.lifecycle, Case.decision, Case.delivered_at).order_by(Case.id)).all()
     return snapshot(ctx), [tuple(r) for r in rows]
 
 
@@ -171,8 +171,8 @@ def test_return_closes_the_case_with_a_notice(demo):
     assert doc["kind"] == "return_notice"
     assert tuple(state(ctx, case_id))[:2] == ("returned", "returned")
     with ctx.uow.read() as conn:
-        assert set(conn.execute(select(Task.state).where(Task.case_id == case_id)).scalars()) == {"cancelled"}
-        assert "pending" not in set(conn.execute(select(Timer.state).where(Timer.case_id == case_id)).scalars())
+        assert set(conn.conn.execute(select(Task.state).where(Task.case_id == case_id)).scalars()) == {"cancelled"}
+        assert "pending" not in set(conn.conn.execute(select(Timer.state).where(Timer.case_id == case_id)).scalars())
     with pytest.raises(Conflict) as err:
         lifecycle.return_case(ctx, case_id, "again", agent)
     assert err.value.code == "case_not_running"
@@ -221,8 +221,8 @@ def test_not_accepted_by_the_accepting_task_ends_the_case_at_its_gateway(demo):
     assert tasks.inbox(ctx, staff(ctx, "lzxq_market_approver")) == []
     assert doc_kinds(ctx, case_id) == ["non_acceptance_notice"]
     with ctx.uow.read() as conn:
-        specs = conn.execute(select(Task.spec_id, Task.state).where(Task.case_id == case_id)).all()
-        types = conn.execute(select(Event.type).where(Event.case_id == case_id)).scalars().all()
+        specs = conn.conn.execute(select(Task.spec_id, Task.state).where(Task.case_id == case_id)).all()
+        types = conn.conn.execute(select(Event.type).where(Event.case_id == case_id)).scalars().all()
     assert ("district_decide", "cancelled") not in specs and "district_decide" not in {s for s, _ in specs}
     assert "task_cancelled" not in types and types[-1] == "case_not_accepted"
 
@@ -257,7 +257,7 @@ def test_refusal_delivered_by_the_task_and_pickup_needs_a_decision(demo):
     assert tuple(state(ctx, case_id)) == ("delivered", "completed", "refused")
     assert doc_kinds(ctx, case_id) == ["acceptance_notice", "refusal_decision", "delivery_receipt"]
     with ctx.uow.read() as conn:
-        row = conn.execute(select(Case.delivery_method, Case.delivery).where(Case.id == case_id)).one()
+        row = conn.conn.execute(select(Case.delivery_method, Case.delivery).where(Case.id == case_id)).one()
     assert row.delivery_method == "pickup" and row.delivery["recipient"] == "李奶奶"
 
 
@@ -281,7 +281,7 @@ def test_delivery_rules(demo):
     assert state(ctx, case_id).lifecycle == "delivered"
     assert mask_phone("13800001234") == "138****1234"
     with ctx.uow.read() as conn:
-        assert conn.execute(select(CaseDocument.kind).where(CaseDocument.case_id == case_id)
+        assert conn.conn.execute(select(CaseDocument.kind).where(CaseDocument.case_id == case_id)
                             .order_by(CaseDocument.id.desc())).scalars().first() == "delivery_receipt"
 
 

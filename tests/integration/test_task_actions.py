@@ -14,7 +14,7 @@ from tests.integration.test_case_flow import only_task, start_food
 
 def colleague(ctx, username, window_code, role):
     with ctx.uow.begin() as conn:
-        win = conn.execute(select(Window.id).where(Window.code == window_code)).scalar_one()
+        win = conn.conn.execute(select(Window.id).where(Window.code == window_code)).scalar_one()
         add_post(conn, add_staff(conn, username, username), win, role)
     invalidate(ctx)
     return staff(ctx, username)
@@ -51,8 +51,8 @@ def test_return_to_the_previous_step_reopens_it_for_its_author(demo):
     assert reopened.id == intake.id and reopened.assignee_id == agent.staff_id
     assert tasks.inbox(ctx, reviewer) == []
     with ctx.uow.read() as conn:
-        states = dict(conn.execute(select(Task.id, Task.state)).all())
-        pending = conn.execute(select(Timer.element).where(Timer.state == "pending", Timer.kind == "bpmn")).all()
+        states = dict(conn.conn.execute(select(Task.id, Task.state)).all())
+        pending = conn.conn.execute(select(Timer.element).where(Timer.state == "pending", Timer.kind == "bpmn")).all()
     assert states[review.id] == "cancelled" and pending == []
     tasks.complete(ctx, intake.id, task_data(ctx, intake.id, **{"note": "已补签字"}), agent)
     again = only_task(ctx, "zcz_reviewer")
@@ -81,7 +81,7 @@ def test_withdraw_closes_tasks_timers_and_the_clock(demo, clock):
     assert (view.status, view.clock_status) == ("withdrawn", "stopped")
     assert tasks.inbox(ctx, agent) == []
     with ctx.uow.read() as conn:
-        assert conn.execute(select(Timer.id).where(Timer.state == "pending")).first() is None
+        assert conn.conn.execute(select(Timer.id).where(Timer.state == "pending")).first() is None
     with pytest.raises(Conflict):
         cases.withdraw(ctx, case_id, "again", agent)
     from datetime import timedelta

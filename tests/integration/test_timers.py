@@ -14,13 +14,13 @@ from tests.integration.test_case_flow import only_task, start_food
 
 def pending_timers(ctx):
     with ctx.uow.begin() as s:
-        return s.execute(select(Timer.element, Timer.due_at, Timer.state)
+        return s.conn.execute(select(Timer.element, Timer.due_at, Timer.state)
                          .where(Timer.state == "pending", Timer.kind == "bpmn")).all()
 
 
 def count_events(ctx, type_):
     with ctx.uow.begin() as s:
-        return s.execute(select(func.count()).select_from(Event).where(Event.type == type_)).scalar()
+        return s.conn.execute(select(func.count()).select_from(Event).where(Event.type == type_)).scalar()
 
 
 def test_boundary_timer_escalates_overdue_pre_review_once(demo, clock):
@@ -48,7 +48,7 @@ def test_completing_the_task_cancels_its_boundary_timer(demo, clock):
     tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, task_data(ctx, only_task(ctx, "zcz_qs_agent").id), staff(ctx, "zcz_qs_agent"))
     tasks.complete(ctx, only_task(ctx, "zcz_reviewer").id, task_data(ctx, only_task(ctx, "zcz_reviewer").id, **{"complete": True}), staff(ctx, "zcz_reviewer"))
     with ctx.uow.begin() as s:
-        states = s.execute(select(Timer.state).where(Timer.kind == "bpmn")).scalars().all()
+        states = s.conn.execute(select(Timer.state).where(Timer.kind == "bpmn")).scalars().all()
     assert states == ["cancelled"]
     clock.advance(timedelta(days=30))
     timers.fire_due(ctx)            # step and case deadlines fire; the cancelled BPMN timer must not

@@ -75,6 +75,6 @@ def withdraw_package(ctx, case_id: int, reason: str, actor: Actor) -> None:
         # children does not refresh its result; its children were locked before it, and are read
         # again after the locks (a child that closed meanwhile is no longer withdrawn)
         cases.withdraw(ctx, case_id, reason, actor, tx=tx)
-        for child_id in tx.packages.still_running([c.id for c in children]):
+        for child_id in tx.cases.running_among([c.id for c in children]):
             cases.withdraw(ctx, child_id, reason, actor, tx=tx)
 

@@ -13,8 +13,8 @@ from engine.domain.actor import Actor
 from engine.domain.clock import as_utc
 from engine.domain.errors import NotFound, ValidationError
 from engine.domain.org import TIERS
+from engine.domain.sla import DELIVERY_CARDS
 from engine.services.accounts import access, org
-from engine.services.time_limits.delivery_cards import KINDS
 from engine.store.uow import Transaction
 
 LEVELS = ("yellow", "red")
@@ -162,7 +162,7 @@ def deliveries(ctx, actor: Actor, unit_id: int, *, level: Optional[str] = None,
     wanted, limit = _levels(level), _limit(limit)
     with ctx.uow.read() as tx:
         units = subtree(ctx, tx, unit_id, actor=actor)
-        rows = tx.supervision.fired_delivery_cards(units, KINDS)
+        rows = tx.supervision.fired_delivery_cards(units, DELIVERY_CARDS)
         dues = tx.supervision.delivery_dues({r.id for r in rows}) if rows else {}
     found: dict[int, DeliveryWarning] = {}
     for r in rows:

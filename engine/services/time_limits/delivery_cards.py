@@ -40,5 +40,3 @@ def fire(tx: Transaction, loaded: LoadedCase, timer, actor: Actor, now: datetime
     due = tx.timers.latest_due(loaded.id, "delivery_red")
     loaded.audit.add(f"delivery_warning_{level}", actor, now,
                      {"due_at": as_utc(due).isoformat() if due is not None else None, "basis": BASIS})
-
-KINDS = sla.DELIVERY_CARDS      # TRANSITIONAL: supervision reads the kinds from engine.domain.sla

@@ -47,7 +47,3 @@ class Packages(Repository):
 
     def is_package_case(self, case_id: int) -> bool:
         return self.conn.execute(_IS_PACKAGE_CASE, {"case_id": case_id}).first() is not None
-
-    def still_running(self, case_ids: list[int]) -> list[int]:
-        """Those of the cases still running, by id (the lock order)."""
-        return list(self.conn.execute(_RUNNING, {"case_ids": case_ids}).scalars())
