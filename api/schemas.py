@@ -122,7 +122,7 @@ class CaseOut(Schema):
     legal_due = fields.DateTime(allow_none=True)
     warning = fields.String()
     deadline_provisional = fields.Boolean()
-    lifecycle = fields.String(metadata={"description": "DOMAIN.md §6.3: received … delivered"})
+    lifecycle = fields.String(metadata={"description": "the lifecycle state (docs/lifecycle.md): received … delivered"})
     decision = fields.String(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
     delivery_method = fields.String(allow_none=True)

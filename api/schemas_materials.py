@@ -90,7 +90,7 @@ class VaultDocumentOut(Schema):
     issuer = fields.String(allow_none=True)
     valid_until = fields.Date(allow_none=True)
     trust_level = fields.String(metadata={"description": "A e-licence, B verified at a window, C uploaded, "
-                                                         "D declared (DOMAIN.md §1.6)"})
+                                                         "D declared"})
     source = fields.String()
     has_file = fields.Boolean()
     media_type = fields.String(allow_none=True)

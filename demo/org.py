@@ -73,7 +73,7 @@ BASIC_ITEMS = [
 ITEMS = [
     # (implementation code, local code, basic code, process key, deciding tier, legal, promised, extension,
     #  implementing body, its USCC)
-    ("11620100MB1234567E2001XK0010100", "620100-XK-SCJG-0001", "XK0010100000", "food_license", "district",
+    ("11620100MB1234567E2001XK0010100", "620100-XK-SCJG-0001", "XK0010100000", "food_licence", "district",
      20, 10, 10, "兰州新区市场监督管理局", "11620100MB1234567E"),
     ("12620100MB0000001N2001GG0020100", "620100-GG-MZ-0002", "GG0020100000", "elderly_allowance", "township",
      20, 15, 10, "兰州新区民政局", "12620100MB0000001N"),

@@ -30,7 +30,7 @@ class Settings:
     timer_max_attempts: int = 5
     workflow_cache_size: int = 1000
     script_max_lines: int = 100_000
-    # time limits (DOMAIN.md §3, §5): start-day convention recorded on each case; yellow card at
+    # time limits (docs/time-limits.md): start-day convention recorded on each case; yellow card at
     # <= yellow_workdays left, or a share of the limit when yellow_share is set and larger
     start_day_convention: str = "exclude_start"
     yellow_workdays: int = 1
@@ -44,7 +44,7 @@ class Settings:
     # workflow task trees are many small objects: Python's default young-generation threshold
     # (700) made the collector a fifth of a command's time; 0 leaves the interpreter's default
     gc_threshold: int = 50_000        # how long another process may still accept a revoked token
-    # materials (DOMAIN.md §1.4, §1.6): uploads over the limit are refused before anything is stored;
+    # materials (docs/materials.md#domain-rules): uploads over the limit are refused before anything is stored;
     # the type is sniffed from the bytes (OFD = GB/T 33190 e-documents, the format of e-licences)
     material_max_bytes: int = 10 * 1024 * 1024
     material_types: str = "application/pdf,image/jpeg,image/png,image/tiff,application/ofd"

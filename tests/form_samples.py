@@ -10,7 +10,7 @@ SHOP = {"shop_name": "兰州新区清水面馆", "uscc": "91620100MA74XK3B2E", "
         "address": "兰州新区中川镇清水村幸福路18号", "business_area": 120.5, "contact_phone": "13893100001"}
 
 SAMPLES = {
-    "apply_food_license": {**SHOP, "business_scope": ["热食类食品制售"]},
+    "apply_food_licence": {**SHOP, "business_scope": ["热食类食品制售"]},
     "apply_hygiene_licence": {**SHOP, "venue_type": "餐饮场所", "staff_with_health_certificate": 6},
     "apply_restaurant_opening": {**SHOP, "business_scope": ["热食类食品制售"]},
     "apply_elderly_allowance": {"elder_name": "李秀英", "id_card_no": "620102194001011234", "birth_date": "1940-01-01",

@@ -1,4 +1,4 @@
-"""The lawful end of a case (DOMAIN.md §6.3): 退件 and 不予受理 before the decision, 送达 after
+"""The lawful end of a case (docs/lifecycle.md#states-and-events): 退件 and 不予受理 before the decision, 送达 after
 it, and the documents (文书) each step issued."""
 from flask import Response
 from flask.views import MethodView

@@ -202,7 +202,7 @@ def _static_checks(file_name: str, tree, problems: ProblemList) -> dict[str, lis
         for node in process.iter("{%s}userTask" % NS["bpmn"]):
             meta = read_user_task(pid, node, lanes.get(node.get("id")))
             _check_routing(file_name, meta, problems)
-            if check_stage(meta.stage):       # the stage drives the case's lifecycle (DOMAIN.md §6.3)
+            if check_stage(meta.stage):       # the stage drives the case's lifecycle (docs/lifecycle.md#states-and-events)
                 problems.add("stage_unknown", check_stage(meta.stage), file=file_name, element=meta.id,
                              line=meta.line)
             if meta.due_date and not is_literal(meta.due_date):

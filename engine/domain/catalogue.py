@@ -1,5 +1,5 @@
 """The 实施清单 catalogue: one entry per implementing body's implementation of a basic item, and
-the validators an import must pass (DOMAIN.md §1.2–§1.5, §2). Pure: the service passes in what
+the validators an import must pass (docs/catalogue.md#domain-rules). Pure: the service passes in what
 it knows from the database (existing basic items, org units).
 
 Every problem names the row (1-based, as the file counts it: the JSON list position, or the
@@ -21,10 +21,10 @@ from engine.domain.catalogue_shapes import (
 from engine.domain.codes import USCC_ALPHABET, uscc_problem
 
 TIERS = ("district", "park", "township", "village")
-# 事项类型 (§1.3): power items and public services
+# 事项类型: power items and public services
 CATEGORIES = ("licensing", "confirmation", "adjudication", "benefit", "reward", "filing", "other_power",
               "public_service")
-# national code table A (aplanmis ItemType, §1.3) and the Chinese labels; other platforms' codes
+# national code table A (aplanmis ItemType) and the Chinese labels; other platforms' codes
 # differ, so only this table is read and everything else must use the English names
 CATEGORY_ALIASES = {
     "01": "licensing", "05": "benefit", "07": "confirmation", "08": "reward", "09": "adjudication",
@@ -38,7 +38,7 @@ HANDLE_FORMS = ("window", "online", "mail")
 # units as the deadline engine names them (engine/domain/deadlines.py); 自然日 is a calendar day
 UNITS = ("workday", "calendar_day")
 UNIT_ALIASES = {"natural_day": "calendar_day", "工作日": "workday", "自然日": "calendar_day"}
-DEPTHS = (1, 2, 3, 4)                                                    # 网上办理深度 Ⅰ–Ⅳ (§1.5)
+DEPTHS = (1, 2, 3, 4)                                                    # 网上办理深度 Ⅰ–Ⅳ
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,7 @@ def _check_sets(e: Entry, bad) -> None:
 
 
 def _check_limits(e: Entry, bad) -> None:
-    """§2: both limits are positive; the promise is at most the law's limit, in the same unit."""
+    """Both limits are positive; the promise is at most the law's limit, in the same unit."""
     for name, value in (("legal_limit", e.legal_limit), ("promise_limit", e.promise_limit)):
         if value < 1:
             bad(name, "limit_not_positive", f"{name} must be a positive whole number of days")
@@ -222,7 +222,7 @@ def _check_limits(e: Entry, bad) -> None:
 
 
 def _check_channels(e: Entry, bad) -> None:
-    """§1.4/§1.5 consistency of handling forms, on-site visits and online depth."""
+    """Consistency of handling forms, on-site visits and online depth."""
     if e.onsite_visits < 0:
         bad("onsite_visits", "onsite_visits_negative", "onsite_visits must not be negative")
     online = "online" in e.handle_forms
@@ -238,7 +238,7 @@ def _check_channels(e: Entry, bad) -> None:
 
 
 def _check_fees(e: Entry, bad) -> None:
-    """§1.4: a charged item states its basis, whether it can be paid online, and its fee items."""
+    """A charged item states its basis, whether it can be paid online, and its fee items."""
     for name, code, message in check_fees(e.fees):
         bad(name, code, message)
     if e.fee_required:

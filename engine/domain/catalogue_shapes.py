@@ -1,4 +1,4 @@
-"""Shapes of the nested parts of a catalogue entry: materials (§1.4 `*_material`, §1.6 e-licence
+"""Shapes of the nested parts of a catalogue entry: materials (`*_material`, docs/materials.md#trust-levels-and-e-licences: e-licence
 kinds), fee items (`*_fee_project`) and the guide texts (办事指南). Pure.
 
 Each check returns (field, code, message) triples; field paths look like `materials[2].form`
@@ -80,7 +80,7 @@ def check_fees(fees: list) -> list[tuple[str, str, str]]:
 
 
 def check_guide(guide: dict) -> list[tuple[str, str, str]]:
-    """The guide's texts; §1.4: 咨询电话 and 投诉电话 are both given and differ."""
+    """The guide's texts; 咨询电话 and 投诉电话 are both given and differ."""
     out = []
     for key, value in guide.items():
         if key not in GUIDE_KEYS:

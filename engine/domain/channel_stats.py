@@ -1,4 +1,4 @@
-"""Channel statistics, pure arithmetic (DOMAIN.md §0, §5): the Lanzhou New Area plan's targets
+"""Channel statistics, pure arithmetic (docs/glossary.md#channel-targets): the Lanzhou New Area plan's targets
 for the items a tier accepts (≥ 95 % handleable online and on mobile, ≥ 80 % by mail, online
 depth ≥ level Ⅲ at the park, township and village tiers), and the case-channel shares (网上受理率,
 掌办率). Which items and cases count is the services' business (engine/services/supervision)."""
@@ -41,10 +41,10 @@ class TierChannels:
 def tier_channels(tier: str, items: list) -> TierChannels:
     """The channel figures of the items a tier accepts (each with handle_forms, mobile, express,
     online_depth):
-    - online: `online` in handle_forms (the import keeps this equivalent to depth ≥ Ⅱ, §1.5)
+    - online: `online` in handle_forms (the import keeps this equivalent to depth ≥ Ⅱ, docs/catalogue.md#online-handling-depth)
     - mobile: the mobile flag (掌上办)
     - mail: `mail` in handle_forms, or courier delivery (express)
-    - depth: share with online depth ≥ Ⅲ (online acceptance, §1.5) and the average depth; the
+    - depth: share with online depth ≥ Ⅲ (online acceptance) and the average depth; the
       target is read as "≥ 95 % of items at depth ≥ Ⅲ" ([U]: the plan gives no share)."""
     counts = {"online": sum("online" in (i.handle_forms or ()) for i in items),
               "mobile": sum(bool(i.mobile) for i in items),

@@ -1,7 +1,7 @@
 """Legal time limits (pure): when is a limit of N working or calendar days due, counted from a
 day, skipping paused stretches, on a given calendar and start-day convention.
 
-Conventions (DOMAIN.md §3, recorded on each case):
+Conventions (docs/time-limits.md#start-day-convention, recorded on each case):
 - `exclude_start` (default): "自受理之日起N日" does not count the day of acceptance;
 - `include_start`: the day of acceptance counts as day 1 when it is a working day.
 A calendar-day limit that ends on a non-working day rolls to the next working day

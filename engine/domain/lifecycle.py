@@ -1,4 +1,4 @@
-"""The lawful life of a case (DOMAIN.md §6.3, 行政许可法 Arts. 32, 42-45): states, the events
+"""The lawful life of a case (docs/lifecycle.md#states-and-events, 行政许可法 Arts. 32, 42-45): states, the events
 that move between them, and the stages a BPMN user task may declare. Pure data and functions.
 
 The transition table is data: `TRANSITIONS[(state, event)] = new state`. Anything not in it is
@@ -101,7 +101,7 @@ def walk(state: str, events) -> list[tuple[str, str, str]]:
 
 # --- stages a BPMN user task may declare -------------------------------------------------------
 # A task's stage names what COMPLETING it does to the case (the case's `stage` column shows the
-# stage of the tasks it waits on). Vocabulary from DOMAIN.md §6.2 (provincial exchange, Jinan
+# stage of the tasks it waits on). Vocabulary from docs/lifecycle.md#stage-vocabularies (provincial exchange, Jinan
 # work-order codes, archive link types).
 STAGES = {
     "received": "收件",           # supplements or a forwarded case received: back to `received`

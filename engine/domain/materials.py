@@ -1,6 +1,6 @@
 """Materials rules (pure): what an upload is (sniffed, never trusted from the client), the
-material slots of an implementation (DOMAIN.md §1.4 materials), trust levels of the e-licence
-guide (§1.6), 容缺受理 bounds (§3) and the completeness check the acceptance step reads."""
+material slots of an implementation (docs/materials.md#material-slots), trust levels of the e-licence
+guide (docs/materials.md#trust-levels-and-e-licences), 容缺受理 bounds and the completeness check the acceptance step reads."""
 from __future__ import annotations
 
 import hashlib
@@ -15,12 +15,12 @@ from engine.domain import deadlines as dl
 from engine.domain.calendar import WorkCalendar
 from engine.domain.errors import TooLarge, UnsupportedType, ValidationError
 
-# §1.6 (国办函〔2016〕108号): A e-licence from the issuing body, B verified by window staff,
+# 国办函〔2016〕108号: A e-licence from the issuing body, B verified by window staff,
 # C uploaded by the user (original to be checked at the window), D the user's own declaration
 TRUST_LEVELS = ("A", "B", "C", "D")
 REUSABLE = ("A", "B")                   # "免证办": slots auto-filled from these
 MODES = ("upload", "vault", "e_licence", "declaration", "tolerated")
-MANDATE_SCOPES = ("full_proxy", "step_help", "guidance")     # 全程代办 / 环节帮办 / 现场导办 (§9)
+MANDATE_SCOPES = ("full_proxy", "step_help", "guidance")     # 全程代办 / 环节帮办 / 现场导办
 KIND = re.compile(r"^[a-z][a-z0-9_]{1,47}$")                   # id_card, business_licence, ...
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -155,7 +155,7 @@ def promise_bound(cal: WorkCalendar, today: date, promise_day: Optional[date], l
 
 
 def check_tolerance(tolerant_item: bool, s: Slot, deadline: date, today: date, bound: Optional[date]) -> None:
-    """容缺受理 (§3): only items on the 容缺 list, only secondary (tolerable) materials, and the
+    """容缺受理: only items on the 容缺 list, only secondary (tolerable) materials, and the
     committed supplement deadline within the item's promised limit."""
     if not tolerant_item:
         raise ValidationError("this item is not on the 容缺受理 list", code="item_not_tolerant", field="code")

@@ -1,4 +1,4 @@
-"""一件事 packages (DOMAIN.md §8), pure rules: one merged form (一表申请) with fields de-duplicated
+"""一件事 packages (docs/packages.md#domain-rules), pure rules: one merged form (一表申请) with fields de-duplicated
 by name, one material set (一套材料) de-duplicated by e-licence types or name, and the combined
 result of the child cases (all granted → completed; any refused → partially completed)."""
 from __future__ import annotations

@@ -195,7 +195,7 @@ class ItemImplementation(Base):
     promise_unit: Mapped[str] = mapped_column(String(16), default="workday")
     extension_limit: Mapped[Optional[int]] = mapped_column(Integer)
     project_type: Mapped[str] = mapped_column(String(16), default="promised")   # instant | promised
-    # channels and depth (§1.4/§1.5)
+    # channels and depth (docs/catalogue.md#implementation-list-elements)
     onsite_visits: Mapped[Optional[int]] = mapped_column(Integer)        # 到办事现场次数
     handle_forms: Mapped[list] = mapped_column(JSONType, default=list)   # window | online | mail
     online_depth: Mapped[Optional[int]] = mapped_column(Integer)         # 1..4 (Ⅳ = 全程网办)
@@ -304,7 +304,7 @@ class Case(Base):
     warning: Mapped[str] = mapped_column(String(8), default="none")    # none | yellow | red
     calendar_version: Mapped[Optional[int]] = mapped_column(Integer)
     deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
-    # --- the case's lifecycle (DOMAIN.md §6.3), driven by the stages of its BPMN tasks ---------
+    # --- the case's lifecycle (docs/lifecycle.md#states-and-events), driven by the stages of its BPMN tasks ---------
     lifecycle: Mapped[str] = mapped_column(String(24), default="received")
     decision: Mapped[Optional[str]] = mapped_column(String(16))          # granted | refused
     decided_at: Mapped[Optional[datetime]] = mapped_column(UTC)
@@ -453,7 +453,7 @@ class CaseCounter(Base):
     value: Mapped[int] = mapped_column(Integer)
 
 
-# --- case lifecycle: documents issued at each step (文书; DOMAIN.md §6.2) ---------------------
+# --- case lifecycle: documents issued at each step (文书; docs/lifecycle.md#documents) ---------------------
 
 class CaseDocument(Base):
     """A document issued to the applicant (受理通知书, 补正告知书, 决定书, 送达回执 …), rendered
@@ -476,7 +476,7 @@ class CaseDocument(Base):
 # --- forms and 一件事 packages (migration 0008) ---------------------------------------------------
 
 class ItemPackage(Base):
-    """A "一件事" package (DOMAIN.md §8): one merged form and one material set over several
+    """A "一件事" package (docs/packages.md#domain-rules): one merged form and one material set over several
     implementation entries. Its cases are ordinary `case` rows: the parent runs against the
     package's own implementation entry (category `package`, process `yijianshi_package`) and each
     child has parent_case_id set (docs/packages.md)."""
@@ -494,7 +494,7 @@ class ItemPackage(Base):
     created_at: Mapped[datetime] = mapped_column(UTC)
 
 
-# --- materials, the applicant's vault (云档案) and mandates (issue 5; DOMAIN.md §1.4, §1.6, §3, §9) ---
+# --- materials, the applicant's vault (云档案) and mandates (docs/materials.md#domain-rules) ---
 
 class Blob(Base):
     """An uploaded file, stored once per content hash (sha256 hex) whoever uploads it again."""
@@ -518,7 +518,7 @@ class ApplicantDocument(Base):
     number: Mapped[Optional[str]] = mapped_column(String(64))   # shown masked only
     issuer: Mapped[Optional[str]] = mapped_column(String(200))
     valid_until: Mapped[Optional[date]] = mapped_column(Date)
-    trust_level: Mapped[str] = mapped_column(String(1))         # A | B | C | D (§1.6)
+    trust_level: Mapped[str] = mapped_column(String(1))         # A | B | C | D
     source: Mapped[str] = mapped_column(String(16))             # e_licence | window | upload | declaration
     blob_sha256: Mapped[Optional[str]] = mapped_column(ForeignKey("blob.sha256"))
     created_at: Mapped[datetime] = mapped_column(UTC)
@@ -550,7 +550,7 @@ class CaseMaterial(Base):
 
 
 class CaseMandate(Base):
-    """代办服务委托书 (§9): the applicant (principal) mandates a window agent for a proxy case."""
+    """代办服务委托书: the applicant (principal) mandates a window agent for a proxy case."""
     __tablename__ = "case_mandate"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), unique=True)

@@ -39,7 +39,7 @@ def auth(client, username):
 def start(client, demo, headers, window="ZCZ-QS-W01"):
     return client.post("/api/v1/cases", headers=headers, json={
         "item_code": FOOD, "window_id": window_id(demo, window), "channel": "proxy",
-        "applicant": {"name": "张三", "id_number": "620102199001011234"}, "form": sample("apply_food_license", shop_name="面馆")})
+        "applicant": {"name": "张三", "id_number": "620102199001011234"}, "form": sample("apply_food_licence", shop_name="面馆")})
 
 
 def assert_problem(response, status, code):
@@ -141,7 +141,7 @@ def test_deploy_validate_download_and_camunda_modeler_endpoint(client, demo):
                                 **_files(("elderly_allowance.bpmn", changed.replace("（新）", "（三）").encode()))},
                           content_type="multipart/form-data")
     assert camunda.status_code == 200 and list(camunda.json["deployedProcessDefinitions"].values())[0]["version"] == 3
-    assert_problem(client.post("/engine-rest/deployment/create", data=_files(ROOT / "workflows" / "food_license.bpmn"),
+    assert_problem(client.post("/engine-rest/deployment/create", data=_files(ROOT / "workflows" / "food_licence.bpmn"),
                                content_type="multipart/form-data"), 401, "token_missing")
     big = client.post("/api/v1/process-definitions/deployments", headers=designer,
                       data=_files(("big.bpmn", b" " * (11 * 1024 * 1024))), content_type="multipart/form-data")
@@ -153,7 +153,7 @@ def test_validate_is_deploys_dry_run(client, demo):
     skipped), answers what deploy would answer and writes nothing."""
     designer = auth(client, "designer")
 
-    def post(action, content, name="food_license.bpmn"):
+    def post(action, content, name="food_licence.bpmn"):
         return client.post(f"/api/v1/process-definitions/{action}", headers=designer,
                            data=_files((name, content)), content_type="multipart/form-data")
 
@@ -162,7 +162,7 @@ def test_validate_is_deploys_dry_run(client, demo):
     checked, refused = (assert_problem(post(action, misrouted, "x.bpmn"), 422, "routing_unknown_department")
                         for action in ("validate", "deployments"))
     assert (checked["element"], checked["file"]) == (refused["element"], refused["file"]) == ("civil_review", "x.bpmn")
-    source = (ROOT / "workflows" / "food_license.bpmn").read_bytes()
+    source = (ROOT / "workflows" / "food_licence.bpmn").read_bytes()
     changed = source.replace("代办收件".encode(), "代办收件（新版）".encode())
     for content, version, created in ((source, 1, False), (changed, 2, True), (changed, 2, False)):
         preview = post("validate", content)
@@ -170,7 +170,7 @@ def test_validate_is_deploys_dry_run(client, demo):
         done = post("deployments", content)
         assert done.status_code == 201
         [would], [did] = preview.json["processes"], done.json["processes"]
-        assert (would["key"], would["version"], would["created"]) == ("food_license", version, created)
+        assert (would["key"], would["version"], would["created"]) == ("food_licence", version, created)
         assert would == {**did, "definition_id": None if created else did["definition_id"]}
         assert would["user_tasks"] == did["user_tasks"] > 0
         before = row_counts(demo)
@@ -178,7 +178,7 @@ def test_validate_is_deploys_dry_run(client, demo):
 
 def test_the_overview_page_shows_the_organisation_items_and_versions(client, demo):
     page = client.get("/").get_data(as_text=True)
-    assert "兰州新区" in page and "公共场所卫生许可" in page and "<td>food_license</td><td>v1</td>" in page
+    assert "兰州新区" in page and "公共场所卫生许可" in page and "<td>food_licence</td><td>v1</td>" in page
     assert "办件 0 · 待办任务 0 · 待触发定时器 0" in page
 
 
@@ -236,7 +236,7 @@ def test_applicants_see_their_own_cases_only(client, demo):
     applicant = auth(client, "applicant_zhang")
     mine = client.post("/api/v1/cases", headers=applicant, json={
         "item_code": FOOD, "window_id": window_id(demo, "ZCZ-QS-W01"), "channel": "online",
-        "applicant": {"name": "张三"}, "form": sample("apply_food_license")})
+        "applicant": {"name": "张三"}, "form": sample("apply_food_licence")})
     assert mine.status_code == 201
     assert_problem(client.post("/api/v1/cases", headers=applicant, json={
         "item_code": FOOD, "window_id": window_id(demo, "ZCZ-QS-W01"), "channel": "window",
@@ -306,7 +306,7 @@ def test_service_items(client):
     items = client.get("/api/v1/service-items", headers=headers).json
     assert {i["local_code"] for i in items} >= {FOOD}
     food = client.get(f"/api/v1/service-items/{FOOD}", headers=headers).json
-    assert (food["legal_limit"], food["promise_limit"], food["process_key"]) == (20, 10, "food_license")
+    assert (food["legal_limit"], food["promise_limit"], food["process_key"]) == (20, 10, "food_licence")
     assert_problem(client.get("/api/v1/service-items/NOPE", headers=headers), 404, "item_not_found")
 
 
@@ -322,9 +322,9 @@ def test_form_errors_are_problems_with_one_entry_per_field(client, demo):
         ("data.agent_name", "required"), ("data.materials_received", "required"), ("data.mandate_no", "pattern")}
     start_bad = client.post("/api/v1/cases", headers=agent, json={
         "item_code": FOOD, "window_id": window_id(demo, "ZCZ-QS-W01"), "channel": "proxy",
-        "applicant": {"name": "张三"}, "form": sample("apply_food_license", business_scope=["卖车"])})
+        "applicant": {"name": "张三"}, "form": sample("apply_food_licence", business_scope=["卖车"])})
     assert assert_problem(start_bad, 422, "form_invalid")["errors"][0]["field"] == "form.business_scope.0"
-    assert client.get("/api/v1/forms/apply_food_license", headers=agent).json["schema"]["title"] == "食品经营许可申请表"
+    assert client.get("/api/v1/forms/apply_food_licence", headers=agent).json["schema"]["title"] == "食品经营许可申请表"
     assert_problem(client.get("/api/v1/forms/decide.form", headers=agent), 404, "form_not_found")
 
 

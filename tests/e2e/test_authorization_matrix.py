@@ -58,7 +58,7 @@ def headers(ctx, who):
 
 def new_case(ctx, accepted=False, paused=False, claimed=False, at_review=False):
     clerk = staff(ctx, "zcz_qs_agent")
-    started = cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"}, sample("apply_food_license"), "proxy"),
+    started = cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"}, sample("apply_food_licence"), "proxy"),
                                clerk)
     task = started.tasks[0]
     if claimed:
@@ -244,7 +244,7 @@ ROWS = [
      lambda ctx, c, h: c.post("/api/v1/cases", headers=h, json={"item_code": FOOD, "channel": "window",
                                                                "window_id": window_id(ctx, "ZCZ-QS-W01"),
                                                                "applicant": {"name": "李四"},
-                                                               "form": sample("apply_food_license")}),
+                                                               "form": sample("apply_food_licence")}),
      {**expect(201, ("admin", "clerk_in")), "applicant": 422}),
     ("GET /cases/{id}", lambda ctx, c, h: c.get(f"/api/v1/cases/{new_case(ctx)[0]}", headers=h),
      expect(200, CASE_READERS)),

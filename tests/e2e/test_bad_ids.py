@@ -103,7 +103,7 @@ def test_an_id_beyond_32_bits_in_a_body_is_request_invalid_and_nothing_is_writte
     case_id, task_id = started["id"], started["tasks"][0]
     before = row_counts(demo)
     case = {"item_code": FOOD, "window_id": TOO_BIG, "channel": "proxy", "applicant": {"name": "张三"},
-            "form": sample("apply_food_license")}
+            "form": sample("apply_food_licence")}
     problem(client.post("/api/v1/cases", headers=agent, json=case), 422, "request_invalid", "window_id")
     package = {"window_id": TOO_BIG, "applicant": {"name": "张三"}, "form": {}}
     problem(client.post("/api/v1/packages/620100-YJS-0001/cases", headers=agent, json=package),

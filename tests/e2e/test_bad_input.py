@@ -87,7 +87,7 @@ def test_nul_in_query_json_and_headers_is_refused_with_the_field(client, demo):
     problem(client.post("/api/v1/auth/login", json={"username": "a\x00", "password": "x"}),
             422, "nul_character", "username")
     body = {"item_code": FOOD, "window_id": window_id(demo, "ZCZ-QS-W01"), "channel": "proxy",
-            "applicant": {"name": "张\x00三"}, "form": sample("apply_food_license")}
+            "applicant": {"name": "张\x00三"}, "form": sample("apply_food_licence")}
     problem(client.post("/api/v1/cases", headers=agent, json=body), 422, "nul_character", "applicant.name")
     body["applicant"]["name"] = "张三"
     body["form"]["items"] = ["x", {"k\x00": 1}]
@@ -121,7 +121,7 @@ def test_nul_in_an_uploaded_file_name_is_refused_and_nothing_stored(client, demo
     r = client.post("/api/v1/vault/documents", headers=zhang, content_type="multipart/form-data",
                     data={"kind": "lease", "title": "租\x00赁", "file": _file(PDF, "a.pdf")})
     problem(r, 422, "nul_character", "title")
-    bpmn = (ROOT / "workflows" / "food_license.bpmn").read_bytes()
+    bpmn = (ROOT / "workflows" / "food_licence.bpmn").read_bytes()
     r = client.post("/api/v1/process-definitions/deployments", headers=designer, content_type="multipart/form-data",
                     data={"files": _file(bpmn, "food\x00.bpmn")})
     problem(r, 422, "nul_character", "files")
@@ -153,7 +153,7 @@ def test_deep_json_and_nul_inside_uploaded_files_are_refused_by_their_parsers(cl
     assert "nested deeper than 64 levels" in found["materials"]["message"]
     form = '{"type": "object", "x": ' + deep + "}"
     r = client.post("/api/v1/process-definitions/deployments", headers=designer, content_type="multipart/form-data",
-                    data={"files": [_file((ROOT / "workflows" / "food_license.bpmn").read_bytes(), "food_license.bpmn"),
+                    data={"files": [_file((ROOT / "workflows" / "food_licence.bpmn").read_bytes(), "food_licence.bpmn"),
                                     _file(form.encode(), "proxy_intake.schema.json")]})
     assert "nested deeper than 64 levels" in problem(r, 422, "form_invalid_schema")["detail"]
     assert row_counts(demo) == before

@@ -32,21 +32,21 @@ def test_init_db_load_demo_and_redeploy(env):
     assert lianban(env, "init-db").returncode == 0
     first = lianban(env, "load-demo")
     assert first.returncode == 0, first.stderr
-    assert "food_license v1" in first.stdout
+    assert "food_licence v1" in first.stdout
     again = lianban(env, "load-demo")
-    assert "food_license v1 (unchanged)" in again.stdout
+    assert "food_licence v1 (unchanged)" in again.stdout
 
 
 def test_deploy_reports_problems_with_file_and_element(env, tmp_path):
     assert lianban(env, "load-demo").returncode == 0
     bad = tmp_path / "bad.bpmn"
-    bad.write_text((ROOT / "workflows" / "food_license.bpmn").read_text(encoding="utf-8")
+    bad.write_text((ROOT / "workflows" / "food_licence.bpmn").read_text(encoding="utf-8")
                    .replace('camunda:candidateGroups="township:reviewer"', 'camunda:candidateGroups="township:janitor"'),
                    encoding="utf-8")
     result = lianban(env, "deploy", str(bad))
     assert result.returncode == 1
     assert "routing_unknown_role" in result.stderr and "bad.bpmn:township_pre_review" in result.stderr
-    good = lianban(env, "deploy", str(ROOT / "workflows" / "food_license.bpmn"))
+    good = lianban(env, "deploy", str(ROOT / "workflows" / "food_licence.bpmn"))
     assert good.returncode == 0 and "(unchanged)" in good.stdout
 
 

@@ -36,7 +36,7 @@ def server(tmp_path):
     load_demo(ctx, ROOT / "workflows")
     cases.start_case(ctx, cases.StartCase("620100-XK-SCJG-0001", window_id(ctx, "ZCZ-QS-W01"),
                                           {"name": "张三", "id_number": "620102199001011234"},
-                                          sample("apply_food_license"), "proxy"),
+                                          sample("apply_food_licence"), "proxy"),
                      staff(ctx, "zcz_qs_agent"))
     httpd = make_server("127.0.0.1", 0, create_app(context=ctx), threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

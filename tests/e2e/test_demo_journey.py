@@ -84,7 +84,7 @@ def test_village_proxy_to_mail_delivery(client, demo):
     started = client.post("/api/v1/cases", headers=agent, json={
         "item_code": FOOD, "window_id": window_id(demo, "ZCZ-QS-W01"), "channel": "proxy",
         "applicant": {"name": "张三", "id_number": ID_NUMBER, "phone": "13800001234"},
-        "form": sample("apply_food_license")})
+        "form": sample("apply_food_licence")})
     assert started.status_code == 201, started.json
     case_id, number = started.json["id"], started.json["number"]
     assert case_of(client, agent, case_id)["lifecycle"] == "received"
@@ -188,7 +188,7 @@ def test_documents_follow_the_case_access_rules(client, demo):
     agent = login(client, "zcz_qs_agent")
     case_id = client.post("/api/v1/cases", headers=agent, json={
         "item_code": FOOD, "window_id": window_id(demo, "ZCZ-QS-W01"), "channel": "proxy",
-        "applicant": {"name": "李四", "id_number": ID_NUMBER}, "form": sample("apply_food_license")}).json["id"]
+        "applicant": {"name": "李四", "id_number": ID_NUMBER}, "form": sample("apply_food_licence")}).json["id"]
     r = client.post(f"/api/v1/cases/{case_id}/return", headers=agent, json={"reason": "申请人未到场签字"})
     assert r.status_code == 201 and r.json["kind"] == "return_notice"
     assert case_of(client, agent, case_id)["lifecycle"] == "returned"

@@ -17,7 +17,7 @@ def test_an_item_s_application_form_and_receiving_windows(client):
     assert r.status_code == 200, r.json
     body = r.json
     assert (body["local_code"], body["form_key"], body["schema"]["title"]) == \
-        (FOOD, "apply_food_license", "食品经营许可申请表")
+        (FOOD, "apply_food_licence", "食品经营许可申请表")
     codes = {w["code"] for w in body["windows"]}
     # every tier accepts the food licence: receiving windows of all four, never a pickup or supervision window
     assert {"LZXQ-W01", "ZCZ-W01", "ZCZ-QS-W01", "ZCYQ-W01"} <= codes

@@ -28,7 +28,7 @@ FOOD = "620100-XK-SCJG-0001"
 def decided_case(ctx) -> str:
     """A food licence case walked through the services to its decision (granted); its number."""
     started = cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, "ZCZ-QS-W01"), {"name": "王五"},
-                                                    sample("apply_food_license"), "proxy"), staff(ctx, "zcz_qs_agent"))
+                                                    sample("apply_food_licence"), "proxy"), staff(ctx, "zcz_qs_agent"))
     task = started.tasks[0]
     for who, data in (("zcz_qs_agent", {}), ("zcz_reviewer", {"complete": True}), ("lzxq_receiver", {}),
                       ("lzxq_market_approver", {"decision": "granted"})):

@@ -48,7 +48,7 @@ def app(request, tmp_path_factory):
     load_demo(ctx, ROOT / "workflows")
     for _ in range(3):
         cases.start_case(ctx, cases.StartCase("620100-XK-SCJG-0001", window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"},
-                                              sample("apply_food_license"), "proxy"), staff(ctx, "zcz_qs_agent"))
+                                              sample("apply_food_licence"), "proxy"), staff(ctx, "zcz_qs_agent"))
     application = create_app(context=ctx)
     yield application
     ctx.dispose()

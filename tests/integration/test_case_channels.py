@@ -1,4 +1,4 @@
-"""Case-channel statistics (DOMAIN.md §5: 网上受理率, 掌办率): exact counts per tier for a range of
+"""Case-channel statistics (docs/glossary.md#case-channel-statistics: 网上受理率, 掌办率): exact counts per tier for a range of
 Beijing calendar days, boundaries included/excluded, the package parent left out, deliveries by
 method, CSV with a BOM, and the same over HTTP with its refusals."""
 from datetime import date, datetime, timedelta, timezone
@@ -39,7 +39,7 @@ def build(ctx, clock):
                       ("qcz_issuer", {"delivery_method": "pickup"})):
         tasks.complete(ctx, only_task(ctx, who).id, data, staff(ctx, who))
     assert cases.get_case(ctx, refused, staff(ctx, "admin")).lifecycle == "delivered"
-    start(ctx, FOOD_CODE, "ZCZ-QS-W01", "zcz_qs_agent", "online", "apply_food_license")       # village, online
+    start(ctx, FOOD_CODE, "ZCZ-QS-W01", "zcz_qs_agent", "online", "apply_food_licence")       # village, online
     packages.start_package(ctx, packages.StartPackage("620100-YJS-0001", window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"},
                                                       sample("apply_hygiene_licence", business_scope=["热食类食品制售"]),
                                                       "proxy"), staff(ctx, "zcz_qs_agent"))   # 2 items, 1 parent

@@ -16,7 +16,7 @@ APPLICANT = {"name": "张三", "id_number": "620102199001011234", "phone": "1380
 
 def start_food(ctx, window="ZCZ-QS-W01", clerk="zcz_qs_agent"):
     return cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, window), APPLICANT,
-                                                 sample("apply_food_license", shop_name="兰州牛肉面馆"), "proxy"), staff(ctx, clerk))
+                                                 sample("apply_food_licence", shop_name="兰州牛肉面馆"), "proxy"), staff(ctx, clerk))
 
 
 def only_task(ctx, username):
@@ -172,7 +172,7 @@ def test_start_rejects_bad_input_and_writes_nothing(demo):
 def test_case_numbers_are_daily_serials(demo, clock):
     ctx = demo
     a, b = start_food(ctx), start_food(ctx)
-    # DOMAIN.md §6.4: 31-char implementation code + yyyymmdd + 4-digit daily serial = 43 chars
+    # docs/lifecycle.md#case-number: 31-char implementation code + yyyymmdd + 4-digit daily serial = 43 chars
     assert a.number == "11620100MB1234567E2001XK0010100" "20261127" "0001"
     assert b.number.endswith("202611270002") and len(b.number) == 43
     clock.advance(timedelta(days=1))

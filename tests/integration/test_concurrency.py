@@ -115,7 +115,7 @@ def test_concurrent_claims_exactly_one_wins(demo, db_url):
 
 
 def test_concurrent_starts_get_distinct_consecutive_numbers(demo, db_url):
-    """§6.4: N starts at once, each on its own connection, get N distinct numbers whose daily
+    """Case numbers: N starts at once, each on its own connection, get N distinct numbers whose daily
     serials are exactly 1..N (the counter upsert serializes them on PostgreSQL)."""
     n = 8
     contexts = [Context.create(Settings(database_url=db_url), clock=demo.clock) for _ in range(n)]

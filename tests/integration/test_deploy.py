@@ -32,11 +32,11 @@ def test_identical_content_is_not_a_new_version(demo):
 def test_changed_process_gets_a_new_version_and_running_cases_keep_theirs(demo):
     ctx = demo
     old_case = start_food(ctx)
-    source = (ROOT / "workflows" / "food_license.bpmn").read_text(encoding="utf-8")
+    source = (ROOT / "workflows" / "food_licence.bpmn").read_text(encoding="utf-8")
     changed = source.replace('name="代办收件"', 'name="代办收件（新版）"')
     assert changed != source
-    result = definitions.deploy(ctx, [SourceFile("food_license.bpmn", changed.encode())], SYSTEM)
-    assert [(p.key, p.version, p.created) for p in result.processes] == [("food_license", 2, True)]
+    result = definitions.deploy(ctx, [SourceFile("food_licence.bpmn", changed.encode())], SYSTEM)
+    assert [(p.key, p.version, p.created) for p in result.processes] == [("food_licence", 2, True)]
     new_case = start_food(ctx)
     with ctx.uow.begin() as tx:
         defs = dict(tx.conn.execute(select(Case.id, ProcessDefinition.version)
@@ -53,10 +53,10 @@ def test_changed_process_gets_a_new_version_and_running_cases_keep_theirs(demo):
 def test_a_deployment_with_any_error_writes_nothing(demo):
     ctx = demo
     before = row_counts(ctx)
-    good = (ROOT / "workflows" / "food_license.bpmn").read_text(encoding="utf-8").replace("代办收件", "代办收件2")
+    good = (ROOT / "workflows" / "food_licence.bpmn").read_text(encoding="utf-8").replace("代办收件", "代办收件2")
     bad = b"<bpmn:definitions>"
     with pytest.raises(DeployError) as err:
-        definitions.deploy(ctx, [SourceFile("food_license.bpmn", good.encode()), SourceFile("bad.bpmn", bad)], SYSTEM)
+        definitions.deploy(ctx, [SourceFile("food_licence.bpmn", good.encode()), SourceFile("bad.bpmn", bad)], SYSTEM)
     assert err.value.problems[0].file == "bad.bpmn"
     assert row_counts(ctx) == before
 
@@ -78,17 +78,17 @@ def test_a_dry_run_runs_every_check_and_writes_nothing(demo):
     with pytest.raises(DeployError) as err:
         definitions.deploy(ctx, [SourceFile("x.bpmn", xml.encode())], SYSTEM, dry_run=True)
     assert err.value.code == "routing_unknown_department" and err.value.problems[0].element == "civil_review"
-    changed = [SourceFile("food_license.bpmn", (ROOT / "workflows" / "food_license.bpmn").read_text(encoding="utf-8")
+    changed = [SourceFile("food_licence.bpmn", (ROOT / "workflows" / "food_licence.bpmn").read_text(encoding="utf-8")
                           .replace('name="代办收件"', 'name="代办收件（新版）"').encode())]
     preview = definitions.deploy(ctx, changed, SYSTEM, dry_run=True)
     assert row_counts(ctx) == before
     done = definitions.deploy(ctx, changed, SYSTEM)
     assert preview.deployment_id is None and done.deployment_id is not None
     [would], [did] = preview.processes, done.processes
-    assert (would.key, would.version, would.definition_id, would.created) == ("food_license", 2, None, True)
+    assert (would.key, would.version, would.definition_id, would.created) == ("food_licence", 2, None, True)
     assert (did.version, did.created, did.user_tasks) == (2, True, would.user_tasks)
     again = definitions.deploy(ctx, changed, SYSTEM, dry_run=True)
-    assert again.processes == [definitions.DeployedProcess("food_license", 2, did.definition_id, False, did.user_tasks)]
+    assert again.processes == [definitions.DeployedProcess("food_licence", 2, did.definition_id, False, did.user_tasks)]
 
 
 def test_call_activity_resolves_to_a_previously_deployed_process(ctx):

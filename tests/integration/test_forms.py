@@ -107,7 +107,7 @@ def test_an_application_that_does_not_match_the_items_form_starts_nothing(demo):
     before = snapshot(ctx)
     with pytest.raises(ValidationError) as err:
         cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, "ZCZ-QS-W01"), APPLICANT,
-                                              sample("apply_food_license", uscc="91620100MA74XK3B2", business_area=-1),
+                                              sample("apply_food_licence", uscc="91620100MA74XK3B2", business_area=-1),
                                               "proxy"), staff(ctx, "zcz_qs_agent"))
     assert err.value.code == "form_invalid"
     assert [e["field"] for e in err.value.detail["errors"]] == ["form.business_area", "form.uscc"]
@@ -124,9 +124,9 @@ def test_the_items_application_form_comes_before_the_bpmn_start_form(demo):
     with pytest.raises(ValidationError) as err:
         start_food(ctx)
     assert err.value.code == "application_form_not_deployed"
-    source = (ROOT / "workflows" / "food_license.bpmn").read_text(encoding="utf-8").replace("代办收件", "代办收件 ")
-    definitions.deploy(ctx, [SourceFile("food_license.bpmn", source.encode())], SYSTEM)
-    no_area = {k: v for k, v in sample("apply_food_license").items() if k != "business_area"}
+    source = (ROOT / "workflows" / "food_licence.bpmn").read_text(encoding="utf-8").replace("代办收件", "代办收件 ")
+    definitions.deploy(ctx, [SourceFile("food_licence.bpmn", source.encode())], SYSTEM)
+    no_area = {k: v for k, v in sample("apply_food_licence").items() if k != "business_area"}
     with pytest.raises(ValidationError) as err:      # business_area is required by that form only
         cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, "ZCZ-QS-W01"), APPLICANT, no_area, "proxy"),
                          staff(ctx, "zcz_qs_agent"))

@@ -181,7 +181,7 @@ def test_return_closes_the_case_with_a_notice(demo):
 def test_an_applicant_withdraws_but_cannot_return_her_case(demo):
     ctx = demo
     zhang = staff(ctx, "applicant_zhang")
-    case_id = cases.start_case(ctx, cases.StartCase(FOOD_CODE, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"}, sample("apply_food_license"),
+    case_id = cases.start_case(ctx, cases.StartCase(FOOD_CODE, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"}, sample("apply_food_licence"),
                                                     "online"), zhang).case_id
     with pytest.raises(Forbidden) as err:
         lifecycle.return_case(ctx, case_id, "退件", zhang)

@@ -150,7 +150,7 @@ def lapsing_package(ctx):
     packages.define_package(ctx, packages.PackageSpec("YJS-T", "带时限一件事", "market",
                                                       ["620100-XK-SCJG-0001", "TEST-LAPSE"]), staff(ctx, "admin"))
     return packages.start_package(ctx, packages.StartPackage("YJS-T", window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"},
-                                                             sample("apply_food_license"), "proxy"),
+                                                             sample("apply_food_licence"), "proxy"),
                                   staff(ctx, "zcz_qs_agent"))
 
 

@@ -14,7 +14,7 @@ WRONG = "0" if USCC[17] != "0" else "1"          # any other check character
 def good(**changes) -> dict:
     row = {
         "code": USCC + "2001XK0040100", "basic_code": "XK0040100000", "name": "公共场所卫生许可",
-        "category": "licensing", "legal_basis": "《公共场所卫生管理条例》第八条", "process_key": "food_license",
+        "category": "licensing", "legal_basis": "《公共场所卫生管理条例》第八条", "process_key": "food_licence",
         "org_unit": "LZXQ", "body_name": "兰州新区卫生健康委员会", "body_uscc": USCC, "tier": "district",
         "deciding_tier": "district", "accepting_tiers": ["district", "park"], "legal_limit": 20, "promise_limit": 10,
         "onsite_visits": 1, "handle_forms": ["window", "online"], "online_depth": 3, "mobile": True,

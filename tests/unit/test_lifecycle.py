@@ -1,4 +1,4 @@
-"""The case lifecycle state machine (DOMAIN.md §6.3): every allowed transition, a representative
+"""The case lifecycle state machine (docs/lifecycle.md#states-and-events): every allowed transition, a representative
 set of forbidden ones, the stages BPMN tasks declare, and a property over random event sequences."""
 import pytest
 from hypothesis import given

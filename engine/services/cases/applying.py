@@ -2,8 +2,8 @@
 the item's application form exactly as case start will validate it, and the windows that
 receive the item. Read-only; any logged-in account.
 
-Which windows receive an item: the rule of the channel statistics (docs/catalogue.md; DOMAIN.md
-§0 — 受理 counts as exercising the item at that level): a unit whose tier is one of the item's
+Which windows receive an item: the rule of the channel statistics (docs/catalogue.md;
+docs/glossary.md#acceptance-at-a-tier: 受理 counts as exercising the item at that level): a unit whose tier is one of the item's
 accepting tiers, at or below the implementing body's unit; of its windows those with a receiving
 post (receiver, or agent at a village 帮办代办 window). Case start itself checks only the
 accepting tier (engine/services/catalogue require_accepting_tier), so every window listed here

@@ -1,4 +1,4 @@
-"""文书: the documents a case's steps issue to the applicant (DOMAIN.md §6.2), rendered from the
+"""文书: the documents a case's steps issue to the applicant (docs/lifecycle.md#documents), rendered from the
 Jinja2 templates in engine/templates/documents/ with the case's data and stored in
 `case_document` in the SAME transaction as the command that issued them, each with an audit event
 carrying its hash. HTML only: no PDF library is part of the stack (see docs/status.md)."""

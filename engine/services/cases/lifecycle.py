@@ -1,4 +1,4 @@
-"""Moving a case through its lawful lifecycle (DOMAIN.md §6.3; engine/domain/lifecycle.py holds
+"""Moving a case through its lawful lifecycle (docs/lifecycle.md#states-and-events; engine/domain/lifecycle.py holds
 the table). Every move is checked against the table before anything is written and leaves one
 `lifecycle_changed` audit event per step with from/to. Also the two agency commands that end a
 case before its decision: 退件 (return) and 不予受理 (not accepted, 行政许可法 Art. 32), and
@@ -73,7 +73,7 @@ def _locked_for_agency(ctx, tx: Transaction, case_id: int, actor: Actor):
 
 
 def return_case(ctx, case_id: int, reason: str, actor: Actor) -> dict:
-    """退件: the agency returns a case before its decision, with a 退件通知书 (DOMAIN.md §6.3)."""
+    """退件: the agency returns a case before its decision, with a 退件通知书 (docs/lifecycle.md#states-and-events)."""
     reason = _reason(reason, "return_reason_required")
     with ctx.uow.begin() as tx:
         loaded = _locked_for_agency(ctx, tx, case_id, actor)

@@ -33,7 +33,7 @@ class CaseView:
     legal_due: object = None
     warning: str = "none"
     deadline_provisional: bool = False
-    lifecycle: str = "received"              # DOMAIN.md §6.3 (engine/domain/lifecycle.py)
+    lifecycle: str = "received"              # engine/domain/lifecycle.py
     decision: Optional[str] = None
     decided_at: object = None
     delivery_method: Optional[str] = None

@@ -1,4 +1,4 @@
-"""The 实施清单 catalogue (DOMAIN.md §1): import all or nothing, versions draft → published →
+"""The 实施清单 catalogue (docs/catalogue.md#domain-rules): import all or nothing, versions draft → published →
 retired, export. A case keeps the implementation version it started on (case.item_id), so a
 version is never changed once written: a changed entry is a new version.
 

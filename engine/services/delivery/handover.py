@@ -1,5 +1,5 @@
-"""送达: handing the result over after the decision (行政许可法 Art. 44; DOMAIN.md §6.1 pro_result
-`is_delivery_results`, §6.3 COMPLETED → DELIVERED): window pickup (领取登记), mail with a
+"""送达: handing the result over after the decision (行政许可法 Art. 44; the exchange record's
+`is_delivery_results`, docs/lifecycle.md#exchange-records; COMPLETED → DELIVERED): window pickup (领取登记), mail with a
 tracking number and address, or an e-licence. Sets delivered_at and the lifecycle, and issues
 the 送达回执 in the same transaction. Only staff working on the case (a post at a unit the case
 was received at or routed to) deliver; supervisors watch, applicants receive."""

@@ -1,4 +1,4 @@
-"""一窗出件 for a 一件事 package (DOMAIN.md §8): delivering the parent case hands over the result of
+"""一窗出件 for a 一件事 package (docs/packages.md#domain-rules): delivering the parent case hands over the result of
 every decided child in the SAME transaction, with one delivery (one courier shipment, one tracking
 number) and ONE combined 送达回执 on the parent listing each item's outcome. Children already
 delivered on their own (e.g. a refusal served by its task) are listed, not delivered again.
@@ -50,7 +50,7 @@ def deliver_locked(ctx, tx: Transaction, parent_id: int, d: delivery.Delivery, a
     recipient = d.recipient or row.applicant_name
     record = delivery.record_of(d, recipient, actor)
     record["items"] = [{k: i[k] for k in ("number", "item_code", "outcome", "delivered_now")} for i in items]
-    # the parent's lifecycle may be `partially_completed`, a package-only state outside the §6.3 table
+    # the parent's lifecycle may be `partially_completed`, a package-only state outside the lifecycle's table
     parent.audit.add("lifecycle_changed", actor, now, {"from": row.lifecycle, "to": lc.DELIVERED, "event": "deliver",
                                                        "method": d.method})
     parent.audit.add("case_delivered", actor, now, {**record, "method": d.method, "phone": mask_phone(d.phone)})

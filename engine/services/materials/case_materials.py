@@ -1,4 +1,4 @@
-"""A case's materials (DOMAIN.md §1.4, §1.6, §3 容缺受理): for each material of the case's
+"""A case's materials (docs/materials.md#domain-rules): for each material of the case's
 implementation, how it was satisfied — an upload (C until a window verifies it: B), a vault
 document or e-licence (its trust level), a self-declaration (D), tolerated under 容缺 with a
 committed deadline — or missing. "免证办": at case start, slots that accept an A/B document
@@ -31,7 +31,7 @@ def _put(tx: Transaction, case_id: int, code: str, actor: Actor, now, **values) 
 # --- commands -----------------------------------------------------------------------------------
 
 def upload(ctx, case_id: int, code: str, file: blobs.Upload, actor: Actor) -> None:
-    """A scan or an electronic file for one material: trust level C (§1.6) until verified."""
+    """A scan or an electronic file for one material: trust level C until verified."""
     facts = blobs.check(ctx, file)             # refuse before opening a transaction
     with ctx.uow.begin() as tx:
         locked = lock_for_materials(ctx, tx, case_id, actor)
@@ -81,7 +81,7 @@ def declare(ctx, case_id: int, code: str, text: str, actor: Actor) -> None:
 
 
 def tolerate(ctx, case_id: int, code: str, deadline: date, commitment: str, actor: Actor) -> None:
-    """容缺受理 (§3): a secondary material may follow by a committed date within the promised
+    """容缺受理: a secondary material may follow by a committed date within the promised
     limit, on the strength of the applicant's signed 容缺受理承诺书."""
     if not (commitment or "").strip():
         raise ValidationError("容缺受理 needs the applicant's commitment letter", code="commitment_required",
@@ -131,7 +131,7 @@ def verify(ctx, case_id: int, code: str, actor: Actor) -> None:
 
 
 def on_case_started(ctx, tx: Transaction, loaded, item, actor: Actor, now) -> None:
-    """免证办 (§1.6): called by cases.start_case inside its transaction, after the case row exists,
+    """免证办: called by cases.start_case inside its transaction, after the case row exists,
     with the item row it read (materials, tolerant_acceptance: no query of its own).
     Each slot that accepts a licence type is filled from the applicant's best valid A/B document
     (A before B, newest first)."""

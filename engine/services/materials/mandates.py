@@ -1,4 +1,4 @@
-"""代办服务委托书 (DOMAIN.md §9): for a case taken in by proxy (帮办代办), the applicant (principal)
+"""代办服务委托书 (docs/materials.md#proxy-mandates): for a case taken in by proxy (帮办代办), the applicant (principal)
 mandates a window agent — full proxy 全程代办, help with a step 环节帮办, or on-site guidance
 现场导办 — by a signed mandate, kept as a file or a document of her vault.
 

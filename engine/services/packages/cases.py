@@ -1,4 +1,4 @@
-"""一件事 packages (DOMAIN.md §8): define a package over published items, start it (one parent case
+"""一件事 packages (docs/packages.md#domain-rules): define a package over published items, start it (one parent case
 and one child case per member, in ONE transaction), withdraw it (cascades to open children), and
 read its combined result. docs/packages.md explains the representation.
 

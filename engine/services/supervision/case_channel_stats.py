@@ -1,4 +1,4 @@
-"""Case-channel statistics for the supervision dashboards (DOMAIN.md §5: 网上受理率, 掌办率): for a
+"""Case-channel statistics for the supervision dashboards (docs/glossary.md#case-channel-statistics: 网上受理率, 掌办率): for a
 supervisor's subtree and a date range, per tier of the receiving unit, the cases received by
 intake channel, the online share (online + mobile), the mobile share, and the results delivered
 by method. Counts come from indexed columns of `case` only (never workflow state).

@@ -1,7 +1,7 @@
-"""Channel statistics per tier against the Lanzhou New Area plan's targets (DOMAIN.md §0; the
+"""Channel statistics per tier against the Lanzhou New Area plan's targets (docs/glossary.md#channel-targets; the
 figures and the targets themselves: engine/domain/channel_stats.py).
 
-Which items count at a tier (DOMAIN.md §0 glossary: 受理 counts as exercising an item at that
+Which items count at a tier (docs/glossary.md#acceptance-at-a-tier: 受理 counts as exercising an item at that
 level): the published items that a unit of that tier in the supervised subtree accepts, i.e. the
 tier is in the item's accepting tiers and the implementing body's unit is that unit or above it.
 Each item counts once per tier however many units of the tier accept it."""

@@ -65,7 +65,7 @@ def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Opti
         if task.due_at is not None:
             tx.timers.cancel_step_cards([task_id])
         progress.save(ctx, tx, case, actor, now, completed_task=task_id)
-        stages.on_task_completed(ctx, tx, case, task.stage, data, actor, now)      # the lifecycle (§6.3)
+        stages.on_task_completed(ctx, tx, case, task.stage, data, actor, now)      # the lifecycle
         parents.after_child_step(ctx, tx, case, actor, now)                     # a 一件事 parent's result
         result = Completed(case.id, case.version, case.status, tuple(case.new_tasks))
         if idempotency_key:

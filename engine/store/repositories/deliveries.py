@@ -22,7 +22,7 @@ _PACKAGE = select(_C.origin_org_unit_id, _C.lifecycle, _C.decision, _C.applicant
 _RECORD = update(t.case).where(_C.id == bindparam("case")).values(
     delivery_method=bindparam("delivery_method"), delivery=bindparam("delivery"),
     delivered_at=bindparam("delivered_at"), updated_at=bindparam("updated_at"))
-# a 一件事 parent's lifecycle moves with its delivery (`partially_completed` is outside §6.3's table)
+# a 一件事 parent's lifecycle moves with its delivery (`partially_completed` is outside the lifecycle's table)
 _RECORD_WITH_LIFECYCLE = _RECORD.values(lifecycle=bindparam("lifecycle"))
 
 
