@@ -70,6 +70,24 @@ def require_open(task) -> None:
         raise Conflict(f"task {task.id} is {task.state}", code="task_not_open", field="task_id")
 
 
+def require_mine_or_eligible(ctx, tx: Transaction, actor: Actor, task) -> None:
+    if task.assignee_id is not None and task.assignee_id != actor.staff_id:
+        raise Forbidden("this task is claimed by another staff member", code="task_claimed_by_other",
+                        field="task_id")
+    if task.assignee_id is None:
+        check_eligible(ctx, tx, actor, task)
+
+
+def workable_task(ctx, tx: Transaction, actor: Actor, task_id: str):
+    """The task and its case (locked) when the actor may act on it now: the case runs, the task is
+    open, and it is hers or unclaimed in one of her queues."""
+    case, task = locked_task(ctx, tx, task_id)
+    require_running(case)
+    require_open(task)
+    require_mine_or_eligible(ctx, tx, actor, task)
+    return case, task
+
+
 def _audit_only(tx: Transaction, case: LoadedCase, type: str, actor: Actor, now, payload: dict) -> None:
     """Events that do not change workflow state still extend the case's hash chain."""
     case.audit.add(type, actor, now, payload)
@@ -105,23 +123,12 @@ def unclaim(ctx, task_id: str, actor: Actor) -> TaskView:
         return replace(task_view(task), assignee_id=None)
 
 
-def require_mine_or_eligible(ctx, tx: Transaction, actor: Actor, task) -> None:
-    if task.assignee_id is not None and task.assignee_id != actor.staff_id:
-        raise Forbidden("this task is claimed by another staff member", code="task_claimed_by_other",
-                        field="task_id")
-    if task.assignee_id is None:
-        check_eligible(ctx, tx, actor, task)
-
-
 def delegate(ctx, task_id: str, to_username: str, actor: Actor) -> TaskView:
     """Hand a task to a colleague who could take it herself (the same queue: unit, role and
     department); it is then claimed by her."""
     require_staff(actor)
     with ctx.uow.begin() as tx:
-        case, task = locked_task(ctx, tx, task_id)
-        require_running(case)
-        require_open(task)
-        require_mine_or_eligible(ctx, tx, actor, task)
+        case, task = workable_task(ctx, tx, actor, task_id)
         target = tx.tasks.colleague(to_username)
         if target is None or not target.active:
             raise NotFound(f"no active colleague {to_username!r}", code="delegate_not_found", field="to")

@@ -19,6 +19,7 @@ from engine.services.tasks.commands import (
     require_open,
     require_running,
     require_staff,
+    workable_task,
 )
 from engine.store.uow import Transaction
 
@@ -105,10 +106,7 @@ def return_to_previous(ctx, task_id: str, reason: str, actor: Actor) -> Complete
         raise ValidationError("a return needs a reason", code="return_reason_required", field="reason")
     require_staff(actor)
     with ctx.uow.begin() as tx:
-        case, task = locked_task(ctx, tx, task_id)
-        require_running(case)
-        require_open(task)
-        require_mine_or_eligible(ctx, tx, actor, task)
+        case, task = workable_task(ctx, tx, actor, task_id)
         previous = tx.tasks.last_completed(case.id)
         if previous is None:
             raise Conflict("this is the first step of the case: there is nothing to return to",
