@@ -1,5 +1,5 @@
 // Supervisors: channel statistics per tier of their unit's subtree against the plan's targets
-// (GET /catalogue/channel-stats; targets: docs/catalogue.md, engine/services/channel_stats.py).
+// (GET /catalogue/channel-stats; targets: docs/catalogue.md, engine/domain/channel_stats.py).
 "use strict";
 addTexts({channelStats: "办理渠道统计", csv: "下载 CSV", tier: "层级", items: "事项数", online: "网上可办",
   mobile: "掌上可办", mail: "可邮寄", depth3: "Ⅲ级及以上", avgDepth: "平均深度", met: "达标", notMet: "未达标",

@@ -1,4 +1,4 @@
-"""The catalogue validators (engine/domain/catalog.py): one good row, and for every rule a row that
+"""The catalogue validators (engine/domain/catalogue.py): one good row, and for every rule a row that
 breaks it, with the field and code the problem must name."""
 import json
 

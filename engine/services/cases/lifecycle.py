@@ -29,7 +29,7 @@ def move(tx: Transaction, loaded, events: list[str], actor: Actor, now: datetime
         loaded.audit.add("lifecycle_changed", actor, now, {"from": frm, "to": to, "event": event, **payload})
     if steps:
         tx.cases.set_lifecycle(loaded.id, steps[-1][2])
-        loaded.lifecycle = steps[-1][2]          # keep the locked copy current (engine/services/stages.py)
+        loaded.lifecycle = steps[-1][2]          # keep the locked copy current (engine/services/tasks/stages.py)
         return steps[-1][2]
     return state_of(tx, loaded.id)
 

@@ -51,7 +51,7 @@ def _check_applicant(applicant: dict) -> None:
 def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] = None,
                parent_case_id: Optional[int] = None) -> Started:
     """Start a case in its own transaction, or in the caller's `tx` (一件事 packages start a
-    parent and its children in one, engine/services/packages.py)."""
+    parent and its children in one, engine/services/packages/cases.py)."""
     if cmd.channel not in intake.CHANNELS:
         raise ValidationError(f"unknown channel {cmd.channel!r}", code="channel_unknown", field="channel")
     _check_applicant(cmd.applicant)

@@ -16,7 +16,7 @@ SUMMARY = ("code", "local_code", "version", "name", "category", "tier", "org_uni
 
 
 def entry_row(r) -> dict:
-    """A published version in the import format (engine/domain/catalog.py FIELD_NAMES)."""
+    """A published version in the import format (engine/domain/catalogue.py FIELD_NAMES)."""
     return {name: getattr(r, name) for name in FIELD_NAMES}
 
 
