@@ -78,49 +78,64 @@ def test_child_completion_and_package_withdrawal_race_without_deadlock(demo, db_
     try:
         for started, food, task_id in rounds:
             data = task_data(ctx, task_id, **NOT_ACCEPTED)
-            barrier, errors, done = threading.Barrier(2), [], {}
-
-            def complete():
-                barrier.wait()
-                try:
-                    tasks.complete(workers[0], task_id, data, receiver)
-                    done["complete"] = True
-                except Conflict as exc:            # the child was withdrawn first: a clean refusal
-                    done["complete"] = exc.code
-                except Exception as exc:  # noqa: BLE001 - a deadlock surfaces here
-                    errors.append(exc)
-
-            def withdraw():
-                barrier.wait()
-                try:
-                    packages.withdraw_package(workers[1], started["case_id"], "申请人撤回", agent)
-                except Exception as exc:  # noqa: BLE001
-                    errors.append(exc)
-
-            threads = [threading.Thread(target=complete), threading.Thread(target=withdraw)]
-            for th in threads:
-                th.start()
-            for th in threads:
-                th.join(60)
-            assert errors == [] and not any(th.is_alive() for th in threads)
-            parent, f, hyg = (row(ctx, started["case_id"]), row(ctx, food), row(ctx, by_item(started)[HYGIENE["code"]]))
-            assert (parent.status, parent.lifecycle) == ("withdrawn", "withdrawn")
-            assert hyg.status == "withdrawn"
-            if done["complete"] is True:
-                assert (f.status, f.lifecycle) == ("not_accepted", "not_accepted")
-            else:
-                assert done["complete"] in ("case_not_running", "task_not_open") and f.status == "withdrawn"
-            outcomes.append(done["complete"] is True)
-            with ctx.uow.read() as tx:
-                assert tx.conn.execute(select(t.task.c.id).where(
-                    t.task.c.case_id.in_([c["case_id"] for c in started["children"]]),
-                    t.task.c.state == "open")).all() == []
-            for case_id in (started["case_id"], *by_item(started).values()):
-                assert cases.audit_trail(ctx, case_id, staff(ctx, "admin"))[1] is None     # chains intact
+            completed = race(lambda: tasks.complete(workers[0], task_id, data, receiver),
+                             lambda: packages.withdraw_package(workers[1], started["case_id"], "申请人撤回", agent))
+            assert_round_consistent(ctx, started, food, completed)
+            outcomes.append(completed is True)
     finally:
         for w in workers:
             w.dispose()
     assert len(outcomes) == ROUNDS
+
+
+def race(complete_task, withdraw_package):
+    """Run both at once (a barrier releases them together); no error and no thread left hanging.
+    Returns True if the completion went through, else the code of its clean refusal."""
+    barrier, errors, done = threading.Barrier(2), [], {}
+
+    def complete():
+        barrier.wait()
+        try:
+            complete_task()
+            done["complete"] = True
+        except Conflict as exc:            # the child was withdrawn first: a clean refusal
+            done["complete"] = exc.code
+        except Exception as exc:  # noqa: BLE001 - a deadlock surfaces here
+            errors.append(exc)
+
+    def withdraw():
+        barrier.wait()
+        try:
+            withdraw_package()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=complete), threading.Thread(target=withdraw)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    assert errors == [] and not any(th.is_alive() for th in threads)
+    return done["complete"]
+
+
+def assert_round_consistent(ctx, started, food, completed):
+    """The package and its other child are withdrawn; the food child is not accepted if the
+    completion won, else withdrawn; no child has an open task; every audit chain is intact."""
+    children = by_item(started)
+    parent, f, hyg = row(ctx, started["case_id"]), row(ctx, food), row(ctx, children[HYGIENE["code"]])
+    assert (parent.status, parent.lifecycle) == ("withdrawn", "withdrawn")
+    assert hyg.status == "withdrawn"
+    if completed is True:
+        assert (f.status, f.lifecycle) == ("not_accepted", "not_accepted")
+    else:
+        assert completed in ("case_not_running", "task_not_open") and f.status == "withdrawn"
+    with ctx.uow.read() as tx:
+        assert tx.conn.execute(select(t.task.c.id).where(
+            t.task.c.case_id.in_([c["case_id"] for c in started["children"]]),
+            t.task.c.state == "open")).all() == []
+    for case_id in (started["case_id"], *children.values()):
+        assert cases.audit_trail(ctx, case_id, staff(ctx, "admin"))[1] is None     # chains intact
 
 
 # --- 1b: a child ended by a timer ------------------------------------------------------------------
