@@ -56,7 +56,8 @@ def _parse_day(text, where: str) -> date:
     try:
         return date.fromisoformat(str(text).strip())
     except ValueError:
-        raise ValidationError(f"{text!r} is not a date (YYYY-MM-DD)", code="calendar_date_invalid", field=where) from None
+        raise ValidationError(f"{text!r} is not a date (YYYY-MM-DD)", code="calendar_date_invalid",
+                              field=where) from None
 
 
 def parse_json(content: bytes) -> Notice:
