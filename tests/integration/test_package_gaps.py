@@ -141,14 +141,18 @@ def assert_round_consistent(ctx, started, food, completed):
 # --- 1b: a child ended by a timer ------------------------------------------------------------------
 
 LAPSING = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="t">
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+                  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="t">
   <bpmn:process id="lapsing_probe" isExecutable="true">
     <bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:userTask id="sign" name="现场核查" camunda:candidateGroups="township:reviewer" camunda:formKey="review">
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
     <bpmn:boundaryEvent id="lapse" attachedToRef="sign" cancelActivity="true">
       <bpmn:outgoing>f3</bpmn:outgoing>
-      <bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT2H</bpmn:timeDuration></bpmn:timerEventDefinition>
+      <bpmn:timerEventDefinition>
+        <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT2H</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
     </bpmn:boundaryEvent>
     <bpmn:endEvent id="done"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
     <bpmn:endEvent id="lapsed"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
@@ -238,8 +242,8 @@ def test_delivering_the_package_delivers_every_decided_item_with_one_receipt(dem
     finish(ctx, children[HYGIENE["code"]], hygiene_decision)
     assert row(ctx, parent).lifecycle == parent_lifecycle
     before = snapshot(ctx)
-    for bad, exc, code in ((delivery.Delivery("mail", tracking_number="SF1"), ValidationError, "delivery_address_required"),
-                           (MAIL, Forbidden, None)):
+    no_address = delivery.Delivery("mail", tracking_number="SF1")
+    for bad, exc, code in ((no_address, ValidationError, "delivery_address_required"), (MAIL, Forbidden, None)):
         with pytest.raises(exc) as err:
             delivery.deliver(ctx, parent, bad, issuer if exc is ValidationError else staff(ctx, "qcz_mjp_agent"))
         assert code is None or err.value.code == code
