@@ -45,7 +45,9 @@ def _nul(what: str, field: str) -> ValidationError:
 
 
 def check_request() -> None:
-    """before_request: path arguments, query, headers, form fields, file names and JSON body."""
+    """before_request: path arguments, query, headers, form fields, file names and JSON body.
+    The checks every request pays for stay inline; the helpers run only for a query string that
+    may hold a NUL, or a body."""
     req = request._get_current_object()
     if req.routing_exception is not None:
         return                                  # routing answers 404/405 itself
@@ -54,21 +56,29 @@ def check_request() -> None:
             raise NotFound(f"no {name} contains a NUL character", code="not_found", field=name)
     # cheap tests first: this runs on every request, and almost none carries a NUL
     if b"%00" in req.query_string or b"\x00" in req.query_string:
-        for name, value in req.args.items(multi=True):
-            if _has_nul(name, value):
-                raise _nul("query parameter", name)
+        _check_query(req.args)
     for key, value in req.environ.items():
         if key.startswith("HTTP_") and "\x00" in value:
             raise _nul("header", key[5:].replace("_", "-").title())
     if req.is_json:
         _check_json(req.get_data(cache=True))
     elif req.mimetype in _FORM_TYPES:
-        for name, value in req.form.items(multi=True):
-            if _has_nul(name, value):
-                raise _nul("form field", name)
-        for name, upload in req.files.items(multi=True):
-            if _has_nul(name, upload.filename):
-                raise _nul("file name", name)
+        _check_form(req)
+
+
+def _check_query(args) -> None:
+    for name, value in args.items(multi=True):
+        if _has_nul(name, value):
+            raise _nul("query parameter", name)
+
+
+def _check_form(req) -> None:
+    for name, value in req.form.items(multi=True):
+        if _has_nul(name, value):
+            raise _nul("form field", name)
+    for name, upload in req.files.items(multi=True):
+        if _has_nul(name, upload.filename):
+            raise _nul("file name", name)
 
 
 def _check_json(body: bytes) -> None:

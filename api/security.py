@@ -12,7 +12,8 @@ from engine.domain.actor import Actor
 from engine.services.accounts import auth
 
 # the public guide (办事指南) is read without logging in
-PUBLIC_ENDPOINTS = {"health.health", "auth.Login", "catalogue.PublicItems", "catalogue.PublicItem", "api-docs.openapi_json", "api-docs.openapi_swagger_ui",
+PUBLIC_ENDPOINTS = {"health.health", "auth.Login", "catalogue.PublicItems", "catalogue.PublicItem",
+                    "api-docs.openapi_json", "api-docs.openapi_swagger_ui",
                     "docs_assets.asset", "console.overview", "console.console", "console.static", "static"}
 
 

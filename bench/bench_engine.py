@@ -165,13 +165,15 @@ def main() -> None:
         b.close()
     med = {name: statistics.median(v) for name, v in times.items()}
     ratio = {name: statistics.median(s / b for s, b in zip(times[name], times["bare"])) for name in times}
-    print(f"(a) bare SpiffWorkflow, in memory : {med['bare'] * 1e3:8.3f} ms per case ({bare_n} cases x {repeats} rounds)")
+    print(f"(a) bare SpiffWorkflow, in memory : {med['bare'] * 1e3:8.3f} ms per case "
+          f"({bare_n} cases x {repeats} rounds)")
     print(f"(b) service layer, SQLite         : {med['sqlite'] * 1e3:8.3f} ms per case  = {ratio['sqlite']:.2f} x bare "
           f"(start + 5 completes: 6 transactions with state, projection, audit)")
     print(f"    ... with a claim before each  : {med['sqlite_claims'] * 1e3:8.3f} ms per case  = "
           f"{ratio['sqlite_claims']:.2f} x bare (11 transactions)")
     if "postgres" in med:
-        print(f"(c) service layer, PostgreSQL     : {med['postgres'] * 1e3:8.3f} ms per case  = {ratio['postgres']:.2f} x bare")
+        print(f"(c) service layer, PostgreSQL     : {med['postgres'] * 1e3:8.3f} ms per case  = "
+              f"{ratio['postgres']:.2f} x bare")
     chains = {5: ChainBench(5), 30: ChainBench(30)}
     chain_times = interleaved({5: (lambda: chains[5].step_seconds(chain_n * 6), 1),
                                30: (lambda: chains[30].step_seconds(chain_n), 1)}, repeats)
@@ -179,7 +181,8 @@ def main() -> None:
         c.close()
     step5, step30 = statistics.median(chain_times[5]), statistics.median(chain_times[30])
     step_ratio = statistics.median(b / a for a, b in zip(chain_times[5], chain_times[30]))
-    print(f"per step (claim + complete), SQLite: 5-task chain {step5 * 1e3:.3f} ms, 30-task chain {step30 * 1e3:.3f} ms")
+    print(f"per step (claim + complete), SQLite: 5-task chain {step5 * 1e3:.3f} ms, "
+          f"30-task chain {step30 * 1e3:.3f} ms")
 
     result("linear5.bare.ms_per_case", med["bare"] * 1e3)
     result("linear5.sqlite.ms_per_case", med["sqlite"] * 1e3)

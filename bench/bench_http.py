@@ -153,7 +153,8 @@ def inbox_bench(rows: int, samples: int) -> tuple[float, float]:
             from bench.bench_supervision import build_tree
             _, villages, _ = build_tree(ctx, prefix="X")
             with ctx.uow.read() as conn:
-                own_unit = conn.conn.execute(text('SELECT org_unit_id FROM "window" WHERE id = :w'), {"w": window}).scalar_one()
+                own_unit = conn.conn.execute(text('SELECT org_unit_id FROM "window" WHERE id = :w'),
+                                             {"w": window}).scalar_one()
             fill_tasks(ctx, size, [own_unit] + villages, max(1000, size // 100))
             tasks.inbox(ctx, agent)
             out.append(inbox_p95(ctx, agent, samples))

@@ -128,8 +128,9 @@ def main() -> None:
             plan = conn.execute(text(
                 'EXPLAIN SELECT id FROM "case" WHERE status = \'running\' AND warning = \'red\' '
                 'AND origin_org_unit_id = ANY(:u) ORDER BY id LIMIT 100'), {"u": units}).scalars().all()
+        last_step = plan[-1].strip() if len(plan) > 1 else ''
         print(f"overdue cases of one township ({len(found)} returned, subtree of {len(units)} units): "
-              f"p50 {p50:.2f} ms, p95 {p95:.2f} ms; plan: {plan[0].strip()} / {plan[-1].strip() if len(plan) > 1 else ''}")
+              f"p50 {p50:.2f} ms, p95 {p95:.2f} ms; plan: {plan[0].strip()} / {last_step}")
         result("supervision.rows", rows)
         result("supervision.overdue_township.ms", p95)
         result("supervision.overdue_township.p50_ms", p50)

@@ -1,7 +1,7 @@
-"""applicant_zhang's vault (云档案, docs/materials.md#trust-levels-and-e-licences): an A-level ID card e-licence and business
-licence, so that her cases show 免证办 — the slots that accept them are filled at case start,
-online (her account) or at a window (her ID number). The demo items' materials come with the
-catalogue (catalogue/demo-catalogue.json)."""
+"""applicant_zhang's vault (云档案, docs/materials.md#trust-levels-and-e-licences): an A-level ID card
+e-licence and business licence, so that her cases show 免证办 — the slots that accept them are
+filled at case start, online (her account) or at a window (her ID number). The demo items'
+materials come with the catalogue (catalogue/demo-catalogue.json)."""
 from __future__ import annotations
 
 from datetime import date

@@ -59,10 +59,11 @@ def village_windows(code: str) -> list:
 
 
 # The three demo items the BPMN in workflows/ implements. catalogue/demo-catalogue.json (which
-# load-demo imports) carries them with these codes, limits and process keys; a test checks that. Basic catalogue rows (基本目录:
-# code, name, category, legal basis — 四级四同) and one implementation each (实施清单: national
-# implementation code = implementing body's USCC + 13 characters; the old short code stays as the
-# local code). Limits in working days: 行政许可法 Art. 42 (20 + 10), Art. 26/42 ¶2 (45 + 15).
+# load-demo imports) carries them with these codes, limits and process keys; a test checks that.
+# Basic catalogue rows (基本目录: code, name, category, legal basis — 四级四同) and one
+# implementation each (实施清单: national implementation code = implementing body's USCC + 13
+# characters; the old short code stays as the local code). Limits in working days: 行政许可法
+# Art. 42 (20 + 10), Art. 26/42 ¶2 (45 + 15).
 BASIC_ITEMS = [
     # (basic code, name, category, legal basis)
     ("XK0010100000", "食品经营许可", "licensing", "《中华人民共和国食品安全法》第三十五条"),

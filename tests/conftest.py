@@ -116,7 +116,8 @@ def row_counts(ctx) -> dict[str, int]:
 def snapshot(ctx) -> dict:
     """Row counts plus the mutable columns of cases, tasks and timers."""
     with ctx.uow.begin() as s:
-        cases = s.conn.execute(text('SELECT id, version, status, audit_seq, audit_head, state FROM "case" ORDER BY id')).all()
+        cases = s.conn.execute(text('SELECT id, version, status, audit_seq, audit_head, state FROM "case" '
+                                    'ORDER BY id')).all()
         tasks = s.conn.execute(text("SELECT id, state, assignee_id, completed_at FROM task ORDER BY id")).all()
         timers = s.conn.execute(text("SELECT id, state, attempts FROM timer ORDER BY id")).all()
     return {"counts": row_counts(ctx), "cases": [tuple(r) for r in cases], "tasks": [tuple(r) for r in tasks],

@@ -58,15 +58,32 @@ ExternalResolver = Callable[[str], Optional[tuple[object, dict, list[UserTaskMet
 
 
 def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | None = None) -> ParsedBundle:
+    """Each phase (module docstring) reports every problem it finds; the next runs only if it
+    found none, so later phases can trust what the earlier ones checked."""
     problems = ProblemList()
+    trees = _read_files(files, problems)
+    problems.raise_if_any()
+    metas, starts = _check_trees(trees, problems)
+    problems.raise_if_any()
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    process_files = _add_to_parser(parser, trees, problems)
+    problems.raise_if_any()
+    processes = _build_processes(parser, process_files, metas, starts, resolve_external, problems)
+    if not processes and not problems.problems:
+        problems.add("no_executable_process", "no executable process (isExecutable=\"true\") in the deployment")
+    problems.raise_if_any()
+    return ParsedBundle([(f, kind) for f, kind, _ in trees], processes)
+
+
+def _read_files(files: list[SourceFile], problems: ProblemList) -> list[tuple[SourceFile, str, etree._ElementTree]]:
+    """(file, kind, tree) of each file that is safe XML and a BPMN or DMN document."""
     if not files:
         problems.add("deployment_empty", "a deployment needs at least one .bpmn or .dmn file")
         problems.raise_if_any()
     names = [f.name for f in files]
     for dup in sorted({n for n in names if names.count(n) > 1}):
         problems.add("duplicate_file", f"file name {dup!r} appears more than once", file=dup)
-
-    trees: list[tuple[SourceFile, str, etree._ElementTree]] = []
+    trees = []
     for f in files:
         try:
             tree = parse_upload(f.name, f.content)
@@ -78,17 +95,22 @@ def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | N
             problems.add("not_bpmn", "not a BPMN 2.0 or DMN definitions document", file=f.name)
             continue
         trees.append((f, kind, tree))
-    problems.raise_if_any()
+    return trees
 
+
+def _check_trees(trees, problems: ProblemList) -> tuple[dict[str, list[UserTaskMeta]], dict[str, UserTaskMeta]]:
+    """Our static checks on each BPMN tree: (process id -> user tasks, process id -> start form)."""
     metas: dict[str, list[UserTaskMeta]] = {}
     starts: dict[str, UserTaskMeta] = {}
     for f, kind, tree in trees:
         if kind == "bpmn":
             metas.update(_static_checks(f.name, tree, problems))
             starts.update(_start_forms(tree))
-    problems.raise_if_any()
+    return metas, starts
 
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+
+def _add_to_parser(parser: SpiffBpmnParser, trees, problems: ProblemList) -> dict[str, str]:
+    """Hand every tree to SpiffWorkflow (its XSD validator on); process id -> the file defining it."""
     process_files: dict[str, str] = {}
     for f, kind, tree in trees:
         try:
@@ -102,8 +124,13 @@ def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | N
             _add_spiff_problem(problems, exc, f.name)
         except (SpiffWorkflowException, etree.LxmlError, ValueError, KeyError, TypeError) as exc:
             problems.add("bpmn_invalid", str(exc), file=f.name)
-    problems.raise_if_any()
+    return process_files
 
+
+def _build_processes(parser, process_files, metas, starts, resolve_external,
+                     problems: ProblemList) -> dict[str, ParsedProcess]:
+    """Each executable process with its called processes resolved; one SpiffWorkflow refuses, or
+    whose call activities cannot be resolved, is left out (its problems are in `problems`)."""
     processes: dict[str, ParsedProcess] = {}
     for pid in parser.get_process_ids():
         resource = process_files.get(pid, "")
@@ -120,10 +147,7 @@ def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | N
             tasks.extend(metas.get(called, []))
         processes[pid] = ParsedProcess(pid, spec.description or pid, resource, spec, subs,
                                        _dedupe(tasks), starts.get(pid))
-    if not processes and not problems.problems:
-        problems.add("no_executable_process", "no executable process (isExecutable=\"true\") in the deployment")
-    problems.raise_if_any()
-    return ParsedBundle([(f, kind) for f, kind, _ in trees], processes)
+    return processes
 
 
 def _dedupe(tasks: list[UserTaskMeta]) -> list[UserTaskMeta]:
@@ -196,43 +220,66 @@ def _static_checks(file_name: str, tree, problems: ProblemList) -> dict[str, lis
     timer literals in place so SpiffWorkflow can evaluate them."""
     metas: dict[str, list[UserTaskMeta]] = {}
     for process in tree.getroot().iterfind("bpmn:process", NS):
-        pid = process.get("id")
-        lanes = lanes_by_node(process)
-        found = []
-        for node in process.iter("{%s}userTask" % NS["bpmn"]):
-            meta = read_user_task(pid, node, lanes.get(node.get("id")))
-            _check_routing(file_name, meta, problems)
-            if check_stage(meta.stage):       # the stage drives the case's lifecycle (docs/lifecycle.md#states-and-events)
-                problems.add("stage_unknown", check_stage(meta.stage), file=file_name, element=meta.id,
-                             line=meta.line)
-            if meta.due_date and not is_literal(meta.due_date):
-                _check_expr(file_name, node, meta.due_date, problems, what="due date")
-            found.append(meta)
-        metas[pid] = found
-        for node in process.iter("{%s}scriptTask" % NS["bpmn"]):
-            script = node.find("bpmn:script", NS)
-            if script is not None and _text(script):
-                _check_script(file_name, node, script.text, problems)
-        for node in process.xpath(".//spiffworkflow:preScript | .//spiffworkflow:postScript", namespaces=NS):
-            if _text(node):
-                _check_script(file_name, node.getparent().getparent(), node.text, problems)
-        for node in process.iter("{%s}conditionExpression" % NS["bpmn"]):
-            if _text(node):
-                _check_expr(file_name, node.getparent(), node.text, problems, what="condition")
-        for tag in ("timeDuration", "timeDate", "timeCycle"):
-            for node in process.iter("{%s}%s" % (NS["bpmn"], tag)):
-                owner = node.getparent().getparent()
-                text = _text(node)
-                if not text:
-                    problems.add("timer_empty", f"timer {tag} is empty", file=file_name,
-                                 element=owner.get("id"), line=node.sourceline)
-                elif is_literal(text):
-                    node.text = quote_literal(text)
-                else:
-                    _check_expr(file_name, owner, text, problems, what="timer")
+        metas[process.get("id")] = _check_user_tasks(file_name, process, problems)
+        _check_scripts(file_name, process, problems)
+        _check_conditions(file_name, process, problems)
+        _check_timers(file_name, process, problems)
         for gw in process.iter("{%s}eventBasedGateway" % NS["bpmn"]):
             _check_event_gateway(file_name, process, gw, problems)
     return metas
+
+
+def _check_user_tasks(file_name: str, process, problems: ProblemList) -> list[UserTaskMeta]:
+    pid = process.get("id")
+    lanes = lanes_by_node(process)
+    found = []
+    for node in process.iter("{%s}userTask" % NS["bpmn"]):
+        meta = read_user_task(pid, node, lanes.get(node.get("id")))
+        _check_routing(file_name, meta, problems)
+        # the stage drives the case's lifecycle (docs/lifecycle.md#states-and-events)
+        if check_stage(meta.stage):
+            problems.add("stage_unknown", check_stage(meta.stage), file=file_name, element=meta.id,
+                         line=meta.line)
+        if meta.due_date and not is_literal(meta.due_date):
+            _check_expr(file_name, node, meta.due_date, problems, what="due date")
+        found.append(meta)
+    return found
+
+
+def _check_scripts(file_name: str, process, problems: ProblemList) -> None:
+    """Script tasks, then the pre- and post-scripts of any task."""
+    for node in process.iter("{%s}scriptTask" % NS["bpmn"]):
+        script = node.find("bpmn:script", NS)
+        if script is not None and _text(script):
+            _check_script(file_name, node, script.text, problems)
+    for node in process.xpath(".//spiffworkflow:preScript | .//spiffworkflow:postScript", namespaces=NS):
+        if _text(node):
+            _check_script(file_name, node.getparent().getparent(), node.text, problems)
+
+
+def _check_conditions(file_name: str, process, problems: ProblemList) -> None:
+    for node in process.iter("{%s}conditionExpression" % NS["bpmn"]):
+        if _text(node):
+            _check_expr(file_name, node.getparent(), node.text, problems, what="condition")
+
+
+def _check_timers(file_name: str, process, problems: ProblemList) -> None:
+    for tag in ("timeDuration", "timeDate", "timeCycle"):
+        for node in process.iter("{%s}%s" % (NS["bpmn"], tag)):
+            _check_timer(file_name, tag, node, problems)
+
+
+def _check_timer(file_name: str, tag: str, node, problems: ProblemList) -> None:
+    """An empty timer is refused, an ISO literal is quoted in place, anything else is an expression."""
+    owner = node.getparent().getparent()
+    text = _text(node)
+    if not text:
+        problems.add("timer_empty", f"timer {tag} is empty", file=file_name,
+                     element=owner.get("id"), line=node.sourceline)
+    elif is_literal(text):
+        node.text = quote_literal(text)
+    else:
+        _check_expr(file_name, owner, text, problems, what="timer")
 
 
 def _start_forms(tree) -> dict[str, UserTaskMeta]:

@@ -18,6 +18,16 @@ class Notice:
     workdays: list[tuple[date, str]] = field(default_factory=list)
 
     def validate(self) -> None:
+        self._check_header()
+        seen: dict[date, str] = {}
+        for kind, entries in (("holidays", self.holidays), ("workdays", self.workdays)):
+            for i, (day, name) in enumerate(entries):
+                self._check_entry(kind, f"{kind}[{i}]", day, name, seen)
+                seen[day] = kind
+        if not self.holidays:
+            raise ValidationError("a notice lists at least one holiday", code="calendar_no_holidays", field="holidays")
+
+    def _check_header(self) -> None:
         if not (2000 <= self.year <= 2100):
             raise ValidationError(f"year {self.year} is out of range", code="calendar_year_invalid", field="year")
         if "\x00" in self.source:
@@ -25,32 +35,29 @@ class Notice:
         if not self.source.strip():
             raise ValidationError("a notice needs its source (the document's title and number)",
                                   code="calendar_source_required", field="source")
-        seen: dict[date, str] = {}
-        for kind, entries in (("holidays", self.holidays), ("workdays", self.workdays)):
-            for i, (day, name) in enumerate(entries):
-                where = f"{kind}[{i}]"
-                if "\x00" in name:        # a CSV may carry one (Python's csv reads it since 3.11)
-                    raise ValidationError("the name contains a NUL character", code="nul_character",
-                                          field=f"{where}.name")
-                if day.year != self.year:
-                    raise ValidationError(f"{day.isoformat()} is not in {self.year}", code="calendar_date_outside_year",
-                                          field=where)
-                if day in seen:
-                    raise ValidationError(f"{day.isoformat()} is listed twice", code="calendar_date_duplicate",
-                                          field=where)
-                if kind == "workdays" and day.weekday() < 5:
-                    raise ValidationError(f"{day.isoformat()} is a weekday; a make-up working day (调休) is a "
-                                          f"Saturday or Sunday", code="calendar_makeup_not_weekend", field=where)
-                seen[day] = kind
-        if not self.holidays:
-            raise ValidationError("a notice lists at least one holiday", code="calendar_no_holidays", field="holidays")
+
+    def _check_entry(self, kind: str, where: str, day: date, name: str, seen: dict[date, str]) -> None:
+        """One holiday or make-up working day, against the year and the days listed before it."""
+        if "\x00" in name:        # a CSV may carry one (Python's csv reads it since 3.11)
+            raise ValidationError("the name contains a NUL character", code="nul_character",
+                                  field=f"{where}.name")
+        if day.year != self.year:
+            raise ValidationError(f"{day.isoformat()} is not in {self.year}",
+                                  code="calendar_date_outside_year", field=where)
+        if day in seen:
+            raise ValidationError(f"{day.isoformat()} is listed twice", code="calendar_date_duplicate",
+                                  field=where)
+        if kind == "workdays" and day.weekday() < 5:
+            raise ValidationError(f"{day.isoformat()} is a weekday; a make-up working day (调休) is a "
+                                  f"Saturday or Sunday", code="calendar_makeup_not_weekend", field=where)
 
 
 def _parse_day(text, where: str) -> date:
     try:
         return date.fromisoformat(str(text).strip())
     except ValueError:
-        raise ValidationError(f"{text!r} is not a date (YYYY-MM-DD)", code="calendar_date_invalid", field=where) from None
+        raise ValidationError(f"{text!r} is not a date (YYYY-MM-DD)", code="calendar_date_invalid",
+                              field=where) from None
 
 
 def parse_json(content: bytes) -> Notice:

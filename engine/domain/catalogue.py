@@ -110,39 +110,57 @@ _BOOL = ("mobile", "express", "pay_online", "fee_required", "tolerant_acceptance
 _LIST = ("accepting_tiers", "handle_forms")
 
 
+# each field's reader: raw value -> (typed value or None, what is wrong with it or None)
+_READERS = ([(n, lambda v, n=n: f.text(v, _TEXT[n])) for n in _TEXT] + [(n, f.integer) for n in _INT]
+            + [(n, f.boolean) for n in _BOOL] + [(n, f.string_list) for n in _LIST]
+            + [("fees", lambda v: f.structured(v, list)), ("materials", lambda v: f.structured(v, list)),
+               ("guide", lambda v: f.structured(v, dict))])
+
+
 def parse_row(raw: Any, row: int) -> tuple[Optional[Entry], list[CatalogueProblem]]:
     """Typed values of one row, or the problems that stop it being read."""
     if not isinstance(raw, dict):
         return None, [CatalogueProblem(row, "", "row_not_object", "each entry must be an object")]
-    problems: list[CatalogueProblem] = []
-    values: dict = {}
-
-    def note(name: str, message: Optional[str]) -> None:
-        if message:
-            problems.append(CatalogueProblem(row, name, "field_type", f"{name} {message}"))
-
-    for name in raw:
-        if name not in FIELD_NAMES:
-            problems.append(CatalogueProblem(row, str(name), "unknown_field", f"unknown field {name!r}"))
-    readers = ([(n, lambda v, n=n: f.text(v, _TEXT[n])) for n in _TEXT] + [(n, f.integer) for n in _INT]
-               + [(n, f.boolean) for n in _BOOL] + [(n, f.string_list) for n in _LIST]
-               + [("fees", lambda v: f.structured(v, list)), ("materials", lambda v: f.structured(v, list)),
-                  ("guide", lambda v: f.structured(v, dict))])
-    for name, read in readers:
-        value, message = read(raw.get(name))
-        note(name, message)
-        if value is not None:
-            values[name] = value
-    for name in REQUIRED:
-        if name not in values and not any(p.field == name for p in problems):
-            problems.append(CatalogueProblem(row, name, "field_required", f"{name} is required"))
+    problems = _unknown_fields(raw, row)
+    values, wrong_type = _read_fields(raw, row)
+    problems += wrong_type
+    problems += _missing_fields(values, problems, row)
     if problems:
         return None, problems
+    return Entry(row=row, **_normalised(values)), []
+
+
+def _unknown_fields(raw: dict, row: int) -> list[CatalogueProblem]:
+    return [CatalogueProblem(row, str(name), "unknown_field", f"unknown field {name!r}")
+            for name in raw if name not in FIELD_NAMES]
+
+
+def _read_fields(raw: dict, row: int) -> tuple[dict, list[CatalogueProblem]]:
+    """(the fields that read as their type, a problem for each that did not)."""
+    values: dict = {}
+    problems: list[CatalogueProblem] = []
+    for name, read in _READERS:
+        value, message = read(raw.get(name))
+        if message:
+            problems.append(CatalogueProblem(row, name, "field_type", f"{name} {message}"))
+        if value is not None:
+            values[name] = value
+    return values, problems
+
+
+def _missing_fields(values: dict, problems: list[CatalogueProblem], row: int) -> list[CatalogueProblem]:
+    """A required field that is absent, unless it already has a problem of its own."""
+    return [CatalogueProblem(row, name, "field_required", f"{name} is required") for name in REQUIRED
+            if name not in values and not any(p.field == name for p in problems)]
+
+
+def _normalised(values: dict) -> dict:
+    """The category and units in the names the engine uses (the file may use the aliases)."""
     values["category"] = CATEGORY_ALIASES.get(values["category"], values["category"])
     for unit in ("legal_unit", "promise_unit"):
         if unit in values:
             values[unit] = UNIT_ALIASES.get(values[unit], values[unit])
-    return Entry(row=row, **values), []
+    return values
 
 
 def check_entry(e: Entry) -> list[CatalogueProblem]:

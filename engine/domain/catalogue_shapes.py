@@ -1,5 +1,6 @@
-"""Shapes of the nested parts of a catalogue entry: materials (`*_material`, docs/materials.md#trust-levels-and-e-licences: e-licence
-kinds), fee items (`*_fee_project`) and the guide texts (办事指南). Pure.
+"""Shapes of the nested parts of a catalogue entry: materials (`*_material`,
+docs/materials.md#trust-levels-and-e-licences: e-licence kinds), fee items (`*_fee_project`) and
+the guide texts (办事指南). Pure.
 
 Each check returns (field, code, message) triples; field paths look like `materials[2].form`
 (1-based, as a person counts). `normal_*` fill the defaults, so that stored JSON is canonical and

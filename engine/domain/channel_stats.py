@@ -41,7 +41,8 @@ class TierChannels:
 def tier_channels(tier: str, items: list) -> TierChannels:
     """The channel figures of the items a tier accepts (each with handle_forms, mobile, express,
     online_depth):
-    - online: `online` in handle_forms (the import keeps this equivalent to depth ≥ Ⅱ, docs/catalogue.md#online-handling-depth)
+    - online: `online` in handle_forms (the import keeps this equivalent to depth ≥ Ⅱ,
+      docs/catalogue.md#online-handling-depth)
     - mobile: the mobile flag (掌上办)
     - mail: `mail` in handle_forms, or courier delivery (express)
     - depth: share with online depth ≥ Ⅲ (online acceptance) and the average depth; the

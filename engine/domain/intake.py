@@ -21,5 +21,6 @@ def case_number(implementation_code: str, day: str, serial: int) -> str:
     """办件编号 (docs/lifecycle.md): implementation code + yyyymmdd + a 4-digit daily serial per
     implementation code."""
     if serial > MAX_DAILY_SERIAL:
-        raise Conflict(f"the daily serial of {implementation_code} is exhausted for {day}", code="case_serial_exhausted")
+        raise Conflict(f"the daily serial of {implementation_code} is exhausted for {day}",
+                       code="case_serial_exhausted")
     return f"{implementation_code}{day}{serial:04d}"

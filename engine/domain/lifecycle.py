@@ -140,29 +140,69 @@ _RANK = {RECEIVED: 0, CORRECTION_REQUESTED: 0, FORWARDED: 1, ACCEPTED: 2, IN_PRO
 def stage_events(state: str, stage: Optional[str], data: dict) -> list[str]:
     """The events that completing a task of `stage` with form `data` fires from `state`. One the
     law does not allow from here fails in `walk` with lifecycle_transition_invalid."""
-    data = data or {}
-    rank = _RANK.get(state, 99)          # terminal states other than delivered: nothing is past them
-    if stage is None:
+    events_of = _STAGE_EVENTS.get(stage)             # no stage, or one deploy refused: nothing
+    if events_of is None:
         return []
-    if stage == "received":
-        return {CORRECTION_REQUESTED: ["resubmit"], FORWARDED: ["receive"]}.get(state, [])
-    if stage in ("pre_review", "forwarded", "correction"):
-        if stage == "correction" or data.get("complete") is False:
-            return [] if state == CORRECTION_REQUESTED else ["request_correction"]
-        return ["forward"] if stage == "forwarded" and state == RECEIVED else []
-    if stage == "accepted":
-        if data.get("accept") is False:
-            return ["not_accept"]
-        return ["accept"] if rank < _RANK[ACCEPTED] else []
-    if stage in ("in_progress", "review"):
-        return ["start"] if rank < _RANK[IN_PROGRESS] else []
-    if stage == "decided":
-        decision_of(data)
-        if state == ACCEPTED:
-            return ["start", "decide"]
-        return ["decide"] if rank <= _RANK[SUSPENDED] else []
-    if stage == "completed":
-        return ["complete"] if rank < _RANK[COMPLETED] else []
-    if stage == "delivered":
-        return {DECIDED: ["complete", "deliver"]}.get(state, ["deliver"] if rank < _RANK[DELIVERED] else [])
+    rank = _RANK.get(state, 99)          # terminal states other than delivered: nothing is past them
+    return events_of(state, rank, data or {})
+
+
+# one function per stage: (state, rank of the state, form data) -> the events its completion fires
+
+def _received(state: str, _rank: int, _data: dict) -> list[str]:
+    return {CORRECTION_REQUESTED: ["resubmit"], FORWARDED: ["receive"]}.get(state, [])
+
+
+def _correction(state: str, _rank: int, _data: dict) -> list[str]:
+    return [] if state == CORRECTION_REQUESTED else ["request_correction"]
+
+
+def _pre_review(state: str, rank: int, data: dict) -> list[str]:
+    if data.get("complete") is False:
+        return _correction(state, rank, data)
     return []
+
+
+def _forwarded(state: str, rank: int, data: dict) -> list[str]:
+    if data.get("complete") is False:
+        return _correction(state, rank, data)
+    return ["forward"] if state == RECEIVED else []
+
+
+def _accepted(_state: str, rank: int, data: dict) -> list[str]:
+    if data.get("accept") is False:
+        return ["not_accept"]
+    return ["accept"] if rank < _RANK[ACCEPTED] else []
+
+
+def _in_progress(_state: str, rank: int, _data: dict) -> list[str]:
+    return ["start"] if rank < _RANK[IN_PROGRESS] else []
+
+
+def _decided(state: str, rank: int, data: dict) -> list[str]:
+    decision_of(data)
+    if state == ACCEPTED:
+        return ["start", "decide"]
+    return ["decide"] if rank <= _RANK[SUSPENDED] else []
+
+
+def _completed(_state: str, rank: int, _data: dict) -> list[str]:
+    return ["complete"] if rank < _RANK[COMPLETED] else []
+
+
+def _delivered(state: str, rank: int, _data: dict) -> list[str]:
+    return {DECIDED: ["complete", "deliver"]}.get(state, ["deliver"] if rank < _RANK[DELIVERED] else [])
+
+
+_STAGE_EVENTS = {
+    "received": _received,
+    "pre_review": _pre_review,
+    "forwarded": _forwarded,
+    "correction": _correction,
+    "accepted": _accepted,
+    "in_progress": _in_progress,
+    "review": _in_progress,
+    "decided": _decided,
+    "completed": _completed,
+    "delivered": _delivered,
+}

@@ -1,6 +1,7 @@
 """Materials rules (pure): what an upload is (sniffed, never trusted from the client), the
 material slots of an implementation (docs/materials.md#material-slots), trust levels of the e-licence
-guide (docs/materials.md#trust-levels-and-e-licences), 容缺受理 bounds and the completeness check the acceptance step reads."""
+guide (docs/materials.md#trust-levels-and-e-licences), 容缺受理 bounds and the completeness check the
+acceptance step reads."""
 from __future__ import annotations
 
 import hashlib

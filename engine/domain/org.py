@@ -53,9 +53,11 @@ def parse_target(text: str) -> Target:
                           f"routing target {text!r} is not '<tier>:<role>' or '<tier>:<role>@<department>'")
     tier, role, dept = m.group("tier"), m.group("role"), m.group("dept")
     if tier not in TIERS:
-        raise TargetError("routing_unknown_tier", f"unknown tier {tier!r} in {text!r}; expected one of {', '.join(TIERS)}")
+        raise TargetError("routing_unknown_tier",
+                          f"unknown tier {tier!r} in {text!r}; expected one of {', '.join(TIERS)}")
     if role not in ROLES:
-        raise TargetError("routing_unknown_role", f"unknown role {role!r} in {text!r}; expected one of {', '.join(ROLES)}")
+        raise TargetError("routing_unknown_role",
+                          f"unknown role {role!r} in {text!r}; expected one of {', '.join(ROLES)}")
     return Target(tier, role, dept)
 
 

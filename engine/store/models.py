@@ -235,7 +235,8 @@ class DeploymentResource(Base):
 
 class ProcessDefinition(Base):
     __tablename__ = "process_definition"
-    __table_args__ = (UniqueConstraint("key", "version"), Index("ix_process_definition_key_checksum", "key", "checksum"))
+    __table_args__ = (UniqueConstraint("key", "version"),
+                      Index("ix_process_definition_key_checksum", "key", "checksum"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(128))
     name: Mapped[Optional[str]] = mapped_column(String(255))
@@ -288,7 +289,8 @@ class Case(Base):
     completed_at: Mapped[Optional[datetime]] = mapped_column(UTC)
     created_by: Mapped[Optional[str]] = mapped_column(String(64))
     # --- the legal clock (受理 starts it; pauses, one extension; yellow/red cards) ------------
-    clock_status: Mapped[str] = mapped_column(String(16), default="pre_acceptance")  # pre_acceptance | running | paused | stopped
+    # pre_acceptance | running | paused | stopped
+    clock_status: Mapped[str] = mapped_column(String(16), default="pre_acceptance")
     accepted_at: Mapped[Optional[datetime]] = mapped_column(UTC)
     deemed_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
     convention: Mapped[str] = mapped_column(String(16), default="exclude_start")
@@ -414,7 +416,8 @@ class Timer(Base):
     __table_args__ = (Index("ix_timer_due", "state", "due_at"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))       # bpmn | case_yellow | case_red | step_yellow | step_red | acceptance_due
+    # bpmn | case_yellow | case_red | step_yellow | step_red | acceptance_due
+    kind: Mapped[str] = mapped_column(String(32))
     ref: Mapped[str] = mapped_column(String(64))        # SpiffWorkflow task id (bpmn, step_*) or "case"
     element: Mapped[Optional[str]] = mapped_column(String(128))
     due_at: Mapped[datetime] = mapped_column(UTC)

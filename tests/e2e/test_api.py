@@ -39,7 +39,8 @@ def auth(client, username):
 def start(client, demo, headers, window="ZCZ-QS-W01"):
     return client.post("/api/v1/cases", headers=headers, json={
         "item_code": FOOD, "window_id": window_id(demo, window), "channel": "proxy",
-        "applicant": {"name": "张三", "id_number": "620102199001011234"}, "form": sample("apply_food_licence", shop_name="面馆")})
+        "applicant": {"name": "张三", "id_number": "620102199001011234"},
+        "form": sample("apply_food_licence", shop_name="面馆")})
 
 
 def assert_problem(response, status, code):
@@ -74,14 +75,16 @@ def test_a_clerks_day_over_http(client, demo):
     assert client.post(f"/api/v1/tasks/{task_id}/claim", headers=agent).json["assignee_id"] is not None
     assert_problem(client.post(f"/api/v1/tasks/{task_id}/claim", headers=agent), 409, "task_already_claimed")
     key = {"Idempotency-Key": "req-1", **agent}
-    first = client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": sample("proxy_intake", note="已收件")})
-    again = client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": sample("proxy_intake", note="已收件")})
+    received = {"data": sample("proxy_intake", note="已收件")}
+    first = client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json=received)
+    again = client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json=received)
     assert first.status_code == again.status_code == 200 and first.json == again.json
     with demo.uow.read() as tx:
         completed = tx.conn.execute(select(func.count()).select_from(Event)
                                     .where(Event.case_id == case_id, Event.type == "task_completed")).scalar()
     assert completed == 1
-    assert_problem(client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json={"data": sample("proxy_intake", note="改")}),
+    changed = {"data": sample("proxy_intake", note="改")}
+    assert_problem(client.post(f"/api/v1/tasks/{task_id}/complete", headers=key, json=changed),
                    409, "idempotency_key_reused")
     assert_problem(client.post(f"/api/v1/tasks/{task_id}/complete", headers=agent, json={"data": {}}),
                    409, "task_not_open")
@@ -122,7 +125,8 @@ def _files(*paths_or_pairs):
 
 def test_deploy_validate_download_and_camunda_modeler_endpoint(client, demo):
     designer = auth(client, "designer")
-    changed = (ROOT / "workflows" / "elderly_allowance.bpmn").read_text(encoding="utf-8").replace("窗口收件", "窗口收件（新）")
+    bpmn = (ROOT / "workflows" / "elderly_allowance.bpmn").read_text(encoding="utf-8")
+    changed = bpmn.replace("窗口收件", "窗口收件（新）")
     r = client.post("/api/v1/process-definitions/deployments", headers=designer,
                     data={"name": "v2", **_files(("elderly_allowance.bpmn", changed.encode()))},
                     content_type="multipart/form-data")

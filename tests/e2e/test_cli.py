@@ -41,7 +41,8 @@ def test_deploy_reports_problems_with_file_and_element(env, tmp_path):
     assert lianban(env, "load-demo").returncode == 0
     bad = tmp_path / "bad.bpmn"
     bad.write_text((ROOT / "workflows" / "food_licence.bpmn").read_text(encoding="utf-8")
-                   .replace('camunda:candidateGroups="township:reviewer"', 'camunda:candidateGroups="township:janitor"'),
+                   .replace('camunda:candidateGroups="township:reviewer"',
+                            'camunda:candidateGroups="township:janitor"'),
                    encoding="utf-8")
     result = lianban(env, "deploy", str(bad))
     assert result.returncode == 1

@@ -1,7 +1,8 @@
 """Property-based requests generated from Lianban's own OpenAPI description (schemathesis):
 whatever an authenticated administrator or clerk sends, within the description or breaking it on
-purpose, the API answers with 2xx/4xx — never a 5xx. Runs on SQLite and on PostgreSQL (which refuses more: integer ranges, NUL characters,
-string lengths), each against a demo database of its own with a few cases in it."""
+purpose, the API answers with 2xx/4xx — never a 5xx. Runs on SQLite and on PostgreSQL (which
+refuses more: integer ranges, NUL characters, string lengths), each against a demo database of its
+own with a few cases in it."""
 import os
 from datetime import datetime, timezone
 

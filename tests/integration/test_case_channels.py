@@ -1,6 +1,6 @@
-"""Case-channel statistics (docs/glossary.md#case-channel-statistics: 网上受理率, 掌办率): exact counts per tier for a range of
-Beijing calendar days, boundaries included/excluded, the package parent left out, deliveries by
-method, CSV with a BOM, and the same over HTTP with its refusals."""
+"""Case-channel statistics (docs/glossary.md#case-channel-statistics: 网上受理率, 掌办率): exact
+counts per tier for a range of Beijing calendar days, boundaries included/excluded, the package
+parent left out, deliveries by method, CSV with a BOM, and the same over HTTP with its refusals."""
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -32,7 +32,8 @@ def build(ctx, clock):
     # village 清水村: a food licence taken in by proxy, decided, made and delivered as an e-licence
     food = to_decision(ctx, "granted")
     tasks.complete(ctx, only_task(ctx, "lzxq_issuer").id, {}, staff(ctx, "lzxq_issuer"))
-    delivery.deliver(ctx, food, delivery.Delivery("e_licence", licence_no="JY16201000000001"), staff(ctx, "lzxq_issuer"))
+    delivery.deliver(ctx, food, delivery.Delivery("e_licence", licence_no="JY16201000000001"),
+                     staff(ctx, "lzxq_issuer"))
     # township 秦川镇: an elderly allowance at the window, refused and picked up
     refused = elderly(ctx, "window")
     for who, data in (("qcz_receiver", {}), ("qcz_reviewer", {}), ("qcz_social_approver", {"decision": "refused"}),
@@ -40,9 +41,10 @@ def build(ctx, clock):
         tasks.complete(ctx, only_task(ctx, who).id, data, staff(ctx, who))
     assert cases.get_case(ctx, refused, staff(ctx, "admin")).lifecycle == "delivered"
     start(ctx, FOOD_CODE, "ZCZ-QS-W01", "zcz_qs_agent", "online", "apply_food_licence")       # village, online
-    packages.start_package(ctx, packages.StartPackage("620100-YJS-0001", window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"},
-                                                      sample("apply_hygiene_licence", business_scope=["热食类食品制售"]),
-                                                      "proxy"), staff(ctx, "zcz_qs_agent"))   # 2 items, 1 parent
+    form = sample("apply_hygiene_licence", business_scope=["热食类食品制售"])
+    packages.start_package(ctx, packages.StartPackage("620100-YJS-0001", window_id(ctx, "ZCZ-QS-W01"),
+                                                      {"name": "张三"}, form, "proxy"),
+                           staff(ctx, "zcz_qs_agent"))   # 2 items, 1 parent
     elderly(ctx, "mobile")
     elderly(ctx, "mail")
     start(ctx, "620100-LB-0003", "LZXQ-W01", "lzxq_receiver", "mobile", "apply_restaurant_opening")  # district

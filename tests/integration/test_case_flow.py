@@ -16,7 +16,8 @@ APPLICANT = {"name": "张三", "id_number": "620102199001011234", "phone": "1380
 
 def start_food(ctx, window="ZCZ-QS-W01", clerk="zcz_qs_agent"):
     return cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, window), APPLICANT,
-                                                 sample("apply_food_licence", shop_name="兰州牛肉面馆"), "proxy"), staff(ctx, clerk))
+                                                 sample("apply_food_licence", shop_name="兰州牛肉面馆"), "proxy"),
+                            staff(ctx, clerk))
 
 
 def only_task(ctx, username):
@@ -40,7 +41,8 @@ def test_food_licence_runs_across_four_tiers(demo):
     review = only_task(ctx, "zcz_reviewer")
     assert review.spec_id == "township_pre_review"
     assert tasks.inbox(ctx, staff(ctx, "qcz_reviewer")) == []
-    tasks.complete(ctx, review.id, task_data(ctx, review.id, **{"complete": True, "opinion": "材料齐全"}), staff(ctx, "zcz_reviewer"))
+    tasks.complete(ctx, review.id, task_data(ctx, review.id, **{"complete": True, "opinion": "材料齐全"}),
+                   staff(ctx, "zcz_reviewer"))
 
     accept = only_task(ctx, "lzxq_receiver")
     tasks.complete(ctx, accept.id, task_data(ctx, accept.id), staff(ctx, "lzxq_receiver"))
@@ -51,7 +53,8 @@ def test_food_licence_runs_across_four_tiers(demo):
     with pytest.raises(Forbidden) as err:
         tasks.claim(ctx, decide.id, staff(ctx, "lzxq_health_approver"))
     assert err.value.code == "task_not_in_your_queue"
-    tasks.complete(ctx, decide.id, task_data(ctx, decide.id, **{"decision": "granted", "opinion": "准予许可"}), staff(ctx, "lzxq_market_approver"))
+    tasks.complete(ctx, decide.id, task_data(ctx, decide.id, **{"decision": "granted", "opinion": "准予许可"}),
+                   staff(ctx, "lzxq_market_approver"))
     issue = only_task(ctx, "lzxq_issuer")
     done = tasks.complete(ctx, issue.id, task_data(ctx, issue.id), staff(ctx, "lzxq_issuer"))
     assert done.status == "completed"
@@ -117,8 +120,9 @@ def test_completing_a_closed_task_changes_nothing(demo):
         tasks.complete(ctx, task.id, task_data(ctx, task.id), staff(ctx, "zcz_qs_agent"))
     assert err.value.code == "task_not_open"
     assert snapshot(ctx) == before
+    missing = "00000000-0000-0000-0000-000000000000"
     with pytest.raises(NotFound):
-        tasks.complete(ctx, "00000000-0000-0000-0000-000000000000", task_data(ctx, "00000000-0000-0000-0000-000000000000"), staff(ctx, "zcz_qs_agent"))
+        tasks.complete(ctx, missing, task_data(ctx, missing), staff(ctx, "zcz_qs_agent"))
     assert snapshot(ctx) == before
 
 
@@ -128,7 +132,8 @@ def test_stale_version_is_a_conflict_and_writes_nothing(demo):
     task = only_task(ctx, "zcz_qs_agent")
     before = snapshot(ctx)
     with pytest.raises(Conflict) as err:
-        tasks.complete(ctx, task.id, task_data(ctx, task.id), staff(ctx, "zcz_qs_agent"), expected_version=started.version - 1)
+        tasks.complete(ctx, task.id, task_data(ctx, task.id), staff(ctx, "zcz_qs_agent"),
+                       expected_version=started.version - 1)
     assert err.value.code == "case_version_conflict"
     assert snapshot(ctx) == before
     tasks.complete(ctx, task.id, task_data(ctx, task.id), staff(ctx, "zcz_qs_agent"), expected_version=started.version)
@@ -183,7 +188,8 @@ def test_tampering_with_the_audit_trail_is_detected(demo):
     from sqlalchemy import text
     ctx = demo
     started = start_food(ctx)
-    tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, task_data(ctx, only_task(ctx, "zcz_qs_agent").id), staff(ctx, "zcz_qs_agent"))
+    intake = only_task(ctx, "zcz_qs_agent")
+    tasks.complete(ctx, intake.id, task_data(ctx, intake.id), staff(ctx, "zcz_qs_agent"))
     stream = f"case:{started.case_id}"
     with ctx.uow.begin() as conn:
         assert conn.events.broken_at(stream) is None
@@ -201,7 +207,8 @@ def test_the_same_case_runs_identically_without_the_workflow_cache(demo, db_url,
         started = start_food(cold)
         for user, data in [("zcz_qs_agent", {}), ("zcz_reviewer", {"complete": False, "opinion": "缺营业执照"}),
                            ("zcz_qs_agent", {"supplemented": True}), ("zcz_reviewer", {"complete": True}),
-                           ("lzxq_receiver", {}), ("lzxq_market_approver", {"decision": "refused", "opinion": "不符合条件"}),
+                           ("lzxq_receiver", {}),
+                           ("lzxq_market_approver", {"decision": "refused", "opinion": "不符合条件"}),
                            ("zcz_qs_agent", {})]:
             task_id = only_task(cold, user).id
             done = tasks.complete(cold, task_id, task_data(cold, task_id, **data), staff(cold, user))

@@ -68,7 +68,8 @@ BROKEN = [
     ("online depth", 2, {"online_depth": 7}, "online_depth", "online_depth_unknown"),
     ("material form", 1, {"materials": [{"code": "M01", "name": "申请书", "form": "fax"}]}, "materials[1].form",
      "material_form_unknown"),
-    ("duplicate material codes", 2, {"materials": [{"code": "M01", "name": "身份证"}, {"code": "M01", "name": "户口簿"}]},
+    ("duplicate material codes", 2,
+     {"materials": [{"code": "M01", "name": "身份证"}, {"code": "M01", "name": "户口簿"}]},
      "materials[2].code", "material_code_duplicate"),
     ("unknown org unit", 22, {"org_unit": "ZCZ-XX"}, "org_unit", "org_unit_unknown"),
     ("tier of the org unit", 22, {"tier": "township"}, "tier", "tier_mismatch"),
@@ -128,7 +129,8 @@ def test_versions_draft_publish_retire_and_cases_keep_theirs(demo):
     with pytest.raises(Conflict) as info:
         catalogue.publish(ctx, FOOD, 1, ADMIN)
     assert info.value.code == "catalogue_version_not_draft"
-    on_v2 = cases.start_case(ctx, cases.StartCase("620100-XK-SCJG-0001", window, {"name": "李四"}, form, "proxy"), clerk)
+    on_v2 = cases.start_case(ctx, cases.StartCase("620100-XK-SCJG-0001", window, {"name": "李四"}, form, "proxy"),
+                             clerk)
     with ctx.uow.read() as tx:
         item_of = dict(tx.conn.execute(select(Case.id, Case.item_id)).all())
         ids = dict(tx.conn.execute(select(ItemImplementation.version, ItemImplementation.id)
@@ -205,7 +207,8 @@ def test_case_start_needs_a_window_of_an_accepting_tier(demo):
         cases.start_case(ctx, cases.StartCase(card, window_id(ctx, "ZCZ-W01"), {"name": "张三"}),
                          staff(ctx, "zcz_receiver"))
     assert (info.value.code, info.value.field) == ("item_not_accepted_here", "window_id")
-    started = cases.start_case(ctx, cases.StartCase(card, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"}, application(ctx, card), "proxy"),
+    started = cases.start_case(ctx, cases.StartCase(card, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"},
+                                                    application(ctx, card), "proxy"),
                                staff(ctx, "zcz_qs_agent"))
     assert started.number.startswith(card)
 

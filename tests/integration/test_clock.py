@@ -38,9 +38,12 @@ def events(ctx, case_id, type_=None):
 def accept_food(ctx):
     """Village intake → township pre-review → district acceptance (the task's stage is `accepted`)."""
     started = start_food(ctx)
-    tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, task_data(ctx, only_task(ctx, "zcz_qs_agent").id), staff(ctx, "zcz_qs_agent"))
-    tasks.complete(ctx, only_task(ctx, "zcz_reviewer").id, task_data(ctx, only_task(ctx, "zcz_reviewer").id, **{"complete": True}), staff(ctx, "zcz_reviewer"))
-    tasks.complete(ctx, only_task(ctx, "lzxq_receiver").id, task_data(ctx, only_task(ctx, "lzxq_receiver").id), staff(ctx, "lzxq_receiver"))
+    intake = only_task(ctx, "zcz_qs_agent")
+    tasks.complete(ctx, intake.id, task_data(ctx, intake.id), staff(ctx, "zcz_qs_agent"))
+    pre_review = only_task(ctx, "zcz_reviewer")
+    tasks.complete(ctx, pre_review.id, task_data(ctx, pre_review.id, **{"complete": True}), staff(ctx, "zcz_reviewer"))
+    acceptance = only_task(ctx, "lzxq_receiver")
+    tasks.complete(ctx, acceptance.id, task_data(ctx, acceptance.id), staff(ctx, "lzxq_receiver"))
     return started.case_id
 
 
@@ -97,9 +100,12 @@ def test_no_correction_notice_in_time_deems_the_case_accepted_at_receipt(demo, c
     assert as_utc(row.accepted_at) == as_utc(row.created_at)
     assert len(events(ctx, case_id, "case_deemed_accepted")) == 1
     # the stage-driven acceptance later does not accept again
-    tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, task_data(ctx, only_task(ctx, "zcz_qs_agent").id), staff(ctx, "zcz_qs_agent"))
-    tasks.complete(ctx, only_task(ctx, "zcz_reviewer").id, task_data(ctx, only_task(ctx, "zcz_reviewer").id, **{"complete": True}), staff(ctx, "zcz_reviewer"))
-    tasks.complete(ctx, only_task(ctx, "lzxq_receiver").id, task_data(ctx, only_task(ctx, "lzxq_receiver").id), staff(ctx, "lzxq_receiver"))
+    intake = only_task(ctx, "zcz_qs_agent")
+    tasks.complete(ctx, intake.id, task_data(ctx, intake.id), staff(ctx, "zcz_qs_agent"))
+    pre_review = only_task(ctx, "zcz_reviewer")
+    tasks.complete(ctx, pre_review.id, task_data(ctx, pre_review.id, **{"complete": True}), staff(ctx, "zcz_reviewer"))
+    acceptance = only_task(ctx, "lzxq_receiver")
+    tasks.complete(ctx, acceptance.id, task_data(ctx, acceptance.id), staff(ctx, "lzxq_receiver"))
     assert len(events(ctx, case_id, "case_accepted")) == 0
 
 
@@ -187,7 +193,8 @@ def test_one_extension_approved_by_a_head(demo):
 def test_step_deadline_raises_a_step_card_while_the_case_is_on_time(demo, clock):
     ctx = demo
     start_food(ctx)
-    tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, task_data(ctx, only_task(ctx, "zcz_qs_agent").id), staff(ctx, "zcz_qs_agent"))
+    intake = only_task(ctx, "zcz_qs_agent")
+    tasks.complete(ctx, intake.id, task_data(ctx, intake.id), staff(ctx, "zcz_qs_agent"))
     review = only_task(ctx, "zcz_reviewer")          # due P5D from Fri 09:00 → Wed 12-02 09:00
     assert review.due_at == bj(2026, 12, 2, 9)
     clock.set(bj(2026, 12, 2, 9, 0, 1))
@@ -233,7 +240,8 @@ def test_loading_an_official_notice_recomputes_open_deadlines_with_an_audit_trai
     assert change["old"]["legal_due"] == as_utc(before.legal_due).isoformat()
     assert change["new"]["legal_due"] == as_utc(after.legal_due).isoformat()
     with ctx.uow.read() as conn:
-        assert conn.conn.execute(select(func.count()).select_from(Event).where(Event.type == "calendar_loaded")).scalar() == 1
+        assert conn.conn.execute(select(func.count()).select_from(Event)
+                                 .where(Event.type == "calendar_loaded")).scalar() == 1
 
 
 @pytest.mark.parametrize("content, code", [
@@ -252,8 +260,9 @@ def test_bad_notices_are_refused(content, code):
 
 
 def test_csv_notice():
-    notice = calendar_notices.parse_csv("\ufeffdate,kind,name\n2027-01-01,holiday,元旦\n2027-02-14,workday,春节调休\n".encode(),
-                                "国办发明电〔2026〕X号")
+    notice = calendar_notices.parse_csv("\ufeffdate,kind,name\n2027-01-01,holiday,元旦\n"
+                                        "2027-02-14,workday,春节调休\n".encode(),
+                                        "国办发明电〔2026〕X号")
     assert notice.year == 2027 and len(notice.holidays) == 1 and len(notice.workdays) == 1
     with pytest.raises(ValidationError) as err:
         calendar_notices.parse_csv(b"date,kind,name\n2027-01-01,vacation,x\n", "s")

@@ -31,7 +31,8 @@ def make_due_timers(ctx, clock, n=N_CASES):
 
 def fired_once_each(ctx):
     with ctx.uow.begin() as s:
-        states = s.conn.execute(select(Timer.state, func.count()).where(Timer.kind == "bpmn").group_by(Timer.state)).all()
+        states = s.conn.execute(select(Timer.state, func.count()).where(Timer.kind == "bpmn")
+                                .group_by(Timer.state)).all()
         per_case = s.conn.execute(select(Event.case_id, func.count()).where(Event.type == "timer_fired")
                              .group_by(Event.case_id)).all()
     return dict(states), per_case

@@ -1,6 +1,6 @@
-"""Art. 44 (docs/time-limits.md#licensing-law-rules): a grant must be delivered within 10 working days. The grant schedules a
-yellow and a red delivery card; 办结 (the licence made) keeps them, delivery cancels them, and each
-fires exactly once with the frozen clock, visible to supervisors."""
+"""Art. 44 (docs/time-limits.md#licensing-law-rules): a grant must be delivered within 10 working
+days. The grant schedules a yellow and a red delivery card; 办结 (the licence made) keeps them,
+delivery cancels them, and each fires exactly once with the frozen clock, visible to supervisors."""
 from datetime import datetime, timedelta, timezone
 
 import pytest

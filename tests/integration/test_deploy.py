@@ -106,18 +106,22 @@ def test_joint_item_fans_out_to_two_departments_and_joins(demo):
                                                     {"name": "兰州餐饮有限公司"},
                                                     sample("apply_restaurant_opening", shop_name="黄河边餐馆")),
                                staff(ctx, "lzxq_receiver"))
-    tasks.complete(ctx, only_task(ctx, "lzxq_receiver").id, task_data(ctx, only_task(ctx, "lzxq_receiver").id), staff(ctx, "lzxq_receiver"))
+    acceptance = only_task(ctx, "lzxq_receiver")
+    tasks.complete(ctx, acceptance.id, task_data(ctx, acceptance.id), staff(ctx, "lzxq_receiver"))
     food = only_task(ctx, "lzxq_market_reviewer")
     hygiene = only_task(ctx, "lzxq_health_reviewer")
     assert (food.spec_id, hygiene.spec_id) == ("food_review", "hygiene_review")
     tasks.complete(ctx, food.id, task_data(ctx, food.id, **{"opinion": "ok"}), staff(ctx, "lzxq_market_reviewer"))
     tasks.complete(ctx, hygiene.id, task_data(ctx, hygiene.id, **{"opinion": "ok"}), staff(ctx, "lzxq_health_reviewer"))
-    tasks.complete(ctx, only_task(ctx, "lzxq_market_approver").id, task_data(ctx, only_task(ctx, "lzxq_market_approver").id, **{"decision": "granted"}),
+    market_decision = only_task(ctx, "lzxq_market_approver")
+    tasks.complete(ctx, market_decision.id, task_data(ctx, market_decision.id, **{"decision": "granted"}),
                    staff(ctx, "lzxq_market_approver"))
     assert tasks.inbox(ctx, staff(ctx, "lzxq_issuer")) == []       # the join waits for both branches
-    tasks.complete(ctx, only_task(ctx, "lzxq_health_approver").id, task_data(ctx, only_task(ctx, "lzxq_health_approver").id, **{"decision": "granted"}),
+    health_decision = only_task(ctx, "lzxq_health_approver")
+    tasks.complete(ctx, health_decision.id, task_data(ctx, health_decision.id, **{"decision": "granted"}),
                    staff(ctx, "lzxq_health_approver"))
-    done = tasks.complete(ctx, only_task(ctx, "lzxq_issuer").id, task_data(ctx, only_task(ctx, "lzxq_issuer").id), staff(ctx, "lzxq_issuer"))
+    issue = only_task(ctx, "lzxq_issuer")
+    done = tasks.complete(ctx, issue.id, task_data(ctx, issue.id), staff(ctx, "lzxq_issuer"))
     assert done.status == "completed" and done.case_id == started.case_id
 
 

@@ -46,7 +46,8 @@ def doc_kinds(ctx, case_id):
 def frozen(ctx):
     """Everything a refused command must leave untouched, lifecycle and documents included."""
     with ctx.uow.read() as conn:
-        rows = conn.conn.execute(select(Case.id, Case.lifecycle, Case.decision, Case.delivered_at).order_by(Case.id)).all()
+        rows = conn.conn.execute(select(Case.id, Case.lifecycle, Case.decision, Case.delivered_at)
+                                 .order_by(Case.id)).all()
     return snapshot(ctx), [tuple(r) for r in rows]
 
 
@@ -181,8 +182,8 @@ def test_return_closes_the_case_with_a_notice(demo):
 def test_an_applicant_withdraws_but_cannot_return_her_case(demo):
     ctx = demo
     zhang = staff(ctx, "applicant_zhang")
-    case_id = cases.start_case(ctx, cases.StartCase(FOOD_CODE, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"}, sample("apply_food_licence"),
-                                                    "online"), zhang).case_id
+    case_id = cases.start_case(ctx, cases.StartCase(FOOD_CODE, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"},
+                                                    sample("apply_food_licence"), "online"), zhang).case_id
     with pytest.raises(Forbidden) as err:
         lifecycle.return_case(ctx, case_id, "退件", zhang)
     assert err.value.code == "agency_only"
@@ -287,12 +288,14 @@ def test_delivery_rules(demo):
 
 def test_the_joint_restaurant_item_has_the_same_acceptance_gateway(demo):
     ctx = demo
-    started = cases.start_case(ctx, cases.StartCase("620100-LB-0003", window_id(ctx, "LZXQ-W01"), {"name": "兰州餐饮有限公司"},
-                                                    sample("apply_restaurant_opening")), staff(ctx, "lzxq_receiver"))
+    started = cases.start_case(ctx, cases.StartCase("620100-LB-0003", window_id(ctx, "LZXQ-W01"),
+                                                    {"name": "兰州餐饮有限公司"}, sample("apply_restaurant_opening")),
+                               staff(ctx, "lzxq_receiver"))
     done = tasks.complete(ctx, only_task(ctx, "lzxq_receiver").id,
                           {"accept": False, "reason": "不属于本机关职权范围", "ground": "outside_competence",
                            "competent_agency": "兰州市市场监督管理局"}, staff(ctx, "lzxq_receiver"))
     assert (done.status, done.next_tasks) == ("not_accepted", ())
     assert tuple(state(ctx, started.case_id))[:2] == ("not_accepted", "not_accepted")
-    assert tasks.inbox(ctx, staff(ctx, "lzxq_market_reviewer")) == tasks.inbox(ctx, staff(ctx, "lzxq_health_reviewer")) == []
+    assert (tasks.inbox(ctx, staff(ctx, "lzxq_market_reviewer"))
+            == tasks.inbox(ctx, staff(ctx, "lzxq_health_reviewer")) == [])
     assert doc_kinds(ctx, started.case_id) == ["non_acceptance_notice"]

@@ -54,13 +54,15 @@ def world(demo):
 
 
 def walk_in(ctx, applicant=WALK_IN, item=FOOD, channel="proxy"):
-    return cases.start_case(ctx, cases.StartCase(item, window_id(ctx, "ZCZ-QS-W01"), applicant, application(ctx, item), channel),
+    return cases.start_case(ctx, cases.StartCase(item, window_id(ctx, "ZCZ-QS-W01"), applicant,
+                                                 application(ctx, item), channel),
                             staff(ctx, "zcz_qs_agent")).case_id
 
 
 def online(ctx, username="applicant_zhang", item=FOOD, id_number=None):
     applicant = {"name": "张三", **({"id_number": id_number} if id_number else {})}
-    return cases.start_case(ctx, cases.StartCase(item, window_id(ctx, "ZCZ-QS-W01"), applicant, application(ctx, item), "online"),
+    return cases.start_case(ctx, cases.StartCase(item, window_id(ctx, "ZCZ-QS-W01"), applicant,
+                                                 application(ctx, item), "online"),
                             staff(ctx, username)).case_id
 
 

@@ -16,11 +16,13 @@ from tests.conftest import row_counts, staff
 
 PASSWORD = "seed-password"
 TOWN = NewUnit("T", "乡镇", "township", ("T-H", "便民服务中心", "convenience_center"), (("social", "社会事务办"),),
-               (NewWindow("T-W1", "综合受理窗口", "comprehensive", None, (NewPost("t_receiver", "收件员", "receiver"),)),
+               (NewWindow("T-W1", "综合受理窗口", "comprehensive", None,
+                          (NewPost("t_receiver", "收件员", "receiver"),)),
                 NewWindow("T-W2", "审批窗口", "department", "social",
                           (NewPost("t_approver", "审批员", "approver"), NewPost("t_receiver", "收件员", "reviewer")))),
                (NewUnit("V", "村", "village", ("V-H", "便民服务站", "convenience_station"), (),
-                        (NewWindow("V-W1", "帮办代办窗口", "proxy", None, (NewPost("v_agent", "代办员", "agent"),)),)),))
+                        (NewWindow("V-W1", "帮办代办窗口", "proxy", None,
+                                   (NewPost("v_agent", "代办员", "agent"),)),)),))
 ACCOUNTS = [NewAccount("boss", "管理员", "staff", ("admin",)), NewAccount("wang", "王五", "applicant")]
 
 
@@ -83,7 +85,8 @@ def test_org_writes_refuse_bad_input_and_write_nothing(ctx, write, error, code):
 
 def test_e_licences_are_filed_for_an_account_by_administrators_only(ctx):
     seed(ctx, TOWN, ACCOUNTS, PASSWORD)
-    licence = vault.NewDocument("id_card", "居民身份证（电子证照）", "620102199001011233", "兰州市公安局", date(2036, 5, 1))
+    licence = vault.NewDocument("id_card", "居民身份证（电子证照）", "620102199001011233", "兰州市公安局",
+                                date(2036, 5, 1))
     before = row_counts(ctx)
     with pytest.raises(Forbidden):
         vault.file_e_licences(ctx, "wang", "620102199001011233", [licence], staff(ctx, "t_receiver"))

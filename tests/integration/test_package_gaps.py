@@ -78,62 +78,81 @@ def test_child_completion_and_package_withdrawal_race_without_deadlock(demo, db_
     try:
         for started, food, task_id in rounds:
             data = task_data(ctx, task_id, **NOT_ACCEPTED)
-            barrier, errors, done = threading.Barrier(2), [], {}
-
-            def complete():
-                barrier.wait()
-                try:
-                    tasks.complete(workers[0], task_id, data, receiver)
-                    done["complete"] = True
-                except Conflict as exc:            # the child was withdrawn first: a clean refusal
-                    done["complete"] = exc.code
-                except Exception as exc:  # noqa: BLE001 - a deadlock surfaces here
-                    errors.append(exc)
-
-            def withdraw():
-                barrier.wait()
-                try:
-                    packages.withdraw_package(workers[1], started["case_id"], "申请人撤回", agent)
-                except Exception as exc:  # noqa: BLE001
-                    errors.append(exc)
-
-            threads = [threading.Thread(target=complete), threading.Thread(target=withdraw)]
-            for th in threads:
-                th.start()
-            for th in threads:
-                th.join(60)
-            assert errors == [] and not any(th.is_alive() for th in threads)
-            parent, f, hyg = (row(ctx, started["case_id"]), row(ctx, food), row(ctx, by_item(started)[HYGIENE["code"]]))
-            assert (parent.status, parent.lifecycle) == ("withdrawn", "withdrawn")
-            assert hyg.status == "withdrawn"
-            if done["complete"] is True:
-                assert (f.status, f.lifecycle) == ("not_accepted", "not_accepted")
-            else:
-                assert done["complete"] in ("case_not_running", "task_not_open") and f.status == "withdrawn"
-            outcomes.append(done["complete"] is True)
-            with ctx.uow.read() as tx:
-                assert tx.conn.execute(select(t.task.c.id).where(
-                    t.task.c.case_id.in_([c["case_id"] for c in started["children"]]),
-                    t.task.c.state == "open")).all() == []
-            for case_id in (started["case_id"], *by_item(started).values()):
-                assert cases.audit_trail(ctx, case_id, staff(ctx, "admin"))[1] is None     # chains intact
+            completed = race(lambda: tasks.complete(workers[0], task_id, data, receiver),
+                             lambda: packages.withdraw_package(workers[1], started["case_id"], "申请人撤回", agent))
+            assert_round_consistent(ctx, started, food, completed)
+            outcomes.append(completed is True)
     finally:
         for w in workers:
             w.dispose()
     assert len(outcomes) == ROUNDS
 
 
+def race(complete_task, withdraw_package):
+    """Run both at once (a barrier releases them together); no error and no thread left hanging.
+    Returns True if the completion went through, else the code of its clean refusal."""
+    barrier, errors, done = threading.Barrier(2), [], {}
+
+    def complete():
+        barrier.wait()
+        try:
+            complete_task()
+            done["complete"] = True
+        except Conflict as exc:            # the child was withdrawn first: a clean refusal
+            done["complete"] = exc.code
+        except Exception as exc:  # noqa: BLE001 - a deadlock surfaces here
+            errors.append(exc)
+
+    def withdraw():
+        barrier.wait()
+        try:
+            withdraw_package()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=complete), threading.Thread(target=withdraw)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    assert errors == [] and not any(th.is_alive() for th in threads)
+    return done["complete"]
+
+
+def assert_round_consistent(ctx, started, food, completed):
+    """The package and its other child are withdrawn; the food child is not accepted if the
+    completion won, else withdrawn; no child has an open task; every audit chain is intact."""
+    children = by_item(started)
+    parent, f, hyg = row(ctx, started["case_id"]), row(ctx, food), row(ctx, children[HYGIENE["code"]])
+    assert (parent.status, parent.lifecycle) == ("withdrawn", "withdrawn")
+    assert hyg.status == "withdrawn"
+    if completed is True:
+        assert (f.status, f.lifecycle) == ("not_accepted", "not_accepted")
+    else:
+        assert completed in ("case_not_running", "task_not_open") and f.status == "withdrawn"
+    with ctx.uow.read() as tx:
+        assert tx.conn.execute(select(t.task.c.id).where(
+            t.task.c.case_id.in_([c["case_id"] for c in started["children"]]),
+            t.task.c.state == "open")).all() == []
+    for case_id in (started["case_id"], *children.values()):
+        assert cases.audit_trail(ctx, case_id, staff(ctx, "admin"))[1] is None     # chains intact
+
+
 # --- 1b: a child ended by a timer ------------------------------------------------------------------
 
 LAPSING = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="t">
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+                  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="t">
   <bpmn:process id="lapsing_probe" isExecutable="true">
     <bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:userTask id="sign" name="现场核查" camunda:candidateGroups="township:reviewer" camunda:formKey="review">
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
     <bpmn:boundaryEvent id="lapse" attachedToRef="sign" cancelActivity="true">
       <bpmn:outgoing>f3</bpmn:outgoing>
-      <bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT2H</bpmn:timeDuration></bpmn:timerEventDefinition>
+      <bpmn:timerEventDefinition>
+        <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT2H</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
     </bpmn:boundaryEvent>
     <bpmn:endEvent id="done"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
     <bpmn:endEvent id="lapsed"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
@@ -223,8 +242,8 @@ def test_delivering_the_package_delivers_every_decided_item_with_one_receipt(dem
     finish(ctx, children[HYGIENE["code"]], hygiene_decision)
     assert row(ctx, parent).lifecycle == parent_lifecycle
     before = snapshot(ctx)
-    for bad, exc, code in ((delivery.Delivery("mail", tracking_number="SF1"), ValidationError, "delivery_address_required"),
-                           (MAIL, Forbidden, None)):
+    no_address = delivery.Delivery("mail", tracking_number="SF1")
+    for bad, exc, code in ((no_address, ValidationError, "delivery_address_required"), (MAIL, Forbidden, None)):
         with pytest.raises(exc) as err:
             delivery.deliver(ctx, parent, bad, issuer if exc is ValidationError else staff(ctx, "qcz_mjp_agent"))
         assert code is None or err.value.code == code

@@ -107,7 +107,8 @@ def test_the_parent_reports_one_combined_result(demo, food, hygiene, lifecycle, 
                                                                  "decision": decision}
     assert sorted(c["outcome"] for c in view["children"]) == sorted([food, hygiene])
     with ctx.uow.read() as tx:
-        row = tx.conn.execute(select(t.case.c.lifecycle, t.case.c.decision).where(t.case.c.id == started["case_id"])).one()
+        row = tx.conn.execute(select(t.case.c.lifecycle, t.case.c.decision)
+                              .where(t.case.c.id == started["case_id"])).one()
         events = tx.conn.execute(select(t.event.c.type).where(t.event.c.case_id == started["case_id"])).scalars().all()
     assert (row.lifecycle, row.decision) == (lifecycle, decision) and "package_result" in events
 
@@ -120,7 +121,8 @@ def test_withdrawing_the_package_cascades_to_open_children(demo):
     view = packages.package_case(ctx, started["case_id"], staff(ctx, "zcz_qs_agent"))
     assert view["status"] == "withdrawn" and {c["status"] for c in view["children"]} == {"withdrawn"}
     with ctx.uow.read() as tx:
-        open_tasks = tx.conn.execute(select(t.task.c.id).where(t.task.c.case_id == food_id, t.task.c.state == "open")).all()
+        open_tasks = tx.conn.execute(select(t.task.c.id)
+                                     .where(t.task.c.case_id == food_id, t.task.c.state == "open")).all()
         lifecycles = tx.conn.execute(select(t.case.c.lifecycle).where(
             (t.case.c.id == started["case_id"]) | (t.case.c.parent_case_id == started["case_id"]))).scalars().all()
     assert open_tasks == [] and lifecycles == ["withdrawn"] * 3      # the parent and both children

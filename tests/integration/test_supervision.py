@@ -27,7 +27,8 @@ def unit(ctx, code):
 def test_cards_by_subtree_and_counts(demo, clock):
     ctx = demo
     red_case = accept_food(ctx)                                     # received at 中川镇 清水村
-    other = start_food(ctx, window="QCZ-MJP-W01", clerk="qcz_mjp_agent")                   # received at 秦川镇 马家坪村, not accepted
+    # received at 秦川镇 马家坪村, not accepted
+    other = start_food(ctx, window="QCZ-MJP-W01", clerk="qcz_mjp_agent")
     clock.set(bj(2026, 12, 11, 8))                                  # yellow day of the first case
     timers.fire_due(ctx)
     district, zcz, qcz = unit(ctx, "LZXQ"), unit(ctx, "ZCZ"), unit(ctx, "QCZ")
@@ -39,7 +40,8 @@ def test_cards_by_subtree_and_counts(demo, clock):
     assert supervision.cases(ctx, SUP(ctx), district, tier="township") == []          # both were received at villages
     assert len(supervision.cases(ctx, SUP(ctx), district, tier="village")) == 2
     assert supervision.cases(ctx, SUP(ctx), district, item_code="NOPE") == []
-    assert [c.id for c in supervision.cases(ctx, SUP(ctx), district, window_id=window_id(ctx, "ZCZ-QS-W01"))] == [red_case]
+    at_window = supervision.cases(ctx, SUP(ctx), district, window_id=window_id(ctx, "ZCZ-QS-W01"))
+    assert [c.id for c in at_window] == [red_case]
     n = supervision.counts(ctx, SUP(ctx), district)
     assert n["cases"] == {"yellow": 1, "red": 1}
     assert n["by_tier"]["village"]["cases"] == {"yellow": 1, "red": 1}

@@ -45,8 +45,10 @@ def test_boundary_timer_escalates_overdue_pre_review_once(demo, clock):
 def test_completing_the_task_cancels_its_boundary_timer(demo, clock):
     ctx = demo
     start_food(ctx)
-    tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, task_data(ctx, only_task(ctx, "zcz_qs_agent").id), staff(ctx, "zcz_qs_agent"))
-    tasks.complete(ctx, only_task(ctx, "zcz_reviewer").id, task_data(ctx, only_task(ctx, "zcz_reviewer").id, **{"complete": True}), staff(ctx, "zcz_reviewer"))
+    intake = only_task(ctx, "zcz_qs_agent")
+    tasks.complete(ctx, intake.id, task_data(ctx, intake.id), staff(ctx, "zcz_qs_agent"))
+    pre_review = only_task(ctx, "zcz_reviewer")
+    tasks.complete(ctx, pre_review.id, task_data(ctx, pre_review.id, **{"complete": True}), staff(ctx, "zcz_reviewer"))
     with ctx.uow.begin() as s:
         states = s.conn.execute(select(Timer.state).where(Timer.kind == "bpmn")).scalars().all()
     assert states == ["cancelled"]
@@ -58,10 +60,14 @@ def test_completing_the_task_cancels_its_boundary_timer(demo, clock):
 def test_intermediate_timer_waits_for_the_publicity_period(demo, clock):
     ctx = demo
     started = cases.start_case(ctx, cases.StartCase("620100-GG-MZ-0002", window_id(ctx, "QCZ-W01"),
-                                                    {"name": "李奶奶"}, sample("apply_elderly_allowance")), staff(ctx, "qcz_receiver"))
-    tasks.complete(ctx, only_task(ctx, "qcz_receiver").id, task_data(ctx, only_task(ctx, "qcz_receiver").id, **{"complete": True}), staff(ctx, "qcz_receiver"))
-    tasks.complete(ctx, only_task(ctx, "qcz_reviewer").id, task_data(ctx, only_task(ctx, "qcz_reviewer").id, **{"opinion": "符合条件"}), staff(ctx, "qcz_reviewer"))
-    tasks.complete(ctx, only_task(ctx, "qcz_social_approver").id, task_data(ctx, only_task(ctx, "qcz_social_approver").id, **{"decision": "granted"}),
+                                                    {"name": "李奶奶"}, sample("apply_elderly_allowance")),
+                               staff(ctx, "qcz_receiver"))
+    receipt = only_task(ctx, "qcz_receiver")
+    tasks.complete(ctx, receipt.id, task_data(ctx, receipt.id, **{"complete": True}), staff(ctx, "qcz_receiver"))
+    review = only_task(ctx, "qcz_reviewer")
+    tasks.complete(ctx, review.id, task_data(ctx, review.id, **{"opinion": "符合条件"}), staff(ctx, "qcz_reviewer"))
+    decision = only_task(ctx, "qcz_social_approver")
+    tasks.complete(ctx, decision.id, task_data(ctx, decision.id, **{"decision": "granted"}),
                    staff(ctx, "qcz_social_approver"))
     [(element, due, _)] = pending_timers(ctx)
     assert element == "wait_publicity"
@@ -93,7 +99,8 @@ def test_sweep_loads_no_case_when_nothing_is_due(demo, clock, monkeypatch):
     ctx = demo
     for _ in range(3):
         start_food(ctx)
-        tasks.complete(ctx, only_task(ctx, "zcz_qs_agent").id, task_data(ctx, only_task(ctx, "zcz_qs_agent").id), staff(ctx, "zcz_qs_agent"))
+        intake = only_task(ctx, "zcz_qs_agent")
+        tasks.complete(ctx, intake.id, task_data(ctx, intake.id), staff(ctx, "zcz_qs_agent"))
     assert len(pending_timers(ctx)) == 3
     ctx.caches.workflows.clear()
     loads = []

@@ -63,34 +63,49 @@ def _internal_edges() -> dict[str, set[str]]:
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     """Strongly connected components with more than one node (Tarjan), or a self-loop."""
-    index, low, stack, on, out = {}, {}, [], set(), []
-    counter = [0]
+    return [sorted(comp) for comp in _Tarjan(graph).components()
+            if len(comp) > 1 or comp[0] in graph.get(comp[0], ())]
 
-    def visit(v):
-        index[v] = low[v] = counter[0]
-        counter[0] += 1
-        stack.append(v)
-        on.add(v)
-        for w in graph.get(v, ()):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                comp.append(w)
-                if w == v:
-                    break
-            if len(comp) > 1 or v in graph.get(v, ()):
-                out.append(sorted(comp))
-    for v in sorted(graph):
-        if v not in index:
-            visit(v)
-    return out
+
+class _Tarjan:
+    """Tarjan's strongly connected components, visiting the nodes in sorted order."""
+
+    def __init__(self, graph: dict[str, set[str]]):
+        self.graph = graph
+        self.index: dict[str, int] = {}
+        self.low: dict[str, int] = {}
+        self.stack: list[str] = []
+        self.on: set[str] = set()
+        self.found: list[list[str]] = []
+
+    def components(self) -> list[list[str]]:
+        """Each component in the order it completes, as popped from the stack (its root last)."""
+        for v in sorted(self.graph):
+            if v not in self.index:
+                self._visit(v)
+        return self.found
+
+    def _visit(self, v: str) -> None:
+        self.index[v] = self.low[v] = len(self.index)
+        self.stack.append(v)
+        self.on.add(v)
+        for w in self.graph.get(v, ()):
+            if w not in self.index:
+                self._visit(w)
+                self.low[v] = min(self.low[v], self.low[w])
+            elif w in self.on:
+                self.low[v] = min(self.low[v], self.index[w])
+        if self.low[v] == self.index[v]:
+            self.found.append(self._pop_component(v))
+
+    def _pop_component(self, v: str) -> list[str]:
+        comp = []
+        while True:
+            w = self.stack.pop()
+            self.on.discard(w)
+            comp.append(w)
+            if w == v:
+                return comp
 
 
 def test_no_import_cycle_between_modules():

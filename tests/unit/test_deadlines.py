@@ -64,7 +64,8 @@ def P(start, end=None):
 # (start, n, unit, convention, pauses, roll_calendar_days, extension, expected last day)
 TABLE = [
     # ---- Spring Festival 2026 (holidays 02-15..02-23, make-up Saturdays 02-14 and 02-28) ----------
-    # docs/time-limits.md#the-chinese-calendar-package: find_workday(20, 2026-02-10) = 2026-03-16 (Art. 42 licensing limit)
+    # docs/time-limits.md#the-chinese-calendar-package: find_workday(20, 2026-02-10) = 2026-03-16
+    # (Art. 42 licensing limit)
     # 02-10 Tue → 02-11 W(1) 02-12 Th(2) 02-13 F(3) 02-14 Sat make-up(4) [02-15..02-23 holiday]
     # 02-24 Tu(5) 02-25(6) 02-26(7) 02-27 F(8) 02-28 Sat make-up(9) 03-02 M(10) 03-03(11) 03-04(12)
     # 03-05(13) 03-06 F(14) 03-09 M(15) 03-10(16) 03-11(17) 03-12(18) 03-13 F(19) 03-16 M(20)
@@ -530,7 +531,8 @@ def test_prop_e_loading_a_holidays_only_notice_never_moves_a_deadline_earlier(st
 def test_make_up_days_can_move_a_deadline_earlier():
     # Make-up working days CAN move dates earlier than the provisional estimate, which is why the
     # service records an audit event for every deadline change when a notice is loaded
-    # (docs/time-limits.md#yearly-notices-and-provisional-years: never shorten a promise already given without a record).
+    # (docs/time-limits.md#yearly-notices-and-provisional-years: never shorten a promise already given
+    # without a record).
     # 2027-02-13 Sat, 1 wd: provisional → 02-14 Su (no) → 02-15 M; with the make-up Sunday → 02-14
     start = D("2027-02-13")
     assert deadline(CAL, start, Limit(1)) == D("2027-02-15")

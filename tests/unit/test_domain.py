@@ -26,8 +26,10 @@ def test_parse_target(text, expected):
     assert parse_target(text) == expected
 
 
-@pytest.mark.parametrize("text, code", [("township", "routing_target_malformed"), ("town:reviewer", "routing_unknown_tier"),
-                                        ("township:boss", "routing_unknown_role"), ("a:b:c", "routing_target_malformed")])
+@pytest.mark.parametrize("text, code", [("township", "routing_target_malformed"),
+                                        ("town:reviewer", "routing_unknown_tier"),
+                                        ("township:boss", "routing_unknown_role"),
+                                        ("a:b:c", "routing_target_malformed")])
 def test_parse_target_rejects(text, code):
     with pytest.raises(TargetError) as err:
         parse_target(text)
@@ -57,7 +59,8 @@ def _chain(n):
     for seq in range(1, n + 1):
         payload = {"n": seq, "名字": "张三"}
         h = audit.event_hash(prev, stream="case:1", seq=seq, type="t", actor="a", at=at, payload=payload)
-        events.append({"seq": seq, "type": "t", "actor": "a", "at": at, "payload": payload, "prev_hash": prev, "hash": h})
+        events.append({"seq": seq, "type": "t", "actor": "a", "at": at, "payload": payload, "prev_hash": prev,
+                       "hash": h})
         prev = h
     return events
 

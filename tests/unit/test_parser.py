@@ -12,7 +12,8 @@ HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 def process(body: str, pid: str = "p", flows: str = "") -> bytes:
-    return (HEAD + f'<bpmn:process id="{pid}" isExecutable="true">{body}{flows}</bpmn:process></bpmn:definitions>').encode()
+    return (HEAD + f'<bpmn:process id="{pid}" isExecutable="true">{body}{flows}'
+            '</bpmn:process></bpmn:definitions>').encode()
 
 
 def linear(task_xml: str, pid: str = "p", extra: str = "") -> bytes:
@@ -27,9 +28,20 @@ def rejected(*files) -> DeployError:
     return err.value
 
 
-CAMUNDA7 = '<bpmn:userTask id="t" name="审查" camunda:candidateGroups="township:reviewer" camunda:formKey="review" camunda:dueDate="P3D"><bpmn:extensionElements><camunda:properties><camunda:property name="stage" value="pre_review"/></camunda:properties></bpmn:extensionElements></bpmn:userTask>'
-ZEEBE = '<bpmn:userTask id="t" name="决定"><bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="district:approver@market"/><zeebe:formDefinition formKey="decide"/><zeebe:taskSchedule dueDate="P5D"/><zeebe:properties><zeebe:property name="stage" value="decided"/></zeebe:properties></bpmn:extensionElements></bpmn:userTask>'
-SPIFF = '<bpmn:userTask id="t" name="审批"><bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="candidateGroups" value="township:approver@social"/><spiffworkflow:property name="formJsonSchemaFilename" value="decide.schema.json"/><spiffworkflow:property name="stage" value="decided"/></spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>'
+CAMUNDA7 = ('<bpmn:userTask id="t" name="审查" camunda:candidateGroups="township:reviewer" camunda:formKey="review" '
+            'camunda:dueDate="P3D"><bpmn:extensionElements><camunda:properties>'
+            '<camunda:property name="stage" value="pre_review"/>'
+            '</camunda:properties></bpmn:extensionElements></bpmn:userTask>')
+ZEEBE = ('<bpmn:userTask id="t" name="决定"><bpmn:extensionElements>'
+         '<zeebe:assignmentDefinition candidateGroups="district:approver@market"/>'
+         '<zeebe:formDefinition formKey="decide"/><zeebe:taskSchedule dueDate="P5D"/>'
+         '<zeebe:properties><zeebe:property name="stage" value="decided"/></zeebe:properties>'
+         '</bpmn:extensionElements></bpmn:userTask>')
+SPIFF = ('<bpmn:userTask id="t" name="审批"><bpmn:extensionElements><spiffworkflow:properties>'
+         '<spiffworkflow:property name="candidateGroups" value="township:approver@social"/>'
+         '<spiffworkflow:property name="formJsonSchemaFilename" value="decide.schema.json"/>'
+         '<spiffworkflow:property name="stage" value="decided"/>'
+         '</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>')
 
 
 @pytest.mark.parametrize("task, dialect, groups, form, due, stage", [
@@ -45,10 +57,13 @@ def test_reads_each_designer_dialect(task, dialect, groups, form, due, stage):
 
 
 def test_lane_name_is_a_routing_target():
-    xml = (HEAD + '<bpmn:process id="p" isExecutable="true"><bpmn:laneSet id="ls"><bpmn:lane id="l1" name="village:agent">'
+    xml = (HEAD + '<bpmn:process id="p" isExecutable="true"><bpmn:laneSet id="ls">'
+           '<bpmn:lane id="l1" name="village:agent">'
            '<bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>t</bpmn:flowNodeRef><bpmn:flowNodeRef>end</bpmn:flowNodeRef>'
-           '</bpmn:lane></bpmn:laneSet><bpmn:startEvent id="start"/><bpmn:userTask id="t" name="代办"/><bpmn:endEvent id="end"/>'
-           '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="t"/><bpmn:sequenceFlow id="f1" sourceRef="t" targetRef="end"/>'
+           '</bpmn:lane></bpmn:laneSet><bpmn:startEvent id="start"/><bpmn:userTask id="t" name="代办"/>'
+           '<bpmn:endEvent id="end"/>'
+           '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="t"/>'
+           '<bpmn:sequenceFlow id="f1" sourceRef="t" targetRef="end"/>'
            '</bpmn:process></bpmn:definitions>').encode()
     [meta] = parse_bundle([SourceFile("lane.bpmn", xml)]).processes["p"].user_tasks
     assert meta.lane == "village:agent" and meta.candidate_groups == []
@@ -57,9 +72,10 @@ def test_lane_name_is_a_routing_target():
 @pytest.mark.parametrize("text", ["P7D", "R3/P1D", "2026-12-01T09:00:00+08:00", "2026-12-01T09:00:00", "PT1H30M",
                                   "\"P2D\"", "'PT5M'"])
 def test_timer_literals_and_expressions_both_parse(text):
+    tag = "timeCycle" if text.startswith("R") else "timeDuration" if "P" in text else "timeDate"
     boundary = (f'<bpmn:boundaryEvent id="b" attachedToRef="t" cancelActivity="false"><bpmn:outgoing>f2</bpmn:outgoing>'
-                f'<bpmn:timerEventDefinition><bpmn:{"timeCycle" if text.startswith("R") else "timeDuration" if "P" in text else "timeDate"}>{text}'
-                f'</bpmn:{"timeCycle" if text.startswith("R") else "timeDuration" if "P" in text else "timeDate"}></bpmn:timerEventDefinition></bpmn:boundaryEvent>'
+                f'<bpmn:timerEventDefinition><bpmn:{tag}>{text}'
+                f'</bpmn:{tag}></bpmn:timerEventDefinition></bpmn:boundaryEvent>'
                 '<bpmn:endEvent id="late"/><bpmn:sequenceFlow id="f2" sourceRef="b" targetRef="late"/>')
     bundle = parse_bundle([SourceFile("t.bpmn", linear(CAMUNDA7, extra=boundary))])
     assert "p" in bundle.processes
@@ -87,7 +103,8 @@ def test_entity_expansion_bomb_is_refused():
 
 def test_unsupported_element_on_the_flow():
     xml = process('<bpmn:startEvent id="start"/><bpmn:complexGateway id="cgw"/><bpmn:endEvent id="end"/>', flows=
-                  '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="cgw"/><bpmn:sequenceFlow id="f1" sourceRef="cgw" targetRef="end"/>')
+                  '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="cgw"/>'
+                  '<bpmn:sequenceFlow id="f1" sourceRef="cgw" targetRef="end"/>')
     err = rejected(("cg.bpmn", xml))
     assert err.code == "bpmn_unsupported_element"
     assert err.problems[0].element == "cgw" and err.problems[0].file == "cg.bpmn"
@@ -122,18 +139,23 @@ def test_script_task_importing_os_is_refused():
 
 
 def test_dunder_escape_in_a_condition_is_refused():
-    xml = process('<bpmn:startEvent id="start"/><bpmn:exclusiveGateway id="g" default="f2"/><bpmn:endEvent id="a"/><bpmn:endEvent id="b"/>',
+    xml = process('<bpmn:startEvent id="start"/><bpmn:exclusiveGateway id="g" default="f2"/>'
+                  '<bpmn:endEvent id="a"/><bpmn:endEvent id="b"/>',
                   flows='<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="g"/>'
-                        '<bpmn:sequenceFlow id="f1" sourceRef="g" targetRef="a"><bpmn:conditionExpression>().__class__.__base__.__subclasses__()</bpmn:conditionExpression></bpmn:sequenceFlow>'
+                        '<bpmn:sequenceFlow id="f1" sourceRef="g" targetRef="a">'
+                        '<bpmn:conditionExpression>().__class__.__base__.__subclasses__()</bpmn:conditionExpression>'
+                        '</bpmn:sequenceFlow>'
                         '<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="b"/>')
     err = rejected(("dunder.bpmn", xml))
     assert err.code == "expression_invalid" and err.problems[0].element == "f1"
 
 
 def test_juel_condition_gets_a_hint():
-    xml = process('<bpmn:startEvent id="start"/><bpmn:exclusiveGateway id="g" default="f2"/><bpmn:endEvent id="a"/><bpmn:endEvent id="b"/>',
+    xml = process('<bpmn:startEvent id="start"/><bpmn:exclusiveGateway id="g" default="f2"/>'
+                  '<bpmn:endEvent id="a"/><bpmn:endEvent id="b"/>',
                   flows='<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="g"/>'
-                        '<bpmn:sequenceFlow id="f1" sourceRef="g" targetRef="a"><bpmn:conditionExpression>${amount &gt; 1000}</bpmn:conditionExpression></bpmn:sequenceFlow>'
+                        '<bpmn:sequenceFlow id="f1" sourceRef="g" targetRef="a">'
+                        '<bpmn:conditionExpression>${amount &gt; 1000}</bpmn:conditionExpression></bpmn:sequenceFlow>'
                         '<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="b"/>')
     err = rejected(("juel.bpmn", xml))
     assert err.code == "expression_dialect_unsupported"
@@ -157,11 +179,15 @@ def test_user_task_without_any_target():
 
 def test_two_timers_behind_one_event_gateway_are_refused():
     xml = process('<bpmn:startEvent id="start"/><bpmn:eventBasedGateway id="egw"/>'
-                  '<bpmn:intermediateCatchEvent id="t1"><bpmn:timerEventDefinition><bpmn:timeDuration>P1D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>'
-                  '<bpmn:intermediateCatchEvent id="t2"><bpmn:timerEventDefinition><bpmn:timeDuration>P14D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>'
+                  '<bpmn:intermediateCatchEvent id="t1"><bpmn:timerEventDefinition>'
+                  '<bpmn:timeDuration>P1D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>'
+                  '<bpmn:intermediateCatchEvent id="t2"><bpmn:timerEventDefinition>'
+                  '<bpmn:timeDuration>P14D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>'
                   '<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>',
-                  flows='<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="egw"/><bpmn:sequenceFlow id="f1" sourceRef="egw" targetRef="t1"/>'
-                        '<bpmn:sequenceFlow id="f2" sourceRef="egw" targetRef="t2"/><bpmn:sequenceFlow id="f3" sourceRef="t1" targetRef="e1"/>'
+                  flows='<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="egw"/>'
+                        '<bpmn:sequenceFlow id="f1" sourceRef="egw" targetRef="t1"/>'
+                        '<bpmn:sequenceFlow id="f2" sourceRef="egw" targetRef="t2"/>'
+                        '<bpmn:sequenceFlow id="f3" sourceRef="t1" targetRef="e1"/>'
                         '<bpmn:sequenceFlow id="f4" sourceRef="t2" targetRef="e2"/>')
     err = rejected(("egw.bpmn", xml))
     assert err.code == "event_gateway_multiple_timers" and err.problems[0].element == "egw"
@@ -169,7 +195,8 @@ def test_two_timers_behind_one_event_gateway_are_refused():
 
 def test_every_problem_of_a_deployment_is_reported_at_once():
     err = rejected(("a.bpmn", linear('<bpmn:userTask id="t" camunda:candidateGroups="township:janitor"/>')),
-                   ("b.bpmn", linear('<bpmn:scriptTask id="t"><bpmn:script>import os</bpmn:script></bpmn:scriptTask>', pid="q")))
+                   ("b.bpmn", linear('<bpmn:scriptTask id="t"><bpmn:script>import os</bpmn:script></bpmn:scriptTask>',
+                                     pid="q")))
     assert {(p.file, p.code) for p in err.problems} == {("a.bpmn", "routing_unknown_role"),
                                                         ("b.bpmn", "script_import_forbidden")}
 

@@ -81,9 +81,11 @@ def test_script_failure_is_a_case_error_naming_the_element():
 
 
 def test_boundary_timer_literal_uses_the_injected_clock():
-    boundary = ('<bpmn:boundaryEvent id="late" attachedToRef="t" cancelActivity="true"><bpmn:outgoing>f2</bpmn:outgoing>'
+    boundary = ('<bpmn:boundaryEvent id="late" attachedToRef="t" cancelActivity="true">'
+                '<bpmn:outgoing>f2</bpmn:outgoing>'
                 '<bpmn:timerEventDefinition><bpmn:timeDuration>P3D</bpmn:timeDuration></bpmn:timerEventDefinition>'
-                '</bpmn:boundaryEvent><bpmn:endEvent id="too_late"/><bpmn:sequenceFlow id="f2" sourceRef="late" targetRef="too_late"/>')
+                '</bpmn:boundaryEvent><bpmn:endEvent id="too_late"/>'
+                '<bpmn:sequenceFlow id="f2" sourceRef="late" targetRef="too_late"/>')
     rt = runtime_for(linear(CAMUNDA7, extra=boundary))
     clock = FrozenClock(T0)
     wf = rt.start(1, {}, clock)

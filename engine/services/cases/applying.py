@@ -3,11 +3,11 @@ the item's application form exactly as case start will validate it, and the wind
 receive the item. Read-only; any logged-in account.
 
 Which windows receive an item: the rule of the channel statistics (docs/catalogue.md;
-docs/glossary.md#acceptance-at-a-tier: 受理 counts as exercising the item at that level): a unit whose tier is one of the item's
-accepting tiers, at or below the implementing body's unit; of its windows those with a receiving
-post (receiver, or agent at a village 帮办代办 window). Case start itself checks only the
-accepting tier (engine/services/catalogue require_accepting_tier), so every window listed here
-is one start_case accepts."""
+docs/glossary.md#acceptance-at-a-tier: 受理 counts as exercising the item at that level): a unit
+whose tier is one of the item's accepting tiers, at or below the implementing body's unit; of its
+windows those with a receiving post (receiver, or agent at a village 帮办代办 window). Case start
+itself checks only the accepting tier (engine/services/catalogue require_accepting_tier), so every
+window listed here is one start_case accepts."""
 from __future__ import annotations
 
 from engine.domain.actor import Actor

@@ -92,8 +92,8 @@ def _new_task_rows(ctx, tx, case, loaded, ready, actor, now) -> list[dict]:
                      "routed_org_unit_id": route.org_unit_id, "routed_department_id": route.department_id,
                      "routed_role": route.role, "routing_error": route.error, "assignee_id": None,
                      "form_key": meta.form_key if meta else None, "stage": meta.stage if meta else None,
-                     "due_at": _due_at(ctx, tx, meta, route.role, case.workflow, now), "created_at": now, "claimed_at": None,
-                     "completed_at": None, "completed_by": None, "outcome": None})
+                     "due_at": _due_at(ctx, tx, meta, route.role, case.workflow, now), "created_at": now,
+                     "claimed_at": None, "completed_at": None, "completed_by": None, "outcome": None})
         payload = {"task": tid, "element": rt.spec_id, "name": rt.name, "route": groups[0]}
         if route.error:
             payload["routing_error"] = route.error

@@ -79,7 +79,8 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
                 "applicant": dict(cmd.applicant), "form": dict(cmd.form)}
         definitions.load(ctx, tx, definition.id)
         cal = calendar.current(ctx, tx)
-        wf = ctx.runtime.start(definition.id, data, ctx.clock, calendar=cal, convention=ctx.settings.start_day_convention)
+        wf = ctx.runtime.start(definition.id, data, ctx.clock, calendar=cal,
+                               convention=ctx.settings.start_day_convention)
         clock_values = sla.receipt_values(cal, now, item,
                                           correction_notice_workdays=ctx.settings.correction_notice_workdays,
                                           convention=ctx.settings.start_day_convention)

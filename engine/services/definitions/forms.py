@@ -68,35 +68,47 @@ def snapshot(ctx, tx: Transaction, bundle, uploaded: dict[str, bytes]) -> dict[s
     problems = resolver.check_uploads()
     out = {}
     for key, proc in sorted(bundle.processes.items()):
-        forms: dict[str, dict] = {}
-        start = None
-        metas = list(proc.user_tasks) + ([proc.start_form] if proc.start_form else [])
-        for meta in metas:
-            if not meta.form_key:
-                continue
-            schema, canonical, why = resolver.resolve(meta.form_key)
-            if schema is None:
-                owner = bundle.processes.get(meta.process)
-                problems.append(Problem("form_missing" if "no file" in why else "form_invalid_schema", why,
-                                        file=owner.resource if owner else proc.resource, element=meta.id,
-                                        line=meta.line))
-                continue
-            forms[canonical] = schema
-            if meta is proc.start_form:
-                start = canonical
+        forms, start = _bpmn_forms(resolver, bundle, proc, problems)
         for form_key in tx.catalogue.application_forms(key):
             schema, canonical, _why = resolver.resolve(form_key)
             if schema is not None:
                 forms[canonical] = schema
         out[key] = (forms, start)
     if problems:
-        seen, unique = set(), []
-        for p in problems:
-            if (p.file, p.element, p.message) not in seen:
-                seen.add((p.file, p.element, p.message))
-                unique.append(p)
-        raise DeployError(unique)
+        raise DeployError(_unique(problems))
     return out
+
+
+def _bpmn_forms(resolver: Resolver, bundle, proc, problems: list[Problem]) -> tuple[dict[str, dict], Optional[str]]:
+    """({canonical key: schema}, start form key) of the forms the process's user tasks and start
+    event name; a problem for each that does not resolve, naming the file and element."""
+    forms: dict[str, dict] = {}
+    start = None
+    metas = list(proc.user_tasks) + ([proc.start_form] if proc.start_form else [])
+    for meta in metas:
+        if not meta.form_key:
+            continue
+        schema, canonical, why = resolver.resolve(meta.form_key)
+        if schema is None:
+            owner = bundle.processes.get(meta.process)
+            problems.append(Problem("form_missing" if "no file" in why else "form_invalid_schema", why,
+                                    file=owner.resource if owner else proc.resource, element=meta.id,
+                                    line=meta.line))
+            continue
+        forms[canonical] = schema
+        if meta is proc.start_form:
+            start = canonical
+    return forms, start
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """Each (file, element, message) once: a called process's form is checked for every caller."""
+    seen, unique = set(), []
+    for p in problems:
+        if (p.file, p.element, p.message) not in seen:
+            seen.add((p.file, p.element, p.message))
+            unique.append(p)
+    return unique
 
 
 def _definition_forms(ctx, tx: Transaction, definition_id: int) -> tuple[Optional[dict], Optional[str]]:

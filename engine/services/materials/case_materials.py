@@ -169,7 +169,8 @@ def _state(tx: Transaction, case_id: int) -> _State:
     case = tx.materials.case_item(case_id)
     if case is None:
         raise NotFound(f"case {case_id} does not exist", code="case_not_found")
-    slots, rows, proxy = rules.slots(item_of(tx, case.item_id).materials), satisfied(tx, case_id), case.channel == "proxy"
+    slots = rules.slots(item_of(tx, case.item_id).materials)
+    rows, proxy = satisfied(tx, case_id), case.channel == "proxy"
     got = {code: rules.Satisfied(r.mode, r.trust_level) for code, r in rows.items()}
     return _State(slots, rows, proxy, rules.completeness(slots, got, proxy, mandates.exists(tx, case_id)))
 

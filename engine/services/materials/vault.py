@@ -1,5 +1,5 @@
-"""The applicant's vault (云档案, docs/materials.md#trust-levels-and-e-licences): her e-licences and documents, reused across her
-cases. Who owns a case's documents:
+"""The applicant's vault (云档案, docs/materials.md#trust-levels-and-e-licences): her e-licences and
+documents, reused across her cases. Who owns a case's documents:
 - a case started by an applicant account (online/mobile/mail): that account's documents only —
   an ID number she typed is a claim, not a proof, so it never opens anyone's vault;
 - a case started by staff for a walk-in applicant (identity checked at the window): the documents

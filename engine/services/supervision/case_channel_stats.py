@@ -1,7 +1,7 @@
-"""Case-channel statistics for the supervision dashboards (docs/glossary.md#case-channel-statistics: 网上受理率, 掌办率): for a
-supervisor's subtree and a date range, per tier of the receiving unit, the cases received by
-intake channel, the online share (online + mobile), the mobile share, and the results delivered
-by method. Counts come from indexed columns of `case` only (never workflow state).
+"""Case-channel statistics for the supervision dashboards (docs/glossary.md#case-channel-statistics:
+网上受理率, 掌办率): for a supervisor's subtree and a date range, per tier of the receiving unit,
+the cases received by intake channel, the online share (online + mobile), the mobile share, and
+the results delivered by method. Counts come from indexed columns of `case` only (never workflow state).
 
 What counts: item cases, not the 一件事 package's own parent case (the package is one application
 whose items are counted as its children, as the catalogue statistics leave the package entry

@@ -89,7 +89,8 @@ class Cases(Repository):
 
     def next_serial(self, scope: str, day: str) -> int:
         """The next daily serial of `scope` (an implementation code) on `day` (yyyymmdd), from 1."""
-        return _SERIAL["postgresql" if self.postgres else "sqlite"].returned_int(self.conn, {"scope": scope, "day": day})
+        statement = _SERIAL["postgresql" if self.postgres else "sqlite"]
+        return statement.returned_int(self.conn, {"scope": scope, "day": day})
 
     def save(self, case: LoadedCase, state: str, now: datetime, next_timer: Optional[datetime], ended: bool) -> bool:
         """Write the workflow state with version + 1, the stage, the audit chain's head, the next

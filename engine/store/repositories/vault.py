@@ -18,7 +18,8 @@ _D, _B, _C = t.applicant_document.c, t.blob.c, t.case.c
 def _by_owner(statement: Callable) -> dict:
     """{(account known, key known): the statement with that owner condition}."""
     account, key = _D.owner_account_id == bindparam("account_id"), _D.owner_key == bindparam("key")
-    return {(True, False): statement(account), (False, True): statement(key), (True, True): statement(or_(account, key))}
+    return {(True, False): statement(account), (False, True): statement(key),
+            (True, True): statement(or_(account, key))}
 
 
 # what a document shows (its number is masked by the service), with its file's type and size

@@ -110,7 +110,8 @@ def upgrade() -> None:
     sa.Column('deployment_id', sa.Integer(), nullable=False),
     sa.Column('resource_name', sa.String(length=255), nullable=False),
     sa.Column('spec', sa.Text(), nullable=False),
-    sa.Column('user_tasks', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('user_tasks', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+              nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['deployment_id'], ['deployment.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -144,7 +145,8 @@ def upgrade() -> None:
     sa.Column('origin_window_id', sa.Integer(), nullable=False),
     sa.Column('origin_org_unit_id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
-    sa.Column('applicant', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('applicant', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+              nullable=False),
     sa.Column('applicant_name', sa.String(length=200), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('stage', sa.String(length=32), nullable=True),
@@ -236,7 +238,8 @@ def upgrade() -> None:
         batch_op.create_index('ix_task_assignee', ['assignee_id', 'state'], unique=False)
         batch_op.create_index(batch_op.f('ix_task_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_task_due', ['state', 'due_at'], unique=False)
-        batch_op.create_index('ix_task_inbox', ['routed_org_unit_id', 'routed_role', 'state', 'created_at'], unique=False)
+        batch_op.create_index('ix_task_inbox', ['routed_org_unit_id', 'routed_role', 'state', 'created_at'],
+                              unique=False)
 
     op.create_table('timer',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),

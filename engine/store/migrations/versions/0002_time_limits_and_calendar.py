@@ -78,10 +78,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_case_pause_case_id'), ['case_id'], unique=False)
 
     with op.batch_alter_table('case', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('clock_status', sa.String(length=16), nullable=False, server_default='pre_acceptance'))
+        batch_op.add_column(sa.Column('clock_status', sa.String(length=16), nullable=False,
+                                      server_default='pre_acceptance'))
         batch_op.add_column(sa.Column('accepted_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('deemed_accepted', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('convention', sa.String(length=16), nullable=False, server_default='exclude_start'))
+        batch_op.add_column(sa.Column('convention', sa.String(length=16), nullable=False,
+                                      server_default='exclude_start'))
         batch_op.add_column(sa.Column('legal_limit', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('legal_unit', sa.String(length=16), nullable=False, server_default='workday'))
         batch_op.add_column(sa.Column('promise_limit', sa.Integer(), nullable=True))

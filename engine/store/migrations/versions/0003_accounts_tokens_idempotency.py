@@ -37,7 +37,8 @@ def upgrade() -> None:
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=128), nullable=False),
     sa.Column('request', sa.String(length=64), nullable=False),
-    sa.Column('response', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('response', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+              nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['staff.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -50,7 +51,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table('staff', schema=None) as batch_op:
         batch_op.add_column(sa.Column('kind', sa.String(length=16), nullable=False, server_default='staff'))
-        batch_op.add_column(sa.Column('roles', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False, server_default='[]'))
+        batch_op.add_column(sa.Column('roles',
+                                      sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+                                      nullable=False, server_default='[]'))
 
     # ### end Alembic commands ###
 
