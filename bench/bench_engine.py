@@ -39,6 +39,7 @@ from bench.common import (  # noqa: E402
     setup_org,
     sqlite_url,
 )
+from engine.bpmn.runtime import Runtime  # noqa: E402
 from engine.services import cases, tasks  # noqa: E402
 
 LINEAR5 = (HERE / "linear5.bpmn").read_bytes()
@@ -115,8 +116,10 @@ class ChainBench:
     """Cases of an n-task chain in one database: start them, then time only their steps
     (claim + complete), so the per-step cost of a long and a short case can be compared."""
 
-    def __init__(self, length: int):
+    def __init__(self, length: int, incremental_state: bool = True):
         self.ctx = fresh_context(sqlite_url())
+        if not incremental_state:      # the stock serializer instead of engine/bpmn/state_json.py
+            self.ctx.runtime = Runtime(max_lines=self.ctx.settings.script_max_lines, incremental_state=False)
         self.window, self.agent = setup_org(self.ctx)
         self.item = f"CHAIN{length}"
         deploy_item(self.ctx, self.item, f"chain{length}.bpmn", routed(chain_xml(length, f"chain{length}")),
@@ -174,15 +177,18 @@ def main() -> None:
     if "postgres" in med:
         print(f"(c) service layer, PostgreSQL     : {med['postgres'] * 1e3:8.3f} ms per case  = "
               f"{ratio['postgres']:.2f} x bare")
-    chains = {5: ChainBench(5), 30: ChainBench(30)}
+    chains = {5: ChainBench(5), 30: ChainBench(30), "30stock": ChainBench(30, incremental_state=False)}
     chain_times = interleaved({5: (lambda: chains[5].step_seconds(chain_n * 6), 1),
-                               30: (lambda: chains[30].step_seconds(chain_n), 1)}, repeats)
+                               30: (lambda: chains[30].step_seconds(chain_n), 1),
+                               "30stock": (lambda: chains["30stock"].step_seconds(chain_n), 1)}, repeats)
     for c in chains.values():
         c.close()
     step5, step30 = statistics.median(chain_times[5]), statistics.median(chain_times[30])
     step_ratio = statistics.median(b / a for a, b in zip(chain_times[5], chain_times[30]))
+    # what the state writer saves: the same 30-task chain saved by the stock serializer
+    stock_ratio = statistics.median(b / a for a, b in zip(chain_times[30], chain_times["30stock"]))
     print(f"per step (claim + complete), SQLite: 5-task chain {step5 * 1e3:.3f} ms, "
-          f"30-task chain {step30 * 1e3:.3f} ms")
+          f"30-task chain {step30 * 1e3:.3f} ms ({stock_ratio:.2f} x that with the stock serializer)")
 
     result("linear5.bare.ms_per_case", med["bare"] * 1e3)
     result("linear5.sqlite.ms_per_case", med["sqlite"] * 1e3)
@@ -195,6 +201,7 @@ def main() -> None:
     result("chain5.sqlite.ms_per_step", step5 * 1e3)
     result("chain30.sqlite.ms_per_step", step30 * 1e3)
     result("chain.step_cost_30_over_5", step_ratio)
+    result("chain30.stock_serializer_over_state_writer", stock_ratio)
 
 
 if __name__ == "__main__":

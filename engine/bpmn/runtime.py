@@ -84,8 +84,21 @@ class ReadyTask:
     lane: Optional[str]
 
 
+class _StockWriter:
+    """The stock serializer behind the state writer's interface (for measurements)."""
+
+    def __init__(self, serializer: BpmnWorkflowSerializer):
+        self._serializer = serializer
+
+    def dumps(self, workflow) -> str:
+        return self._serializer.serialize_json(workflow)
+
+
 class Runtime:
-    def __init__(self, functions: dict | None = None, max_lines: int = 100_000, verify_state: bool | None = None):
+    def __init__(self, functions: dict | None = None, max_lines: int = 100_000, verify_state: bool | None = None,
+                 incremental_state: bool = True):
+        """`incremental_state=False` writes every save with the stock serializer instead of the
+        state writer (bench/bench_engine.py measures what the writer saves)."""
         self.script_engine = sandbox.make_script_engine({**DEADLINE_FUNCTIONS, **(functions or {})},
                                                         max_lines=max_lines)
         self.specs = SpecRegistry()
@@ -95,6 +108,9 @@ class Runtime:
         if verify_state is None:
             verify_state = os.environ.get("LIANBAN_VERIFY_STATE") == "1"
         self._reference_serializer = self._make_state_serializer(caching=False) if verify_state else None
+        if not incremental_state:
+            stock = self._make_state_serializer(caching=False)
+            self._writer = _StockWriter(stock)
 
     # --- specs ---------------------------------------------------------------------------------
     def spec_to_json(self, spec, subprocess_specs: dict) -> str:

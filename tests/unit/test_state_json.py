@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.runtime import Runtime
 from engine.domain.clock import FrozenClock
 from tests.unit.test_parser import CAMUNDA7, linear
 from tests.unit.test_runtime import T0, runtime_for
@@ -64,3 +65,13 @@ def test_a_predicted_task_follows_its_parents_keys_even_when_their_number_stays(
     task.data.pop("form")                         # same number of keys, another key set: the
     task.data[""] = None                          # predicted child's deletions change with it
     _same(wf)
+
+
+def test_the_stock_writer_for_measurements_writes_the_same_text():
+    """bench/bench_engine.py compares the state writer with the stock serializer through
+    Runtime(incremental_state=False): both must write the very same state."""
+    stock_rt = Runtime(incremental_state=False)
+    stock_rt.specs = RT.specs
+    wf, ready = _case()
+    ready.data["x"] = {"y": [1, "二"]}
+    assert stock_rt.dumps(wf) == RT.dumps(wf) == STOCK.serialize_json(wf)

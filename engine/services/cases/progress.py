@@ -140,7 +140,8 @@ def _sync_timers(tx: Transaction, case: LoadedCase, after: dict, actor: Actor, n
         closed.append((tid, due, fired))
         if fired:
             case.audit.add("timer_fired", actor, now, {"timer": tid, "element": el, "due_at": due.isoformat()})
-    tx.timers.close_bpmn(case.id, closed, now)
+    if closed:
+        tx.timers.close_bpmn(case.id, closed, now)
     added = [(tid, due, el) for (tid, due), el in current.items() if (tid, due) not in before]
     if added:
         tx.timers.schedule_many([(case.id, sla.BPMN_TIMER, tid, due, el) for tid, due, el in added], now)
