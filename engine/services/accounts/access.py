@@ -4,7 +4,7 @@ applicants their own cases, administrators everything."""
 from __future__ import annotations
 
 from engine.domain.actor import Actor
-from engine.domain.errors import Forbidden
+from engine.domain.errors import Forbidden, NotFound
 from engine.services.accounts import org
 from engine.store.uow import Transaction
 
@@ -39,6 +39,13 @@ def require_supervision(ctx, tx: Transaction, actor: Actor, unit_id: int) -> Non
     if not any(directory.in_subtree(unit_id, root) for root in supervised_units(ctx, tx, actor)):
         raise Forbidden("this unit is outside the part of the organisation you supervise",
                         code="outside_supervised_scope", field="unit_id")
+
+
+def require_readable_case(ctx, tx: Transaction, actor: Actor, case_id: int) -> None:
+    """The case exists (404) and the actor may read it (403): what a read of a case checks first."""
+    if not tx.cases.exists(case_id):
+        raise NotFound(f"case {case_id} does not exist", code="case_not_found")
+    require_case_access(ctx, tx, actor, case_id)
 
 
 def require_case_access(ctx, tx: Transaction, actor: Actor, case_id: int) -> None:

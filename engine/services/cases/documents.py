@@ -84,15 +84,9 @@ def _info(row) -> DocumentInfo:
                         as_utc(row.created_at), row.created_by, row.event_seq)
 
 
-def _require_case(ctx, tx: Transaction, case_id: int, actor: Actor) -> None:
-    if not tx.cases.exists(case_id):
-        raise NotFound(f"case {case_id} does not exist", code="case_not_found")
-    access.require_case_access(ctx, tx, actor, case_id)
-
-
 def list_documents(ctx, case_id: int, actor: Actor) -> list[DocumentInfo]:
     with ctx.uow.read() as tx:
-        _require_case(ctx, tx, case_id, actor)
+        access.require_readable_case(ctx, tx, actor, case_id)
         rows = tx.documents.of_case(case_id)
     return [_info(r) for r in rows]
 
@@ -100,7 +94,7 @@ def list_documents(ctx, case_id: int, actor: Actor) -> list[DocumentInfo]:
 def get_document(ctx, case_id: int, document_id: int, actor: Actor) -> tuple[DocumentInfo, str]:
     """One document and its content (the case's access rules: applicants their own)."""
     with ctx.uow.read() as tx:
-        _require_case(ctx, tx, case_id, actor)
+        access.require_readable_case(ctx, tx, actor, case_id)
         row = tx.documents.get(case_id, document_id)
     if row is None:
         raise NotFound(f"case {case_id} has no document {document_id}", code="document_not_found",

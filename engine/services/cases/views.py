@@ -93,8 +93,6 @@ def list_cases(ctx, actor: Actor, *, status: Optional[str] = None, item_code: Op
 def audit_trail(ctx, case_id: int, actor: Actor) -> tuple[list[dict], Optional[int]]:
     """The case's events and where the hash chain breaks (None when intact)."""
     with ctx.uow.read() as tx:
-        if not tx.cases.exists(case_id):
-            raise NotFound(f"case {case_id} does not exist", code="case_not_found")
-        access.require_case_access(ctx, tx, actor, case_id)
+        access.require_readable_case(ctx, tx, actor, case_id)
         events = tx.events.of_stream(case_stream(case_id))
     return events, audit_rules.verify(events, case_stream(case_id))

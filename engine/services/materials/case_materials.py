@@ -16,6 +16,7 @@ from engine.domain.clock import SHANGHAI
 from engine.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from engine.domain.identity import mask_id_number
 from engine.services import calendar
+from engine.services.accounts import access
 from engine.services.materials import blobs, mandates, vault
 from engine.services.materials.locking import LockedCase, finish, item_of, lock_for_materials
 from engine.store.uow import Transaction
@@ -201,7 +202,7 @@ class MaterialView:
 
 def case_materials(ctx, case_id: int, actor: Actor) -> dict:
     with ctx.uow.read() as tx:
-        vault.require_readable_case(ctx, tx, actor, case_id)
+        access.require_readable_case(ctx, tx, actor, case_id)
         state = _state(tx, case_id)
         views = []
         for s in state.slots:
@@ -221,7 +222,7 @@ def case_file(ctx, case_id: int, sha256: str, actor: Actor) -> blobs.StoredFile:
     """A file the case refers to (a material, the mandate, its applicant's vault), for whoever may
     read the case. A hash the case does not refer to is not found, whoever stored it."""
     with ctx.uow.read() as tx:
-        vault.require_readable_case(ctx, tx, actor, case_id)
+        access.require_readable_case(ctx, tx, actor, case_id)
         referenced = {r.blob_sha256 for r in satisfied(tx, case_id).values()} | mandates.files(tx, case_id)
         owner = vault.owner_of_case(ctx, tx, case_id)
         # the applicant's vault as the case shows it (documents_for_case)

@@ -202,14 +202,7 @@ def mark_verified(tx: Transaction, owner: Owner, document_id: int, actor: Actor,
 
 # --- staff, through a case ----------------------------------------------------------------------
 
-def require_readable_case(ctx, tx: Transaction, actor: Actor, case_id: int) -> None:
-    """The case exists (404) and the actor may read it (403)."""
-    if tx.cases.scope(case_id) is None:
-        raise NotFound(f"case {case_id} does not exist", code="case_not_found")
-    access.require_case_access(ctx, tx, actor, case_id)
-
-
 def documents_for_case(ctx, case_id: int, actor: Actor) -> list[DocumentView]:
     with ctx.uow.read() as tx:
-        require_readable_case(ctx, tx, actor, case_id)
+        access.require_readable_case(ctx, tx, actor, case_id)
         return documents_of(tx, owner_of_case(ctx, tx, case_id))
