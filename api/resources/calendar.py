@@ -3,7 +3,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import schemas
+import api.schemas as schemas
 from api.security import actor, context
 from engine.domain import calendar_notices
 from engine.services import calendar, time_limits

@@ -3,7 +3,7 @@ pause, resume, extend)."""
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import schemas
+import api.schemas as schemas
 from api.security import actor, context
 from engine.services import cases, time_limits
 

@@ -4,8 +4,9 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import schemas, schemas_portal
-from api import schemas_catalog as sc
+import api.schemas as schemas
+import api.schemas_catalog as sc
+import api.schemas_portal as schemas_portal
 from api.security import actor, context
 from engine.domain.errors import ValidationError
 from engine.services import catalogue, supervision

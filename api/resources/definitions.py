@@ -3,7 +3,7 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import schemas
+import api.schemas as schemas
 from api.security import actor, context
 from engine.bpmn.parser import SourceFile
 from engine.domain.errors import ValidationError

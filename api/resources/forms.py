@@ -2,7 +2,8 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import schemas, schemas_forms
+import api.schemas as schemas
+import api.schemas_forms as schemas_forms
 from api.security import actor, context
 from engine.services.definitions import forms
 

@@ -2,7 +2,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import schemas
+import api.schemas as schemas
 from api.security import context
 from engine.services import catalogue
 

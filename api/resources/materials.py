@@ -4,8 +4,8 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import schemas
-from api import schemas_materials as sm
+import api.schemas as schemas
+import api.schemas_materials as sm
 from api.security import actor, context
 from engine.domain.errors import ValidationError
 from engine.services import materials

@@ -3,7 +3,8 @@ combined result of a package case, and withdrawing it (cascades to open children
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import schemas, schemas_forms
+import api.schemas as schemas
+import api.schemas_forms as schemas_forms
 from api.security import actor, context
 from engine.services import packages
 

@@ -4,8 +4,8 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import schemas
-from api import schemas_supervision as ss
+import api.schemas as schemas
+import api.schemas_supervision as ss
 from api.security import actor, context
 from engine.services import supervision
 

@@ -2,8 +2,8 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import schemas
-from api import schemas_materials as sm
+import api.schemas as schemas
+import api.schemas_materials as sm
 from api.resources.materials import send, uploaded
 from api.security import actor, context
 from engine.services.materials import vault

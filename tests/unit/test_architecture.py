@@ -52,10 +52,15 @@ def _internal_edges() -> dict[str, set[str]]:
         for target, _line, _top in _imports(path):
             if target not in modules:
                 continue
+            if target != name:
+                # named by the import: an edge even to the importer's own package (a module that
+                # writes `from engine.services.cases import progress` depends on cases/__init__)
+                graph[name].add(target)
             parts = target.split(".")
-            for i in range(1, len(parts) + 1):
+            for i in range(1, len(parts)):
                 prefix = ".".join(parts[:i])
-                # the packages above the importer are already being imported: no edge
+                # the packages above an imported module run too; those above the importer are
+                # already being imported: no edge
                 if prefix in modules and prefix != name and not name.startswith(prefix + "."):
                     graph[name].add(prefix)
     return graph

@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
+import engine.services.cases.documents as documents
 from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict, Forbidden, ValidationError
 from engine.services.accounts import access
-from engine.services.cases import documents
 from engine.store.uow import Transaction
 
 NOT_ACCEPTED_GROUNDS = ("not_licensable", "outside_competence")     # Art. 32 (1), (2)

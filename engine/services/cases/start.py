@@ -6,6 +6,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Optional
 
+import engine.services.cases.progress as progress
 from engine.bpmn.user_data import check_user_data
 from engine.domain import intake, sla
 from engine.domain import lifecycle as lc
@@ -16,7 +17,6 @@ from engine.domain.errors import NotFound, ValidationError
 from engine.domain.identity import mask_id_number
 from engine.services import calendar, catalogue, definitions, materials
 from engine.services.accounts import access, org
-from engine.services.cases import progress
 from engine.services.definitions import forms
 from engine.store.uow import Transaction
 

@@ -2,10 +2,11 @@
 from contextlib import nullcontext
 from typing import Optional
 
+import engine.services.cases.lifecycle as lifecycle
+import engine.services.cases.parents as parents
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict, ValidationError
 from engine.services.accounts import access
-from engine.services.cases import lifecycle, parents
 from engine.store.uow import Transaction
 
 

@@ -7,13 +7,13 @@ import json
 from dataclasses import dataclass
 from typing import Optional
 
+import engine.services.definitions.deployed as deployed
+import engine.services.definitions.forms as forms
 from engine.bpmn.parser import SourceFile, parse_bundle
 from engine.domain.actor import Actor
 from engine.domain.errors import DeployError, Problem
 from engine.domain.org import parse_target
-from engine.services import definitions
 from engine.services.accounts import access, org
-from engine.services.definitions import forms
 from engine.store.uow import Transaction
 
 MAX_FILES = 50
@@ -61,14 +61,14 @@ def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment",
     form_files = [f for f in files if forms.is_form_file(f.name)]
     files = [f for f in files if not forms.is_form_file(f.name)]
     with ctx.uow.read() if dry_run else ctx.uow.begin() as tx:
-        bundle = parse_bundle(files, definitions.external_resolver(ctx, tx))
+        bundle = parse_bundle(files, deployed.external_resolver(ctx, tx))
         _check_departments(ctx, tx, bundle)
         snapshots = forms.snapshot(ctx, tx, bundle, {f.name: f.content for f in form_files})
         now = ctx.clock.now()
         planned = [_plan(ctx, tx, key, proc, snapshots[key]) for key, proc in sorted(bundle.processes.items())]
         if dry_run:
             return DeployResult(None, [_unchanged(p) if p.existing is not None else
-                                       DeployedProcess(p.key, definitions.latest_version(tx, p.key) + 1, None, True,
+                                       DeployedProcess(p.key, deployed.latest_version(tx, p.key) + 1, None, True,
                                                        len(p.tasks)) for p in planned])
         if all(p.existing is not None for p in planned):
             return DeployResult(None, [_unchanged(p) for p in planned])
@@ -80,7 +80,7 @@ def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment",
             if p.existing is not None:
                 out.append(_unchanged(p))
                 continue
-            version = definitions.latest_version(tx, p.key) + 1
+            version = deployed.latest_version(tx, p.key) + 1
             def_id = tx.definitions.insert_definition(
                 key=p.key, name=p.proc.name, version=version, checksum=p.checksum, deployment_id=dep_id,
                 resource_name=p.proc.resource, spec=p.spec_json, user_tasks=p.tasks, created_at=now,
@@ -100,7 +100,7 @@ def _plan(ctx, tx: Transaction, key: str, proc, snapshot) -> _Planned:
     checksum = hashlib.sha256((spec_json + json.dumps([tasks, snapshot], sort_keys=True,
                                                       ensure_ascii=False)).encode()).hexdigest()
     existing = tx.definitions.same_content(key, checksum)
-    latest = definitions.latest(ctx, tx, key)
+    latest = deployed.latest(ctx, tx, key)
     unchanged = existing is not None and latest is not None and latest.id == existing.id
     return _Planned(key, proc, spec_json, tasks, checksum, existing if unchanged else None)
 

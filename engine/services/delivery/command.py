@@ -1,7 +1,7 @@
 """The 送达 command: a case's own delivery, or 一窗出件 when the case is a 一件事 package."""
+import engine.services.delivery.package_handover as package_handover
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict
-from engine.services.delivery import package_handover
 from engine.services.delivery.handover import Delivery, check, deliver_locked, require_worker
 
 

@@ -5,12 +5,12 @@ delivered on their own (e.g. a refusal served by its task) are listed, not deliv
 Locks: every child in ascending id, then the parent (parents.lock_package, the global order)."""
 from __future__ import annotations
 
+import engine.services.delivery.handover as delivery
 from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict
 from engine.domain.identity import mask_phone
 from engine.services.cases import documents, parents
-from engine.services.delivery import handover as delivery
 from engine.store.uow import Transaction
 
 OUTCOME_NAMES = {"granted": "准予许可", "refused": "不予许可", "completed": "办结", "withdrawn": "已撤件",

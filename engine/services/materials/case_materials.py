@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Optional
 
+import engine.services.materials.blobs as blobs
+import engine.services.materials.mandates as mandates
+import engine.services.materials.vault as vault
 from engine.domain import deadlines as dl
 from engine.domain import materials as rules
 from engine.domain.actor import Actor
@@ -17,7 +20,6 @@ from engine.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from engine.domain.identity import mask_id_number
 from engine.services import calendar
 from engine.services.accounts import access
-from engine.services.materials import blobs, mandates, vault
 from engine.services.materials.locking import LockedCase, finish, item_of, lock_for_materials
 from engine.store.uow import Transaction
 

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Optional
 
+import engine.services.materials.blobs as blobs
+import engine.services.materials.locking as locking
+import engine.services.materials.vault as vault
 from engine.domain import deadlines as dl
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict, Forbidden, ValidationError
 from engine.domain.materials import MANDATE_SCOPES
-from engine.services.materials import blobs, locking, vault
 from engine.store.uow import Transaction
 
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Optional
 
+import engine.services.materials.blobs as blobs
 from engine.domain.actor import Actor
 from engine.domain.errors import Forbidden, NotFound, ValidationError
 from engine.domain.identity import id_key, mask_id_number
 from engine.domain.materials import KIND, TRUST_LEVELS
 from engine.services.accounts import access
-from engine.services.materials import blobs
 from engine.store.uow import Transaction
 
 

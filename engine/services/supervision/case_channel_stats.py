@@ -16,8 +16,8 @@ from engine.domain.actor import Actor
 from engine.domain.channel_stats import TierCaseChannels, tier_case_channels
 from engine.domain.errors import ValidationError
 from engine.domain.org import TIERS
-from engine.services import supervision
 from engine.services.accounts import org
+from engine.services.supervision.warnings import subtree
 
 MAX_DAYS = 3 * 366
 
@@ -35,7 +35,7 @@ def case_channels(ctx, actor: Actor, unit_id: int, since: date, until: date) -> 
     tier), then the row `all`. Supervisors of that part of the tree and administrators."""
     lo, hi = _range(since, until)
     with ctx.uow.read() as tx:
-        units = supervision.subtree(ctx, tx, unit_id, None, actor)
+        units = subtree(ctx, tx, unit_id, None, actor)
         directory = org.directory(ctx, tx)
         received = tx.supervision.received_by_channel(units, lo, hi)
         delivered = tx.supervision.delivered_by_method(units, lo, hi)

@@ -10,14 +10,14 @@ from __future__ import annotations
 from engine.domain.actor import Actor
 from engine.domain.catalogue import TIERS
 from engine.domain.channel_stats import TierChannels, tier_channels
-from engine.services import supervision
 from engine.services.accounts import org
+from engine.services.supervision.warnings import subtree
 
 
 def channel_stats(ctx, actor: Actor, unit_id: int) -> list[TierChannels]:
     """One row per tier present in the subtree of `unit_id` (supervisors of it, admins)."""
     with ctx.uow.read() as tx:
-        units = supervision.subtree(ctx, tx, unit_id, None, actor)
+        units = subtree(ctx, tx, unit_id, None, actor)
         directory = org.directory(ctx, tx)
         items = tx.supervision.published_channels()
     out = []

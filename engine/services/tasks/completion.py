@@ -7,12 +7,12 @@ import json
 from dataclasses import dataclass
 from typing import Optional
 
+import engine.services.tasks.stages as stages
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict, ValidationError
 from engine.services import calendar
 from engine.services.cases import parents, progress
 from engine.services.definitions import forms
-from engine.services.tasks import stages
 from engine.services.tasks.commands import (
     locked_task,
     require_mine_or_eligible,

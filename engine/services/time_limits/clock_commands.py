@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional
 
+import engine.services.time_limits.sla_clock as sla_clock
 from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict, Forbidden, ValidationError
 from engine.services import calendar
 from engine.services.accounts import access, org
 from engine.services.cases import documents, lifecycle
-from engine.services.time_limits import sla_clock
 from engine.store.uow import Transaction
 
 PAUSE_KINDS = ("supplement", "special_procedure", "hold")

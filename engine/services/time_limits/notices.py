@@ -2,11 +2,11 @@
 that touches the year in the same transaction."""
 from dataclasses import dataclass
 
+import engine.services.time_limits.sla_clock as sla_clock
 from engine.domain.actor import Actor
 from engine.domain.calendar_notices import Notice
 from engine.services import calendar
 from engine.services.accounts import access
-from engine.services.time_limits import sla_clock
 
 
 @dataclass(frozen=True)

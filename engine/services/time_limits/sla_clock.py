@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Optional
 
+import engine.services.time_limits.delivery_cards as delivery_cards
 from engine.domain import deadlines as dl
 from engine.domain import lifecycle as lc
 from engine.domain import sla
@@ -22,7 +23,6 @@ from engine.domain.clock import as_utc
 from engine.domain.errors import Conflict
 from engine.services import calendar
 from engine.services.cases import documents, lifecycle
-from engine.services.time_limits import delivery_cards
 from engine.store.uow import Transaction
 
 

@@ -8,12 +8,12 @@ import logging
 from datetime import timedelta
 from typing import Callable, Optional
 
+import engine.services.time_limits.sla_clock as sla_clock
 from engine.domain import sla
 from engine.domain.actor import Actor
 from engine.domain.errors import LianbanError
 from engine.services import calendar
 from engine.services.cases import parents, progress
-from engine.services.time_limits import sla_clock
 
 log = logging.getLogger(__name__)
 
