@@ -97,7 +97,3 @@ def reachable(url: str) -> bool:
         return True
     except Exception:  # noqa: BLE001 - any failure means "not here"
         return False
-
-
-def is_postgres(conn) -> bool:
-    return conn.dialect.name == "postgresql"

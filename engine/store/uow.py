@@ -77,13 +77,9 @@ class Transaction:
         """Run `fn` only once the transaction has committed (e.g. put a workflow back in the cache)."""
         self.conn.info["after_commit"].append(fn)
 
-    @property
-    def postgres(self) -> bool:
-        return self.conn.dialect.name == "postgresql"
-
 
 class UnitOfWork:
-    """`with uow.begin() as conn:` runs one command in one transaction: commit on success,
+    """`with uow.begin() as tx:` runs one command in one transaction: commit on success,
     rollback on any exception, so a failed command leaves nothing behind.
 
     On SQLite the transaction is begun and ended on the driver connection itself: SQLAlchemy's
@@ -195,8 +191,3 @@ def _end(conn: Connection, raw, commit: bool) -> None:
         conn.commit() if commit else conn.rollback()
     elif raw.in_transaction:
         raw.commit() if commit else raw.rollback()
-
-
-def after_commit(conn: Connection, fn) -> None:
-    """Run `fn` only once the transaction has committed (e.g. put a workflow back in the cache)."""
-    conn.info["after_commit"].append(fn)
