@@ -36,7 +36,7 @@ def test_the_seed_writes_the_tree_and_accounts_with_one_hash_once(ctx):
     assert auth.verify_password(ctx, "wang", PASSWORD).kind == "applicant"
     assert auth.verify_password(ctx, "boss", PASSWORD).roles == frozenset({"admin"})
     town, village = sorted(directory.units)
-    assert directory.subtree(town) == [town, village] and directory.in_subtree(village, town)
+    assert directory.subtree(town) == (town, village) and directory.in_subtree(village, town)
     receiver = staff(ctx, "t_receiver")
     assert sorted(role for _unit, _dept, role in org.posts_for(ctx, receiver)) == ["receiver", "reviewer"]
     social = directory.departments[(town, "social")]

@@ -19,7 +19,7 @@ DIRECTORY = OrgDirectory(UNITS, [Department(7, 1, "market")],
 
 def test_subtrees_follow_the_materialised_paths():
     assert sorted(DIRECTORY.subtree(1)) == [1, 2, 3, 12]
-    assert DIRECTORY.subtree(2) == [2, 3]          # /1/12/ is not under /1/2/: paths end in a slash
+    assert DIRECTORY.subtree(2) == (2, 3)          # /1/12/ is not under /1/2/: paths end in a slash
     assert DIRECTORY.in_subtree(3, 2) and not DIRECTORY.in_subtree(12, 2) and not DIRECTORY.in_subtree(3, 99)
 
 
@@ -34,3 +34,7 @@ def test_posts_windows_and_departments_by_key():
 def test_routing_walks_up_from_the_receiving_unit():
     route = DIRECTORY.route(org_rules.parse_target("district:approver@market"), 3)
     assert (route.org_unit_id, route.department_id, route.role) == (1, 7, "approver")
+
+
+def test_a_subtree_is_worked_out_once_per_snapshot():
+    assert DIRECTORY.subtree(1) is DIRECTORY.subtree(1)

@@ -36,6 +36,7 @@ class OrgDirectory:
             self.posts.setdefault(p.staff_id, []).append((p.org_unit_id, p.department_id, p.role))
         self.windows = {w.id: WindowInfo(w.id, w.org_unit_id, w.department_id, w.code) for w in windows}
         self.loaded_at = time.monotonic()
+        self._subtrees: dict[int, tuple[int, ...]] = {}
 
     @classmethod
     def read(cls, tx: Transaction) -> "OrgDirectory":
@@ -46,10 +47,15 @@ class OrgDirectory:
                                  lambda unit_id, code: self.departments.get((unit_id, code)),
                                  supervisor_unit_id=origin_unit_id)
 
-    def subtree(self, root_id: int) -> list[int]:
-        """The unit and every unit below it."""
-        root = self.unit_paths[root_id]
-        return [u for u, path in self.unit_paths.items() if path.startswith(root)]
+    def subtree(self, root_id: int) -> tuple[int, ...]:
+        """The unit and every unit below it (worked out once per root: the snapshot never changes,
+        and a supervisor's inbox asks for her subtree on every request)."""
+        found = self._subtrees.get(root_id)
+        if found is None:
+            root = self.unit_paths[root_id]
+            found = self._subtrees[root_id] = tuple(u for u, path in self.unit_paths.items()
+                                                    if path.startswith(root))
+        return found
 
     def in_subtree(self, unit_id: int, root_id: int) -> bool:
         return self.unit_paths.get(unit_id, "").startswith(self.unit_paths.get(root_id, "\0"))

@@ -21,5 +21,5 @@ def queues_of(ctx, tx: Transaction, staff_id: int) -> tuple:
     """The queues a staff member works: ("post", unit, department, role) for each post, and
     ("supervisor", the units of the subtree) for each supervisor post."""
     directory = org.directory(ctx, tx)
-    return tuple(("supervisor", tuple(directory.subtree(unit))) if role == "supervisor" else ("post", unit, dept, role)
+    return tuple(("supervisor", directory.subtree(unit)) if role == "supervisor" else ("post", unit, dept, role)
                  for unit, dept, role in org.posts_of(ctx, tx, staff_id))
