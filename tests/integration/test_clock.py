@@ -38,13 +38,18 @@ def events(ctx, case_id, type_=None):
 def accept_food(ctx):
     """Village intake → township pre-review → district acceptance (the task's stage is `accepted`)."""
     started = start_food(ctx)
+    walk_to_acceptance(ctx)
+    return started.case_id
+
+
+def walk_to_acceptance(ctx) -> None:
+    """Complete the started case's intake, pre-review and acceptance tasks."""
     intake = only_task(ctx, "zcz_qs_agent")
     tasks.complete(ctx, intake.id, task_data(ctx, intake.id), staff(ctx, "zcz_qs_agent"))
     pre_review = only_task(ctx, "zcz_reviewer")
     tasks.complete(ctx, pre_review.id, task_data(ctx, pre_review.id, **{"complete": True}), staff(ctx, "zcz_reviewer"))
     acceptance = only_task(ctx, "lzxq_receiver")
     tasks.complete(ctx, acceptance.id, task_data(ctx, acceptance.id), staff(ctx, "lzxq_receiver"))
-    return started.case_id
 
 
 def test_receipt_sets_the_correction_notice_deadline(demo):
@@ -100,12 +105,7 @@ def test_no_correction_notice_in_time_deems_the_case_accepted_at_receipt(demo, c
     assert as_utc(row.accepted_at) == as_utc(row.created_at)
     assert len(events(ctx, case_id, "case_deemed_accepted")) == 1
     # the stage-driven acceptance later does not accept again
-    intake = only_task(ctx, "zcz_qs_agent")
-    tasks.complete(ctx, intake.id, task_data(ctx, intake.id), staff(ctx, "zcz_qs_agent"))
-    pre_review = only_task(ctx, "zcz_reviewer")
-    tasks.complete(ctx, pre_review.id, task_data(ctx, pre_review.id, **{"complete": True}), staff(ctx, "zcz_reviewer"))
-    acceptance = only_task(ctx, "lzxq_receiver")
-    tasks.complete(ctx, acceptance.id, task_data(ctx, acceptance.id), staff(ctx, "lzxq_receiver"))
+    walk_to_acceptance(ctx)
     assert len(events(ctx, case_id, "case_accepted")) == 0
 
 
