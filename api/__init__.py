@@ -28,7 +28,7 @@ from api.resources import (
     tasks,
     vault,
 )
-from api.security import authenticate_request
+from api.security import add_security_headers, authenticate_request
 from engine.domain.errors import LianbanError
 from engine.services.context import Context
 
@@ -90,6 +90,7 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
     app.before_request(authenticate_request)
     app.before_request(check_request)          # after authentication: nothing is parsed for strangers
     app.register_error_handler(LianbanError, errors.from_domain)
+    app.after_request(add_security_headers)
 
     @app.errorhandler(HTTPException)
     def http_error(exc):

@@ -35,6 +35,12 @@ class LoginIn(Strict):
     password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
 
 
+class SessionOut(Schema):
+    csrf_token = fields.String(metadata={"description": "send it in X-CSRF-Token with every request that changes "
+                                                        "something; the session itself is an HttpOnly cookie"})
+    expires_at = fields.DateTime()
+
+
 class TokenOut(Schema):
     token = fields.String()
     expires_at = fields.DateTime()
@@ -43,13 +49,21 @@ class TokenOut(Schema):
 
 class Post(Schema):
     org_unit_id = fields.Integer()
+    org_unit_name = fields.String()
+    tier = fields.String()
     department_id = fields.Integer(allow_none=True)
+    department_name = fields.String(allow_none=True)
+    window_id = fields.Integer()
+    window_name = fields.String()
     role = fields.String()
 
 
 class MeOut(Schema):
     username = fields.String()
+    name = fields.String(metadata={"description": "the display name"})
     kind = fields.String()
+    csrf_token = fields.String(allow_none=True, metadata={
+        "description": "with a cookie session: the value every POST, PUT, PATCH or DELETE sends in X-CSRF-Token"})
     roles = fields.List(fields.String())
     posts = fields.List(fields.Nested(Post))
 

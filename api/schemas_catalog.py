@@ -116,3 +116,17 @@ class TierChannelsOut(Schema):
     mobile_met = fields.Boolean()
     mail_met = fields.Boolean()
     depth_met = fields.Boolean()
+
+
+class NetworkUnit(Schema):
+    code = fields.String()
+    name = fields.String()
+    tier = fields.String()
+    depth = fields.Integer(metadata={"description": "0 for the district, 1 below it …"})
+
+
+class NetworkOut(Schema):
+    units = fields.List(fields.Nested(NetworkUnit))
+    tiers = fields.Dict(keys=fields.String(), values=fields.Integer())
+    published_items = fields.Integer()
+    cases = fields.Integer()

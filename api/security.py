@@ -1,20 +1,46 @@
-"""Authentication: every API call carries a bearer token (login session or service token);
-Camunda Modeler's deploy button may also send Basic credentials. Authorization is done by the
-services with the actor built here."""
+"""Authentication and the headers every response carries.
+
+Two ways to present a session: a bearer token (API clients, the CLI, service accounts; Camunda
+Modeler's deploy button may send Basic credentials to /engine-rest), or the console's cookie.
+The cookie holds the same kind of token but is HttpOnly (page script cannot read it, so an
+injected script cannot steal it) and SameSite=Strict (another site's page cannot send it). A
+request that changes something with the cookie must also carry X-CSRF-Token: an HMAC of the
+session token, handed to the console at login and by /auth/me, which another origin cannot
+learn. Authorization is done by the services with the actor built here."""
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 
 from flask import current_app, g, request
 
 from engine.domain.actor import Actor
+from engine.domain.errors import Forbidden
 from engine.services.accounts import auth
 
-# the public guide (办事指南) is read without logging in
+SESSION_COOKIE = "lb_session"
+CSRF_HEADER = "X-CSRF-Token"
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+# reached without logging in: the public guide (办事指南), the console's files, the API docs
 PUBLIC_ENDPOINTS = {"health.health", "auth.Login", "catalogue.PublicItems", "catalogue.PublicItem",
-                    "api-docs.openapi_json", "api-docs.openapi_swagger_ui",
-                    "docs_assets.asset", "console.overview", "console.console", "console.static", "static"}
+                    "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "docs_assets.asset",
+                    "console.page", "console.asset", "console.favicon", "catalogue.Network", "static"}
+PUBLIC_REQUESTS = {("auth.Session", "POST")}           # logging in to a cookie session
+
+# The console is one origin's own files: scripts only from it (no inline script, no eval), data
+# only from its API, never framed. Element Plus positions popups with style attributes, hence
+# 'unsafe-inline' for styles only.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+                           "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+# swagger-ui's page (flask-smorest's template) starts itself with an inline script
+_DOCS_POLICY = CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+                    "Referrer-Policy": "same-origin", "Cross-Origin-Opener-Policy": "same-origin",
+                    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()"}
 
 
 def context():
@@ -28,14 +54,29 @@ def bearer_token() -> str | None:
     return None
 
 
+def session_token() -> str | None:
+    """The token of this request: the bearer header's, else the session cookie's."""
+    return bearer_token() or request.cookies.get(SESSION_COOKIE) or None
+
+
+def csrf_token(token: str) -> str:
+    """What a cookie session sends in X-CSRF-Token: derived from the session, so nothing to store."""
+    key = hashlib.sha256(("csrf:" + context().settings.id_hash_secret).encode()).digest()
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+
+
 def authenticate_request() -> None:
     """before_request: resolve the caller for every non-public endpoint (401 otherwise)."""
     req = request._get_current_object()      # one proxy lookup instead of one per attribute
     endpoint = req.endpoint
-    if endpoint in PUBLIC_ENDPOINTS or endpoint is None or req.method == "OPTIONS":
+    if (endpoint in PUBLIC_ENDPOINTS or endpoint is None or req.method == "OPTIONS"
+            or (endpoint, req.method) in PUBLIC_REQUESTS):
         return
     ctx = current_app.extensions["lianban"]
     header = req.headers.get("Authorization", "")
+    if not header and SESSION_COOKIE in req.cookies:
+        g.actor = _cookie_session(ctx, req)
+        return
     lowered = header[:7].lower()
     if lowered.startswith("basic ") and req.path.startswith("/engine-rest/"):
         g.actor = _basic(ctx, header[6:])
@@ -43,6 +84,16 @@ def authenticate_request() -> None:
     # what bearer_token() reads, from the header already at hand
     token = (header[7:].strip() or None) if lowered == "bearer " else None
     g.actor = auth.authenticate(ctx, token)
+
+
+def _cookie_session(ctx, req) -> Actor:
+    token = req.cookies[SESSION_COOKIE]
+    actor = auth.authenticate(ctx, token)
+    if req.method in _UNSAFE and not hmac.compare_digest(req.headers.get(CSRF_HEADER, ""), csrf_token(token)):
+        raise Forbidden("a change made with the session cookie needs the session's X-CSRF-Token header",
+                        code="csrf_failed")
+    g.cookie_session = True
+    return actor
 
 
 def _basic(ctx, encoded: str) -> Actor:
@@ -55,5 +106,17 @@ def _basic(ctx, encoded: str) -> Actor:
     return auth.verify_password(ctx, username, password)
 
 
+def add_security_headers(response):
+    """after_request: the standard protections on every page and API answer."""
+    headers = response.headers
+    headers.update(SECURITY_HEADERS)
+    headers["Content-Security-Policy"] = _DOCS_POLICY if request.path == "/api/docs" else CONTENT_SECURITY_POLICY
+    return response
+
+
 def actor() -> Actor:
     return g.actor
+
+
+def via_cookie() -> bool:
+    return bool(g.get("cookie_session"))

@@ -1,12 +1,14 @@
-"""Login, logout, who am I."""
+"""Login, logout, who am I: bearer tokens for API clients, an HttpOnly cookie for the console."""
+from flask import make_response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 import api.schemas as schemas
-from api.security import actor, bearer_token, context
+from api.security import SESSION_COOKIE, actor, context, csrf_token, session_token, via_cookie
 from engine.services.accounts import auth, org
 
-bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Authentication: bearer tokens")
+bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth",
+               description="Authentication: bearer tokens, or the console's cookie session")
 
 
 @bp.route("/login")
@@ -26,15 +28,40 @@ class Logout(MethodView):
     @bp.response(204)
     def post(self):
         """Revoke the token of this request."""
-        auth.logout(context(), bearer_token())
+        auth.logout(context(), session_token())
+
+
+@bp.route("/session")
+class Session(MethodView):
+    @bp.arguments(schemas.LoginIn())
+    @bp.response(200, schemas.SessionOut)
+    @bp.alt_response(401, schema=schemas.Problem, description="wrong username or password")
+    @bp.doc(security=[])
+    def post(self, body):
+        """Log in to a cookie session (the console): the token goes into an HttpOnly, SameSite=Strict
+        cookie that page script cannot read; the answer carries the CSRF token that every change
+        made with the cookie must send in X-CSRF-Token."""
+        token, expires = auth.login(context(), body["username"], body["password"])
+        response = make_response({"csrf_token": csrf_token(token), "expires_at": expires.isoformat()})
+        response.set_cookie(SESSION_COOKIE, token, max_age=auth.SESSION_HOURS * 3600, path="/",
+                            httponly=True, samesite="Strict", secure=request.is_secure)
+        return response
+
+    @bp.response(204)
+    def delete(self):
+        """Log out of the cookie session: the token is revoked and the cookie cleared."""
+        auth.logout(context(), session_token())
+        response = make_response("", 204)
+        response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Strict", secure=request.is_secure)
+        return response
 
 
 @bp.route("/me")
 class Me(MethodView):
     @bp.response(200, schemas.MeOut)
     def get(self):
-        """The caller: account kind, system roles and posts (org unit, department, role)."""
-        who = actor()
-        posts = org.posts_for(context(), who)
-        return {"username": who.username, "kind": who.kind, "roles": sorted(who.roles),
-                "posts": [{"org_unit_id": u, "department_id": d, "role": r} for u, d, r in posts]}
+        """The caller: name, account kind, system roles and posts (unit, department, window, role);
+        with a cookie session also the CSRF token."""
+        me = org.profile(context(), actor())
+        me["csrf_token"] = csrf_token(session_token()) if via_cookie() else None
+        return me

@@ -36,6 +36,16 @@ class PublicItem(MethodView):
         return catalogue.guide(context(), code)
 
 
+@bp.route("/network")
+class Network(MethodView):
+    @bp.doc(security=[])
+    @bp.response(200, sc.NetworkOut)
+    def get(self):
+        """The service network for the public landing page (no login): units by tier, how many items
+        are published, how many cases were handled."""
+        return supervision.overview(context())
+
+
 @bp.route("/items/<string(maxlength=64):code>/application")
 class Application(MethodView):
     @bp.response(200, schemas_portal.ApplicationOut)

@@ -180,10 +180,27 @@ def test_validate_is_deploys_dry_run(client, demo):
         before = row_counts(demo)
 
 
-def test_the_overview_page_shows_the_organisation_items_and_versions(client, demo):
-    page = client.get("/").get_data(as_text=True)
-    assert "兰州新区" in page and "公共场所卫生许可" in page and "<td>food_licence</td><td>v1</td>" in page
-    assert "办件 0 · 待办任务 0 · 待触发定时器 0" in page
+def test_the_public_network_summary_shows_units_by_tier_and_no_person(client, demo):
+    answer = client.get("/api/v1/catalogue/network")           # no token: the landing page is public
+    assert answer.status_code == 200
+    body = answer.json
+    assert body["tiers"]["district"] == 1 and body["tiers"]["village"] >= 2
+    assert body["published_items"] >= 20 and body["cases"] == 0
+    assert {"code", "name", "tier", "depth"} == set(body["units"][0]) and body["units"][0]["depth"] == 0
+    assert "兰州新区" in answer.get_data(as_text=True)
+
+
+def test_every_page_path_answers_with_the_console_and_its_security_headers(client, demo):
+    for path in ("/", "/guide", "/guide/X-1", "/login", "/console", "/console/cases/1", "/portal", "/portal/vault"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert '<div id="app"></div>' in page.get_data(as_text=True)
+        policy = page.headers["Content-Security-Policy"]
+        assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy and "unsafe-eval" not in policy
+        assert page.headers["X-Frame-Options"] == "DENY" and page.headers["X-Content-Type-Options"] == "nosniff"
+    api = client.get("/api/v1/catalogue/items")
+    assert api.headers["Content-Security-Policy"] and api.headers["Referrer-Policy"] == "same-origin"
+    assert client.get("/nowhere").status_code == 404
 
 
 def _unit(demo, code):

@@ -156,3 +156,13 @@ def may_work_on(directory_: OrgDirectory, posts, unit_id: int, department_id: Op
         elif p_unit == unit_id and (department_id is None or p_dept == department_id):
             return True
     return False
+
+
+def profile(ctx, actor: Actor) -> dict:
+    """Who is logged in, as the console shows her: name, kind, system roles and her posts with the
+    names of their unit, department and window (none for an applicant or a service account)."""
+    with ctx.uow.read() as tx:
+        name = tx.accounts.name_of(actor.staff_id) if actor.staff_id else None
+        posts = tx.accounts.posts_named(actor.staff_id) if actor.staff_id and actor.kind == "staff" else []
+    return {"username": actor.username, "name": name or actor.username, "kind": actor.kind,
+            "roles": sorted(actor.roles), "posts": [dict(p._mapping) for p in posts]}

@@ -3,7 +3,7 @@ tree, on-time rates, the channel statistics against the plan's targets, and the 
 totals."""
 from engine.services.supervision.case_channel_stats import TierCaseChannels, case_channels
 from engine.services.supervision.item_channel_stats import TierChannels, channel_stats
-from engine.services.supervision.overview import Overview, overview
+from engine.services.supervision.overview import overview
 from engine.services.supervision.warnings import (
                                                   CaseWarning,
                                                   DeliveryWarning,
@@ -17,6 +17,6 @@ from engine.services.supervision.warnings import (
                                                   to_csv,
 )
 
-__all__ = ["TierCaseChannels", "case_channels", "TierChannels", "channel_stats", "Overview", "overview",
+__all__ = ["TierCaseChannels", "case_channels", "TierChannels", "channel_stats", "overview",
            "CaseWarning", "DeliveryWarning",
            "StepWarning", "cases", "counts", "deliveries", "on_time_rate", "steps", "subtree", "to_csv"]

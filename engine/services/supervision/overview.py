@@ -1,19 +1,17 @@
-"""The overview page of the demo (public, no login): the organisation, the catalogue's entries,
-the newest version of each deployed process and a few totals — nothing about a person."""
+"""The service network as the public landing page shows it (no login): the organisation's units
+by tier, how many items are published and how many cases the network has handled — nothing about
+a person."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
 
 
-@dataclass(frozen=True)
-class Overview:
-    units: list                # org unit rows in tree order (path, name, tier, code)
-    items: list                # implementation entry rows, every version, by code
-    definitions: list          # (process key, newest version), by key
-    counts: dict               # {cases, open_tasks, pending_timers}
-
-
-def overview(ctx) -> Overview:
+def overview(ctx) -> dict:
     with ctx.uow.read() as tx:
-        return Overview(tx.supervision.org_units(), tx.catalogue.all_versions(), tx.definitions.latest_versions(),
-                        tx.supervision.totals())
+        units = tx.supervision.org_units()
+        published = {r.code for r in tx.catalogue.all_versions() if r.status == "published"}
+        totals = tx.supervision.totals()
+    tiers = Counter(u.tier for u in units)
+    return {"units": [{"code": u.code, "name": u.name, "tier": u.tier, "depth": u.path.count("/") - 2} for u in units],
+            "tiers": {tier: tiers.get(tier, 0) for tier in ("district", "park", "township", "village")},
+            "published_items": len(published), "cases": totals["cases"]}

@@ -6,7 +6,7 @@ from typing import Optional
 
 from sqlalchemy import bindparam, select, update
 
-from engine.store.models import ApiToken, Staff
+from engine.store.models import ApiToken, Department, OrgUnit, Staff, StaffPost, Window
 from engine.store.repositories.base import Repository
 
 _S, _T = Staff.__table__.c, ApiToken.__table__.c
@@ -25,9 +25,27 @@ _REVOKE_TOKEN = update(ApiToken.__table__).where(_T.token_hash == bindparam("tok
 _BY_TOKEN = (select(_S.id, _S.username, _S.kind, _S.roles, _S.active, _T.expires_at, _T.revoked_at)
              .join(Staff.__table__, _S.id == _T.account_id).where(_T.token_hash == bindparam("token_hash")))
 
+_P, _U, _D, _W = (StaffPost.__table__.c, OrgUnit.__table__.c, Department.__table__.c, Window.__table__.c)
+_NAME = select(_S.name).where(_S.id == bindparam("account_id"))
+# what the console shows of whoever is logged in: her posts with the names of unit, department, window
+_POSTS_NAMED = (select(_P.org_unit_id, _U.name.label("org_unit_name"), _U.tier, _P.department_id,
+                       _D.name.label("department_name"), _P.window_id, _W.name.label("window_name"), _P.role)
+                .join(OrgUnit.__table__, _U.id == _P.org_unit_id)
+                .join(Window.__table__, _W.id == _P.window_id)
+                .outerjoin(Department.__table__, _D.id == _P.department_id)
+                .where(_P.staff_id == bindparam("account_id")).order_by(_P.id))
+
 
 class Accounts(Repository):
     __slots__ = ()
+
+    def name_of(self, account_id: int) -> Optional[str]:
+        """The display name of an account."""
+        return self.conn.execute(_NAME, {"account_id": account_id}).scalar()
+
+    def posts_named(self, account_id: int) -> list:
+        """The posts of a staff member with unit, department and window names, in the order given."""
+        return self.conn.execute(_POSTS_NAMED, {"account_id": account_id}).all()
 
     def id_of(self, username: str) -> Optional[int]:
         return self.conn.execute(_ID_OF, {"username": username}).scalar()

@@ -1,0 +1,43 @@
+// Pages by path. Each page is its own chunk (loaded when first visited), so the first page a
+// person opens downloads only what it shows. meta.kind: who may open it (login first otherwise).
+import { createRouter, createWebHistory } from 'vue-router'
+import { session, loadSession } from './api'
+
+const routes = [
+  { path: '/', name: 'home', component: () => import('./pages/Landing.vue') },
+  { path: '/guide', name: 'guide', component: () => import('./pages/Guide.vue') },
+  { path: '/guide/:code', name: 'guide-item', component: () => import('./pages/GuideItem.vue'), props: true },
+  { path: '/login', name: 'login', component: () => import('./pages/Login.vue') },
+  { path: '/console', name: 'workbench', component: () => import('./pages/workbench/Inbox.vue'), meta: { kind: 'staff' } },
+  { path: '/console/tasks/:taskId', name: 'task', component: () => import('./pages/workbench/TaskPage.vue'),
+    props: true, meta: { kind: 'staff' } },
+  { path: '/console/cases/:caseId', name: 'case', component: () => import('./pages/workbench/CasePage.vue'),
+    props: true, meta: { kind: 'staff' } },
+  { path: '/portal', name: 'portal', component: () => import('./pages/portal/MyCases.vue'), meta: { kind: 'applicant' } },
+  { path: '/portal/apply/:code', name: 'apply', component: () => import('./pages/portal/Apply.vue'),
+    props: true, meta: { kind: 'applicant' } },
+  { path: '/portal/cases/:caseId', name: 'my-case', component: () => import('./pages/portal/MyCase.vue'),
+    props: true, meta: { kind: 'applicant' } },
+  { path: '/portal/vault', name: 'vault', component: () => import('./pages/portal/Vault.vue'), meta: { kind: 'applicant' } },
+  { path: '/:rest(.*)*', name: 'not-found', component: () => import('./pages/NotFound.vue') },
+]
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+export function homeOf(user) {
+  if (!user) return { name: 'home' }
+  return user.kind === 'applicant' ? { name: 'portal' } : { name: 'workbench' }
+}
+
+router.beforeEach(async (to) => {
+  if (!session.checked) await loadSession()
+  const kind = to.meta.kind
+  if (!kind) return true
+  if (!session.user) return { name: 'login', query: { next: to.fullPath } }
+  if (session.user.kind !== kind) return homeOf(session.user)
+  return true
+})
