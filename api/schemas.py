@@ -47,6 +47,10 @@ class TokenOut(Schema):
     token_type = fields.String()
 
 
+class SessionStateOut(Schema):
+    user = fields.Nested(lambda: MeOut(), allow_none=True)
+
+
 class Post(Schema):
     org_unit_id = fields.Integer()
     org_unit_name = fields.String()

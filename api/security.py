@@ -28,7 +28,7 @@ _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC_ENDPOINTS = {"health.health", "auth.Login", "catalogue.PublicItems", "catalogue.PublicItem",
                     "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "docs_assets.asset",
                     "console.page", "console.asset", "console.favicon", "catalogue.Network", "static"}
-PUBLIC_REQUESTS = {("auth.Session", "POST")}           # logging in to a cookie session
+PUBLIC_REQUESTS = {("auth.Session", "POST"), ("auth.Session", "GET")}     # log in; is there a session?
 
 # The console is one origin's own files: scripts only from it (no inline script, no eval), data
 # only from its API, never framed. Element Plus positions popups with style attributes, hence

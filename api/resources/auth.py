@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 import api.schemas as schemas
-from api.security import SESSION_COOKIE, actor, context, csrf_token, session_token, via_cookie
+from api.security import SESSION_COOKIE, actor, bearer_token, context, csrf_token, session_token, via_cookie
 from engine.services.accounts import auth, org
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth",
@@ -46,6 +46,22 @@ class Session(MethodView):
         response.set_cookie(SESSION_COOKIE, token, max_age=auth.SESSION_HOURS * 3600, path="/",
                             httponly=True, samesite="Strict", secure=request.is_secure)
         return response
+
+    @bp.response(200, schemas.SessionStateOut)
+    @bp.doc(security=[])
+    def get(self):
+        """Is there a session? (public: the console asks on every page load, and a page without a
+        session is not an error): the caller as /auth/me gives her, or `user: null`."""
+        token = session_token()
+        if not token:
+            return {"user": None}
+        try:
+            who = auth.authenticate(context(), token)
+        except auth.Unauthenticated:
+            return {"user": None}
+        me = org.profile(context(), who)
+        me["csrf_token"] = None if bearer_token() else csrf_token(token)
+        return {"user": me}
 
     @bp.response(204)
     def delete(self):

@@ -61,9 +61,9 @@ export const api = {
 
 export async function loadSession() {
   try {
-    const me = await request('GET', 'auth/me')
-    session.user = me
-    session.csrf = me.csrf_token || null
+    const { user } = await request('GET', 'auth/session')
+    session.user = user
+    session.csrf = user?.csrf_token || null
   } catch {
     session.user = null
     session.csrf = null
