@@ -64,7 +64,25 @@ def parse_schema(content: bytes) -> tuple[Optional[dict], Optional[str]]:
         return None, f"not a valid JSON Schema at {where}: {exc.message}"
     if schema.get("type", "object") != "object":
         return None, "a form's top level must be of type object"
-    return schema, None
+    return with_field_order(schema), None
+
+
+FIELD_ORDER = "x-order"
+
+
+def with_field_order(schema):
+    """The schema with the order of each object's properties written down (`x-order`, a list of
+    names as the file lists them): the console shows fields in that order, and PostgreSQL's JSONB,
+    where the snapshot is stored, keeps an object's keys sorted its own way. An author's own
+    `x-order` is kept. Validators ignore `x-` keywords."""
+    if isinstance(schema, list):
+        return [with_field_order(part) for part in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: with_field_order(value) for key, value in schema.items()}
+    if isinstance(schema.get("properties"), dict) and FIELD_ORDER not in schema:
+        out[FIELD_ORDER] = list(schema["properties"])
+    return out
 
 
 def compile_validator(schema: dict) -> Draft202012Validator:

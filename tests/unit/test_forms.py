@@ -91,3 +91,14 @@ def test_one_material_set():
 ])
 def test_combined_result(outcomes, result):
     assert packages.combined_result(outcomes) == result
+
+
+def test_the_order_of_fields_is_written_down_because_jsonb_sorts_keys():
+    from engine.domain.forms import parse_schema
+    schema, why = parse_schema('{"type": "object", "properties": {"z": {"type": "string"}, "a": {"type": "object",'
+                               ' "properties": {"y": {}, "b": {}}}}, "then": {"properties": {"q": {}}}}'.encode())
+    assert why is None
+    assert schema["x-order"] == ["z", "a"] and schema["properties"]["a"]["x-order"] == ["y", "b"]
+    assert schema["then"]["x-order"] == ["q"]
+    kept, _ = parse_schema(b'{"type": "object", "properties": {"a": {}, "b": {}}, "x-order": ["b", "a"]}')
+    assert kept["x-order"] == ["b", "a"]

@@ -18,6 +18,14 @@ export function optionsOf(property) {
   return null
 }
 
+/** The property names in the order the form's author wrote them: `x-order` (written at deploy,
+ * since PostgreSQL's JSONB keeps keys in its own order), else the order the object arrived in. */
+export function fieldOrder(schema) {
+  const names = Object.keys(schema.properties || {})
+  const order = Array.isArray(schema['x-order']) ? schema['x-order'].filter((n) => names.includes(n)) : []
+  return [...order, ...names.filter((n) => !order.includes(n))]
+}
+
 /** Which widget renders a property (the component maps each name to an Element Plus control). */
 export function widgetOf(property) {
   const type = Array.isArray(property.type) ? property.type.find((t) => t !== 'null') : property.type

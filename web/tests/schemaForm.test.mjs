@@ -50,3 +50,10 @@ test('a pattern failure names the field (USCC), and empty answers are left out o
   assert.equal(errors.uscc, 'form.pattern:统一社会信用代码')
   assert.deepEqual(compact({ a: '', b: null, c: [], d: 'x', e: { f: '' } }), { d: 'x', e: {} })
 })
+
+test('fields follow x-order (written at deploy) whatever order the keys arrive in', async () => {
+  const { fieldOrder } = await import('../src/schemaForm.js')
+  const schema = { properties: { a: {}, b: {}, c: {} }, 'x-order': ['c', 'a', 'gone'] }
+  assert.deepEqual(fieldOrder(schema), ['c', 'a', 'b'])
+  assert.deepEqual(fieldOrder({ properties: { z: {}, y: {} } }), ['z', 'y'])
+})
