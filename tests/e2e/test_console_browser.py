@@ -35,7 +35,7 @@ def server(tmp_path):
     seed_from_package(ctx)
     load_demo(ctx, ROOT / "workflows")
     cases.start_case(ctx, cases.StartCase("620100-XK-SCJG-0001", window_id(ctx, "ZCZ-QS-W01"),
-                                          {"name": "张三", "id_number": "620102199001011234"},
+                                          {"name": "张三", "id_number": "620102199001011233"},
                                           sample("apply_food_licence"), "proxy"),
                      staff(ctx, "zcz_qs_agent"))
     httpd = make_server("127.0.0.1", 0, create_app(context=ctx), threaded=True)
@@ -95,6 +95,6 @@ def test_a_clerk_claims_and_completes_in_the_browser(server, page, tmp_path):
 def test_the_overview_page_links_the_console_and_shows_no_personal_data(server, page):
     page.goto(server + "/")
     assert "兰州新区" in page.inner_text("body")
-    assert "620102199001011234" not in page.content()
+    assert "620102199001011233" not in page.content()
     page.click("text=窗口工作台 Window console")
     page.wait_for_selector("#login")
