@@ -127,6 +127,10 @@ class CaseOut(Schema):
     decided_at = fields.DateTime(allow_none=True)
     delivery_method = fields.String(allow_none=True)
     delivered_at = fields.DateTime(allow_none=True)
+    allowed_actions = fields.List(fields.String(), metadata={
+        "description": "what the caller may do now (docs/lifecycle.md#allowed-actions): withdraw, return, "
+                       "not_accept, accept, correction_notice, pause, resume, extend, deliver, upload_material, "
+                       "verify_material, tolerate_material"})
     data = fields.Dict()
 
 

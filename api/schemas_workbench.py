@@ -47,7 +47,7 @@ class WorkItemOut(Schema):
         "description": "working days from today to the due date; negative when overdue, null without one"})
 
 
-class CountsOut(Schema):
+class WorklistCountsOut(Schema):
     all = fields.Integer()
     mine = fields.Integer()
     unclaimed = fields.Integer()
@@ -60,7 +60,8 @@ class WorklistOut(Schema):
     total = fields.Integer(metadata={"description": "tasks of the scope that pass the filters"})
     page = fields.Integer()
     page_size = fields.Integer()
-    counts = fields.Nested(CountsOut, metadata={"description": "over the caller's `all` scope, without filters"})
+    counts = fields.Nested(WorklistCountsOut,
+                           metadata={"description": "over the caller's `all` scope, without filters"})
 
 
 class ColleagueOut(Schema):

@@ -128,6 +128,11 @@ class Tasks(Repository):
 
     # --- reading ----------------------------------------------------------------------------------
 
+    def open_of_case(self, case_id: int) -> int:
+        """How many open tasks the case has."""
+        return self.conn.execute(select(func.count()).select_from(t.task)
+                                 .where(_T.case_id == case_id, _T.state == "open")).scalar_one()
+
     def routed_units(self, case_ids: list[int]) -> set[int]:
         """The org units the cases' tasks were ever routed to."""
         return set(self.conn.execute(select(_T.routed_org_unit_id).where(_T.case_id.in_(case_ids)).distinct())
