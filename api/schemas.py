@@ -84,6 +84,7 @@ class Applicant(Strict):
     id_type = fields.String(validate=validate.Length(max=32))
     id_number = fields.String(validate=validate.Length(max=64))
     phone = fields.String(validate=validate.Length(max=32))
+    mobile = fields.String(validate=validate.Length(max=32))
 
 
 class StartIn(Strict):
