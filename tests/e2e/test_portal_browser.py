@@ -26,13 +26,14 @@ FOOD = "620100-XK-SCJG-0001"
 
 
 def decided_case(ctx) -> str:
-    """A food licence case walked through the services to its decision (granted); its number."""
+    """A food licence case walked through the services to its decision (granted) and 制证 (办结, so
+    that no task blocks its delivery); its number."""
     started = cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, "ZCZ-QS-W01"), {"name": "王五"},
                                                     sample("apply_food_licence"), "proxy"), staff(ctx, "zcz_qs_agent"))
     task = started.tasks[0]
     for who, data in (("zcz_qs_agent", {}), ("zcz_reviewer", {"complete": True}), ("lzxq_receiver", {}),
-                      ("lzxq_market_approver", {"decision": "granted"})):
-        task = tasks.complete(ctx, task, task_data(ctx, task, **data), staff(ctx, who)).next_tasks[0]
+                      ("lzxq_market_approver", {"decision": "granted"}), ("lzxq_issuer", {})):
+        task = (tasks.complete(ctx, task, task_data(ctx, task, **data), staff(ctx, who)).next_tasks or [None])[0]
     return started.number
 
 
@@ -156,7 +157,7 @@ def test_a_clerk_delivers_a_decided_case_by_mail(server, page):
     login(page, base, "lzxq_issuer")
     page.click(f"#cases tr:has-text('{number}') button.open-case")
     page.wait_for_selector("#case-title:has-text('%s')" % number)
-    assert page.inner_text("#case-facts .fact-lifecycle") == "已作出决定"
+    assert page.inner_text("#case-facts .fact-lifecycle") == "已办结"
     assert "准予行政许可决定书" in page.inner_text("#case-documents")
     assert page.locator("#case-materials tbody tr").count() >= 1 and page.inner_text("#completeness")
     form = "#deliver-form"
