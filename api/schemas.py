@@ -102,6 +102,7 @@ class Applicant(Strict):
     id_type = fields.String(validate=validate.Length(max=32))
     id_number = fields.String(validate=validate.Length(max=64))
     phone = fields.String(validate=validate.Length(max=32))
+    mobile = fields.String(validate=validate.Length(max=32))
 
 
 class StartIn(Strict):
@@ -145,6 +146,10 @@ class CaseOut(Schema):
     decided_at = fields.DateTime(allow_none=True)
     delivery_method = fields.String(allow_none=True)
     delivered_at = fields.DateTime(allow_none=True)
+    allowed_actions = fields.List(fields.String(), metadata={
+        "description": "what the caller may do now (docs/lifecycle.md#allowed-actions): withdraw, return, "
+                       "not_accept, accept, correction_notice, pause, resume, extend, deliver, upload_material, "
+                       "verify_material, tolerate_material"})
     data = fields.Dict()
 
 

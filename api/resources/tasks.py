@@ -1,9 +1,11 @@
-"""Tasks: the caller's inbox, claim, hand back, complete (with Idempotency-Key)."""
+"""Tasks: the caller's inbox and worklist, claim, hand back, complete (with Idempotency-Key), delegate
+(to a colleague of the task's queue), return."""
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 import api.schemas as schemas
+import api.schemas_workbench as sw
 from api.security import actor, context
 from engine.services import tasks
 
@@ -18,6 +20,26 @@ class Inbox(MethodView):
         """Open tasks routed to the caller's posts (claimed by her or unclaimed), oldest first;
         supervisors also get the supervisor queues of their subtree."""
         return tasks.inbox(context(), actor(), **args)
+
+
+@bp.route("/workbench")
+class Workbench(MethodView):
+    @bp.arguments(sw.WorklistArgs(), location="query")
+    @bp.response(200, sw.WorklistOut)
+    def get(self, args):
+        """The clerk's worklist: one page of open tasks of a scope (all, mine, unclaimed, window), filtered
+        and sorted, with the case, item, masked applicant and working days left, and the counts of the
+        caller's tabs."""
+        return tasks.worklist(context(), actor(), **args)
+
+
+@bp.route("/<string(maxlength=36):task_id>/colleagues")
+class Colleagues(MethodView):
+    @bp.response(200, sw.ColleagueOut(many=True))
+    @bp.alt_response(404, schema=schemas.Problem)
+    def get(self, task_id):
+        """Who the caller may delegate this task to: the other active staff holding a post on its queue."""
+        return tasks.colleagues(context(), task_id, actor())
 
 
 @bp.route("/<string(maxlength=36):task_id>/claim")

@@ -91,6 +91,22 @@ def _available(cal: WorkCalendar, after: date, through: date, unit: str) -> int:
     return cal.count(after, through) if unit == WORKDAY else (through - after).days
 
 
+def due_day_of(due_at: datetime) -> date:
+    """The deadline day of a due instant (a day ends at the next midnight, due_instant)."""
+    return local_date(due_at - timedelta(microseconds=1))
+
+
+def working_days_left(cal: WorkCalendar, today: date, due_at: Optional[datetime]) -> Optional[int]:
+    """Working days from `today` to the deadline day of `due_at`: 0 on that day, negative once it
+    has passed (minus the working days since, at least 1), None without a due instant."""
+    if due_at is None:
+        return None
+    due_day = due_day_of(due_at)
+    if due_day >= today:
+        return cal.count(today, due_day)
+    return -max(cal.count(due_day, today), 1)
+
+
 def remaining_workdays(cal: WorkCalendar, today: date, due_day: date) -> int:
     """Working days left including today (0 once the deadline day has passed)."""
     if today > due_day:

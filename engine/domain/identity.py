@@ -4,10 +4,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from datetime import date
 
 _ID18 = re.compile(r"^\d{17}[\dXx]$")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+MOBILE = re.compile(r"^1[3-9]\d{9}$")          # a mainland mobile number (11 digits)
 
 
 def mask_id_number(value: str | None) -> str | None:
@@ -28,12 +30,50 @@ def mask_phone(phone: str | None) -> str | None:
     return digits[:3] + "*" * max(len(digits) - 7, 0) + digits[-4:] if len(digits) > 7 else "*" * len(digits)
 
 
+def mask_name(value: str | None) -> str | None:
+    """'张三' -> '张*', '欧阳娜娜' -> '欧***' (a worklist shows whose case it is, not the whole name)."""
+    if not value:
+        return value
+    v = str(value).strip()
+    return v[:1] + "*" * (len(v) - 1)
+
+
 def valid_resident_id(value: str) -> bool:
-    """GB 11643 18-digit resident ID number with its ISO 7064 check character."""
-    if not _ID18.match(value or ""):
+    """GB 11643 18-character resident ID number: 17 digits whose birth date (characters 7-14) is
+    a real date, and its ISO 7064 MOD 11-2 check character."""
+    if not isinstance(value, str) or not _ID18.match(value):
+        return False
+    try:
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    if born.year < 1800:
         return False
     total = sum(int(d) * w for d, w in zip(value[:17], _WEIGHTS))
     return _CHECK[total % 11] == value[17].upper()
+
+
+def valid_mobile(value: str) -> bool:
+    """A mainland mobile number: 11 digits starting 13-19."""
+    return isinstance(value, str) and MOBILE.match(value) is not None
+
+
+PHONE_KEYS = ("phone", "mobile")
+
+
+def identity_problem(applicant: dict, form: dict) -> tuple[str, str] | None:
+    """(code, field) of the first bad identity datum of an application, or None: the applicant's
+    `id_number` a valid resident ID, every `phone`/`mobile` of the applicant and of the form a
+    mainland mobile number."""
+    id_number = applicant.get("id_number")
+    if id_number not in (None, "") and not valid_resident_id(id_number):
+        return "id_number_invalid", "applicant.id_number"
+    for where, data in (("applicant", applicant), ("form", form)):
+        for key in PHONE_KEYS:
+            value = data.get(key)
+            if value not in (None, "") and not valid_mobile(value):
+                return "phone_invalid", f"{where}.{key}"
+    return None
 
 
 ID_KEYS = {"id_number", "idNumber", "id_card", "certificate_no", "certificateNo"}

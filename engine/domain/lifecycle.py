@@ -10,6 +10,7 @@ decided case its decision (granted | refused) on the case row. The state names h
 values of `case.lifecycle`."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Mapping, Optional
 
 from engine.domain.errors import Conflict, ValidationError
@@ -35,6 +36,8 @@ TERMINAL = frozenset({NOT_ACCEPTED, DELIVERED, WITHDRAWN, RETURNED})
 PRE_DECISION = frozenset({RECEIVED, CORRECTION_REQUESTED, FORWARDED, ACCEPTED, IN_PROGRESS, SUSPENDED})
 # before acceptance: the correction notice, acceptance and non-acceptance are still open
 PRE_ACCEPTANCE = frozenset({RECEIVED, CORRECTION_REQUESTED, FORWARDED})
+# a decision is delivered once no task of the case is still open (制证 first)
+DELIVERABLE = frozenset({DECIDED, COMPLETED})
 
 SUSPENSION_KINDS = ("special_procedure", "supplement", "hold")
 DECISIONS = ("granted", "refused")
@@ -206,3 +209,78 @@ _STAGE_EVENTS = {
     "completed": _completed,
     "delivered": _delivered,
 }
+
+
+# --- what a caller may do now (the console's buttons) -----------------------------------------
+# docs/lifecycle.md#allowed-actions. Each command checks the same rules itself (the lifecycle
+# table, the clock, who is asking); tests/integration/test_allowed_actions.py walks every state
+# and holds each command to this list.
+ACTIONS = ("withdraw", "return", "not_accept", "accept", "correction_notice", "pause", "resume", "extend",
+           "deliver", "upload_material", "verify_material", "tolerate_material")
+POST_ACCEPTANCE = PRE_DECISION - PRE_ACCEPTANCE          # accepted, in progress, suspended
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Who asks, about one case she may read: its `applicant` (her own account's case), the
+    `agency` (staff with the case in scope, or an administrator), a `worker` (staff at a unit
+    the case was received at or routed to: she delivers), a department `head` above the case
+    (she extends)."""
+    applicant: bool = False
+    agency: bool = False
+    worker: bool = False
+    head: bool = False
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the rules read of the case besides its lifecycle state."""
+    status: str                     # running | completed | withdrawn | returned | not_accepted
+    clock_status: str               # pre_acceptance | running | paused | stopped
+    open_tasks: int = 0
+    extended: bool = False
+    tolerant_item: bool = False     # the item is on the 容缺受理 list
+
+
+def _case_actions(state: str, case: CaseFacts) -> set[str]:
+    """The actions the case's state allows, whoever asks."""
+    running = case.status == "running"
+    found = set()
+    if running and state in PRE_DECISION:
+        found |= {"withdraw", "return"}
+    if running and state in PRE_ACCEPTANCE:
+        found.add("not_accept")
+        if case.clock_status == "pre_acceptance":
+            found |= {"accept"} | ({"correction_notice"} if (state, "request_correction") in TRANSITIONS else set())
+    if running and state in (ACCEPTED, IN_PROGRESS) and case.clock_status == "running":
+        found.add("pause")
+    if running and state == SUSPENDED and case.clock_status == "paused":
+        found.add("resume")
+    if state in POST_ACCEPTANCE and case.clock_status in ("running", "paused") and not case.extended:
+        found.add("extend")
+    if case.status in ("running", "completed") and state in DELIVERABLE and not case.open_tasks:
+        found.add("deliver")
+    if running:
+        found |= {"upload_material", "verify_material"} | ({"tolerate_material"} if case.tolerant_item else set())
+    return found
+
+
+_APPLICANT_ACTIONS = frozenset({"withdraw", "upload_material"})
+
+
+def permitted(action: str, who: Standing) -> bool:
+    """Who may take an action at all: the applicant withdraws and uploads; a department head
+    extends; a worker delivers; the agency does the rest."""
+    if who.applicant:
+        return action in _APPLICANT_ACTIONS
+    if action == "extend":
+        return who.head
+    if action == "deliver":
+        return who.worker
+    return who.agency
+
+
+def allowed_actions(state: str, case: CaseFacts, who: Standing) -> list[str]:
+    """What `who` may do to a case in lifecycle `state` now, in ACTIONS order."""
+    found = _case_actions(state, case)
+    return [a for a in ACTIONS if a in found and permitted(a, who)]

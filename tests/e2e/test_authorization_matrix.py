@@ -74,10 +74,11 @@ def new_case(ctx, accepted=False, paused=False, claimed=False, at_review=False):
 
 
 def decided_case(ctx):
-    """A food licence case walked to its decision (granted), ready to be delivered."""
+    """A food licence case walked to its decision (granted) and its licence issued (办结), ready to be
+    delivered (no task of it is open)."""
     case_id, task = new_case(ctx)
     for who, data in (("zcz_qs_agent", {}), ("zcz_reviewer", {"complete": True}), ("lzxq_receiver", {}),
-                      ("lzxq_market_approver", {"decision": "granted"})):
+                      ("lzxq_market_approver", {"decision": "granted"}), ("lzxq_issuer", {})):
         done = tasks.complete(ctx, task, task_data(ctx, task, **data), staff(ctx, who))
         task = done.next_tasks[0] if done.next_tasks else None
     return case_id
@@ -290,6 +291,10 @@ ROWS = [
     ("GET /cases/{id}/documents/{document_id}",
      lambda ctx, c, h: c.get(document_url(ctx), headers=h), expect(200, CASE_READERS)),
     ("GET /tasks", lambda ctx, c, h: c.get("/api/v1/tasks", headers=h), expect(200, EVERYONE)),
+    ("GET /tasks/workbench", lambda ctx, c, h: c.get("/api/v1/tasks/workbench?scope=window", headers=h),
+     {**expect(200, EVERYONE), "applicant": 403}),
+    ("GET /tasks/{id}/colleagues",
+     lambda ctx, c, h: c.get(f"/api/v1/tasks/{new_case(ctx)[1]}/colleagues", headers=h), expect(200, ("clerk_in",))),
     ("POST /tasks/{id}/claim", lambda ctx, c, h: c.post(f"/api/v1/tasks/{new_case(ctx)[1]}/claim", headers=h),
      expect(200, ("clerk_in",))),
     ("POST /tasks/{id}/unclaim",

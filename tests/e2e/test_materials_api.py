@@ -36,7 +36,7 @@ def client(demo):
 def start(client, demo, headers, channel="proxy", applicant=None):
     r = client.post("/api/v1/cases", headers=headers, json={
         "item_code": FOOD, "window_id": window_id(demo, "ZCZ-QS-W01"), "channel": channel,
-        "applicant": applicant or {"name": "李梅", "id_number": "620102198502021234"},
+        "applicant": applicant or {"name": "李梅", "id_number": "620102198502021232"},
         "form": application(demo, FOOD)})
     assert r.status_code == 201, r.json
     return r.json["id"]

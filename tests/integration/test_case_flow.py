@@ -11,7 +11,7 @@ from tests.conftest import snapshot, staff, window_id
 from tests.form_samples import sample, task_data
 
 FOOD = "620100-XK-SCJG-0001"
-APPLICANT = {"name": "张三", "id_number": "620102199001011234", "phone": "13800000000"}
+APPLICANT = {"name": "张三", "id_number": "620102199001011233", "phone": "13800000000"}
 
 
 def start_food(ctx, window="ZCZ-QS-W01", clerk="zcz_qs_agent"):
@@ -61,13 +61,13 @@ def test_food_licence_runs_across_four_tiers(demo):
 
     view = cases.get_case(ctx, started.case_id, staff(ctx, "zcz_qs_agent"))
     assert view.status == "completed"
-    assert view.applicant_id_masked == "620102********1234"
+    assert view.applicant_id_masked == "620102********1233"
     assert view.data["decision"] == "granted"
     with ctx.uow.begin() as s:
         assert s.events.broken_at(f"case:{started.case_id}") is None
         types = [e["type"] for e in s.events.of_stream(f"case:{started.case_id}")]
         # the applicant's ID number is never written to the audit trail
-        assert all("620102199001011234" not in str(e["payload"]) for e in s.events.of_stream(f"case:{started.case_id}"))
+        assert all("620102199001011233" not in str(e["payload"]) for e in s.events.of_stream(f"case:{started.case_id}"))
     assert types[0] == "case_started" and types[-2:] == ["case_completed", "lifecycle_changed"]
     assert (view.lifecycle, view.decision) == ("completed", "granted")
     assert types.count("task_completed") == 5

@@ -277,7 +277,12 @@ def test_delivery_rules(demo):
     for outsider in ("lzxq_supervisor", "qcz_mjp_agent"):
         with pytest.raises(Forbidden):
             delivery.deliver(ctx, case_id, delivery.Delivery("pickup"), staff(ctx, outsider))
+    with pytest.raises(Conflict) as err:                 # 制证 is still open
+        delivery.deliver(ctx, case_id, delivery.Delivery("pickup"), issuer)
+    assert err.value.code == "delivery_blocked_by_open_task"
     assert frozen(ctx) == before
+    tasks.complete(ctx, only_task(ctx, "lzxq_issuer").id, {}, issuer)
+    assert state(ctx, case_id).lifecycle == "completed"
     delivery.deliver(ctx, case_id, delivery.Delivery("e_licence", licence_no="JY16201000000001"), issuer)
     assert state(ctx, case_id).lifecycle == "delivered"
     assert mask_phone("13800001234") == "138****1234"

@@ -25,7 +25,7 @@ from tests.form_samples import application
 
 FOOD = "620100-XK-SCJG-0001"
 ALLOWANCE = "620100-GG-MZ-0002"
-WALK_IN = {"name": "李梅", "id_number": "620102198502021234"}
+WALK_IN = {"name": "李梅", "id_number": "620102198502021232"}
 PDF = b"%PDF-1.7\n% a scanned ID card\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 MATERIALS = [

@@ -557,3 +557,19 @@ def test_prop_yellow_from_leaves_exactly_threshold_working_days(start, n, k):
     while not CAL.is_workday(prev):
         prev -= ONE
     assert remaining_workdays(CAL, prev, due) == k + 1
+
+
+def test_working_days_left_to_a_due_instant():
+    from datetime import datetime, timezone
+
+    from engine.domain.calendar import WorkCalendar
+    from engine.domain.deadlines import working_days_left
+    cal = WorkCalendar()
+    friday = date(2026, 11, 27)
+    monday_deadline = datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc)      # Tuesday 00:00 in China
+    assert working_days_left(cal, friday, monday_deadline) == 1
+    assert working_days_left(cal, date(2026, 11, 30), monday_deadline) == 0
+    assert working_days_left(cal, date(2026, 12, 2), monday_deadline) == -2
+    assert working_days_left(cal, date(2026, 12, 1), monday_deadline) == -1
+    assert working_days_left(cal, date(2026, 11, 28), datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)) == -1
+    assert working_days_left(cal, friday, None) is None

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 import pytest
 
 from engine.domain import audit
-from engine.domain.identity import mask_id_number, valid_resident_id
+from engine.domain.identity import identity_problem, mask_id_number, mask_name, valid_mobile, valid_resident_id
 from engine.domain.org import Target, TargetError, UnitRef, parse_target, resolve
 
 # district 1 → park 2 → township 3 → village 4; a second township 5 directly under the district
@@ -86,3 +86,33 @@ def test_resident_id_check_character():
     assert valid_resident_id("11010519491231002X")
     assert not valid_resident_id("110105194912310021")
     assert not valid_resident_id("abc")
+    assert valid_resident_id("11010519491231002x")                 # a lower-case x is the same character
+    assert not valid_resident_id("110105194912310029")             # a wrong check digit
+    assert not valid_resident_id("11010519491231002")              # 17 characters
+    assert not valid_resident_id("11010519491231002X1")            # 19 characters
+    assert not valid_resident_id("110105194902300020")             # 30 February (its check digit is right)
+    assert not valid_resident_id("110105194913010029")             # month 13 (its check digit is right)
+    assert not valid_resident_id(None) and not valid_resident_id(11010519491231002)
+
+
+def test_names_are_masked_after_the_first_character():
+    assert mask_name("张三") == "张*"
+    assert mask_name("欧阳娜娜") == "欧***"
+    assert mask_name("李") == "李"
+    assert mask_name("") == "" and mask_name(None) is None
+
+
+@pytest.mark.parametrize("value, ok", [("13800001234", True), ("19912345678", True), ("12800001234", False),
+                                       ("1380000123", False), ("138000012345", False), ("0931-1234567", False),
+                                       ("+8613800001234", False), (13800001234, False)])
+def test_mainland_mobile_numbers(value, ok):
+    assert valid_mobile(value) is ok
+
+
+def test_identity_problem_names_the_code_and_the_field():
+    assert identity_problem({"name": "张三", "id_number": "11010519491231002X", "phone": "13800001234"},
+                            {"mobile": "13912345678"}) is None
+    assert identity_problem({"name": "张三"}, {}) is None
+    assert identity_problem({"id_number": "110105194912310029"}, {}) == ("id_number_invalid", "applicant.id_number")
+    assert identity_problem({"mobile": "12345"}, {}) == ("phone_invalid", "applicant.mobile")
+    assert identity_problem({}, {"phone": "0931-1234567"}) == ("phone_invalid", "form.phone")

@@ -70,3 +70,28 @@ def require_case_access(ctx, tx: Transaction, actor: Actor, case_id: int) -> Non
         elif p_unit in units:
             return
     raise Forbidden("this case is outside your windows and supervision scope", code="case_out_of_scope")
+
+
+def works_on_units(ctx, tx: Transaction, actor: Actor, units: set[int]) -> bool:
+    """Staff with a working post (not a supervisor's) at one of `units`, or an administrator:
+    who delivers a case received at or routed to those units."""
+    if actor.has_role("admin"):
+        return True
+    if actor.kind == "applicant" or actor.staff_id is None:
+        return False
+    return any(unit in units and role != "supervisor" for unit, _dept, role in org.posts_of(ctx, tx, actor.staff_id))
+
+
+def is_head_above(ctx, tx: Transaction, actor: Actor, unit_id: int) -> bool:
+    """A department head whose unit's subtree holds `unit_id`: who approves an extension."""
+    if actor.staff_id is None or actor.kind == "applicant":
+        return False
+    directory = org.directory(ctx, tx)
+    return any(role == "head" and directory.in_subtree(unit_id, p_unit)
+               for p_unit, _dept, role in org.posts_of(ctx, tx, actor.staff_id))
+
+
+def require_agency(actor: Actor) -> None:
+    """The agency's commands on a case (the clock, 容缺): never its applicant."""
+    if actor.kind == "applicant":
+        raise Forbidden("only the agency can do this", code="agency_only")

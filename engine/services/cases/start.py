@@ -14,7 +14,7 @@ from engine.domain.actor import Actor
 from engine.domain.audit import GENESIS, CaseAudit
 from engine.domain.case import LoadedCase
 from engine.domain.errors import NotFound, ValidationError
-from engine.domain.identity import mask_id_number
+from engine.domain.identity import identity_problem, mask_id_number
 from engine.services import calendar, catalogue, definitions, materials
 from engine.services.accounts import access, org
 from engine.services.definitions import forms
@@ -48,6 +48,17 @@ def _check_applicant(applicant: dict) -> None:
     check_user_data(applicant, "applicant", top=False)
 
 
+_IDENTITY_MESSAGES = {"id_number_invalid": "the ID number is not a valid 18-character resident ID (GB 11643)",
+                      "phone_invalid": "a phone number is an 11-digit mainland mobile number"}
+
+
+def _check_identity(applicant: dict, form: dict) -> None:
+    problem = identity_problem(applicant, form)
+    if problem is not None:
+        code, field_name = problem
+        raise ValidationError(_IDENTITY_MESSAGES[code], code=code, field=field_name)
+
+
 def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] = None,
                parent_case_id: Optional[int] = None) -> Started:
     """Start a case in its own transaction, or in the caller's `tx` (一件事 packages start a
@@ -58,6 +69,7 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
     if not isinstance(cmd.form, dict):
         raise ValidationError("form must be an object", code="form_invalid", field="form")
     check_user_data(cmd.form, "form", top=False)
+    _check_identity(cmd.applicant, cmd.form)
     with nullcontext(tx) if tx is not None else ctx.uow.begin() as tx:
         item = tx.catalogue.published_for_start(cmd.item_code)
         if item is None:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from engine.domain import audit as audit_rules
+from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
 from engine.domain.audit import case_stream
 from engine.domain.errors import NotFound
@@ -38,6 +39,25 @@ class CaseView:
     decided_at: object = None
     delivery_method: Optional[str] = None
     delivered_at: object = None
+    allowed_actions: tuple = ()              # lc.ACTIONS this caller may take now
+
+
+def standing(ctx, tx, actor: Actor, origin_unit: int, case_id: int) -> lc.Standing:
+    """Who the actor is to a case she may read (access is checked): the checks the commands make."""
+    if actor.kind == "applicant":
+        return lc.Standing(applicant=True)
+    units = {origin_unit} | tx.tasks.routed_units([case_id])
+    return lc.Standing(agency=True, worker=access.works_on_units(ctx, tx, actor, units),
+                       head=access.is_head_above(ctx, tx, actor, origin_unit))
+
+
+def allowed_actions(ctx, tx, actor: Actor, row) -> list[str]:
+    """What the actor may do to the case (a row of tx.cases.view) now: engine/domain/lifecycle.py."""
+    item = tx.materials.item(row.item_id)
+    facts = lc.CaseFacts(row.status, row.clock_status, open_tasks=tx.tasks.open_of_case(row.id),
+                         extended=tx.clocks.has_extension(row.id),
+                         tolerant_item=bool(item is not None and item.tolerant_acceptance))
+    return lc.allowed_actions(row.lifecycle, facts, standing(ctx, tx, actor, row.origin_org_unit_id, row.id))
 
 
 def get_case(ctx, case_id: int, actor: Actor) -> CaseView:
@@ -54,7 +74,8 @@ def get_case(ctx, case_id: int, actor: Actor) -> CaseView:
                         row.accepted_at,
                         row.promise_due, row.legal_due, row.warning, row.deadline_provisional,
                         lifecycle=row.lifecycle, decision=row.decision, decided_at=row.decided_at,
-                        delivery_method=row.delivery_method, delivered_at=row.delivered_at)
+                        delivery_method=row.delivery_method, delivered_at=row.delivered_at,
+                        allowed_actions=tuple(allowed_actions(ctx, tx, actor, row)))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
 from engine.domain.errors import Forbidden, ValidationError
 from engine.domain.identity import mask_phone
-from engine.services.accounts import org
+from engine.services.accounts import access
 from engine.services.cases import documents, lifecycle
 from engine.services.time_limits import delivery_cards
 from engine.store.uow import Transaction
@@ -82,12 +82,9 @@ def from_form(data: dict) -> Delivery:
 def require_worker(ctx, tx: Transaction, actor: Actor, case_ids: list[int], origin_unit: int) -> None:
     """Staff at the receiving unit or a unit the cases' tasks were routed to (a 一件事 package
     passes its children too: the parent itself has no tasks)."""
-    if actor.has_role("admin"):
-        return
-    if actor.kind == "applicant" or actor.staff_id is None:
+    if actor.kind == "applicant" or (actor.staff_id is None and not actor.has_role("admin")):
         raise Forbidden("the agency delivers the result", code="agency_only")
-    units = {origin_unit} | tx.tasks.routed_units(case_ids)
-    if not any(unit in units and role != "supervisor" for unit, _dept, role in org.posts_of(ctx, tx, actor.staff_id)):
+    if not access.works_on_units(ctx, tx, actor, {origin_unit} | tx.tasks.routed_units(case_ids)):
         raise Forbidden("only staff at a window that worked on this case deliver its result",
                         code="case_out_of_scope")
 

@@ -91,6 +91,7 @@ def tolerate(ctx, case_id: int, code: str, deadline: date, commitment: str, acto
                               field="commitment")
     with ctx.uow.begin() as tx:
         locked = lock_for_materials(ctx, tx, case_id, actor)
+        access.require_agency(actor)             # the window accepts 容缺 on the applicant's commitment
         s = rules.slot(locked.item.materials, code)
         now = ctx.clock.now()
         today = dl.local_date(now)

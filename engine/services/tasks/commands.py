@@ -44,11 +44,15 @@ def require_staff(actor: Actor) -> int:
     return actor.staff_id
 
 
+def task_not_found(task_id: str) -> NotFound:
+    return NotFound(f"task {task_id} does not exist", code="task_not_found", field="task_id")
+
+
 def locked_task(ctx, tx: Transaction, task_id: str):
     """The task and its case in one statement, with the case row locked."""
     found = tx.tasks.locked_with_case(task_id)
     if found is None:
-        raise NotFound(f"task {task_id} does not exist", code="task_not_found", field="task_id")
+        raise task_not_found(task_id)
     return found
 
 

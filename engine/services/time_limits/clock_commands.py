@@ -12,7 +12,7 @@ from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict, Forbidden, ValidationError
 from engine.services import calendar
-from engine.services.accounts import access, org
+from engine.services.accounts import access
 from engine.services.cases import documents, lifecycle
 from engine.store.uow import Transaction
 
@@ -27,9 +27,12 @@ DEFAULT_EXTENSION_WORKDAYS = 10
 
 
 def _locked(ctx, tx: Transaction, case_id: int, actor: Optional[Actor] = None):
+    """The case locked and its clock; with `actor`, the agency in whose scope the case is (an
+    applicant's own case is in her scope, but the clock is the agency's)."""
     loaded = tx.cases.lock(case_id)
     if actor is not None:
         access.require_case_access(ctx, tx, actor, case_id)
+        access.require_agency(actor)
     return loaded, tx.clocks.of(case_id)
 
 
@@ -130,11 +133,6 @@ def extend(ctx, case_id: int, reason: str, actor: Actor, amount: Optional[int] =
 
 
 def _require_head(ctx, tx: Transaction, actor: Actor, unit_id: int) -> None:
-    if actor.staff_id is None:
-        raise Forbidden("only a department head can approve an extension", code="extension_needs_head")
-    directory = org.directory(ctx, tx)
-    for p_unit, _dept, role in org.posts_of(ctx, tx, actor.staff_id):
-        if role == "head" and directory.in_subtree(unit_id, p_unit):
-            return
-    raise Forbidden("only a department head above this case can approve its extension",
-                    code="extension_needs_head")
+    if not access.is_head_above(ctx, tx, actor, unit_id):
+        raise Forbidden("only a department head above this case can approve its extension",
+                        code="extension_needs_head")

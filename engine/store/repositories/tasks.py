@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import and_, bindparam, or_, select, union_all, update
+from sqlalchemy import and_, bindparam, case, false, func, or_, select, union_all, update
 
 from engine.store import tables as t
 from engine.store.fast import FastRead, FastWrite, inline_constants
@@ -41,6 +41,18 @@ _INBOX_ORDER = (_T.created_at, _T.id)
 # statement caches SQLAlchemy keeps itself
 _INBOX: dict = {}
 _INBOX_MAX = 10_000
+# the clerk's worklist (a read model: the task, its case, the item version the case was started
+# with, the claimer's name); a page ordered by one of these, then by id
+_C, _I = t.case.c, t.item_implementation.c
+_CLAIMER = Staff.__table__.alias("claimer")
+_WORKLIST_FROM = (t.task.join(t.case, _C.id == _T.case_id).join(t.item_implementation, _I.id == _C.item_id)
+                  .outerjoin(_CLAIMER, _CLAIMER.c.id == _T.assignee_id))
+_NULLS_LAST = case((_T.due_at.is_(None), 1), else_=0)
+WORKLIST_SORTS = {"due_at": (_NULLS_LAST, _T.due_at, _T.created_at, _T.id),
+                  "-due_at": (_NULLS_LAST, _T.due_at.desc(), _T.created_at.desc(), _T.id.desc()),
+                  "created_at": (_T.created_at, _T.id),
+                  "-created_at": (_T.created_at.desc(), _T.id.desc())}
+WORKLIST_SCOPES = ("all", "mine", "unclaimed", "window")
 
 
 class Tasks(Repository):
@@ -53,6 +65,10 @@ class Tasks(Repository):
         there is no such task."""
         row = (_WITH_CASE_PG if self.postgres else _WITH_CASE_SQLITE).first(self.conn, {"tid": task_id})
         return None if row is None else (case_from_row(row), row)
+
+    def get(self, task_id: str):
+        """The task row (its view columns), or None; no lock (a read)."""
+        return self.conn.execute(select(*VIEW_COLUMNS).where(_T.id == task_id)).first()
 
     def claim(self, task_id: str, staff_id: int, now: datetime) -> bool:
         return _CLAIM.execute(self.conn, {"tid": task_id, "staff": staff_id, "now": now}) == 1
@@ -77,6 +93,14 @@ class Tasks(Repository):
     def last_completed(self, case_id: int):
         """(id, completed_by) of the case's task completed last, or None."""
         return self.conn.execute(_LAST_COMPLETED, {"cid": case_id}).first()
+
+    def active_staff(self, staff_ids) -> list:
+        """(username, name) of the active accounts among `staff_ids`, by username."""
+        if not staff_ids:
+            return []
+        return self.conn.execute(select(Staff.username, Staff.name)
+                                 .where(Staff.id.in_(sorted(staff_ids)), Staff.active.is_(True))
+                                 .order_by(Staff.username)).all()
 
     def colleague(self, username: str):
         """(id, username, active) of a staff account by username, or None (a delegation's target)."""
@@ -104,10 +128,48 @@ class Tasks(Repository):
 
     # --- reading ----------------------------------------------------------------------------------
 
+    def open_of_case(self, case_id: int) -> int:
+        """How many open tasks the case has."""
+        return self.conn.execute(select(func.count()).select_from(t.task)
+                                 .where(_T.case_id == case_id, _T.state == "open")).scalar_one()
+
     def routed_units(self, case_ids: list[int]) -> set[int]:
         """The org units the cases' tasks were ever routed to."""
         return set(self.conn.execute(select(_T.routed_org_unit_id).where(_T.case_id.in_(case_ids)).distinct())
                    .scalars())
+
+    def worklist(self, staff_id: int, queues: tuple, window_units, scope: str, filters: dict, sort: str,
+                 limit: int, offset: int) -> list:
+        """One page of the open tasks of `scope` that pass `filters`: "all" — claimed by `staff_id`,
+        or unclaimed in one of `queues` (the inbox's set); "mine"; "unclaimed"; "window" — routed
+        to `window_units` whoever claimed them. Each row has the task, its case, the item's code
+        and name, the claimer's name and `can_work` (1 when the task is in the "all" set)."""
+        workable = _workable(staff_id, queues)
+        stmt = (select(_T.id, _T.name, _T.spec_id, _T.stage, _T.state, _T.form_key, _T.assignee_id,
+                       _CLAIMER.c.name.label("assignee_name"), _T.due_at, _T.warning, _T.created_at, _T.case_id,
+                       _C.number.label("case_number"), _C.version.label("case_version"),
+                       _I.code.label("item_code"), _I.name.label("item_name"), _C.applicant_name, _C.applicant,
+                       _C.lifecycle, case((workable, 1), else_=0).label("can_work"))
+                .select_from(_WORKLIST_FROM)
+                .where(_T.state == "open", _scope(scope, staff_id, queues, window_units), *_filters(filters))
+                .order_by(*WORKLIST_SORTS[sort]).limit(limit).offset(offset))
+        return self.conn.execute(stmt).all()
+
+    def worklist_counts(self, staff_id: int, queues: tuple, window_units, scope: str, filters: dict):
+        """One row: `all`, `mine`, `unclaimed`, `yellow`, `red` over the "all" set (no filters),
+        and `total`, the tasks of `scope` that pass `filters` — conditional sums in one statement."""
+        workable = _workable(staff_id, queues)
+        scoped = and_(_scope(scope, staff_id, queues, window_units), *_filters(filters))
+
+        def count(cond):
+            return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+        stmt = (select(count(workable).label("all"), count(_T.assignee_id == staff_id).label("mine"),
+                       count(and_(workable, _T.assignee_id.is_(None))).label("unclaimed"),
+                       count(and_(workable, _T.warning == "yellow")).label("yellow"),
+                       count(and_(workable, _T.warning == "red")).label("red"), count(scoped).label("total"))
+                .select_from(_WORKLIST_FROM)
+                .where(_T.state == "open", or_(workable, scoped)))
+        return self.conn.execute(stmt).one()
 
     def inbox(self, queues: tuple, staff_id: int, include_claimed_by_others: bool, limit: int) -> list:
         """Open tasks claimed by `staff_id` plus the open tasks of `queues`, oldest first. Each
@@ -154,3 +216,50 @@ def _inbox_union(queues: tuple, include_claimed_by_others: bool):
     parts = [select(*b.order_by(*_INBOX_ORDER).limit(bindparam("limit")).subquery().c) for b in branches]
     union = union_all(*parts).subquery()
     return select(union).order_by(union.c.created_at, union.c.id).limit(bindparam("limit"))
+
+
+def _queue(queue: tuple):
+    """The tasks of one queue (the inbox's branch condition, without who claimed them)."""
+    if queue[0] == "supervisor":
+        return and_(_T.routed_role == "supervisor", _T.routed_org_unit_id.in_(queue[1]))
+    _, unit, dept, role = queue
+    return and_(_T.routed_org_unit_id == unit, _T.routed_role == role,
+                or_(_T.routed_department_id.is_(None), _T.routed_department_id == dept)
+                if dept is not None else _T.routed_department_id.is_(None))
+
+
+def _in_queues(queues: tuple):
+    return or_(*(_queue(q) for q in queues)) if queues else false()
+
+
+def _workable(staff_id: int, queues: tuple):
+    """What the caller may claim or complete: hers, or unclaimed in one of her queues."""
+    return or_(_T.assignee_id == staff_id, and_(_T.assignee_id.is_(None), _in_queues(queues)))
+
+
+def _scope(scope: str, staff_id: int, queues: tuple, window_units):
+    if scope == "all":
+        return _workable(staff_id, queues)
+    if scope == "mine":
+        return _T.assignee_id == staff_id
+    if scope == "unclaimed":
+        return and_(_T.assignee_id.is_(None), _in_queues(queues))
+    if scope == "window":
+        return or_(_T.routed_org_unit_id.in_(sorted(window_units)), _T.assignee_id == staff_id)
+    raise ValueError(f"unknown worklist scope {scope!r}")
+
+
+def _filters(filters: dict) -> list:
+    """item_code (the implementation code or its local code), card (the task's warning),
+    due_before (an instant: due at or before it), q (in the case number or applicant name)."""
+    conds = []
+    if filters.get("item_code"):
+        conds.append(or_(_I.code == filters["item_code"], _I.local_code == filters["item_code"]))
+    if filters.get("card"):
+        conds.append(_T.warning == filters["card"])
+    if filters.get("due_before") is not None:
+        conds.append(_T.due_at <= filters["due_before"])
+    if filters.get("q"):
+        conds.append(or_(_C.number.icontains(filters["q"], autoescape=True),
+                         _C.applicant_name.icontains(filters["q"], autoescape=True)))
+    return conds
