@@ -24,5 +24,6 @@ export default defineConfig({
       },
     },
   },
-  server: { proxy: { '/api': 'http://127.0.0.1:5000' } },
+  // `npx vite` for live reload against `./dev run`'s API (port 8400)
+  server: { proxy: { '/api': 'http://127.0.0.1:8400' } },
 })

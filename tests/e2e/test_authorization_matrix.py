@@ -207,6 +207,9 @@ ROWS = [
     ("GET /health", lambda ctx, c, h: c.get("/api/v1/health"), expect(200, EVERYONE)),
     ("GET /auth/me", lambda ctx, c, h: c.get("/api/v1/auth/me", headers=h), expect(200, EVERYONE)),
     ("POST /auth/logout", lambda ctx, c, h: c.post("/api/v1/auth/logout", headers=h), expect(204, EVERYONE)),
+    ("GET /auth/session", lambda ctx, c, h: c.get("/api/v1/auth/session", headers=h), expect(200, EVERYONE)),
+    ("DELETE /auth/session", lambda ctx, c, h: c.delete("/api/v1/auth/session", headers=h), expect(204, EVERYONE)),
+    ("GET /catalogue/network", lambda ctx, c, h: c.get("/api/v1/catalogue/network", headers=h), expect(200, EVERYONE)),
     ("GET /service-items", lambda ctx, c, h: c.get("/api/v1/service-items", headers=h), expect(200, EVERYONE)),
     ("GET /service-items/{code}", lambda ctx, c, h: c.get(f"/api/v1/service-items/{FOOD}", headers=h),
      expect(200, EVERYONE)),
@@ -371,7 +374,8 @@ def test_every_operation_of_the_spec_is_in_the_matrix(world):
              .replace('{definition_id}', '{id}') for path in spec["paths"]}
     operations = {f"{method.upper()} {paths[path]}"
                   for path, ops in spec["paths"].items() for method in ops if method != "parameters"}
-    covered = {r[0] for r in ROWS} | {"POST /auth/login"}      # login: tests/e2e/test_api.py
+    # logging in: tests/e2e/test_api.py and tests/e2e/test_console_session.py
+    covered = {r[0] for r in ROWS} | {"POST /auth/login", "POST /auth/session"}
     assert operations <= covered, sorted(operations - covered)
 
 

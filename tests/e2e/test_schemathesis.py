@@ -69,7 +69,8 @@ def test_no_request_gets_a_server_error(app, username):
     failures, statuses, operations, reached = [], {}, 0, set()
     for result in schema.get_all_operations():
         operation = result.ok()
-        if operation.path == "/api/v1/auth/logout":
+        if operation.path == "/api/v1/auth/logout" or (operation.path, operation.method.upper()) == (
+                "/api/v1/auth/session", "DELETE"):
             continue          # it would revoke the token every later request uses (tested in test_api)
         operations += 1
 
@@ -78,7 +79,7 @@ def test_no_request_gets_a_server_error(app, username):
         def probe(case):
             response = case.call(headers=headers)
             code = response.status_code
-            if code == 401 and case.path == "/api/v1/auth/login":
+            if code == 401 and case.path in ("/api/v1/auth/login", "/api/v1/auth/session"):
                 code = "401 login"        # generated passwords are wrong: expected
             statuses[code] = statuses.get(code, 0) + 1
             if response.status_code not in (401, 422):

@@ -13,6 +13,8 @@ const routes = [
     props: true, meta: { kind: 'staff' } },
   { path: '/console/cases/:caseId', name: 'case', component: () => import('./pages/workbench/CasePage.vue'),
     props: true, meta: { kind: 'staff' } },
+  { path: '/console/supervision', name: 'supervision', component: () => import('./pages/supervision/Supervision.vue'),
+    meta: { kind: 'staff' } },
   { path: '/portal', name: 'portal', component: () => import('./pages/portal/MyCases.vue'), meta: { kind: 'applicant' } },
   { path: '/portal/apply/:code', name: 'apply', component: () => import('./pages/portal/Apply.vue'),
     props: true, meta: { kind: 'applicant' } },
