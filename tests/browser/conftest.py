@@ -43,7 +43,7 @@ def start_proxy_case(ctx, applicant: dict | None = None) -> int:
     """A food-licence case taken in by the 清水村 agent (village proxy), as the demo journey starts."""
     started = cases.start_case(ctx, cases.StartCase(
         "620100-XK-SCJG-0001", window_id(ctx, "ZCZ-QS-W01"),
-        applicant or {"name": "张三", "id_number": "620102199001011234"},
+        applicant or {"name": "张三", "id_number": "620102199001011233"},
         sample("apply_food_licence"), "proxy"), staff(ctx, "zcz_qs_agent"))
     return started.case_id
 

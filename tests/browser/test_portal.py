@@ -26,7 +26,8 @@ def my_case_numbers(page) -> list[str]:
 def start_elderly_case(ctx) -> int:
     """An online 高龄津贴 case of applicant_zhang, as the portal would start it."""
     started = cases.start_case(ctx, cases.StartCase(
-        ELDERLY, window_id(ctx, "LZXQ-W01"), {"name": "张三", "id_number": "11010519491231002X", "phone": "13800138000"},
+        ELDERLY, window_id(ctx, "LZXQ-W01"),
+        {"name": "张三", "id_number": "11010519491231002X", "phone": "13800138000"},
         sample("apply_elderly_allowance"), "online"), staff(ctx, "applicant_zhang"))
     return started.case_id
 
@@ -120,7 +121,8 @@ def test_the_applicant_answers_a_correction_notice_by_uploading_the_missing_mate
     assert correction.locator("[data-test=material-slot][data-code=M02]").count() == 0
     assert "上传材料：户口簿" in page.locator("[data-test=timeline]").inner_text()
     # the engine has the file at trust level C, for the window to check against the original
-    state = {m.code: m for m in materials.case_materials(server.ctx, case_id, staff(server.ctx, "applicant_zhang"))["materials"]}
+    listed = materials.case_materials(server.ctx, case_id, staff(server.ctx, "applicant_zhang"))["materials"]
+    state = {m.code: m for m in listed}
     assert state["M02"].status == "unverified"
     check(visit, "correction-after")
 

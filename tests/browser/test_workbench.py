@@ -134,7 +134,8 @@ def test_the_case_page_tells_the_history_in_words_and_offers_only_what_is_allowe
     buttons = page.locator('[data-test="lifecycle-actions"]').get_by_role("button")
     shown = sorted(buttons.all_inner_texts())
     allowed = case_json(visit, task.case_id)["allowed_actions"]
-    names = {"withdraw": "撤件", "return": "退件", "not_accept": "不予受理", "accept": "受理", "correction_notice": "一次性补正告知",
+    names = {"withdraw": "撤件", "return": "退件", "not_accept": "不予受理", "accept": "受理",
+             "correction_notice": "一次性补正告知",
              "pause": "中止计时", "resume": "恢复计时", "extend": "延长办理时限", "deliver": "送达"}
     assert shown == sorted(names[a] for a in allowed if a in names)
     assert "送达" not in shown
@@ -205,5 +206,6 @@ def test_a_step_is_returned_with_a_reason_after_one_more_confirmation(visit, ser
     dialog.locator('[data-test="dialog-submit"]').click()
     page.get_by_role("dialog", name="请确认").get_by_role("button", name="退回上一环节").click()
     page.get_by_text("已退回上一环节。").wait_for()
-    page.locator('[data-test="timeline"]').get_by_text("zcz_reviewer 退回了「乡镇初审」，理由：委托书编号与原件不符").wait_for()
+    timeline = page.locator('[data-test="timeline"]')
+    timeline.get_by_text("zcz_reviewer 退回了「乡镇初审」，理由：委托书编号与原件不符").wait_for()
     check_page(visit, "returned")

@@ -71,7 +71,7 @@ def test_uploaded_forms_take_precedence_and_are_snapshotted_per_version(demo, tm
         tasks.complete(ctx, task_id, {"opinion": "符合条件"}, staff(ctx, "zcz_reviewer"))
     assert err.value.code == "form_invalid" and err.value.field == "data.checked_by"
     assert snapshot(ctx) == before
-    assert forms.task_form(ctx, task_id, staff(ctx, "zcz_reviewer"))["schema"] == {**own, "x-order": ["checked_by"]}         # the field order written down
+    assert forms.task_form(ctx, task_id, staff(ctx, "zcz_reviewer"))["schema"] == {**own, "x-order": ["checked_by"]}
     assert tasks.complete(ctx, task_id, {"checked_by": "李四"}, staff(ctx, "zcz_reviewer")).status == "completed"
 
 
