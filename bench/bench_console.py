@@ -38,7 +38,7 @@ from engine.store.schema import upgrade  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CLERK = "zcz_qs_agent"
-WORKLIST_ROW = "[data-test=worklist-row]"
+WORKLIST_ROW = "[data-test=worklist] .el-table__body tr"          # the first row of the worklist table
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 

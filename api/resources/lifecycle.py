@@ -1,6 +1,6 @@
 """The lawful end of a case (docs/lifecycle.md#states-and-events): 退件 and 不予受理 before the decision, 送达 after
 it, and the documents (文书) each step issued."""
-from flask import Response
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -53,13 +53,20 @@ class Documents(MethodView):
         return documents.list_documents(context(), case_id, actor())
 
 
+# a second policy beside the one on every answer: a browser obeys both
+DOCUMENT_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
 @bp.route(CASE + "/documents/<id:document_id>")
 class Document(MethodView):
     @bp.response(200, content_type="text/html")
     @bp.alt_response(404, schema=schemas.Problem)
     def get(self, case_id, document_id):
-        """One document as issued (HTML)."""
+        """One document as issued (HTML), shown in the browser (`?download=1`: saved as a file).
+        It is opened sandboxed: no script, no form, nothing from elsewhere, whatever a case's data
+        put into it (the templates escape it too)."""
         info, content = documents.get_document(context(), case_id, document_id, actor())
+        disposition = "attachment" if request.args.get("download") else "inline"
         return Response(content, mimetype="text/html",
-                        headers={"Content-Disposition": f'attachment; filename="{info.number}.html"',
-                                 "X-Content-SHA256": info.sha256})
+                        headers={"Content-Disposition": f'{disposition}; filename="{info.number}.html"',
+                                 "Content-Security-Policy": DOCUMENT_POLICY, "X-Content-SHA256": info.sha256})

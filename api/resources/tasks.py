@@ -33,6 +33,15 @@ class Workbench(MethodView):
         return tasks.worklist(context(), actor(), **args)
 
 
+@bp.route("/<string(maxlength=36):task_id>")
+class Task(MethodView):
+    @bp.response(200, sw.WorkItemOut)
+    @bp.alt_response(404, schema=schemas.Problem)
+    def get(self, task_id):
+        """One task as the worklist shows it (open or done), for whoever may read its case."""
+        return tasks.work_item(context(), task_id, actor())
+
+
 @bp.route("/<string(maxlength=36):task_id>/colleagues")
 class Colleagues(MethodView):
     @bp.response(200, sw.ColleagueOut(many=True))

@@ -293,6 +293,8 @@ ROWS = [
     ("GET /tasks", lambda ctx, c, h: c.get("/api/v1/tasks", headers=h), expect(200, EVERYONE)),
     ("GET /tasks/workbench", lambda ctx, c, h: c.get("/api/v1/tasks/workbench?scope=window", headers=h),
      {**expect(200, EVERYONE), "applicant": 403}),
+    ("GET /tasks/{id}", lambda ctx, c, h: c.get(f"/api/v1/tasks/{new_case(ctx)[1]}", headers=h),
+     expect(200, CASE_READERS)),
     ("GET /tasks/{id}/colleagues",
      lambda ctx, c, h: c.get(f"/api/v1/tasks/{new_case(ctx)[1]}/colleagues", headers=h), expect(200, ("clerk_in",))),
     ("POST /tasks/{id}/claim", lambda ctx, c, h: c.post(f"/api/v1/tasks/{new_case(ctx)[1]}/claim", headers=h),

@@ -77,7 +77,9 @@ def test_run_serves_the_console_and_api_and_stops_cleanly(env):
         status, body = _get(f"http://127.0.0.1:{port}/api/v1/health", time.monotonic() + 30)
         assert status == 200 and json.loads(body) == {"status": "ok", "database": "sqlite"}
         status, page = _get(f"http://127.0.0.1:{port}/", time.monotonic() + 5)
-        assert status == 200 and "兰州新区" in page and "食品经营许可" in page
+        assert status == 200 and '<div id="app"></div>' in page            # the console's page
+        status, network = _get(f"http://127.0.0.1:{port}/api/v1/catalogue/network", time.monotonic() + 5)
+        assert status == 200 and "兰州新区" in network                      # what the landing page shows
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)

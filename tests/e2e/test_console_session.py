@@ -27,7 +27,7 @@ def log_in(client, username="zcz_qs_agent"):
 
 def start_body(demo):
     return {"item_code": FOOD, "window_id": window_id(demo, "ZCZ-QS-W01"), "channel": "proxy",
-            "applicant": {"name": "张三", "id_number": "620102199001011234"}, "form": sample("apply_food_licence")}
+            "applicant": {"name": "张三", "id_number": "620102199001011233"}, "form": sample("apply_food_licence")}
 
 
 def test_the_session_cookie_is_httponly_strict_and_never_in_the_body(client):

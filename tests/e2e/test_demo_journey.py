@@ -65,6 +65,11 @@ def document(client, who, case_id, kind):
     r = client.get(f"/api/v1/cases/{case_id}/documents/{info['id']}", headers=who)
     assert r.status_code == 200 and r.mimetype == "text/html"
     assert hashlib.sha256(r.data).hexdigest() == info["sha256"] == r.headers["X-Content-SHA256"]
+    # shown in the browser, sandboxed (two policies: the document's own and the one on every answer)
+    assert r.headers["Content-Disposition"].startswith("inline;")
+    assert [p.split(";")[0] for p in r.headers.getlist("Content-Security-Policy")] == ["sandbox", "default-src 'self'"]
+    saved = client.get(f"/api/v1/cases/{case_id}/documents/{info['id']}?download=1", headers=who)
+    assert saved.headers["Content-Disposition"].startswith("attachment;") and saved.data == r.data
     return r.get_data(as_text=True)
 
 

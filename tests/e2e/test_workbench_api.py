@@ -46,6 +46,23 @@ def test_the_worklist_over_http(client, demo):
     assert [i["case_id"] for i in found.json["items"]] == [second["id"]]
 
 
+def test_one_task_reads_like_a_worklist_row_open_or_done(client, demo):
+    agent = auth(client, "zcz_qs_agent")
+    started = start(client, demo, agent).json
+    task = started["tasks"][0]
+    read = client.get(f"/api/v1/tasks/{task}", headers=agent)
+    assert read.status_code == 200 and set(read.json) == ITEM_KEYS
+    assert (read.json["case_number"], read.json["state"], read.json["can_work"]) == (started["number"], "open", True)
+    client.post(f"/api/v1/tasks/{task}/claim", headers=agent)
+    done = client.post(f"/api/v1/tasks/{task}/complete", headers=agent, json={"data": sample("proxy_intake")})
+    assert done.status_code == 200, done.json
+    after = client.get(f"/api/v1/tasks/{task}", headers=agent).json
+    assert (after["state"], after["can_work"], after["claimed_by_me"]) == ("completed", False, True)
+    assert_problem(client.get("/api/v1/tasks/no-such-task", headers=agent), 404, "task_not_found")
+    assert_problem(client.get(f"/api/v1/tasks/{task}", headers=auth(client, "qcz_mjp_agent")), 403, "case_out_of_scope")
+    assert_problem(client.get(f"/api/v1/tasks/{task}", headers=auth(client, "applicant_zhang")), 403, "actor_not_staff")
+
+
 @pytest.mark.parametrize("query, field", [
     ("scope=everything", "scope"), ("card=green", "card"), ("due_before=tomorrow", "due_before"),
     ("sort=name", "sort"), ("page=0", "page"), ("page_size=0", "page_size"), ("page_size=101", "page_size"),

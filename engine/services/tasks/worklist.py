@@ -15,7 +15,7 @@ from engine.domain.clock import as_utc
 from engine.domain.errors import Forbidden
 from engine.domain.identity import mask_id_number, mask_name
 from engine.services import calendar
-from engine.services.accounts import org
+from engine.services.accounts import access, org
 
 SCOPES = ("all", "mine", "unclaimed", "window")
 CARDS = ("none", "yellow", "red")
@@ -97,6 +97,20 @@ def worklist(ctx, actor: Actor, *, scope: str = "all", item_code: Optional[str] 
     today = deadlines.local_date(ctx.clock.now())
     counts = {k: int(getattr(counted, k)) for k in ("all", "mine", "unclaimed", "yellow", "red")}
     return Worklist([_item(r, staff_id, cal, today) for r in rows], int(counted.total), page, page_size, counts)
+
+
+def work_item(ctx, task_id: str, actor: Actor) -> WorkItem:
+    """One task as the worklist shows it, open or done (a task page opened from a bookmark or a
+    link): for whoever may read its case."""
+    staff_id = require_staff_member(actor)
+    with ctx.uow.read() as tx:
+        task = tx.tasks.get(task_id)
+        if task is None:
+            raise commands.task_not_found(task_id)
+        access.require_case_access(ctx, tx, actor, task.case_id)
+        row = tx.tasks.work_item(task_id, staff_id, queues.queues_of(ctx, tx, staff_id))
+        cal = calendar.current(ctx, tx)
+    return _item(row, staff_id, cal, deadlines.local_date(ctx.clock.now()))
 
 
 def colleagues(ctx, task_id: str, actor: Actor) -> list[dict]:

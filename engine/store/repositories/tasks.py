@@ -155,6 +155,18 @@ class Tasks(Repository):
                 .order_by(*WORKLIST_SORTS[sort]).limit(limit).offset(offset))
         return self.conn.execute(stmt).all()
 
+    def work_item(self, task_id: str, staff_id: int, queues: tuple):
+        """One task, open or not, in the worklist's row shape (None when there is no such task);
+        `can_work` as in the worklist: 1 when it is open and hers or unclaimed in one of `queues`."""
+        workable = and_(_T.state == "open", _workable(staff_id, queues))
+        stmt = (select(_T.id, _T.name, _T.spec_id, _T.stage, _T.state, _T.form_key, _T.assignee_id,
+                       _CLAIMER.c.name.label("assignee_name"), _T.due_at, _T.warning, _T.created_at, _T.case_id,
+                       _C.number.label("case_number"), _C.version.label("case_version"),
+                       _I.code.label("item_code"), _I.name.label("item_name"), _C.applicant_name, _C.applicant,
+                       _C.lifecycle, case((workable, 1), else_=0).label("can_work"))
+                .select_from(_WORKLIST_FROM).where(_T.id == task_id))
+        return self.conn.execute(stmt).first()
+
     def worklist_counts(self, staff_id: int, queues: tuple, window_units, scope: str, filters: dict):
         """One row: `all`, `mine`, `unclaimed`, `yellow`, `red` over the "all" set (no filters),
         and `total`, the tasks of `scope` that pass `filters` — conditional sums in one statement."""
