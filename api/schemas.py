@@ -39,6 +39,7 @@ class SessionOut(Schema):
     csrf_token = fields.String(metadata={"description": "send it in X-CSRF-Token with every request that changes "
                                                         "something; the session itself is an HttpOnly cookie"})
     expires_at = fields.DateTime()
+    user = fields.Nested(lambda: MeOut(), metadata={"description": "who logged in, as /auth/me gives her"})
 
 
 class TokenOut(Schema):

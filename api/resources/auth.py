@@ -42,7 +42,9 @@ class Session(MethodView):
         cookie that page script cannot read; the answer carries the CSRF token that every change
         made with the cookie must send in X-CSRF-Token."""
         token, expires = auth.login(context(), body["username"], body["password"])
-        response = make_response({"csrf_token": csrf_token(token), "expires_at": expires.isoformat()})
+        csrf = csrf_token(token)
+        user = {**org.profile(context(), auth.authenticate(context(), token)), "csrf_token": csrf}
+        response = make_response({"csrf_token": csrf, "expires_at": expires.isoformat(), "user": user})
         response.set_cookie(SESSION_COOKIE, token, max_age=auth.SESSION_HOURS * 3600, path="/",
                             httponly=True, samesite="Strict", secure=request.is_secure)
         return response

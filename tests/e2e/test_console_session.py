@@ -37,6 +37,8 @@ def test_the_session_cookie_is_httponly_strict_and_never_in_the_body(client):
     assert "Path=/" in cookie and "Max-Age=43200" in cookie
     assert "lb_" not in answer.get_data(as_text=True)                 # the token itself is not readable
     assert len(answer.json["csrf_token"]) == 64
+    assert answer.json["user"]["username"] == "zcz_qs_agent" and answer.json["user"]["csrf_token"] == answer.json[
+        "csrf_token"]
 
 
 def test_a_change_with_the_cookie_needs_the_csrf_token(client, demo):

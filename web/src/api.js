@@ -74,9 +74,12 @@ export async function loadSession() {
 }
 
 export async function login(username, password) {
+  // the answer names the user too: no second round trip before the next page
   const answer = await request('POST', 'auth/session', { json: { username, password } })
   session.csrf = answer.csrf_token
-  return loadSession()
+  session.user = answer.user
+  session.checked = true
+  return session.user
 }
 
 export async function logout() {
