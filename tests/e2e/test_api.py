@@ -199,7 +199,11 @@ def test_every_page_path_answers_with_the_console_and_its_security_headers(clien
         assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy and "unsafe-eval" not in policy
         assert page.headers["X-Frame-Options"] == "DENY" and page.headers["X-Content-Type-Options"] == "nosniff"
     api = client.get("/api/v1/catalogue/items")
-    assert api.headers["Content-Security-Policy"] and api.headers["Referrer-Policy"] == "same-origin"
+    assert api.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert api.headers["X-Content-Type-Options"] == "nosniff"
+    assert "X-Frame-Options" not in api.headers             # frame-ancestors says it for data
+    docs = client.get("/api/docs")
+    assert "script-src 'self' 'unsafe-inline'" in docs.headers["Content-Security-Policy"]
     assert client.get("/nowhere").status_code == 404
 
 
