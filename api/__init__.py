@@ -28,7 +28,7 @@ from api.resources import (
     tasks,
     vault,
 )
-from api.security import add_security_headers, authenticate_request
+from api.security import SecureResponse, authenticate_request
 from engine.domain.errors import LianbanError
 from engine.services.context import Context
 
@@ -55,6 +55,7 @@ def _docs_assets() -> Blueprint:
 
 def create_app(config: dict | None = None, context: Context | None = None) -> Flask:
     app = Flask(__name__)
+    app.response_class = SecureResponse         # the security headers on every answer
     app.config.update(
         API_TITLE="Lianban 联办 API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api", OPENAPI_JSON_PATH="v1/openapi.json",
@@ -90,7 +91,6 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
     app.before_request(authenticate_request)
     app.before_request(check_request)          # after authentication: nothing is parsed for strangers
     app.register_error_handler(LianbanError, errors.from_domain)
-    app.after_request(add_security_headers)
 
     @app.errorhandler(HTTPException)
     def http_error(exc):

@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Blueprint, Response, send_from_directory
+from flask import Blueprint, send_from_directory
+
+from api.security import SecureResponse
 
 WEB_DIST = Path(os.environ.get("LIANBAN_WEB_DIST") or Path(__file__).resolve().parent.parent / "web" / "dist")
 # the paths the application's router owns (web/src/router.js)
@@ -18,8 +20,8 @@ PAGES = ("/", "/login", "/guide", "/guide/<path:rest>", "/console", "/console/<p
 bp = Blueprint("console", __name__)
 
 
-def _missing() -> Response:
-    return Response("The web console is not built: run `./dev run` (it installs Node's packages and builds web/ "
+def _missing() -> SecureResponse:
+    return SecureResponse("The web console is not built: run `./dev run` (it installs Node's packages and builds web/ "
                     "into web/dist), or `cd web && npm ci && npm run build`.\n", status=503, mimetype="text/plain")
 
 

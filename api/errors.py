@@ -2,9 +2,10 @@
 `field` or BPMN `element` when there is one. One place maps domain error types to statuses."""
 from __future__ import annotations
 
-from flask import Response, json
+from flask import json
 from werkzeug.exceptions import HTTPException
 
+from api.security import SecureResponse
 from engine.domain.errors import (
     CaseError,
     Conflict,
@@ -36,17 +37,17 @@ def status_for(exc: LianbanError) -> int:
     return 400
 
 
-def problem(status: int, code: str, detail: str, **extra) -> Response:
+def problem(status: int, code: str, detail: str, **extra) -> SecureResponse:
     body = {"type": "about:blank", "title": _TITLES.get(status, "Error"), "status": status, "code": code,
             "detail": detail}
     body.update({k: v for k, v in extra.items() if v is not None})
-    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json")
+    response = SecureResponse(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json")
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="lianban"'
     return response
 
 
-def from_domain(exc: LianbanError) -> Response:
+def from_domain(exc: LianbanError) -> SecureResponse:
     body = exc.to_dict()
     code, message = body.pop("code"), body.pop("message")
     return problem(status_for(exc), code, message, **body)
@@ -73,7 +74,7 @@ def _text_keys(messages):
     return messages
 
 
-def from_http(exc: HTTPException) -> Response:
+def from_http(exc: HTTPException) -> SecureResponse:
     status = exc.code or 500
     data = getattr(exc, "data", None) or {}
     messages = _text_keys(data.get("messages"))

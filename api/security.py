@@ -14,6 +14,7 @@ import binascii
 import hashlib
 import hmac
 
+import flask
 from flask import current_app, g, request
 
 from engine.domain.actor import Actor
@@ -115,18 +116,23 @@ _DOCS_HEADERS = [*SECURITY_HEADERS.items(), ("Content-Security-Policy", _DOCS_PO
 _DATA_HEADERS = [("X-Content-Type-Options", "nosniff"), ("Content-Security-Policy", API_POLICY)]
 
 
-def add_security_headers(response):
-    """after_request: the standard protections on every answer — the full set on a page (HTML),
-    the two that matter on data. Appended to the header list in one step: Headers.update()
-    validates each header and cost 23 µs an answer; this costs about 1 µs. No route sets these
-    headers itself (an issued document adds a second, sandboxing policy, which browsers obey
-    beside this one), so nothing is duplicated."""
-    if response.mimetype == "text/html":
-        headers = _DOCS_HEADERS if request.path == "/api/docs" else _PAGE_HEADERS
-    else:
-        headers = _DATA_HEADERS
-    response.headers._list.extend(headers)
-    return response
+class SecureResponse(flask.Response):
+    """Every answer of the app (app.response_class): the standard protections — the full set on a
+    page (HTML), the two that matter on data — added to the copy of the headers werkzeug makes
+    as it sends the answer. Added there rather than by an after_request hook, which Flask calls
+    through its sync/async wrapper on every request (an HTTP case of bench/bench_http.py cost 1 %
+    more that way); appended in one step because Headers.update() validates each header (23 µs).
+    No route sets these headers itself (an issued document adds a second, sandboxing policy,
+    which browsers obey beside this one)."""
+
+    def get_wsgi_headers(self, environ):
+        headers = super().get_wsgi_headers(environ)
+        if self.mimetype == "text/html":
+            added = _DOCS_HEADERS if environ.get("PATH_INFO") == "/api/docs" else _PAGE_HEADERS
+        else:
+            added = _DATA_HEADERS
+        headers._list.extend(added)
+        return headers
 
 
 def actor() -> Actor:

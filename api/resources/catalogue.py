@@ -1,13 +1,13 @@
 """The 实施清单 catalogue: the public guide (办事指南, no login), import/export, versions
 (administrators) and channel statistics per tier (supervisors)."""
-from flask import Response, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 import api.schemas as schemas
 import api.schemas_catalog as sc
 import api.schemas_portal as schemas_portal
-from api.security import actor, context
+from api.security import SecureResponse, actor, context
 from engine.domain.errors import ValidationError
 from engine.services import catalogue, supervision
 from engine.services.cases import applying
@@ -129,7 +129,7 @@ class Export(MethodView):
         fmt = args["format"]
         body = catalogue.export_catalogue(context(), fmt, actor())
         mimetype = "text/csv" if fmt == "csv" else "application/json"
-        return Response(body, mimetype=mimetype, headers={
+        return SecureResponse(body, mimetype=mimetype, headers={
             "Content-Disposition": f'attachment; filename="catalogue.{fmt}"'})
 
 
@@ -143,6 +143,6 @@ class ChannelStats(MethodView):
         plan's targets (supervisors of the unit, administrators)."""
         rows = supervision.channel_stats(context(), actor(), args["unit_id"])
         if args["format"] == "csv":
-            return Response(supervision.to_csv(rows), mimetype="text/csv",
+            return SecureResponse(supervision.to_csv(rows), mimetype="text/csv",
                             headers={"Content-Disposition": 'attachment; filename="channel-stats.csv"'})
         return rows

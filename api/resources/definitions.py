@@ -1,10 +1,10 @@
 """Process definitions: deploy (multipart), validate without deploying, list, download source."""
-from flask import Response, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 import api.schemas as schemas
-from api.security import actor, context
+from api.security import SecureResponse, actor, context
 from engine.bpmn.parser import SourceFile
 from engine.domain.errors import ValidationError
 from engine.services import definitions
@@ -67,5 +67,5 @@ class Source(MethodView):
     def get(self, definition_id):
         """The BPMN file this version was deployed from."""
         name, content = definitions.source(context(), definition_id)
-        return Response(content, mimetype="application/xml",
+        return SecureResponse(content, mimetype="application/xml",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,12 +1,12 @@
 """The lawful end of a case (docs/lifecycle.md#states-and-events): 退件 and 不予受理 before the decision, 送达 after
 it, and the documents (文书) each step issued."""
-from flask import Response, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 import api.schemas as schemas
 import api.schemas_lifecycle as s
-from api.security import actor, context
+from api.security import SecureResponse, actor, context
 from engine.services import delivery
 from engine.services.cases import documents, lifecycle
 
@@ -67,6 +67,6 @@ class Document(MethodView):
         put into it (the templates escape it too)."""
         info, content = documents.get_document(context(), case_id, document_id, actor())
         disposition = "attachment" if request.args.get("download") else "inline"
-        return Response(content, mimetype="text/html",
+        return SecureResponse(content, mimetype="text/html",
                         headers={"Content-Disposition": f'{disposition}; filename="{info.number}.html"',
                                  "Content-Security-Policy": DOCUMENT_POLICY, "X-Content-SHA256": info.sha256})

@@ -1,12 +1,12 @@
 """A case's materials (upload, vault document, declaration, 容缺, verification), its files, its
 applicant's vault as staff see it through the case, and the proxy mandate (委托书)."""
-from flask import Response, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 import api.schemas as schemas
 import api.schemas_materials as sm
-from api.security import actor, context
+from api.security import SecureResponse, actor, context
 from engine.domain.errors import ValidationError
 from engine.services import materials
 from engine.services.materials import blobs, mandates, vault
@@ -30,9 +30,9 @@ def uploaded(sha256: str | None = None, required: bool = True) -> blobs.Upload |
     return blobs.Upload(f.read(), f.filename, f.mimetype, sha256)
 
 
-def send(stored: blobs.StoredFile) -> Response:
+def send(stored: blobs.StoredFile) -> SecureResponse:
     name = f"{stored.sha256}.{_EXTENSIONS.get(stored.media_type, 'bin')}"
-    return Response(stored.content, mimetype=stored.media_type, headers={
+    return SecureResponse(stored.content, mimetype=stored.media_type, headers={
         "Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"})
 
 

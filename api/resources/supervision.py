@@ -1,19 +1,18 @@
 """Supervision (电子监察): yellow and red cases and steps of a subtree, counts, on-time rate, case
 channels (网上受理率, 掌办率), Art. 44 delivery cards, CSV."""
-from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 import api.schemas as schemas
 import api.schemas_supervision as ss
-from api.security import actor, context
+from api.security import SecureResponse, actor, context
 from engine.services import supervision
 
 bp = Blueprint("supervision", __name__, url_prefix="/api/v1/supervision", description="Supervision (电子监察)")
 
 
-def _csv(rows, name: str) -> Response:
-    return Response(supervision.to_csv(rows), mimetype="text/csv",
+def _csv(rows, name: str) -> SecureResponse:
+    return SecureResponse(supervision.to_csv(rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 

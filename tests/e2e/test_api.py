@@ -204,7 +204,9 @@ def test_every_page_path_answers_with_the_console_and_its_security_headers(clien
     assert "X-Frame-Options" not in api.headers             # frame-ancestors says it for data
     docs = client.get("/api/docs")
     assert "script-src 'self' 'unsafe-inline'" in docs.headers["Content-Security-Policy"]
-    assert client.get("/nowhere").status_code == 404
+    missing = client.get("/nowhere")                       # errors (problem+json) carry them too
+    assert missing.status_code == 404 and missing.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/api/v1/tasks").headers["Content-Security-Policy"].startswith("default-src 'none'")
 
 
 def _unit(demo, code):

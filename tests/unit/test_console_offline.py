@@ -47,3 +47,12 @@ def test_the_page_has_no_inline_script_so_the_policy_can_forbid_it():
                                           ("<script>alert(1)</script>", True), ("<script>\n</script>", False)])
 def test_the_inline_script_check_itself(text, found):
     assert bool(INLINE_SCRIPT.search(text)) is found
+
+
+def test_every_answer_is_built_as_a_secure_response():
+    """api/security.py SecureResponse adds the security headers as an answer is sent: a route that
+    built a plain flask.Response would answer without them."""
+    offenders = [f"{p.relative_to(ROOT)}:{n}" for p in (ROOT / "api").rglob("*.py")
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+                 if re.search(r"(?<![A-Za-z_.])Response\(|from flask import .*\bResponse\b", line)]
+    assert not offenders, offenders
