@@ -178,6 +178,7 @@ class EventOut(Schema):
     seq = fields.Integer()
     type = fields.String()
     actor = fields.String(allow_none=True)
+    actor_name = fields.String(allow_none=True, metadata={"description": "the actor's display name (not chained)"})
     at = fields.DateTime()
     payload = fields.Dict()
     hash = fields.String()

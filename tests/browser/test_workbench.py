@@ -12,6 +12,7 @@ from engine.store.models import Window
 from tests.conftest import staff
 
 AGENT = "zcz_qs_agent"
+AGENT_NAME = "ZCZ-QS代办员"            # the timeline names people by their display names
 INTAKE = {"mandate_no": "WT202611270001", "agent_name": "清水村代办员", "materials_received": ["申请书", "营业执照"]}
 RAW_CODES = re.compile(r"\b(case|task|clock|material|document|lifecycle|timer)_[a-z_]+\b")
 
@@ -122,7 +123,7 @@ def test_the_case_page_tells_the_history_in_words_and_offers_only_what_is_allowe
     visit.go(f"/console/cases/{task.case_id}")
     timeline = page.locator('[data-test="timeline"]')
     timeline.get_by_text(re.compile("张\\* 的申请已收件（帮办代办）")).wait_for()
-    assert timeline.get_by_text(f"{AGENT} 签收了「代办收件」").is_visible()
+    assert timeline.get_by_text(f"{AGENT_NAME} 签收了「代办收件」").is_visible()
     assert timeline.get_by_text("已从申请人云档案自动调取「营业执照」").is_visible()
     assert not RAW_CODES.search(page.locator("main").inner_text())
     assert page.get_by_text("尚未出具文书").is_visible()
@@ -161,7 +162,7 @@ def test_the_case_page_tells_the_history_in_words_and_offers_only_what_is_allowe
     page.get_by_role("dialog", name="请确认").get_by_role("button", name="确定退件").click()
     page.locator('[data-test="action-done"]').get_by_text(re.compile("已退件")).wait_for()
     page.locator('[data-test="no-actions"]').wait_for()
-    assert page.locator('[data-test="timeline"]').get_by_text(f"{AGENT} 退件：申请人要求取回材料").is_visible()
+    assert page.locator('[data-test="timeline"]').get_by_text(f"{AGENT_NAME} 退件：申请人要求取回材料").is_visible()
 
 
 def test_a_task_is_delegated_to_a_colleague_of_the_queue(visit, server):
@@ -183,7 +184,7 @@ def test_a_task_is_delegated_to_a_colleague_of_the_queue(visit, server):
     check_page(visit, "delegate-dialog")
     dialog.locator('[data-test="dialog-submit"]').click()
     page.get_by_text("已转交给 第二代办员。").wait_for()
-    page.locator('[data-test="timeline"]').get_by_text(f"{AGENT} 将「代办收件」转交给 zcz_qs_agent2").wait_for()
+    page.locator('[data-test="timeline"]').get_by_text(f"{AGENT_NAME} 将「代办收件」转交给 zcz_qs_agent2").wait_for()
     page.get_by_text("本任务已由 第二代办员 签收，您只能查看。").wait_for()
 
 
@@ -207,5 +208,5 @@ def test_a_step_is_returned_with_a_reason_after_one_more_confirmation(visit, ser
     page.get_by_role("dialog", name="请确认").get_by_role("button", name="退回上一环节").click()
     page.get_by_text("已退回上一环节。").wait_for()
     timeline = page.locator('[data-test="timeline"]')
-    timeline.get_by_text("zcz_reviewer 退回了「乡镇初审」，理由：委托书编号与原件不符").wait_for()
+    timeline.get_by_text("ZCZ审核员 退回了「乡镇初审」，理由：委托书编号与原件不符").wait_for()
     check_page(visit, "returned")

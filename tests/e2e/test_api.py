@@ -92,6 +92,8 @@ def test_a_clerks_day_over_http(client, demo):
     assert case["applicant_id_masked"] == "620102********1233" and "620102199001011233" not in json.dumps(case)
     trail = client.get(f"/api/v1/cases/{case_id}/events", headers=agent).json
     assert trail["intact"] and trail["events"][0]["type"] == "case_started"
+    first = trail["events"][0]                                  # the display name rides beside the chain
+    assert (first["actor"], first["actor_name"]) == ("zcz_qs_agent", "ZCZ-QS代办员")
     reviewer = auth(client, "zcz_reviewer")
     [review] = client.get("/api/v1/tasks", headers=reviewer).json
     stale = client.post(f"/api/v1/tasks/{review['id']}/complete", headers=reviewer,

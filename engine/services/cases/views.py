@@ -112,8 +112,12 @@ def list_cases(ctx, actor: Actor, *, status: Optional[str] = None, item_code: Op
 
 
 def audit_trail(ctx, case_id: int, actor: Actor) -> tuple[list[dict], Optional[int]]:
-    """The case's events and where the hash chain breaks (None when intact)."""
+    """The case's events and where the hash chain breaks (None when intact); each event also
+    names its actor as people know her (`actor_name`, the account's display name; not part of
+    the chained record)."""
     with ctx.uow.read() as tx:
         access.require_readable_case(ctx, tx, actor, case_id)
         events = tx.events.of_stream(case_stream(case_id))
-    return events, audit_rules.verify(events, case_stream(case_id))
+        names = tx.accounts.names_of({e["actor"] for e in events if e["actor"]})
+    broken = audit_rules.verify(events, case_stream(case_id))
+    return [{**e, "actor_name": names.get(e["actor"])} for e in events], broken

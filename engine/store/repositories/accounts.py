@@ -43,6 +43,13 @@ class Accounts(Repository):
         """The display name of an account."""
         return self.conn.execute(_NAME, {"account_id": account_id}).scalar()
 
+    def names_of(self, usernames) -> dict[str, str]:
+        """{username: display name} of the accounts among `usernames` (an audit trail's actors)."""
+        if not usernames:
+            return {}
+        rows = self.conn.execute(select(_S.username, _S.name).where(_S.username.in_(sorted(usernames))))
+        return {r.username: r.name for r in rows}
+
     def posts_named(self, account_id: int) -> list:
         """The posts of a staff member with unit, department and window names, in the order given."""
         return self.conn.execute(_POSTS_NAMED, {"account_id": account_id}).all()
