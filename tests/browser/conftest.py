@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import threading
+from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -53,14 +55,28 @@ class Server:
         self.url, self.ctx = url, ctx
 
 
-@pytest.fixture
-def server(tmp_path):
-    """The API and the console on a real port, demo data loaded, one proxy case open."""
-    ctx = Context.create(Settings(database_url=f"sqlite:///{tmp_path / 'console.db'}"), clock=FrozenClock(NOW))
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory) -> Path:
+    """The demo data with one proxy case, built once per run: each journey starts from a copy
+    (loading the demo deploys every workflow, which took longer than most journeys)."""
+    path = tmp_path_factory.mktemp("browser-template") / "demo.db"
+    ctx = Context.create(Settings(database_url=f"sqlite:///{path}"), clock=FrozenClock(NOW))
     upgrade(ctx.engine)
     seed_from_package(ctx)
     load_demo(ctx, ROOT / "workflows")
     start_proxy_case(ctx)
+    ctx.dispose()
+    with closing(sqlite3.connect(path)) as db:           # everything in the main file: copies are whole
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def server(tmp_path, demo_database):
+    """The API and the console on a real port, on a fresh copy of the demo data."""
+    path = tmp_path / "console.db"
+    shutil.copyfile(demo_database, path)
+    ctx = Context.create(Settings(database_url=f"sqlite:///{path}"), clock=FrozenClock(NOW))
     httpd = make_server("127.0.0.1", 0, create_app(context=ctx), threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
