@@ -145,12 +145,7 @@ class Tasks(Repository):
         to `window_units` whoever claimed them. Each row has the task, its case, the item's code
         and name, the claimer's name and `can_work` (1 when the task is in the "all" set)."""
         workable = _workable(staff_id, queues)
-        stmt = (select(_T.id, _T.name, _T.spec_id, _T.stage, _T.state, _T.form_key, _T.assignee_id,
-                       _CLAIMER.c.name.label("assignee_name"), _T.due_at, _T.warning, _T.created_at, _T.case_id,
-                       _C.number.label("case_number"), _C.version.label("case_version"),
-                       _I.code.label("item_code"), _I.name.label("item_name"), _C.applicant_name, _C.applicant,
-                       _C.lifecycle, case((workable, 1), else_=0).label("can_work"))
-                .select_from(_WORKLIST_FROM)
+        stmt = (_work_rows(workable)
                 .where(_T.state == "open", _scope(scope, staff_id, queues, window_units), *_filters(filters))
                 .order_by(*WORKLIST_SORTS[sort]).limit(limit).offset(offset))
         return self.conn.execute(stmt).all()
@@ -159,12 +154,7 @@ class Tasks(Repository):
         """One task, open or not, in the worklist's row shape (None when there is no such task);
         `can_work` as in the worklist: 1 when it is open and hers or unclaimed in one of `queues`."""
         workable = and_(_T.state == "open", _workable(staff_id, queues))
-        stmt = (select(_T.id, _T.name, _T.spec_id, _T.stage, _T.state, _T.form_key, _T.assignee_id,
-                       _CLAIMER.c.name.label("assignee_name"), _T.due_at, _T.warning, _T.created_at, _T.case_id,
-                       _C.number.label("case_number"), _C.version.label("case_version"),
-                       _I.code.label("item_code"), _I.name.label("item_name"), _C.applicant_name, _C.applicant,
-                       _C.lifecycle, case((workable, 1), else_=0).label("can_work"))
-                .select_from(_WORKLIST_FROM).where(_T.id == task_id))
+        stmt = _work_rows(workable).where(_T.id == task_id)
         return self.conn.execute(stmt).first()
 
     def worklist_counts(self, staff_id: int, queues: tuple, window_units, scope: str, filters: dict):
@@ -242,6 +232,16 @@ def _queue(queue: tuple):
 
 def _in_queues(queues: tuple):
     return or_(*(_queue(q) for q in queues)) if queues else false()
+
+
+def _work_rows(workable):
+    """The worklist's row: the task, its case, the item's code and name, the claimer's name and
+    `can_work` (1 where `workable` holds)."""
+    return select(_T.id, _T.name, _T.spec_id, _T.stage, _T.state, _T.form_key, _T.assignee_id,
+                  _CLAIMER.c.name.label("assignee_name"), _T.due_at, _T.warning, _T.created_at, _T.case_id,
+                  _C.number.label("case_number"), _C.version.label("case_version"),
+                  _I.code.label("item_code"), _I.name.label("item_name"), _C.applicant_name, _C.applicant,
+                  _C.lifecycle, case((workable, 1), else_=0).label("can_work")).select_from(_WORKLIST_FROM)
 
 
 def _workable(staff_id: int, queues: tuple):
