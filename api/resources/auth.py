@@ -42,9 +42,8 @@ class Session(MethodView):
         cookie that page script cannot read; the answer carries the CSRF token that every change
         made with the cookie must send in X-CSRF-Token."""
         token, expires = auth.login(context(), body["username"], body["password"])
-        csrf = csrf_token(token)
-        user = {**org.profile(context(), auth.authenticate(context(), token)), "csrf_token": csrf}
-        response = make_response({"csrf_token": csrf, "expires_at": expires.isoformat(), "user": user})
+        user = _profile(auth.authenticate(context(), token), cookie_token=token)
+        response = make_response({"csrf_token": user["csrf_token"], "expires_at": expires.isoformat(), "user": user})
         response.set_cookie(SESSION_COOKIE, token, max_age=auth.SESSION_HOURS * 3600, path="/",
                             httponly=True, samesite="Strict", secure=request.is_secure)
         return response
@@ -61,9 +60,7 @@ class Session(MethodView):
             who = auth.authenticate(context(), token)
         except auth.Unauthenticated:
             return {"user": None}
-        me = org.profile(context(), who)
-        me["csrf_token"] = None if bearer_token() else csrf_token(token)
-        return {"user": me}
+        return {"user": _profile(who, cookie_token=None if bearer_token() else token)}
 
     @bp.response(204)
     def delete(self):
@@ -80,6 +77,10 @@ class Me(MethodView):
     def get(self):
         """The caller: name, account kind, system roles and posts (unit, department, window, role);
         with a cookie session also the CSRF token."""
-        me = org.profile(context(), actor())
-        me["csrf_token"] = csrf_token(session_token()) if via_cookie() else None
-        return me
+        return _profile(actor(), cookie_token=session_token() if via_cookie() else None)
+
+
+def _profile(who, cookie_token: str | None) -> dict:
+    """Who is logged in as the console shows her; with a cookie session (its token given) also
+    the CSRF token that session's changes must carry."""
+    return {**org.profile(context(), who), "csrf_token": csrf_token(cookie_token) if cookie_token else None}
