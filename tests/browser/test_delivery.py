@@ -3,10 +3,11 @@ the form asks for what the method needs, the receipt is issued and opens sandbox
 lifecycle-changing is offered afterwards."""
 import re
 
-from engine.services import cases, tasks
+from engine.services import cases
 from tests.browser.test_workbench import case_json, check_page
 from tests.conftest import staff, window_id
-from tests.form_samples import sample, task_data
+from tests.form_samples import sample
+from tests.integration.helpers import FOOD_TO_ISSUED, complete_steps
 
 FOOD = "620100-XK-SCJG-0001"
 
@@ -16,10 +17,7 @@ def decided_case(ctx) -> tuple[int, str]:
     task blocks its delivery."""
     started = cases.start_case(ctx, cases.StartCase(FOOD, window_id(ctx, "ZCZ-QS-W01"), {"name": "王五"},
                                                     sample("apply_food_licence"), "proxy"), staff(ctx, "zcz_qs_agent"))
-    task = started.tasks[0]
-    for who, data in (("zcz_qs_agent", {}), ("zcz_reviewer", {"complete": True}), ("lzxq_receiver", {}),
-                      ("lzxq_market_approver", {"decision": "granted"}), ("lzxq_issuer", {})):
-        task = (tasks.complete(ctx, task, task_data(ctx, task, **data), staff(ctx, who)).next_tasks or [None])[0]
+    complete_steps(ctx, started.tasks[0], FOOD_TO_ISSUED)
     return started.case_id, started.number
 
 

@@ -27,6 +27,7 @@ from engine.store.models import CaseDocument, ItemImplementation, OrgUnit, Windo
 from engine.store.schema import upgrade
 from tests.conftest import ROOT, staff, window_id
 from tests.form_samples import application, sample, task_data
+from tests.integration.helpers import FOOD_TO_ISSUED, complete_steps
 
 FOOD = "620100-XK-SCJG-0001"
 PACKAGE = RESTAURANT_PACKAGE.code
@@ -77,10 +78,7 @@ def decided_case(ctx):
     """A food licence case walked to its decision (granted) and its licence issued (办结), ready to be
     delivered (no task of it is open)."""
     case_id, task = new_case(ctx)
-    for who, data in (("zcz_qs_agent", {}), ("zcz_reviewer", {"complete": True}), ("lzxq_receiver", {}),
-                      ("lzxq_market_approver", {"decision": "granted"}), ("lzxq_issuer", {})):
-        done = tasks.complete(ctx, task, task_data(ctx, task, **data), staff(ctx, who))
-        task = done.next_tasks[0] if done.next_tasks else None
+    complete_steps(ctx, task, FOOD_TO_ISSUED)
     return case_id
 
 
