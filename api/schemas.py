@@ -172,6 +172,7 @@ class CaseSummary(Schema):
     applicant_name = fields.String()
     promise_due = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
+    lifecycle = fields.String(metadata={"description": "the lifecycle state (docs/lifecycle.md)"})
 
 
 class EventOut(Schema):

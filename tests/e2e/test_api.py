@@ -273,6 +273,7 @@ def test_applicants_see_their_own_cases_only(client, demo):
     start(client, demo, auth(client, "zcz_qs_agent"))                    # somebody else's case
     listed = client.get("/api/v1/cases", headers=applicant).json
     assert [c["id"] for c in listed] == [mine.json["id"]]
+    assert listed[0]["lifecycle"] == "received"            # my cases show the state without a read each
     assert client.get(f"/api/v1/cases/{mine.json['id']}", headers=applicant).status_code == 200
 
 

@@ -89,6 +89,7 @@ class CaseSummary:
     applicant_name: str
     promise_due: object
     created_at: object
+    lifecycle: str
 
 
 def list_cases(ctx, actor: Actor, *, status: Optional[str] = None, item_code: Optional[str] = None,
@@ -108,7 +109,7 @@ def list_cases(ctx, actor: Actor, *, status: Optional[str] = None, item_code: Op
                 visible = ("staff", units | supervised, units)
         rows = tx.cases.summaries(visible, status=status, item_code=item_code, after_id=after_id, limit=limit)
     return [CaseSummary(r.id, r.number, r.code, r.status, r.stage, r.warning, r.applicant_name, r.promise_due,
-                        r.created_at) for r in rows]
+                        r.created_at, r.lifecycle) for r in rows]
 
 
 def audit_trail(ctx, case_id: int, actor: Actor) -> tuple[list[dict], Optional[int]]:

@@ -158,7 +158,7 @@ class Cases(Repository):
         task routed to `routed units`."""
         i = t.item_implementation.c
         q = (select(_C.id, _C.number, i.code, _C.status, _C.stage, _C.warning, _C.applicant_name, _C.promise_due,
-                    _C.created_at).join(t.item_implementation, i.id == _C.item_id))
+                    _C.created_at, _C.lifecycle).join(t.item_implementation, i.id == _C.item_id))
         if visible[0] == "applicant":
             q = q.where(_C.applicant_account_id == visible[1])
         elif visible[0] == "staff":
