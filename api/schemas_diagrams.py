@@ -47,7 +47,7 @@ class StepHeatOut(Schema):
     cancelled = fields.Integer()
 
 
-class VersionOut(Schema):
+class DefinitionVersionOut(Schema):
     id = fields.Integer()
     version = fields.Integer()
     name = fields.String(allow_none=True)
@@ -62,4 +62,4 @@ class HeatmapOut(Schema):
     cases = fields.Integer(metadata={"description": "cases of this version"})
     source = fields.String(metadata={"description": "the version's BPMN XML"})
     steps = fields.List(fields.Nested(StepHeatOut))
-    versions = fields.List(fields.Nested(VersionOut), metadata={"description": "versions of the same process"})
+    versions = fields.List(fields.Nested(DefinitionVersionOut), metadata={"description": "versions of the same process"})
