@@ -3,7 +3,8 @@
 import re
 
 from engine.services import cases
-from tests.conftest import staff
+from tests.conftest import staff, window_id
+from tests.form_samples import application
 
 
 def test_case_diagram_and_its_heatmap(visit, server):
@@ -35,3 +36,17 @@ def test_case_diagram_and_its_heatmap(visit, server):
     href = page.locator("[data-test=heatmap-csv]").get_attribute("href")
     download = page.request.get(visit.base + href)
     assert download.ok and download.headers["content-type"].startswith("text/csv")
+
+    # the applicant's own case: the same marks, step names only
+    mine = cases.start_case(server.ctx, cases.StartCase(
+        "620100-XK-SCJG-0001", window_id(server.ctx, "ZCZ-QS-W01"), {"name": "张三"},
+        application(server.ctx, "620100-XK-SCJG-0001"), "online"), staff(server.ctx, "applicant_zhang")).case_id
+    page.context.clear_cookies()
+    visit.login("applicant_zhang")
+    visit.go(f"/portal/cases/{mine}")
+    page.locator("[data-test=case-diagram]").get_by_role("button", name="显示流程图").click()
+    page.locator("g.djs-element.lb-active").first.wait_for()
+    assert page.locator("[data-test=heatmap-link]").count() == 0
+    visit.axe()
+    visit.no_sideways_scroll()
+    visit.shot("applicant")

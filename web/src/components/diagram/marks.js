@@ -28,7 +28,7 @@ export function caseMarks(diagram, t) {
 /** The five classes of the heat scale: bounds of mean working days, from 0 to the largest mean. */
 export function heatScale(steps) {
   const means = steps.filter((s) => s.mean_days != null).map((s) => s.mean_days)
-  const top = Math.max(1, ...means)
+  const top = Math.max(5, Math.ceil(Math.max(0, ...means)))
   const bounds = [0, 1, 2, 3, 4, 5].map((i) => Math.round((top * i) / 5 * 10) / 10)
   return bounds.slice(0, 5).map((from, i) => ({ cls: `lb-heat-${i}`, from, to: bounds[i + 1] }))
 }
@@ -49,9 +49,13 @@ export function heatMarks(heatmap, t) {
   for (const s of drawn) {
     const cls = heatClass(scale, s.mean_days)
     if (cls) markers[s.element_id] = cls
-    if (s.completed || s.overdue || s.open) {
-      overlays.push({ element: s.element_id, kind: s.overdue ? 'overdue' : 'heat',
-        text: t('heatmap.badge', { days: s.mean_days == null ? '–' : s.mean_days.toFixed(1), overdue: s.overdue }) })
+    const kind = s.overdue ? 'overdue' : 'heat'
+    const position = { top: -14, left: 0 }
+    if (s.completed) {
+      overlays.push({ element: s.element_id, kind, position,
+        text: t('heatmap.badge', { days: s.mean_days.toFixed(1), overdue: s.overdue }) })
+    } else if (s.open || s.overdue) {
+      overlays.push({ element: s.element_id, kind, position, text: t('heatmap.openBadge', { open: s.open, overdue: s.overdue }) })
     }
   }
   return { markers, overlays, scale }

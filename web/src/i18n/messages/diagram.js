@@ -12,7 +12,7 @@ export default {
     },
     heatmap: {
       title: '流程热力图', lead: '按本版本全部办件统计各环节实际用时（工作日）与超期数。', version: '版本', versionOption: '第 {version} 版',
-      cases: '办件数 {n}', badge: '{days} 工作日 · {overdue} 超期', scale: '平均用时（工作日）', noData: '无数据',
+      cases: '办件数 {n}', badge: '{days} 工作日 · {overdue} 超期', openBadge: '{open} 在办 · {overdue} 超期', scale: '平均用时（工作日）', noData: '无数据',
       table: '各环节统计', step: '环节', completed: '已办结', mean: '平均工作日', median: '中位工作日', max: '最长工作日',
       overdue: '超期数', open: '在办', csv: '下载 CSV（Excel 可打开）', calledProcess: '（被调用流程）',
       label: '热力图：{steps} 个环节按平均用时着色', loadFailed: '热力图加载失败', back: '← 返回',
@@ -32,7 +32,7 @@ export default {
     },
     heatmap: {
       title: 'Process heatmap', lead: 'Working days spent and overdue counts per step, over every case of this version.', version: 'Version',
-      versionOption: 'version {version}', cases: '{n} cases', badge: '{days} working days · {overdue} overdue', scale: 'Mean working days',
+      versionOption: 'version {version}', cases: '{n} cases', badge: '{days} working days · {overdue} overdue', openBadge: '{open} open · {overdue} overdue', scale: 'Mean working days',
       noData: 'no data', table: 'Figures per step', step: 'Step', completed: 'Completed', mean: 'Mean days', median: 'Median days',
       max: 'Longest', overdue: 'Overdue', open: 'Open', csv: 'Download CSV (opens in Excel)', calledProcess: '(called process)',
       label: 'Heatmap: {steps} steps coloured by mean working days', loadFailed: 'The heatmap could not be loaded', back: '← Back',
