@@ -62,4 +62,5 @@ class HeatmapOut(Schema):
     cases = fields.Integer(metadata={"description": "cases of this version"})
     source = fields.String(metadata={"description": "the version's BPMN XML"})
     steps = fields.List(fields.Nested(StepHeatOut))
-    versions = fields.List(fields.Nested(DefinitionVersionOut), metadata={"description": "versions of the same process"})
+    versions = fields.List(fields.Nested(DefinitionVersionOut),
+                           metadata={"description": "versions of the same process"})
