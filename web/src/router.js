@@ -15,6 +15,9 @@ const routes = [
     props: true, meta: { kind: 'staff' } },
   { path: '/console/supervision', name: 'supervision', component: () => import('./pages/supervision/Supervision.vue'),
     meta: { kind: 'staff' } },
+  // process diagrams (issue 12): a version's heatmap, for designers, supervisors and administrators
+  { path: '/console/definitions/:definitionId/heatmap', name: 'heatmap', component: () => import('./pages/diagrams/Heatmap.vue'),
+    props: true, meta: { kind: 'staff' } },
   { path: '/portal', name: 'portal', component: () => import('./pages/portal/MyCases.vue'), meta: { kind: 'applicant' } },
   { path: '/portal/apply/:code', name: 'apply', component: () => import('./pages/portal/Apply.vue'),
     props: true, meta: { kind: 'applicant' } },
