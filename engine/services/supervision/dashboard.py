@@ -177,8 +177,9 @@ class _Children:
     def __init__(self):
         self.rows: dict = {}
 
-    def add(self, kind: str, cid: int, name: Optional[str], **extra) -> dict:
-        return self.rows.setdefault((kind, cid), {"kind": kind, "id": cid, "name": name, **extra,
+    def add(self, kind: str, cid: int, name: Optional[str], tier: Optional[str] = None) -> dict:
+        # every row has the same keys (the CSV's columns), a tier only for a unit
+        return self.rows.setdefault((kind, cid), {"kind": kind, "id": cid, "name": name, "tier": tier,
                                                   "cases": _load(), "steps": _load()})
 
     def sorted(self) -> list[dict]:
