@@ -98,6 +98,10 @@ def test_on_time_rates_per_month(demo, clock):
     finish(ctx, early)                                              # 11-27: by both
     clock.set(bj(2026, 12, 18, 10))
     finish(ctx, late)                                               # after the promise, within the legal limit
+    # November is over (its figures are kept from now on), December still counts
+    mid = supervision.on_time_series(ctx, SUP(ctx), unit(ctx, "LZXQ"), date(2026, 11, 1), date(2027, 1, 31))
+    assert [(r["period"], r["completed"], r["on_promise"]) for r in mid] == [
+        ("2026-11", 1, 1), ("2026-12", 1, 0), ("2027-01", 0, 0)]
     clock.set(bj(2027, 1, 6, 10))
     finish(ctx, later)                                              # after both
     rows = supervision.on_time_series(ctx, SUP(ctx), unit(ctx, "LZXQ"), date(2026, 11, 1), date(2027, 1, 31))

@@ -14,6 +14,7 @@ Reads only indexed columns of `case` and `task` (bench/bench_dashboard.py)."""
 from __future__ import annotations
 
 import math
+import weakref
 from datetime import date, datetime, timedelta
 from typing import Optional
 
@@ -24,6 +25,7 @@ from engine.domain.errors import NotFound, ValidationError
 from engine.domain.identity import mask_name
 from engine.domain.org import TIERS
 from engine.services.accounts import access, org
+from engine.services.caches import Immutable
 from engine.services.supervision.warnings import LEVELS, subtree
 
 PERIODS = ("month", "week")
@@ -299,18 +301,46 @@ def _rate(part: int, whole: int) -> Optional[float]:
     return round(part / whole, 4) if whole else None
 
 
+# The figures of a period that ended are immutable: a case is completed at the instant its last
+# step commits (the clock's now), so no completion lands in a period already past, and a completed
+# case's deadlines no longer change. They are kept per process (the rule of engine/services/
+# caches.py for immutable entries), keyed by the exact units and bounds (an org change gives a new
+# key), so a dashboard polled every 20 s scans only the running period. A period counts as ended
+# an hour after its end: a completion committed late by another process still falls in.
+_SETTLED = timedelta(hours=1)
+_CLOSED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()      # per Context's caches
+
+
+def _closed_periods(ctx) -> Immutable:
+    found = _CLOSED.get(ctx.caches)
+    if found is None:
+        found = _CLOSED[ctx.caches] = Immutable(max_entries=2_000)
+    return found
+
+
 def on_time_series(ctx, actor: Actor, unit_id: int, since: date, until: date, period: str = "month") -> list[dict]:
     """Per month (or week, Monday first) of Beijing calendar days: the cases received in the
     subtree and completed in it, and how many by the promised deadline and by the legal one."""
     firsts = periods(since, until, period)
+    bounds = [_start(d) for d in firsts]
+    settled = ctx.clock.now() - _SETTLED
+    cache = _closed_periods(ctx)
     with ctx.uow.read() as tx:
         units = subtree(ctx, tx, unit_id, None, actor)
-        rows = {r[0]: r for r in tx.supervision.completions(units, [_start(d) for d in firsts])}
+        key = (tuple(units), period)
+        known = {i: cache.get((key, bounds[i])) for i in range(len(firsts) - 1) if bounds[i + 1] <= settled}
+        open_from = next((i for i in range(len(firsts) - 1) if known.get(i) is None), len(firsts) - 1)
+        rows = {}
+        if open_from < len(firsts) - 1:          # one query from the first period not known to the end
+            found = {r[0]: tuple(r[1:]) for r in tx.supervision.completions(units, bounds[open_from:])}
+            rows = {open_from + i: v for i, v in found.items()}
     out = []
     for i, first in enumerate(firsts[:-1]):
-        r = rows.get(i)
-        completed, promised, on_promise, legal, on_legal = ((r[1], r[2], r[3] or 0, r[4], r[5] or 0) if r
-                                                             else (0, 0, 0, 0, 0))
+        figures = known.get(i) or rows.get(i) or (0, 0, 0, 0, 0)
+        if i in known and known[i] is None and bounds[i + 1] <= settled:
+            cache.put((key, bounds[i]), figures)
+        completed, promised, on_promise, legal, on_legal = (figures[0], figures[1], figures[2] or 0, figures[3],
+                                                            figures[4] or 0)
         out.append({"period": first.strftime("%Y-%m") if period == "month" else first.isoformat(),
                     "first_day": first, "last_day": firsts[i + 1] - timedelta(days=1), "completed": completed,
                     "with_promise": promised, "on_promise": on_promise, "promise_rate": _rate(on_promise, promised),
