@@ -79,3 +79,44 @@ class Deliveries(MethodView):
         fmt = args.pop("format")
         rows = supervision.deliveries(context(), actor(), args.pop("unit_id"), **args)
         return _csv(rows, "deliveries") if fmt == "csv" else rows
+
+
+# --- the supervisor dashboard (docs/time-limits.md#the-supervisor-dashboard) -----------------------
+
+@bp.route("/dashboard/summary")
+class DashboardSummary(MethodView):
+    @bp.arguments(ss.DashboardArgs, location="query")
+    @bp.response(200, ss.SummaryOut)
+    @bp.alt_response(200, content_type="text/csv", description="with format=csv: the counts per tier")
+    def get(self, args):
+        """Open cases and steps of the subtree with their yellow and red cards, in total and per tier."""
+        out = supervision.summary(context(), actor(), args["unit_id"])
+        return _csv(supervision.flat(out["by_tier"]), "dashboard-tiers") if args["format"] == "csv" else out
+
+
+@bp.route("/dashboard/drill")
+class DashboardDrill(MethodView):
+    @bp.arguments(ss.DrillArgs, location="query")
+    @bp.response(200, ss.DrillOut)
+    @bp.alt_response(200, content_type="text/csv", description="with format=csv: the children or the items")
+    def get(self, args):
+        """One level of the drill-down unit → department → window → person: the children with their
+        open, yellow and red cases and steps; at a window or a person the carded cases and steps."""
+        fmt, table = args.pop("format"), args.pop("table")
+        out = supervision.drill(context(), actor(), args.pop("unit_id"), **args)
+        if fmt == "csv":
+            return _csv(supervision.flat(out[table]), f"dashboard-{table}")
+        return out
+
+
+@bp.route("/dashboard/on-time")
+class DashboardOnTime(MethodView):
+    @bp.arguments(ss.OnTimeSeriesArgs, location="query")
+    @bp.response(200, ss.OnTimePointOut(many=True))
+    @bp.alt_response(200, content_type="text/csv", description="with format=csv")
+    def get(self, args):
+        """Per month or week (Beijing days): cases completed, and the share by the promised and by the
+        legal deadline."""
+        rows = supervision.on_time_series(context(), actor(), args["unit_id"], args["since"], args["until"],
+                                          args["period"])
+        return _csv(rows, "dashboard-on-time") if args["format"] == "csv" else rows

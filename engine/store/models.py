@@ -266,6 +266,11 @@ class Case(Base):
               postgresql_where=text("applicant_account_id IS NOT NULL")),
         Index("ix_case_parent_case_id", "parent_case_id",
               sqlite_where=text("parent_case_id IS NOT NULL"), postgresql_where=text("parent_case_id IS NOT NULL")),
+        # the supervisor dashboard (migration 0012): its counts come from these indexes alone
+        Index("ix_case_running_unit", "origin_org_unit_id", "warning", "origin_window_id", "created_by",
+              sqlite_where=text("status = 'running'"), postgresql_where=text("status = 'running'")),
+        Index("ix_case_completed_at", "completed_at", "origin_org_unit_id", "promise_due", "legal_due",
+              sqlite_where=text("status = 'completed'"), postgresql_where=text("status = 'completed'")),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)
@@ -386,6 +391,8 @@ class Task(Base):
               postgresql_where=text("state = 'open' AND assignee_id IS NOT NULL")),
         Index("ix_task_warning_unit", "state", "warning", "routed_org_unit_id",
               sqlite_where=text("warning != 'none'"), postgresql_where=text("warning != 'none'")),
+        Index("ix_task_open_unit", "routed_org_unit_id", "warning", "routed_department_id", "assignee_id",
+              sqlite_where=text("state = 'open'"), postgresql_where=text("state = 'open'")),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)

@@ -1,28 +1,61 @@
-"""A supervisor's page in the console: counts of yellow and red, the carded cases, the channel
-statistics against the plan's targets, CSV links that work with the cookie session."""
+"""The supervisor dashboard (电子监察): the district supervisor sees the counts and charts of the
+whole district, drills from the district down to the person whose case is red, and opens the
+case. The red card comes from the demo's proxy case left unaccepted past its 5-working-day
+acceptance deadline (deemed accepted, 行政许可法 Art. 32): the server's frozen clock is moved
+to 2026-12-11 and the due timers fired, as the scheduler would."""
 import re
+from datetime import datetime, timezone
+
+import pytest
+
+from engine.services.time_limits import timers
+
+LATER = datetime(2026, 12, 11, 0, 0, tzinfo=timezone.utc)        # 08:00 in Beijing
 
 
-def test_a_supervisor_sees_the_cards_and_the_channel_statistics_of_her_subtree(visit):
-    page = visit.login("zcz_supervisor")
+@pytest.fixture
+def red_case(server):
+    server.ctx.clock.set(LATER)
+    timers.fire_due(server.ctx)
+    return server
+
+
+def test_the_district_supervisor_drills_down_to_a_red_case_and_opens_it(visit, red_case):
+    page = visit.login("lzxq_supervisor")
     if visit.width_name == "phone":
         page.get_by_role("button", name="菜单").click()
     page.get_by_role("link", name="电子监察").click()
     page.get_by_role("heading", name="电子监察").wait_for()
-    counts = page.locator("[data-test=supervision-counts]")
-    counts.wait_for()
-    assert "红牌办件" in counts.inner_text() and "黄牌环节" in counts.inner_text()
-    page.get_by_text("没有亮牌的办件").wait_for()            # the demo case was received this morning
+    tiles = page.locator("[data-test=dashboard-summary]")
+    tiles.wait_for()
+    assert re.search(r"红牌办件\s*1", tiles.inner_text())
+    assert "待接入" in page.locator("[data-test=ratings-placeholder]").inner_text()      # no invented ratings
+    page.locator("[data-test=updated-at]").get_by_text(re.compile(r"更新于 \d\d:\d\d:\d\d")).wait_for()
+    page.locator("canvas").nth(2).wait_for()                       # three charts drawn by ECharts
+    table = page.locator("[data-test=tier-table]")
+    assert "村" in table.inner_text()
     visit.axe()
     visit.no_sideways_scroll()
-    visit.shot("cases")
-    page.get_by_role("tab", name="办理渠道").click()
-    table = page.locator("[data-test=channel-stats]")
-    table.get_by_text("乡镇").first.wait_for()
-    assert re.search(r"达标|未达标|不设目标", table.inner_text())
+    visit.shot("dashboard")
+    drill = page.locator("[data-test=drill-table]")
+    for name in ("中川园区", "中川镇", "清水村", "不属部门的窗口", "帮办代办窗口", "ZCZ-QS代办员"):
+        drill.get_by_role("link", name=name, exact=True).click()
+        page.locator("[data-test=breadcrumb]").get_by_text(name, exact=True).wait_for()
+    crumbs = page.locator("[data-test=breadcrumb]").inner_text()
+    assert re.sub(r"\s+", "", crumbs) == "兰州新区›中川园区›中川镇›清水村›不属部门的窗口›帮办代办窗口›ZCZ-QS代办员"
+    items = page.locator("[data-test=items-table]")
+    items.get_by_text("红牌办件").wait_for()
+    assert "张*" in items.inner_text() and "张三" not in items.inner_text()      # the applicant masked
     visit.axe()
-    visit.shot("channels")
-    href = page.get_by_role("link", name=re.compile("下载 CSV")).last.get_attribute("href")
-    download = page.request.get(visit.base + href)             # the cookie goes with it
+    visit.no_sideways_scroll()
+    visit.shot("drilled")
+    href = page.locator("[data-test=drill] a[download]").last.get_attribute("href")
+    download = page.request.get(visit.base + href)                   # the cookie goes with it
     assert download.ok and download.headers["content-type"].startswith("text/csv")
-    assert "tier" in download.text()
+    assert download.text().startswith("\ufeffkind,case_id") and ",red," in download.text()
+    page.go_back()                                                   # Back walks up one level
+    page.locator("[data-test=breadcrumb]").get_by_text("帮办代办窗口", exact=True).wait_for()
+    page.go_forward()
+    items.get_by_role("link", name=re.compile(r"^11620100MB")).first.click()
+    page.wait_for_url(re.compile(r"/console/cases/\d+$"))
+    page.get_by_text("红牌").first.wait_for()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
 from engine.domain.actor import Actor
@@ -130,15 +130,15 @@ def on_time_rate(ctx, actor: Actor, unit_id: int, since: datetime, until: dateti
 
 
 def to_csv(rows: list) -> str:
-    """UTF-8 with a BOM so that Excel opens Chinese text correctly."""
+    """UTF-8 with a BOM so that Excel opens Chinese text correctly. Rows are dataclasses or flat dicts."""
     buf = io.StringIO()
     buf.write("\ufeff")
     if rows:
-        fields = list(asdict(rows[0]))
-        writer = csv.DictWriter(buf, fieldnames=fields)
+        dicts = [r if isinstance(r, dict) else asdict(r) for r in rows]
+        writer = csv.DictWriter(buf, fieldnames=list(dicts[0]))
         writer.writeheader()
-        for r in rows:
-            writer.writerow({k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in asdict(r).items()})
+        for r in dicts:
+            writer.writerow({k: (v.isoformat() if isinstance(v, (datetime, date)) else v) for k, v in r.items()})
     return buf.getvalue()
 
 

@@ -10,13 +10,14 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy import case as sql_case
 
 from engine.store import tables as t
-from engine.store.models import Department, OrgUnit, Window
+from engine.store.models import Department, OrgUnit, Staff, StaffPost, Window
 from engine.store.repositories.base import Repository
 
 _C, _I, _K, _T = t.case.c, t.item_implementation.c, t.task.c, t.timer.c
 _UNITS = bindparam("units", expanding=True)
 _LEVELS = bindparam("levels", expanding=True)
 _SINCE, _UNTIL = bindparam("since"), bindparam("until")
+_UNIT = bindparam("unit")
 # open cases with a card, received in a set of units
 _WARNED_CASES = (select(_C.id, _C.number, _I.code, _I.name, _C.warning, _C.clock_status, _C.promise_due, _C.legal_due,
                         OrgUnit.name.label("unit"), Window.name.label("window"), _C.applicant_name,
@@ -65,6 +66,44 @@ _DELIVERED = (select(_C.origin_org_unit_id, _C.delivery_method, func.count())
 _PUBLISHED_CHANNELS = (select(_I.id, _I.org_unit_id, _I.accepting_tiers, _I.handle_forms, _I.online_depth, _I.mobile,
                               _I.express)
                        .where(_I.status == "published", _I.category != "package"))
+# the supervisor dashboard (engine/services/supervision/dashboard.py): the open load of a subtree
+# per unit and card, then one unit's own work per window/department and person
+_OPEN_CASES_BY_UNIT = (select(_C.origin_org_unit_id, _C.warning, func.count())
+                       .where(_C.status == "running", _C.origin_org_unit_id.in_(_UNITS))
+                       .group_by(_C.origin_org_unit_id, _C.warning))
+_OPEN_STEPS_BY_UNIT = (select(_K.routed_org_unit_id, _K.warning, func.count())
+                       .where(_K.state == "open", _K.routed_org_unit_id.in_(_UNITS))
+                       .group_by(_K.routed_org_unit_id, _K.warning))
+_OPEN_CASES_AT = (select(_C.origin_window_id, _C.created_by, _C.warning, func.count())
+                  .where(_C.status == "running", _C.origin_org_unit_id == _UNIT)
+                  .group_by(_C.origin_window_id, _C.created_by, _C.warning))
+_OPEN_STEPS_AT = (select(_K.routed_department_id, _K.assignee_id, _K.warning, func.count())
+                  .where(_K.state == "open", _K.routed_org_unit_id == _UNIT)
+                  .group_by(_K.routed_department_id, _K.assignee_id, _K.warning))
+_CARDED_CASES_AT = (select(_C.id, _C.number, _I.name, _C.applicant_name, _C.warning, _C.promise_due, _C.legal_due,
+                           _C.deemed_accepted, _C.origin_window_id, _C.created_by)
+                    .join(t.item_implementation, _I.id == _C.item_id)
+                    .where(_C.status == "running", _C.warning.in_(_LEVELS), _C.origin_org_unit_id == _UNIT)
+                    .order_by(_C.id))
+_CARDED_STEPS_AT = (select(_K.id, _K.case_id, _C.number, _I.name.label("item"), _C.applicant_name, _K.name,
+                           _K.warning, _K.due_at, _K.routed_department_id, _K.assignee_id)
+                    .join(t.case, _C.id == _K.case_id).join(t.item_implementation, _I.id == _C.item_id)
+                    .where(_K.state == "open", _K.warning.in_(_LEVELS), _K.routed_org_unit_id == _UNIT)
+                    .order_by(_K.due_at, _K.id))
+_OPEN_STEP_NAMES = (select(_K.case_id, _K.name)
+                    .where(_K.state == "open", _K.case_id.in_(bindparam("case_ids", expanding=True)))
+                    .order_by(_K.case_id, _K.created_at))
+_UNIT_NAMES = select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(_UNITS))
+_DEPARTMENTS_AT = select(Department.id, Department.name).where(Department.org_unit_id == _UNIT)
+_WINDOWS_AT = select(Window.id, Window.name, Window.department_id).where(Window.org_unit_id == _UNIT)
+_POSTS_AT = (select(StaffPost.staff_id, StaffPost.window_id, StaffPost.department_id)
+             .where(StaffPost.org_unit_id == _UNIT).order_by(StaffPost.id))
+# staff only: an applicant's account (an online application) is no person of the agency
+_STAFF_BY_NAME = (select(Staff.id, Staff.username, Staff.name)
+                  .where(Staff.username.in_(bindparam("usernames", expanding=True)), Staff.kind == "staff"))
+_STAFF_BY_ID = select(Staff.id, Staff.username, Staff.name).where(Staff.id.in_(bindparam("ids", expanding=True)))
+
+
 # the public overview page
 _ALL_UNITS = select(OrgUnit.__table__).order_by(OrgUnit.path)
 _CASE_COUNT = select(func.count()).select_from(t.case)
@@ -139,6 +178,77 @@ class Supervision(Repository):
         """(id, org_unit_id, accepting_tiers, handle_forms, online_depth, mobile, express) of every
         published service item (not a 一件事 package's own entry)."""
         return self.conn.execute(_PUBLISHED_CHANNELS).all()
+
+    # --- the dashboard ------------------------------------------------------------------------
+
+    def open_cases_by_unit(self, units: list[int]) -> list:
+        """(receiving unit, card, count) of the running cases received in `units` (card `none` too)."""
+        return self.conn.execute(_OPEN_CASES_BY_UNIT, {"units": units}).all()
+
+    def open_steps_by_unit(self, units: list[int]) -> list:
+        """(unit, card, count) of the open steps routed into `units` (card `none` too)."""
+        return self.conn.execute(_OPEN_STEPS_BY_UNIT, {"units": units}).all()
+
+    def open_cases_at(self, unit: int) -> list:
+        """(origin window, created_by username, card, count) of the running cases received at `unit`."""
+        return self.conn.execute(_OPEN_CASES_AT, {"unit": unit}).all()
+
+    def open_steps_at(self, unit: int) -> list:
+        """(department, assignee, card, count) of the open steps routed to `unit` itself."""
+        return self.conn.execute(_OPEN_STEPS_AT, {"unit": unit}).all()
+
+    def carded_cases_at(self, unit: int, levels: tuple) -> list:
+        """The running cases received at `unit` with a card of `levels`, in case order."""
+        return self.conn.execute(_CARDED_CASES_AT, {"unit": unit, "levels": list(levels)}).all()
+
+    def carded_steps_at(self, unit: int, levels: tuple) -> list:
+        """The open steps routed to `unit` with a card of `levels`, soonest due first."""
+        return self.conn.execute(_CARDED_STEPS_AT, {"unit": unit, "levels": list(levels)}).all()
+
+    def completions(self, units: list[int], bounds: list[datetime]) -> list:
+        """Per period [bounds[i], bounds[i+1]): (i, completed, with a promise, by the promise, with a
+        legal deadline, by the legal deadline) of the cases received in `units` and completed in it.
+        The period is worked out in SQL by comparing with the bounds, which reads the same on
+        SQLite and PostgreSQL (no date functions, no time zones)."""
+        params = {f"b{i}": b for i, b in enumerate(bounds)}
+        period = sql_case(*[(_C.completed_at < bindparam(f"b{i}"), i - 1) for i in range(1, len(bounds))])
+        on_promise = sql_case((_C.completed_at <= _C.promise_due, 1), else_=0)
+        on_legal = sql_case((_C.completed_at <= _C.legal_due, 1), else_=0)
+        q = (select(period.label("period"), func.count(), func.count(_C.promise_due), func.sum(on_promise),
+                    func.count(_C.legal_due), func.sum(on_legal))
+             .where(_C.status == "completed", _C.completed_at >= bindparam("b0"),
+                    _C.completed_at < bindparam(f"b{len(bounds) - 1}"), _C.origin_org_unit_id.in_(_UNITS))
+             .group_by(period))
+        return self.conn.execute(q, {**params, "units": units}).all()
+
+    def open_step_names(self, case_ids: list[int]) -> dict[int, list[str]]:
+        """case id -> the names of its open steps, oldest first."""
+        out: dict[int, list[str]] = {}
+        for case_id, name in (self.conn.execute(_OPEN_STEP_NAMES, {"case_ids": case_ids}).all() if case_ids else ()):
+            out.setdefault(case_id, []).append(name)
+        return out
+
+    def unit_names(self, units: list[int]) -> dict[int, str]:
+        return dict(self.conn.execute(_UNIT_NAMES, {"units": units}).all())
+
+    def departments_at(self, unit: int) -> dict[int, str]:
+        return dict(self.conn.execute(_DEPARTMENTS_AT, {"unit": unit}).all())
+
+    def windows_at(self, unit: int) -> list:
+        """(id, name, department_id) of the windows of `unit`."""
+        return self.conn.execute(_WINDOWS_AT, {"unit": unit}).all()
+
+    def posts_at(self, unit: int) -> list:
+        """(staff, window, department) of every post at `unit`, oldest first."""
+        return self.conn.execute(_POSTS_AT, {"unit": unit}).all()
+
+    def staff_named(self, usernames: list[str]) -> list:
+        """(id, username, name) of the accounts with these usernames."""
+        return self.conn.execute(_STAFF_BY_NAME, {"usernames": usernames}).all() if usernames else []
+
+    def staff_by_id(self, ids: list[int]) -> list:
+        """(id, username, name) of these accounts."""
+        return self.conn.execute(_STAFF_BY_ID, {"ids": ids}).all() if ids else []
 
     # --- the public overview ------------------------------------------------------------------
 
