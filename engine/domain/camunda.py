@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Optional
 
 from engine.domain.errors import ValidationError
+from engine.domain.input_limits import JsonTooDeep, json_too_deep, nul_path
 
 # Lianban declares the Camunda 7 REST API release whose subset it implements (GET /version);
 # Camunda Modeler reads it to decide which deployment features the engine has.
@@ -71,7 +72,7 @@ def parse_date(text: str) -> Optional[datetime]:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
 
 
-def _refuse(name: str, message: str, code: str = "variable_invalid") -> ValidationError:
+def _refuse(name: str, message: str, *, code: str) -> ValidationError:
     return ValidationError(f"variable {name!r}: {message}", code=code, field=f"variables.{name}")
 
 
@@ -92,7 +93,7 @@ def _untyped(value) -> str:
 
 def _string(name: str, kind: str, value):
     if not isinstance(value, str):
-        raise _refuse(name, f"a String needs a text value, not {json.dumps(value)[:40]}")
+        raise _refuse(name, f"a String needs a text value, not {json.dumps(value)[:40]}", code="variable_invalid")
     return value
 
 
@@ -105,7 +106,7 @@ def _whole(name: str, kind: str, value):
     low, high = _INT_RANGES[kind]
     if isinstance(number, bool) or not isinstance(number, int) or not low <= number <= high:
         raise _refuse(name, f"cannot convert {json.dumps(value)[:40]} to {_CANONICAL[kind]} "
-                            f"(a whole number from {low} to {high})")
+                            f"(a whole number from {low} to {high})", code="variable_invalid")
     return number
 
 
@@ -117,7 +118,7 @@ def _double(name: str, kind: str, value):
         except ValueError:
             number = None
     if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
-        raise _refuse(name, f"cannot convert {json.dumps(value)[:40]} to Double")
+        raise _refuse(name, f"cannot convert {json.dumps(value)[:40]} to Double", code="variable_invalid")
     return float(number)
 
 
@@ -126,14 +127,14 @@ def _boolean(name: str, kind: str, value):
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    raise _refuse(name, f"cannot convert {json.dumps(value)[:40]} to Boolean (true or false)")
+    raise _refuse(name, f"cannot convert {json.dumps(value)[:40]} to Boolean (true or false)", code="variable_invalid")
 
 
 def _date(name: str, kind: str, value):
     moment = parse_date(value) if isinstance(value, str) else None
     if moment is None:
         raise _refuse(name, "a Date is written yyyy-MM-dd'T'HH:mm:ss.SSSZ "
-                            "(e.g. 2026-11-27T09:00:00.000+0800) or in ISO 8601")
+                            "(e.g. 2026-11-27T09:00:00.000+0800) or in ISO 8601", code="variable_invalid")
     return moment.isoformat()            # the case keeps JSON: the moment as ISO 8601 text
 
 
@@ -142,10 +143,19 @@ def _json(name: str, kind: str, value):
         return value
     if isinstance(value, str):
         try:
-            return json.loads(value)
+            if json_too_deep(value):
+                raise JsonTooDeep()
+            parsed = json.loads(value, parse_constant=_no_constant)
         except ValueError as exc:
-            raise _refuse(name, f"the Json value is not JSON: {exc}") from None
-    raise _refuse(name, "a Json variable's value is JSON text (or an object or array)")
+            raise _refuse(name, f"the Json value is not JSON: {exc}", code="variable_invalid") from None
+        if nul_path(parsed) is not None:       # no text of a case holds one (engine/domain/input_limits.py)
+            raise _refuse(name, "the Json value holds a NUL character (U+0000)", code="nul_character")
+        return parsed
+    raise _refuse(name, "a Json variable's value is JSON text (or an object or array)", code="variable_invalid")
+
+
+def _no_constant(text: str):
+    raise ValueError(f"{text} is not a JSON number")
 
 
 _CONVERT = {"string": _string, "short": _whole, "integer": _whole, "long": _whole, "double": _double,
@@ -166,20 +176,20 @@ def variable_values(variables) -> dict:
             raise ValidationError(f"a variable name has 1 to {MAX_VARIABLE_NAME} characters",
                                   code="variable_invalid", field="variables")
         if not isinstance(typed, dict):
-            raise _refuse(name, 'a variable is an object {"value": ..., "type": ...}')
+            raise _refuse(name, 'a variable is an object {"value": ..., "type": ...}', code="variable_invalid")
         value, kind = typed.get("value"), typed.get("type")
         if kind is None:
             kind = _untyped(value)
         elif not isinstance(kind, str):
-            raise _refuse(name, "its type is a name such as String, Integer or Json", "variable_type_unknown")
+            raise _refuse(name, "its type is a name such as String, Integer or Json", code="variable_type_unknown")
         kind = kind.lower()
         if kind in _UNSUPPORTED:
             raise _refuse(name, f"type {typed['type']} is not supported: a case keeps JSON values "
                                 f"(String, Boolean, Short, Integer, Long, Double, Date, Json, Null)",
-                          "variable_type_unsupported")
+                          code="variable_type_unsupported")
         if kind not in _CANONICAL:
             raise _refuse(name, f"unsupported value type {str(typed.get('type'))[:40]!r} (String, Boolean, Short, "
-                                f"Integer, Long, Double, Date, Json or Null)", "variable_type_unknown")
+                                f"Integer, Long, Double, Date, Json or Null)", code="variable_type_unknown")
         out[name] = None if value is None else _CONVERT[kind](name, kind, value)   # a null fits any type
     return out
 
