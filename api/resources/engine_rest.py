@@ -131,12 +131,12 @@ def _deployment_id(text: str, strict: bool = True):
     return None
 
 
-@bp.route("/deployment/<deployment_id>")
+@bp.route("/deployment/<id>")    # Camunda's ids are text: not the `id` converter
 class Deployment(MethodView):
     @bp.response(200)
-    def get(self, deployment_id):
+    def get(self, id):   # noqa: A002 - the path parameter is Camunda's {id}
         """One deployment, Camunda-shaped."""
-        return _deployment(definitions.get_deployment(context(), actor(), _deployment_id(deployment_id)))
+        return _deployment(definitions.get_deployment(context(), actor(), _deployment_id(id)))
 
 
 @bp.route("/deployment/create")
@@ -185,14 +185,14 @@ def _start(body: dict, **which) -> dict:
     return _started(started, body)
 
 
-@bp.route("/process-definition/<definition_id>/start")
+@bp.route("/process-definition/<id>/start")
 class StartById(MethodView):
     @bp.arguments(CamundaStartIn())
     @bp.response(200)
-    def post(self, body, definition_id):
+    def post(self, body, id):   # noqa: A002 - the path parameter is Camunda's {id}
         """Start a case of the published item that runs this process definition (Camunda's
         `key:version:id`, the latest version): businessKey and typed variables."""
-        return _start(body, definition_id=definition_id)
+        return _start(body, definition_id=id)
 
 
 @bp.route("/process-definition/key/<key>/start")

@@ -154,7 +154,8 @@ def test_deploy_as_the_modeler_does_with_duplicate_filtering(server):
         "count": deployments}
 
     changed = modeler_deploy(base, basic("designer"), "elderly_allowance.bpmn",
-                             diagram("elderly_allowance.bpmn", "（第三版）"), name="高龄津贴", duplicate_filtering="false")
+                             diagram("elderly_allowance.bpmn", "（第三版）"), name="高龄津贴",
+                             duplicate_filtering="false")
     assert changed.status_code == 200 and changed.json()["id"] != deployment_id
     assert [d["version"] for d in changed.json()["deployedProcessDefinitions"].values()] == [3]
 
@@ -297,7 +298,7 @@ def test_the_openapi_description_gives_deploy_a_file_input(server):
     create = spec["paths"]["/engine-rest/deployment/create"]["post"]["requestBody"]["content"]["multipart/form-data"]
     assert create["schema"]["properties"]["data"] == {**create["schema"]["properties"]["data"],
                                                       "type": "string", "format": "binary"}
-    for path in ("/engine-rest/version", "/engine-rest/deployment", "/engine-rest/deployment/{deployment_id}",
-                 "/engine-rest/process-definition/{definition_id}/start",
+    for path in ("/engine-rest/version", "/engine-rest/deployment", "/engine-rest/deployment/{id}",
+                 "/engine-rest/process-definition/{id}/start",
                  "/engine-rest/process-definition/key/{key}/start"):
         assert path in spec["paths"], path
