@@ -149,6 +149,9 @@ class Create(MethodView):
         deployed again: when nothing is new, the answer is the deployment that holds it, with
         deployedProcessDefinitions null (Camunda's duplicate filtering). Designers and administrators."""
         _refuse_tenant(request.form.get("tenant-id"), "tenant-id")
+        if request.form.get("deployment-activation-time"):
+            raise ValidationError("deployment-activation-time is not supported: a Lianban deployment is active at once",
+                                  code="activation_time_not_supported", field="deployment-activation-time")
         _flag("enable-duplicate-filtering")
         _flag("deploy-changed-only")       # both are what Lianban always does: see docs/camunda-modeler.md
         name = (request.form.get("deployment-name") or "").strip() or "camunda modeler deployment"

@@ -166,6 +166,10 @@ def test_tenants_and_clerks_are_refused_and_nothing_is_written(server):
     contents = diagram("elderly_allowance.bpmn", "（租户）")
     camunda_error(modeler_deploy(base, basic("designer"), "elderly_allowance.bpmn", contents, tenant="tenant-1"),
                   400, "InvalidRequestException", "tenant_not_supported")
+    later = requests.post(f"{base}/deployment/create", headers=basic("designer"), timeout=30, files=[
+        ("deployment-activation-time", (None, "2026-12-01T00:00:00.000+0800")),
+        ("elderly_allowance.bpmn", ("elderly_allowance.bpmn", contents, "text/xml"))])
+    camunda_error(later, 400, "InvalidRequestException", "activation_time_not_supported")
     refused = camunda_error(modeler_deploy(base, basic("zcz_qs_agent"), "elderly_allowance.bpmn", contents),
                             403, "AuthorizationException", "role_required")
     assert refused["userId"] == "zcz_qs_agent"
