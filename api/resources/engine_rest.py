@@ -5,10 +5,10 @@ process instance. Authentication is Basic (a Lianban account) or Bearer (a Lianb
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import EXCLUDE, Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 
 import api.engine_rest_errors as errors
+import api.schemas_engine_rest as schemas
 from api.resources.definitions import uploaded_files
 from api.security import actor, context
 from engine.domain import camunda as rules
@@ -20,45 +20,6 @@ bp = Blueprint("engine_rest", __name__, url_prefix="/engine-rest",
                            "instance (Basic or Bearer auth; Camunda-shaped errors)")
 bp.register_error_handler(LianbanError, errors.from_domain)
 bp.register_error_handler(HTTPException, errors.from_http)
-
-_DEPLOY_FORM = {"type": "object", "required": ["data"], "properties": {
-    "deployment-name": {"type": "string", "maxLength": 200},
-    "deployment-source": {"type": "string", "maxLength": 255},
-    "enable-duplicate-filtering": {"type": "string", "enum": ["true", "false"]},
-    "deploy-changed-only": {"type": "string", "enum": ["true", "false"]},
-    "tenant-id": {"type": "string", "description": "refused: Lianban has no tenants"},
-    "data": {"type": "string", "format": "binary",
-             "description": "a .bpmn, .dmn or <key>.schema.json file; Camunda Modeler names the part after the "
-                            "diagram, and any number of file parts may be sent"}}}
-
-
-class _Lenient(Schema):
-    class Meta:
-        unknown = EXCLUDE          # Camunda ignores parameters it does not know; so do we
-
-
-class CamundaDeploymentQuery(_Lenient):
-    id = fields.String(validate=validate.Length(max=20))
-    name = fields.String(validate=validate.Length(max=200))
-    nameLike = fields.String(validate=validate.Length(max=200))
-    source = fields.String(validate=validate.Length(max=255))
-    tenantIdIn = fields.String(metadata={"description": "refused: Lianban has no tenants"})
-    withoutTenantId = fields.Boolean()
-    sortBy = fields.String(validate=validate.OneOf(("id", "name", "deploymentTime")))
-    sortOrder = fields.String(validate=validate.OneOf(("asc", "desc")))
-    firstResult = fields.Integer(validate=validate.Range(min=0, max=2 ** 31 - 1))
-    maxResults = fields.Integer(validate=validate.Range(min=0, max=2 ** 31 - 1))
-
-
-class CamundaStartIn(_Lenient):
-    businessKey = fields.String(allow_none=True, validate=validate.Length(max=rules.MAX_BUSINESS_KEY))
-    variables = fields.Raw(allow_none=True, metadata={
-        "type": "object", "description": 'typed variables: {"amount": {"value": 10, "type": "Integer"}}; '
-                                         "itemCode, windowId, applicant, applicantName and channel say how "
-                                         "the case starts, the others are its application form"})
-    withVariablesInReturn = fields.Boolean()
-    tenantId = fields.String(allow_none=True, metadata={"description": "refused: Lianban has no tenants"})
-
 
 def _link(path: str) -> list:
     return [{"method": "GET", "href": request.host_url.rstrip("/") + bp.url_prefix + path, "rel": "self"}]
@@ -84,7 +45,8 @@ def _flag(name: str) -> bool:
 
 @bp.route("/version")
 class Version(MethodView):
-    @bp.response(200)
+    @bp.response(200, schemas.CamundaVersion)
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
     def get(self):
         """The Camunda 7 REST release whose subset Lianban implements (Camunda Modeler reads it)."""
         return {"version": rules.DECLARED_VERSION}
@@ -92,8 +54,9 @@ class Version(MethodView):
 
 @bp.route("/deployment")
 class Deployments(MethodView):
-    @bp.arguments(CamundaDeploymentQuery(), location="query")
-    @bp.response(200)
+    @bp.arguments(schemas.CamundaDeploymentQuery(), location="query", error_status_code=400)
+    @bp.response(200, schemas.CamundaDeployment(many=True))
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
     def get(self, args):
         """Deployments, Camunda-shaped; Camunda Modeler's connection check asks for `maxResults=0`."""
         _refuse_tenant(args.get("tenantIdIn"), "tenantIdIn")
@@ -112,8 +75,9 @@ class Deployments(MethodView):
 
 @bp.route("/deployment/count")
 class DeploymentCount(MethodView):
-    @bp.arguments(CamundaDeploymentQuery(), location="query")
-    @bp.response(200)
+    @bp.arguments(schemas.CamundaDeploymentQuery(), location="query", error_status_code=400)
+    @bp.response(200, schemas.CamundaCount)
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
     def get(self, args):
         """How many deployments match (the same filters as the list)."""
         _refuse_tenant(args.get("tenantIdIn"), "tenantIdIn")
@@ -133,7 +97,9 @@ def _deployment_id(text: str, strict: bool = True):
 
 @bp.route("/deployment/<id>")    # Camunda's ids are text: not the `id` converter
 class Deployment(MethodView):
-    @bp.response(200)
+    @bp.response(200, schemas.CamundaDeployment)
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    @bp.alt_response(404, schema=schemas.CamundaError, description="InvalidRequestException: no such deployment")
     def get(self, id):   # noqa: A002 - the path parameter is Camunda's {id}
         """One deployment, Camunda-shaped."""
         return _deployment(definitions.get_deployment(context(), actor(), _deployment_id(id)))
@@ -141,8 +107,13 @@ class Deployment(MethodView):
 
 @bp.route("/deployment/create")
 class Create(MethodView):
-    @bp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": _DEPLOY_FORM}}})
-    @bp.response(200)
+    @bp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": schemas.DEPLOY_FORM}}})
+    @bp.response(200, schemas.CamundaDeploymentWithDefinitions)
+    @bp.alt_response(400, schema=schemas.CamundaError,
+                     description="ParseException (the diagram does not deploy: each problem with its element) or "
+                                 "InvalidRequestException")
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    @bp.alt_response(403, schema=schemas.CamundaError, description="AuthorizationException: designers and admins")
     def post(self):
         """Deploy like Camunda 7 (multipart: deployment-name, deployment-source, enable-duplicate-filtering, the
         files), with Lianban's validation. A process whose content is already its latest version is not
@@ -190,8 +161,12 @@ def _start(body: dict, **which) -> dict:
 
 @bp.route("/process-definition/<id>/start")
 class StartById(MethodView):
-    @bp.arguments(CamundaStartIn())
-    @bp.response(200)
+    @bp.arguments(schemas.CamundaStartIn(), error_status_code=400)
+    @bp.response(200, schemas.CamundaProcessInstance)
+    @bp.alt_response(400, schema=schemas.CamundaError, description="InvalidRequestException: what cannot be mapped")
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    @bp.alt_response(403, schema=schemas.CamundaError, description="AuthorizationException")
+    @bp.alt_response(404, schema=schemas.CamundaError, description="InvalidRequestException: no such definition")
     def post(self, body, id):   # noqa: A002 - the path parameter is Camunda's {id}
         """Start a case of the published item that runs this process definition (Camunda's
         `key:version:id`, the latest version): businessKey and typed variables."""
@@ -200,8 +175,12 @@ class StartById(MethodView):
 
 @bp.route("/process-definition/key/<key>/start")
 class StartByKey(MethodView):
-    @bp.arguments(CamundaStartIn())
-    @bp.response(200)
+    @bp.arguments(schemas.CamundaStartIn(), error_status_code=400)
+    @bp.response(200, schemas.CamundaProcessInstance)
+    @bp.alt_response(400, schema=schemas.CamundaError, description="InvalidRequestException: what cannot be mapped")
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    @bp.alt_response(403, schema=schemas.CamundaError, description="AuthorizationException")
+    @bp.alt_response(404, schema=schemas.CamundaError, description="InvalidRequestException: no such definition")
     def post(self, body, key):
         """Start a case on the latest version of the process `key` (as StartById)."""
         return _start(body, key=key)
