@@ -21,6 +21,26 @@ bp = Blueprint("engine_rest", __name__, url_prefix="/engine-rest",
 bp.register_error_handler(LianbanError, errors.from_domain)
 bp.register_error_handler(HTTPException, errors.from_http)
 
+# Camunda Modeler calls from its window, a page loaded from a file: the browser engine inside it
+# may treat the calls as cross-origin and ask first (a preflight), as Camunda's own REST API needs
+# CORS enabled for the Modeler. Only that origin (file pages are "file://" or opaque, "null") is
+# answered; no cookie is ever allowed across (no Allow-Credentials), so the console's session
+# cannot be used from elsewhere.
+MODELER_ORIGINS = frozenset({"file://", "null"})
+
+
+@bp.after_request
+def _let_the_modeler_read(response):
+    response.vary.add("Origin")
+    origin = request.headers.get("Origin")
+    if origin in MODELER_ORIGINS:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+            response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Accept"
+            response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
 def _link(path: str) -> list:
     return [{"method": "GET", "href": request.host_url.rstrip("/") + bp.url_prefix + path, "rel": "self"}]
 

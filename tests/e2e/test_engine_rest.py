@@ -119,6 +119,23 @@ def test_connection_check_version_and_authentication(server):
     assert other.status_code == 401 and other.headers["Content-Type"] == "application/problem+json"
 
 
+def test_the_modelers_window_may_read_the_answers_and_no_web_page_may(server):
+    """The Modeler's window is a file page: its calls may be cross-origin to the browser engine."""
+    ctx, base = server
+    preflight = requests.options(f"{base}/deployment/create", timeout=10, headers={
+        "Origin": "file://", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization"})
+    assert preflight.status_code == 200 and preflight.headers["Access-Control-Allow-Origin"] == "file://"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    assert "Access-Control-Allow-Credentials" not in preflight.headers
+    refused = requests.get(f"{base}/deployment?maxResults=0", headers={"Origin": "null"}, timeout=10)
+    assert refused.status_code == 401 and refused.headers["Access-Control-Allow-Origin"] == "null"  # readable
+    elsewhere = requests.get(f"{base}/version", headers={**basic("designer"), "Origin": "https://example.org"},
+                             timeout=10)
+    assert elsewhere.status_code == 200 and "Access-Control-Allow-Origin" not in elsewhere.headers
+
+
 def test_deploy_as_the_modeler_does_with_duplicate_filtering(server):
     ctx, base = server
     contents = diagram("elderly_allowance.bpmn", "（模型器）")
