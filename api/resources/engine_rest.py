@@ -41,6 +41,7 @@ def _let_the_modeler_read(response):
             response.headers["Access-Control-Max-Age"] = "600"
     return response
 
+
 def _link(path: str) -> list:
     return [{"method": "GET", "href": request.host_url.rstrip("/") + bp.url_prefix + path, "rel": "self"}]
 

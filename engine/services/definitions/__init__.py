@@ -1,7 +1,6 @@
 """Process definitions: deploy BPMN/DMN (all or nothing, versioned by content), look a version up,
-list the versions and their source files, load a spec into the runtime; list deployments as
-Camunda's REST API does (deployments.py); the JSON Schema forms
-deployed with them (forms.py)."""
+list the versions and their source files, load a spec into the runtime; the deployments as
+Camunda's REST API lists them (deployments.py); the JSON Schema forms deployed with them (forms.py)."""
 from engine.services.definitions.deployed import (
                                                   LoadedDefinition,
                                                   external_resolver,
