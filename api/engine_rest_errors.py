@@ -73,13 +73,28 @@ def _details(problems: list[dict]) -> dict:
     return out
 
 
+_LOCATIONS = ("json", "query", "form", "files", "headers", "view_args")
+
+
+def _flat(messages, path: str = ""):
+    """(field path, messages) pairs of webargs' nested messages, without the location."""
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if not path and key in _LOCATIONS:
+                yield from _flat(value)
+            else:
+                yield from _flat(value, f"{path}.{key}" if path else str(key))
+    else:
+        yield path or "body", messages if isinstance(messages, list) else [messages]
+
+
 def from_http(exc: HTTPException) -> SecureResponse:
     status = exc.code or 500
     messages = _text_keys((getattr(exc, "data", None) or {}).get("messages"))
     if messages:                   # the request does not match the route's schema
-        field = _first_field(messages)
-        return answer(400, "InvalidRequestException", f"invalid request: {json.dumps(messages, ensure_ascii=False)}",
-                      lianbanCode="request_invalid", field=field, errors=messages)
+        text = "; ".join(f"{where}: {' '.join(map(str, said))}" for where, said in _flat(messages))
+        return answer(400, "InvalidRequestException", f"invalid request: {text}", lianbanCode="request_invalid",
+                      field=_first_field(messages), errors=messages)
     if status == 422:
         status = 400
     kind = "InvalidRequestException" if status in (400, 404) else "RestException"
