@@ -108,8 +108,13 @@ class DeploymentCount(MethodView):
         return {"count": total}
 
 
+def _whole_id(text: str):
+    """A Lianban row id written as Camunda's text id, or None (then no such thing exists)."""
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2 ** 31 else None
+
+
 def _deployment_id(text: str, strict: bool = True):
-    if text.isascii() and text.isdigit() and 0 < int(text) < 2 ** 31:
+    if _whole_id(text) is not None:
         return int(text)
     if strict:
         raise NotFound(f"Deployment with id '{text[:40]}' does not exist", code="deployment_not_found", field="id")
@@ -162,7 +167,7 @@ class Create(MethodView):
                 "deployedDecisionRequirementsDefinitions": None}
 
 
-def _started(started: camunda.StartedInstance, body: dict) -> dict:
+def _started(started: camunda.ProcessInstance, body: dict) -> dict:
     out = {"links": _link(f"/process-instance/{started.case_id}"), "id": str(started.case_id),
            "definitionId": rules.definition_id(started.key, started.version, started.definition_id),
            "businessKey": started.business_key, "caseInstanceId": None, "tenantId": None, "ended": started.ended,
@@ -171,6 +176,20 @@ def _started(started: camunda.StartedInstance, body: dict) -> dict:
     if body.get("withVariablesInReturn"):
         out["variables"] = rules.typed(body.get("variables") or {})
     return out
+
+
+@bp.route("/process-instance/<id>")    # the `self` link of a started instance
+class ProcessInstance(MethodView):
+    @bp.response(200, schemas.CamundaProcessInstance)
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    @bp.alt_response(403, schema=schemas.CamundaError, description="AuthorizationException: not a case you may read")
+    @bp.alt_response(404, schema=schemas.CamundaError, description="InvalidRequestException: no such case")
+    def get(self, id):   # noqa: A002 - the path parameter is Camunda's {id}
+        """A case as Camunda's process instance (its id is the case's id), for whoever may read the case."""
+        case_id = _whole_id(id)
+        if case_id is None:
+            raise NotFound(f"Process instance with id {id[:40]} does not exist", code="case_not_found", field="id")
+        return _started(camunda.instance(context(), actor(), case_id), {})
 
 
 def _start(body: dict, **which) -> dict:

@@ -381,6 +381,9 @@ ROWS = [
      lambda ctx, c, h: c.get("/engine-rest/deployment/count", headers=h), expect(200, EVERYONE)),
     ("GET /engine-rest/deployment/{id}",
      lambda ctx, c, h: c.get("/engine-rest/deployment/1", headers=h), expect(200, EVERYONE)),
+    ("GET /engine-rest/process-instance/{id}",
+     lambda ctx, c, h: c.get(f"/engine-rest/process-instance/{new_case(ctx)[0]}", headers=h),
+     expect(200, CASE_READERS)),
     # starting a process instance is starting a case: a post at the window (or admin); an applicant
     # applies online, not through a window's channel (400 in Camunda's shape)
     ("POST /engine-rest/process-definition/{id}/start",

@@ -256,6 +256,14 @@ def test_start_an_instance_as_the_modeler_does(server):
     assert form["received_on"] == "2026-11-27T09:00:00+08:00"
     assert not {"itemCode", "applicantName", "channel"} & set(form)          # how to start, not what was filed
 
+    read = requests.get(instance["links"][0]["href"], headers=clerk, timeout=10)       # the self link
+    assert read.status_code == 200 and {k: read.json()[k] for k in ("id", "definitionId", "businessKey", "ended")} == {
+        k: instance[k] for k in ("id", "definitionId", "businessKey", "ended")}
+    camunda_error(requests.get(instance["links"][0]["href"], headers=basic("qcz_mjp_agent"), timeout=10), 403,
+                  "AuthorizationException")                    # a clerk of another township may not read it
+    camunda_error(requests.get(f"{base}/process-instance/x1", headers=clerk, timeout=10), 404,
+                  "InvalidRequestException", "case_not_found")
+
     by_key = requests.post(f"{base}/process-definition/key/food_licence/start", headers=bearer(ctx, "zcz_qs_agent"),
                            json={"businessKey": "order-2", "variables": _variables()}, timeout=30)
     assert by_key.status_code == 200 and by_key.json()["definitionId"] == definition_id
@@ -320,6 +328,7 @@ def test_the_openapi_description_gives_deploy_a_file_input(server):
     assert create["schema"]["properties"]["data"] == {**create["schema"]["properties"]["data"],
                                                       "type": "string", "format": "binary"}
     for path in ("/engine-rest/version", "/engine-rest/deployment", "/engine-rest/deployment/{id}",
+                 "/engine-rest/process-instance/{id}",
                  "/engine-rest/process-definition/{id}/start",
                  "/engine-rest/process-definition/key/{key}/start"):
         assert path in spec["paths"], path

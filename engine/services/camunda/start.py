@@ -24,7 +24,7 @@ from engine.domain.actor import Actor
 from engine.domain.errors import NotFound, ValidationError
 from engine.domain.org import TIERS
 from engine.services import cases, definitions
-from engine.services.accounts import org
+from engine.services.accounts import access, org
 from engine.store.uow import Transaction
 
 RECEIVING_ROLES = ("receiver", "agent")
@@ -34,7 +34,7 @@ APPLICANT_FIELDS = {"name": 200, "id_type": 32, "id_number": 64, "phone": 32, "m
 
 
 @dataclass(frozen=True)
-class StartedInstance:
+class ProcessInstance:
     case_id: int
     number: str
     definition_id: int
@@ -47,7 +47,7 @@ class StartedInstance:
 
 
 def start_instance(ctx, actor: Actor, *, definition_id: Optional[str] = None, key: Optional[str] = None,
-                   business_key: Optional[str] = None, variables: Optional[dict] = None) -> StartedInstance:
+                   business_key: Optional[str] = None, variables: Optional[dict] = None) -> ProcessInstance:
     """Start a case for the definition (Camunda id or row id) or the latest version of `key`."""
     if business_key is not None and (not isinstance(business_key, str) or len(business_key) > camunda.MAX_BUSINESS_KEY):
         raise ValidationError(f"businessKey is text of at most {camunda.MAX_BUSINESS_KEY} characters",
@@ -63,8 +63,20 @@ def start_instance(ctx, actor: Actor, *, definition_id: Optional[str] = None, ke
             raise ValidationError("variable 'channel' is a String", code="variable_invalid", field="variables.channel")
         started = cases.start_case(ctx, cases.StartCase(item.code, window_id, applicant, values, channel,
                                                         business_key=business_key), actor, tx=tx)
-    return StartedInstance(started.case_id, started.number, definition.id, definition.key, definition.version,
+    return ProcessInstance(started.case_id, started.number, definition.id, definition.key, definition.version,
                            business_key, started.status != "running", item.code, window_id)
+
+
+def instance(ctx, actor: Actor, case_id: int) -> ProcessInstance:
+    """A case as a process instance, for whoever may read the case."""
+    with ctx.uow.read() as tx:
+        access.require_case_access(ctx, tx, actor, case_id)
+        row = tx.cases.view(case_id)
+        if row is None:
+            raise NotFound(f"Process instance with id {case_id} does not exist", code="case_not_found", field="id")
+        definition = tx.definitions.by_id(row.definition_id)
+    return ProcessInstance(row.id, row.number, definition.id, definition.key, definition.version, row.business_key,
+                           row.status != "running", row.item_code, row.origin_window_id)
 
 
 def _definition(ctx, tx: Transaction, definition_id: Optional[str], key: Optional[str]):
