@@ -95,7 +95,12 @@ class DeployForm(Schema):
 
 
 class FilesIn(Schema):
-    files = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}), required=True)
+    # one file input in swagger-ui (it draws none for an array of binary strings); the route reads
+    # every part of the request (api/resources/definitions.py uploaded_files), so more files are
+    # more `files` parts
+    files = fields.Raw(required=True, metadata={
+        "type": "string", "format": "binary",
+        "description": "a .bpmn, .dmn or <key>.schema.json file; repeat the part to send several"})
 
 
 class Applicant(Strict):

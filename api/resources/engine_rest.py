@@ -1,28 +1,226 @@
-"""Camunda 7 REST compatibility for Camunda Modeler's "Deploy" button:
-POST /engine-rest/deployment/create (multipart: deployment-name, deployment-source, files)."""
+"""Camunda 7 REST compatibility, the subset Camunda Modeler's deploy and start-instance tools use
+(docs/camunda-modeler.md): the engine's version, deployments (list, one, create) and starting a
+process instance. Authentication is Basic (a Lianban account) or Bearer (a Lianban token)
+(api/security.py); errors are Camunda-shaped (api/engine_rest_errors.py)."""
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from werkzeug.exceptions import HTTPException
 
+import api.engine_rest_errors as errors
+import api.schemas_engine_rest as schemas
 from api.resources.definitions import uploaded_files
 from api.security import actor, context
-from engine.services import definitions
+from engine.domain import camunda as rules
+from engine.domain.errors import LianbanError, NotFound, ValidationError
+from engine.services import camunda, definitions
 
-bp = Blueprint("engine_rest", __name__, url_prefix="/engine-rest", description="Camunda 7 REST subset (deploy)")
+bp = Blueprint("engine_rest", __name__, url_prefix="/engine-rest",
+               description="Camunda 7 REST subset for Camunda Modeler: version, deployments, start a process "
+                           "instance (Basic or Bearer auth; Camunda-shaped errors)")
+bp.register_error_handler(LianbanError, errors.from_domain)
+bp.register_error_handler(HTTPException, errors.from_http)
+
+# Camunda Modeler calls from its window, a page loaded from a file: the browser engine inside it
+# may treat the calls as cross-origin and ask first (a preflight), as Camunda's own REST API needs
+# CORS enabled for the Modeler. Only that origin (file pages are "file://" or opaque, "null") is
+# answered; no cookie is ever allowed across (no Allow-Credentials), so the console's session
+# cannot be used from elsewhere.
+MODELER_ORIGINS = frozenset({"file://", "null"})
+
+
+@bp.after_request
+def _let_the_modeler_read(response):
+    response.vary.add("Origin")
+    origin = request.headers.get("Origin")
+    if origin in MODELER_ORIGINS:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+            response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Accept"
+            response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+def _link(path: str) -> list:
+    return [{"method": "GET", "href": request.host_url.rstrip("/") + bp.url_prefix + path, "rel": "self"}]
+
+
+def _deployment(info: definitions.DeploymentInfo) -> dict:
+    return {"links": _link(f"/deployment/{info.id}"), "id": str(info.id), "name": info.name, "source": info.source,
+            "deploymentTime": rules.format_date(info.deployed_at), "tenantId": None}
+
+
+def _refuse_tenant(value, field: str) -> None:
+    if value:
+        raise ValidationError("Lianban has no tenants: deploy and start without a tenant id",
+                              code="tenant_not_supported", field=field)
+
+
+def _flag(name: str) -> bool:
+    value = request.form.get(name, "false").strip().lower()
+    if value not in ("true", "false"):
+        raise ValidationError(f"{name} is true or false", code="request_invalid", field=name)
+    return value == "true"
+
+
+@bp.route("/version")
+class Version(MethodView):
+    @bp.response(200, schemas.CamundaVersion)
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    def get(self):
+        """The Camunda 7 REST release whose subset Lianban implements (Camunda Modeler reads it)."""
+        return {"version": rules.DECLARED_VERSION}
+
+
+@bp.route("/deployment")
+class Deployments(MethodView):
+    @bp.arguments(schemas.CamundaDeploymentQuery(), location="query", error_status_code=400)
+    @bp.response(200, schemas.CamundaDeployment(many=True))
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    def get(self, args):
+        """Deployments, Camunda-shaped; Camunda Modeler's connection check asks for `maxResults=0`."""
+        _refuse_tenant(args.get("tenantIdIn"), "tenantIdIn")
+        if args.get("id") is not None:         # a filter: no such deployment is an empty list
+            wanted = _deployment_id(args["id"], strict=False)
+            try:
+                return [_deployment(definitions.get_deployment(context(), actor(), wanted))] if wanted else []
+            except NotFound:
+                return []
+        rows, _total = definitions.list_deployments(
+            context(), actor(), name=args.get("name"), name_like=args.get("nameLike"), source=args.get("source"),
+            sort_by=args.get("sortBy", "id"), descending=args.get("sortOrder") == "desc",
+            offset=args.get("firstResult", 0), limit=args.get("maxResults"))
+        return [_deployment(d) for d in rows]
+
+
+@bp.route("/deployment/count")
+class DeploymentCount(MethodView):
+    @bp.arguments(schemas.CamundaDeploymentQuery(), location="query", error_status_code=400)
+    @bp.response(200, schemas.CamundaCount)
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    def get(self, args):
+        """How many deployments match (the same filters as the list)."""
+        _refuse_tenant(args.get("tenantIdIn"), "tenantIdIn")
+        _rows, total = definitions.list_deployments(context(), actor(), name=args.get("name"),
+                                                    name_like=args.get("nameLike"), source=args.get("source"),
+                                                    limit=0)
+        return {"count": total}
+
+
+def _whole_id(text: str):
+    """A Lianban row id written as Camunda's text id, or None (then no such thing exists)."""
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2 ** 31 else None
+
+
+def _deployment_id(text: str, strict: bool = True):
+    if _whole_id(text) is not None:
+        return int(text)
+    if strict:
+        raise NotFound(f"Deployment with id '{text[:40]}' does not exist", code="deployment_not_found", field="id")
+    return None
+
+
+@bp.route("/deployment/<id>")    # Camunda's ids are text: not the `id` converter
+class Deployment(MethodView):
+    @bp.response(200, schemas.CamundaDeployment)
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    @bp.alt_response(404, schema=schemas.CamundaError, description="InvalidRequestException: no such deployment")
+    def get(self, id):   # noqa: A002 - the path parameter is Camunda's {id}
+        """One deployment, Camunda-shaped."""
+        return _deployment(definitions.get_deployment(context(), actor(), _deployment_id(id)))
 
 
 @bp.route("/deployment/create")
 class Create(MethodView):
-    @bp.response(200)
+    @bp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": schemas.DEPLOY_FORM}}})
+    @bp.response(200, schemas.CamundaDeploymentWithDefinitions)
+    @bp.alt_response(400, schema=schemas.CamundaError,
+                     description="ParseException (the diagram does not deploy: each problem with its element) or "
+                                 "InvalidRequestException")
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    @bp.alt_response(403, schema=schemas.CamundaError, description="AuthorizationException: designers and admins")
     def post(self):
-        """Deploy like Camunda 7's REST API, with Lianban's validation (Bearer or Basic auth)."""
-        name = request.form.get("deployment-name") or "camunda modeler deployment"
-        result = definitions.deploy(context(), uploaded_files(), actor(), name=name)
-        return {
-            "id": str(result.deployment_id) if result.deployment_id is not None else None,
-            "name": name, "source": request.form.get("deployment-source"),
-            "deployedProcessDefinitions": {
-                f"{p.key}:{p.version}:{p.definition_id}": {"id": f"{p.key}:{p.version}:{p.definition_id}",
-                                                           "key": p.key, "version": p.version}
-                for p in result.processes if p.created},
-        }
+        """Deploy like Camunda 7 (multipart: deployment-name, deployment-source, enable-duplicate-filtering, the
+        files), with Lianban's validation. A process whose content is already its latest version is not
+        deployed again: when nothing is new, the answer is the deployment that holds it, with
+        deployedProcessDefinitions null (Camunda's duplicate filtering). Designers and administrators."""
+        _refuse_tenant(request.form.get("tenant-id"), "tenant-id")
+        if request.form.get("deployment-activation-time"):
+            raise ValidationError("deployment-activation-time is not supported: a Lianban deployment is active at once",
+                                  code="activation_time_not_supported", field="deployment-activation-time")
+        _flag("enable-duplicate-filtering")
+        _flag("deploy-changed-only")       # both are what Lianban always does: see docs/camunda-modeler.md
+        name = (request.form.get("deployment-name") or "").strip() or "camunda modeler deployment"
+        if len(name) > 200:
+            raise ValidationError("deployment-name has at most 200 characters", code="request_invalid",
+                                  field="deployment-name")
+        info = definitions.deploy_and_describe(context(), uploaded_files(), actor(), name,
+                                               request.form.get("deployment-source") or None)
+        deployed = {rules.definition_id(d.key, d.version, d.id): {
+            "id": rules.definition_id(d.key, d.version, d.id), "key": d.key, "category": None, "description": None,
+            "name": d.name, "version": d.version, "resource": d.resource_name, "deploymentId": str(d.deployment_id),
+            "diagram": None, "suspended": False, "tenantId": None, "versionTag": None, "historyTimeToLive": None,
+            "startableInTasklist": True} for d in info.definitions}
+        return {**_deployment(info), "deployedProcessDefinitions": deployed or None,
+                "deployedCaseDefinitions": None, "deployedDecisionDefinitions": None,
+                "deployedDecisionRequirementsDefinitions": None}
+
+
+def _started(started: camunda.ProcessInstance, body: dict) -> dict:
+    out = {"links": _link(f"/process-instance/{started.case_id}"), "id": str(started.case_id),
+           "definitionId": rules.definition_id(started.key, started.version, started.definition_id),
+           "businessKey": started.business_key, "caseInstanceId": None, "tenantId": None, "ended": started.ended,
+           "suspended": False, "caseNumber": started.number, "itemCode": started.item_code,
+           "windowId": started.window_id}
+    if body.get("withVariablesInReturn"):
+        out["variables"] = rules.typed(body.get("variables") or {})
+    return out
+
+
+@bp.route("/process-instance/<id>")    # the `self` link of a started instance
+class ProcessInstance(MethodView):
+    @bp.response(200, schemas.CamundaProcessInstance)
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    @bp.alt_response(403, schema=schemas.CamundaError, description="AuthorizationException: not a case you may read")
+    @bp.alt_response(404, schema=schemas.CamundaError, description="InvalidRequestException: no such case")
+    def get(self, id):   # noqa: A002 - the path parameter is Camunda's {id}
+        """A case as Camunda's process instance (its id is the case's id), for whoever may read the case."""
+        case_id = _whole_id(id)
+        if case_id is None:
+            raise NotFound(f"Process instance with id {id[:40]} does not exist", code="case_not_found", field="id")
+        return _started(camunda.instance(context(), actor(), case_id), {})
+
+
+def _start(body: dict, **which) -> dict:
+    _refuse_tenant(body.get("tenantId"), "tenantId")
+    started = camunda.start_instance(context(), actor(), business_key=body.get("businessKey"),
+                                     variables=body.get("variables"), **which)
+    return _started(started, body)
+
+
+@bp.route("/process-definition/<id>/start")
+class StartById(MethodView):
+    @bp.arguments(schemas.CamundaStartIn(), error_status_code=400)
+    @bp.response(200, schemas.CamundaProcessInstance)
+    @bp.alt_response(400, schema=schemas.CamundaError, description="InvalidRequestException: what cannot be mapped")
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    @bp.alt_response(403, schema=schemas.CamundaError, description="AuthorizationException")
+    @bp.alt_response(404, schema=schemas.CamundaError, description="InvalidRequestException: no such definition")
+    def post(self, body, id):   # noqa: A002 - the path parameter is Camunda's {id}
+        """Start a case of the published item that runs this process definition (Camunda's
+        `key:version:id`, the latest version): businessKey and typed variables."""
+        return _start(body, definition_id=id)
+
+
+@bp.route("/process-definition/key/<key>/start")
+class StartByKey(MethodView):
+    @bp.arguments(schemas.CamundaStartIn(), error_status_code=400)
+    @bp.response(200, schemas.CamundaProcessInstance)
+    @bp.alt_response(400, schema=schemas.CamundaError, description="InvalidRequestException: what cannot be mapped")
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    @bp.alt_response(403, schema=schemas.CamundaError, description="AuthorizationException")
+    @bp.alt_response(404, schema=schemas.CamundaError, description="InvalidRequestException: no such definition")
+    def post(self, body, key):
+        """Start a case on the latest version of the process `key` (as StartById)."""
+        return _start(body, key=key)

@@ -221,6 +221,7 @@ class Deployment(Base):
     name: Mapped[str] = mapped_column(String(200))
     deployed_at: Mapped[datetime] = mapped_column(UTC)
     deployed_by: Mapped[Optional[str]] = mapped_column(String(64))
+    source: Mapped[Optional[str]] = mapped_column(String(255))    # Camunda's deployment-source (migration 0014)
 
 
 class DeploymentResource(Base):
@@ -319,6 +320,8 @@ class Case(Base):
     delivery: Mapped[Optional[dict]] = mapped_column(JSONType)           # address, tracking number, licence ref
     delivered_at: Mapped[Optional[datetime]] = mapped_column(UTC)
     parent_case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"))   # 一件事 package
+    # Camunda's businessKey of a case started through /engine-rest (migration 0014)
+    business_key: Mapped[Optional[str]] = mapped_column(String(255))
 
 
 class CasePause(Base):

@@ -28,6 +28,7 @@ class StartCase:
     applicant: dict
     form: dict = field(default_factory=dict)
     channel: str = "window"
+    business_key: Optional[str] = None     # Camunda's businessKey (a start through /engine-rest)
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
             "applicant_account_id": actor.staff_id if actor.kind == "applicant" else None, "stage": None, "state": "",
             "version": 0, "audit_seq": 0, "audit_head": GENESIS, "next_timer_at": None, "created_at": now,
             "updated_at": now, "completed_at": None, "created_by": actor.username,
-            "parent_case_id": parent_case_id})
+            "parent_case_id": parent_case_id, "business_key": cmd.business_key})
         tx.timers.schedule(case_id, sla.ACCEPTANCE_DUE, "case", clock_values["acceptance_due"], now)
         case = LoadedCase(case_id, 0, "running", definition.id, window.org_unit_id, number,
                           CaseAudit(case_id, 0, GENESIS), workflow=wf, lifecycle=lc.RECEIVED,
@@ -112,7 +113,8 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
             "number": number, "item": item.code, "definition": definition.id, "version": definition.version,
             "window": window.id, "channel": cmd.channel, "applicant": cmd.applicant["name"],
             "applicant_id": mask_id_number(cmd.applicant.get("id_number")),
-            "acceptance_due": clock_values["acceptance_due"].isoformat(), "calendar_version": cal.version})
+            "acceptance_due": clock_values["acceptance_due"].isoformat(), "calendar_version": cal.version,
+            **({"business_key": cmd.business_key} if cmd.business_key is not None else {})})
         materials.on_case_started(ctx, tx, case, item, actor, now)       # 免证办: reuse the vault
         version = progress.save(ctx, tx, case, actor, now)
         return Started(case_id, number, version, case.status, tuple(case.new_tasks))

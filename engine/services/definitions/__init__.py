@@ -1,6 +1,6 @@
 """Process definitions: deploy BPMN/DMN (all or nothing, versioned by content), look a version up,
-list the versions and their source files, load a spec into the runtime; the JSON Schema forms
-deployed with them (forms.py)."""
+list the versions and their source files, load a spec into the runtime; the deployments as
+Camunda's REST API lists them (deployments.py); the JSON Schema forms deployed with them (forms.py)."""
 from engine.services.definitions.deployed import (
                                                   LoadedDefinition,
                                                   external_resolver,
@@ -12,6 +12,13 @@ from engine.services.definitions.deployed import (
                                                   versions,
 )
 from engine.services.definitions.deployment import DeployedProcess, DeployResult, deploy
+from engine.services.definitions.deployments import (
+                                                     DeploymentInfo,
+                                                     deploy_and_describe,
+                                                     get_deployment,
+                                                     list_deployments,
+)
 
-__all__ = ["DeployedProcess", "DeployResult", "deploy", "LoadedDefinition", "external_resolver", "latest",
+__all__ = ["DeployedProcess", "DeployResult", "deploy", "DeploymentInfo", "deploy_and_describe", "get_deployment",
+           "list_deployments", "LoadedDefinition", "external_resolver", "latest",
            "latest_version", "load", "metas_from_json", "source", "versions"]

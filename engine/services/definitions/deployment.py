@@ -47,10 +47,11 @@ class _Planned:
 
 
 def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment", *,
-           dry_run: bool = False) -> DeployResult:
+           dry_run: bool = False, source: Optional[str] = None) -> DeployResult:
     """Deploy the files as one deployment, or (`dry_run`) run every check a deployment runs and
     write nothing, answering what deploying would do: the version each process would get (or the
-    one that already has its content) and whether it would be created."""
+    one that already has its content) and whether it would be created. `source` says where the
+    deployment came from (Camunda's deployment-source, e.g. "Camunda Modeler")."""
     access.require_role(actor, "designer", "admin")
     if len(files) > MAX_FILES:
         raise DeployError([Problem("deployment_too_many_files", f"at most {MAX_FILES} files per deployment")])
@@ -74,7 +75,8 @@ def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment",
             return DeployResult(None, [_unchanged(p) for p in planned])
         dep_id = tx.definitions.insert_deployment(name[:200], now, actor.username, [
             {"name": f.name, "kind": kind, "checksum": f.checksum, "content": f.content.decode("utf-8")}
-            for f, kind in bundle.files + [(f, "form") for f in form_files]])
+            for f, kind in bundle.files + [(f, "form") for f in form_files]],
+            source=source[:255] if source else None)
         out = []
         for p in planned:
             if p.existing is not None:

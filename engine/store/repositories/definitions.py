@@ -1,7 +1,8 @@
 """Deployed process definitions and their deployments: a version is written once by a deploy and
 never changed, so every case of that version shares it (its spec, user tasks and form snapshots).
 
-Writes `process_definition`, `deployment` and `deployment_resource`; reads `task` and `case` for
+Writes `process_definition`, `deployment` and `deployment_resource`; lists deployments as Camunda's
+REST API does (filters, sort, paging); reads `task` and `case` for
 the form of a task (a read model)."""
 from __future__ import annotations
 
@@ -34,6 +35,10 @@ _SOURCE = (select(_R.content, _R.name)
            .join(t.process_definition, (_PD.deployment_id == _R.deployment_id) & (_PD.resource_name == _R.name))
            .where(_PD.id == bindparam("id")))
 _WITH_FORMS = select(_PD.id, _PD.key, _PD.version, _PD.forms).order_by(_PD.id.desc())
+_D = t.deployment.c
+_DEPLOYMENT = select(_D.id, _D.name, _D.deployed_at, _D.deployed_by, _D.source)
+_DEPLOYMENT_SORT = {"id": _D.id, "name": _D.name, "deploymentTime": _D.deployed_at}
+_DEFINITIONS_BY_ID = select(_PD.id, _PD.key, _PD.name, _PD.version, _PD.deployment_id, _PD.resource_name)
 _TASK_FORM = (select(t.task.c.case_id, t.task.c.form_key, t.case.c.definition_id)
               .join(t.case, t.case.c.id == t.task.c.case_id).where(t.task.c.id == bindparam("task_id")))
 
@@ -90,13 +95,50 @@ class Definitions(Repository):
         """(content, name) of the BPMN file a version was deployed from, or None."""
         return self.conn.execute(_SOURCE, {"id": definition_id}).first()
 
+    # --- deployments (Camunda's /engine-rest/deployment) ----------------------------------------
+
+    def _deployments_where(self, query, name: Optional[str], name_like: Optional[str], source: Optional[str]):
+        if name is not None:
+            query = query.where(_D.name == name)
+        if name_like is not None:       # Camunda's nameLike: the caller writes the % and _ wildcards
+            query = query.where(_D.name.like(name_like))
+        if source is not None:
+            query = query.where(_D.source == source)
+        return query
+
+    def deployments(self, *, name: Optional[str] = None, name_like: Optional[str] = None,
+                    source: Optional[str] = None, sort_by: str = "id", descending: bool = False,
+                    offset: int = 0, limit: Optional[int] = None) -> list:
+        """(id, name, deployed_at, deployed_by, source) of the deployments matching the filters, in
+        `sort_by` order (id, name or deploymentTime; ties by id), from `offset`, at most `limit`."""
+        column = _DEPLOYMENT_SORT[sort_by]
+        query = self._deployments_where(_DEPLOYMENT, name, name_like, source).order_by(
+            column.desc() if descending else column.asc(), _D.id.desc() if descending else _D.id.asc())
+        return self.conn.execute(query.offset(offset).limit(limit)).all()
+
+    def count_deployments(self, *, name: Optional[str] = None, name_like: Optional[str] = None,
+                          source: Optional[str] = None) -> int:
+        query = self._deployments_where(select(func.count()).select_from(t.deployment), name, name_like, source)
+        return self.conn.execute(query).scalar_one()
+
+    def deployment(self, deployment_id: int):
+        """(id, name, deployed_at, deployed_by, source) of one deployment, or None."""
+        return self.conn.execute(_DEPLOYMENT.where(_D.id == deployment_id)).first()
+
+    def definitions_by_id(self, definition_ids: list[int]) -> list:
+        """(id, key, name, version, deployment_id, resource_name) of these versions, by id."""
+        if not definition_ids:
+            return []
+        return self.conn.execute(_DEFINITIONS_BY_ID.where(_PD.id.in_(definition_ids)).order_by(_PD.id)).all()
+
     # --- deploying ----------------------------------------------------------------------------
 
     def insert_deployment(self, name: str, deployed_at: datetime, deployed_by: str,
-                          resources: list[dict]) -> int:
+                          resources: list[dict], source: Optional[str] = None) -> int:
         """A deployment and its files ({name, kind, checksum, content}); returns its id."""
         deployment_id = self.conn.execute(_INSERT_DEPLOYMENT, {"name": name, "deployed_at": deployed_at,
-                                                               "deployed_by": deployed_by}).scalar_one()
+                                                               "deployed_by": deployed_by,
+                                                               "source": source}).scalar_one()
         self.conn.execute(_INSERT_RESOURCE, [{"deployment_id": deployment_id, **r} for r in resources])
         return deployment_id
 
