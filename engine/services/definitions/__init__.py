@@ -1,6 +1,6 @@
 """Process definitions: deploy BPMN/DMN (all or nothing, versioned by content), look a version up,
 list the versions and their source files, load a spec into the runtime; the JSON Schema forms
-deployed with them (forms.py)."""
+deployed with them (forms.py); what the designer studio reads besides (studio.py)."""
 from engine.services.definitions.deployed import (
                                                   LoadedDefinition,
                                                   external_resolver,
@@ -12,6 +12,7 @@ from engine.services.definitions.deployed import (
                                                   versions,
 )
 from engine.services.definitions.deployment import DeployedProcess, DeployResult, deploy
+from engine.services.definitions.studio import routing_options, usage
 
 __all__ = ["DeployedProcess", "DeployResult", "deploy", "LoadedDefinition", "external_resolver", "latest",
-           "latest_version", "load", "metas_from_json", "source", "versions"]
+           "latest_version", "load", "metas_from_json", "routing_options", "source", "usage", "versions"]
