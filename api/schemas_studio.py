@@ -28,3 +28,5 @@ class RoutingOptionsOut(Schema):
     tiers = fields.List(fields.Nested(CodeName), metadata={"description": "top to bottom"})
     roles = fields.List(fields.Nested(CodeName))
     departments = fields.List(fields.Nested(DepartmentOption))
+    stages = fields.List(fields.Nested(CodeName), metadata={"description": "the lifecycle stages a user task may "
+                                                                           "declare (what completing it does)"})

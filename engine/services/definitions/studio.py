@@ -3,6 +3,7 @@ entries run each process, and what a user task's routing target may name."""
 from __future__ import annotations
 
 from engine.domain.actor import Actor
+from engine.domain.lifecycle import STAGES
 from engine.domain.org import ROLES, TIER_NAMES_ZH, TIERS
 from engine.services.accounts import access
 
@@ -26,7 +27,8 @@ def usage(ctx, actor: Actor) -> list[dict]:
 def routing_options(ctx, actor: Actor) -> dict:
     """What a routing target `<tier>:<role>[@<department>]` may name: the tiers and roles the
     parser accepts (engine/domain/org.py) and the department codes the organisation has (a code no
-    unit has is refused at deploy), each with the tiers where it exists."""
+    unit has is refused at deploy), each with the tiers where it exists; and the lifecycle stages a
+    user task may declare (engine/domain/lifecycle.py)."""
     access.require_role(actor, "designer", "admin")
     with ctx.uow.read() as tx:
         rows = tx.definitions.department_tiers()
@@ -39,4 +41,5 @@ def routing_options(ctx, actor: Actor) -> dict:
         entry["tiers"].sort(key=TIERS.index)
     return {"tiers": [{"code": tier, "name": TIER_NAMES_ZH[tier]} for tier in TIERS],
             "roles": [{"code": code, "name": name} for code, name in ROLES.items()],
-            "departments": list(departments.values())}
+            "departments": list(departments.values()),
+            "stages": [{"code": code, "name": name} for code, name in STAGES.items()]}
