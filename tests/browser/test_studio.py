@@ -18,9 +18,9 @@ DRAW = """canvas => {
   const start = registry.filter(e => e.type === 'bpmn:StartEvent')[0]
   const end = registry.filter(e => e.type === 'bpmn:EndEvent')[0]
   modeling.moveShape(end, { x: 680 - end.x - end.width / 2, y: 178 - end.y - end.height / 2 })
+  const bo = (id, name) => m.get('bpmnFactory').create('bpmn:UserTask', { id, name })
   const task = (id, name, x) => modeling.createShape(
-    factory.createShape({ type: 'bpmn:UserTask', businessObject: m.get('bpmnFactory').create('bpmn:UserTask', { id, name }) }),
-    { x, y: 178 }, root)
+    factory.createShape({ type: 'bpmn:UserTask', businessObject: bo(id, name) }), { x, y: 178 }, root)
   const first = task('intake', '收件', 300), second = task('review', '审查', 480)
   modeling.updateProperties(first, { 'camunda:candidateGroups': 'village:agent' })
   modeling.connect(start, first); modeling.connect(first, second); modeling.connect(second, end)
@@ -71,6 +71,8 @@ def test_a_designer_draws_validates_fixes_and_deploys(visit, server):
     panel.get_by_text("review").wait_for()
     _pick(page, "routing-tier", "乡镇")
     _pick(page, "routing-role", "审查")
+    _input(page, "prop-form").fill("pre_review")
+    _input(page, "prop-form").press("Enter")
     _input(page, "prop-workdays").fill("5")
     _input(page, "prop-workdays").press("Enter")
     _pick(page, "prop-stage", "审核")
@@ -100,7 +102,8 @@ def test_a_designer_draws_validates_fixes_and_deploys(visit, server):
 def _food_licence_v2(ctx):
     """A second version of the food licence (a renamed step, a changed limit) to compare with."""
     source = (ROOT / "workflows" / "food_licence.bpmn").read_text(encoding="utf-8")
-    changed = source.replace('name="乡镇初审"', 'name="乡镇初审（新）"').replace('camunda:dueDate="P5D"', 'camunda:dueDate="workdays(3)"')
+    changed = (source.replace('name="乡镇初审"', 'name="乡镇初审（新）"')
+               .replace('camunda:dueDate="P5D"', 'camunda:dueDate="workdays(3)"'))
     definitions.deploy(ctx, [SourceFile("food_licence.bpmn", changed.encode())], Actor.system("test"))
 
 
@@ -109,7 +112,8 @@ def _diff(visit, page):
     changes = page.locator("[data-test=diff-changes]")
     changes.get_by_text("township_pre_review").first.wait_for()
     assert "乡镇初审 → 乡镇初审（新）" in changes.inner_text() and "P5D → workdays(3)" in changes.inner_text()
-    page.locator("[data-test=diff-right-canvas] .djs-element.diff-changed[data-element-id=township_pre_review]").wait_for()
+    right = page.locator("[data-test=diff-right-canvas]")
+    right.locator(".djs-element.diff-changed[data-element-id=township_pre_review]").wait_for()
     visit.no_sideways_scroll()
     visit.shot("diff")
 
@@ -122,6 +126,8 @@ def _read_back(ctx):
     assert metas["intake"]["candidate_groups"] == ["village:agent"]
     assert metas["review"]["candidate_groups"] == ["township:reviewer"]
     assert metas["review"]["due_date"] == "workdays(5)" and metas["review"]["stage"] == "review"
+    assert metas["review"]["form_key"] == "pre_review"
+
 
 
 def _phone(visit):
