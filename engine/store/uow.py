@@ -21,6 +21,7 @@ from engine.store.repositories.catalogue import Catalogue
 from engine.store.repositories.clocks import Clocks
 from engine.store.repositories.definitions import Definitions
 from engine.store.repositories.deliveries import Deliveries
+from engine.store.repositories.diagrams import Diagrams
 from engine.store.repositories.documents import Documents
 from engine.store.repositories.events import Events
 from engine.store.repositories.idempotency import IdempotencyKeys
@@ -69,6 +70,7 @@ class Transaction:
     vault = _repository(Vault)
     blobs = _repository(Blobs)
     deliveries = _repository(Deliveries)
+    diagrams = _repository(Diagrams)
 
     def __init__(self, conn: Connection):
         self.conn = conn

@@ -143,5 +143,9 @@ def _phone(visit):
     assert "district:approver@market" in page.locator("[data-test=task-list]").inner_text()   # read from zeebe
     visit.no_sideways_scroll()
     visit.shot("view")
+    page.get_by_role("link", name="热力图").click()               # the version's heatmap (docs/diagrams.md)
+    page.wait_for_url(re.compile(r"/console/definitions/\d+/heatmap$"))
+    page.go_back()
+    page.locator("[data-test=task-list]").wait_for()
     page.locator("a", has_text="流程设计室").first.click()
     _diff(visit, page)

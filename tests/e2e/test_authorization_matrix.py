@@ -96,6 +96,11 @@ def new_package_case(ctx):
         staff(ctx, "zcz_qs_agent"))["case_id"]
 
 
+def food_definition(ctx):
+    with ctx.uow.read() as tx:
+        return tx.definitions.latest("food_licence").id
+
+
 def unit(ctx, code):
     with ctx.uow.read() as tx:
         return tx.conn.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
@@ -359,6 +364,11 @@ ROWS = [
     ("POST /cases/{id}/package/withdraw",
      lambda ctx, c, h: c.post(f"/api/v1/cases/{new_package_case(ctx)}/package/withdraw", headers=h,
                               json={"reason": "申请人撤回"}), expect(204, CASE_READERS)),
+    ("GET /cases/{id}/diagram", lambda ctx, c, h: c.get(f"/api/v1/cases/{new_case(ctx)[0]}/diagram", headers=h),
+     expect(200, CASE_READERS)),
+    ("GET /process-definitions/{id}/heatmap",
+     lambda ctx, c, h: c.get(f"/api/v1/process-definitions/{food_definition(ctx)}/heatmap", headers=h),
+     expect(200, ("admin", "designer", "sup_in", "sup_out"))),
     ("POST /engine-rest/deployment/create",
      lambda ctx, c, h: c.post("/engine-rest/deployment/create", headers=h, data=bpmn(tag="r" + str(id(h))),
                               content_type="multipart/form-data"), expect(200, ("admin", "designer"))),

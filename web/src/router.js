@@ -15,6 +15,9 @@ const routes = [
     props: true, meta: { kind: 'staff' } },
   { path: '/console/supervision', name: 'supervision', component: () => import('./pages/supervision/Supervision.vue'),
     meta: { kind: 'staff' } },
+  // process diagrams (issue 12): a version's heatmap, for designers, supervisors and administrators
+  { path: '/console/definitions/:definitionId/heatmap', name: 'heatmap', component: () => import('./pages/diagrams/Heatmap.vue'),
+    props: true, meta: { kind: 'staff' } },
   // the designer studio (docs/studio.md): definitions, modeler, diff; designers and administrators
   { path: '/console/studio', name: 'studio', component: () => import('./pages/studio/Studio.vue'), meta: { kind: 'staff' } },
   { path: '/console/studio/new', name: 'studio-new', component: () => import('./pages/studio/StudioEditor.vue'),
