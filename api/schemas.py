@@ -81,6 +81,10 @@ class DefinitionOut(Schema):
     deployment_id = fields.Integer()
     resource_name = fields.String()
     created_at = fields.DateTime()
+    deployed_by = fields.String(allow_none=True, metadata={"description": "the account that deployed it"})
+    deployment_name = fields.String()
+    user_tasks = fields.Integer(metadata={"description": "how many user tasks (its own and those of the "
+                                                         "processes it calls)"})
 
 
 class DeployedOut(Schema):

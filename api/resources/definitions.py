@@ -1,9 +1,11 @@
-"""Process definitions: deploy (multipart), validate without deploying, list, download source."""
+"""Process definitions: deploy (multipart), validate without deploying, list, download source; what
+the designer studio reads besides (the catalogue entries of each process, routing options)."""
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 import api.schemas as schemas
+import api.schemas_studio as schemas_studio
 from api.security import SecureResponse, actor, context
 from engine.bpmn.parser import SourceFile
 from engine.domain.errors import ValidationError
@@ -69,3 +71,22 @@ class Source(MethodView):
         name, content = definitions.source(context(), definition_id)
         return SecureResponse(content, mimetype="application/xml",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/items")
+class ProcessItems(MethodView):
+    @bp.response(200, schemas_studio.ProcessItemOut(many=True))
+    def get(self):
+        """The catalogue entries (newest version of each, any status) and the process each runs
+        (designers and administrators)."""
+        return definitions.usage(context(), actor())
+
+
+@bp.route("/routing-options")
+class RoutingOptions(MethodView):
+    @bp.response(200, schemas_studio.RoutingOptionsOut)
+    def get(self):
+        """What a user task's routing target `<tier>:<role>[@<department>]` may name: tiers, roles and
+        the organisation's department codes with the tiers where each exists (designers and
+        administrators)."""
+        return definitions.routing_options(context(), actor())

@@ -18,6 +18,16 @@ const routes = [
   // process diagrams (issue 12): a version's heatmap, for designers, supervisors and administrators
   { path: '/console/definitions/:definitionId/heatmap', name: 'heatmap', component: () => import('./pages/diagrams/Heatmap.vue'),
     props: true, meta: { kind: 'staff' } },
+  // the designer studio (docs/studio.md): definitions, modeler, diff; designers and administrators
+  { path: '/console/studio', name: 'studio', component: () => import('./pages/studio/Studio.vue'), meta: { kind: 'staff' } },
+  { path: '/console/studio/new', name: 'studio-new', component: () => import('./pages/studio/StudioEditor.vue'),
+    meta: { kind: 'staff' } },
+  { path: '/console/studio/edit/:definitionId', name: 'studio-edit', component: () => import('./pages/studio/StudioEditor.vue'),
+    props: true, meta: { kind: 'staff' } },
+  { path: '/console/studio/definitions/:definitionId', name: 'studio-view',
+    component: () => import('./pages/studio/StudioView.vue'), props: true, meta: { kind: 'staff' } },
+  { path: '/console/studio/diff/:processKey', name: 'studio-diff', component: () => import('./pages/studio/StudioDiff.vue'),
+    props: true, meta: { kind: 'staff' } },
   { path: '/portal', name: 'portal', component: () => import('./pages/portal/MyCases.vue'), meta: { kind: 'applicant' } },
   { path: '/portal/apply/:code', name: 'apply', component: () => import('./pages/portal/Apply.vue'),
     props: true, meta: { kind: 'applicant' } },
@@ -44,7 +54,10 @@ export function prefetch(...names) {
 
 export function homeOf(user) {
   if (!user) return { name: 'home' }
-  return user.kind === 'applicant' ? { name: 'portal' } : { name: 'workbench' }
+  if (user.kind === 'applicant') return { name: 'portal' }
+  // a designer without a window post has no worklist: the studio is her workbench
+  if (user.roles?.includes('designer') && !(user.posts || []).length) return { name: 'studio' }
+  return { name: 'workbench' }
 }
 
 router.beforeEach(async (to) => {

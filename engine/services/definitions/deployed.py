@@ -60,10 +60,13 @@ def external_resolver(ctx, tx: Transaction):
 
 
 def versions(ctx) -> list[dict]:
-    """Every deployed version (id, key, name, version, deployment_id, resource_name, created_at),
-    by key and newest first."""
+    """Every deployed version (id, key, name, version, deployment_id, resource_name, created_at,
+    deployed_by, deployment_name, user_tasks: how many), by key and newest first."""
     with ctx.uow.read() as tx:
-        return [r._asdict() for r in tx.definitions.listing()]
+        rows = [r._asdict() for r in tx.definitions.listing()]
+    for row in rows:
+        row["user_tasks"] = len(row["user_tasks"] or [])
+    return rows
 
 
 def source(ctx, definition_id: int) -> tuple[str, str]:

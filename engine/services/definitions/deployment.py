@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import engine.services.definitions.deployed as deployed
+import engine.services.definitions.elements as elements
 import engine.services.definitions.forms as forms
 from engine.bpmn.parser import SourceFile, parse_bundle
 from engine.domain.actor import Actor
@@ -51,8 +52,20 @@ def deploy(ctx, files: list[SourceFile], actor: Actor, name: str = "deployment",
     """Deploy the files as one deployment, or (`dry_run`) run every check a deployment runs and
     write nothing, answering what deploying would do: the version each process would get (or the
     one that already has its content) and whether it would be created. `source` says where the
-    deployment came from (Camunda's deployment-source, e.g. "Camunda Modeler")."""
+    deployment came from (Camunda's deployment-source, e.g. "Camunda Modeler"). Every problem of a
+    rejection names its BPMN element when it has one (elements.py)."""
     access.require_role(actor, "designer", "admin")
+    try:
+        return _deploy(ctx, files, actor, name, dry_run, source)
+    except DeployError as exc:
+        named = elements.name_elements(exc, files)
+        if named is exc:
+            raise
+        raise named from None
+
+
+def _deploy(ctx, files: list[SourceFile], actor: Actor, name: str, dry_run: bool,
+            source: Optional[str]) -> DeployResult:
     if len(files) > MAX_FILES:
         raise DeployError([Problem("deployment_too_many_files", f"at most {MAX_FILES} files per deployment")])
     for f in files:          # names are stored with each version (255 characters)

@@ -2,8 +2,8 @@
 never changed, so every case of that version shares it (its spec, user tasks and form snapshots).
 
 Writes `process_definition`, `deployment` and `deployment_resource`; lists deployments as Camunda's
-REST API does (filters, sort, paging); reads `task` and `case` for
-the form of a task (a read model)."""
+REST API does (filters, sort, paging); reads `task` and `case` for the form of a task, and the
+catalogue and the departments for the designer studio (read models)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,6 +12,7 @@ from typing import Optional
 from sqlalchemy import bindparam, func, select
 
 from engine.store import tables as t
+from engine.store.models import Department, OrgUnit
 from engine.store.fast import FastRead
 from engine.store.repositories.base import Repository
 
@@ -28,8 +29,17 @@ _SAME_CONTENT = (select(_PD.id, _PD.version).where(_PD.key == bindparam("key"), 
 _INSERT_DEPLOYMENT = t.deployment.insert().returning(t.deployment.c.id)
 _INSERT_RESOURCE = t.deployment_resource.insert()
 _INSERT_DEFINITION = t.process_definition.insert().returning(_PD.id)
-_LISTING = select(_PD.id, _PD.key, _PD.name, _PD.version, _PD.deployment_id, _PD.resource_name,
-                  _PD.created_at).order_by(_PD.key, _PD.version.desc())
+_D = t.deployment.c
+_LISTING = (select(_PD.id, _PD.key, _PD.name, _PD.version, _PD.deployment_id, _PD.resource_name,
+                   _PD.created_at, _PD.user_tasks, _D.deployed_by, _D.name.label("deployment_name"))
+            .join(t.deployment, _D.id == _PD.deployment_id).order_by(_PD.key, _PD.version.desc()))
+_I = t.item_implementation.c
+# which catalogue entries name each process (the studio's "used by"), every status
+_ITEMS_BY_PROCESS = (select(_I.process_key, _I.code, _I.local_code, _I.name, _I.version, _I.status,
+                            _I.accepting_tiers).order_by(_I.process_key, _I.code, _I.version.desc()))
+# the departments a routing target may name, with the tiers where each exists (the studio's picker)
+_DEPARTMENT_TIERS = (select(Department.code, Department.name, OrgUnit.tier)
+                     .join(OrgUnit, OrgUnit.id == Department.org_unit_id).order_by(Department.code))
 _LATEST_VERSIONS = select(_PD.key, func.max(_PD.version)).group_by(_PD.key).order_by(_PD.key)
 _SOURCE = (select(_R.content, _R.name)
            .join(t.process_definition, (_PD.deployment_id == _R.deployment_id) & (_PD.resource_name == _R.name))
@@ -83,9 +93,18 @@ class Definitions(Repository):
     # --- listing ------------------------------------------------------------------------------
 
     def listing(self) -> list:
-        """Every version (id, key, name, version, deployment_id, resource_name, created_at), by key
-        and newest first."""
+        """Every version (id, key, name, version, deployment_id, resource_name, created_at, user_tasks,
+        deployed_by, deployment_name), by key and newest first."""
         return self.conn.execute(_LISTING).all()
+
+    def items_by_process(self) -> list:
+        """(process_key, code, local_code, name, version, status, accepting_tiers) of every catalogue
+        entry version, by process key and code, newest version first."""
+        return self.conn.execute(_ITEMS_BY_PROCESS).all()
+
+    def department_tiers(self) -> list:
+        """(code, name, tier) of every department, by code."""
+        return self.conn.execute(_DEPARTMENT_TIERS).all()
 
     def latest_versions(self) -> list[tuple[str, int]]:
         """(key, newest version) of every deployed process, by key."""

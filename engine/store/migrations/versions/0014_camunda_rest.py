@@ -5,7 +5,7 @@ deployment it lists; a process instance started through /engine-rest carries Cam
 `businessKey`, which a case keeps beside its own number (engine/services/camunda).
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
