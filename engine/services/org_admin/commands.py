@@ -38,6 +38,7 @@ def checked(kind: str, values: dict, *, partial: bool = False) -> dict:
 def _command(ctx, actor: Actor, what: str, change: Callable) -> object:
     access.require_role(actor, "admin")
     with ctx.uow.begin() as tx, tx.org_admin.racing("the organisation"):
+        writing.ensure_roles(tx)
         result = change(tx, ctx.clock.now())
         tx.events.append("system", "org_changed", actor, ctx.clock.now(), {"change": what})
         tx.after_commit(lambda: org.invalidate(ctx))

@@ -63,6 +63,7 @@ def import_organisation(ctx, content: bytes, fmt: str, actor: Actor, *,
                                                                     if k == "staff" and v["username"] not in existing}
               - {None}}
     with ctx.uow.begin() as tx, tx.org_admin.racing("the organisation"):
+        writing.ensure_roles(tx)
         index = _Index(tx)
         problems = check_records(records, index.known())
         if problems:

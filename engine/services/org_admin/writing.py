@@ -8,9 +8,18 @@ from typing import Optional
 
 import engine.services.org_admin.needs as needs
 from engine.domain.errors import Conflict, NotFound, ValidationError
+from engine.domain.org import BUILTIN_ROLES
 from engine.domain.organisation import parent_problem
 from engine.services.accounts import auth
 from engine.store.uow import Transaction
+
+
+def ensure_roles(tx: Transaction) -> None:
+    """Migration 0011 seeds the built-in roles; a role table emptied since (test fixtures wipe
+    every table) gets them again before anything is written that may name them."""
+    if not tx.org_admin.roles():
+        for code, (name_zh, name_en) in BUILTIN_ROLES.items():
+            tx.org_admin.add_role(code, name_zh, name_en, None, True)
 
 
 def _one(rows, row_id: int, kind: str):
