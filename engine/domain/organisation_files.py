@@ -61,7 +61,7 @@ def read_records(content: bytes, fmt: str) -> tuple[list[tuple[str, int, dict]],
         return [], [OrgProblem("file", 0, "file", "org_file_not_utf8",
                                f"the file is not UTF-8 (byte {exc.start}); save it as 'CSV UTF-8' in Excel")]
     raw, problems = _read_json(text) if fmt == "json" else _read_csv(text)
-    if problems:
+    if problems and not raw:
         return [], problems
     if not raw:
         return [], [OrgProblem("file", 0, "file", "org_file_empty", "the file has no records")]
@@ -73,6 +73,8 @@ def read_records(content: bytes, fmt: str) -> tuple[list[tuple[str, int, dict]],
         problems += found
         if not found:
             records.append((kind, row, checked))
+    if fmt == "csv":                 # one sheet: in the order of its rows
+        problems.sort(key=lambda p: p.row)
     return records, problems
 
 

@@ -27,8 +27,8 @@ def checked(kind: str, values: dict, *, partial: bool = False) -> dict:
     `partial`: an update, where absent fields stay as they are."""
     own = {k: v for k, v in values.items() if k in _OWN[kind]}
     out, problems = check_fields(kind, 0, own)
-    if partial:
-        problems = [p for p in problems if p.code != "org_field_required"]
+    # references (a file's codes) come as ids here and are checked by the write
+    problems = [p for p in problems if p.code != "org_field_required" or (p.field in _OWN[kind] and not partial)]
     if problems:
         p = problems[0]
         raise ValidationError(p.message, code=p.code, field=p.field)

@@ -45,24 +45,24 @@ def window(tx: Transaction, window_id: int) -> None:
 
 def department(tx: Transaction, department) -> None:
     """`department`: its row (id, org_unit_id, code, …)."""
+    others = [d for d in tx.org_admin.departments()
+              if d.code == department.code and d.active and d.id != department.id]
+    if not others:        # routing and the catalogue name a department by its code: none would be left
+        items = tx.org_admin.published_items_deciding_in(department.code)
+        if items:
+            _refuse("department_in_use", f"published catalogue entries decide in {department.code}: "
+                    f"{', '.join(items[:5])}", items=items)
+        processes = sorted(key for key, targets in _targets(tx)
+                           if any(t.department == department.code for t in targets))
+        if processes:
+            _refuse("department_in_use", f"the current versions of {', '.join(processes)} route tasks to "
+                    f"@{department.code}", processes=processes)
     windows = tx.org_admin.active_windows_of_department(department.id)
     if windows:
         _refuse("department_has_windows", f"{windows} active window(s) belong to this department", windows=windows)
     tasks = tx.org_admin.open_tasks_in_department(department.id)
     if tasks:
         _refuse("department_has_open_tasks", f"{tasks} open task(s) are routed to this department", tasks=tasks)
-    others = [d for d in tx.org_admin.departments()
-              if d.code == department.code and d.active and d.id != department.id]
-    if others:           # routing and the catalogue name a department by its code: another unit still has it
-        return
-    items = tx.org_admin.published_items_deciding_in(department.code)
-    if items:
-        _refuse("department_in_use", f"published catalogue entries decide in {department.code}: "
-                f"{', '.join(items[:5])}", items=items)
-    processes = sorted(key for key, targets in _targets(tx) if any(t.department == department.code for t in targets))
-    if processes:
-        _refuse("department_in_use", f"the current versions of {', '.join(processes)} route tasks to "
-                f"@{department.code}", processes=processes)
 
 
 def role(tx: Transaction, code: str) -> None:
