@@ -40,19 +40,24 @@ class OrgProblem:
         return f"{self.kind} row {self.row}, {self.field}: {self.message} [{self.code}]"
 
 
+def _found(*, code: str, message: str) -> tuple[str, str]:
+    return code, message
+
+
 def parent_problem(tier: str, parent_tier: Optional[str]) -> Optional[tuple[str, str]]:
     """(code, message) when a unit of `tier` may not sit under a unit of `parent_tier` (None: no parent)."""
     if tier not in TIERS:
-        return "org_unknown_tier", f"unknown tier {tier!r}; expected one of {', '.join(TIERS)}"
+        return _found(code="org_unknown_tier", message=f"unknown tier {tier!r}; expected one of {', '.join(TIERS)}")
     allowed = PARENT_TIERS[tier]
     if parent_tier is None:
         if allowed:
-            return "org_parent_required", f"a {tier} sits under a {' or a '.join(allowed)}"
+            return _found(code="org_parent_required", message=f"a {tier} sits under a {' or a '.join(allowed)}")
         return None
     if not allowed:
-        return "org_tier_order", "the district is the root of the tree: it has no parent"
+        return _found(code="org_tier_order", message="the district is the root of the tree: it has no parent")
     if parent_tier not in allowed:
-        return "org_tier_order", f"a {tier} sits under a {' or a '.join(allowed)}, not under a {parent_tier}"
+        return _found(code="org_tier_order",
+                      message=f"a {tier} sits under a {' or a '.join(allowed)}, not under a {parent_tier}")
     return None
 
 
@@ -60,7 +65,8 @@ def code_problem(value: str, field_name: str, pattern=CODE) -> Optional[tuple[st
     if not pattern.match(value or ""):
         what = "lower-case letters and '_'" if pattern is ROLE_CODE else "letters, digits, '-' and '_'"
         longest = 64 if pattern is USERNAME else 32
-        return f"{field_name}_invalid", f"{field_name} {value!r} must be 1 to {longest} characters of {what}"
+        return _found(code="org_code_invalid",
+                      message=f"{field_name} {value!r} must be 1 to {longest} characters of {what}")
     return None
 
 
@@ -89,8 +95,8 @@ def check_records(records: list, known: Known) -> list[OrgProblem]:
     for kind, row, values in records:
         key = (kind,) + tuple(values.get(k) for k in KEYS[kind])
         if key in seen:
-            problems.append(OrgProblem(kind, row, KEYS[kind][-1], "org_duplicate",
-                                       f"the same {kind} as row {seen[key]}"))
+            problems.append(OrgProblem(kind, row, KEYS[kind][-1], code="org_duplicate",
+                                       message=f"the same {kind} as row {seen[key]}"))
         seen.setdefault(key, row)
     file_units = {v["code"]: (v["tier"], v.get("parent")) for k, _, v in records if k == "unit"}
     moved_halls = {v["code"]: v["unit"] for k, _, v in records if k == "hall"}
@@ -107,19 +113,23 @@ def check_records(records: list, known: Known) -> list[OrgProblem]:
         for child, (child_tier, parent) in merged.units.items():
             if parent == code and child not in file_units and parent_problem(child_tier, tier):
                 row = next(r for k, r, v in records if k == "unit" and v["code"] == code)
-                problems.append(OrgProblem("unit", row, "tier", "org_tier_order",
-                                           f"unit {child} ({child_tier}) below it cannot sit under a {tier}"))
+                problems.append(OrgProblem("unit", row, "tier", code="org_tier_order",
+                                           message=f"unit {child} ({child_tier}) below it cannot sit under a {tier}"))
     return problems
+
+
+def _ref(field_name: str, *, code: str, message: str) -> tuple[str, str, str]:
+    return field_name, code, message
 
 
 def _reference_problems(kind: str, v: dict, known: Known, merged: Known):
     if kind == "unit":
         yield from _unit_problems(v, merged)
     elif kind in ("department", "hall") and v["unit"] not in merged.units:
-        yield "unit", "org_unit_unknown", f"no unit has the code {v['unit']!r}"
+        yield _ref("unit", code="org_unit_unknown", message=f"no unit has the code {v['unit']!r}")
     elif kind == "hall" and v["code"] in known.halls and known.halls[v["code"]] != v["unit"]:
-        yield "unit", "org_hall_unit_fixed", f"hall {v['code']} belongs to {known.halls[v['code']]}: a hall never " \
-                                             "moves to another unit (make a new one)"
+        yield _ref("unit", code="org_hall_unit_fixed", message=f"hall {v['code']} belongs to {known.halls[v['code']]}: "
+                   "a hall never moves to another unit (make a new one)")
     elif kind == "window":
         yield from _window_problems(v, known, merged)
     elif kind == "post":
@@ -129,7 +139,7 @@ def _reference_problems(kind: str, v: dict, known: Known, merged: Known):
 def _unit_problems(v: dict, merged: Known):
     parent = v.get("parent")
     if parent and parent not in merged.units:
-        yield "parent", "org_parent_unknown", f"no unit has the code {parent!r}"
+        yield _ref("parent", code="org_parent_unknown", message=f"no unit has the code {parent!r}")
         return
     found = parent_problem(v["tier"], merged.units[parent][0] if parent else None)
     if found:
@@ -138,22 +148,23 @@ def _unit_problems(v: dict, merged: Known):
 
 def _post_problems(v: dict, merged: Known):
     if v["username"] not in merged.staff:
-        yield "username", "account_not_found", f"no staff account {v['username']!r}"
+        yield _ref("username", code="account_not_found", message=f"no staff account {v['username']!r}")
     if v["window"] not in merged.windows:
-        yield "window", "window_not_found", f"no window has the code {v['window']!r}"
+        yield _ref("window", code="window_not_found", message=f"no window has the code {v['window']!r}")
     if not merged.roles.get(v["role"]):
-        yield "role", "org_unknown_role", f"no active role {v['role']!r}"
+        yield _ref("role", code="org_unknown_role", message=f"no active role {v['role']!r}")
 
 
 def _window_problems(v: dict, known: Known, merged: Known):
     hall = v["hall"]
     if hall not in merged.halls:
-        yield "hall", "hall_not_found", f"no hall has the code {hall!r}"
+        yield _ref("hall", code="hall_not_found", message=f"no hall has the code {hall!r}")
         return
     unit = merged.halls[hall]
     old_hall = known.windows.get(v["code"])
     if old_hall is not None and known.halls.get(old_hall) not in (None, unit):
-        yield "hall", "org_window_unit_fixed", f"window {v['code']} belongs to unit {known.halls[old_hall]}: a " \
-                                               "window never moves to another unit (make a new one)"
+        yield _ref("hall", code="org_window_unit_fixed", message=f"window {v['code']} belongs to unit "
+                   f"{known.halls[old_hall]}: a window never moves to another unit (make a new one)")
     if v.get("department") and (unit, v["department"]) not in merged.departments:
-        yield "department", "department_unknown", f"unit {unit} has no department {v['department']!r}"
+        yield _ref("department", code="department_unknown",
+                   message=f"unit {unit} has no department {v['department']!r}")

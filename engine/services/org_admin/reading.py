@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+import engine.services.org_admin.writing as writing
 from engine.domain.actor import Actor
 from engine.domain.errors import Forbidden, NotFound
 from engine.services.accounts import access, org
@@ -68,13 +69,16 @@ def roles(ctx, actor: Actor) -> list[dict]:
         return _dicts(tx.org_admin.roles(), ROLE)
 
 
+_ONE = {"unit": (writing.unit, UNIT), "department": (writing.department, DEPARTMENT), "hall": (writing.hall, HALL),
+        "window": (writing.window, WINDOW), "role": (writing.role, ROLE)}
+
+
 def one(ctx, actor: Actor, kind: str, row_id: int) -> dict:
     """One unit, department, hall, window or role by id (404 `<kind>_not_found`)."""
-    lists = {"unit": units, "department": departments, "hall": halls, "window": windows, "role": roles}
-    found = next((r for r in lists[kind](ctx, actor) if r["id"] == row_id), None)
-    if found is None:
-        raise NotFound(f"{kind} {row_id} does not exist", code=f"{kind}_not_found")
-    return found
+    access.require_agency(actor)
+    find, fields = _ONE[kind]
+    with ctx.uow.read() as tx:
+        return _dicts([find(tx, row_id)], fields)[0]
 
 
 def _people_scope(ctx, tx: Transaction, actor: Actor) -> Optional[set[int]]:

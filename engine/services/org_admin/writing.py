@@ -22,35 +22,35 @@ def ensure_roles(tx: Transaction) -> None:
             tx.org_admin.add_role(code, name_zh, name_en, None, True)
 
 
-def _one(rows, row_id: int, kind: str):
+def _one(rows, row_id: int, kind: str, *, code: str):
     found = next((r for r in rows if r.id == row_id), None)
     if found is None:
-        raise NotFound(f"{kind.replace('_', ' ')} {row_id} does not exist", code=f"{kind}_not_found")
+        raise NotFound(f"{kind} {row_id} does not exist", code=code)
     return found
 
 
 def unit(tx: Transaction, unit_id: int):
-    return _one(tx.org_admin.units(), unit_id, "unit")
+    return _one(tx.org_admin.units(), unit_id, "unit", code="unit_not_found")
 
 
 def department(tx: Transaction, department_id: int):
-    return _one(tx.org_admin.departments(), department_id, "department")
+    return _one(tx.org_admin.departments(), department_id, "department", code="department_not_found")
 
 
 def hall(tx: Transaction, hall_id: int):
-    return _one(tx.org_admin.halls(), hall_id, "hall")
+    return _one(tx.org_admin.halls(), hall_id, "hall", code="hall_not_found")
 
 
 def window(tx: Transaction, window_id: int):
-    return _one(tx.org_admin.windows(), window_id, "window")
+    return _one(tx.org_admin.windows(), window_id, "window", code="window_not_found")
 
 
 def role(tx: Transaction, role_id: int):
-    return _one(tx.org_admin.roles(), role_id, "role")
+    return _one(tx.org_admin.roles(), role_id, "role", code="role_not_found")
 
 
 def staff(tx: Transaction, staff_id: int):
-    return _one(tx.org_admin.staff(), staff_id, "staff")
+    return _one(tx.org_admin.staff(), staff_id, "staff account", code="staff_not_found")
 
 
 def _taken(rows, code: str, what: str, field: str = "code") -> None:
@@ -68,7 +68,7 @@ def _active_parent(row, what: str, field: str) -> None:
 def create_unit(tx: Transaction, code: str, name: str, tier: str, parent_id: Optional[int]) -> int:
     units = tx.org_admin.units()
     _taken(units, code, "a unit with the code")
-    parent = _one(units, parent_id, "unit") if parent_id is not None else None
+    parent = _one(units, parent_id, "unit", code="unit_not_found") if parent_id is not None else None
     _check_parent(tier, parent)
     return tx.org.add_unit(code, name, tier, parent_id, parent.path if parent else "/")
 
@@ -85,13 +85,13 @@ def _check_parent(tier: str, parent) -> None:
 def update_unit(tx: Transaction, unit_id: int, changes: dict) -> bool:
     """name, tier, parent_id (moves the subtree: every path below is rewritten), active. True when changed."""
     units = tx.org_admin.units()
-    row = _one(units, unit_id, "unit")
+    row = _one(units, unit_id, "unit", code="unit_not_found")
     changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
     if not changes:
         return False
     tier, parent_id = changes.get("tier", row.tier), changes.get("parent_id", row.parent_id)
     if "tier" in changes or "parent_id" in changes:
-        parent = _one(units, parent_id, "unit") if parent_id is not None else None
+        parent = _one(units, parent_id, "unit", code="unit_not_found") if parent_id is not None else None
         if parent is not None and parent.path.startswith(row.path):
             raise ValidationError("a unit cannot sit under itself or a unit below it", code="org_tier_order",
                                   field="parent_id")
@@ -105,7 +105,7 @@ def update_unit(tx: Transaction, unit_id: int, changes: dict) -> bool:
     if changes.get("active") is False:
         needs.unit(tx, unit_id)
     if changes.get("active") is True and row.parent_id is not None and "parent_id" not in changes:
-        _active_parent(_one(units, row.parent_id, "unit"), "the unit above it", "active")
+        _active_parent(_one(units, row.parent_id, "unit", code="unit_not_found"), "the unit above it", "active")
     tx.org_admin.update_unit(unit_id, changes)
     return True
 
