@@ -22,9 +22,11 @@ _OWN = {"unit": ("code", "name", "tier", "active"), "department": ("code", "name
         "staff": ("username", "name", "active", "password", "system_roles")}
 
 
-def checked(kind: str, values: dict, *, partial: bool = False) -> dict:
-    """The record's own fields checked as an import checks them (the first problem is the error);
-    `partial`: an update, where absent fields stay as they are."""
+def checked(actor: Actor, kind: str, values: dict, *, partial: bool = False) -> dict:
+    """Administrators only (before anything else is said about the input); the record's own fields
+    checked as an import checks them (the first problem is the error); `partial`: an update, where
+    absent fields stay as they are."""
+    access.require_role(actor, "admin")
     own = {k: v for k, v in values.items() if k in _OWN[kind]}
     out, problems = check_fields(kind, 0, own)
     # references (a file's codes) come as ids here and are checked by the write
@@ -46,51 +48,51 @@ def _command(ctx, actor: Actor, what: str, change: Callable) -> object:
 
 
 def create_unit(ctx, actor: Actor, values: dict) -> int:
-    v = checked("unit", values)
+    v = checked(actor, "unit", values)
     return _command(ctx, actor, f"unit {v['code']} created",
                     lambda tx, now: writing.create_unit(tx, v["code"], v["name"], v["tier"], values.get("parent_id")))
 
 
 def update_unit(ctx, actor: Actor, unit_id: int, values: dict) -> None:
-    v = {**checked("unit", values, partial=True), **({"parent_id": values["parent_id"]} if "parent_id" in values
+    v = {**checked(actor, "unit", values, partial=True), **({"parent_id": values["parent_id"]} if "parent_id" in values
                                                      else {})}
     v.pop("code", None)               # a code is the unit's name in files and the catalogue: it never changes
     _command(ctx, actor, f"unit {unit_id} changed: {sorted(v)}", lambda tx, now: writing.update_unit(tx, unit_id, v))
 
 
 def create_department(ctx, actor: Actor, values: dict) -> int:
-    v = checked("department", values)
+    v = checked(actor, "department", values)
     return _command(ctx, actor, f"department {v['code']} created", lambda tx, now: writing.create_department(
         tx, values["org_unit_id"], v["code"], v["name"]))
 
 
 def update_department(ctx, actor: Actor, department_id: int, values: dict) -> None:
-    v = checked("department", values, partial=True)
+    v = checked(actor, "department", values, partial=True)
     v.pop("code", None)
     _command(ctx, actor, f"department {department_id} changed: {sorted(v)}",
              lambda tx, now: writing.update_department(tx, department_id, v))
 
 
 def create_hall(ctx, actor: Actor, values: dict) -> int:
-    v = checked("hall", values)
+    v = checked(actor, "hall", values)
     return _command(ctx, actor, f"hall {v['code']} created", lambda tx, now: writing.create_hall(
         tx, values["org_unit_id"], v["code"], v["name"], v["kind"]))
 
 
 def update_hall(ctx, actor: Actor, hall_id: int, values: dict) -> None:
-    v = checked("hall", values, partial=True)
+    v = checked(actor, "hall", values, partial=True)
     v.pop("code", None)
     _command(ctx, actor, f"hall {hall_id} changed: {sorted(v)}", lambda tx, now: writing.update_hall(tx, hall_id, v))
 
 
 def create_window(ctx, actor: Actor, values: dict) -> int:
-    v = checked("window", values)
+    v = checked(actor, "window", values)
     return _command(ctx, actor, f"window {v['code']} created", lambda tx, now: writing.create_window(
         tx, values["hall_id"], v["code"], v["name"], v["kind"], values.get("department_id")))
 
 
 def update_window(ctx, actor: Actor, window_id: int, values: dict) -> None:
-    v = {**checked("window", values, partial=True),
+    v = {**checked(actor, "window", values, partial=True),
          **{k: values[k] for k in ("hall_id", "department_id") if k in values}}
     v.pop("code", None)
     _command(ctx, actor, f"window {window_id} changed: {sorted(v)}",
@@ -98,29 +100,27 @@ def update_window(ctx, actor: Actor, window_id: int, values: dict) -> None:
 
 
 def create_role(ctx, actor: Actor, values: dict) -> int:
-    v = checked("role", values)
+    v = checked(actor, "role", values)
     return _command(ctx, actor, f"role {v['code']} created", lambda tx, now: writing.create_role(
         tx, v["code"], v["name_zh"], v["name_en"], v.get("description")))
 
 
 def update_role(ctx, actor: Actor, role_id: int, values: dict) -> None:
-    v = checked("role", values, partial=True)
+    v = checked(actor, "role", values, partial=True)
     v.pop("code", None)               # BPMN names a role by its code
     _command(ctx, actor, f"role {role_id} changed: {sorted(v)}", lambda tx, now: writing.update_role(tx, role_id, v))
 
 
 def create_staff(ctx, actor: Actor, values: dict) -> int:
-    v = checked("staff", values)
-    access.require_role(actor, "admin")           # before the slow hash
+    v = checked(actor, "staff", values)            # before the slow hash
     password_hash = auth.hash_password(v["password"]) if v.get("password") else None
     return _command(ctx, actor, f"staff {v['username']} created", lambda tx, now: writing.create_staff(
         tx, v["username"], v["name"], password_hash, v.get("system_roles", ()), v.get("active", True)))
 
 
 def update_staff(ctx, actor: Actor, staff_id: int, values: dict) -> None:
-    v = checked("staff", values, partial=True)
+    v = checked(actor, "staff", values, partial=True)
     v.pop("username", None)
-    access.require_role(actor, "admin")
     if "password" in v:
         v["password_hash"] = auth.hash_password(v.pop("password"))
     if "system_roles" in v:
