@@ -134,6 +134,7 @@ def test_what_open_work_needs_cannot_be_deactivated(demo):
 
 def test_deactivating_bottom_up_then_the_unit_is_gone_from_routing(demo):
     ctx = demo
+    sqlite_only(ctx)
     village = ids(ctx, "units")["QCZ-MJP"]
     [post] = org_admin.posts(ctx, ADMIN, window_id=window_id(ctx, "QCZ-MJP-W01"))
     org_admin.end_post(ctx, ADMIN, post["id"])
