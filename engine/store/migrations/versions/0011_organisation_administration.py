@@ -47,19 +47,24 @@ def upgrade() -> None:
     for table in FLAGGED:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column('active', sa.Boolean(), server_default=sa.text('true'), nullable=False))
+    unique = _unique_name()
     # SQLite names no constraint: the convention gives the reflected unique constraint a name to drop
     with op.batch_alter_table('staff_post', naming_convention={"uq": "uq_%(table_name)s_%(column_0_name)s"}) as b:
         b.add_column(sa.Column('valid_from', sa.DateTime(timezone=True), nullable=True))
         b.add_column(sa.Column('valid_to', sa.DateTime(timezone=True), nullable=True))
-        b.drop_constraint(_unique_name(), type_='unique')
+        if unique:
+            b.drop_constraint(unique, type_='unique')
     op.create_index('uq_staff_post_current', 'staff_post', ['staff_id', 'window_id', 'role'], unique=True,
                     sqlite_where=CURRENT, postgresql_where=CURRENT)
 
 
-def _unique_name() -> str:
-    if op.get_bind().dialect.name == "postgresql":
-        return "staff_post_staff_id_window_id_role_key"
-    return "uq_staff_post_staff_id"
+def _unique_name():
+    """The unique constraint on (staff_id, window_id, role) as the database names it (0001 left it
+    unnamed: PostgreSQL named it, SQLite did not; a downgrade of this migration names it)."""
+    for unique in sa.inspect(op.get_bind()).get_unique_constraints('staff_post'):
+        if sorted(unique['column_names']) == ['role', 'staff_id', 'window_id']:
+            return unique['name'] or 'uq_staff_post_staff_id'
+    return None
 
 
 def downgrade() -> None:
