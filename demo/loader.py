@@ -1,20 +1,23 @@
 """Loading the demo: organisation, staff posts, service items and the BPMN in workflows/, all
-through the services (the demo writes no SQL of its own)."""
+through the services (the demo writes no SQL of its own). The organisation is a file,
+demo/organisation.json, imported like any administrator's file (docs/organisation.md)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from demo import materials as demo_materials
 from demo import packages as demo_packages
-from demo.org import ACCOUNTS, DEMO_PASSWORD, DISTRICT, PARKS, township_windows, village_windows
+from demo.org import APPLICANT, DEMO_PASSWORD
 from engine.bpmn.parser import SourceFile
 from engine.config import PROJECT_ROOT
 from engine.domain.actor import Actor
-from engine.services import catalogue, definitions
-from engine.services.accounts.seed import NewAccount, NewPost, NewUnit, NewWindow, seed
+from engine.services import catalogue, definitions, org_admin
+from engine.services.accounts import auth
 
 # the demo 实施清单: 27 items over the four tiers, including the three of workflows/
 DEMO_CATALOGUE = PROJECT_ROOT / "catalogue" / "demo-catalogue.json"
+# 兰州新区: 2 parks, 3 townships, 6 villages, their departments, halls, windows, staff and posts
+DEMO_ORGANISATION = PROJECT_ROOT / "demo" / "organisation.json"
 
 
 def workflow_files(directory: Path) -> list[SourceFile]:
@@ -23,10 +26,10 @@ def workflow_files(directory: Path) -> list[SourceFile]:
 
 
 def load_demo(ctx, workflows_dir: Path | None = None) -> dict:
-    """Idempotent: an existing organisation is left alone; the catalogue is imported and published
-    (an unchanged entry is no new version) and the BPMN is (re)deployed, which creates versions
-    only for changed processes."""
-    fresh = seed(ctx, organisation(), [NewAccount(*account) for account in ACCOUNTS], DEMO_PASSWORD)
+    """Idempotent: the organisation file imported again changes nothing; the catalogue is imported
+    and published (an unchanged entry is no new version) and the BPMN is (re)deployed, which
+    creates versions only for changed processes."""
+    fresh = load_organisation(ctx)
     catalogue.import_catalogue(ctx, DEMO_CATALOGUE.read_bytes(), "json", Actor.system("demo"), publish=True)
     if fresh:                     # applicant_zhang's vault (云档案): her A-level e-licences
         demo_materials.load(ctx)
@@ -36,23 +39,16 @@ def load_demo(ctx, workflows_dir: Path | None = None) -> dict:
     return {"processes": [(p.key, p.version, p.created) for p in result.processes]}
 
 
-def organisation() -> NewUnit:
-    """The tree of demo/org.py: 新区 → parks → townships → villages."""
-    return NewUnit(DISTRICT["code"], DISTRICT["name"], "district", DISTRICT["hall"],
-                   tuple(DISTRICT["departments"]), _windows(DISTRICT["windows"]), tuple(
-                       NewUnit(park["code"], park["name"], "park", park["hall"], (), _windows(park["windows"]),
-                               tuple(_township(town) for town in park["townships"]))
-                       for park in PARKS))
+def load_organisation(ctx) -> bool:
+    """The demo organisation and the demo applicant; True when the database had no organisation.
+    Every demo account shares ONE salted hash of the demo password: scrypt is slow on purpose,
+    and a hash per account would make each load of the demo seconds slower."""
+    system = Actor.system("demo")
+    fresh = not any(u["code"] == "LZXQ" for u in org_admin.units(ctx, system))
+    hashes = {DEMO_PASSWORD: auth.hash_password(DEMO_PASSWORD)} if fresh else {}
+    # loaded before: the same file changes nothing (and hashes nothing)
+    org_admin.import_organisation(ctx, DEMO_ORGANISATION.read_bytes(), "json", system, password_hashes=hashes)
+    if fresh:
+        auth.create_account(ctx, *APPLICANT, "applicant", password_hash=hashes[DEMO_PASSWORD])
+    return fresh
 
-
-def _township(town: dict) -> NewUnit:
-    villages = tuple(NewUnit(vcode, vname, "village", (f"{vcode}-BMFW", f"{vname}便民服务站", "convenience_station"),
-                             (), _windows(village_windows(vcode))) for vcode, vname in town["villages"])
-    return NewUnit(town["code"], town["name"], "township",
-                   (f"{town['code']}-BMFW", f"{town['name']}便民服务中心", "convenience_center"),
-                   (("social", "社会事务办"),), _windows(township_windows(town["code"])), villages)
-
-
-def _windows(windows: list) -> tuple[NewWindow, ...]:
-    return tuple(NewWindow(code, name, kind, department, tuple(NewPost(*post) for post in staff))
-                 for code, name, kind, department, staff in windows)

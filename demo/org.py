@@ -1,62 +1,7 @@
-"""The demo organisation: 兰州新区 with two parks, three townships and their villages.
-Data only; demo/loader.py writes it through the accounts seed service (engine/services/accounts/seed.py).
-Staff usernames say where they sit and what they do."""
-
-DISTRICT = {
-    "code": "LZXQ", "name": "兰州新区",
-    "departments": [("market", "市场监督管理局"), ("health", "卫生健康委员会"), ("civil", "民政局")],
-    "hall": ("LZXQ-ZWFW", "兰州新区政务服务中心", "service_center"),
-    "windows": [
-        # (code, name, kind, department, [(username, name, role)])
-        ("LZXQ-W01", "综合受理窗口", "comprehensive", None,
-         [("lzxq_receiver", "王敏", "receiver")]),
-        ("LZXQ-W02", "市场监管审批窗口", "department", "market",
-         [("lzxq_market_reviewer", "李强", "reviewer"), ("lzxq_market_approver", "赵磊", "approver"),
-          ("lzxq_market_head", "孙建国", "head")]),
-        ("LZXQ-W03", "卫生健康审批窗口", "department", "health",
-         [("lzxq_health_reviewer", "周婷", "reviewer"), ("lzxq_health_approver", "吴刚", "approver")]),
-        ("LZXQ-W04", "民政审批窗口", "department", "civil",
-         [("lzxq_civil_approver", "郑洁", "approver")]),
-        ("LZXQ-W05", "出件窗口", "pickup", None,
-         [("lzxq_issuer", "冯丽", "issuer")]),
-        ("LZXQ-W06", "电子监察室", "comprehensive", None,
-         [("lzxq_supervisor", "陈静", "supervisor")]),
-    ],
-}
-
-PARKS = [
-    {"code": "ZCYQ", "name": "中川园区",
-     "hall": ("ZCYQ-FW", "中川园区政务服务中心", "service_center"),
-     "windows": [("ZCYQ-W01", "园区综合受理窗口", "comprehensive", None, [("zcyq_receiver", "褚红", "receiver")])],
-     "townships": [
-         {"code": "ZCZ", "name": "中川镇", "villages": [("ZCZ-QS", "清水村"), ("ZCZ-BC", "北川村")]},
-     ]},
-    {"code": "QCYQ", "name": "秦川园区",
-     "hall": ("QCYQ-FW", "秦川园区政务服务中心", "service_center"),
-     "windows": [("QCYQ-W01", "园区综合受理窗口", "comprehensive", None, [("qcyq_receiver", "卫东", "receiver")])],
-     "townships": [
-         {"code": "QCZ", "name": "秦川镇", "villages": [("QCZ-MJP", "马家坪村"), ("QCZ-QCSQ", "秦川社区")]},
-         {"code": "XCZ", "name": "西岔镇", "villages": [("XCZ-XC", "西岔村"), ("XCZ-HJ", "铧尖村")]},
-     ]},
-]
-
-
-def township_windows(code: str) -> list:
-    low = code.lower()
-    return [
-        (f"{code}-W01", "综合受理窗口", "comprehensive", None, [(f"{low}_receiver", f"{code}受理员", "receiver")]),
-        (f"{code}-W02", "审核窗口", "comprehensive", None, [(f"{low}_reviewer", f"{code}审核员", "reviewer")]),
-        (f"{code}-W03", "社会事务审批窗口", "department", "social",
-         [(f"{low}_social_approver", f"{code}社会事务审批员", "approver")]),
-        (f"{code}-W04", "出件窗口", "pickup", None, [(f"{low}_issuer", f"{code}出件员", "issuer")]),
-        (f"{code}-W05", "督办岗", "comprehensive", None, [(f"{low}_supervisor", f"{code}督办员", "supervisor")]),
-    ]
-
-
-def village_windows(code: str) -> list:
-    low = code.lower().replace("-", "_")
-    return [(f"{code}-W01", "帮办代办窗口", "proxy", None, [(f"{low}_agent", f"{code}代办员", "agent")])]
-
+"""Demo data that is not a file: the demo password, the applicant account and the three items of
+workflows/. The organisation itself (兰州新区 with two parks, three townships and their villages;
+staff usernames say where they sit and what they do) is demo/organisation.json, which
+demo/loader.py imports through the organisation import like any administrator's file."""
 
 # The three demo items the BPMN in workflows/ implements. catalogue/demo-catalogue.json (which
 # load-demo imports) carries them with these codes, limits and process keys; a test checks that.
@@ -83,11 +28,8 @@ ITEMS = [
 ]
 
 
-# accounts without posts: (username, name, kind, system roles)
-ACCOUNTS = [
-    ("admin", "系统管理员", "staff", ("admin",)),
-    ("designer", "流程设计员", "staff", ("designer",)),
-    ("applicant_zhang", "张三", "applicant", ()),
-]
-# every demo account logs in with this password (demo data only; change it in production)
+# the applicant of the demo (not part of the organisation): (username, name)
+APPLICANT = ("applicant_zhang", "张三")
+# every demo account logs in with this password (demo data only; change it in production);
+# demo/organisation.json carries it as each staff account's initial password
 DEMO_PASSWORD = "lianban-demo"

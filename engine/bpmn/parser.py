@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -23,7 +23,7 @@ from engine.bpmn.timers import is_literal, quote_literal
 from engine.bpmn.xml import NS, XmlRejected, kind_of, parse_upload
 from engine.domain.errors import ProblemList
 from engine.domain.lifecycle import check_stage
-from engine.domain.org import TargetError, parse_target
+from engine.domain.org import BUILTIN_ROLES, TargetError, check_role, parse_target
 
 
 @dataclass(frozen=True)
@@ -57,13 +57,15 @@ class ParsedBundle:
 ExternalResolver = Callable[[str], Optional[tuple[object, dict, list[UserTaskMeta]]]]
 
 
-def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | None = None) -> ParsedBundle:
+def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | None = None,
+                 roles: Iterable[str] = tuple(BUILTIN_ROLES)) -> ParsedBundle:
     """Each phase (module docstring) reports every problem it finds; the next runs only if it
-    found none, so later phases can trust what the earlier ones checked."""
+    found none, so later phases can trust what the earlier ones checked. `roles`: the post roles
+    routing targets may name (a deployment passes the organisation's active roles)."""
     problems = ProblemList()
     trees = _read_files(files, problems)
     problems.raise_if_any()
-    metas, starts = _check_trees(trees, problems)
+    metas, starts = _check_trees(trees, problems, frozenset(roles))
     problems.raise_if_any()
     parser = SpiffBpmnParser(validator=VALIDATOR)
     process_files = _add_to_parser(parser, trees, problems)
@@ -98,15 +100,30 @@ def _read_files(files: list[SourceFile], problems: ProblemList) -> list[tuple[So
     return trees
 
 
-def _check_trees(trees, problems: ProblemList) -> tuple[dict[str, list[UserTaskMeta]], dict[str, UserTaskMeta]]:
+def _check_trees(trees, problems: ProblemList, roles: frozenset) -> tuple[dict[str, list[UserTaskMeta]],
+                                                                          dict[str, UserTaskMeta]]:
     """Our static checks on each BPMN tree: (process id -> user tasks, process id -> start form)."""
     metas: dict[str, list[UserTaskMeta]] = {}
     starts: dict[str, UserTaskMeta] = {}
     for f, kind, tree in trees:
         if kind == "bpmn":
-            metas.update(_static_checks(f.name, tree, problems))
+            found = _static_checks(f.name, tree, problems)
+            _check_roles(f.name, found, roles, problems)
+            metas.update(found)
             starts.update(_start_forms(tree))
     return metas, starts
+
+
+def _check_roles(file_name: str, metas: dict[str, list[UserTaskMeta]], roles: frozenset,
+                 problems: ProblemList) -> None:
+    for tasks in metas.values():
+        for meta in tasks:
+            for text in meta.candidate_groups or ([meta.lane] if meta.lane else []):
+                try:
+                    check_role(parse_target(text), roles)
+                except TargetError as exc:       # a malformed target was reported by _check_routing
+                    if exc.code == "routing_unknown_role":
+                        problems.add(exc.code, str(exc), file=file_name, element=meta.id, line=meta.line)
 
 
 def _add_to_parser(parser: SpiffBpmnParser, trees, problems: ProblemList) -> dict[str, str]:

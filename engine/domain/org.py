@@ -14,14 +14,17 @@ from typing import Callable, Optional
 TIERS = ("district", "park", "township", "village")  # top to bottom
 TIER_NAMES_ZH = {"district": "新区", "park": "园区", "township": "乡镇/中心社区", "village": "村/社区"}
 
-ROLES = {
-    "receiver": "综合受理",
-    "agent": "帮办代办",
-    "reviewer": "审查",
-    "approver": "审批决定",
-    "head": "负责人",
-    "supervisor": "督办监察",
-    "issuer": "出件",
+# The roles every database starts with (migration 0011 seeds the `role` table with them; an
+# administrator adds more). (Chinese name, English name.) Roles themselves are data: which ones
+# exist is read from the database (engine/services/accounts/org.py OrgDirectory.roles).
+BUILTIN_ROLES = {
+    "receiver": ("综合受理", "Receiving"),
+    "agent": ("帮办代办", "Assisting agent"),
+    "reviewer": ("审查", "Review"),
+    "approver": ("审批决定", "Approval"),
+    "head": ("负责人", "Head"),
+    "supervisor": ("督办监察", "Supervision"),
+    "issuer": ("出件", "Issuing"),
 }
 
 _TARGET = re.compile(r"^(?P<tier>[a-z]+):(?P<role>[a-z_]+)(?:@(?P<dept>[A-Za-z0-9_\-]+))?$")
@@ -47,6 +50,8 @@ class Target:
 
 @lru_cache(maxsize=4096)         # a few targets per model, parsed for every task a case opens
 def parse_target(text: str) -> Target:
+    """The syntax and the tier (fixed by the domain). Whether the role exists depends on the
+    database (roles are data): `check_role` at deploy time; a deployed target is never re-checked."""
     m = _TARGET.match(text.strip())
     if not m:
         raise TargetError("routing_target_malformed",
@@ -55,10 +60,14 @@ def parse_target(text: str) -> Target:
     if tier not in TIERS:
         raise TargetError("routing_unknown_tier",
                           f"unknown tier {tier!r} in {text!r}; expected one of {', '.join(TIERS)}")
-    if role not in ROLES:
-        raise TargetError("routing_unknown_role",
-                          f"unknown role {role!r} in {text!r}; expected one of {', '.join(ROLES)}")
     return Target(tier, role, dept)
+
+
+def check_role(target: Target, roles) -> None:
+    """The target's role must be one of `roles` (the active roles of the organisation)."""
+    if target.role not in roles:
+        raise TargetError("routing_unknown_role",
+                          f"unknown role {target.role!r} in {target}; expected one of {', '.join(sorted(roles))}")
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,10 @@ class SnapshotMap(Generic[V]):
     def discard(self, key: Hashable) -> None:
         self._items.pop(key, None)
 
+    def clear(self) -> None:
+        """Forget every entry (an account deactivated: whichever of the tokens were its)."""
+        self._items = {}
+
 
 class WorkflowCache:
     """Deserialized workflows by case id and version. A workflow is checked OUT while a command
@@ -158,5 +162,5 @@ class Caches:
             cache.clear()
         self.org.invalidate()
         self.calendar.invalidate()
-        self.tokens = SnapshotMap(self.tokens.seconds, self.tokens.max_entries)
+        self.tokens.clear()
         self.workflows.clear()

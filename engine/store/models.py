@@ -61,6 +61,8 @@ class OrgUnit(Base):
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("org_unit.id"))
     # materialised path "/1/4/9/" so a supervisor's subtree is one indexed prefix match
     path: Mapped[str] = mapped_column(String(400), index=True)
+    # never deleted (closed cases keep pointing at it): an administrator deactivates it instead
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
 class Department(Base):
@@ -70,6 +72,7 @@ class Department(Base):
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
     code: Mapped[str] = mapped_column(String(32), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
 class Hall(Base):
@@ -79,6 +82,7 @@ class Hall(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))  # service_center | convenience_center | convenience_station
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
 class Window(Base):
@@ -90,6 +94,19 @@ class Window(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))  # comprehensive | proxy | pickup | department
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+
+
+class Role(Base):
+    """A post role (综合受理, 审查, …) that BPMN routing targets `tier:role[@department]` name.
+    Data, so an administrator can add one; seeded with the seven built-in roles by migration 0011."""
+    __tablename__ = "role"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    description: Mapped[Optional[str]] = mapped_column(String(500))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
 class Staff(Base):
@@ -132,15 +149,23 @@ class IdempotencyKey(Base):
 
 
 class StaffPost(Base):
-    """A role a staff member holds at a window (and so at that window's org unit)."""
+    """A role a staff member holds at a window (and so at that window's org unit), from valid_from
+    until valid_to. An ended post stays (who held which post when); only current ones
+    (valid_to IS NULL) route tasks and authorise."""
     __tablename__ = "staff_post"
-    __table_args__ = (UniqueConstraint("staff_id", "window_id", "role"),)
+    __table_args__ = (
+        # one current post per staff, window and role; ended ones may repeat it
+        Index("uq_staff_post_current", "staff_id", "window_id", "role", unique=True,
+              sqlite_where=text("valid_to IS NULL"), postgresql_where=text("valid_to IS NULL")),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
     window_id: Mapped[int] = mapped_column(ForeignKey("window.id"))
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
     department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
     role: Mapped[str] = mapped_column(String(32))
+    valid_from: Mapped[Optional[datetime]] = mapped_column(UTC)     # None: held before history was kept
+    valid_to: Mapped[Optional[datetime]] = mapped_column(UTC)       # None: current
 
 
 class ServiceItem(Base):

@@ -27,6 +27,7 @@ from engine.store.repositories.events import Events
 from engine.store.repositories.idempotency import IdempotencyKeys
 from engine.store.repositories.materials import CaseMaterials
 from engine.store.repositories.org import Organisation
+from engine.store.repositories.org_admin import OrgAdmin
 from engine.store.repositories.packages import Packages
 from engine.store.repositories.supervision import Supervision
 from engine.store.repositories.tasks import Tasks
@@ -65,6 +66,7 @@ class Transaction:
     packages = _repository(Packages)
     supervision = _repository(Supervision)
     org = _repository(Organisation)
+    org_admin = _repository(OrgAdmin)
     accounts = _repository(Accounts)
     materials = _repository(CaseMaterials)
     vault = _repository(Vault)

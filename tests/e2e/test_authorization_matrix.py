@@ -17,7 +17,7 @@ from demo.packages import HYGIENE, RESTAURANT_PACKAGE
 from engine.config import Settings
 from engine.domain.actor import Actor
 from engine.domain.clock import FrozenClock
-from engine.services import cases, catalogue, materials, packages, tasks, time_limits
+from engine.services import cases, catalogue, materials, org_admin, packages, tasks, time_limits
 from engine.services.accounts import auth
 from engine.services.accounts.org import add_post, add_staff, invalidate
 from engine.services.calendar import seed_from_package
@@ -131,6 +131,114 @@ def camunda_start(ctx) -> dict:
 def expect(ok, allowed, denied=403):
     """Status per account: `ok` for the accounts in `allowed`, `denied` for the others."""
     return {who: (ok if who in allowed else denied) for who in EVERYONE}
+
+
+# --- the organisation (docs/organisation.md): structure for the agency, people for administrators and
+# supervisors in their scope, changes for administrators; every write makes its own fresh rows
+_FRESH = itertools.count(1)
+ORG_READERS = tuple(who for who in EVERYONE if who != "applicant")
+ADMIN_ONLY = ("admin",)
+
+
+def org_ids(ctx, kind, code):
+    rows = org_admin.staff(ctx, Actor.system("m")) if kind == "staff" else getattr(org_admin, kind)(
+        ctx, Actor.system("m"))
+    return next(r["id"] for r in rows if r.get("code", r.get("username")) == code)
+
+
+def letters(n: int) -> str:
+    """A number spelled in letters (a role code has no digits)."""
+    return "".join("abcdefghij"[int(d)] for d in str(n))
+
+
+def fresh(ctx, kind):
+    """A new row of `kind` that nothing needs (so it may be changed or deactivated); its id."""
+    n, admin = next(_FRESH), Actor.system("m")
+    if kind == "unit":
+        return org_admin.create_unit(ctx, admin, {"code": f"M-U{n}", "name": "新镇", "tier": "township",
+                                                  "parent_id": org_ids(ctx, "units", "LZXQ")})
+    if kind == "department":
+        return org_admin.create_department(ctx, admin, {"org_unit_id": org_ids(ctx, "units", "ZCZ"),
+                                                        "code": f"m-d{n}", "name": "新部门"})
+    if kind == "hall":
+        return org_admin.create_hall(ctx, admin, {"org_unit_id": org_ids(ctx, "units", "ZCZ"), "code": f"M-H{n}",
+                                                  "name": "新大厅", "kind": "convenience_center"})
+    if kind == "window":
+        return org_admin.create_window(ctx, admin, {"hall_id": org_ids(ctx, "halls", "ZCZ-BMFW"),
+                                                    "code": f"M-W{n}", "name": "新窗口", "kind": "comprehensive"})
+    if kind == "role":
+        return org_admin.create_role(ctx, admin, {"code": "m_role_" + letters(n), "name_zh": "新角色",
+                                                  "name_en": "New"})
+    if kind == "staff":
+        return org_admin.create_staff(ctx, admin, {"username": f"m_staff{n}", "name": "新人"})
+    return org_admin.open_post(ctx, admin, fresh(ctx, "staff"), fresh(ctx, "window"), "receiver")
+
+
+def org_rows():
+    rows = [("GET /org", lambda ctx, c, h: c.get("/api/v1/org", headers=h), expect(200, ORG_READERS)),
+            ("GET /org/export", lambda ctx, c, h: c.get("/api/v1/org/export?format=csv", headers=h),
+             expect(200, ADMIN_ONLY)),
+            ("POST /org/imports", lambda ctx, c, h: c.post("/api/v1/org/imports", headers=h, content_type=(
+                "application/json"), data=(ROOT / "demo" / "organisation.json").read_bytes()), expect(201, ADMIN_ONLY))]
+    bodies = {
+        "unit": lambda ctx: {"code": f"M-U{next(_FRESH)}", "name": "新镇", "tier": "township",
+                             "parent_id": org_ids(ctx, "units", "LZXQ")},
+        "department": lambda ctx: {"org_unit_id": org_ids(ctx, "units", "ZCZ"), "code": f"m-d{next(_FRESH)}",
+                                   "name": "部门"},
+        "hall": lambda ctx: {"org_unit_id": org_ids(ctx, "units", "ZCZ"), "code": f"M-H{next(_FRESH)}", "name": "厅",
+                             "kind": "convenience_center"},
+        "window": lambda ctx: {"hall_id": org_ids(ctx, "halls", "ZCZ-BMFW"), "code": f"M-W{next(_FRESH)}",
+                               "name": "窗", "kind": "proxy"},
+        "role": lambda ctx: {"code": "m_new_" + letters(next(_FRESH)),
+                             "name_zh": "角色", "name_en": "Role"},
+        "staff": lambda ctx: {"username": f"m_new{next(_FRESH)}", "name": "新人", "password": "lianban-demo"},
+    }
+    plural = {"unit": "units", "department": "departments", "hall": "halls", "window": "windows", "role": "roles",
+              "staff": "staff"}
+    for kind, path in plural.items():
+        readers = ORG_READERS if kind != "staff" else ("admin", "sup_in", "sup_out")
+        one = "{%s_id}" % kind
+        rows += [
+            (f"GET /org/{path}", lambda ctx, c, h, p=path: c.get(f"/api/v1/org/{p}", headers=h), expect(200, readers)),
+            (f"POST /org/{path}", lambda ctx, c, h, p=path, k=kind: c.post(f"/api/v1/org/{p}", headers=h,
+                                                                           json=bodies[k](ctx)),
+             expect(201, ADMIN_ONLY)),
+            (f"PATCH /org/{path}/{one}", lambda ctx, c, h, p=path, k=kind: c.patch(
+                f"/api/v1/org/{p}/{fresh(ctx, k)}", headers=h, json={"name_zh": "改名"} if k == "role" else
+                {"name": "改名"}), expect(200, ADMIN_ONLY)),
+            (f"DELETE /org/{path}/{one}", lambda ctx, c, h, p=path, k=kind: c.delete(
+                f"/api/v1/org/{p}/{fresh(ctx, k)}", headers=h), expect(204, ADMIN_ONLY)),
+        ]
+    rows += [
+        ("GET /org/units/{unit_id}", lambda ctx, c, h: c.get(f"/api/v1/org/units/{unit(ctx, 'ZCZ')}", headers=h),
+         expect(200, ORG_READERS)),
+        ("GET /org/departments/{department_id}", lambda ctx, c, h: c.get(
+            f"/api/v1/org/departments/{org_ids(ctx, 'departments', 'market')}", headers=h), expect(200, ORG_READERS)),
+        ("GET /org/halls/{hall_id}", lambda ctx, c, h: c.get(
+            f"/api/v1/org/halls/{org_ids(ctx, 'halls', 'ZCZ-BMFW')}", headers=h), expect(200, ORG_READERS)),
+        ("GET /org/windows/{window_id}", lambda ctx, c, h: c.get(
+            f"/api/v1/org/windows/{window_id(ctx, 'ZCZ-QS-W01')}", headers=h), expect(200, ORG_READERS)),
+        ("GET /org/roles/{role_id}", lambda ctx, c, h: c.get(
+            f"/api/v1/org/roles/{org_ids(ctx, 'roles', 'agent')}", headers=h), expect(200, ORG_READERS)),
+        # a supervisor reads the people of her scope only: out of it, no such account
+        ("GET /org/staff/{staff_id}", lambda ctx, c, h: c.get(
+            f"/api/v1/org/staff/{staff(ctx, 'zcz_qs_agent').staff_id}", headers=h),
+         {**expect(200, ("admin", "sup_in")), "sup_out": 404}),
+        ("GET /org/posts", lambda ctx, c, h: c.get("/api/v1/org/posts", headers=h),
+         expect(200, ("admin", "sup_in", "sup_out"))),
+        ("POST /org/posts", lambda ctx, c, h: c.post("/api/v1/org/posts", headers=h, json={
+            "staff_id": fresh(ctx, "staff"), "window_id": window_id(ctx, "ZCZ-QS-W01"), "role": "agent"}),
+         expect(201, ADMIN_ONLY)),
+        ("GET /org/posts/{post_id}", lambda ctx, c, h: c.get("/api/v1/org/posts/" + str(org_admin.posts(
+            ctx, Actor.system("m"), window_id=window_id(ctx, "ZCZ-W02"))[0]["id"]), headers=h),
+         {**expect(200, ("admin", "sup_in")), "sup_out": 404}),
+        ("DELETE /org/posts/{post_id}", lambda ctx, c, h: c.delete(f"/api/v1/org/posts/{fresh(ctx, 'post')}",
+                                                                   headers=h), expect(204, ADMIN_ONLY)),
+        ("POST /org/posts/{post_id}/move", lambda ctx, c, h: c.post(
+            f"/api/v1/org/posts/{fresh(ctx, 'post')}/move", headers=h, json={"window_id": fresh(ctx, "window")}),
+         expect(201, ADMIN_ONLY)),
+    ]
+    return rows
 
 
 # --- materials and the vault (helpers set the item's materials themselves: the demo catalogue may change)
@@ -418,7 +526,7 @@ ROWS = [
      lambda ctx, c, h: c.post("/engine-rest/process-definition/key/food_licence/start", headers=h,
                               json=camunda_start(ctx)), {**expect(200, ("admin", "clerk_in")), "applicant": 400}),
 ] + [(name, call, expect(200 if name.startswith("GET") else 204, CASE_READERS)) for name, call in MATERIAL_ROWS] \
-  + VAULT_ROWS
+  + VAULT_ROWS + org_rows()
 
 
 @pytest.mark.parametrize("who", EVERYONE)

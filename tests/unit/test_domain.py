@@ -5,7 +5,7 @@ import pytest
 
 from engine.domain import audit
 from engine.domain.identity import identity_problem, mask_id_number, mask_name, valid_mobile, valid_resident_id
-from engine.domain.org import Target, TargetError, UnitRef, parse_target, resolve
+from engine.domain.org import BUILTIN_ROLES, Target, TargetError, UnitRef, check_role, parse_target, resolve
 
 # district 1 → park 2 → township 3 → village 4; a second township 5 directly under the district
 UNITS = {1: UnitRef(1, "district", None), 2: UnitRef(2, "park", 1), 3: UnitRef(3, "township", 2),
@@ -28,12 +28,19 @@ def test_parse_target(text, expected):
 
 @pytest.mark.parametrize("text, code", [("township", "routing_target_malformed"),
                                         ("town:reviewer", "routing_unknown_tier"),
-                                        ("township:boss", "routing_unknown_role"),
                                         ("a:b:c", "routing_target_malformed")])
 def test_parse_target_rejects(text, code):
     with pytest.raises(TargetError) as err:
         parse_target(text)
     assert err.value.code == code
+
+
+def test_roles_are_data_so_the_role_is_checked_against_the_roles_given():
+    target = parse_target("township:clerk")          # the syntax does not know which roles exist
+    with pytest.raises(TargetError) as err:
+        check_role(target, BUILTIN_ROLES)
+    assert err.value.code == "routing_unknown_role"
+    check_role(target, {*BUILTIN_ROLES, "clerk"})    # an administrator created it: known at once
 
 
 def test_resolve_walks_up_to_the_tier_then_the_department():

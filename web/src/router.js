@@ -28,6 +28,8 @@ const routes = [
     component: () => import('./pages/studio/StudioView.vue'), props: true, meta: { kind: 'staff' } },
   { path: '/console/studio/diff/:processKey', name: 'studio-diff', component: () => import('./pages/studio/StudioDiff.vue'),
     props: true, meta: { kind: 'staff' } },
+  // administrators: the organisation (units, windows, posts, roles, staff, import/export)
+  { path: '/console/admin', name: 'admin', component: () => import('./pages/admin/Organisation.vue'), meta: { kind: 'staff' } },
   { path: '/portal', name: 'portal', component: () => import('./pages/portal/MyCases.vue'), meta: { kind: 'applicant' } },
   { path: '/portal/apply/:code', name: 'apply', component: () => import('./pages/portal/Apply.vue'),
     props: true, meta: { kind: 'applicant' } },

@@ -77,12 +77,14 @@ def set_roles(ctx, username: str, roles: list[str]) -> None:
 
 
 def create_account(ctx, username: str, name: str, kind: str, password: Optional[str] = None,
-                   roles: tuple = ()) -> int:
+                   roles: tuple = (), *, password_hash: Optional[str] = None) -> int:
+    """`password_hash`: made already from a checked password (the demo shares one between its accounts)."""
     _check_kind(kind)            # before the slow hash
     if password is not None:
         _check_password(password)
+        password_hash = hash_password(password)
     with ctx.uow.begin() as tx:
-        return add_account(tx, username, name, kind, roles, hash_password(password) if password else None)
+        return add_account(tx, username, name, kind, roles, password_hash)
 
 
 def add_account(tx: Transaction, username: str, name: str, kind: str, roles=(),

@@ -25,8 +25,10 @@ class OrgDirectory:
     reads it). A snapshot (engine/services/caches.py): refreshed after LIANBAN_CACHE_SECONDS, at once when
     this process changes the org, and when a window or post it is asked for is not in it yet."""
 
-    def __init__(self, units, departments, posts, windows):
-        """From the rows of engine/store/repositories/org.py (units, departments, posts, windows)."""
+    def __init__(self, units, departments, posts, windows, roles=()):
+        """From the rows of engine/store/repositories/org.py: every unit (a deactivated one keeps
+        its place in the tree: closed cases and supervisors' scopes still point at it), the active
+        departments and windows, the CURRENT posts and the active role codes."""
         self.units = {u.id: org_rules.UnitRef(u.id, u.tier, u.parent_id) for u in units}
         self.unit_paths = {u.id: u.path for u in units}
         self.departments = {(d.org_unit_id, d.code): d.id for d in departments}
@@ -35,12 +37,16 @@ class OrgDirectory:
         for p in posts:
             self.posts.setdefault(p.staff_id, []).append((p.org_unit_id, p.department_id, p.role))
         self.windows = {w.id: WindowInfo(w.id, w.org_unit_id, w.department_id, w.code) for w in windows}
+        # the role table is seeded by migration 0011 and roles are deactivated, never deleted; a
+        # table emptied behind the application's back (test fixtures wipe every table) still
+        # leaves the built-in roles, so routing never depends on that accident
+        self.roles = frozenset(roles) or frozenset(org_rules.BUILTIN_ROLES)
         self.loaded_at = time.monotonic()
         self._subtrees: dict[int, tuple[int, ...]] = {}
 
     @classmethod
     def read(cls, tx: Transaction) -> "OrgDirectory":
-        return cls(tx.org.units(), tx.org.departments(), tx.org.posts(), tx.org.windows())
+        return cls(tx.org.units(), tx.org.departments(), tx.org.posts(), tx.org.windows(), tx.org.role_codes())
 
     def route(self, target: org_rules.Target, origin_unit_id: int) -> org_rules.Route:
         return org_rules.resolve(target, origin_unit_id, self.units.get,
@@ -79,7 +85,8 @@ def window(ctx, tx: Transaction, window_id: int) -> WindowInfo:
     return info
 
 
-# --- writing the tree (the seed of an empty database, benchmarks, tests; later the admin API) ----
+# --- writing the tree one row at a time (benchmarks, tests); administrators use
+#     engine/services/org_admin, which checks every rule of docs/organisation.md ----------------
 
 def add_unit(tx: Transaction, code: str, name: str, tier: str, parent_id: Optional[int]) -> int:
     if tier not in org_rules.TIERS:
@@ -117,15 +124,16 @@ def add_staff(tx: Transaction, username: str, name: str, password_hash: Optional
     return tx.accounts.add(username, name, "staff", [], password_hash)
 
 
-def add_post(tx: Transaction, staff_id: int, window_id: int, role: str, department_id: Optional[int] = None) -> int:
+def add_post(tx: Transaction, staff_id: int, window_id: int, role: str, department_id: Optional[int] = None,
+             now=None) -> int:
     """A role at a window, at the window's unit and (unless another is named) its department."""
-    if role not in org_rules.ROLES:
+    if role not in (set(tx.org.role_codes()) or org_rules.BUILTIN_ROLES):
         raise ValidationError(f"unknown role {role!r}", code="org_unknown_role", field="role")
     win = tx.org.window_place(window_id)
     if win is None:
         raise NotFound(f"window {window_id} does not exist", code="window_not_found", field="window_id")
     return tx.org.add_post(staff_id, window_id, win.org_unit_id,
-                           department_id if department_id is not None else win.department_id, role)
+                           department_id if department_id is not None else win.department_id, role, now)
 
 
 def posts_of(ctx, tx: Transaction, staff_id: int) -> list[tuple[int, Optional[int], str]]:

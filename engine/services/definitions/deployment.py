@@ -75,7 +75,7 @@ def _deploy(ctx, files: list[SourceFile], actor: Actor, name: str, dry_run: bool
     form_files = [f for f in files if forms.is_form_file(f.name)]
     files = [f for f in files if not forms.is_form_file(f.name)]
     with ctx.uow.read() if dry_run else ctx.uow.begin() as tx:
-        bundle = parse_bundle(files, deployed.external_resolver(ctx, tx))
+        bundle = parse_bundle(files, deployed.external_resolver(ctx, tx), roles=org.directory(ctx, tx).roles)
         _check_departments(ctx, tx, bundle)
         snapshots = forms.snapshot(ctx, tx, bundle, {f.name: f.content for f in form_files})
         now = ctx.clock.now()

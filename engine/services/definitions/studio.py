@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.domain.actor import Actor
 from engine.domain.lifecycle import STAGES
-from engine.domain.org import ROLES, TIER_NAMES_ZH, TIERS
+from engine.domain.org import BUILTIN_ROLES, TIER_NAMES_ZH, TIERS
 from engine.services.accounts import access
 
 
@@ -25,13 +25,14 @@ def usage(ctx, actor: Actor) -> list[dict]:
 
 
 def routing_options(ctx, actor: Actor) -> dict:
-    """What a routing target `<tier>:<role>[@<department>]` may name: the tiers and roles the
-    parser accepts (engine/domain/org.py) and the department codes the organisation has (a code no
+    """What a routing target `<tier>:<role>[@<department>]` may name: the tiers (engine/domain/org.py)
+    and the active roles (data, docs/organisation.md) and the department codes the organisation has (a code no
     unit has is refused at deploy), each with the tiers where it exists; and the lifecycle stages a
     user task may declare (engine/domain/lifecycle.py)."""
     access.require_role(actor, "designer", "admin")
     with ctx.uow.read() as tx:
         rows = tx.definitions.department_tiers()
+        roles = [(r.code, r.name_zh) for r in tx.org_admin.roles() if r.active]
     departments: dict[str, dict] = {}
     for code, name, tier in rows:
         entry = departments.setdefault(code, {"code": code, "name": name, "tiers": []})
@@ -40,6 +41,9 @@ def routing_options(ctx, actor: Actor) -> dict:
     for entry in departments.values():
         entry["tiers"].sort(key=TIERS.index)
     return {"tiers": [{"code": tier, "name": TIER_NAMES_ZH[tier]} for tier in TIERS],
-            "roles": [{"code": code, "name": name} for code, name in ROLES.items()],
+            # roles are data (docs/organisation.md): the active ones; the built-in seven before
+            # any organisation command has written the table
+            "roles": [{"code": code, "name": name}
+                      for code, name in roles or [(c, n[0]) for c, n in BUILTIN_ROLES.items()]],
             "departments": list(departments.values()),
             "stages": [{"code": code, "name": name} for code, name in STAGES.items()]}

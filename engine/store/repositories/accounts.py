@@ -27,13 +27,13 @@ _BY_TOKEN = (select(_S.id, _S.username, _S.kind, _S.roles, _S.active, _T.expires
 
 _P, _U, _D, _W = (StaffPost.__table__.c, OrgUnit.__table__.c, Department.__table__.c, Window.__table__.c)
 _NAME = select(_S.name).where(_S.id == bindparam("account_id"))
-# what the console shows of whoever is logged in: her posts with the names of unit, department, window
+# what the console shows of whoever is logged in: her current posts with the names of unit, department, window
 _POSTS_NAMED = (select(_P.org_unit_id, _U.name.label("org_unit_name"), _U.tier, _P.department_id,
                        _D.name.label("department_name"), _P.window_id, _W.name.label("window_name"), _P.role)
                 .join(OrgUnit.__table__, _U.id == _P.org_unit_id)
                 .join(Window.__table__, _W.id == _P.window_id)
                 .outerjoin(Department.__table__, _D.id == _P.department_id)
-                .where(_P.staff_id == bindparam("account_id")).order_by(_P.id))
+                .where(_P.staff_id == bindparam("account_id"), _P.valid_to.is_(None)).order_by(_P.id))
 
 
 class Accounts(Repository):

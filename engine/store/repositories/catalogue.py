@@ -122,9 +122,10 @@ class Catalogue(Repository):
         body's unit, in a unit of an accepting tier, where someone holds one of `roles`; by unit
         path and window code."""
         body_path = self.conn.execute(_UNIT_PATH, {"unit_id": body_unit_id}).scalar_one()
-        receiving = select(StaffPost.window_id).where(StaffPost.role.in_(list(roles)))
+        receiving = select(StaffPost.window_id).where(StaffPost.role.in_(list(roles)), StaffPost.valid_to.is_(None))
         return self.conn.execute(_WINDOWS.where(OrgUnit.path.startswith(body_path, autoescape=True),
-                                                OrgUnit.tier.in_(list(accepting_tiers)), Window.id.in_(receiving))
+                                                OrgUnit.tier.in_(list(accepting_tiers)), Window.id.in_(receiving),
+                                                Window.active.is_(True))
                                  .order_by(OrgUnit.path, Window.code)).all()
 
     def code_taken(self, code: str) -> bool:

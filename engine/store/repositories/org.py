@@ -7,16 +7,19 @@ from typing import Optional
 
 from sqlalchemy import bindparam, select, update
 
-from engine.store.models import Department, Hall, OrgUnit, StaffPost, Window
+from engine.store.models import Department, Hall, OrgUnit, Role, StaffPost, Window
 from engine.store.repositories.base import Repository
 
-_U, _D, _H, _W, _P = (m.__table__.c for m in (OrgUnit, Department, Hall, Window, StaffPost))
+_U, _D, _H, _W, _P, _R = (m.__table__.c for m in (OrgUnit, Department, Hall, Window, StaffPost, Role))
 
-# the directory snapshot: every row of the tree, read on each refresh
+# the directory snapshot, read on each refresh: every unit (a deactivated one keeps its place in
+# the tree), the active departments, windows and roles, and the CURRENT posts only (an ended post
+# neither routes nor authorises)
 _UNITS = select(_U.id, _U.tier, _U.parent_id, _U.path)
-_DEPARTMENTS = select(_D.id, _D.org_unit_id, _D.code)
-_POSTS = select(_P.staff_id, _P.org_unit_id, _P.department_id, _P.role)
-_WINDOWS = select(_W.id, _W.org_unit_id, _W.department_id, _W.code)
+_DEPARTMENTS = select(_D.id, _D.org_unit_id, _D.code).where(_D.active.is_(True))
+_POSTS = select(_P.staff_id, _P.org_unit_id, _P.department_id, _P.role).where(_P.valid_to.is_(None))
+_WINDOWS = select(_W.id, _W.org_unit_id, _W.department_id, _W.code).where(_W.active.is_(True))
+_ROLE_CODES = select(_R.code).where(_R.active.is_(True))
 _ANY_UNIT = select(_U.id).limit(1)
 
 _UNIT = select(_U.tier, _U.path).where(_U.id == bindparam("unit_id"))
@@ -41,16 +44,20 @@ class Organisation(Repository):
         return self.conn.execute(_UNITS).all()
 
     def departments(self) -> list:
-        """(id, org_unit_id, code) of every department."""
+        """(id, org_unit_id, code) of every active department."""
         return self.conn.execute(_DEPARTMENTS).all()
 
     def posts(self) -> list:
-        """(staff_id, org_unit_id, department_id, role) of every post."""
+        """(staff_id, org_unit_id, department_id, role) of every current post."""
         return self.conn.execute(_POSTS).all()
 
     def windows(self) -> list:
-        """(id, org_unit_id, department_id, code) of every window."""
+        """(id, org_unit_id, department_id, code) of every active window."""
         return self.conn.execute(_WINDOWS).all()
+
+    def role_codes(self) -> list[str]:
+        """The codes of the active roles."""
+        return list(self.conn.execute(_ROLE_CODES).scalars())
 
     def is_empty(self) -> bool:
         """No unit at all (a database nobody has given an organisation yet)."""
@@ -94,7 +101,8 @@ class Organisation(Repository):
                                                "department_id": department_id}).scalar_one()
 
     def add_post(self, staff_id: int, window_id: int, org_unit_id: int, department_id: Optional[int],
-                 role: str) -> int:
+                 role: str, valid_from=None) -> int:
+        """A current post (valid_to NULL) from `valid_from`."""
         return self.conn.execute(_ADD_POST, {"staff_id": staff_id, "window_id": window_id,
                                              "org_unit_id": org_unit_id, "department_id": department_id,
-                                             "role": role}).scalar_one()
+                                             "role": role, "valid_from": valid_from, "valid_to": None}).scalar_one()

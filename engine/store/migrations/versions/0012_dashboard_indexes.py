@@ -8,14 +8,14 @@ Each index is partial: a case enters the first while it runs and the second once
 a step is in the third only while open, so a finished case's history adds nothing.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
