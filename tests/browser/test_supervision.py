@@ -59,3 +59,8 @@ def test_the_district_supervisor_drills_down_to_a_red_case_and_opens_it(visit, r
     items.get_by_role("link", name=re.compile(r"^11620100MB")).first.click()
     page.wait_for_url(re.compile(r"/console/cases/\d+$"))
     page.get_by_text("红牌").first.wait_for()
+    # ... and opens its diagram: the overdue step is marked on the drawing, and said in words
+    page.locator("[data-test=case-diagram]").get_by_role("button", name="显示流程图").click()
+    page.locator('g.djs-element.lb-overdue[data-element-id="proxy_intake"]').wait_for()
+    assert "超期" in page.locator("[data-test=case-diagram]").inner_text()
+    visit.shot("diagram")
