@@ -108,7 +108,7 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
         tx.timers.schedule(case_id, sla.ACCEPTANCE_DUE, "case", clock_values["acceptance_due"], now)
         case = LoadedCase(case_id, 0, "running", definition.id, window.org_unit_id, number,
                           CaseAudit(case_id, 0, GENESIS), workflow=wf, lifecycle=lc.RECEIVED,
-                          parent_case_id=parent_case_id, parent_read=True)
+                          parent_case_id=parent_case_id, parent_read=True, item_id=item.id)
         case.audit.add("case_started", actor, now, {
             "number": number, "item": item.code, "definition": definition.id, "version": definition.version,
             "window": window.id, "channel": cmd.channel, "applicant": cmd.applicant["name"],
@@ -117,6 +117,11 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
             **({"business_key": cmd.business_key} if cmd.business_key is not None else {})})
         materials.on_case_started(ctx, tx, case, item, actor, now)       # 免证办: reuse the vault
         version = progress.save(ctx, tx, case, actor, now)
+        if case.unroutable:
+            # a first step nobody at or above this window can take would only land in a supervisor
+            # queue: refuse the window instead (everything above rolls back)
+            raise ValidationError(f"item {item.code} cannot be routed from this window: {'; '.join(case.unroutable)}",
+                                  code="item_not_routable_here", field="window_id")
         return Started(case_id, number, version, case.status, tuple(case.new_tasks))
 
 
