@@ -103,7 +103,8 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
                                convention=ctx.settings.start_day_convention)
         clock_values = sla.receipt_values(cal, now, item,
                                           correction_notice_workdays=ctx.settings.correction_notice_workdays,
-                                          convention=ctx.settings.start_day_convention)
+                                          convention=ctx.settings.start_day_convention,
+                                          receipt_rule=ctx.settings.receipt_rule)
         case_id = tx.cases.insert({**clock_values,
             "number": number, "item_id": item.id, "definition_id": definition.id, "origin_window_id": window.id,
             "origin_org_unit_id": window.org_unit_id, "channel": cmd.channel, "applicant": dict(cmd.applicant),
@@ -121,6 +122,8 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
             "window": window.id, "channel": cmd.channel, "applicant": cmd.applicant["name"],
             "applicant_id": mask_id_number(cmd.applicant.get("id_number")),
             "acceptance_due": clock_values["acceptance_due"].isoformat(), "calendar_version": cal.version,
+            **({"deemed_received_on": clock_values["deemed_received_on"].isoformat()}
+               if clock_values["deemed_received_on"] else {}),
             **({"business_key": cmd.business_key} if cmd.business_key is not None else {})})
         materials.on_case_started(ctx, tx, case, item, actor, now)       # 免证办: reuse the vault
         version = progress.save(ctx, tx, case, actor, now)
