@@ -68,8 +68,8 @@ class Settings:
         for name, conv in (("scheduler_interval_seconds", float), ("timer_batch_size", int),
                            ("timer_max_attempts", int), ("workflow_cache_size", int),
                            ("script_max_lines", int), ("host", str), ("port", int),
-                           ("start_day_convention", str), ("receipt_rule", str), ("yellow_workdays", int), ("yellow_share", float),
-                           ("correction_notice_workdays", int), ("step_workdays_by_role", str),
+                           ("start_day_convention", str), ("receipt_rule", str), ("yellow_workdays", int),
+                           ("yellow_share", float), ("correction_notice_workdays", int), ("step_workdays_by_role", str),
                            ("cache_seconds", float), ("token_cache_seconds", float), ("gc_threshold", int),
                            ("material_max_bytes", int), ("material_types", str), ("id_hash_secret", str)):
             raw = env.get(f"LIANBAN_{name.upper()}")

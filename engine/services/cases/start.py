@@ -8,8 +8,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Optional
 
-from sqlalchemy.exc import IntegrityError
-
 import engine.services.cases.progress as progress
 from engine.bpmn.user_data import check_user_data
 from engine.domain import intake, sla
@@ -158,7 +156,9 @@ def _start_once(ctx, cmd: StartCase, actor: Actor, key: str) -> Started:
                 "case_id": started.case_id, "number": started.number, "version": started.version,
                 "status": started.status, "tasks": list(started.tasks)}, ctx.clock.now())
             return started
-    except IntegrityError:
+    except Conflict as exc:
+        if exc.code != "idempotency_key_in_use":
+            raise
         with ctx.uow.read() as tx:
             earlier = _earlier_start(tx, actor.staff_id, key, request_hash)
         if earlier is None:
