@@ -72,6 +72,10 @@ def test_a_food_licence_received_at_the_district_window_reaches_a_real_queue(dem
     review = _only_task(ctx, "lzxq_receiver")         # the township's pre-review too
     assert review.spec_id == "township_pre_review" and review.routing_error is None
     assert tasks.inbox(ctx, staff(ctx, "lzxq_supervisor")) == []
+    with ctx.uow.read() as tx:
+        created = [e["payload"] for e in tx.events.of_stream(f"case:{started.case_id}") if e["type"] == "task_created"]
+    assert created[0]["route"] == "village:agent"
+    assert created[0]["stand_in"] == {"unit": _unit(ctx, "LZXQ"), "role": "receiver"}
 
 
 def test_an_item_of_one_township_received_at_another_township_goes_to_its_body(demo):

@@ -103,6 +103,8 @@ def _new_task_rows(ctx, tx, case, loaded, ready, actor, now) -> list[dict]:
             case.unroutable.append(f"{rt.spec_id}: {route.error}")
             case.audit.add("task_routing_failed", actor, now, payload)
         else:
+            if route.stand_in:      # the receiving unit does a lower tier's step (docs/engine-core.md)
+                payload["stand_in"] = {"unit": route.org_unit_id, "role": route.role}
             case.audit.add("task_created", actor, now, payload)
     return rows
 
