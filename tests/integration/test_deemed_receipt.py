@@ -3,6 +3,8 @@ deemed days are recorded on the case, and the rule is configurable (as_received 
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+
 from engine.domain.clock import as_utc
 from tests.integration.test_case_flow import start_food
 from tests.integration.test_clock import bj, case_row, events, walk_to_acceptance
@@ -25,6 +27,7 @@ def test_a_saturday_receipt_and_acceptance_count_from_monday(demo, clock):
     assert events(ctx, case_id, "case_started")[0].payload["deemed_received_on"] == "2026-11-30"
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)     # the rule does not depend on the database
 def test_as_received_counts_from_the_day_itself(demo, clock, monkeypatch):
     ctx = demo
     monkeypatch.setattr(ctx, "settings", replace(ctx.settings, receipt_rule="as_received"))
@@ -36,6 +39,7 @@ def test_as_received_counts_from_the_day_itself(demo, clock, monkeypatch):
     assert as_utc(row.promise_due) == bj(2026, 12, 12)              # Fri 12-11: the old reading
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)     # the rule does not depend on the database
 def test_a_working_day_receipt_is_not_moved(demo):
     row = case_row(demo, start_food(demo).case_id)                  # Friday 2026-11-27
     assert (row.receipt_rule, row.deemed_received_on) == ("next_workday", None)

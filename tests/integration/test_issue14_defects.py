@@ -78,6 +78,7 @@ def test_a_food_licence_received_at_the_district_window_reaches_a_real_queue(dem
     assert created[0]["stand_in"] == {"unit": _unit(ctx, "LZXQ"), "role": "receiver"}
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)     # routing does not depend on the database
 def test_an_item_of_one_township_received_at_another_township_goes_to_its_body(demo):
     ctx = demo
     started = cases.start_case(ctx, cases.StartCase(QCZ_ALLOWANCE, window_id(ctx, "XCZ-W01"), APPLICANT,
@@ -91,6 +92,7 @@ def test_an_item_of_one_township_received_at_another_township_goes_to_its_body(d
     assert _only_task(ctx, "qcz_reviewer").routing_error is None
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)     # routing does not depend on the database
 def test_a_package_received_at_the_district_routes_every_child(demo):
     ctx = demo
     started = packages.start_package(ctx, packages.StartPackage(
