@@ -295,6 +295,7 @@ class DeadlineArgs(Strict):
     workdays = fields.Integer(metadata={"minimum": 1, "maximum": 3650})
     days = fields.Integer(metadata={"minimum": 1, "maximum": 3650})
     convention = fields.String(validate=validate.OneOf(["exclude_start", "include_start"]))
+    receipt_rule = fields.String(validate=validate.OneOf(["next_workday", "as_received"]))
 
 
 class DeadlineOut(Schema):
@@ -304,6 +305,9 @@ class DeadlineOut(Schema):
     provisional_years = fields.List(fields.Integer(), metadata={"description": "years without an official notice"})
     convention = fields.String()
     calendar_version = fields.Integer()
+    counted_from = fields.Date(allow_none=True, metadata={
+        "description": "the working day a non-working `from` was deemed to be (null: not moved)"})
+    receipt_rule = fields.String()
 
 
 class CaseWarningOut(Schema):

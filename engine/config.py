@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from engine.domain.deadlines import CONVENTIONS
+from engine.domain.deadlines import CONVENTIONS, RECEIPT_RULES
 from engine.domain.errors import LianbanError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +33,9 @@ class Settings:
     # time limits (docs/time-limits.md): start-day convention recorded on each case; yellow card at
     # <= yellow_workdays left, or a share of the limit when yellow_share is set and larger
     start_day_convention: str = "exclude_start"
+    # a receipt or acceptance on a non-working day counts from the next working day (next_workday)
+    # or from the day itself (as_received); recorded on each case like the convention
+    receipt_rule: str = "next_workday"
     yellow_workdays: int = 1
     yellow_share: float = 0.0
     correction_notice_workdays: int = 5
@@ -65,8 +68,8 @@ class Settings:
         for name, conv in (("scheduler_interval_seconds", float), ("timer_batch_size", int),
                            ("timer_max_attempts", int), ("workflow_cache_size", int),
                            ("script_max_lines", int), ("host", str), ("port", int),
-                           ("start_day_convention", str), ("yellow_workdays", int), ("yellow_share", float),
-                           ("correction_notice_workdays", int), ("step_workdays_by_role", str),
+                           ("start_day_convention", str), ("receipt_rule", str), ("yellow_workdays", int),
+                           ("yellow_share", float), ("correction_notice_workdays", int), ("step_workdays_by_role", str),
                            ("cache_seconds", float), ("token_cache_seconds", float), ("gc_threshold", int),
                            ("material_max_bytes", int), ("material_types", str), ("id_hash_secret", str)):
             raw = env.get(f"LIANBAN_{name.upper()}")
@@ -88,6 +91,9 @@ class Settings:
         if self.start_day_convention not in CONVENTIONS:
             raise SettingsError(f"LIANBAN_START_DAY_CONVENTION={self.start_day_convention!r} is not one of "
                                 f"{', '.join(CONVENTIONS)}", field="LIANBAN_START_DAY_CONVENTION")
+        if self.receipt_rule not in RECEIPT_RULES:
+            raise SettingsError(f"LIANBAN_RECEIPT_RULE={self.receipt_rule!r} is not one of "
+                                f"{', '.join(RECEIPT_RULES)}", field="LIANBAN_RECEIPT_RULE")
         try:
             self.step_workdays()
         except ValueError:

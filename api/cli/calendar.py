@@ -21,10 +21,17 @@ def group() -> None:
 @click.option("--workdays", type=int, default=None, help="limit in working days (1 to 3650)")
 @click.option("--days", type=int, default=None, help="limit in calendar days (1 to 3650)")
 @click.option("--convention", type=click.Choice(["exclude_start", "include_start"]), default=None)
-def deadline(start, workdays, days, convention) -> None:
-    """If accepted on --from, when is it due? First line: the date; second line when provisional."""
-    answer = calendar.deadline_answer(context(), start, workdays=workdays, days=days, convention=convention)
+@click.option("--receipt-rule", type=click.Choice(["next_workday", "as_received"]), default=None,
+              help="a non-working --from counts from the next working day (default) or from itself")
+def deadline(start, workdays, days, convention, receipt_rule) -> None:
+    """If accepted on --from, when is it due? First line: the date; then a line when --from was
+    not a working day and was deemed the next one, and a line when the date is provisional."""
+    answer = calendar.deadline_answer(context(), start, workdays=workdays, days=days, convention=convention,
+                                      receipt_rule=receipt_rule)
     click.echo(answer.date.isoformat())
+    if answer.counted_from is not None:
+        click.echo(f"deemed received (视为受理日) {answer.counted_from.isoformat()}: {start.strip()} is not a "
+                   f"working day, counted from the next one")
     if answer.provisional:
         click.echo("provisional (预计): no official working-day notice loaded for "
                    + ", ".join(map(str, answer.provisional_years)))

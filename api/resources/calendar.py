@@ -20,7 +20,7 @@ class Deadline(MethodView):
     def get(self, args):
         """If accepted on `from`, when is it due (working or calendar days)?"""
         return calendar.deadline_answer(context(), args["start"], workdays=args.get("workdays"), days=args.get("days"),
-                                        convention=args.get("convention"))
+                                        convention=args.get("convention"), receipt_rule=args.get("receipt_rule"))
 
 
 @bp.route("/notices")

@@ -1,5 +1,6 @@
 """Cases: start, read, list, audit trail, and the clock commands (accept, correction notice,
 pause, resume, extend)."""
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -20,10 +21,16 @@ class Cases(MethodView):
 
     @bp.arguments(schemas.StartIn())
     @bp.response(201, schemas.StartedOut)
+    @bp.alt_response(409, schema=schemas.Problem, description="the Idempotency-Key was used for another request")
     @bp.alt_response(422, schema=schemas.Problem)
+    @bp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
+                         "schema": {"type": "string", "maxLength": 128},
+                         "description": "a retried request with the same key returns the first case instead of a "
+                                        "second one"}])
     def post(self, body):
         """Start a case at a window with item, applicant and form data; runs to the first wait."""
-        started = cases.start_case(context(), cases.StartCase(**body), actor())
+        started = cases.start_case(context(), cases.StartCase(**body), actor(),
+                                   idempotency_key=request.headers.get("Idempotency-Key") or None)
         return {"id": started.case_id, "number": started.number, "version": started.version,
                 "status": started.status, "tasks": list(started.tasks)}
 

@@ -24,6 +24,8 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
@@ -47,6 +49,19 @@ def _automatic_ready(workflow) -> bool:
     each workflow's task dict, much cheaper than get_tasks()' tree iterator."""
     return any(t.state == TaskState.READY and not t.task_spec.manual
                for wf in (workflow, *workflow.subprocesses.values()) for t in wf.tasks.values())
+
+
+def _declaring_process(wf) -> str:
+    """The process whose XML declares the tasks of `wf`: what the deployed user-task metadata is
+    filed under (engine/bpmn/parser.py). SpiffWorkflow runs an embedded sub-process as a
+    sub-workflow named after the sub-process element; its tasks belong to the enclosing process
+    (or the called process around it), so walk up until a call activity or the top."""
+    while isinstance(wf, BpmnSubWorkflow):
+        parent = wf.top_workflow.get_task_from_id(wf.parent_task_id)
+        if parent is None or isinstance(parent.task_spec, CallActivity):
+            break
+        wf = parent.workflow
+    return wf.spec.name
 
 
 class SpecRegistry:
@@ -202,10 +217,12 @@ class Runtime:
         times more on every command."""
         out = []
         for wf in (workflow, *workflow.subprocesses.values()):
+            process = None
             for t in wf.tasks.values():
                 if t.state == TaskState.READY and t.task_spec.manual:
                     spec = t.task_spec
-                    out.append(ReadyTask(str(t.id), wf.spec.name, spec.bpmn_id or spec.name,
+                    process = process or _declaring_process(wf)
+                    out.append(ReadyTask(str(t.id), process, spec.bpmn_id or spec.name,
                                          spec.bpmn_name or spec.bpmn_id or spec.name, getattr(spec, "lane", None)))
         return out
 

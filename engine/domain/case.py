@@ -22,6 +22,7 @@ class LoadedCase:
     completed_at: Optional[datetime] = None
     workflow: object = None
     new_tasks: list = field(default_factory=list)       # ids of the tasks this command opened
+    unroutable: list = field(default_factory=list)      # routing errors of the tasks this command opened
     open_before: dict = field(default_factory=dict)     # task id -> ReadyTask
     timers_before: dict = field(default_factory=dict)   # task id -> (element, due)
     stored_status: Optional[str] = None                 # the status the row holds (save writes a change)
@@ -30,6 +31,7 @@ class LoadedCase:
     lifecycle: Optional[str] = None
     parent_case_id: Optional[int] = None
     parent_read: bool = False
+    item_id: Optional[int] = None     # its implementation (whose implementing body routing aims at)
 
     def __post_init__(self):
         if self.stored_status is None:

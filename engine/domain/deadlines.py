@@ -8,6 +8,10 @@ A calendar-day limit that ends on a non-working day rolls to the next working da
 (`roll_calendar_days`, default on). A deadline ends at the close of its day in Asia/Shanghai:
 the due instant is the next midnight there.
 
+Deemed receipt (`receipt_rule`, recorded on each case): under `next_workday` (default) an
+application received or accepted on a non-working day is deemed received on the next working day,
+and counting starts from that day (`deemed_day`); `as_received` counts from the day itself.
+
 Pauses cover whole days: from the day the pause starts up to, not including, the day it ends;
 an open pause stops the clock, so there is no due date until it ends."""
 from __future__ import annotations
@@ -26,6 +30,9 @@ UNITS = (WORKDAY, CALENDAR_DAY)
 EXCLUDE_START = "exclude_start"
 INCLUDE_START = "include_start"
 CONVENTIONS = (EXCLUDE_START, INCLUDE_START)
+NEXT_WORKDAY = "next_workday"
+AS_RECEIVED = "as_received"
+RECEIPT_RULES = (NEXT_WORKDAY, AS_RECEIVED)
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,16 @@ def due_instant(day: date) -> datetime:
 
 def local_date(at: datetime) -> date:
     return at.astimezone(SHANGHAI).date()
+
+
+def deemed_day(cal: WorkCalendar, day: date, rule: str = NEXT_WORKDAY) -> date:
+    """The day a receipt or an acceptance on `day` counts from: the next working day when `day`
+    is not one (a weekend, a holiday; a make-up working day is a working day) under
+    `next_workday`, else `day` itself. `deadline` then counts from it with the convention, so
+    2024-03-16 (Saturday) + 7 working days is 2024-03-27: deemed 03-18, which is not counted."""
+    if rule not in RECEIPT_RULES:
+        raise ValueError(f"unknown receipt rule {rule!r}")
+    return day if rule == AS_RECEIVED else cal.next_workday(day)
 
 
 def deadline(cal: WorkCalendar, start: date, limit: Limit, pauses: Iterable[Span] = (),

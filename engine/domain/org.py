@@ -1,9 +1,10 @@
 """Organisation vocabulary and routing targets (pure).
 
 A user task names who should do it as `<tier>:<role>` or `<tier>:<role>@<department code>`,
-e.g. `township:reviewer` or `district:approver@market`. The target is resolved relative to the
-window where the case was received: walk up the org tree to the first unit of that tier, then to
-the department and role there."""
+e.g. `township:reviewer` or `district:approver@market`. `resolve` finds the unit of that tier on
+the implementing body's line first, then on the receiving window's line; a step meant for a tier
+below the receiving window with no such unit on either line is done by the receiving unit's
+receiving role (docs/engine-core.md#routing-from-any-window)."""
 from __future__ import annotations
 
 import re
@@ -77,22 +78,46 @@ class UnitRef:
     parent_id: Optional[int]
 
 
+# who does a step meant for a tier below the receiving window when no unit of that tier serves
+# the case: the receiving unit's 综合受理 role (supervision stays with its supervisors)
+RECEIVING_ROLE = "receiver"
+
+
 @dataclass(frozen=True)
 class Route:
     org_unit_id: int
     role: str
     department_id: Optional[int] = None
     error: Optional[str] = None     # set when the target could not be resolved (supervisor queue)
+    stand_in: bool = False          # the receiving unit does a lower tier's step (no such unit serves the case)
+
+
+def _at_tier(unit_id: Optional[int], tier: str, units: Callable[[int], UnitRef]) -> Optional[UnitRef]:
+    """The unit of `tier` among `unit_id` and its ancestors."""
+    unit = units(unit_id) if unit_id is not None else None
+    while unit is not None and unit.tier != tier:
+        unit = units(unit.parent_id) if unit.parent_id is not None else None
+    return unit
 
 
 def resolve(target: Target, origin_unit_id: int, units: Callable[[int], UnitRef],
-            department_at: Callable[[int, str], Optional[int]], supervisor_unit_id: int) -> Route:
-    """Walk up from the origin unit to the target tier, then find the department there.
-    Any gap in the org tree routes the task to the supervisor queue with a reason."""
-    unit: Optional[UnitRef] = units(origin_unit_id)
-    while unit is not None and unit.tier != target.tier:
-        unit = units(unit.parent_id) if unit.parent_id is not None else None
+            department_at: Callable[[int, str], Optional[int]], supervisor_unit_id: int,
+            body_unit_id: Optional[int] = None) -> Route:
+    """Where a step goes, for a case received at `origin_unit_id` of an item implemented by
+    `body_unit_id` (None: unknown, the receiving line alone decides):
+    1. the unit of the target's tier on the implementing body's line (the body or above it), so
+       an item of one township received at another township's window still goes to its township;
+    2. else the unit of that tier on the receiving window's line (tiers below the body: the
+       township or village that received the case does the intake and the pre-review);
+    3. else, when the target's tier is below the receiving window's, the receiving unit itself,
+       by its receiving role (a district window does what a village agent would have done);
+    4. else (a gap in the tree, a missing department) the supervisor queue with a reason."""
+    unit = _at_tier(body_unit_id, target.tier, units) or _at_tier(origin_unit_id, target.tier, units)
     if unit is None:
+        origin = units(origin_unit_id)
+        if origin is not None and TIERS.index(target.tier) > TIERS.index(origin.tier):
+            role = "supervisor" if target.role == "supervisor" else RECEIVING_ROLE
+            return Route(origin.id, role, stand_in=True)
         return Route(supervisor_unit_id, "supervisor",
                      error=f"no {target.tier} unit above the receiving window for {target}")
     if target.department is None:

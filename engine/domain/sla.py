@@ -50,6 +50,15 @@ class CaseClock:
     acceptance_due: Optional[datetime]
     calendar_version: Optional[int]
     deadline_provisional: bool
+    receipt_rule: str = dl.NEXT_WORKDAY
+
+
+def counted_from(cal: WorkCalendar, at: datetime, rule: str) -> tuple[date, Optional[date]]:
+    """(the day counting starts from, the day it was moved to or None) for a receipt or an
+    acceptance at the instant `at` (docs/time-limits.md#deemed-receipt)."""
+    day = dl.local_date(as_utc(at))
+    counted = dl.deemed_day(cal, day, rule)
+    return counted, (counted if counted != day else None)
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,7 @@ def deadlines(cal: WorkCalendar, case: CaseClock, pauses: list[dl.Span], yellow_
     when there is no promise)."""
     if case.accepted_at is None:
         return NO_DEADLINES
-    start = dl.local_date(as_utc(case.accepted_at))
+    start, _ = counted_from(cal, case.accepted_at, case.receipt_rule)
     ext = case.extension_amount or 0
 
     def one(limit, unit):
@@ -108,12 +117,15 @@ def level_at(now: datetime, d: Deadlines, deemed: bool) -> str:
 
 
 def receipt_values(cal: WorkCalendar, received_at: datetime, item, *, correction_notice_workdays: int,
-                   convention: str) -> dict:
+                   convention: str, receipt_rule: str = dl.NEXT_WORKDAY) -> dict:
     """The clock columns a new case gets from its item (limits, units, extension) and the
     settings: the clock has not started; the window for a correction notice (补正告知) closes
-    `correction_notice_workdays` working days after receipt (deemed acceptance after that)."""
-    due_day = cal.add_workdays(dl.local_date(received_at), correction_notice_workdays)
-    return {"clock_status": "pre_acceptance", "convention": convention,
+    `correction_notice_workdays` working days after the (deemed) day of receipt (deemed acceptance
+    after that)."""
+    counted, moved_to = counted_from(cal, received_at, receipt_rule)
+    due_day = cal.add_workdays(counted, correction_notice_workdays)
+    return {"clock_status": "pre_acceptance", "convention": convention, "receipt_rule": receipt_rule,
+            "deemed_received_on": moved_to, "deemed_accepted_on": None,
             "legal_limit": item.legal_limit, "legal_unit": item.legal_unit or dl.WORKDAY,
             "promise_limit": item.promise_limit, "promise_unit": item.promise_unit or dl.WORKDAY,
             "extension_limit": item.extension_limit, "extension_amount": 0,

@@ -149,6 +149,7 @@ class Caches:
         self.definition_forms: Immutable = Immutable()     # (forms snapshot, start form key)
         self.form_validators: Immutable = Immutable()      # compiled JSON Schema validators
         self.accepting_tiers: Immutable = Immutable()      # tiers whose windows accept an item version
+        self.item_bodies: Immutable = Immutable()          # an item version's implementing body (unit id)
         # snapshots of reference data an administrator changes
         self.org: Snapshot = Snapshot(snapshot_seconds)        # the organisation directory
         self.calendar: Snapshot = Snapshot(snapshot_seconds)   # the working-day calendar
@@ -158,7 +159,8 @@ class Caches:
 
     def clear(self) -> None:
         """Forget everything (tests that change the database behind the process's back)."""
-        for cache in (self.definitions, self.definition_forms, self.form_validators, self.accepting_tiers):
+        for cache in (self.definitions, self.definition_forms, self.form_validators, self.accepting_tiers,
+                      self.item_bodies):
             cache.clear()
         self.org.invalidate()
         self.calendar.invalidate()

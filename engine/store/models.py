@@ -325,6 +325,11 @@ class Case(Base):
     accepted_at: Mapped[Optional[datetime]] = mapped_column(UTC)
     deemed_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
     convention: Mapped[str] = mapped_column(String(16), default="exclude_start")
+    # deemed receipt (docs/time-limits.md#deemed-receipt): the rule the case is counted under, and
+    # the working day a receipt / an acceptance on a non-working day was moved to (None: not moved)
+    receipt_rule: Mapped[str] = mapped_column(String(16), default="next_workday", server_default="as_received")
+    deemed_received_on: Mapped[Optional[date]] = mapped_column(Date)
+    deemed_accepted_on: Mapped[Optional[date]] = mapped_column(Date)
     legal_limit: Mapped[Optional[int]] = mapped_column(Integer)
     legal_unit: Mapped[str] = mapped_column(String(16), default="workday")
     promise_limit: Mapped[Optional[int]] = mapped_column(Integer)

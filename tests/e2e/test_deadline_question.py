@@ -28,7 +28,13 @@ ANSWERED = [("from=2026-09-30&workdays=5", ["--from", "2026-09-30", "--workdays"
             ("from=2026-12-25&workdays=10", ["--from", "2026-12-25", "--workdays", "10"],
              ["2027-01-11", "provisional (预计): no official working-day notice loaded for 2027"]),
             ("from=2000-01-03&days=1", ["--from", "2000-01-03", "--days", "1"],
-             ["2000-01-04", "provisional (预计): no official working-day notice loaded for 2000"])]
+             ["2000-01-04", "provisional (预计): no official working-day notice loaded for 2000"]),
+            # a Saturday's receipt is deemed Monday's, and Monday is not counted (issue 14)
+            ("from=2024-03-16&workdays=7", ["--from", "2024-03-16", "--workdays", "7"],
+             ["2024-03-27", "deemed received (视为受理日) 2024-03-18: 2024-03-16 is not a working day, "
+                            "counted from the next one"]),
+            ("from=2024-03-16&workdays=7&receipt_rule=as_received",
+             ["--from", "2024-03-16", "--workdays", "7", "--receipt-rule", "as_received"], ["2024-03-26"])]
 
 
 @pytest.fixture
@@ -59,8 +65,11 @@ def test_cli_and_api_give_the_same_answers_and_refusals(env):
             answer = client.get(f"/api/v1/calendar/deadline?{query}", headers=headers).json
             out = lianban(env, "calendar", "deadline", *args)
             assert out.returncode == 0 and out.stdout.splitlines() == lines
-            assert answer["date"] == lines[0] and answer["provisional"] == (len(lines) == 2)
-            assert answer["provisional_years"] == ([int(lines[1][-4:])] if len(lines) == 2 else [])
+            provisional = [line for line in lines if line.startswith("provisional")]
+            assert answer["date"] == lines[0] and answer["provisional"] == bool(provisional)
+            assert answer["provisional_years"] == [int(line[-4:]) for line in provisional]
+            deemed = [line for line in lines if line.startswith("deemed")]
+            assert answer["counted_from"] == (deemed[0].split()[3].rstrip(":") if deemed else None)
         for query, args, code, _field in REFUSED:
             out = lianban(env, "calendar", "deadline", *args)
             assert out.returncode == 1 and out.stdout == "", (args, out.stderr)

@@ -131,6 +131,8 @@ def test_target_missing_in_the_org_tree_goes_to_the_supervisor_queue(demo):
     add_item(ctx, "TEST-MIS", "misrouted")
     started = cases.start_case(ctx, cases.StartCase("TEST-MIS", window_id(ctx, "XCZ-HJ-W01"), {"name": "赵六"}),
                                staff(ctx, "xcz_hj_agent"))
+    intake = only_task(ctx, "xcz_receiver")
+    tasks.complete(ctx, intake.id, {}, staff(ctx, "xcz_receiver"))
     task = only_task(ctx, "xcz_supervisor")     # the township above the receiving village
     assert task.routed_role == "supervisor" and "civil" in task.routing_error
     # the district supervisor oversees the whole tree and sees it too

@@ -573,3 +573,25 @@ def test_working_days_left_to_a_due_instant():
     assert working_days_left(cal, date(2026, 12, 1), monday_deadline) == -1
     assert working_days_left(cal, date(2026, 11, 28), datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)) == -1
     assert working_days_left(cal, friday, None) is None
+
+
+# --- deemed receipt (issue 14): what arrives on a non-working day counts from the next working day
+
+def test_a_saturday_receipt_is_deemed_received_on_monday_and_monday_is_not_counted():
+    from engine.domain.deadlines import AS_RECEIVED, NEXT_WORKDAY, deemed_day
+    saturday = D("2024-03-16")
+    assert deemed_day(CAL, saturday) == D("2024-03-18")
+    assert deadline(CAL, deemed_day(CAL, saturday), Limit(7)) == D("2024-03-27") == find_workday(7, saturday)
+    assert deemed_day(CAL, saturday, AS_RECEIVED) == saturday              # the old reading, configurable
+    assert deemed_day(CAL, D("2024-03-15"), NEXT_WORKDAY) == D("2024-03-15")   # a working day stays
+    assert deemed_day(CAL, D("2026-10-01")) == D("2026-10-08")              # National Day week
+    assert deemed_day(CAL, D("2026-10-10")) == D("2026-10-10")              # a make-up Saturday is a working day
+    with pytest.raises(ValueError):
+        deemed_day(CAL, saturday, "nope")
+
+
+@PROPS
+@given(st.dates(date(2004, 1, 1), date(2026, 10, 31)), st.integers(1, 40))
+def test_prop_deemed_receipt_agrees_with_chinese_calendar_find_workday(start, n):
+    from engine.domain.deadlines import deemed_day
+    assert deadline(CAL, deemed_day(CAL, start), Limit(n)) == find_workday(n, start)

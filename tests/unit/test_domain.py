@@ -56,8 +56,10 @@ def test_resolve_gaps_go_to_the_supervisor_queue():
     assert (no_park.org_unit_id, no_park.role) == (5, "supervisor") and "no park unit" in no_park.error
     no_dept = route("township:approver@social", 5)
     assert no_dept.role == "supervisor" and "social" in no_dept.error
-    below = route("village:agent", 3)                # a township window cannot route down to a village
-    assert below.role == "supervisor"
+    # a township window has no village above it: its own receiving role stands in for the village
+    # (this was a supervisor-queue error before issue 14; tests/unit/test_routing_rule.py)
+    below = route("village:agent", 3)
+    assert (below.org_unit_id, below.role, below.error, below.stand_in) == (3, "receiver", None, True)
 
 
 def _chain(n):

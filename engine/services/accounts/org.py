@@ -48,10 +48,13 @@ class OrgDirectory:
     def read(cls, tx: Transaction) -> "OrgDirectory":
         return cls(tx.org.units(), tx.org.departments(), tx.org.posts(), tx.org.windows(), tx.org.role_codes())
 
-    def route(self, target: org_rules.Target, origin_unit_id: int) -> org_rules.Route:
+    def route(self, target: org_rules.Target, origin_unit_id: int,
+              body_unit_id: Optional[int] = None) -> org_rules.Route:
+        """Where a task goes for a case received at `origin_unit_id` of an item implemented by
+        `body_unit_id` (docs/engine-core.md#routing-from-any-window)."""
         return org_rules.resolve(target, origin_unit_id, self.units.get,
                                  lambda unit_id, code: self.departments.get((unit_id, code)),
-                                 supervisor_unit_id=origin_unit_id)
+                                 supervisor_unit_id=origin_unit_id, body_unit_id=body_unit_id)
 
     def subtree(self, root_id: int) -> tuple[int, ...]:
         """The unit and every unit below it (worked out once per root: the snapshot never changes,

@@ -26,10 +26,12 @@ class DeadlineAnswer:
     provisional_years: tuple[int, ...]
     convention: str
     calendar_version: int
+    counted_from: date | None = None      # the working day a non-working `start` was deemed to be
+    receipt_rule: str = dl.NEXT_WORKDAY
 
 
 def deadline_answer(ctx, start: date | str, workdays: int | None = None, days: int | None = None,
-                    convention: str | None = None) -> DeadlineAnswer:
+                    convention: str | None = None, receipt_rule: str | None = None) -> DeadlineAnswer:
     """The one computation behind `lianban calendar deadline` and GET /api/v1/calendar/deadline, so
     both answer alike and refuse the same input with the same code. `start` may be ISO text."""
     start = _start_day(start)
@@ -38,11 +40,17 @@ def deadline_answer(ctx, start: date | str, workdays: int | None = None, days: i
     if convention not in dl.CONVENTIONS:
         raise ValidationError(f"convention is one of {', '.join(dl.CONVENTIONS)}", code="convention_unknown",
                               field="convention")
+    receipt_rule = receipt_rule or ctx.settings.receipt_rule
+    if receipt_rule not in dl.RECEIPT_RULES:
+        raise ValidationError(f"receipt_rule is one of {', '.join(dl.RECEIPT_RULES)}", code="receipt_rule_unknown",
+                              field="receipt_rule")
     with ctx.uow.read() as tx:
         cal = current(ctx, tx)
-    day = dl.deadline(cal, start, limit, convention=convention)
+    counted = dl.deemed_day(cal, start, receipt_rule)
+    day = dl.deadline(cal, counted, limit, convention=convention)
     years = tuple(y for y in range(start.year, day.year + 1) if y not in cal.official_years)
-    return DeadlineAnswer(day, dl.due_instant(day), bool(years), years, convention, cal.version)
+    return DeadlineAnswer(day, dl.due_instant(day), bool(years), years, convention, cal.version,
+                          counted if counted != start else None, receipt_rule)
 
 
 def _start_day(start: date | str) -> date:

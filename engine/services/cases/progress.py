@@ -81,12 +81,15 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
 def _new_task_rows(ctx, tx, case, loaded, ready, actor, now) -> list[dict]:
     rows = []
     directory = org.directory(ctx, tx)
+    body = None
     for tid, rt in ready.items():
         if tid in case.open_before:
             continue
         meta = loaded.user_tasks.get((rt.process, rt.spec_id))
         groups = (meta.candidate_groups if meta else []) or ([rt.lane] if rt.lane else [])
-        route = directory.route(parse_target(groups[0]), case.origin_org_unit_id)
+        if body is None:
+            body = _body_unit(ctx, tx, case)
+        route = directory.route(parse_target(groups[0]), case.origin_org_unit_id, body or None)
         rows.append({"id": tid, "case_id": case.id, "spec_id": rt.spec_id, "process_key": rt.process,
                      "name": rt.name, "state": "open", "candidate_groups": ",".join(groups)[:255],
                      "routed_org_unit_id": route.org_unit_id, "routed_department_id": route.department_id,
@@ -97,10 +100,21 @@ def _new_task_rows(ctx, tx, case, loaded, ready, actor, now) -> list[dict]:
         payload = {"task": tid, "element": rt.spec_id, "name": rt.name, "route": groups[0]}
         if route.error:
             payload["routing_error"] = route.error
+            case.unroutable.append(f"{rt.spec_id}: {route.error}")
             case.audit.add("task_routing_failed", actor, now, payload)
         else:
+            if route.stand_in:      # the receiving unit does a lower tier's step (docs/engine-core.md)
+                payload["stand_in"] = {"unit": route.org_unit_id, "role": route.role}
             case.audit.add("task_created", actor, now, payload)
     return rows
+
+
+def _body_unit(ctx, tx: Transaction, case: LoadedCase) -> int:
+    """The unit of the case's implementing body, 0 when unknown (a version never changes, so it
+    is cached per process)."""
+    if case.item_id is None:
+        return 0
+    return ctx.caches.item_bodies.get_or_load(case.item_id, lambda: tx.catalogue.body_unit(case.item_id) or 0)
 
 
 def _schedule_step_cards(ctx, tx: Transaction, case: LoadedCase, new_rows: list[dict], now: datetime) -> None:

@@ -2,6 +2,8 @@
 timers, all in one transaction."""
 from __future__ import annotations
 
+import hashlib
+import json
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Optional
@@ -13,7 +15,7 @@ from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
 from engine.domain.audit import GENESIS, CaseAudit
 from engine.domain.case import LoadedCase
-from engine.domain.errors import NotFound, ValidationError
+from engine.domain.errors import Conflict, NotFound, ValidationError
 from engine.domain.identity import identity_problem, mask_id_number
 from engine.services import calendar, catalogue, definitions, materials
 from engine.services.accounts import access, org
@@ -61,9 +63,12 @@ def _check_identity(applicant: dict, form: dict) -> None:
 
 
 def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] = None,
-               parent_case_id: Optional[int] = None) -> Started:
+               parent_case_id: Optional[int] = None, idempotency_key: Optional[str] = None) -> Started:
     """Start a case in its own transaction, or in the caller's `tx` (一件事 packages start a
-    parent and its children in one, engine/services/packages/cases.py)."""
+    parent and its children in one, engine/services/packages/cases.py). With an
+    `idempotency_key`, a retried request gets the first result instead of a second case."""
+    if idempotency_key and tx is None and actor.staff_id:
+        return _start_once(ctx, cmd, actor, idempotency_key)
     if cmd.channel not in intake.CHANNELS:
         raise ValidationError(f"unknown channel {cmd.channel!r}", code="channel_unknown", field="channel")
     _check_applicant(cmd.applicant)
@@ -96,7 +101,8 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
                                convention=ctx.settings.start_day_convention)
         clock_values = sla.receipt_values(cal, now, item,
                                           correction_notice_workdays=ctx.settings.correction_notice_workdays,
-                                          convention=ctx.settings.start_day_convention)
+                                          convention=ctx.settings.start_day_convention,
+                                          receipt_rule=ctx.settings.receipt_rule)
         case_id = tx.cases.insert({**clock_values,
             "number": number, "item_id": item.id, "definition_id": definition.id, "origin_window_id": window.id,
             "origin_org_unit_id": window.org_unit_id, "channel": cmd.channel, "applicant": dict(cmd.applicant),
@@ -108,16 +114,70 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
         tx.timers.schedule(case_id, sla.ACCEPTANCE_DUE, "case", clock_values["acceptance_due"], now)
         case = LoadedCase(case_id, 0, "running", definition.id, window.org_unit_id, number,
                           CaseAudit(case_id, 0, GENESIS), workflow=wf, lifecycle=lc.RECEIVED,
-                          parent_case_id=parent_case_id, parent_read=True)
+                          parent_case_id=parent_case_id, parent_read=True, item_id=item.id)
         case.audit.add("case_started", actor, now, {
             "number": number, "item": item.code, "definition": definition.id, "version": definition.version,
             "window": window.id, "channel": cmd.channel, "applicant": cmd.applicant["name"],
             "applicant_id": mask_id_number(cmd.applicant.get("id_number")),
             "acceptance_due": clock_values["acceptance_due"].isoformat(), "calendar_version": cal.version,
+            **({"deemed_received_on": clock_values["deemed_received_on"].isoformat()}
+               if clock_values["deemed_received_on"] else {}),
             **({"business_key": cmd.business_key} if cmd.business_key is not None else {})})
         materials.on_case_started(ctx, tx, case, item, actor, now)       # 免证办: reuse the vault
         version = progress.save(ctx, tx, case, actor, now)
+        if case.unroutable:
+            # a first step nobody at or above this window can take would only land in a supervisor
+            # queue: refuse the window instead (everything above rolls back)
+            raise ValidationError(f"item {item.code} cannot be routed from this window: {'; '.join(case.unroutable)}",
+                                  code="item_not_routable_here", field="window_id")
         return Started(case_id, number, version, case.status, tuple(case.new_tasks))
+
+
+MAX_KEY_LENGTH = 128      # as for task completion (engine/services/tasks/completion.py)
+
+
+def _start_once(ctx, cmd: StartCase, actor: Actor, key: str) -> Started:
+    """The key is stored with the case in one transaction. Two requests with the same key at the
+    same time both run; the second's insert of the key waits for the first to commit (the unique
+    index on account and key), fails, rolls its own case back, and answers the first's result."""
+    if len(key) > MAX_KEY_LENGTH:
+        raise ValidationError(f"an Idempotency-Key has at most {MAX_KEY_LENGTH} characters",
+                              code="idempotency_key_invalid", field="Idempotency-Key")
+    body = json.dumps({"start": [cmd.item_code, cmd.window_id, cmd.applicant, cmd.form, cmd.channel,
+                                 cmd.business_key]}, sort_keys=True, ensure_ascii=False, default=str)
+    request_hash = hashlib.sha256(body.encode()).hexdigest()
+    try:
+        with ctx.uow.begin() as tx:
+            earlier = _earlier_start(tx, actor.staff_id, key, request_hash)
+            if earlier is not None:
+                return earlier
+            started = start_case(ctx, cmd, actor, tx=tx)
+            tx.idempotency.remember(actor.staff_id, key, request_hash, {
+                "case_id": started.case_id, "number": started.number, "version": started.version,
+                "status": started.status, "tasks": list(started.tasks)}, ctx.clock.now())
+            return started
+    except Conflict as exc:
+        if exc.code != "idempotency_key_in_use":
+            raise
+        with ctx.uow.read() as tx:
+            earlier = _earlier_start(tx, actor.staff_id, key, request_hash)
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _earlier_start(tx: Transaction, staff_id: int, key: str, request_hash: str) -> Optional[Started]:
+    row = tx.idempotency.find(staff_id, key)
+    if row is None:
+        return None
+    if row.request != request_hash:
+        raise Conflict("this Idempotency-Key was used for a different request", code="idempotency_key_reused",
+                       field="Idempotency-Key")
+    r = row.response
+    if "number" not in r:      # the key was used to complete a task
+        raise Conflict("this Idempotency-Key was used for a different request", code="idempotency_key_reused",
+                       field="Idempotency-Key")
+    return Started(r["case_id"], r["number"], r["version"], r["status"], tuple(r["tasks"]))
 
 
 def next_case_number(tx: Transaction, implementation_code: str, now) -> str:

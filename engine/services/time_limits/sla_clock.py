@@ -69,13 +69,16 @@ def accept_locked(ctx, tx: Transaction, loaded: LoadedCase, clock: sla.CaseClock
         raise Conflict(f"case {clock.number} is already accepted", code="case_already_accepted")
     lifecycle.move(tx, loaded, ["accept"], actor, now, deemed=deemed)
     accepted_at = clock.created_at if deemed else now
-    tx.clocks.accept(clock.id, accepted_at, deemed)
+    cal = calendar.current(ctx, tx)
+    _, moved_to = sla.counted_from(cal, accepted_at, clock.receipt_rule)
+    tx.clocks.accept(clock.id, accepted_at, deemed, moved_to)
     tx.timers.cancel_acceptance_due(clock.id)
     loaded.audit.add("case_deemed_accepted" if deemed else "case_accepted", actor, now, {
         "accepted_at": _iso(accepted_at), "convention": clock.convention,
+        **({"deemed_accepted_on": moved_to.isoformat()} if moved_to else {}),
         "promise_limit": clock.promise_limit, "legal_limit": clock.legal_limit,
         "basis": "行政许可法第三十二条: no correction notice within the time limit" if deemed else None})
-    apply(ctx, tx, calendar.current(ctx, tx), replace(clock, accepted_at=accepted_at, deemed_accepted=deemed),
+    apply(ctx, tx, cal, replace(clock, accepted_at=accepted_at, deemed_accepted=deemed),
           "running", now, actor, loaded, "accepted")
     documents.issue(tx, loaded, "acceptance_notice", actor, now)     # 受理通知书 (Art. 32 last ¶)
 

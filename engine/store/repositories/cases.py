@@ -23,7 +23,7 @@ from engine.store.repositories.events import INSERT_EVENT
 _C = t.case.c
 # what a command needs of a case it locks; labelled so that a join (task + case) can carry them
 _LOCKED = (_C.id, _C.version, _C.status, _C.definition_id, _C.origin_org_unit_id, _C.audit_seq, _C.audit_head,
-           _C.number, _C.stage, _C.completed_at, _C.lifecycle, _C.parent_case_id)
+           _C.number, _C.stage, _C.completed_at, _C.lifecycle, _C.parent_case_id, _C.item_id)
 CASE_COLUMNS = tuple(c.label(f"lc_{c.name}") for c in _LOCKED)
 _LOCK = select(*CASE_COLUMNS).where(_C.id == bindparam("case_id"))
 _LOCK_SQLITE, _LOCK_PG = FastRead(_LOCK), FastRead(_LOCK.with_for_update())
@@ -59,7 +59,7 @@ def case_from_row(row) -> LoadedCase:
                       row.lc_origin_org_unit_id, row.lc_number,
                       CaseAudit(row.lc_id, row.lc_audit_seq, row.lc_audit_head), row.lc_stage,
                       row.lc_completed_at, lifecycle=row.lc_lifecycle, parent_case_id=row.lc_parent_case_id,
-                      parent_read=True)
+                      parent_read=True, item_id=row.lc_item_id)
 
 
 class Cases(Repository):

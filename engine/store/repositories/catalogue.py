@@ -51,6 +51,7 @@ _WINDOWS = (select(Window.id, Window.code, Window.name, OrgUnit.code.label("unit
             .join(OrgUnit, OrgUnit.id == Window.org_unit_id))
 _CODE_TAKEN = select(_I.id).where(_CODE)
 _ACCEPTING_TIERS = select(_I.accepting_tiers).where(_I.id == bindparam("item_id"))
+_BODY_UNIT = select(_I.org_unit_id).where(_I.id == bindparam("item_id"))
 _APPLICATION_FORMS = (select(_I.application_form).distinct()
                       .where(_I.process_key == bindparam("process_key"), _I.application_form.is_not(None)))
 # --- import, versions ------------------------------------------------------------------------
@@ -131,6 +132,10 @@ class Catalogue(Repository):
     def code_taken(self, code: str) -> bool:
         """Whether any version (any status) has this national or local code."""
         return self.conn.execute(_CODE_TAKEN, {"code": code}).first() is not None
+
+    def body_unit(self, item_id: int) -> Optional[int]:
+        """The org unit of a version's implementing body (None when the entry names none)."""
+        return self.conn.execute(_BODY_UNIT, {"item_id": item_id}).scalar()
 
     def accepting_tiers(self, item_id: int) -> tuple:
         """The tiers whose windows accept a version (empty: any tier)."""

@@ -2,7 +2,7 @@
 deadlines, card), its pauses (case_pause) and its one extension (case_extension)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import select, update
@@ -36,9 +36,12 @@ class Clocks(Repository):
             values.update(promise_due=deadlines[0], legal_due=deadlines[1], deadline_provisional=deadlines[2])
         self.conn.execute(update(t.case).where(_C.id == case_id).values(**values))
 
-    def accept(self, case_id: int, accepted_at: datetime, deemed: bool) -> None:
+    def accept(self, case_id: int, accepted_at: datetime, deemed: bool, deemed_on: Optional[date] = None) -> None:
+        """Acceptance at `accepted_at`; `deemed_on`: the working day it counts from when it fell on
+        a non-working day."""
         self.conn.execute(update(t.case).where(_C.id == case_id).values(accepted_at=accepted_at,
-                                                                        deemed_accepted=deemed))
+                                                                        deemed_accepted=deemed,
+                                                                        deemed_accepted_on=deemed_on))
 
     def clear_acceptance_due(self, case_id: int) -> None:
         self.conn.execute(update(t.case).where(_C.id == case_id).values(acceptance_due=None))

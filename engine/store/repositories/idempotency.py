@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from engine.domain.errors import Conflict
 from engine.store.models import IdempotencyKey
 from engine.store.repositories.base import Repository
 
@@ -21,5 +23,12 @@ class IdempotencyKeys(Repository):
                                  .where(_K.c.account_id == account_id, _K.c.key == key)).first()
 
     def remember(self, account_id: int, key: str, request_hash: str, response: dict, now: datetime) -> None:
-        self.conn.execute(_K.insert(), {"account_id": account_id, "key": key, "request": request_hash,
-                                        "response": response, "created_at": now})
+        """Store the result; a concurrent request that stored the same key first (PostgreSQL: this
+        insert waited for its commit) is a Conflict `idempotency_key_in_use`, and the transaction
+        must roll back."""
+        try:
+            self.conn.execute(_K.insert(), {"account_id": account_id, "key": key, "request": request_hash,
+                                            "response": response, "created_at": now})
+        except IntegrityError:
+            raise Conflict("another request with this Idempotency-Key was answered first",
+                           code="idempotency_key_in_use", field="Idempotency-Key") from None
