@@ -79,7 +79,7 @@ def _due_on(value) -> Optional[date]:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ValidationError("due_on is a date (YYYY-MM-DD)", code="request_invalid", field="due_on") from None
+        raise ValidationError("due_on is a date (YYYY-MM-DD)", code="rating_due_on_invalid", field="due_on") from None
 
 
 def ledger_units(ctx, tx, actor: Actor) -> Optional[list[int]]:
