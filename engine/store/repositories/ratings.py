@@ -11,6 +11,7 @@ from sqlalchemy import case as sql_case
 from engine.store import tables as t
 from engine.store.models import (
     Department,
+    Event,
     Hall,
     OrgUnit,
     Rating,
@@ -22,7 +23,7 @@ from engine.store.models import (
 )
 from engine.store.repositories.base import Repository
 
-_C, _I, _K = t.case.c, t.item_implementation.c, t.task.c
+_C, _I = t.case.c, t.item_implementation.c
 _R = Rating.__table__
 _V = RatingVisit.__table__
 _N = RatingInvitation.__table__
@@ -44,10 +45,12 @@ class Ratings(Repository):
         return row
 
     def last_handler(self, case_id: int) -> Optional[int]:
-        """The staff who completed the case's last task."""
-        return self.conn.execute(select(_K.completed_by).where(_K.case_id == case_id, _K.state == "completed",
-                                                               _K.completed_by.is_not(None))
-                                 .order_by(_K.completed_at.desc()).limit(1)).scalar()
+        """The staff who completed the case's last task: read from the case's audit trail, whose
+        sequence orders steps completed within the same instant (task times can tie)."""
+        return self.conn.execute(
+            select(Staff.id).select_from(Event).join(Staff, Staff.username == Event.actor)
+            .where(Event.stream == f"case:{case_id}", Event.type == "task_completed")
+            .order_by(Event.seq.desc()).limit(1)).scalar()
 
     def staff_id_by_username(self, username: Optional[str]) -> Optional[int]:
         if not username:
