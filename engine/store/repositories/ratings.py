@@ -188,9 +188,13 @@ class Ratings(Repository):
         return rows, total
 
     # --- figures -------------------------------------------------------------------------------
+    # an item's name by its code: one row per code (an implementation has several versions, and
+    # joining them all would count a rating once per version)
+    _ITEM_NAMES = (select(_I.code.label("code"), func.max(_I.name).label("name"))
+                   .group_by(_I.code).subquery("item_names"))
     _KEYS = {"unit": (_R.c.org_unit_id, OrgUnit.name), "tier": (OrgUnit.tier, OrgUnit.tier),
              "window": (_R.c.window_id, Window.name), "staff": (_R.c.staff_id, None),
-             "department": (_R.c.department_id, Department.name), "item": (_R.c.item_code, _I.name)}
+             "department": (_R.c.department_id, Department.name), "item": (_R.c.item_code, _ITEM_NAMES.c.name)}
 
     def figures(self, group_by: Optional[str], unit_path: Optional[str], since: Optional[datetime],  # noqa: C901
                 until: Optional[datetime], month_expr=None) -> list:
@@ -224,7 +228,7 @@ class Ratings(Repository):
         elif group_by == "department":
             stmt = stmt.outerjoin(Department, Department.id == _R.c.department_id)
         elif group_by == "item":
-            stmt = stmt.outerjoin(t.item_implementation, _I.code == _R.c.item_code)
+            stmt = stmt.outerjoin(self._ITEM_NAMES, self._ITEM_NAMES.c.code == _R.c.item_code)
         where = [_R.c.voided_at.is_(None), _R.c.parent_id.is_(None)]
         if unit_path:
             where.append(OrgUnit.path.like(unit_path + "%"))
@@ -244,10 +248,11 @@ class Ratings(Repository):
         return func.strftime("%Y-%m", col, "+8 hours")
 
     def public_rectifications(self, unit_path: Optional[str], since: datetime, until: datetime) -> list:
-        stmt = (select(_X.c.id, OrgUnit.name.label("unit_name"), _I.name.label("item_name"), _R.c.created_at,
+        names = self._ITEM_NAMES
+        stmt = (select(_X.c.id, OrgUnit.name.label("unit_name"), names.c.name.label("item_name"), _R.c.created_at,
                        _X.c.status, _X.c.path, _X.c.due_on, _X.c.closed_at)
                 .select_from(_X).join(_R, _R.c.id == _X.c.rating_id).join(OrgUnit, OrgUnit.id == _X.c.org_unit_id)
-                .outerjoin(t.item_implementation, _I.code == _R.c.item_code)
+                .outerjoin(names, names.c.code == _R.c.item_code)
                 .where(_R.c.created_at >= since, _R.c.created_at < until))
         if unit_path:
             stmt = stmt.where(OrgUnit.path.like(unit_path + "%"))
