@@ -189,6 +189,8 @@ def test_the_bad_rating_loop_an_appeal_and_a_default_rating(client, demo, clock)
     unit_id = village["key"]
     summary = client.get(f"/api/v1/ratings/summary?unit_id={unit_id}", headers=supervisor)
     assert summary.status_code == 200 and summary.json["total"] == 2, summary.json
+    tile = client.get(f"/api/v1/supervision/dashboard/summary?unit_id={unit_id}", headers=supervisor).json
+    assert tile["ratings"] == summary.json                      # the dashboard's tile
     assert_problem(client.get(f"/api/v1/ratings/summary?unit_id={unit_id}", headers=auth(client, "qcz_supervisor")),
                    403, "outside_supervised_scope")
 
