@@ -196,40 +196,52 @@ class Ratings(Repository):
              "window": (_R.c.window_id, Window.name), "staff": (_R.c.staff_id, None),
              "department": (_R.c.department_id, Department.name), "item": (_R.c.item_code, _ITEM_NAMES.c.name)}
 
-    def figures(self, group_by: Optional[str], unit_path: Optional[str], since: Optional[datetime],  # noqa: C901
-                until: Optional[datetime], month_expr=None) -> list:
-        """Counts per group (key, name, then the domain's Counts fields): original ratings, not void."""
+    def figures(self, group_by: Optional[str], unit_path: Optional[str], since: Optional[datetime],
+                until: Optional[datetime]) -> list:
+        """Counts per group (key, name, then the domain's Counts fields): original ratings, not void.
+        Two statements: the ratings' counts, then the 差评's ledger counts over the few bad ones
+        (joining the ledger to every rating cost a probe per rating)."""
         bad = _R.c.level <= 2
         good = _R.c.level >= 4
         active = _R.c.source == "active"
-        handled = and_(bad, _X.c.status.in_(("fixed", "explained", "closed")))
-        real = and_(bad, _R.c.rater_account_id.is_not(None))
+        real = _R.c.rater_account_id.is_not(None)
 
         def n(cond):
             return func.sum(sql_case((cond, 1), else_=0))
-        measures = [func.count(), n(good), n(bad), n(active), n(and_(active, good)), n(_R.c.channel == "online"),
-                    n(_R.c.source == "default"), n(handled), n(real), n(and_(real, _X.c.revisited_at.is_not(None)))]
+        counts = self._grouped(group_by, unit_path, since, until, [
+            func.count(), n(good), n(bad), n(active), n(and_(active, good)), n(_R.c.channel == "online"),
+            n(_R.c.source == "default")], [], named=True)
+        revisited = and_(real, _X.c.revisited_at.is_not(None))
+        ledger = self._grouped(group_by, unit_path, since, until,
+                               [n(_X.c.status.in_(("fixed", "explained", "closed"))), n(real), n(revisited)],
+                               [bad], ledger=True)
+        handled = {row[0]: tuple(row[1:]) for row in ledger}
+        return [(*row, *handled.get(row[0], (0, 0, 0))) for row in counts]
+
+    def _grouped(self, group_by, unit_path, since, until, measures, extra, *, named=False,  # noqa: C901
+                 ledger=False) -> list:
         if group_by == "month":
             key = self._month(_R.c.created_at)
-            cols = [key, key]
+            cols = [key, key] if named else [key]
         elif group_by == "staff":
-            cols = [_R.c.staff_id, func.max(func.coalesce(Staff.staff_no, Staff.username))]
+            cols = [_R.c.staff_id] + ([func.max(func.coalesce(Staff.staff_no, Staff.username))] if named else [])
         elif group_by in self._KEYS:
             k, name = self._KEYS[group_by]
-            cols = [k, func.max(name)]
+            cols = [k] + ([func.max(name)] if named else [])
         else:
-            cols = [literal("all"), literal("all")]
+            cols = [literal("all"), literal("all")] if named else [literal("all")]
         stmt = select(*cols, *measures).select_from(_R).join(OrgUnit, OrgUnit.id == _R.c.org_unit_id)
-        stmt = stmt.outerjoin(_X, and_(_X.c.rating_id == _R.c.id, bad))
-        if group_by == "window":
+        if ledger:
+            stmt = stmt.join(_X, _X.c.rating_id == _R.c.id)
+        if named and group_by == "window":
             stmt = stmt.outerjoin(Window, Window.id == _R.c.window_id)
-        elif group_by == "staff":
+        elif named and group_by == "staff":
             stmt = stmt.outerjoin(Staff, Staff.id == _R.c.staff_id)
-        elif group_by == "department":
+        elif named and group_by == "department":
             stmt = stmt.outerjoin(Department, Department.id == _R.c.department_id)
-        elif group_by == "item":
+        elif named and group_by == "item":
             stmt = stmt.outerjoin(self._ITEM_NAMES, self._ITEM_NAMES.c.code == _R.c.item_code)
-        where = [_R.c.voided_at.is_(None), _R.c.parent_id.is_(None)]
+        where = [_R.c.voided_at.is_(None), _R.c.parent_id.is_(None), *extra]
         if unit_path:
             where.append(OrgUnit.path.like(unit_path + "%"))
         if since is not None:
