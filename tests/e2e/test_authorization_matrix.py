@@ -23,7 +23,7 @@ from engine.services.accounts.org import add_post, add_staff, invalidate
 from engine.services.calendar import seed_from_package
 from engine.services.context import Context
 from engine.services.materials import blobs, vault
-from engine.store.models import CaseDocument, ItemImplementation, OrgUnit, Window
+from engine.store.models import Case, CaseDocument, ItemImplementation, OrgUnit, Window
 from engine.store.schema import upgrade
 from tests.conftest import ROOT, staff, window_id
 from tests.form_samples import application, sample, task_data
@@ -635,4 +635,9 @@ def test_lists_are_scoped(world):
     inside = {c["id"] for c in client.get(page, headers=headers(ctx, "clerk_in")).json}
     outside = {c["id"] for c in client.get(page, headers=headers(ctx, "clerk_out")).json}
     assert case_id in inside and case_id not in outside
-    assert client.get("/api/v1/cases", headers=headers(ctx, "applicant")).json == []
+    # the applicant: only the cases she applied for (the 好差评 rows made some), never a clerk's
+    with ctx.uow.read() as tx:
+        hers = set(tx.conn.execute(select(Case.id).where(Case.applicant_account_id == staff(ctx, "applicant_zhang")
+                                                          .staff_id)).scalars())
+    listed = {c["id"] for c in client.get("/api/v1/cases?limit=200", headers=headers(ctx, "applicant")).json}
+    assert listed == hers and case_id not in listed

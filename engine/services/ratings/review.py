@@ -105,7 +105,10 @@ def ledger(ctx, actor: Actor, status: Optional[str] = None, unit_id: Optional[in
     with ctx.uow.read() as tx:
         units = ledger_units(ctx, tx, actor)
         if unit_id is not None:
-            subtree = set(org.directory(ctx, tx).subtree(unit_id))
+            directory = org.directory(ctx, tx)
+            if unit_id not in directory.units:
+                raise NotFound(f"unit {unit_id} does not exist", code="unit_not_found", field="unit_id")
+            subtree = set(directory.subtree(unit_id))
             units = sorted(subtree if units is None else subtree & set(units))
         rows, total = tx.ratings.ledger(units, status, (page - 1) * page_size, page_size)
         items = []
