@@ -9,6 +9,8 @@ from engine.domain import deadlines as dl
 from engine.domain.errors import ValidationError
 
 SCHEME_VERSION = 1
+# the process of a 差评's review: its cases are internal, started only by a 差评
+REVIEW_PROCESS = "rating_review"
 # (level, Chinese, English); 1 and 2 are 差评
 LEVELS = ((5, "非常满意", "Very satisfied"), (4, "满意", "Satisfied"), (3, "基本满意", "Fairly satisfied"),
           (2, "不满意", "Dissatisfied"), (1, "非常不满意", "Very dissatisfied"))

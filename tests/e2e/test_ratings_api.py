@@ -247,6 +247,10 @@ def test_another_applicant_gets_the_answer_of_other_case_reads(client, demo):  #
     # a staff member cannot rate; a case not yet 办结 is not open
     assert_problem(client.post(f"/api/v1/cases/{first}/ratings", headers=auth(client, "zcz_qs_agent"), json=BAD),
                    403, "applicant_only")
+    # the review item is internal: no window starts it
+    assert_problem(client.post("/api/v1/cases", headers=auth(client, "zcz_qs_agent"), json={
+        "item_code": ratings.RATING_REVIEW_ITEM, "window_id": window_id(demo, VILLAGE_WINDOW), "channel": "window",
+        "applicant": {"name": "张三"}, "form": sample("rating_review_start")}), 422, "item_internal")
     running = client.post("/api/v1/cases", headers=zhang, json={
         "item_code": ELDERLY, "window_id": window_id(demo, VILLAGE_WINDOW), "channel": "online",
         "applicant": {"name": "张三"}, "form": sample("apply_elderly_allowance")}).json["id"]

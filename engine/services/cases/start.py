@@ -10,6 +10,7 @@ import engine.services.cases.progress as progress
 from engine.bpmn.user_data import check_user_data
 from engine.domain import intake, sla
 from engine.domain import lifecycle as lc
+from engine.domain import ratings as ratings_rules
 from engine.domain.actor import Actor
 from engine.domain.audit import GENESIS, CaseAudit
 from engine.domain.case import LoadedCase
@@ -78,6 +79,9 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
         item = tx.catalogue.published_for_start(cmd.item_code)
         if item is None:
             raise NotFound(f"service item {cmd.item_code!r} does not exist", code="item_not_found", field="item_code")
+        if item.process_key == ratings_rules.REVIEW_PROCESS and not cmd.internal:
+            raise ValidationError("a 差评's review is started by the 差评, not at a window", code="item_internal",
+                                  field="item_code")
         definition = definitions.latest(ctx, tx, item.process_key)
         if definition is None:
             raise NotFound(f"process {item.process_key!r} of item {item.code} is not deployed",
