@@ -5,6 +5,7 @@ from datetime import date
 from marshmallow import Schema, fields, validate
 
 from api.schemas import Id, Strict
+from api.schemas_ratings import Figures
 from engine.domain.input_limits import MAX_ID
 
 _DATES = validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31))
@@ -106,7 +107,7 @@ class SummaryOut(Schema):
     cases = fields.Nested(LoadOut)
     steps = fields.Nested(LoadOut)
     by_tier = fields.List(fields.Nested(TierLoadOut))
-    ratings = fields.Dict(allow_none=True, metadata={"description": "好差评 figures: null until ratings exist"})
+    ratings = fields.Nested(Figures, metadata={"description": "好差评: the subtree's figures in total"})
 
 
 class CardItemOut(Schema):

@@ -82,6 +82,7 @@ FIELDS: dict[str, dict[str, tuple[bool, object]]] = {
         "active": (False, "bool"),
         "password": (False, "password"),
         "system_roles": (False, "roles"),
+        "staff_no": (False, "text:32"),          # 工号: what a rating shows of the clerk (docs/ratings.md)
     },
     "post": {"username": (True, "username"), "window": (True, "code"), "role": (True, "role_code")},
 }
@@ -104,6 +105,7 @@ CSV_COLUMNS = [
     "system_roles",
     "active",
     "password",
+    "staff_no",
 ]
 _TRUE, _FALSE = {"true", "1", "yes", "是", "y"}, {"false", "0", "no", "否", "n"}
 

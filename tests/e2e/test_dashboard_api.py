@@ -19,8 +19,8 @@ def test_summary_drill_on_time_and_csv(client, demo, clock):  # noqa: F811
     qs = unit(demo, "ZCZ-QS")
     s = client.get(f"{BASE}/summary?unit_id={unit(demo, 'LZXQ')}", headers=headers)
     assert s.status_code == 200 and s.json["cases"] == {"open": 1, "yellow": 0, "red": 1}
-    assert s.json["ratings"] is None and [t["tier"] for t in s.json["by_tier"]] == [
-        "district", "park", "township", "village"]
+    assert (s.json["ratings"]["total"], s.json["ratings"]["good_rate"]) == (0, None)
+    assert [t["tier"] for t in s.json["by_tier"]] == ["district", "park", "township", "village"]
     level = client.get(f"{BASE}/drill?unit_id={qs}&department_id=0", headers=headers).json
     [win] = [c for c in level["children"] if c["name"]]
     leaf = client.get(f"{BASE}/drill?unit_id={qs}&department_id=0&window_id={win['id']}", headers=headers).json

@@ -41,7 +41,7 @@ def test_counts_and_drill_down(demo, clock):
     assert tiers == {"district": (load(), load(1, 0, 1)),        # the approval step, past its P5D due date
                      "park": (load(), load()), "township": (load(), load()),
                      "village": (load(2, 1, 1), load(1, 0, 1))}  # the unaccepted case's intake step
-    assert s["ratings"] is None and s["unit"]["name"] == "兰州新区"
+    assert s["ratings"]["total"] == 0 and s["ratings"]["bad_rate"] is None and s["unit"]["name"] == "兰州新区"
 
     top = supervision.drill(ctx, SUP(ctx), district)
     assert [p["name"] for p in top["path"]] == ["兰州新区"] and top["node"] == "unit" and not top["leaf"]

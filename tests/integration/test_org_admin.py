@@ -183,3 +183,27 @@ def test_who_reads_the_organisation(demo):
     seen = {p["username"] for p in org_admin.posts(ctx, staff(ctx, "zcz_supervisor"))}
     assert "zcz_qs_agent" in seen and "qcz_mjp_agent" not in seen and "lzxq_receiver" not in seen
     assert {s["username"] for s in org_admin.staff(ctx, staff(ctx, "zcz_supervisor"))} == seen
+
+
+def test_the_staff_number_goes_in_and_out_with_the_file(demo):
+    """工号 (staff_no): what a rating shows of the clerk (docs/ratings.md); set, changed and
+    exported through the organisation file (JSON and CSV)."""
+    ctx = demo
+    sqlite_only(ctx)
+    data = json.loads(org_admin.export_organisation(ctx, "json", ADMIN))
+    assert not any("staff_no" in s for s in data["staff"])
+    [agent] = [s for s in data["staff"] if s["username"] == "zcz_qs_agent"]
+    agent["staff_no"] = "QS-001"
+    data["staff"].append({"username": "zcz_qs_agent3", "name": "第三代办员", "staff_no": "QS-003"})
+    result = org_admin.import_organisation(ctx, json.dumps(data).encode(), "json", ADMIN)
+    assert (result.counts["staff"]["created"], result.counts["staff"]["updated"]) == (1, 1)
+    again = json.loads(org_admin.export_organisation(ctx, "json", ADMIN))
+    assert {s["username"]: s.get("staff_no") for s in again["staff"] if "staff_no" in s} == {
+        "zcz_qs_agent": "QS-001", "zcz_qs_agent3": "QS-003"}
+    csv = org_admin.export_organisation(ctx, "csv", ADMIN)
+    assert b"QS-003" in csv
+    result = org_admin.import_organisation(ctx, csv, "csv", ADMIN)
+    assert all(c["created"] == c["updated"] == 0 for c in result.counts.values())
+    agent["staff_no"] = "x" * 33
+    refused(ctx, lambda: org_admin.import_organisation(ctx, json.dumps(data).encode(), "json", ADMIN),
+            ValidationError, "org_file_invalid")

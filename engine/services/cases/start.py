@@ -12,6 +12,7 @@ import engine.services.cases.progress as progress
 from engine.bpmn.user_data import check_user_data
 from engine.domain import intake, sla
 from engine.domain import lifecycle as lc
+from engine.domain import ratings as ratings_rules
 from engine.domain.actor import Actor
 from engine.domain.audit import GENESIS, CaseAudit
 from engine.domain.case import LoadedCase
@@ -31,6 +32,9 @@ class StartCase:
     form: dict = field(default_factory=dict)
     channel: str = "window"
     business_key: Optional[str] = None     # Camunda's businessKey (a start through /engine-rest)
+    # an internal case (a 差评's review, docs/ratings.md): no applicant's clock, so no 受理 deadline
+    # and no deemed acceptance; only its steps' deadlines (and their cards) run
+    internal: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,9 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
         item = tx.catalogue.published_for_start(cmd.item_code)
         if item is None:
             raise NotFound(f"service item {cmd.item_code!r} does not exist", code="item_not_found", field="item_code")
+        if item.process_key == ratings_rules.REVIEW_PROCESS and not cmd.internal:
+            raise ValidationError("a 差评's review is started by the 差评, not at a window", code="item_internal",
+                                  field="item_code")
         definition = definitions.latest(ctx, tx, item.process_key)
         if definition is None:
             raise NotFound(f"process {item.process_key!r} of item {item.code} is not deployed",
@@ -103,6 +110,8 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
                                           correction_notice_workdays=ctx.settings.correction_notice_workdays,
                                           convention=ctx.settings.start_day_convention,
                                           receipt_rule=ctx.settings.receipt_rule)
+        if cmd.internal:
+            clock_values = {**clock_values, "clock_status": "stopped", "acceptance_due": None}
         case_id = tx.cases.insert({**clock_values,
             "number": number, "item_id": item.id, "definition_id": definition.id, "origin_window_id": window.id,
             "origin_org_unit_id": window.org_unit_id, "channel": cmd.channel, "applicant": dict(cmd.applicant),
@@ -111,7 +120,8 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
             "version": 0, "audit_seq": 0, "audit_head": GENESIS, "next_timer_at": None, "created_at": now,
             "updated_at": now, "completed_at": None, "created_by": actor.username,
             "parent_case_id": parent_case_id, "business_key": cmd.business_key})
-        tx.timers.schedule(case_id, sla.ACCEPTANCE_DUE, "case", clock_values["acceptance_due"], now)
+        if not cmd.internal:
+            tx.timers.schedule(case_id, sla.ACCEPTANCE_DUE, "case", clock_values["acceptance_due"], now)
         case = LoadedCase(case_id, 0, "running", definition.id, window.org_unit_id, number,
                           CaseAudit(case_id, 0, GENESIS), workflow=wf, lifecycle=lc.RECEIVED,
                           parent_case_id=parent_case_id, parent_read=True, item_id=item.id)
@@ -119,7 +129,8 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
             "number": number, "item": item.code, "definition": definition.id, "version": definition.version,
             "window": window.id, "channel": cmd.channel, "applicant": cmd.applicant["name"],
             "applicant_id": mask_id_number(cmd.applicant.get("id_number")),
-            "acceptance_due": clock_values["acceptance_due"].isoformat(), "calendar_version": cal.version,
+            "acceptance_due": clock_values["acceptance_due"] and clock_values["acceptance_due"].isoformat(),
+            "calendar_version": cal.version,
             **({"deemed_received_on": clock_values["deemed_received_on"].isoformat()}
                if clock_values["deemed_received_on"] else {}),
             **({"business_key": cmd.business_key} if cmd.business_key is not None else {})})

@@ -170,9 +170,9 @@ def _staff(tx, index: _Index, v: dict, keep: dict, hashes, now):
     row = index.staff.get(v["username"])
     if row is None:
         writing.create_staff(tx, v["username"], v["name"], hashes.get(v.get("password")),
-                             v.get("system_roles", ()), v.get("active", True))
+                             v.get("system_roles", ()), v.get("active", True), v.get("staff_no"))
         return None, False
-    changes = _own(keep, "name", "active")
+    changes = _own(keep, "name", "active", "staff_no")
     if "system_roles" in v:          # absent: unchanged (a file must not strip an administrator by omission)
         changes["roles"] = v["system_roles"]
     return row, writing.update_staff(tx, row.id, changes, now)
@@ -248,8 +248,8 @@ def export_organisation(ctx, fmt: str, actor: Actor) -> bytes:
         "window": [{"hall": index.hall_codes[r.hall_id], "code": r.code, "name": r.name, "kind": r.kind,
                     "department": _department_code(index, r.department_id), "active": r.active}
                    for r in index.windows.values()],
-        "staff": [{"username": r.username, "name": r.name, "active": r.active, "system_roles": sorted(r.roles or ())}
-                  for r in index.staff.values()],
+        "staff": [{"username": r.username, "name": r.name, "active": r.active, "system_roles": sorted(r.roles or ()),
+                   "staff_no": r.staff_no} for r in index.staff.values()],
         "post": [{"username": p.username, "window": p.window_code, "role": p.role} for p in reversed(posts)],
     }
     for records in sections.values():       # no empty optional fields: the file stays readable

@@ -210,10 +210,10 @@ def update_role(tx: Transaction, role_id: int, changes: dict) -> bool:
 
 
 def create_staff(tx: Transaction, username: str, name: str, password_hash: Optional[str],
-                 system_roles=(), active: bool = True) -> int:
+                 system_roles=(), active: bool = True, staff_no: Optional[str] = None) -> int:
     staff_id = auth.add_account(tx, username, name, "staff", system_roles, password_hash)
-    if not active:
-        tx.org_admin.update_staff(staff_id, {"active": False})
+    if not active or staff_no:
+        tx.org_admin.update_staff(staff_id, {"active": active, "staff_no": staff_no})
     return staff_id
 
 

@@ -24,6 +24,7 @@ from engine.domain.clock import as_utc
 from engine.domain.errors import NotFound, ValidationError
 from engine.domain.identity import mask_name
 from engine.domain.org import TIERS
+from engine.services import ratings
 from engine.services.accounts import access, org
 from engine.services.caches import Immutable
 from engine.services.supervision.warnings import LEVELS, subtree
@@ -49,13 +50,14 @@ def _unit_ref(directory, names: dict, unit_id: int) -> dict:
 
 def summary(ctx, actor: Actor, unit_id: int) -> dict:
     """Open cases and steps of the subtree of `unit_id` with their yellow and red cards, in total
-    and per tier. `ratings` stays None until 好差评 figures exist (docs/ratings.md)."""
+    and per tier, and the subtree's 好差评 figures in total (docs/ratings.md#figures)."""
     with ctx.uow.read() as tx:
         units = subtree(ctx, tx, unit_id, None, actor)
         directory = org.directory(ctx, tx)
         case_rows = tx.supervision.open_cases_by_unit(units)
         step_rows = tx.supervision.open_steps_by_unit(units)
         names = tx.supervision.unit_names([unit_id])
+        rated = ratings.subtree_total(tx, unit_id)
     present = {directory.units[u].tier for u in units}
     by_tier = {tier: {"tier": tier, "cases": _load(), "steps": _load()} for tier in TIERS if tier in present}
     totals = {"cases": _load(), "steps": _load()}
@@ -64,7 +66,7 @@ def summary(ctx, actor: Actor, unit_id: int) -> dict:
             _add(totals[key], warning, n)
             _add(by_tier[directory.units[unit].tier][key], warning, n)
     return {"unit": _unit_ref(directory, names, unit_id), "as_of": ctx.clock.now(), **totals,
-            "by_tier": list(by_tier.values()), "ratings": None}
+            "by_tier": list(by_tier.values()), "ratings": rated}
 
 
 def _crumbs(ctx, tx, directory, actor: Actor, unit_id: int) -> list[int]:

@@ -35,7 +35,8 @@ _ALL_HALLS = select(_H.id, _H.org_unit_id, _H.code, _H.name, _H.kind, _H.active)
 _ALL_WINDOWS = select(_W.id, _W.hall_id, _W.org_unit_id, _W.department_id, _W.code, _W.name, _W.kind,
                       _W.active).order_by(_W.code)
 _ALL_ROLES = select(_R.id, _R.code, _R.name_zh, _R.name_en, _R.description, _R.active).order_by(_R.id)
-_ALL_STAFF = select(_S.id, _S.username, _S.name, _S.active, _S.roles).where(_S.kind == "staff").order_by(_S.username)
+_ALL_STAFF = (select(_S.id, _S.username, _S.name, _S.active, _S.roles, _S.staff_no).where(_S.kind == "staff")
+              .order_by(_S.username))
 _POSTS = (select(_P.id, _P.staff_id, _S.username, _S.name.label("staff_name"), _P.window_id,
                  _W.code.label("window_code"), _P.org_unit_id, _P.department_id, _P.role, _P.valid_from, _P.valid_to)
           .join(Staff.__table__, _S.id == _P.staff_id).join(Window.__table__, _W.id == _P.window_id))

@@ -6,14 +6,14 @@ Each case records the rule it was counted under (configurable like the start-day
 and the day its receipt and its acceptance were moved to, when they were.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0016'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
