@@ -26,6 +26,7 @@ from api.resources import (
     materials,
     org,
     packages,
+    ratings,
     supervision,
     tasks,
     vault,
@@ -86,7 +87,7 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
     api = LianbanApi(app)
     api.register_converter(IdConverter, id_parameter_schema)
     for module in (health, auth, items, catalogue, definitions, cases, lifecycle, tasks, supervision, calendar,
-                   engine_rest, forms, packages, materials, vault, diagrams, org):
+                   engine_rest, forms, packages, materials, vault, diagrams, org, ratings):
         api.register_blueprint(module.bp)
     app.register_blueprint(_docs_assets())
 

@@ -28,7 +28,9 @@ _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # reached without logging in: the public guide (办事指南), the console's files, the API docs
 PUBLIC_ENDPOINTS = {"health.health", "auth.Login", "catalogue.PublicItems", "catalogue.PublicItem",
                     "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "docs_assets.asset",
-                    "console.page", "console.asset", "console.favicon", "catalogue.Network", "static"}
+                    "console.page", "console.asset", "console.favicon", "catalogue.Network", "static",
+                    # 好差评: the scheme, a window's QR page and its visit rating, the disclosure
+                    "ratings.Scheme", "ratings.WindowRating", "ratings.VisitRating", "ratings.Public"}
 PUBLIC_REQUESTS = {("auth.Session", "POST"), ("auth.Session", "GET")}     # log in; is there a session?
 
 # The console is one origin's own files: scripts only from it (no inline script, no eval), data

@@ -37,6 +37,11 @@ class Settings:
     yellow_share: float = 0.0
     correction_notice_workdays: int = 5
     step_workdays_by_role: str = ""          # e.g. "reviewer=5,approver=5": default step limits
+    # 好差评 (docs/ratings.md): the rating window after 办结, each step of a 差评's review, how long
+    # a visit opened at a window may be rated
+    rating_window_workdays: int = 5
+    rating_review_workdays: int = 15
+    rating_visit_minutes: int = 30
     # how old another process's change to the organisation or the calendar may be when this one
     # reads it (engine/services/caches.py); tokens have their own, shorter, limit
     cache_seconds: float = 30.0
@@ -67,6 +72,8 @@ class Settings:
                            ("script_max_lines", int), ("host", str), ("port", int),
                            ("start_day_convention", str), ("yellow_workdays", int), ("yellow_share", float),
                            ("correction_notice_workdays", int), ("step_workdays_by_role", str),
+                           ("rating_window_workdays", int), ("rating_review_workdays", int),
+                           ("rating_visit_minutes", int),
                            ("cache_seconds", float), ("token_cache_seconds", float), ("gc_threshold", int),
                            ("material_max_bytes", int), ("material_types", str), ("id_hash_secret", str)):
             raw = env.get(f"LIANBAN_{name.upper()}")

@@ -7,6 +7,7 @@ import socket
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from engine.services import ratings
 from engine.services.time_limits import timers
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,9 @@ def _sweep(ctx, worker: str) -> None:
         fired = timers.fire_due(ctx, worker)
         if fired:
             log.info("fired %d timer(s)", fired)
+        defaulted = ratings.fire_defaults(ctx)        # 一事一评 invitations past their window
+        if defaulted:
+            log.info("recorded %d default rating(s)", defaulted)
     except Exception:  # noqa: BLE001 - a sweep failure must not kill the scheduler thread
         log.exception("timer sweep failed")
 

@@ -120,6 +120,7 @@ class Staff(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     kind: Mapped[str] = mapped_column(String(16), default="staff")        # staff | applicant | service
     roles: Mapped[list] = mapped_column(JSONType, default=list)          # admin, designer
+    staff_no: Mapped[Optional[str]] = mapped_column(String(32))         # 工号 (migration 0015; 好差评)
 
 
 class ApiToken(Base):
@@ -601,3 +602,87 @@ class CaseMandate(Base):
     signed_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTC)
     created_by: Mapped[str] = mapped_column(String(64))
+
+
+# --- 好差评 (migration 0015, docs/ratings.md) ---------------------------------------------------------
+class Rating(Base):
+    """One rating of a case (online, 一事一评) or of a visit at a window (on site, 一次一评), bound
+    to where and by whom it was served. `rater_account_id` never leaves the service layer to staff."""
+    __tablename__ = "rating"
+    __table_args__ = (
+        # one rating per case and channel (re-ratings of a fix point at their parent)
+        Index("uq_rating_case_channel", "case_id", "channel", unique=True,
+              sqlite_where=text("parent_id IS NULL AND case_id IS NOT NULL"),
+              postgresql_where=text("parent_id IS NULL AND case_id IS NOT NULL")),
+        # the figures read this index alone: a month of a subtree is one range of it
+        Index("ix_rating_figures", "created_at", "org_unit_id", "level", "source", "channel",
+              sqlite_where=text("voided_at IS NULL AND parent_id IS NULL"),
+              postgresql_where=text("voided_at IS NULL AND parent_id IS NULL")),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"))
+    visit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("rating_visit.id"), unique=True)
+    item_code: Mapped[Optional[str]] = mapped_column(String(31))
+    window_id: Mapped[Optional[int]] = mapped_column(ForeignKey("window.id"))
+    staff_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))
+    hall_id: Mapped[Optional[int]] = mapped_column(ForeignKey("hall.id"))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
+    channel: Mapped[str] = mapped_column(String(16))           # online | on_site
+    level: Mapped[int] = mapped_column(Integer)
+    indicators: Mapped[dict] = mapped_column(JSONType)
+    comment: Mapped[Optional[str]] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(16))            # active | default
+    scheme_version: Mapped[int] = mapped_column(Integer)
+    rater_account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    voided_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    void_reason: Mapped[Optional[str]] = mapped_column(String(500))
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("rating.id"))
+
+
+class RatingInvitation(Base):
+    """一事一评: the applicant is invited to rate a case once it is 办结; unanswered by `due_at`,
+    the default rating is recorded."""
+    __tablename__ = "rating_invitation"
+    __table_args__ = (Index("ix_rating_invitation_due", "state", "due_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), unique=True)
+    account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"), index=True)
+    invited_at: Mapped[datetime] = mapped_column(UTC)
+    due_at: Mapped[datetime] = mapped_column(UTC)
+    state: Mapped[str] = mapped_column(String(16))             # open | rated | defaulted
+    rating_id: Mapped[Optional[int]] = mapped_column(BigId)
+
+
+class RatingVisit(Base):
+    """一次一评: a visit a clerk opened at a window, rated once through the window's QR page."""
+    __tablename__ = "rating_visit"
+    __table_args__ = (Index("ix_rating_visit_window", "window_id", "opened_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    window_id: Mapped[int] = mapped_column(ForeignKey("window.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTC)
+    expires_at: Mapped[datetime] = mapped_column(UTC)
+    rated_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+
+
+class Rectification(Base):
+    """The handling of one 差评 (its ledger row): it follows the review case's steps."""
+    __tablename__ = "rectification"
+    __table_args__ = (Index("ix_rectification_unit", "org_unit_id", "status"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    rating_id: Mapped[int] = mapped_column(ForeignKey("rating.id"), unique=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    review_case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    path: Mapped[Optional[str]] = mapped_column(String(16))
+    due_on: Mapped[Optional[date]] = mapped_column(Date)
+    reply: Mapped[Optional[str]] = mapped_column(String(2000))
+    replied_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    revisited_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    revisit_note: Mapped[Optional[str]] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTC)

@@ -29,6 +29,7 @@ from engine.store.repositories.materials import CaseMaterials
 from engine.store.repositories.org import Organisation
 from engine.store.repositories.org_admin import OrgAdmin
 from engine.store.repositories.packages import Packages
+from engine.store.repositories.ratings import Ratings
 from engine.store.repositories.supervision import Supervision
 from engine.store.repositories.tasks import Tasks
 from engine.store.repositories.timers import Timers
@@ -73,6 +74,7 @@ class Transaction:
     blobs = _repository(Blobs)
     deliveries = _repository(Deliveries)
     diagrams = _repository(Diagrams)
+    ratings = _repository(Ratings)
 
     def __init__(self, conn: Connection):
         self.conn = conn

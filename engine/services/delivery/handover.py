@@ -14,6 +14,7 @@ from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
 from engine.domain.errors import Forbidden, ValidationError
 from engine.domain.identity import mask_phone
+from engine.services import ratings
 from engine.services.accounts import access
 from engine.services.cases import documents, lifecycle
 from engine.services.time_limits import delivery_cards
@@ -104,6 +105,7 @@ def deliver_locked(ctx, tx: Transaction, loaded, d: Delivery, actor: Actor, now:
     record = record_of(d, recipient, actor, package_number)
     tx.deliveries.record(loaded.id, d.method, record, now)
     delivery_cards.cancel(tx, loaded.id)
+    ratings.on_case_finished(ctx, tx, loaded.id, now, delivered=True)    # the rating window starts again
     loaded.audit.add("case_delivered", actor, now, {**record, "method": d.method, "phone": mask_phone(d.phone)})
     if package_number is not None:
         return {**record, "method": d.method, "decision": decision}

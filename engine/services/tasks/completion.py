@@ -10,7 +10,7 @@ from typing import Optional
 import engine.services.tasks.stages as stages
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict, ValidationError
-from engine.services import calendar
+from engine.services import calendar, ratings
 from engine.services.cases import parents, progress
 from engine.services.definitions import forms
 from engine.services.tasks.commands import (
@@ -67,6 +67,8 @@ def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Opti
             tx.timers.cancel_step_cards([task_id])
         progress.save(ctx, tx, case, actor, now, completed_task=task_id)
         stages.on_task_completed(ctx, tx, case, task.stage, data, actor, now)      # the lifecycle
+        if task.process_key == ratings.REVIEW_PROCESS:                          # a 差评's ledger row
+            ratings.on_review_step(ctx, tx, case.id, task.spec_id, data, actor, now)
         parents.after_child_step(ctx, tx, case, actor, now)                     # a 一件事 parent's result
         result = Completed(case.id, case.version, case.status, tuple(case.new_tasks))
         if idempotency_key:

@@ -11,6 +11,7 @@ from typing import Optional
 from engine.domain import lifecycle as lc
 from engine.domain.actor import Actor
 from engine.services.cases import documents, lifecycle
+from engine.services import ratings
 from engine.services.delivery import handover
 from engine.services.time_limits import delivery_cards, sla_clock
 from engine.store.uow import Transaction
@@ -98,4 +99,6 @@ def on_task_completed(ctx, tx: Transaction, loaded, stage: Optional[str], data: 
             lifecycle.move(tx, loaded, [event], actor, now, stage=stage)
         else:
             handler(ctx, tx, loaded, data or {}, actor, now)
+    if "complete" in events:
+        ratings.on_case_finished(ctx, tx, loaded.id, now)      # 一事一评: the applicant is invited
     tx.cases.record_events(loaded, now)
