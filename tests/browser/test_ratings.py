@@ -32,8 +32,8 @@ def completed_case_of_zhang(ctx) -> int:
 def bad_visit_rating(ctx) -> None:
     """A 差评 at the village window: the clerk opens the visit, the visitor rates it 非常不满意."""
     visit = ratings.open_visit(ctx, WINDOW, None, staff(ctx, "zcz_qs_agent"))
-    ratings.rate_visit(ctx, visit["token"], {"level": 1, "indicators": {"efficiency": 1, "competence": 2, "attitude": 1},
-                                             "comment": "等了很久没人理"})
+    body = {"level": 1, "indicators": {"efficiency": 1, "competence": 2, "attitude": 1}, "comment": "等了很久没人理"}
+    ratings.rate_visit(ctx, visit["token"], body)
 
 
 def choose(scope, level: int, indicator: str | None = None):
