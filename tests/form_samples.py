@@ -27,6 +27,13 @@ SAMPLES = {
     "issue": {"licence_no": "JY16201000012345", "delivery_method": "pickup"},
     "notify": {"delivery_method": "pickup"},
     "supervise": {"opinion": "请尽快办理"},
+    # the 差评 review (workflows/rating_review.bpmn)
+    "rating_review_start": {"rating_id": 1, "level": 1, "comment": "", "handling_tier": "village",
+                            "review_workdays": 15},
+    "rating_verify": {"finding": "属实", "path": "immediate"},
+    "rating_rectify": {"note": "已整改"},
+    "rating_appeal": {"void": False, "reason": "评价属实"},
+    "rating_reply": {"reply": "已整改，致歉"},
 }
 
 

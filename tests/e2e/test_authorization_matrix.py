@@ -17,7 +17,7 @@ from demo.packages import HYGIENE, RESTAURANT_PACKAGE
 from engine.config import Settings
 from engine.domain.actor import Actor
 from engine.domain.clock import FrozenClock
-from engine.services import cases, catalogue, materials, org_admin, packages, tasks, time_limits
+from engine.services import cases, catalogue, materials, org_admin, packages, ratings, tasks, time_limits
 from engine.services.accounts import auth
 from engine.services.accounts.org import add_post, add_staff, invalidate
 from engine.services.calendar import seed_from_package
@@ -316,6 +316,80 @@ VAULT_ROWS = [
      expect(200, APPLICANT_ONLY)),
 ]
 
+# --- 好差评 (docs/ratings.md): every row makes its own rated case, visit or 差评
+ELDERLY = "620100-GG-MZ-0002"
+ELDERLY_STEPS = (("zcz_receiver", {}), ("zcz_reviewer", {}), ("zcz_social_approver", {"decision": "refused"}),
+                 ("zcz_issuer", {}))
+BAD_ONLINE = {"level": 1, "indicators": {"efficiency": 1, "guide_accuracy": 1, "convenience": 1, "usability": 1}}
+BAD_ON_SITE = {"level": 2, "indicators": {"efficiency": 2, "competence": 2, "attitude": 2}}
+
+
+def zhangs_finished_case(ctx) -> int:
+    """高龄津贴 applied for online by applicant_zhang at the village window, taken to 办结."""
+    started = cases.start_case(ctx, cases.StartCase(ELDERLY, window_id(ctx, "ZCZ-QS-W01"), {"name": "张三"},
+                                                    sample("apply_elderly_allowance"), "online"),
+                               staff(ctx, "applicant_zhang"))
+    complete_steps(ctx, started.tasks[0], ELDERLY_STEPS)
+    return started.case_id
+
+
+def zhangs_answered_bad_rating(ctx) -> int:
+    """Her 差评 of a finished case, its rectification answered (so she may rate the fix)."""
+    rating = ratings.rate_case(ctx, zhangs_finished_case(ctx), BAD_ONLINE, staff(ctx, "applicant_zhang"))
+    with ctx.uow.begin() as tx:
+        tx.ratings.update_rectification(rating["rectification"]["id"], reply="已整改", replied_at=ctx.clock.now())
+    return rating["id"]
+
+
+def visit_token(ctx) -> str:
+    return ratings.open_visit(ctx, "ZCZ-QS-W01", None, staff(ctx, "zcz_qs_agent"))["token"]
+
+
+def village_rectification(ctx) -> int:
+    """A 差评 of a visit at the village window: its ledger row is the village's."""
+    ratings.rate_visit(ctx, visit_token(ctx), BAD_ON_SITE)
+    with ctx.uow.read() as tx:
+        return tx.ratings.ledger(None, None, 0, 1)[0][0].id
+
+
+ZCZ = "ZCZ"
+RATING_ROWS = [
+    ("GET /ratings/scheme", lambda ctx, c, h: c.get("/api/v1/ratings/scheme", headers=h), expect(200, EVERYONE)),
+    ("GET /windows/{window_code}/rating", lambda ctx, c, h: c.get("/api/v1/windows/ZCZ-QS-W01/rating", headers=h),
+     expect(200, EVERYONE)),
+    ("POST /windows/{window_code}/visits",
+     lambda ctx, c, h: c.post("/api/v1/windows/ZCZ-QS-W01/visits", headers=h, json={}), expect(201, ("clerk_in",))),
+    ("POST /visits/{token}/rating",
+     lambda ctx, c, h: c.post(f"/api/v1/visits/{visit_token(ctx)}/rating", headers=h,
+                              json={**BAD_ON_SITE, "level": 5, "indicators": {"efficiency": 5, "competence": 5,
+                                                                             "attitude": 5}}),
+     expect(201, EVERYONE)),
+    ("GET /ratings/invitations", lambda ctx, c, h: c.get("/api/v1/ratings/invitations", headers=h),
+     expect(200, EVERYONE)),
+    ("POST /cases/{id}/ratings",
+     lambda ctx, c, h: c.post(f"/api/v1/cases/{zhangs_finished_case(ctx)}/ratings", headers=h, json=BAD_ONLINE),
+     expect(201, APPLICANT_ONLY)),
+    ("GET /cases/{id}/ratings",
+     lambda ctx, c, h: c.get(f"/api/v1/cases/{zhangs_finished_case(ctx)}/ratings", headers=h),
+     expect(200, ("admin", "clerk_in", "sup_in", "reviewer_in", "applicant"))),
+    ("POST /ratings/{rating_id}/rerate",
+     lambda ctx, c, h: c.post(f"/api/v1/ratings/{zhangs_answered_bad_rating(ctx)}/rerate", headers=h,
+                              json={"level": 4}), expect(201, APPLICANT_ONLY, denied=404)),
+    ("GET /ratings/rectifications", lambda ctx, c, h: c.get("/api/v1/ratings/rectifications", headers=h),
+     expect(200, tuple(w for w in EVERYONE if w != "applicant"))),
+    ("POST /ratings/rectifications/{rect_id}/revisit",
+     lambda ctx, c, h: c.post(f"/api/v1/ratings/rectifications/{village_rectification(ctx)}/revisit", headers=h,
+                              json={"note": "已回访"}),
+     {**expect(200, ("admin", "clerk_in", "sup_in"), denied=404), "applicant": 403}),
+    ("GET /ratings/figures",
+     lambda ctx, c, h: c.get(f"/api/v1/ratings/figures?group_by=unit&unit_id={unit(ctx, ZCZ)}", headers=h),
+     expect(200, ("admin", "sup_in"))),
+    ("GET /ratings/summary", lambda ctx, c, h: c.get(f"/api/v1/ratings/summary?unit_id={unit(ctx, ZCZ)}", headers=h),
+     expect(200, ("admin", "sup_in"))),
+    ("GET /ratings/public", lambda ctx, c, h: c.get("/api/v1/ratings/public?month=2026-11", headers=h),
+     expect(200, EVERYONE)),
+]
+
 SUPERVISORS = ("admin", "sup_in")
 CATALOGUE = ROOT / "catalogue" / "demo-catalogue.json"
 CLINIC = "11620100MB0000012X2001XK0050100"       # 医疗机构执业登记: no matrix row starts cases for it
@@ -526,7 +600,7 @@ ROWS = [
      lambda ctx, c, h: c.post("/engine-rest/process-definition/key/food_licence/start", headers=h,
                               json=camunda_start(ctx)), {**expect(200, ("admin", "clerk_in")), "applicant": 400}),
 ] + [(name, call, expect(200 if name.startswith("GET") else 204, CASE_READERS)) for name, call in MATERIAL_ROWS] \
-  + VAULT_ROWS + org_rows()
+  + VAULT_ROWS + RATING_ROWS + org_rows()
 
 
 @pytest.mark.parametrize("who", EVERYONE)

@@ -29,6 +29,9 @@ class StartCase:
     form: dict = field(default_factory=dict)
     channel: str = "window"
     business_key: Optional[str] = None     # Camunda's businessKey (a start through /engine-rest)
+    # an internal case (a 差评's review, docs/ratings.md): no applicant's clock, so no 受理 deadline
+    # and no deemed acceptance; only its steps' deadlines (and their cards) run
+    internal: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
         clock_values = sla.receipt_values(cal, now, item,
                                           correction_notice_workdays=ctx.settings.correction_notice_workdays,
                                           convention=ctx.settings.start_day_convention)
+        if cmd.internal:
+            clock_values = {**clock_values, "clock_status": "stopped", "acceptance_due": None}
         case_id = tx.cases.insert({**clock_values,
             "number": number, "item_id": item.id, "definition_id": definition.id, "origin_window_id": window.id,
             "origin_org_unit_id": window.org_unit_id, "channel": cmd.channel, "applicant": dict(cmd.applicant),
@@ -105,7 +110,8 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
             "version": 0, "audit_seq": 0, "audit_head": GENESIS, "next_timer_at": None, "created_at": now,
             "updated_at": now, "completed_at": None, "created_by": actor.username,
             "parent_case_id": parent_case_id, "business_key": cmd.business_key})
-        tx.timers.schedule(case_id, sla.ACCEPTANCE_DUE, "case", clock_values["acceptance_due"], now)
+        if not cmd.internal:
+            tx.timers.schedule(case_id, sla.ACCEPTANCE_DUE, "case", clock_values["acceptance_due"], now)
         case = LoadedCase(case_id, 0, "running", definition.id, window.org_unit_id, number,
                           CaseAudit(case_id, 0, GENESIS), workflow=wf, lifecycle=lc.RECEIVED,
                           parent_case_id=parent_case_id, parent_read=True)
@@ -113,7 +119,8 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
             "number": number, "item": item.code, "definition": definition.id, "version": definition.version,
             "window": window.id, "channel": cmd.channel, "applicant": cmd.applicant["name"],
             "applicant_id": mask_id_number(cmd.applicant.get("id_number")),
-            "acceptance_due": clock_values["acceptance_due"].isoformat(), "calendar_version": cal.version,
+            "acceptance_due": clock_values["acceptance_due"] and clock_values["acceptance_due"].isoformat(),
+            "calendar_version": cal.version,
             **({"business_key": cmd.business_key} if cmd.business_key is not None else {})})
         materials.on_case_started(ctx, tx, case, item, actor, now)       # 免证办: reuse the vault
         version = progress.save(ctx, tx, case, actor, now)

@@ -13,8 +13,15 @@ from engine.services.ratings.rating import (
     scheme,
     window_rating,
 )
-from engine.services.ratings.review import REVIEW_PROCESS, RATING_REVIEW_ITEM, ledger, on_review_step, revisit
+from engine.services.ratings.review import (
+    RATING_REVIEW_ITEM,
+    REVIEW_FORMS,
+    REVIEW_PROCESS,
+    ledger,
+    on_review_step,
+    revisit,
+)
 
-__all__ = ["GROUPS", "REVIEW_PROCESS", "RATING_REVIEW_ITEM", "case_ratings", "figures", "fire_defaults",
+__all__ = ["GROUPS", "REVIEW_PROCESS", "RATING_REVIEW_ITEM", "REVIEW_FORMS", "case_ratings", "figures", "fire_defaults",
            "invitations", "ledger", "on_case_finished", "on_review_step", "open_visit", "public", "rate_case",
            "rate_visit", "rerate", "revisit", "scheme", "subtree_total", "summary", "to_csv", "window_rating"]

@@ -28,7 +28,7 @@ def on_case_finished(ctx, tx, case_id: int, now: datetime, *, delivered: bool = 
     open starts its window again (the applicant rates what she received)."""
     due = rules.window_due(calendar.current(ctx, tx), now, ctx.settings.rating_window_workdays)
     row = tx.ratings.case_context(case_id)
-    if row is None:
+    if row is None or row.item_code == review.RATING_REVIEW_ITEM:      # a review case is nobody's to rate
         return
     if not tx.ratings.invite(case_id, row.applicant_account_id, now, due) and delivered:
         tx.ratings.extend_open_invitation(case_id, due)
@@ -85,7 +85,8 @@ def case_ratings(ctx, case_id: int, actor: Actor) -> list[dict]:
         access.require_readable_case(ctx, tx, actor, case_id)
         rows = tx.ratings.of_case(case_id)
         if actor.kind == "applicant":
-            rows = [r for r in rows if r.rater_account_id == actor.staff_id]
+            # hers, and the default one her unanswered invitation recorded (it has no rater)
+            rows = [r for r in rows if r.rater_account_id == actor.staff_id or r.source == rules.DEFAULT]
         return [view(tx, r, for_rater=actor.kind == "applicant") for r in rows]
 
 

@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 REVIEW_PROCESS = "rating_review"
 # the internal catalogue entry of the review (catalogue/demo-catalogue.json, category other_power)
 RATING_REVIEW_ITEM = "11620100MB1234567E2001QT0990100"
+# the forms of the review's steps: a task with one of them may move a ledger row (on_review_step
+# checks the case is a review case, so a process reusing a form moves nothing)
+REVIEW_FORMS = frozenset({"rating_verify", "rating_rectify", "rating_appeal", "rating_reply"})
 
 
 def open_review(ctx, tx, rating_id: int, bound: dict, parsed: rules.RatingBody, now: datetime) -> int:
@@ -31,7 +34,8 @@ def open_review(ctx, tx, rating_id: int, bound: dict, parsed: rules.RatingBody, 
         log.warning("the review item %s is not published: 差评 %s has no review case", RATING_REVIEW_ITEM, rating_id)
         return rect_id
     started = cases.start_case(ctx, cases.StartCase(RATING_REVIEW_ITEM, bound["window_id"],
-                                                    {"name": "好差评评价人"}, form, "window"),
+                                                    {"name": "好差评评价人"}, form, "window",
+                                                    internal=True),
                                Actor.system("ratings"), tx=tx)
     tx.ratings.set_review_case(rect_id, started.case_id)
     return rect_id
@@ -79,7 +83,7 @@ def _due_on(value) -> Optional[date]:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ValidationError("due_on is a date (YYYY-MM-DD)", code="request_invalid", field="due_on") from None
+        raise ValidationError("due_on is a date (YYYY-MM-DD)", code="rating_due_on_invalid", field="due_on") from None
 
 
 def ledger_units(ctx, tx, actor: Actor) -> Optional[list[int]]:

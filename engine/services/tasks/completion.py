@@ -67,7 +67,7 @@ def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Opti
             tx.timers.cancel_step_cards([task_id])
         progress.save(ctx, tx, case, actor, now, completed_task=task_id)
         stages.on_task_completed(ctx, tx, case, task.stage, data, actor, now)      # the lifecycle
-        if task.process_key == ratings.REVIEW_PROCESS:                          # a 差评's ledger row
+        if task.form_key in ratings.REVIEW_FORMS:                               # a 差评's ledger row
             ratings.on_review_step(ctx, tx, case.id, task.spec_id, data, actor, now)
         parents.after_child_step(ctx, tx, case, actor, now)                     # a 一件事 parent's result
         result = Completed(case.id, case.version, case.status, tuple(case.new_tasks))

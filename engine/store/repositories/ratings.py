@@ -11,6 +11,7 @@ from sqlalchemy import case as sql_case
 from engine.store import tables as t
 from engine.store.models import (
     Department,
+    Event,
     Hall,
     OrgUnit,
     Rating,
@@ -22,7 +23,7 @@ from engine.store.models import (
 )
 from engine.store.repositories.base import Repository
 
-_C, _I, _K = t.case.c, t.item_implementation.c, t.task.c
+_C, _I = t.case.c, t.item_implementation.c
 _R = Rating.__table__
 _V = RatingVisit.__table__
 _N = RatingInvitation.__table__
@@ -44,10 +45,12 @@ class Ratings(Repository):
         return row
 
     def last_handler(self, case_id: int) -> Optional[int]:
-        """The staff who completed the case's last task."""
-        return self.conn.execute(select(_K.completed_by).where(_K.case_id == case_id, _K.state == "completed",
-                                                               _K.completed_by.is_not(None))
-                                 .order_by(_K.completed_at.desc()).limit(1)).scalar()
+        """The staff who completed the case's last task: read from the case's audit trail, whose
+        sequence orders steps completed within the same instant (task times can tie)."""
+        return self.conn.execute(
+            select(Staff.id).select_from(Event).join(Staff, Staff.username == Event.actor)
+            .where(Event.stream == f"case:{case_id}", Event.type == "task_completed")
+            .order_by(Event.seq.desc()).limit(1)).scalar()
 
     def staff_id_by_username(self, username: Optional[str]) -> Optional[int]:
         if not username:
@@ -185,9 +188,13 @@ class Ratings(Repository):
         return rows, total
 
     # --- figures -------------------------------------------------------------------------------
+    # an item's name by its code: one row per code (an implementation has several versions, and
+    # joining them all would count a rating once per version)
+    _ITEM_NAMES = (select(_I.code.label("code"), func.max(_I.name).label("name"))
+                   .group_by(_I.code).subquery("item_names"))
     _KEYS = {"unit": (_R.c.org_unit_id, OrgUnit.name), "tier": (OrgUnit.tier, OrgUnit.tier),
              "window": (_R.c.window_id, Window.name), "staff": (_R.c.staff_id, None),
-             "department": (_R.c.department_id, Department.name), "item": (_R.c.item_code, _I.name)}
+             "department": (_R.c.department_id, Department.name), "item": (_R.c.item_code, _ITEM_NAMES.c.name)}
 
     def figures(self, group_by: Optional[str], unit_path: Optional[str], since: Optional[datetime],  # noqa: C901
                 until: Optional[datetime], month_expr=None) -> list:
@@ -221,7 +228,7 @@ class Ratings(Repository):
         elif group_by == "department":
             stmt = stmt.outerjoin(Department, Department.id == _R.c.department_id)
         elif group_by == "item":
-            stmt = stmt.outerjoin(t.item_implementation, _I.code == _R.c.item_code)
+            stmt = stmt.outerjoin(self._ITEM_NAMES, self._ITEM_NAMES.c.code == _R.c.item_code)
         where = [_R.c.voided_at.is_(None), _R.c.parent_id.is_(None)]
         if unit_path:
             where.append(OrgUnit.path.like(unit_path + "%"))
@@ -241,10 +248,11 @@ class Ratings(Repository):
         return func.strftime("%Y-%m", col, "+8 hours")
 
     def public_rectifications(self, unit_path: Optional[str], since: datetime, until: datetime) -> list:
-        stmt = (select(_X.c.id, OrgUnit.name.label("unit_name"), _I.name.label("item_name"), _R.c.created_at,
+        names = self._ITEM_NAMES
+        stmt = (select(_X.c.id, OrgUnit.name.label("unit_name"), names.c.name.label("item_name"), _R.c.created_at,
                        _X.c.status, _X.c.path, _X.c.due_on, _X.c.closed_at)
                 .select_from(_X).join(_R, _R.c.id == _X.c.rating_id).join(OrgUnit, OrgUnit.id == _X.c.org_unit_id)
-                .outerjoin(t.item_implementation, _I.code == _R.c.item_code)
+                .outerjoin(names, names.c.code == _R.c.item_code)
                 .where(_R.c.created_at >= since, _R.c.created_at < until))
         if unit_path:
             stmt = stmt.where(OrgUnit.path.like(unit_path + "%"))
