@@ -15,7 +15,7 @@ from api.security import SecureResponse
 WEB_DIST = Path(os.environ.get("LIANBAN_WEB_DIST") or Path(__file__).resolve().parent.parent / "web" / "dist")
 # the paths the application's router owns (web/src/router.js)
 PAGES = ("/", "/login", "/guide", "/guide/<path:rest>", "/console", "/console/<path:rest>", "/portal",
-         "/portal/<path:rest>")
+         "/portal/<path:rest>", "/ratings", "/rate/<path:rest>")      # 好差评: disclosure, a window's rating page
 
 bp = Blueprint("console", __name__)
 

@@ -60,6 +60,7 @@ class Post(Schema):
     department_name = fields.String(allow_none=True)
     window_id = fields.Integer()
     window_name = fields.String()
+    window_code = fields.String(metadata={"description": "the window's code (POST /windows/{code}/visits)"})
     role = fields.String()
 
 

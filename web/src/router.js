@@ -30,6 +30,12 @@ const routes = [
     props: true, meta: { kind: 'staff' } },
   // administrators: the organisation (units, windows, posts, roles, staff, import/export)
   { path: '/console/admin', name: 'admin', component: () => import('./pages/admin/Organisation.vue'), meta: { kind: 'staff' } },
+  // 好差评 (issue 13, docs/ratings.md): rating at a window and the disclosure are public; the QR page and the ledger are staff's
+  { path: '/rate/window/:code', name: 'rate-window', component: () => import('./pages/ratings/RateWindow.vue'), props: true },
+  { path: '/ratings', name: 'ratings-public', component: () => import('./pages/ratings/PublicRatings.vue') },
+  { path: '/console/windows/:code/qr', name: 'window-qr', component: () => import('./pages/ratings/WindowQr.vue'),
+    props: true, meta: { kind: 'staff' } },
+  { path: '/console/ratings', name: 'ratings-ledger', component: () => import('./pages/ratings/Ledger.vue'), meta: { kind: 'staff' } },
   { path: '/portal', name: 'portal', component: () => import('./pages/portal/MyCases.vue'), meta: { kind: 'applicant' } },
   { path: '/portal/apply/:code', name: 'apply', component: () => import('./pages/portal/Apply.vue'),
     props: true, meta: { kind: 'applicant' } },

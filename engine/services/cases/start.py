@@ -66,6 +66,14 @@ def _check_identity(applicant: dict, form: dict) -> None:
         raise ValidationError(_IDENTITY_MESSAGES[code], code=code, field=field_name)
 
 
+def _clock_values(ctx, cal, now, item, internal: bool) -> dict:
+    """The case clock's columns at receipt; an internal case (a 差评 review) runs no applicant's
+    clock: no 受理 deadline, only its steps' deadlines."""
+    values = sla.receipt_values(cal, now, item, correction_notice_workdays=ctx.settings.correction_notice_workdays,
+                                convention=ctx.settings.start_day_convention, receipt_rule=ctx.settings.receipt_rule)
+    return {**values, "clock_status": "stopped", "acceptance_due": None} if internal else values
+
+
 def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] = None,
                parent_case_id: Optional[int] = None, idempotency_key: Optional[str] = None) -> Started:
     """Start a case in its own transaction, or in the caller's `tx` (一件事 packages start a
@@ -106,12 +114,7 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
         cal = calendar.current(ctx, tx)
         wf = ctx.runtime.start(definition.id, data, ctx.clock, calendar=cal,
                                convention=ctx.settings.start_day_convention)
-        clock_values = sla.receipt_values(cal, now, item,
-                                          correction_notice_workdays=ctx.settings.correction_notice_workdays,
-                                          convention=ctx.settings.start_day_convention,
-                                          receipt_rule=ctx.settings.receipt_rule)
-        if cmd.internal:
-            clock_values = {**clock_values, "clock_status": "stopped", "acceptance_due": None}
+        clock_values = _clock_values(ctx, cal, now, item, cmd.internal)
         case_id = tx.cases.insert({**clock_values,
             "number": number, "item_id": item.id, "definition_id": definition.id, "origin_window_id": window.id,
             "origin_org_unit_id": window.org_unit_id, "channel": cmd.channel, "applicant": dict(cmd.applicant),

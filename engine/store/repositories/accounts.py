@@ -29,7 +29,8 @@ _P, _U, _D, _W = (StaffPost.__table__.c, OrgUnit.__table__.c, Department.__table
 _NAME = select(_S.name).where(_S.id == bindparam("account_id"))
 # what the console shows of whoever is logged in: her current posts with the names of unit, department, window
 _POSTS_NAMED = (select(_P.org_unit_id, _U.name.label("org_unit_name"), _U.tier, _P.department_id,
-                       _D.name.label("department_name"), _P.window_id, _W.name.label("window_name"), _P.role)
+                       _D.name.label("department_name"), _P.window_id, _W.name.label("window_name"),
+                       _W.code.label("window_code"), _P.role)
                 .join(OrgUnit.__table__, _U.id == _P.org_unit_id)
                 .join(Window.__table__, _W.id == _P.window_id)
                 .outerjoin(Department.__table__, _D.id == _P.department_id)
