@@ -16,6 +16,8 @@ from engine.services.accounts import auth
 
 # the demo 实施清单: 27 items over the four tiers, including the three of workflows/
 DEMO_CATALOGUE = PROJECT_ROOT / "catalogue" / "demo-catalogue.json"
+# Lianban's own internal items (the 差评 review): published, but no service to the public
+INTERNAL_ITEMS = PROJECT_ROOT / "catalogue" / "internal-items.json"
 # 兰州新区: 2 parks, 3 townships, 6 villages, their departments, halls, windows, staff and posts
 DEMO_ORGANISATION = PROJECT_ROOT / "demo" / "organisation.json"
 
@@ -31,6 +33,7 @@ def load_demo(ctx, workflows_dir: Path | None = None) -> dict:
     creates versions only for changed processes."""
     fresh = load_organisation(ctx)
     catalogue.import_catalogue(ctx, DEMO_CATALOGUE.read_bytes(), "json", Actor.system("demo"), publish=True)
+    catalogue.import_catalogue(ctx, INTERNAL_ITEMS.read_bytes(), "json", Actor.system("demo"), publish=True)
     if fresh:                     # applicant_zhang's vault (云档案): her A-level e-licences
         demo_materials.load(ctx)
     result = definitions.deploy(ctx, workflow_files(workflows_dir or ctx.settings.workflows_dir),

@@ -35,6 +35,10 @@ CATEGORY_ALIASES = {
 DELEGATION_MODES = ("devolved", "entrusted", "extended", "pushed_down")   # 下放 委托 延伸 下沉
 PROJECT_TYPES = ("instant", "promised")                                  # 即办件 承诺件
 HANDLE_FORMS = ("window", "online", "mail")
+# processes that are Lianban's own internal work (the 差评 review, docs/ratings.md): their items are
+# published so that cases can run, but they are no service to the public — not in the guide, the
+# catalogue export, the service items or the channel statistics, and not startable at a window
+INTERNAL_PROCESS_KEYS = ("rating_review",)
 # units as the deadline engine names them (engine/domain/deadlines.py); 自然日 is a calendar day
 UNITS = ("workday", "calendar_day")
 UNIT_ALIASES = {"natural_day": "calendar_day", "工作日": "workday", "自然日": "calendar_day"}

@@ -215,14 +215,17 @@ def test_case_start_needs_a_window_of_an_accepting_tier(demo):
 
 def test_load_demo_again_adds_no_version_and_keeps_the_workflow_items(demo):
     ctx = demo
-    # the catalogue's 27 entries, plus the 一件事 package's own entry (category `package`)
+    # the catalogue's 27 entries and the internal 差评 review (catalogue/internal-items.json), plus
+    # the 一件事 package's own entry (category `package`)
     count = select(func.count()).select_from(ItemImplementation).where(ItemImplementation.category != "package")
     with ctx.uow.read() as tx:
         before = tx.conn.execute(count).scalar()
     load_demo(ctx, ROOT / "workflows")
     with ctx.uow.read() as tx:
-        assert tx.conn.execute(count).scalar() == before == 27
-    assert {i["tier"] for i in catalogue.list_guides(ctx)} == {"district", "park", "township", "village"}
+        assert tx.conn.execute(count).scalar() == before == 28
+    guides = catalogue.list_guides(ctx)
+    assert {i["tier"] for i in guides} == {"district", "park", "township", "village"}
+    assert len(guides) == 27 and "rating_review" not in {i.get("process_key") for i in guides}   # not the internal one
 
 
 def test_the_demo_catalogue_carries_the_workflow_items_unchanged():

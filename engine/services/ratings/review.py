@@ -18,7 +18,7 @@ from engine.services.accounts import access, org
 log = logging.getLogger(__name__)
 
 REVIEW_PROCESS = rules.REVIEW_PROCESS
-# the internal catalogue entry of the review (catalogue/demo-catalogue.json, category other_power)
+# the internal catalogue entry of the review (catalogue/internal-items.json, category other_power)
 RATING_REVIEW_ITEM = "11620100MB1234567E2001QT0990100"
 # the forms of the review's steps: a task with one of them may move a ledger row (on_review_step
 # checks the case is a review case, so a process reusing a form moves nothing)

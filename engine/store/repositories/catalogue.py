@@ -13,6 +13,7 @@ from typing import Iterator, Optional
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from engine.domain.catalogue import INTERNAL_PROCESS_KEYS
 from engine.domain.errors import Conflict
 from engine.store import tables as t
 from engine.store.fast import FastRead
@@ -20,6 +21,8 @@ from engine.store.models import OrgUnit, StaffPost, Window
 from engine.store.repositories.base import Repository
 
 _I, _S = t.item_implementation.c, t.service_item.c
+# a service to the public (engine/domain/catalogue.py INTERNAL_PROCESS_KEYS)
+_PUBLIC = or_(_I.process_key.is_(None), _I.process_key.notin_(INTERNAL_PROCESS_KEYS))
 _CODE = or_(_I.code == bindparam("code"), _I.local_code == bindparam("code"))      # national or local
 # the published version of an implementation, by national or local code: what starting a case
 # needs of it (read on every start, so on the raw driver)
@@ -35,12 +38,12 @@ _PUBLISHED = (select(t.item_implementation, _S.code.label("basic_code"), _S.lega
                      OrgUnit.code.label("org_unit"), OrgUnit.name.label("org_unit_name"))
               .join(t.service_item, _S.id == _I.service_item_id)
               .join(OrgUnit, OrgUnit.id == _I.org_unit_id)
-              .where(_I.status == "published"))
+              .where(_I.status == "published", _PUBLIC))
 _PUBLISHED_GUIDE = _PUBLISHED.where(_CODE)
 # what the service-items resource shows of a published version
 _ITEM = select(_I.code, _I.local_code, _I.version, _I.status, _I.name, _I.category, _I.process_key, _I.deciding_tier,
                _I.legal_limit, _I.legal_unit, _I.promise_limit, _I.promise_unit, _I.extension_limit)
-_ITEMS = _ITEM.where(_I.status == "published").order_by(_I.code)
+_ITEMS = _ITEM.where(_I.status == "published", _PUBLIC).order_by(_I.code)
 _ITEM_BY_CODE = _ITEM.where(_CODE, _I.status == "published")
 _PUBLISHED_VERSION = select(t.item_implementation).where(_CODE, _I.status == "published")
 _FOR_APPLICATION = select(_I.id, _I.code, _I.local_code, _I.name, _I.process_key, _I.org_unit_id, _I.accepting_tiers,

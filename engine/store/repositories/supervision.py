@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy import case as sql_case
 
+from engine.domain.catalogue import INTERNAL_PROCESS_KEYS
 from engine.store import tables as t
 from engine.store.models import Department, OrgUnit, Staff, StaffPost, Window
 from engine.store.repositories.base import Repository
@@ -65,7 +66,8 @@ _DELIVERED = (select(_C.origin_org_unit_id, _C.delivery_method, func.count())
 # a 一件事 package's own entry is not a service item of the catalogue
 _PUBLISHED_CHANNELS = (select(_I.id, _I.org_unit_id, _I.accepting_tiers, _I.handle_forms, _I.online_depth, _I.mobile,
                               _I.express)
-                       .where(_I.status == "published", _I.category != "package"))
+                       .where(_I.status == "published", _I.category != "package",
+                              or_(_I.process_key.is_(None), _I.process_key.notin_(INTERNAL_PROCESS_KEYS))))
 # the supervisor dashboard (engine/services/supervision/dashboard.py): the open load of a subtree
 # per unit and card, then one unit's own work per window/department and person
 _OPEN_CASES_BY_UNIT = (select(_C.origin_org_unit_id, _C.warning, func.count())
