@@ -20,7 +20,10 @@ def make_engine(url: str, **kwargs) -> Engine:
     # JIT compilation off: it pays for itself only on long analytic queries; on the dashboard's
     # aggregates over a million cases it cost more than it saved (first opening 528 -> 256 ms,
     # bench/bench_dashboard.py) and OLTP statements never reach its cost threshold anyway.
-    connect_args = {"options": "-c jit=off", **kwargs.pop("connect_args", {})}
+    # libpq takes one `options`: keep the URL's own (a search_path, say) and add ours to it
+    own = make_url(url).query.get("options")
+    own = " ".join(own) if isinstance(own, tuple) else own
+    connect_args = {"options": " ".join(filter(None, (own, "-c jit=off"))), **kwargs.pop("connect_args", {})}
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 

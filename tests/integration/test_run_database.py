@@ -39,3 +39,19 @@ def test_two_runs_get_two_databases_and_each_drops_only_its_own(server):
 def test_drop_refuses_a_database_it_did_not_make(server):
     with pytest.raises(ValueError):
         run_database.drop(server, server)
+
+
+def test_the_engine_turns_jit_off_and_keeps_the_urls_own_options(server):
+    # engine/store/db.py adds `-c jit=off` to libpq's options; a URL's own options (the benchmarks'
+    # search_path) must survive it, or their tables land in another schema
+    bare = make_engine(server)
+    with_path = make_engine(f"{server}?options=-csearch_path%3Dlianban_elsewhere")
+    try:
+        with bare.connect() as conn:
+            assert conn.execute(text("SHOW jit")).scalar() == "off"
+        with with_path.connect() as conn:
+            assert conn.execute(text("SHOW jit")).scalar() == "off"
+            assert conn.execute(text("SHOW search_path")).scalar() == "lianban_elsewhere"
+    finally:
+        bare.dispose()
+        with_path.dispose()
