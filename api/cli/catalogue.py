@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from api.cli.common import context, read
+from api.cli.common import context, file_format, read, write_output
 from engine.domain.actor import Actor
 from engine.domain.errors import LianbanError
 from engine.services import catalogue
@@ -17,15 +17,11 @@ def group() -> None:
     """The 实施清单 catalogue: validate, import (all or nothing) and export JSON/CSV files."""
 
 
-def _format(file: Path) -> str:
-    return "csv" if file.suffix.lower() == ".csv" else "json"
-
-
 @group.command("validate")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def validate(file) -> None:
     """Check a catalogue file as an import would; prints each problem with row and field (exit 1)."""
-    problems = catalogue.check_file(context(), read(file), _format(file))
+    problems = catalogue.check_file(context(), read(file), file_format(file))
     for p in problems:
         click.echo(f"{file.name}: {p}")
     if problems:      # the same code and exit status as `catalogue import` of this file
@@ -48,7 +44,7 @@ def import_(file, publish) -> None:
             bar.__enter__()
         bar.update(1)
     try:
-        result = catalogue.import_catalogue(ctx, read(file), _format(file), Actor.system("cli"), publish=publish,
+        result = catalogue.import_catalogue(ctx, read(file), file_format(file), Actor.system("cli"), publish=publish,
                                             progress=progress)
     except LianbanError as exc:
         for p in exc.detail.get("problems", []):
@@ -68,12 +64,4 @@ def import_(file, publish) -> None:
 def export(fmt, output) -> None:
     """The published catalogue (CSV: UTF-8 with BOM for Excel) to a file or stdout."""
     body = catalogue.export_catalogue(context(), fmt, Actor.system("cli"))
-    if output:
-        try:
-            output.write_bytes(body)
-        except OSError as exc:
-            raise LianbanError(f"cannot write {output}: {exc.strerror}", code="output_unwritable",
-                               field="--output") from None
-        click.echo(f"written to {output}")
-    else:
-        sys.stdout.buffer.write(body)
+    write_output(body, output)

@@ -36,6 +36,24 @@ def read(file: Path) -> bytes:
         raise LianbanError(f"cannot read {file}: {exc.strerror}", code="file_unreadable", field=str(file)) from None
 
 
+def file_format(file: Path) -> str:
+    """An import file's format by its suffix: `.csv` is CSV, anything else JSON."""
+    return "csv" if file.suffix.lower() == ".csv" else "json"
+
+
+def write_output(body: bytes, output: Path | None) -> None:
+    """An export to `output`, or to stdout when none is given."""
+    if output is None:
+        sys.stdout.buffer.write(body)
+        return
+    try:
+        output.write_bytes(body)
+    except OSError as exc:
+        raise LianbanError(f"cannot write {output}: {exc.strerror}", code="output_unwritable",
+                           field="--output") from None
+    click.echo(f"written to {output}")
+
+
 class Commands(click.Group):
     """Whatever a command raises as a LianbanError (settings, database, refused input) fails it
     through `fail`: one line, exit 1, never a traceback."""

@@ -1,12 +1,11 @@
 """`lianban org …`: validate, import (all or nothing) and export the organisation (docs/organisation.md)."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from api.cli.common import context, read
+from api.cli.common import context, file_format, read, write_output
 from engine.domain.actor import Actor
 from engine.domain.errors import LianbanError
 from engine.services import org_admin
@@ -15,10 +14,6 @@ from engine.services import org_admin
 @click.group("org")
 def group() -> None:
     """The organisation: units, departments, halls, windows, roles, staff and posts as JSON/CSV files."""
-
-
-def _format(file: Path) -> str:
-    return "csv" if file.suffix.lower() == ".csv" else "json"
 
 
 def _echo_problems(file: Path, problems) -> None:
@@ -30,7 +25,7 @@ def _echo_problems(file: Path, problems) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def validate(file) -> None:
     """Check an organisation file as an import would; prints each problem with kind, row and field (exit 1)."""
-    problems = org_admin.check_file(context(), read(file), _format(file), Actor.system("cli"))
+    problems = org_admin.check_file(context(), read(file), file_format(file), Actor.system("cli"))
     _echo_problems(file, [p.to_dict() for p in problems])
     if problems:      # the same code and exit status as `org import` of this file
         raise LianbanError(f"{len(problems)} problem(s); nothing would be imported", code="org_file_invalid")
@@ -42,7 +37,7 @@ def validate(file) -> None:
 def import_(file) -> None:
     """Import an organisation file (JSON or CSV by extension), all or nothing, matched by code."""
     try:
-        result = org_admin.import_organisation(context(), read(file), _format(file), Actor.system("cli"))
+        result = org_admin.import_organisation(context(), read(file), file_format(file), Actor.system("cli"))
     except LianbanError as exc:
         _echo_problems(file, exc.detail.get("problems", []))
         raise
@@ -57,12 +52,4 @@ def import_(file) -> None:
 def export(fmt, output) -> None:
     """The whole organisation (CSV: UTF-8 with BOM for Excel) to a file or stdout; no passwords."""
     body = org_admin.export_organisation(context(), fmt, Actor.system("cli"))
-    if output:
-        try:
-            output.write_bytes(body)
-        except OSError as exc:
-            raise LianbanError(f"cannot write {output}: {exc.strerror}", code="output_unwritable",
-                               field="--output") from None
-        click.echo(f"written to {output}")
-    else:
-        sys.stdout.buffer.write(body)
+    write_output(body, output)
