@@ -28,6 +28,10 @@ BUILTIN_ROLES = {
     "issuer": ("出件", "Issuing"),
 }
 
+# the roles that receive an application at a window (综合受理 and 帮办代办): the windows where someone
+# holds one are the windows an item can be applied at
+RECEIVING_ROLES = ("receiver", "agent")
+
 _TARGET = re.compile(r"^(?P<tier>[a-z]+):(?P<role>[a-z_]+)(?:@(?P<dept>[A-Za-z0-9_\-]+))?$")
 
 

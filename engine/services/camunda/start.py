@@ -22,12 +22,11 @@ from typing import Optional
 from engine.domain import camunda
 from engine.domain.actor import Actor
 from engine.domain.errors import NotFound, ValidationError
-from engine.domain.org import TIERS
+from engine.domain.org import RECEIVING_ROLES, TIERS
 from engine.services import cases, definitions
 from engine.services.accounts import access, org
 from engine.store.uow import Transaction
 
-RECEIVING_ROLES = ("receiver", "agent")
 # variables that say how to start the case rather than what the applicant filled in
 CASE_VARIABLES = ("itemCode", "windowId", "applicant", "applicantName", "channel")
 APPLICANT_FIELDS = {"name": 200, "id_type": 32, "id_number": 64, "phone": 32, "mobile": 32}

@@ -13,11 +13,9 @@ from __future__ import annotations
 from engine.domain.actor import Actor
 from engine.domain.errors import NotFound, ValidationError
 from engine.domain.forms import canonical_key
+from engine.domain.org import RECEIVING_ROLES
 from engine.services import definitions
 from engine.services.definitions import forms
-
-RECEIVING_ROLES = ("receiver", "agent")
-
 
 def application(ctx, code: str, actor: Actor) -> dict:
     """{code, name, process_key, form_key, schema, windows: [{id, code, name, unit, unit_name, tier}]}"""
