@@ -131,7 +131,8 @@ class CamundaMessageIn(_Lenient):
     processInstanceId = fields.String(allow_none=True, validate=validate.Length(max=64),
                                       metadata={"description": "the case id (a process instance is a case)"})
     correlationKeys = fields.Raw(allow_none=True, metadata={
-        "type": "object", "description": "only caseNumber: {\"caseNumber\": {\"value\": \"...\", \"type\": \"String\"}}"})
+        "type": "object",
+        "description": 'only caseNumber: {"caseNumber": {"value": "...", "type": "String"}}'})
     processVariables = fields.Raw(allow_none=True, metadata={
         "type": "object", "description": 'typed variables: {"paid": {"value": true, "type": "Boolean"}}'})
     all = fields.Boolean(metadata={"description": "deliver to every matching waiting case"})

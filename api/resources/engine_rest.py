@@ -1,7 +1,8 @@
 """Camunda 7 REST compatibility, the subset Camunda Modeler's deploy and start-instance tools use
 (docs/camunda-modeler.md): the engine's version, deployments (list, one, create) and starting a
-process instance; and correlating messages and signals (docs/integration.md#camunda-7-rest). Authentication is Basic (a Lianban account) or Bearer (a Lianban token)
-(api/security.py); errors are Camunda-shaped (api/engine_rest_errors.py)."""
+process instance; and correlating messages and signals (docs/integration.md#camunda-7-rest).
+Authentication is Basic (a Lianban account) or Bearer (a Lianban token) (api/security.py);
+errors are Camunda-shaped (api/engine_rest_errors.py)."""
 from flask import jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint

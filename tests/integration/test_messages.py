@@ -49,8 +49,8 @@ def subscriptions(ctx, case_id=None):
 
 def events_of(ctx, case_id, type_):
     with ctx.uow.read() as tx:
-        return [(r.actor, r.payload) for r in tx.conn.execute(
-            select(Event.actor, Event.payload).where(Event.case_id == case_id, Event.type == type_).order_by(Event.seq))]
+        query = select(Event.actor, Event.payload).where(Event.case_id == case_id, Event.type == type_)
+        return [(r.actor, r.payload) for r in tx.conn.execute(query.order_by(Event.seq))]
 
 
 def integration(ctx):

@@ -1,8 +1,8 @@
 """What every command that moves a case shares: load its workflow (from the cache when its version
 matches; the caller locked the case with tx.cases.lock), and after the engine ran, write the
 consequences in the same transaction — task projection, step cards, BPMN timers, the messages
-and signals it waits for, status, audit events, and the new state with version + 1. This is the hot path: the repositories it calls run
-prebuilt statements on the driver."""
+and signals it waits for, status, audit events, and the new state with version + 1. This is the
+hot path: the repositories it calls run prebuilt statements on the driver."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -178,7 +178,7 @@ def _sync_waits(tx: Transaction, case: LoadedCase, after: dict, now: datetime) -
     gone = [key for key in case.waits_before if key not in after]
     if gone:
         tx.messages.unsubscribe(case.id, gone)
-    added = [(tid, kind, name, el) for (tid, kind, name), el in after.items() if (tid, kind, name) not in case.waits_before]
+    added = [(*key, el) for key, el in after.items() if key not in case.waits_before]
     if added:
         tx.messages.subscribe(case.id, added, now)
 
