@@ -260,3 +260,20 @@ def test_the_same_message_sent_twice_at_once_is_delivered_once(waiting, db_url):
     assert len(tasks.inbox(ctx, staff(ctx, "xcz_reviewer"))) == 1
     with ctx.uow.read() as tx:
         assert tx.conn.execute(select(MessageDelivery.message_id)).scalars().all() == ["pay-once"]
+
+
+def test_a_package_parent_takes_no_message_and_drops_its_wait_when_it_ends(demo):
+    from tests.integration.test_packages import finish
+    from tests.integration.test_packages import start as start_package
+    ctx = demo
+    started = start_package(ctx)
+    parent = started["case_id"]
+    assert subscriptions(ctx, parent) == [(parent, "message", "children_done", "children_finished")]
+    before = row_counts(ctx)
+    with pytest.raises(Conflict) as err:
+        messages.send_message(ctx, integration(ctx), "children_done", "c-1", C(case_id=parent))
+    assert err.value.code == "message_to_package_parent"
+    assert row_counts(ctx) == before
+    for child in started["children"]:
+        finish(ctx, child["case_id"], "granted")
+    assert subscriptions(ctx, parent) == []

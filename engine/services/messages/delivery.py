@@ -182,6 +182,12 @@ def _deliver_locked(ctx, tx: Transaction, actor: Actor, case_id: int, kind: str,
         if missing_ok:
             return None
         raise NotFound(f"case {case.number} is {case.status}", code="message_not_correlated", field="name")
+    if tx.messages.is_package_parent(case.id):
+        # a 一件事 parent waits for its children: its result is theirs (docs/packages.md), never a sender's
+        if missing_ok:
+            return None
+        raise Conflict(f"case {case.number} is a 一件事 parent: it ends when its children do",
+                       code="message_to_package_parent", field="name")
     progress.load_workflow(ctx, tx, case)
     caught = ctx.runtime.deliver(case.workflow, kind, name, variables, ctx.clock, calendar.current(ctx, tx),
                                  ctx.settings.start_day_convention)

@@ -69,6 +69,10 @@ class Messages(Repository):
                  .group_by(_S.case_id).order_by(_S.case_id).limit(limit))
         return list(self.conn.execute(query).scalars())
 
+    def is_package_parent(self, case_id: int) -> bool:
+        """Does any case name this one its 一件事 parent? (Its wait is the engine's own.)"""
+        return self.conn.execute(select(_C.id).where(_C.parent_case_id == case_id).limit(1)).first() is not None
+
     def of_case(self, case_id: int) -> list[tuple[str, str, str]]:
         """(kind, name, element id) of what the case waits for."""
         return [tuple(r) for r in self.conn.execute(
