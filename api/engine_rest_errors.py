@@ -33,6 +33,8 @@ _KINDS = [(Unauthenticated, 401, "AuthenticationException"), (Forbidden, 403, "A
           (Conflict, 409, "RestException"), (TooLarge, 413, "RestException"),
           (UnsupportedType, 415, "RestException")]
 
+_CORRELATION_FAILURES = frozenset({"message_not_correlated", "message_ambiguous"})
+
 
 def answer(status: int, kind: str, message: str, **extra) -> SecureResponse:
     body = {"type": kind, "message": message, "code": FALLBACK_CODE}
@@ -49,6 +51,8 @@ def from_domain(exc: LianbanError) -> SecureResponse:
         if isinstance(exc, cls):
             status, kind = cls_status, cls_kind
             break
+    if exc.code in _CORRELATION_FAILURES:          # Camunda's MismatchingMessageCorrelationException
+        status, kind = 400, "RestException"
     body = exc.to_dict()
     extra = {"lianbanCode": body.pop("code"), **{k: v for k, v in body.items() if k != "message"}}
     if isinstance(exc, DeployError):

@@ -122,3 +122,48 @@ class CamundaProcessInstance(Schema):
     caseNumber = fields.String(metadata={"description": "Lianban: the case's 办件编号"})
     itemCode = fields.String(metadata={"description": "Lianban: the item the case is a case of"})
     windowId = fields.Integer(metadata={"description": "Lianban: the window that received it"})
+
+
+class CamundaMessageIn(_Lenient):
+    """Camunda 7's POST /message body (docs/integration.md#camunda-7-rest)."""
+    messageName = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    businessKey = fields.String(allow_none=True, validate=validate.Length(max=camunda.MAX_BUSINESS_KEY))
+    processInstanceId = fields.String(allow_none=True, validate=validate.Length(max=64),
+                                      metadata={"description": "the case id (a process instance is a case)"})
+    correlationKeys = fields.Raw(allow_none=True, metadata={
+        "type": "object",
+        "description": 'only caseNumber: {"caseNumber": {"value": "...", "type": "String"}}'})
+    processVariables = fields.Raw(allow_none=True, metadata={
+        "type": "object", "description": 'typed variables: {"paid": {"value": true, "type": "Boolean"}}'})
+    all = fields.Boolean(metadata={"description": "deliver to every matching waiting case"})
+    resultEnabled = fields.Boolean()
+    variablesInResultEnabled = fields.Boolean(metadata={"description": "accepted; variables are not returned"})
+    messageId = fields.String(allow_none=True, validate=validate.Length(min=1, max=128), metadata={
+        "description": "Lianban's extension: the sender's id, so that a resend is not delivered twice"})
+    tenantId = fields.String(allow_none=True, metadata={"description": "refused: Lianban has no tenants"})
+    withoutTenantId = fields.Boolean()
+
+
+class CamundaSignalIn(_Lenient):
+    """Camunda 7's POST /signal body."""
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    variables = fields.Raw(allow_none=True, metadata={"type": "object", "description": "typed variables"})
+    executionId = fields.String(allow_none=True, metadata={"description": "refused: a signal goes to every "
+                                                                          "waiting case"})
+    signalId = fields.String(allow_none=True, validate=validate.Length(min=1, max=128), metadata={
+        "description": "Lianban's extension: the sender's id, so that a resend is not delivered twice"})
+    tenantId = fields.String(allow_none=True, metadata={"description": "refused: Lianban has no tenants"})
+    withoutTenantId = fields.Boolean()
+
+
+class CamundaExecution(Schema):
+    id = fields.String()
+    processInstanceId = fields.String()
+    ended = fields.Boolean()
+    tenantId = fields.String(allow_none=True)
+
+
+class CamundaCorrelationResult(Schema):
+    resultType = fields.String(metadata={"description": "Execution: a waiting case caught the message"})
+    execution = fields.Nested(CamundaExecution)
+    processInstance = fields.Raw(allow_none=True)

@@ -122,7 +122,8 @@ class StaffIn(Strict):
     password = fields.String(validate=validate.Length(min=8, max=256), load_only=True, metadata={
         "description": "the initial password (stored as a salted scrypt hash)"})
     active = fields.Boolean(load_default=True)
-    system_roles = fields.List(fields.String(validate=validate.OneOf(SYSTEM_ROLES)), validate=validate.Length(max=2))
+    system_roles = fields.List(fields.String(validate=validate.OneOf(SYSTEM_ROLES)),
+                               validate=validate.Length(max=len(SYSTEM_ROLES)))
 
 
 class StaffPatch(Strict):
@@ -131,7 +132,8 @@ class StaffPatch(Strict):
                              metadata={"description": "a new password"})
     active = fields.Boolean(metadata={"description": "false: she can no longer log in and her current posts end "
                                                      "(refused while she holds claimed tasks)"})
-    system_roles = fields.List(fields.String(validate=validate.OneOf(SYSTEM_ROLES)), validate=validate.Length(max=2))
+    system_roles = fields.List(fields.String(validate=validate.OneOf(SYSTEM_ROLES)),
+                               validate=validate.Length(max=len(SYSTEM_ROLES)))
 
 
 class StaffOut(Schema):

@@ -16,7 +16,7 @@ def group() -> None:
 @click.argument("username")
 @click.option("--name", required=True)
 @click.option("--kind", type=click.Choice(["staff", "applicant", "service"]), default="staff")
-@click.option("--role", "roles", multiple=True, type=click.Choice(["admin", "designer"]))
+@click.option("--role", "roles", multiple=True, type=click.Choice(list(auth.SYSTEM_ROLES)))
 @click.option("--password", default=None, help="omit for service accounts (they use tokens)")
 def create(username, name, kind, roles, password) -> None:
     auth.create_account(context(), username, name, kind, password=password, roles=tuple(roles))

@@ -1,8 +1,9 @@
 """Camunda 7 REST compatibility, the subset Camunda Modeler's deploy and start-instance tools use
 (docs/camunda-modeler.md): the engine's version, deployments (list, one, create) and starting a
-process instance. Authentication is Basic (a Lianban account) or Bearer (a Lianban token)
-(api/security.py); errors are Camunda-shaped (api/engine_rest_errors.py)."""
-from flask import request
+process instance; and correlating messages and signals (docs/integration.md#camunda-7-rest).
+Authentication is Basic (a Lianban account) or Bearer (a Lianban token) (api/security.py);
+errors are Camunda-shaped (api/engine_rest_errors.py)."""
+from flask import jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
@@ -12,8 +13,8 @@ import api.schemas_engine_rest as schemas
 from api.resources.definitions import uploaded_files
 from api.security import actor, context
 from engine.domain import camunda as rules
-from engine.domain.errors import LianbanError, NotFound, ValidationError
-from engine.services import camunda, definitions
+from engine.domain.errors import Conflict, LianbanError, NotFound, ValidationError
+from engine.services import camunda, definitions, messages
 
 bp = Blueprint("engine_rest", __name__, url_prefix="/engine-rest",
                description="Camunda 7 REST subset for Camunda Modeler: version, deployments, start a process "
@@ -225,3 +226,88 @@ class StartByKey(MethodView):
     def post(self, body, key):
         """Start a case on the latest version of the process `key` (as StartById)."""
         return _start(body, key=key)
+
+
+# --- messages and signals (docs/integration.md#camunda-7-rest) ---------------------------------
+
+def _camunda_correlation(body: dict) -> messages.Correlation:
+    case_id = None
+    if body.get("processInstanceId") is not None:
+        case_id = _whole_id(body["processInstanceId"])
+        if case_id is None:
+            raise ValidationError("processInstanceId is the id of a case", code="process_instance_id_invalid",
+                                  field="processInstanceId")
+    number = None
+    keys = body.get("correlationKeys") or {}
+    if not isinstance(keys, dict):
+        raise ValidationError("correlationKeys is an object of typed values", code="variables_invalid",
+                              field="correlationKeys")
+    for name, value in rules.variable_values(keys).items():
+        if name != "caseNumber" or not isinstance(value, str):
+            raise ValidationError("Lianban correlates by businessKey, processInstanceId or the correlation key "
+                                  "caseNumber (a String); other process variables are not searched",
+                                  code="correlation_key_unsupported", field=f"correlationKeys.{name}")
+        number = value
+    return messages.Correlation(case_id, number, body.get("businessKey"))
+
+
+def _correlation_result(answer: dict) -> dict:
+    return {"resultType": "Execution", "processInstance": None,
+            "execution": {"id": str(answer["case_id"]), "processInstanceId": str(answer["case_id"]),
+                          "ended": answer["status"] != "running", "tenantId": None}}
+
+
+@bp.route("/message")
+class Message(MethodView):
+    @bp.arguments(schemas.CamundaMessageIn(), error_status_code=400)
+    @bp.response(204)
+    @bp.alt_response(200, schema=schemas.CamundaCorrelationResult(many=True), description="with resultEnabled")
+    @bp.alt_response(400, schema=schemas.CamundaError,
+                     description="RestException: no case or several cases wait for the message (Camunda's "
+                                 "MismatchingMessageCorrelationException); InvalidRequestException: bad variables")
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    @bp.alt_response(403, schema=schemas.CamundaError, description="AuthorizationException: integration or admin")
+    def post(self, body):
+        """Correlate a message with the case waiting for it (Camunda 7): by businessKey,
+        processInstanceId (the case id) or the correlation key caseNumber; `all` delivers to every
+        matching case. 204, or with resultEnabled the executions that caught it."""
+        _refuse_tenant(body.get("tenantId"), "tenantId")
+        name = body["messageName"]
+        correlation = _camunda_correlation(body)
+        variables = rules.variable_values(body.get("processVariables"))
+        try:
+            if body.get("all"):
+                answers = messages.correlate_all(context(), actor(), name, correlation, variables)
+            else:
+                answers = [messages.send_message(context(), actor(), name, body.get("messageId"), correlation,
+                                                 variables, require_id=False)]
+        except (NotFound, Conflict) as exc:
+            if exc.code == "message_not_correlated":
+                exc.message = (f"Cannot correlate message '{name}': No process definition or execution matches "
+                               f"the parameters")
+            elif exc.code == "message_ambiguous":
+                count = len((exc.detail or {}).get("case_ids", ())) or 2
+                exc.message = (f"Cannot correlate message '{name}': {count} executions match the correlation keys. "
+                               f"Should be one or zero.")
+            raise
+        if body.get("resultEnabled"):
+            return jsonify([_correlation_result(a) for a in answers])
+        return None
+
+
+@bp.route("/signal")
+class Signal(MethodView):
+    @bp.arguments(schemas.CamundaSignalIn(), error_status_code=400)
+    @bp.response(204)
+    @bp.alt_response(400, schema=schemas.CamundaError, description="InvalidRequestException")
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    @bp.alt_response(403, schema=schemas.CamundaError, description="AuthorizationException: integration or admin")
+    def post(self, body):
+        """Deliver a signal to every case waiting for it (Camunda 7's POST /signal)."""
+        _refuse_tenant(body.get("tenantId"), "tenantId")
+        if body.get("executionId"):
+            raise ValidationError("a signal goes to every waiting case; send a message to reach one case",
+                                  code="signal_execution_unsupported", field="executionId")
+        messages.send_signal(context(), actor(), body["name"], body.get("signalId"),
+                             rules.variable_values(body.get("variables")), require_id=False)
+        return None

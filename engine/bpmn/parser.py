@@ -243,6 +243,7 @@ def _static_checks(file_name: str, tree, problems: ProblemList) -> dict[str, lis
         _check_timers(file_name, process, problems)
         for gw in process.iter("{%s}eventBasedGateway" % NS["bpmn"]):
             _check_event_gateway(file_name, process, gw, problems)
+        _check_event_names(file_name, tree.getroot(), process, problems)
     return metas
 
 
@@ -363,3 +364,22 @@ def _check_event_gateway(file_name, process, gw, problems) -> None:
                      f"event-based gateway is followed by {len(timers)} timers ({', '.join(timers)}); "
                      "the engine supports one timer per event-based gateway", file=file_name,
                      element=gw.get("id"), line=gw.sourceline)
+
+
+def _check_event_names(file_name, root, process, problems) -> None:
+    """A message or signal event (or receive task) is addressed by the name of the bpmn:message /
+    bpmn:signal it refers to (docs/integration.md#messages-and-signals): one without a name could
+    never be sent, and the case would wait for ever."""
+    for kind, tag, ref_attr in (("message", "message", "messageRef"), ("signal", "signal", "signalRef")):
+        names = {node.get("id"): (node.get("name") or "").strip()
+                 for node in root.iterfind("bpmn:%s" % tag, NS)}
+        owners = [(d.getparent(), d) for d in process.iter("{%s}%sEventDefinition" % (NS["bpmn"], tag))]
+        if kind == "message":
+            owners += [(t, t) for t in process.iter("{%s}receiveTask" % NS["bpmn"])]
+        for owner, node in owners:
+            ref = node.get(ref_attr)
+            if not ref or not names.get(ref):
+                problems.add("message_name_missing" if kind == "message" else "signal_name_missing",
+                             f"{owner.get('id')} refers to no named bpmn:{tag} ({ref_attr} "
+                             f"{'missing' if not ref else repr(ref) + ' has no name'}); a {kind} is sent by name",
+                             file=file_name, element=owner.get("id"), line=owner.sourceline)

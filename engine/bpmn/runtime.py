@@ -31,7 +31,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn import sandbox
+from engine.bpmn import events, sandbox
 from engine.bpmn.engine_time import DEADLINE_FUNCTIONS, current_calendar, current_clock, using_clock
 from engine.bpmn.failures import case_error
 from engine.bpmn.state_json import CachingTaskConverter, StateWriter
@@ -266,6 +266,25 @@ class Runtime:
 
     def waiting_timers(self, workflow):
         return waiting_timers(workflow)
+
+    @staticmethod
+    def waiting_subscriptions(workflow) -> list[events.Subscription]:
+        return events.waiting_subscriptions(workflow)
+
+    def deliver(self, workflow, kind: str, name: str, variables: dict, clock, calendar=None,
+                convention: str = dl.EXCLUDE_START) -> list[str]:
+        """Deliver a message or signal (engine/bpmn/events.py) and run what it releases; returns
+        the elements that caught it (empty: the workflow did not wait for it; nothing ran)."""
+        check_user_data(variables)
+        with using_clock(clock, calendar, convention):
+            try:
+                caught = events.deliver(workflow, kind, name, variables)
+            except (SpiffWorkflowException, sandbox.ScriptPolicyError, sandbox.ScriptBudgetExceeded,
+                    NameError, TypeError, ValueError, KeyError, AttributeError) as exc:
+                raise case_error(exc) from exc
+        if caught:
+            self._advance(workflow, clock, calendar, convention)
+        return caught
 
     @staticmethod
     def is_completed(workflow) -> bool:

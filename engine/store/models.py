@@ -293,6 +293,9 @@ class Case(Base):
               postgresql_where=text("applicant_account_id IS NOT NULL")),
         Index("ix_case_parent_case_id", "parent_case_id",
               sqlite_where=text("parent_case_id IS NOT NULL"), postgresql_where=text("parent_case_id IS NOT NULL")),
+        # messages correlated by business key (migration 0017); partial: most cases have none
+        Index("ix_case_business_key", "business_key",
+              sqlite_where=text("business_key IS NOT NULL"), postgresql_where=text("business_key IS NOT NULL")),
         # the supervisor dashboard (migration 0012): its counts come from these indexes alone
         Index("ix_case_running_unit", "origin_org_unit_id", "warning", "origin_window_id", "created_by",
               sqlite_where=text("status = 'running'"), postgresql_where=text("status = 'running'")),
@@ -692,4 +695,34 @@ class Rectification(Base):
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTC)
     revisited_at: Mapped[Optional[datetime]] = mapped_column(UTC)
     revisit_note: Mapped[Optional[str]] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTC)
+
+
+class EventSubscription(Base):
+    """A message or signal a running case waits for (engine/bpmn/events.py): written by the save
+    that reaches the wait, removed by the save that leaves it, so a sender finds the waiting
+    cases without loading a workflow (docs/integration.md#messages-and-signals)."""
+    __tablename__ = "event_subscription"
+    __table_args__ = (Index("ix_event_subscription_name", "kind", "name", "case_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))             # message | signal
+    name: Mapped[str] = mapped_column(String(255))
+    element_id: Mapped[str] = mapped_column(String(255))
+    task_id: Mapped[str] = mapped_column(String(36))          # the waiting SpiffWorkflow task
+    created_at: Mapped[datetime] = mapped_column(UTC)
+
+
+class MessageDelivery(Base):
+    """A message or signal delivered, by its sender's id: the same id sent again is answered
+    with the first answer instead of being delivered twice."""
+    __tablename__ = "message_delivery"
+    __table_args__ = (UniqueConstraint("kind", "message_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    message_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(255))
+    request: Mapped[str] = mapped_column(String(64))          # hash of what was sent
+    response: Mapped[dict] = mapped_column(JSONType)
+    account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(UTC)

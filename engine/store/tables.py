@@ -9,8 +9,10 @@ from engine.store.models import (
                                  Deployment,
                                  DeploymentResource,
                                  Event,
+                                 EventSubscription,
                                  ItemImplementation,
                                  ItemPackage,
+                                 MessageDelivery,
                                  ProcessDefinition,
                                  ServiceItem,
                                  Task,
@@ -21,6 +23,8 @@ case = Case.__table__
 task = Task.__table__
 timer = Timer.__table__
 event = Event.__table__
+event_subscription = EventSubscription.__table__
+message_delivery = MessageDelivery.__table__
 case_counter = CaseCounter.__table__
 process_definition = ProcessDefinition.__table__
 deployment = Deployment.__table__

@@ -26,6 +26,7 @@ from engine.store.repositories.documents import Documents
 from engine.store.repositories.events import Events
 from engine.store.repositories.idempotency import IdempotencyKeys
 from engine.store.repositories.materials import CaseMaterials
+from engine.store.repositories.messages import Messages
 from engine.store.repositories.org import Organisation
 from engine.store.repositories.org_admin import OrgAdmin
 from engine.store.repositories.packages import Packages
@@ -75,6 +76,7 @@ class Transaction:
     deliveries = _repository(Deliveries)
     diagrams = _repository(Diagrams)
     ratings = _repository(Ratings)
+    messages = _repository(Messages)
 
     def __init__(self, conn: Connection):
         self.conn = conn

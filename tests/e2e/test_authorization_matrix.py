@@ -27,7 +27,7 @@ from engine.store.models import Case, CaseDocument, ItemImplementation, OrgUnit,
 from engine.store.schema import upgrade
 from tests.conftest import ROOT, staff, window_id
 from tests.form_samples import application, sample, task_data
-from tests.integration.helpers import FOOD_TO_ISSUED, complete_steps
+from tests.integration.helpers import FIXTURES, FOOD_TO_ISSUED, add_item, complete_steps, deploy_files
 
 FOOD = "620100-XK-SCJG-0001"
 PACKAGE = RESTAURANT_PACKAGE.code
@@ -406,6 +406,39 @@ def new_draft(ctx):
     return result.created[0][1]
 CASE_READERS = ("admin", "clerk_in", "sup_in")
 
+# --- messages and signals (docs/integration.md): integration accounts and administrators send them
+_WAITING_ITEM = []
+
+
+def waiting_case(ctx) -> int:
+    """A fresh case waiting for the message payment_received (the fixture is deployed once)."""
+    if not _WAITING_ITEM:
+        deploy_files(ctx, FIXTURES / "message_catch.bpmn")
+        add_item(ctx, "TEST-PAY", "wait_for_payment")
+        _WAITING_ITEM.append("TEST-PAY")
+    return cases.start_case(ctx, cases.StartCase("TEST-PAY", window_id(ctx, "XCZ-W01"), {"name": "王五"}, {}),
+                            staff(ctx, "xcz_receiver")).case_id
+
+
+MESSAGE_ROWS = [
+    ("POST /messages",
+     lambda ctx, c, h: c.post("/api/v1/messages", headers=h, json={
+         "name": "payment_received", "message_id": f"m-{next(_FRESH)}", "case_id": waiting_case(ctx)}),
+     expect(200, ("admin",))),
+    ("POST /signals",
+     lambda ctx, c, h: c.post("/api/v1/signals", headers=h, json={"name": "policy_published",
+                                                                   "signal_id": f"s-{next(_FRESH)}"}),
+     expect(200, ("admin",))),
+    ("POST /engine-rest/message",
+     lambda ctx, c, h: c.post("/engine-rest/message", headers=h, json={
+         "messageName": "payment_received", "processInstanceId": str(waiting_case(ctx))}),
+     expect(204, ("admin",))),
+    ("POST /engine-rest/signal",
+     lambda ctx, c, h: c.post("/engine-rest/signal", headers=h, json={"name": "policy_published"}),
+     expect(204, ("admin",))),
+]
+
+
 ROWS = [
     ("GET /health", lambda ctx, c, h: c.get("/api/v1/health"), expect(200, EVERYONE)),
     ("GET /auth/me", lambda ctx, c, h: c.get("/api/v1/auth/me", headers=h), expect(200, EVERYONE)),
@@ -600,7 +633,7 @@ ROWS = [
      lambda ctx, c, h: c.post("/engine-rest/process-definition/key/food_licence/start", headers=h,
                               json=camunda_start(ctx)), {**expect(200, ("admin", "clerk_in")), "applicant": 400}),
 ] + [(name, call, expect(200 if name.startswith("GET") else 204, CASE_READERS)) for name, call in MATERIAL_ROWS] \
-  + VAULT_ROWS + RATING_ROWS + org_rows()
+  + VAULT_ROWS + RATING_ROWS + org_rows() + MESSAGE_ROWS
 
 
 @pytest.mark.parametrize("who", EVERYONE)

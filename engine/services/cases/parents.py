@@ -59,6 +59,7 @@ def child_closed(ctx, tx, case_id: int, actor: Actor, now, known: Optional[dict]
     if status == "running":
         return
     tx.timers.cancel_all(parent_id)
+    tx.messages.drop_case(parent_id)          # its wait for the children ends here, not by a message
     parent.audit.add("package_result", actor, now, {"lifecycle": lifecycle, "decision": decision, "items": [
         {"number": c["number"], "item": c["item_code"], "outcome": c["outcome"]} for c in children]})
     tx.cases.close(parent, status, now, lifecycle=lifecycle, decision=decision, decided_at=now)

@@ -1,8 +1,8 @@
 """What every command that moves a case shares: load its workflow (from the cache when its version
 matches; the caller locked the case with tx.cases.lock), and after the engine ran, write the
-consequences in the same transaction — task projection, step cards, BPMN timers, status, audit
-events, and the new state with version + 1. This is the hot path: the repositories it calls run
-prebuilt statements on the driver."""
+consequences in the same transaction — task projection, step cards, BPMN timers, the messages
+and signals it waits for, status, audit events, and the new state with version + 1. This is the
+hot path: the repositories it calls run prebuilt statements on the driver."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -30,9 +30,11 @@ def load_workflow(ctx, tx: Transaction, case: LoadedCase) -> None:
     if projected is not None:
         # what the last save projected from this very workflow object: no need to scan again
         case.open_before, case.timers_before = dict(projected[0]), dict(projected[1])
+        case.waits_before = dict(projected[2])
     else:
         case.open_before = {rt.id: rt for rt in ctx.runtime.ready_user_tasks(wf)}
         case.timers_before = {tid: (el, due) for tid, el, due in ctx.runtime.waiting_timers(wf)}
+        case.waits_before = _waits(ctx, wf)
 
 
 def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
@@ -57,6 +59,9 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
 
     timers_after = {tid: (el, due) for tid, el, due in runtime.waiting_timers(wf)}
     _sync_timers(tx, case, timers_after, actor, now)
+    waits_after = _waits(ctx, wf)
+    if waits_after or case.waits_before:          # nothing to compare (or write) for most cases
+        _sync_waits(tx, case, waits_after, now)
 
     ended = runtime.is_completed(wf) and case.status == "running"
     if ended:
@@ -73,7 +78,7 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
     case.version += 1
     case.stored_status = case.status
     version = case.version
-    wf.lianban_projection = (ready, timers_after)
+    wf.lianban_projection = (ready, timers_after, waits_after)
     tx.after_commit(lambda: ctx.caches.workflows.put(case.id, version, wf))
     return version
 
@@ -161,6 +166,21 @@ def _sync_timers(tx: Transaction, case: LoadedCase, after: dict, actor: Actor, n
         tx.timers.schedule_many([(case.id, sla.BPMN_TIMER, tid, due, el) for tid, due, el in added], now)
         for tid, due, el in added:
             case.audit.add("timer_scheduled", actor, now, {"timer": tid, "element": el, "due_at": due.isoformat()})
+
+
+def _waits(ctx, wf) -> dict:
+    return {sub.key: sub.element_id for sub in ctx.runtime.waiting_subscriptions(wf)}
+
+
+def _sync_waits(tx: Transaction, case: LoadedCase, after: dict, now: datetime) -> None:
+    """The case's subscription rows follow what its workflow waits for (a message or signal
+    caught, a boundary event whose task completed, a new wait reached)."""
+    gone = [key for key in case.waits_before if key not in after]
+    if gone:
+        tx.messages.unsubscribe(case.id, gone)
+    added = [(*key, el) for key, el in after.items() if key not in case.waits_before]
+    if added:
+        tx.messages.subscribe(case.id, added, now)
 
 
 def _due_at(ctx, tx, meta, role: str, wf, now: datetime) -> Optional[datetime]:

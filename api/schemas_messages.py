@@ -1,0 +1,65 @@
+"""Schemas of /api/v1/messages and /api/v1/signals (docs/integration.md#messages-and-signals)."""
+from marshmallow import fields, validate
+
+from api.plain_dump import PlainDumpSchema
+from api.schemas import Id, Strict
+from engine.domain import messages as rules
+
+_NAME = validate.Length(min=1, max=rules.MAX_NAME)
+_ID = validate.Length(min=1, max=rules.MAX_MESSAGE_ID)
+_VARIABLES = {"description": "a JSON object merged into the case's data where the message is caught "
+                             f"(identifier keys at the top; at most {rules.MAX_VARIABLES_BYTES} bytes)"}
+
+
+class MessageIn(Strict):
+    name = fields.String(required=True, validate=_NAME,
+                         metadata={"description": "the name of the bpmn:message the case waits for"})
+    message_id = fields.String(required=True, validate=_ID,
+                               metadata={"description": "the sender's id of this message: sent again, it gets the "
+                                                        "first answer and nothing is done twice"})
+    case_id = Id(strict=True, metadata={"description": "correlate with the case of this id"})
+    case_number = fields.String(validate=validate.Length(min=1, max=rules.MAX_CASE_NUMBER),
+                                metadata={"description": "correlate with the case of this number"})
+    business_key = fields.String(validate=validate.Length(min=1, max=rules.MAX_BUSINESS_KEY),
+                                 metadata={"description": "correlate with the case of this business key"})
+    variables = fields.Dict(load_default=dict, metadata=_VARIABLES)
+
+
+class SignalIn(Strict):
+    name = fields.String(required=True, validate=_NAME,
+                         metadata={"description": "the name of the bpmn:signal the cases wait for"})
+    signal_id = fields.String(required=True, validate=_ID,
+                              metadata={"description": "the sender's id of this signal: sent again, it gets the "
+                                                       "first answer and no case receives it twice"})
+    variables = fields.Dict(load_default=dict, metadata=_VARIABLES)
+
+
+class OpenTask(PlainDumpSchema):
+    id = fields.String()
+    element = fields.String()
+    name = fields.String()
+
+
+class MessageOut(PlainDumpSchema):
+    case_id = fields.Integer()
+    case_number = fields.String()
+    status = fields.String(metadata={"description": "running, or completed when the message ended the case"})
+    version = fields.Integer()
+    name = fields.String()
+    caught_by = fields.List(fields.String(), metadata={"description": "the BPMN elements that caught it"})
+    tasks = fields.List(fields.Nested(OpenTask), metadata={"description": "the case's tasks open now"})
+
+
+class SignalFailure(PlainDumpSchema):
+    case_id = fields.Integer()
+    code = fields.String()
+    message = fields.String()
+
+
+class SignalOut(PlainDumpSchema):
+    name = fields.String()
+    signal_id = fields.String()
+    count = fields.Integer(metadata={"description": "how many cases received it"})
+    case_ids = fields.List(fields.Integer())
+    failed = fields.List(fields.Nested(SignalFailure),
+                         metadata={"description": "cases where it could not be delivered (they still wait)"})

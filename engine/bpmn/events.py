@@ -1,0 +1,96 @@
+"""Messages and signals from outside: what a workflow waits for, and delivering one to it.
+
+A workflow waits for a message or a signal in its event manager: an intermediate catch event, a
+receive task, a boundary event of a task that is open, or an event-based gateway whose branches
+catch one. `waiting_subscriptions` lists them (the case's rows in `event_subscription` follow it,
+so waiting cases are found without loading any workflow); `deliver` hands one to the workflow.
+
+SpiffWorkflow 3.2.0 matches an event by the class of its definition (the spiff parser's message
+class, not bpmn's), so we deliver with the waiting task's own definition object. The caller's
+variables land in the data of the catching task, which the steps after it inherit, and in the
+process's own data (the case's data, as Camunda's process variables), whatever the diagram says
+about payloads (Camunda diagrams have no spiffworkflow:messageVariable); a spiff
+messageVariable / signal variable still receives them as the whole payload, as SpiffArena does.
+Correlation with a particular case is ours (case number, business key, case id): within the case
+the message name decides."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+
+MESSAGE, SIGNAL = "message", "signal"
+KINDS = (MESSAGE, SIGNAL)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    task_id: str        # the waiting SpiffWorkflow task (a gateway, a catch event, a boundary event)
+    kind: str           # message | signal
+    name: str           # the bpmn:message / bpmn:signal name
+    element_id: str     # the BPMN element that waits
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.task_id, self.kind, self.name
+
+
+def _kind(definition) -> str | None:
+    if isinstance(definition, MessageEventDefinition):
+        return MESSAGE
+    if isinstance(definition, SignalEventDefinition):
+        return SIGNAL
+    return None
+
+
+def _definitions(task):
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return definition.event_definitions
+    return (definition,) if definition is not None else ()
+
+
+def waiting_subscriptions(workflow) -> list[Subscription]:
+    """Every message and signal the workflow (and its sub-workflows: they share the top
+    workflow's event manager) waits for now. Free for a workflow that waits for nothing."""
+    out = []
+    for task in workflow.event_manager.tasks.values():
+        for definition in _definitions(task):
+            kind = _kind(definition)
+            if kind is not None and definition.name:
+                spec = task.task_spec
+                out.append(Subscription(str(task.id), kind, definition.name, spec.bpmn_id or spec.name))
+    return out
+
+
+def deliver(workflow, kind: str, name: str, variables: dict) -> list[str]:
+    """Hand a message or signal to every task of the workflow waiting for it; returns the element
+    ids that caught it (empty: nothing waited, and nothing changed). The caller advances the
+    workflow afterwards, under the engine clock (a gateway's timer is judged at the catch)."""
+    definition, catching = None, []
+    for task in list(workflow.event_manager.tasks.values()):
+        for candidate in _definitions(task):
+            if _kind(candidate) == kind and candidate.name == name:
+                definition = definition or candidate
+                catching.append(task)
+                break
+    if definition is None:
+        return []
+    correlations = copy.deepcopy(workflow.correlations) if kind == MESSAGE else {}
+    event = BpmnEvent(definition, payload=copy.deepcopy(variables), correlations=correlations)
+    workflow.event_manager.catch(event, internal=False)
+    caught = []
+    for task in catching:
+        if task.workflow.tasks.get(task.id) is task and task.id not in workflow.event_manager.tasks:
+            # it caught the event (it is READY now and left the manager): what follows it inherits
+            # its data, so the caller's variables go there, on top of what it inherited
+            task.data.update(copy.deepcopy(variables))
+            caught.append(task.task_spec.bpmn_id or task.task_spec.name)
+    if caught:
+        # and, as Camunda's process variables, on the process (what the case shows as its data)
+        workflow.task_tree.data.update(copy.deepcopy(variables))
+    return caught

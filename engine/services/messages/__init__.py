@@ -1,0 +1,11 @@
+"""Messages and signals from outside the engine: deliver a message to the one case waiting for
+it, a signal to every waiting case (docs/integration.md#messages-and-signals)."""
+from engine.services.messages.delivery import (
+    SENDER_ROLES,
+    Correlation,
+    correlate_all,
+    send_message,
+    send_signal,
+)
+
+__all__ = ["SENDER_ROLES", "Correlation", "correlate_all", "send_message", "send_signal"]

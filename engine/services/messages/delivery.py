@@ -1,0 +1,225 @@
+"""Delivering a message or a signal to the cases waiting for it (docs/integration.md#messages-and-signals).
+
+A message goes to the ONE running case that waits for it and matches the correlation (case id,
+case number, business key): none is 404 `message_not_correlated`, several are 409
+`message_ambiguous`. A signal goes to every waiting case, each in its own transaction. The
+waiting cases come from `event_subscription` (kept by every save of a case), so no workflow is
+loaded to find them.
+
+Idempotency: the sender's id is reserved in the delivering transaction before the case is locked;
+the same id again is answered with the first answer (stored with the reservation), a concurrent
+sender of the same id waits for the first one's commit and then reads that answer. A delivery
+that failed (not correlated, a script error) leaves no reservation: sending again tries again."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Optional
+
+from engine.bpmn.events import MESSAGE, SIGNAL
+from engine.domain import messages as rules
+from engine.domain.actor import Actor
+from engine.domain.errors import Conflict, LianbanError, NotFound
+from engine.services import calendar
+from engine.services.accounts import access
+from engine.services.cases import parents, progress
+from engine.store.uow import Transaction
+
+log = logging.getLogger(__name__)
+
+SENDER_ROLES = ("integration", "admin")
+# a signal's waiting cases are read this many at a time (each then delivered in its own
+# transaction), so a broadcast to many cases holds no long transaction and no long list
+SIGNAL_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Correlation:
+    case_id: Optional[int] = None
+    case_number: Optional[str] = None
+    business_key: Optional[str] = None
+
+    def given(self) -> dict:
+        return {k: v for k, v in (("case_id", self.case_id), ("case_number", self.case_number),
+                                  ("business_key", self.business_key)) if v is not None}
+
+
+@dataclass
+class SignalResult:
+    name: str
+    signal_id: Optional[str]
+    case_ids: list = field(default_factory=list)
+    failed: list = field(default_factory=list)       # {"case_id", "code", "message"}
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "signal_id": self.signal_id, "count": len(self.case_ids),
+                "case_ids": list(self.case_ids), "failed": list(self.failed)}
+
+
+def send_message(ctx, actor: Actor, name: str, message_id: Optional[str], correlation: Correlation,
+                 variables: Optional[dict] = None, *, require_id: bool = True) -> dict:
+    """Deliver a message to the one case waiting for it; the answer: the case (id, number,
+    status, version), the elements that caught it and the tasks open now."""
+    access.require_role(actor, *SENDER_ROLES)
+    name = rules.check_name(name)
+    message_id = rules.check_message_id(message_id, required=require_id)
+    variables = rules.check_variables(variables)
+    given = correlation.given()
+    request = rules.request_hash(MESSAGE, name, given, variables)
+    if message_id is not None:
+        earlier = _earlier(ctx, MESSAGE, message_id, request)
+        if earlier is not None:
+            return earlier
+    try:
+        with ctx.uow.begin() as tx:
+            now = ctx.clock.now()
+            if message_id is not None:
+                tx.messages.claim(MESSAGE, message_id, name, request, actor.staff_id, now)
+            case_ids = tx.messages.waiting_cases(MESSAGE, name, case_id=correlation.case_id,
+                                                 number=correlation.case_number,
+                                                 business_key=correlation.business_key, limit=2)
+            if not case_ids:
+                raise NotFound(f"no running case waits for message {name!r}"
+                               + (f" with {_describe(given)}" if given else ""),
+                               code="message_not_correlated", field="name")
+            if len(case_ids) > 1:
+                raise Conflict(f"several running cases wait for message {name!r}"
+                               + (f" with {_describe(given)}" if given else "")
+                               + "; correlate with a case number, business key or case id",
+                               code="message_ambiguous", field="name", detail={"case_ids": case_ids})
+            answer = _deliver_locked(ctx, tx, actor, case_ids[0], MESSAGE, name, message_id, variables, now)
+            if message_id is not None:
+                tx.messages.answer(MESSAGE, message_id, answer)
+            return answer
+    except Conflict as exc:
+        if exc.code != "message_id_in_use":
+            raise
+    # another request with this id was delivering at the same moment: its answer is ours
+    earlier = _earlier(ctx, MESSAGE, message_id, request)
+    if earlier is None:
+        raise Conflict("a message with this id is being delivered; send it again", code="message_id_in_use",
+                       field="message_id")
+    return earlier
+
+
+def correlate_all(ctx, actor: Actor, name: str, correlation: Correlation, variables: Optional[dict] = None) -> list:
+    """Camunda's `all=true`: the message to every matching waiting case, each in its own
+    transaction; the answers of those delivered (NotFound when none waits)."""
+    access.require_role(actor, *SENDER_ROLES)
+    name = rules.check_name(name)
+    variables = rules.check_variables(variables)
+    with ctx.uow.read() as tx:
+        case_ids = tx.messages.waiting_cases(MESSAGE, name, case_id=correlation.case_id,
+                                             number=correlation.case_number, business_key=correlation.business_key,
+                                             limit=SIGNAL_PAGE * 10)
+    answers = []
+    for case_id in case_ids:
+        with ctx.uow.begin() as tx:
+            answer = _deliver_locked(ctx, tx, actor, case_id, MESSAGE, name, None, variables, ctx.clock.now(),
+                                     missing_ok=True)
+            if answer is not None:
+                answers.append(answer)
+    if not answers:
+        raise NotFound(f"no running case waits for message {name!r}", code="message_not_correlated", field="name")
+    return answers
+
+
+def send_signal(ctx, actor: Actor, name: str, signal_id: Optional[str], variables: Optional[dict] = None,
+                *, require_id: bool = True) -> dict:
+    """Broadcast a signal to every running case waiting for it, each case in its own transaction
+    (one that fails is reported in `failed` and left waiting); the answer: how many and which."""
+    access.require_role(actor, *SENDER_ROLES)
+    name = rules.check_name(name)
+    signal_id = rules.check_message_id(signal_id, field="signal_id", required=require_id)
+    variables = rules.check_variables(variables)
+    request = rules.request_hash(SIGNAL, name, {}, variables)
+    if signal_id is not None:
+        earlier = _earlier(ctx, SIGNAL, signal_id, request)
+        if earlier is not None:
+            return earlier
+        try:
+            with ctx.uow.begin() as tx:        # reserve the id first: a resend during the broadcast waits or reads
+                tx.messages.claim(SIGNAL, signal_id, name, request, actor.staff_id, ctx.clock.now())
+        except Conflict:
+            earlier = _earlier(ctx, SIGNAL, signal_id, request)
+            if earlier is None:
+                raise Conflict("a signal with this id is being delivered", code="message_id_in_use",
+                               field="signal_id") from None
+            return earlier
+    result = SignalResult(name, signal_id)
+    cursor = 0
+    while True:
+        with ctx.uow.read() as tx:
+            page = tx.messages.signal_waiters(name, cursor, SIGNAL_PAGE)
+        for case_id in page:
+            _signal_one(ctx, actor, case_id, name, signal_id, variables, result)
+        if len(page) < SIGNAL_PAGE:
+            break
+        cursor = page[-1]
+    answer = result.to_dict()
+    if signal_id is not None:
+        with ctx.uow.begin() as tx:
+            tx.messages.answer(SIGNAL, signal_id, answer)
+    return answer
+
+
+def _signal_one(ctx, actor, case_id, name, signal_id, variables, result: SignalResult) -> None:
+    try:
+        with ctx.uow.begin() as tx:
+            answer = _deliver_locked(ctx, tx, actor, case_id, SIGNAL, name, signal_id, variables, ctx.clock.now(),
+                                     missing_ok=True)
+        if answer is not None:
+            result.case_ids.append(case_id)
+    except LianbanError as exc:            # this case's transaction rolled back; the others go on
+        log.warning("signal %s to case %s failed: %s", name, case_id, exc)
+        result.failed.append({"case_id": case_id, "code": exc.code, "message": exc.message})
+
+
+def _deliver_locked(ctx, tx: Transaction, actor: Actor, case_id: int, kind: str, name: str,
+                    sender_id: Optional[str], variables: dict, now, missing_ok: bool = False) -> Optional[dict]:
+    case = tx.cases.lock(case_id)
+    if case.status != "running":
+        if missing_ok:
+            return None
+        raise NotFound(f"case {case.number} is {case.status}", code="message_not_correlated", field="name")
+    if tx.messages.is_package_parent(case.id):
+        # a 一件事 parent waits for its children: its result is theirs (docs/packages.md), never a sender's
+        if missing_ok:
+            return None
+        raise Conflict(f"case {case.number} is a 一件事 parent: it ends when its children do",
+                       code="message_to_package_parent", field="name")
+    progress.load_workflow(ctx, tx, case)
+    caught = ctx.runtime.deliver(case.workflow, kind, name, variables, ctx.clock, calendar.current(ctx, tx),
+                                 ctx.settings.start_day_convention)
+    if not caught:         # the subscription row and the workflow disagree: never act on a guess
+        if missing_ok:
+            return None
+        raise NotFound(f"case {case.number} does not wait for {kind} {name!r}", code="message_not_correlated",
+                       field="name")
+    case.audit.add(f"{kind}_received", actor, now, {
+        "name": name, "id": sender_id, "elements": caught, "variables": sorted(variables)})
+    progress.save(ctx, tx, case, actor, now)
+    parents.after_child_step(ctx, tx, case, actor, now)          # a 一件事 child that this ended
+    open_tasks = [{"id": rt.id, "element": rt.spec_id, "name": rt.name}
+                  for rt in ctx.runtime.ready_user_tasks(case.workflow)]
+    return {"case_id": case.id, "case_number": case.number, "status": case.status, "version": case.version,
+            "name": name, "caught_by": caught, "tasks": open_tasks}
+
+
+def _earlier(ctx, kind: str, sender_id: str, request: str) -> Optional[dict]:
+    with ctx.uow.read() as tx:
+        row = tx.messages.delivery(kind, sender_id)
+    if row is None:
+        return None
+    if row.request != request:
+        field_name = "message_id" if kind == MESSAGE else "signal_id"
+        raise Conflict(f"this {field_name} was used for a different {kind}", code="message_id_reused",
+                       field=field_name)
+    if not row.response:
+        raise Conflict(f"a {kind} with this id is being delivered; send it again", code="message_id_in_use",
+                       field="message_id" if kind == MESSAGE else "signal_id")
+    return row.response
+
+
+def _describe(given: dict) -> str:
+    return ", ".join(f"{k} {v!r}" for k, v in given.items())

@@ -1,0 +1,177 @@
+"""Messages and signals over real HTTP (docs/integration.md#messages-and-signals), on both
+databases: POST /api/v1/messages and /api/v1/signals for the integration account, and the
+Camunda 7 POST /engine-rest/message and /engine-rest/signal with Basic credentials; every error
+with its status, code and field, problem+json on /api/v1 and Camunda's shape on /engine-rest."""
+import base64
+import threading
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from api import create_app
+from demo.org import DEMO_PASSWORD
+from engine.services import cases
+from engine.services.accounts import auth
+from tests.conftest import row_counts, staff, window_id
+from tests.integration.helpers import FIXTURES, add_item, deploy_files
+
+
+@pytest.fixture
+def http(demo):
+    for name, key, code in (("message_catch", "wait_for_payment", "TEST-PAY"),
+                            ("signal_catch", "wait_for_policy", "TEST-SIG")):
+        deploy_files(demo, FIXTURES / f"{name}.bpmn")
+        add_item(demo, code, key)
+    httpd = make_server("127.0.0.1", 0, create_app(context=demo), threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield demo, f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+def bearer(ctx, username):
+    return {"Authorization": "Bearer " + auth.create_service_token(ctx, username, "messages test")}
+
+
+def basic(username):
+    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{DEMO_PASSWORD}".encode()).decode()}
+
+
+def start(ctx, code, business_key=None):
+    return cases.start_case(ctx, cases.StartCase(code, window_id(ctx, "XCZ-W01"), {"name": "王五"}, {},
+                                                 business_key=business_key), staff(ctx, "xcz_receiver"))
+
+
+def problem(response, status, code, field=None):
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["code"] == code
+    if field is not None:
+        assert body["field"] == field
+    return body
+
+
+def test_message_api_delivers_once_and_answers_the_resend(http):
+    ctx, base = http
+    started = start(ctx, "TEST-PAY", business_key="PAY-1")
+    h = bearer(ctx, "integration")
+    body = {"name": "payment_received", "message_id": "pay-http-1", "business_key": "PAY-1",
+            "variables": {"amount": 88}}
+    first = requests.post(f"{base}/api/v1/messages", json=body, headers=h, timeout=30)
+    assert first.status_code == 200, first.text
+    answer = first.json()
+    assert answer["case_id"] == started.case_id and answer["case_number"] == started.number
+    assert answer["caught_by"] == ["paid"] and [t["element"] for t in answer["tasks"]] == ["confirm_payment"]
+    before = row_counts(ctx)
+    again = requests.post(f"{base}/api/v1/messages", json=body, headers=h, timeout=30)
+    assert again.status_code == 200 and again.json() == answer
+    assert row_counts(ctx) == before
+    problem(requests.post(f"{base}/api/v1/messages", json={**body, "variables": {"amount": 99}}, headers=h,
+                          timeout=30), 409, "message_id_reused", "message_id")
+    # the case's trail says who sent which message
+    trail = requests.get(f"{base}/api/v1/cases/{started.case_id}/events", headers=bearer(ctx, "admin"), timeout=30)
+    received = [e for e in trail.json()["events"] if e["type"] == "message_received"]
+    assert len(received) == 1 and received[0]["actor"] == "integration"
+    assert received[0]["payload"]["id"] == "pay-http-1" and trail.json()["intact"]
+
+
+def test_message_api_refusals(http):
+    ctx, base = http
+    a, b = start(ctx, "TEST-PAY"), start(ctx, "TEST-PAY")
+    h, clerk = bearer(ctx, "integration"), bearer(ctx, "xcz_receiver")
+    url = f"{base}/api/v1/messages"
+    before = row_counts(ctx)
+    problem(requests.post(url, json={"name": "payment_received", "message_id": "m", "case_number": "NOPE"},
+                          headers=h, timeout=30), 404, "message_not_correlated", "name")
+    body = problem(requests.post(url, json={"name": "payment_received", "message_id": "m"}, headers=h, timeout=30),
+                   409, "message_ambiguous", "name")
+    assert sorted(body["case_ids"]) == [a.case_id, b.case_id]
+    problem(requests.post(url, json={"name": "payment_received", "case_id": a.case_id}, headers=h, timeout=30),
+            422, "request_invalid", "message_id")
+    problem(requests.post(url, json={"name": "payment_received", "message_id": "m", "case_id": a.case_id,
+                                     "variables": {"typename": 1}}, headers=h, timeout=30),
+            422, "data_reserved_key", "typename")
+    problem(requests.post(url, json={"name": "payment_received", "message_id": "m", "case_id": a.case_id,
+                                     "variables": {"x": "y" * 70_000}}, headers=h, timeout=30),
+            413, "variables_too_large", "variables")
+    problem(requests.post(url, json={"name": "payment_received", "message_id": "m", "case_id": a.case_id},
+                          headers=clerk, timeout=30), 403, "role_required")
+    assert requests.post(url, json={"name": "payment_received", "message_id": "m"}, timeout=30).status_code == 401
+    assert row_counts(ctx) == before
+
+
+def test_signal_api_reaches_every_waiting_case(http):
+    ctx, base = http
+    ids = sorted(start(ctx, "TEST-SIG").case_id for _ in range(3))
+    h = bearer(ctx, "integration")
+    response = requests.post(f"{base}/api/v1/signals", json={"name": "policy_published", "signal_id": "s-1",
+                                                              "variables": {"policy": "P-7"}}, headers=h, timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"name": "policy_published", "signal_id": "s-1", "count": 3, "case_ids": ids,
+                               "failed": []}
+    again = requests.post(f"{base}/api/v1/signals", json={"name": "policy_published", "signal_id": "s-1",
+                                                           "variables": {"policy": "P-7"}}, headers=h, timeout=30)
+    assert again.json() == response.json()
+    problem(requests.post(f"{base}/api/v1/signals", json={"name": "policy_published", "signal_id": "s-2"},
+                          headers=bearer(ctx, "designer"), timeout=30), 403, "role_required")
+
+
+def camunda_error(response, status, kind, code):
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["type"] == kind and body["lianbanCode"] == code and body["code"] == 0
+    return body
+
+
+def test_camunda_message_and_signal(http):
+    ctx, base = http
+    by_key = start(ctx, "TEST-PAY", business_key="ORDER-7")
+    by_number = start(ctx, "TEST-PAY")
+    url = f"{base}/engine-rest/message"
+    h = basic("integration")
+    # businessKey, typed processVariables, no result: 204
+    r = requests.post(url, json={"messageName": "payment_received", "businessKey": "ORDER-7",
+                                 "processVariables": {"paid": {"value": True, "type": "Boolean"},
+                                                      "amount": {"value": 12.5, "type": "Double"}}},
+                      headers=h, timeout=30)
+    assert r.status_code == 204, r.text
+    view = cases.get_case(ctx, by_key.case_id, staff(ctx, "admin"))
+    assert view.data["paid"] is True and view.data["amount"] == 12.5
+    # nothing waits any more for that business key: Camunda's mismatching-correlation error
+    body = camunda_error(requests.post(url, json={"messageName": "payment_received", "businessKey": "ORDER-7"},
+                                       headers=h, timeout=30), 400, "RestException", "message_not_correlated")
+    assert body["message"] == ("Cannot correlate message 'payment_received': No process definition or execution "
+                               "matches the parameters")
+    # the correlation key caseNumber, with the result
+    r = requests.post(url, json={"messageName": "payment_received", "resultEnabled": True,
+                                 "correlationKeys": {"caseNumber": {"value": by_number.number, "type": "String"}}},
+                      headers=h, timeout=30)
+    assert r.status_code == 200, r.text
+    assert r.json() == [{"resultType": "Execution", "processInstance": None,
+                         "execution": {"id": str(by_number.case_id), "processInstanceId": str(by_number.case_id),
+                                       "ended": False, "tenantId": None}}]
+    camunda_error(requests.post(url, json={"messageName": "payment_received",
+                                           "correlationKeys": {"orderNo": {"value": "7", "type": "String"}}},
+                                headers=h, timeout=30), 400, "InvalidRequestException", "correlation_key_unsupported")
+    # all=true: every waiting case
+    two = [start(ctx, "TEST-PAY").case_id for _ in range(2)]
+    body = camunda_error(requests.post(url, json={"messageName": "payment_received"}, headers=h, timeout=30),
+                         400, "RestException", "message_ambiguous")
+    assert "2 executions match" in body["message"]
+    r = requests.post(url, json={"messageName": "payment_received", "all": True, "resultEnabled": True},
+                      headers=h, timeout=30)
+    assert sorted(int(x["execution"]["processInstanceId"]) for x in r.json()) == two
+    camunda_error(requests.post(url, json={"messageName": "payment_received"}, headers=basic("xcz_receiver"),
+                                timeout=30), 403, "AuthorizationException", "role_required")
+    # signals
+    waiting = [start(ctx, "TEST-SIG").case_id for _ in range(2)]
+    r = requests.post(f"{base}/engine-rest/signal", json={"name": "policy_published",
+                                                           "variables": {"v": {"value": 1, "type": "Integer"}}},
+                      headers=h, timeout=30)
+    assert r.status_code == 204, r.text
+    for case_id in waiting:
+        assert cases.get_case(ctx, case_id, staff(ctx, "admin")).data["v"] == 1
+    camunda_error(requests.post(f"{base}/engine-rest/signal", json={"name": "x", "executionId": "5"}, headers=h,
+                                timeout=30), 400, "InvalidRequestException", "signal_execution_unsupported")
