@@ -31,6 +31,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn import migration as bpmn_migration
 from engine.bpmn import sandbox
 from engine.bpmn.engine_time import DEADLINE_FUNCTIONS, current_calendar, current_clock, using_clock
 from engine.bpmn.failures import case_error
@@ -260,6 +261,25 @@ class Runtime:
             if waiting.workflow.tasks.get(waiting.id) is not waiting:
                 del manager.tasks[key]
         self._advance(workflow, clock, calendar, convention)
+
+    # --- instance migration (docs/migration.md) --------------------------------------------------
+    def describe(self, key) -> dict:
+        """The top-level BPMN elements of a loaded version (engine.domain.migration.Element by id)."""
+        return bpmn_migration.describe(self.specs.get(key)[0])
+
+    @staticmethod
+    def active_elements(workflow) -> list:
+        return bpmn_migration.active_elements(workflow)
+
+    def migrate(self, workflow, target_key, mapping: dict, clock, calendar=None,
+                convention: str = dl.EXCLUDE_START):
+        """The workflow moved to the target version (a new object; `workflow` is spent), run to
+        its next wait as the target's flows say."""
+        spec, subs = self.specs.get(target_key)
+        bpmn_migration.move(workflow, target_key, spec, subs, mapping)
+        moved = self.loads(self._serializer.serialize_json(workflow))
+        self._advance(moved, clock, calendar, convention)
+        return moved
 
     def fire_timers(self, workflow, clock, calendar=None, convention: str = dl.EXCLUDE_START) -> None:
         self._advance(workflow, clock, calendar, convention)

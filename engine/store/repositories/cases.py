@@ -113,6 +113,15 @@ class Cases(Repository):
             status=status, clock_status="stopped", completed_at=now, updated_at=now, next_timer_at=None,
             version=case.version + 1, audit_seq=case.audit.seq, audit_head=case.audit.head, **outcome))
 
+    def set_definition(self, case_id: int, definition_id: int) -> None:
+        """A migrated case runs another version of its process from now on."""
+        self.conn.execute(update(t.case).where(_C.id == case_id).values(definition_id=definition_id))
+
+    def running_of_definition(self, definition_id: int) -> list[int]:
+        """Ids of the running cases of a version, in id order."""
+        return list(self.conn.execute(select(_C.id).where(_C.definition_id == definition_id,
+                                                          _C.status == "running").order_by(_C.id)).scalars())
+
     # --- lifecycle and decision -------------------------------------------------------------
 
     def lifecycle(self, case_id: int) -> str:

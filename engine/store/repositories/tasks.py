@@ -109,6 +109,20 @@ class Tasks(Repository):
 
     # --- the projection after a step ------------------------------------------------------------
 
+    def open_rows_of_case(self, case_id: int) -> dict:
+        """Task id -> (id, spec_id, candidate_groups, routed_org_unit_id, routed_department_id,
+        routed_role, assignee_id) of the case's open tasks (what a migration re-projects)."""
+        rows = self.conn.execute(select(_T.id, _T.spec_id, _T.candidate_groups, _T.routed_org_unit_id,
+                                        _T.routed_department_id, _T.routed_role, _T.assignee_id)
+                                 .where(_T.case_id == case_id, _T.state == "open")).all()
+        return {row.id: row for row in rows}
+
+    def remap(self, task_id: str, values: dict) -> None:
+        """An open task moved to another version's element (a migration): its element, name,
+        process, candidate groups, form, stage, routing and claim as given."""
+        self.conn.execute(update(t.task).where(_T.id == task_id, _T.state == "open").values(**values))
+
+
     def open_many(self, rows: list[dict]) -> None:
         """New open tasks, each a full row of the task table."""
         _INSERT.execute(self.conn, rows)
