@@ -24,6 +24,7 @@ from api.resources import (
     items,
     lifecycle,
     materials,
+    migrations,
     org,
     packages,
     ratings,
@@ -87,7 +88,7 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
     api = LianbanApi(app)
     api.register_converter(IdConverter, id_parameter_schema)
     for module in (health, auth, items, catalogue, definitions, cases, lifecycle, tasks, supervision, calendar,
-                   engine_rest, forms, packages, materials, vault, diagrams, org, ratings):
+                   engine_rest, forms, packages, materials, vault, diagrams, org, ratings, migrations):
         api.register_blueprint(module.bp)
     app.register_blueprint(_docs_assets())
 

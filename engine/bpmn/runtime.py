@@ -277,7 +277,7 @@ class Runtime:
         its next wait as the target's flows say."""
         spec, subs = self.specs.get(target_key)
         bpmn_migration.move(workflow, target_key, spec, subs, mapping)
-        moved = self.loads(self._serializer.serialize_json(workflow))
+        moved = self.loads(self.dumps(workflow))
         self._advance(moved, clock, calendar, convention)
         return moved
 

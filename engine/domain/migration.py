@@ -81,23 +81,23 @@ def check_plan(source: dict[str, Element], target: dict[str, Element], explicit:
     """What is wrong with a plan itself, whatever cases it is applied to."""
     problems = []
     if not same_process:
-        problems.append(MigrationProblem("migration_process_mismatch",
-                                         "a case can move only between versions of the same process"))
+        problems.append(MigrationProblem(code="migration_process_mismatch",
+                                         message="a case can move only between versions of the same process"))
     for src, dst in sorted(explicit.items()):
         if src not in source:
-            problems.append(MigrationProblem("migration_unknown_source_element",
-                                             f"{src!r} is not an element of the source version", src))
+            problems.append(MigrationProblem(code="migration_unknown_source_element", element=src,
+                                             message=f"{src!r} is not an element of the source version"))
         elif dst not in target:
-            problems.append(MigrationProblem("migration_unknown_target_element",
-                                             f"{dst!r} is not an element of the target version", dst))
+            problems.append(MigrationProblem(code="migration_unknown_target_element", element=dst,
+                                             message=f"{dst!r} is not an element of the target version"))
         elif source[src].kind != target[dst].kind:
             problems.append(_kind_mismatch(source[src], target[dst]))
     return problems
 
 
 def _kind_mismatch(src: Element, dst: Element, case_id: Optional[int] = None) -> MigrationProblem:
-    return MigrationProblem("migration_kind_mismatch",
-                            f"{src.id} is a {src.kind} but {dst.id} in the target is a {dst.kind}", src.id, case_id)
+    return MigrationProblem(code="migration_kind_mismatch", element=src.id, case_id=case_id,
+                            message=f"{src.id} is a {src.kind} but {dst.id} in the target is a {dst.kind}")
 
 
 def check_case(case_id: int, active: Iterable[Active], source: dict[str, Element], target: dict[str, Element],
@@ -109,25 +109,24 @@ def check_case(case_id: int, active: Iterable[Active], source: dict[str, Element
         src = source.get(element)
         if here.nested or (src is not None and src.scoped):
             problems.append(MigrationProblem(
-                "migration_scope_unsupported",
-                f"case {case_id} is inside {element}, a sub-process, call activity or multi-instance "
-                "activity: its inner state cannot be moved", element, case_id))
+                code="migration_scope_unsupported", element=element, case_id=case_id,
+                message=f"case {case_id} is inside {element}, a sub-process, call activity or multi-instance "
+                        "activity: its inner state cannot be moved"))
             continue
         dst = target.get(mapping.get(element, ""))
         if src is None or dst is None:
-            problems.append(MigrationProblem("migration_unmapped_activity",
-                                             f"case {case_id} is at {element}, which the plan maps to no element "
-                                             "of the target version", element, case_id))
+            problems.append(MigrationProblem(
+                code="migration_unmapped_activity", element=element, case_id=case_id,
+                message=f"case {case_id} is at {element}, which the plan maps to no element of the target version"))
             continue
         if src.kind != dst.kind:
             problems.append(_kind_mismatch(src, dst, case_id))
         elif dst.scoped:
-            problems.append(MigrationProblem("migration_scope_unsupported",
-                                             f"{dst.id} in the target opens a scope (sub-process or multi-instance)",
-                                             element, case_id))
+            problems.append(MigrationProblem(
+                code="migration_scope_unsupported", element=element, case_id=case_id,
+                message=f"{dst.id} in the target opens a scope (sub-process or multi-instance)"))
         elif src.waits_on != dst.waits_on or src.boundary != dst.boundary:
             problems.append(MigrationProblem(
-                "migration_event_changed",
-                f"case {case_id} waits at {element}, whose event or boundary events differ in the target",
-                element, case_id))
+                code="migration_event_changed", element=element, case_id=case_id,
+                message=f"case {case_id} waits at {element}, whose event or boundary events differ in the target"))
     return problems

@@ -66,7 +66,8 @@ def _run(ctx, request: MigrationRequest, actor: Actor, dry_run: bool) -> Migrati
         raise ValidationError("name the cases to migrate (case_ids) or ask for all running cases of the source "
                               "version (all), not both", code="migration_cases_required", field="case_ids")
     if request.case_ids is not None and len(request.case_ids) > MAX_CASES:
-        raise ValidationError(f"at most {MAX_CASES} cases per request", code="request_invalid", field="case_ids")
+        raise ValidationError(f"at most {MAX_CASES} cases per request", code="migration_too_many_cases",
+                              field="case_ids")
     with ctx.uow.read() as tx:
         checked = plans.check(ctx, tx, request.source_definition_id, request.target_definition_id, request.mapping)
         case_ids = (list(dict.fromkeys(request.case_ids)) if request.case_ids is not None
@@ -93,7 +94,8 @@ def _one(ctx, checked: plans.CheckedPlan, case_id: int, actor: Actor, dry_run: b
         return CaseOutcome(case_id, "skipped", "case_not_found")
     except (CaseError, Conflict) as exc:
         # the target's flows could not run from where the case stands: nothing of it was written
-        problem = rules.MigrationProblem(exc.code, exc.message, getattr(exc, "detail", {}).get("element"), case_id)
+        problem = rules.MigrationProblem(code=exc.code, message=exc.message, element=exc.detail.get("element"),
+                                         case_id=case_id)
         return CaseOutcome(case_id, "refused", exc.code, (problem,))
 
 
@@ -157,7 +159,10 @@ def _reproject_open_tasks(ctx, tx: Transaction, case: LoadedCase, target, mappin
         groups = (meta.candidate_groups if meta else []) or ([rt.lane] if rt.lane else [])
         joined = ",".join(groups)[:255]
         values = {"spec_id": rt.spec_id, "process_key": rt.process, "name": rt.name, "candidate_groups": joined,
-                  "form_key": meta.form_key if meta else None, "stage": meta.stage if meta else None}
+                  "form_key": meta.form_key if meta else None, "stage": meta.stage if meta else None,
+                  "routed_org_unit_id": row.routed_org_unit_id, "routed_department_id": row.routed_department_id,
+                  "routed_role": row.routed_role, "routing_error": row.routing_error,
+                  "assignee_id": row.assignee_id, "claimed_at": row.claimed_at}
         entry = {"task": rt.id, "from": row.spec_id, "to": rt.spec_id}
         if joined != row.candidate_groups and groups:
             if body is None:

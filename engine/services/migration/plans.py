@@ -27,7 +27,7 @@ def check(ctx, tx: Transaction, source_id: int, target_id: int, explicit: dict) 
     if not isinstance(explicit, dict) or len(explicit) > MAX_INSTRUCTIONS or not all(
             isinstance(k, str) and isinstance(v, str) and k and v for k, v in explicit.items()):
         raise ValidationError(f"mapping is an object of at most {MAX_INSTRUCTIONS} source element id: target "
-                              "element id pairs", code="request_invalid", field="mapping")
+                              "element id pairs", code="migration_mapping_invalid", field="mapping")
     if source_id == target_id:
         raise ValidationError("the source and target versions are the same", code="migration_same_version",
                               field="target_definition_id")
