@@ -127,6 +127,13 @@ def migration_plan(ctx) -> dict:
     return {"source_definition_id": versions[0], "target_definition_id": versions[-1], "case_ids": [2147483647]}
 
 
+def camunda_plan(ctx) -> dict:
+    """migration_plan's versions as Camunda's plan (no instruction: equal ids map themselves)."""
+    plan = migration_plan(ctx)
+    return {"sourceProcessDefinitionId": str(plan["source_definition_id"]),
+            "targetProcessDefinitionId": str(plan["target_definition_id"]), "instructions": []}
+
+
 def latest_food(ctx) -> str:
     """Camunda's id of the food licence process's latest version (key:version:row id)."""
     with ctx.uow.read() as tx:
@@ -468,6 +475,16 @@ ROWS = [
     ("POST /migrations/execute",
      lambda ctx, c, h: c.post("/api/v1/migrations/execute", headers=h, json=migration_plan(ctx)),
      expect(200, ("admin", "designer"))),
+    ("POST /engine-rest/migration/generate",
+     lambda ctx, c, h: c.post("/engine-rest/migration/generate", headers=h, json=camunda_plan(ctx)),
+     expect(200, ("admin", "designer"))),
+    ("POST /engine-rest/migration/validate",
+     lambda ctx, c, h: c.post("/engine-rest/migration/validate", headers=h, json=camunda_plan(ctx)),
+     expect(200, ("admin", "designer"))),
+    ("POST /engine-rest/migration/execute",
+     lambda ctx, c, h: c.post("/engine-rest/migration/execute", headers=h, json={
+         "migrationPlan": camunda_plan(ctx), "processInstanceIds": ["2147483647"]}),
+     expect(400, ("admin", "designer"))),
     ("GET /process-definitions/items", lambda ctx, c, h: c.get("/api/v1/process-definitions/items", headers=h),
      expect(200, ("admin", "designer"))),
     ("GET /process-definitions/routing-options",

@@ -145,3 +145,43 @@ def test_lianban_migrate(cli_env):
     assert wrong.returncode == 1 and "error [definition_not_found]" in wrong.stderr
     bad_map = _cli(cli_env, "migrate", "--from", source, "--to", target, "--map", "review", "--all")
     assert bad_map.returncode == 1 and "error [migration_mapping_invalid]" in bad_map.stderr
+
+
+def test_camunda_generate_validate_execute(client, demo):
+    designer, receiver = auth(client, "designer"), auth(client, "xcz_receiver")
+    v1 = _deploy(client, designer, "linear_v1.bpmn")
+    add_item(demo, "TEST-MIG", "mig_linear")
+    at_intake, at_review = _start(client, demo, receiver), _start(client, demo, receiver)
+    [(intake, _)] = _open_spec(demo, at_review)
+    assert client.post(f"/api/v1/tasks/{intake}/complete", headers=receiver, json={"data": {}}).status_code == 200
+    v2 = _deploy(client, designer, "linear_v2.bpmn")
+    ids = {"sourceProcessDefinitionId": f"mig_linear:1:{v1}", "targetProcessDefinitionId": str(v2)}
+
+    plan = client.post("/engine-rest/migration/generate", headers=designer, json=ids)
+    assert plan.status_code == 200, plan.json
+    generated = {i["sourceActivityIds"][0] for i in plan.json["instructions"]}
+    assert {"start", "intake", "end"} <= generated and "review" not in generated
+
+    wrong = {**plan.json, "instructions": plan.json["instructions"] + [
+        {"sourceActivityIds": ["review"], "targetActivityIds": ["nowhere"]}]}
+    report = client.post("/engine-rest/migration/validate", headers=designer, json=wrong)
+    assert report.status_code == 200
+    [failed] = report.json["instructionReports"]
+    assert failed["instruction"]["targetActivityIds"] == ["nowhere"] and "nowhere" in failed["failures"][0]
+
+    # without an instruction for review the case there cannot move: none of them is migrated
+    before = row_counts(demo)
+    refused = client.post("/engine-rest/migration/execute", headers=designer,
+                          json={"migrationPlan": plan.json, "processInstanceIds": [str(at_intake), str(at_review)]})
+    assert refused.status_code == 400 and refused.json["lianbanCode"] == "migration_refused"
+    assert refused.json["cases"][0]["problems"][0]["element"] == "review"
+    assert row_counts(demo) == before
+
+    good = {**plan.json, "instructions": plan.json["instructions"] + [
+        {"sourceActivityIds": ["review"], "targetActivityIds": ["examine"]}]}
+    done = client.post("/engine-rest/migration/execute", headers=designer,
+                       json={"migrationPlan": good, "processInstanceQuery": {}})
+    assert done.status_code == 204, done.get_data(as_text=True)
+    assert [spec for _, spec in _open_spec(demo, at_review)] == ["examine"]
+    denied = client.post("/engine-rest/migration/generate", headers=receiver, json=ids)
+    assert denied.status_code == 403 and denied.json["type"] == "AuthorizationException"

@@ -182,3 +182,24 @@ def _reproject_open_tasks(ctx, tx: Transaction, case: LoadedCase, target, mappin
         case.open_before[rt.id] = rt
         moved.append(entry)
     return moved
+
+
+def generate(ctx, source_id: int, target_id: int, actor: Actor) -> dict:
+    """Camunda's generated plan: every element whose id is in both versions with the same kind,
+    mapped to itself (what a plan maps without instructions)."""
+    access.require_role(actor, "designer", "admin")
+    with ctx.uow.read() as tx:
+        checked = plans.check(ctx, tx, source_id, target_id, {})
+    return {eid: eid for eid, element in checked.source.items()
+            if eid in checked.target and checked.target[eid].kind == element.kind}
+
+
+def check_plan(ctx, source_id: int, target_id: int, mapping: dict, actor: Actor) -> list:
+    """The plan's own problems (MigrationProblem), no case looked at; [] when it is valid."""
+    access.require_role(actor, "designer", "admin")
+    try:
+        with ctx.uow.read() as tx:
+            plans.check(ctx, tx, source_id, target_id, mapping)
+    except rules.MigrationRefused as exc:
+        return exc.problems
+    return []
