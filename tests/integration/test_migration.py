@@ -206,3 +206,29 @@ def test_a_thousand_running_cases_move_with_their_audit_chains_intact(linear, db
         specs = set(tx.conn.execute(select(t.task.c.spec_id).where(t.task.c.state == "open")).scalars())
     assert sorted(on_v2) == ids and specs == {"intake", "examine"}
     assert all(_chain_intact(ctx, case_id) for case_id in ids)
+
+
+def test_history_of_a_step_the_target_lacks_is_cut_out(linear):
+    ctx, v1 = linear
+    v2 = _deploy(ctx, "linear_v2.bpmn")
+    started = _start(ctx)                                   # on v2, the newest version
+    for who in ("xcz_receiver", "xcz_reviewer"):
+        [(task_id, *_)] = _open(ctx, started.case_id)
+        tasks.complete(ctx, task_id, {"by": who}, staff(ctx, who))
+    [(sign, spec, *_)] = _open(ctx, started.case_id)
+    assert spec == "sign"
+    # back to v1: sign is done as v1's review; examine (done) has no counterpart and leaves the tree
+    report = migration.execute(ctx, migration.MigrationRequest(v2, v1, {"sign": "review"},
+                                                               case_ids=(started.case_id,)), ADMIN)
+    assert [c.status for c in report.cases] == ["migrated"]
+    [(task_id, spec, name, *_)] = _open(ctx, started.case_id)
+    assert (task_id, spec, name) == (sign, "review", "审查")
+    # the step before it is still there to return to (退回), and the case ends on v1's flows
+    done = tasks.return_to_previous(ctx, sign, "退回补正", staff(ctx, "xcz_reviewer"))
+    [(intake, spec, *_)] = _open(ctx, started.case_id)
+    assert spec == "intake" and done.next_tasks == (intake,)
+    tasks.complete(ctx, intake, {}, staff(ctx, "xcz_receiver"))
+    [(review, spec, *_)] = _open(ctx, started.case_id)
+    assert spec == "review"
+    assert tasks.complete(ctx, review, {}, staff(ctx, "xcz_reviewer")).status == "completed"
+    assert _chain_intact(ctx, started.case_id)
