@@ -3,6 +3,7 @@ step, a claim kept, a re-routed step, refusals with nothing written, a parallel 
 1,000 cases moved with their audit chains intact."""
 import os
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from engine.domain.actor import Actor
 from engine.domain.errors import Forbidden, NotFound, ValidationError
 from engine.services import cases, migration, tasks
+from engine.services.time_limits import timers
 from engine.store import tables as t
 from tests.conftest import row_counts, snapshot, staff, window_id
 from tests.integration.helpers import FIXTURES, add_item, deploy_files
@@ -232,3 +234,30 @@ def test_history_of_a_step_the_target_lacks_is_cut_out(linear):
     assert spec == "review"
     assert tasks.complete(ctx, review, {}, staff(ctx, "xcz_reviewer")).status == "completed"
     assert _chain_intact(ctx, started.case_id)
+
+
+def test_a_waiting_timer_moves_to_its_renamed_element_and_fires_on_time(demo, clock):
+    ctx = demo
+    v1 = _deploy(ctx, "timer_v1.bpmn")
+    add_item(ctx, "TEST-MIGT", "mig_timer")
+    started = _start(ctx, "TEST-MIGT")
+    [(intake, *_)] = _open(ctx, started.case_id)
+    tasks.complete(ctx, intake, {}, staff(ctx, "xcz_receiver"))
+    pending = (select(t.timer.c.ref, t.timer.c.element, t.timer.c.due_at)
+               .where(t.timer.c.case_id == started.case_id, t.timer.c.kind == "bpmn", t.timer.c.state == "pending"))
+    with ctx.uow.read() as tx:
+        [(ref, element, due)] = tx.conn.execute(pending).all()
+    assert element == "wait"
+    v2 = _deploy(ctx, "timer_v2.bpmn")
+    clock.advance(timedelta(days=1))
+    report = migration.execute(ctx, migration.MigrationRequest(v1, v2, {"wait": "cooling"}, all_running=True),
+                               ADMIN)
+    assert [c.status for c in report.cases] == ["migrated"]
+    with ctx.uow.read() as tx:
+        assert tx.conn.execute(pending).all() == [(ref, "cooling", due)]      # the same wait, not restarted
+    clock.advance(timedelta(days=2, seconds=1))
+    timers.fire_due(ctx)
+    [(_, spec, *_)] = _open(ctx, started.case_id)
+    assert spec == "review"
+    fired = [e for e in cases.audit_trail(ctx, started.case_id, ADMIN)[0] if e["type"] == "timer_fired"]
+    assert [e["payload"]["element"] for e in fired] == ["cooling"]

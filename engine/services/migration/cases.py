@@ -135,12 +135,25 @@ def _migrate(ctx, tx: Transaction, checked: plans.CheckedPlan, case_id: int, act
     case.definition_id = plan.target_id
     tx.cases.set_definition(case.id, plan.target_id)
     moved = _reproject_open_tasks(ctx, tx, case, target, plan.mapping)
+    _rename_timers(ctx, tx, case)
     case.audit.add("case_migrated", actor, now, {
         "from": {"definition": plan.source_id, "version": checked.source_version},
         "to": {"definition": plan.target_id, "version": checked.target_version},
         "process": checked.key, "mapping": plan.explicit, "tasks": list(moved)})
     progress.save(ctx, tx, case, actor, now)
     return CaseOutcome(case_id, "migrated", tasks=tuple(moved))
+
+
+def _rename_timers(ctx, tx: Transaction, case: LoadedCase) -> None:
+    """A waiting timer keeps its catching task (and due time) but may now be another element's:
+    its row and what the save compares it with follow."""
+    renamed = {}
+    for task_id, element, due in ctx.runtime.waiting_timers(case.workflow):
+        before = case.timers_before.get(task_id)
+        if before is not None and before[0] != element:
+            renamed[task_id] = element
+            case.timers_before[task_id] = (element, before[1])
+    tx.timers.rename_bpmn(case.id, renamed)
 
 
 def _reproject_open_tasks(ctx, tx: Transaction, case: LoadedCase, target, mapping: dict) -> list[dict]:
