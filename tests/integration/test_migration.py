@@ -261,3 +261,21 @@ def test_a_waiting_timer_moves_to_its_renamed_element_and_fires_on_time(demo, cl
     assert spec == "review"
     fired = [e for e in cases.audit_trail(ctx, started.case_id, ADMIN)[0] if e["type"] == "timer_fired"]
     assert [e["payload"]["element"] for e in fired] == ["cooling"]
+
+
+def test_a_changed_boundary_timer_refuses_the_case_waiting_on_it(demo):
+    ctx = demo
+    v3 = _deploy(ctx, "linear_v3.bpmn")
+    add_item(ctx, "TEST-MIG", "mig_linear")
+    at_intake, at_confirm = _start(ctx), _start(ctx)
+    [(intake, *_)] = _open(ctx, at_confirm.case_id)
+    tasks.complete(ctx, intake, {}, staff(ctx, "xcz_reviewer"))
+    assert [spec for _, spec, *_ in _open(ctx, at_confirm.case_id)] == ["confirm"]
+    v4 = _deploy(ctx, "linear_v4.bpmn")
+    report = migration.execute(ctx, migration.MigrationRequest(v3, v4, {}, all_running=True), ADMIN)
+    outcomes = {c.case_id: c for c in report.cases}
+    assert outcomes[at_intake.case_id].status == "migrated"
+    refused = outcomes[at_confirm.case_id]
+    assert (refused.status, refused.reason, refused.problems[0].element) == \
+        ("refused", "migration_event_changed", "confirm")
+    assert _definition_of(ctx, at_confirm.case_id) == v3
