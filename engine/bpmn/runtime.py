@@ -245,7 +245,9 @@ class Runtime:
     def reset_to(self, workflow, task_id: str, clock, calendar=None, convention: str = dl.EXCLUDE_START) -> None:
         """Send the case back to a completed user task (退回): it is READY again, with what
         followed it removed."""
-        task = workflow.get_task_from_id(UUID(task_id))
+        # .get, not get_task_from_id (which raises): a migration may have cut the step out of the
+        # workflow when the case's new version has no such element (engine/bpmn/migration.py)
+        task = workflow.tasks.get(UUID(task_id))
         if task is None or task.state != TaskState.COMPLETED or not task.task_spec.manual:
             raise CaseError(f"task {task_id} is not a completed step of this case", code="return_target_invalid")
         with using_clock(clock, calendar, convention):

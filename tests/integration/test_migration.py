@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.domain.actor import Actor
-from engine.domain.errors import Forbidden, NotFound, ValidationError
+from engine.domain.errors import CaseError, Forbidden, NotFound, ValidationError
 from engine.services import cases, migration, tasks
 from engine.services.time_limits import timers
 from engine.store import tables as t
@@ -210,11 +210,12 @@ def test_a_thousand_running_cases_move_with_their_audit_chains_intact(linear, db
     assert all(_chain_intact(ctx, case_id) for case_id in ids)
 
 
-def test_history_of_a_step_the_target_lacks_is_cut_out(linear):
+def test_history_of_a_step_the_target_lacks_is_cut_out(linear, clock):
     ctx, v1 = linear
     v2 = _deploy(ctx, "linear_v2.bpmn")
     started = _start(ctx)                                   # on v2, the newest version
     for who in ("xcz_receiver", "xcz_reviewer"):
+        clock.advance(timedelta(minutes=5))                 # examine is the step completed last
         [(task_id, *_)] = _open(ctx, started.case_id)
         tasks.complete(ctx, task_id, {"by": who}, staff(ctx, who))
     [(sign, spec, *_)] = _open(ctx, started.case_id)
@@ -225,14 +226,14 @@ def test_history_of_a_step_the_target_lacks_is_cut_out(linear):
     assert [c.status for c in report.cases] == ["migrated"]
     [(task_id, spec, name, *_)] = _open(ctx, started.case_id)
     assert (task_id, spec, name) == (sign, "review", "审查")
-    # the step before it is still there to return to (退回), and the case ends on v1's flows
-    done = tasks.return_to_previous(ctx, sign, "退回补正", staff(ctx, "xcz_reviewer"))
-    [(intake, spec, *_)] = _open(ctx, started.case_id)
-    assert spec == "intake" and done.next_tasks == (intake,)
-    tasks.complete(ctx, intake, {}, staff(ctx, "xcz_receiver"))
-    [(review, spec, *_)] = _open(ctx, started.case_id)
-    assert spec == "review"
-    assert tasks.complete(ctx, review, {}, staff(ctx, "xcz_reviewer")).status == "completed"
+    # a return (退回) to examine, which this version has not, is refused, nothing written
+    before = snapshot(ctx)
+    with pytest.raises(CaseError) as err:
+        tasks.return_to_previous(ctx, sign, "退回补正", staff(ctx, "xcz_reviewer"))
+    assert err.value.code == "return_target_invalid"
+    assert snapshot(ctx) == before
+    # the case ends on v1's flows
+    assert tasks.complete(ctx, sign, {}, staff(ctx, "xcz_reviewer")).status == "completed"
     assert _chain_intact(ctx, started.case_id)
 
 
