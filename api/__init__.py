@@ -25,6 +25,7 @@ from api.resources import (
     lifecycle,
     materials,
     messages,
+    migrations,
     org,
     packages,
     ratings,
@@ -88,7 +89,7 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
     api = LianbanApi(app)
     api.register_converter(IdConverter, id_parameter_schema)
     for module in (health, auth, items, catalogue, definitions, cases, lifecycle, tasks, supervision, calendar,
-                   engine_rest, forms, packages, materials, vault, diagrams, org, ratings, messages):
+                   engine_rest, forms, packages, materials, vault, diagrams, org, ratings, messages, migrations):
         api.register_blueprint(module.bp)
     app.register_blueprint(_docs_assets())
 

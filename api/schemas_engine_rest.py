@@ -167,3 +167,42 @@ class CamundaCorrelationResult(Schema):
     resultType = fields.String(metadata={"description": "Execution: a waiting case caught the message"})
     execution = fields.Nested(CamundaExecution)
     processInstance = fields.Raw(allow_none=True)
+_DEFINITION_ID = fields.String(required=True, validate=validate.Length(min=1, max=300),
+                               metadata={"description": "key:version:id, or the bare id"})
+_ACTIVITY_IDS = fields.List(fields.String(validate=validate.Length(min=1, max=255)), required=True,
+                            validate=validate.Length(equal=1))
+
+
+class CamundaMigrationGenerateIn(_Lenient):
+    sourceProcessDefinitionId = _DEFINITION_ID
+    targetProcessDefinitionId = _DEFINITION_ID
+    updateEventTriggers = fields.Boolean(metadata={"description": "ignored: events must be unchanged"})
+
+
+class CamundaMigrationInstruction(_Lenient):
+    sourceActivityIds = _ACTIVITY_IDS
+    targetActivityIds = _ACTIVITY_IDS
+    updateEventTrigger = fields.Boolean()
+
+
+class CamundaMigrationPlan(_Lenient):
+    sourceProcessDefinitionId = _DEFINITION_ID
+    targetProcessDefinitionId = _DEFINITION_ID
+    instructions = fields.List(fields.Nested(CamundaMigrationInstruction), load_default=list,
+                               validate=validate.Length(max=500))
+    variables = fields.Raw(allow_none=True, metadata={"type": "object", "description": "ignored"})
+
+
+class CamundaMigrationReport(Schema):
+    instructionReports = fields.List(fields.Dict())
+    variableReports = fields.Dict()
+
+
+class CamundaMigrationExecuteIn(_Lenient):
+    migrationPlan = fields.Nested(CamundaMigrationPlan, required=True)
+    processInstanceIds = fields.List(fields.String(validate=validate.Length(min=1, max=20)),
+                                     validate=validate.Length(min=1, max=10_000))
+    processInstanceQuery = fields.Raw(allow_none=True, metadata={
+        "type": "object", "description": "any object: every running case of the source version"})
+    skipCustomListeners = fields.Boolean()
+    skipIoMappings = fields.Boolean()

@@ -5,7 +5,7 @@ import logging
 
 import click
 
-from api.cli import accounts, calendar, catalogue, org, server
+from api.cli import accounts, calendar, catalogue, migrate, org, server
 from api.cli.common import Commands
 
 
@@ -21,5 +21,5 @@ def main() -> None:
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
 
 
-for command in (*server.COMMANDS, accounts.group, calendar.group, catalogue.group, org.group):
+for command in (*server.COMMANDS, *migrate.COMMANDS, accounts.group, calendar.group, catalogue.group, org.group):
     main.add_command(command)

@@ -14,7 +14,7 @@ from api.resources.definitions import uploaded_files
 from api.security import actor, context
 from engine.domain import camunda as rules
 from engine.domain.errors import Conflict, LianbanError, NotFound, ValidationError
-from engine.services import camunda, definitions, messages
+from engine.services import camunda, definitions, messages, migration
 
 bp = Blueprint("engine_rest", __name__, url_prefix="/engine-rest",
                description="Camunda 7 REST subset for Camunda Modeler: version, deployments, start a process "
@@ -310,4 +310,104 @@ class Signal(MethodView):
                                   code="signal_execution_unsupported", field="executionId")
         messages.send_signal(context(), actor(), body["name"], body.get("signalId"),
                              rules.variable_values(body.get("variables")), require_id=False)
+# --- process instance migration (docs/migration.md) ---------------------------------------------
+
+def _definition_row(text: str, field: str) -> int:
+    parsed = rules.parse_definition_id(text)
+    if parsed is None:
+        raise NotFound(f"Process definition with id {text[:40]} does not exist", code="definition_not_found",
+                       field=field)
+    return parsed[2]
+
+
+def _plan(body: dict) -> tuple[int, int, dict]:
+    source = _definition_row(body["sourceProcessDefinitionId"], "sourceProcessDefinitionId")
+    target = _definition_row(body["targetProcessDefinitionId"], "targetProcessDefinitionId")
+    mapping = {i["sourceActivityIds"][0]: i["targetActivityIds"][0] for i in body.get("instructions") or []}
+    return source, target, mapping
+
+
+def _instruction(source: str, target: str) -> dict:
+    return {"sourceActivityIds": [source], "targetActivityIds": [target], "updateEventTrigger": False}
+
+
+@bp.route("/migration/generate")
+class MigrationGenerate(MethodView):
+    @bp.arguments(schemas.CamundaMigrationGenerateIn(), error_status_code=400)
+    @bp.response(200, schemas.CamundaMigrationPlan)
+    @bp.alt_response(400, schema=schemas.CamundaError, description="InvalidRequestException")
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    @bp.alt_response(403, schema=schemas.CamundaError, description="AuthorizationException")
+    @bp.alt_response(404, schema=schemas.CamundaError, description="InvalidRequestException: no such definition")
+    def post(self, body):
+        """A plan mapping every element whose id is in both versions with the same kind (designers)."""
+        source, target, _ = _plan(body)
+        mapping = migration.generate(context(), source, target, actor())
+        return {"sourceProcessDefinitionId": body["sourceProcessDefinitionId"],
+                "targetProcessDefinitionId": body["targetProcessDefinitionId"],
+                "instructions": [_instruction(s, t) for s, t in sorted(mapping.items())], "variables": None}
+
+
+@bp.route("/migration/validate")
+class MigrationValidate(MethodView):
+    @bp.arguments(schemas.CamundaMigrationPlan(), error_status_code=400)
+    @bp.response(200, schemas.CamundaMigrationReport)
+    @bp.alt_response(400, schema=schemas.CamundaError, description="InvalidRequestException")
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    @bp.alt_response(403, schema=schemas.CamundaError, description="AuthorizationException")
+    @bp.alt_response(404, schema=schemas.CamundaError, description="InvalidRequestException: no such definition")
+    def post(self, body):
+        """The plan's instruction reports: the failures of each instruction, as Camunda answers."""
+        source, target, mapping = _plan(body)
+        problems = migration.check_plan(context(), source, target, mapping, actor())
+        reports = []
+        for src, dst in sorted(mapping.items()):
+            failures = [p.message for p in problems if p.element in (src, dst)]
+            if failures:
+                reports.append({"instruction": _instruction(src, dst), "failures": failures})
+        general = [p.message for p in problems if p.element is None]
+        if general:
+            reports.append({"instruction": None, "failures": general})
+        return {"instructionReports": reports, "variableReports": {}}
+
+
+@bp.route("/migration/execute")
+class MigrationExecute(MethodView):
+    @bp.arguments(schemas.CamundaMigrationExecuteIn(), error_status_code=400)
+    @bp.response(204)
+    @bp.alt_response(400, schema=schemas.CamundaError,
+                     description="InvalidRequestException / MigratingProcessInstanceValidationException")
+    @bp.alt_response(401, schema=schemas.CamundaError, description="AuthenticationException")
+    @bp.alt_response(403, schema=schemas.CamundaError, description="AuthorizationException")
+    @bp.alt_response(404, schema=schemas.CamundaError, description="InvalidRequestException: no such definition")
+    def post(self, body):
+        """Migrate the process instances (case ids) or, with a processInstanceQuery, every running
+        case of the source version. As in Camunda, all or none: every case is validated first and
+        one that cannot move refuses the request (400, nothing migrated); then each case moves in
+        its own transaction."""
+        source, target, mapping = _plan(body["migrationPlan"])
+        ids = body.get("processInstanceIds")
+        if ids is not None:
+            case_ids = []
+            for text in ids:
+                case_id = _whole_id(text)
+                if case_id is None:
+                    raise NotFound(f"Process instance with id {text[:40]} does not exist", code="case_not_found",
+                                   field="processInstanceIds")
+                case_ids.append(case_id)
+            request_ = migration.MigrationRequest(source, target, mapping, tuple(case_ids))
+        else:
+            request_ = migration.MigrationRequest(source, target, mapping, all_running="processInstanceQuery" in body)
+        ctx, who = context(), actor()
+        checked = migration.validate(ctx, request_, who)
+        unfit = [c for c in checked.cases if c.status != "valid"]
+        if unfit:
+            first = unfit[0]
+            raise ValidationError(f"Cannot migrate process instance '{first.case_id}': {first.reason}"
+                                  + (f" ({len(unfit) - 1} more)" if len(unfit) > 1 else ""),
+                                  code="migration_refused", field="processInstanceIds",
+                                  detail={"cases": [{"case_id": c.case_id, "status": c.status, "reason": c.reason,
+                                                     "problems": [p.to_dict() for p in c.problems]}
+                                                    for c in unfit]})
+        migration.execute(ctx, request_, who)
         return None

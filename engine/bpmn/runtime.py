@@ -32,6 +32,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import events, sandbox
+from engine.bpmn import migration as bpmn_migration
 from engine.bpmn.engine_time import DEADLINE_FUNCTIONS, current_calendar, current_clock, using_clock
 from engine.bpmn.failures import case_error
 from engine.bpmn.state_json import CachingTaskConverter, StateWriter
@@ -244,7 +245,9 @@ class Runtime:
     def reset_to(self, workflow, task_id: str, clock, calendar=None, convention: str = dl.EXCLUDE_START) -> None:
         """Send the case back to a completed user task (退回): it is READY again, with what
         followed it removed."""
-        task = workflow.get_task_from_id(UUID(task_id))
+        # .get, not get_task_from_id (which raises): a migration may have cut the step out of the
+        # workflow when the case's new version has no such element (engine/bpmn/migration.py)
+        task = workflow.tasks.get(UUID(task_id))
         if task is None or task.state != TaskState.COMPLETED or not task.task_spec.manual:
             raise CaseError(f"task {task_id} is not a completed step of this case", code="return_target_invalid")
         with using_clock(clock, calendar, convention):
@@ -260,6 +263,25 @@ class Runtime:
             if waiting.workflow.tasks.get(waiting.id) is not waiting:
                 del manager.tasks[key]
         self._advance(workflow, clock, calendar, convention)
+
+    # --- instance migration (docs/migration.md) --------------------------------------------------
+    def describe(self, key) -> dict:
+        """The top-level BPMN elements of a loaded version (engine.domain.migration.Element by id)."""
+        return bpmn_migration.describe(self.specs.get(key)[0])
+
+    @staticmethod
+    def active_elements(workflow) -> list:
+        return bpmn_migration.active_elements(workflow)
+
+    def migrate(self, workflow, target_key, mapping: dict, clock, calendar=None,
+                convention: str = dl.EXCLUDE_START):
+        """The workflow moved to the target version (a new object; `workflow` is spent), run to
+        its next wait as the target's flows say."""
+        spec, subs = self.specs.get(target_key)
+        bpmn_migration.move(workflow, target_key, spec, subs, mapping)
+        moved = self.loads(self.dumps(workflow))
+        self._advance(moved, clock, calendar, convention)
+        return moved
 
     def fire_timers(self, workflow, clock, calendar=None, convention: str = dl.EXCLUDE_START) -> None:
         self._advance(workflow, clock, calendar, convention)

@@ -17,7 +17,9 @@ from demo.packages import HYGIENE, RESTAURANT_PACKAGE
 from engine.config import Settings
 from engine.domain.actor import Actor
 from engine.domain.clock import FrozenClock
-from engine.services import cases, catalogue, materials, org_admin, packages, ratings, tasks, time_limits
+from engine.bpmn.parser import SourceFile
+from engine.services import (cases, catalogue, definitions, materials, org_admin, packages, ratings, tasks,
+                             time_limits)
 from engine.services.accounts import auth
 from engine.services.accounts.org import add_post, add_staff, invalidate
 from engine.services.calendar import seed_from_package
@@ -109,6 +111,27 @@ def unit(ctx, code):
 def bpmn(name="elderly_allowance.bpmn", tag=""):
     text = (ROOT / "workflows" / name).read_text(encoding="utf-8").replace("窗口收件", "窗口收件" + tag)
     return {"files": [(io.BytesIO(text.encode()), name)]}
+
+
+def migration_plan(ctx) -> dict:
+    """A plan between the first and the newest version of the elderly allowance process (a second
+    version is deployed when there is none yet), for a case id no case has: skipped."""
+    with ctx.uow.read() as tx:
+        versions = sorted(r.id for r in tx.definitions.listing() if r.key == "elderly_allowance")
+    if len(versions) < 2:
+        text = (ROOT / "workflows" / "elderly_allowance.bpmn").read_bytes().replace("窗口收件".encode(),
+                                                                                     "窗口收件 v2".encode())
+        [process] = definitions.deploy(ctx, [SourceFile("elderly_allowance.bpmn", text)], Actor.system("test"),
+                                       name="matrix").processes
+        versions.append(process.definition_id)
+    return {"source_definition_id": versions[0], "target_definition_id": versions[-1], "case_ids": [2147483647]}
+
+
+def camunda_plan(ctx) -> dict:
+    """migration_plan's versions as Camunda's plan (no instruction: equal ids map themselves)."""
+    plan = migration_plan(ctx)
+    return {"sourceProcessDefinitionId": str(plan["source_definition_id"]),
+            "targetProcessDefinitionId": str(plan["target_definition_id"]), "instructions": []}
 
 
 def latest_food(ctx) -> str:
@@ -479,6 +502,22 @@ ROWS = [
     ("POST /process-definitions/validate",
      lambda ctx, c, h: c.post("/api/v1/process-definitions/validate", headers=h, data=bpmn(),
                               content_type="multipart/form-data"), expect(200, ("admin", "designer"))),
+    ("POST /migrations/validate",
+     lambda ctx, c, h: c.post("/api/v1/migrations/validate", headers=h, json=migration_plan(ctx)),
+     expect(200, ("admin", "designer"))),
+    ("POST /migrations/execute",
+     lambda ctx, c, h: c.post("/api/v1/migrations/execute", headers=h, json=migration_plan(ctx)),
+     expect(200, ("admin", "designer"))),
+    ("POST /engine-rest/migration/generate",
+     lambda ctx, c, h: c.post("/engine-rest/migration/generate", headers=h, json=camunda_plan(ctx)),
+     expect(200, ("admin", "designer"))),
+    ("POST /engine-rest/migration/validate",
+     lambda ctx, c, h: c.post("/engine-rest/migration/validate", headers=h, json=camunda_plan(ctx)),
+     expect(200, ("admin", "designer"))),
+    ("POST /engine-rest/migration/execute",
+     lambda ctx, c, h: c.post("/engine-rest/migration/execute", headers=h, json={
+         "migrationPlan": camunda_plan(ctx), "processInstanceIds": ["2147483647"]}),
+     expect(400, ("admin", "designer"))),
     ("GET /process-definitions/items", lambda ctx, c, h: c.get("/api/v1/process-definitions/items", headers=h),
      expect(200, ("admin", "designer"))),
     ("GET /process-definitions/routing-options",

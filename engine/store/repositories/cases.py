@@ -49,6 +49,8 @@ _SAVE_WITH_STATUS = FastWrite(update(t.case).where(*_SAVE_WHERE).values(**_SAVE_
 # the save that ends the case also stops its clock: one write of the (large) case row, not two
 _SAVE_ENDED = FastWrite(update(t.case).where(*_SAVE_WHERE)
                         .values(**_SAVE_VALUES, status=bindparam("new_status"), clock_status="stopped"))
+_SET_DEFINITION = FastWrite(update(t.case).where(_C.id == bindparam("cid"))
+                            .values(definition_id=bindparam("b_definition")))
 _AUDIT_HEAD = FastWrite(update(t.case).where(_C.id == bindparam("cid"))
                         .values(audit_seq=bindparam("seq"), audit_head=bindparam("head"), updated_at=bindparam("now")))
 
@@ -112,6 +114,15 @@ class Cases(Repository):
         self.conn.execute(update(t.case).where(_C.id == case.id).values(
             status=status, clock_status="stopped", completed_at=now, updated_at=now, next_timer_at=None,
             version=case.version + 1, audit_seq=case.audit.seq, audit_head=case.audit.head, **outcome))
+
+    def set_definition(self, case_id: int, definition_id: int) -> None:
+        """A migrated case runs another version of its process from now on."""
+        _SET_DEFINITION.execute(self.conn, {"cid": case_id, "b_definition": definition_id})
+
+    def running_of_definition(self, definition_id: int) -> list[int]:
+        """Ids of the running cases of a version, in id order."""
+        return list(self.conn.execute(select(_C.id).where(_C.definition_id == definition_id,
+                                                          _C.status == "running").order_by(_C.id)).scalars())
 
     # --- lifecycle and decision -------------------------------------------------------------
 

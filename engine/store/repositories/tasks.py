@@ -34,6 +34,14 @@ _COMPLETE = FastWrite(update(t.task).where(_T.id == bindparam("tid"))
                       .values(state="completed", completed_at=bindparam("now"), completed_by=bindparam("staff"),
                               outcome=bindparam("b_outcome"), assignee_id=bindparam("staff"),
                               claimed_at=bindparam("claimed")))
+# a migration re-projects every open task of every case it moves (engine/services/migration)
+_OPEN_OF_CASE = FastRead(select(_T.id, _T.spec_id, _T.candidate_groups, _T.routed_org_unit_id, _T.routed_department_id,
+                                _T.routed_role, _T.routing_error, _T.assignee_id, _T.claimed_at)
+                         .where(_T.case_id == bindparam("cid"), _T.state == "open"))
+REMAPPED_COLUMNS = ("spec_id", "process_key", "name", "candidate_groups", "form_key", "stage", "routed_org_unit_id",
+                    "routed_department_id", "routed_role", "routing_error", "assignee_id", "claimed_at")
+_REMAP = FastWrite(update(t.task).where(_T.id == bindparam("tid"), _T.state == "open")
+                   .values(**{c: bindparam(f"b_{c}") for c in REMAPPED_COLUMNS}))
 _LAST_COMPLETED = (select(_T.id, _T.completed_by).where(_T.case_id == bindparam("cid"), _T.state == "completed")
                    .order_by(_T.completed_at.desc(), _T.id.desc()).limit(1))
 _INBOX_ORDER = (_T.created_at, _T.id)
@@ -108,6 +116,17 @@ class Tasks(Repository):
                                  .where(Staff.username == username)).first()
 
     # --- the projection after a step ------------------------------------------------------------
+
+    def open_rows_of_case(self, case_id: int) -> dict:
+        """Task id -> (id, spec_id, candidate_groups, routed_org_unit_id, routed_department_id,
+        routed_role, assignee_id) of the case's open tasks (what a migration re-projects)."""
+        return {row.id: row for row in _OPEN_OF_CASE.all(self.conn, {"cid": case_id})}
+
+    def remap(self, task_id: str, values: dict) -> None:
+        """An open task moved to another version's element (a migration): every column of
+        REMAPPED_COLUMNS as given."""
+        _REMAP.execute(self.conn, {"tid": task_id, **{f"b_{k}": v for k, v in values.items()}})
+
 
     def open_many(self, rows: list[dict]) -> None:
         """New open tasks, each a full row of the task table."""

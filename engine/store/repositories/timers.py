@@ -33,6 +33,12 @@ _CLOSE_BPMN = FastWrite(update(t.timer).where(
     .values(state=bindparam("new_state"), fired_at=bindparam("fired_at")))
 
 
+# a migration renames the element of a waiting BPMN timer (its catching task stays the same)
+_RENAME_BPMN = FastWrite(update(t.timer).where(
+    _T.case_id == bindparam("cid"), _T.kind == BPMN_TIMER, _T.ref == bindparam("b_ref"), _T.state == "pending")
+    .values(element=bindparam("b_element")))
+
+
 def _row(case_id: int, kind: str, ref: str, due_at: datetime, now: datetime, element: Optional[str]) -> dict:
     return {"case_id": case_id, "kind": kind, "ref": ref, "element": element, "due_at": due_at, "state": "pending",
             "attempts": 0, "last_error": None, "retry_at": None, "locked_by": None, "fired_at": None,
@@ -85,6 +91,13 @@ class Timers(Repository):
             _CLOSE_BPMN.execute(self.conn, [{"cid": case_id, "b_ref": ref, "due": due,
                                              "new_state": "fired" if fired else "cancelled",
                                              "fired_at": now if fired else None} for ref, due, fired in closed])
+
+    def rename_bpmn(self, case_id: int, renamed: dict) -> None:
+        """Pending BPMN timers whose catching task now belongs to another element: task id ->
+        element id."""
+        if renamed:
+            _RENAME_BPMN.execute(self.conn, [{"cid": case_id, "b_ref": ref, "b_element": element}
+                                             for ref, element in renamed.items()])
 
     # --- the scheduler's side -------------------------------------------------------------------
 
