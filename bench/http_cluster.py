@@ -410,8 +410,9 @@ def verify(url: str, acknowledged: list) -> Verdict:
                 "SELECT payload->>'task' FROM event WHERE type = 'task_completed'")).scalars().all())
             done = {r.id: r.state for r in conn.execute(text("SELECT id, state FROM task"))}
             fired = Counter(conn.execute(text(
-                "SELECT (payload->>'timer')::bigint FROM event WHERE type = 'timer_fired'")).scalars().all())
-            timers = conn.execute(text("SELECT id, state, due_at < now() - interval '15 seconds' AS overdue "
+                "SELECT payload->>'timer' FROM event WHERE type = 'timer_fired'")).scalars().all())
+            # a BPMN timer's row names the workflow task it wakes (`ref`), as its timer_fired event does
+            timers = conn.execute(text("SELECT ref, state, due_at < now() - interval '15 seconds' AS overdue "
                                        "FROM timer WHERE kind = 'bpmn'")).all()
             streams = conn.execute(text('SELECT id FROM "case"')).scalars().all()
         details = []
