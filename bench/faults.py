@@ -132,6 +132,8 @@ def main() -> None:
     result("faults.timers", verdict.timers)
     result("faults.timers_fired_once", verdict.timers_fired_once)
     result("faults.broken_chains", verdict.broken_chains)
+    result("faults.task_completions", verdict.task_completions)
+    result("faults.acknowledged_completions", len(tally.acknowledged))
     result("faults.http_5xx", failed_5xx)
     result("faults.connection_errors", tally.connection_errors)
     result("faults.gave_up", tally.gave_up)

@@ -388,6 +388,7 @@ class Verdict:
     timers: int                        # BPMN timers of the run's cases
     timers_fired_once: int
     broken_chains: int
+    task_completions: int              # task_completed events in the database
     details: list
 
 
@@ -443,6 +444,7 @@ def verify(url: str, acknowledged: list) -> Verdict:
         return Verdict(cases=sum(statuses.values()), completed=statuses.get("completed", 0), waiting_at_task=waiting,
                        lost=len(stuck) + len(missing) + len(overdue), duplicated=len(twice) + len(fired_twice),
                        timers=len(timers),
-                       timers_fired_once=once, broken_chains=len(broken), details=details)
+                       timers_fired_once=once, broken_chains=len(broken),
+                       task_completions=sum(completions.values()), details=details)
     finally:
         engine.dispose()

@@ -35,3 +35,5 @@ def test_faults_quick_loses_nothing_and_does_nothing_twice():
     assert got["faults.completed"] > 0 and got["faults.timers"] > 0, run.stdout
     assert got["faults.timers_fired_once"] == got["faults.timers"], run.stdout
     assert got["faults.cases"] == got["faults.completed"] + got["faults.waiting_at_task"], run.stdout
+    # every completion in the database is one a client was told of, once (retries replayed, not redone)
+    assert got["faults.task_completions"] == got["faults.acknowledged_completions"] >= 5 * got["faults.completed"]
