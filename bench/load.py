@@ -38,9 +38,10 @@ def main() -> None:
     ap.add_argument("--timer-workers", type=int, default=2)
     ap.add_argument("--seconds", type=float, default=None)
     ap.add_argument("--max-cases", type=int, default=None, help="per client (default: bounded by time only)")
+    ap.add_argument("--bound-cases", type=int, default=None, help="cases of each service-layer measurement")
     args = ap.parse_args()
     seconds = args.seconds or (10 if args.quick else 40)
-    bound_cases = 20 if args.quick else 60
+    bound_cases = args.bound_cases or (20 if args.quick else 60)
     server = server_url()
     if not reachable(server.set(database="postgres").render_as_string(hide_password=False)):
         print("PostgreSQL not reachable: load benchmark skipped")
