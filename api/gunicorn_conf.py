@@ -18,8 +18,9 @@ import os
 
 from engine.config import SettingsError
 
-# threads per worker: bench/load.py, 16 clients on 2 workers: 4 threads served as many cases per
-# second as 8, with half the connections held open per worker (docs/operations.md#serving)
+# threads per worker: bench/load.py, 16 clients on 2 workers of 2 cores: 4 threads served as many
+# cases per second as 8 (3.8 and 3.7 against 4.1 and 3.5), with half the transactions open at once
+# per worker; 2 threads served fewer (docs/operations.md#serving)
 THREADS = 4
 KEEPALIVE_SECONDS = 30      # longer than a browser's pause between clicks, shorter than a proxy's (nginx: 75)
 TIMEOUT_SECONDS = 60        # a worker silent this long is killed and replaced
