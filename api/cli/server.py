@@ -85,7 +85,7 @@ class _Gunicorn(BaseApplication):
 
 
 @click.command()
-@click.option("--bind", default=None, help="host:port (repeatable by comma); default LIANBAN_HOST:LIANBAN_PORT")
+@click.option("--bind", default=None, help="host:port, several separated by commas; default LIANBAN_HOST:LIANBAN_PORT")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="worker processes (default: one per core, or LIANBAN_SERVE_WORKERS)")
 @click.option("--threads", type=click.IntRange(min=1), default=None,
