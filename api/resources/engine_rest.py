@@ -195,7 +195,8 @@ class ProcessInstance(MethodView):
 def _start(body: dict, **which) -> dict:
     _refuse_tenant(body.get("tenantId"), "tenantId")
     started = camunda.start_instance(context(), actor(), business_key=body.get("businessKey"),
-                                     variables=body.get("variables"), **which)
+                                     variables=body.get("variables"),
+                                     idempotency_key=request.headers.get("Idempotency-Key") or None, **which)
     return _started(started, body)
 
 

@@ -1,5 +1,6 @@
 """一件事 packages: define (admin), read, start (one parent + one child case per item), the
 combined result of a package case, and withdrawing it (cascades to open children)."""
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -35,10 +36,16 @@ class Package(MethodView):
 class StartPackage(MethodView):
     @bp.arguments(schemas_forms.StartPackageIn)
     @bp.response(201, schemas_forms.PackageStartedOut)
+    @bp.alt_response(409, schema=schemas.Problem, description="the Idempotency-Key was used for another request")
     @bp.alt_response(422, schema=schemas.Problem)
+    @bp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
+                         "schema": {"type": "string", "maxLength": 128},
+                         "description": "a retried request with the same key returns the first package's cases "
+                                        "instead of new ones"}])
     def post(self, body, code):
         """Start the package: one parent case and one child case per item, in one transaction."""
-        return packages.start_package(context(), packages.StartPackage(code=code, **body), actor())
+        return packages.start_package(context(), packages.StartPackage(code=code, **body), actor(),
+                                      idempotency_key=request.headers.get("Idempotency-Key") or None)
 
 
 @bp.route("/cases/<id:case_id>/package")

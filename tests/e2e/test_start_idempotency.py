@@ -81,3 +81,39 @@ def test_two_starts_racing_with_one_key_make_one_case(db_url, request):
     assert [status for status, _ in answers] == [201, 201], answers
     assert answers[0][1] == answers[1][1]
     assert _cases(demo) == 1
+
+
+def _package_body(demo, shop="面馆"):
+    return {"window_id": window_id(demo, "ZCZ-QS-W01"), "channel": "proxy",
+            "applicant": {"name": "张三", "id_number": "620102199001011233"},
+            "form": sample("apply_hygiene_licence", business_scope=["热食类食品制售"], shop_name=shop)}
+
+
+def test_a_retried_package_start_answers_the_first_package(client, demo):
+    from demo.packages import RESTAURANT_PACKAGE
+    url = f"/api/v1/packages/{RESTAURANT_PACKAGE.code}/cases"
+    agent = {"Idempotency-Key": "package-1", **auth(client, "zcz_qs_agent")}
+    first = client.post(url, headers=agent, json=_package_body(demo))
+    assert first.status_code == 201, first.json
+    made = _cases(demo)
+    assert made == 1 + len(first.json["children"]) > 1                   # the parent and its children
+    again = client.post(url, headers=agent, json=_package_body(demo))
+    assert again.status_code == 201 and again.json == first.json and _cases(demo) == made
+    assert_problem(client.post(url, headers=agent, json=_package_body(demo, "另一家")), 409, "idempotency_key_reused")
+    # a key used for a package is not a key for a single case
+    assert_problem(client.post("/api/v1/cases", headers=agent, json=_body(demo)), 409, "idempotency_key_reused")
+    assert _cases(demo) == made
+
+
+def test_a_retried_camunda_start_answers_the_first_instance(client, demo):
+    agent = {"Idempotency-Key": "instance-1", **auth(client, "zcz_qs_agent")}
+    from tests.e2e.test_engine_rest import _variables       # what the Modeler's start dialog sends
+    body = {"businessKey": "order-7", "variables": _variables()}
+    first = client.post("/engine-rest/process-definition/key/food_licence/start", headers=agent, json=body)
+    assert first.status_code == 200, first.json
+    again = client.post("/engine-rest/process-definition/key/food_licence/start", headers=agent, json=body)
+    assert again.status_code == 200 and again.json["id"] == first.json["id"] and _cases(demo) == 1
+    changed = client.post("/engine-rest/process-definition/key/food_licence/start", headers=agent,
+                          json={**body, "businessKey": "order-8"})
+    assert changed.status_code == 409 and changed.json["lianbanCode"] == "idempotency_key_reused"   # Camunda-shaped
+    assert _cases(demo) == 1

@@ -118,3 +118,36 @@ def test_a_start_whose_first_step_cannot_be_routed_is_refused_and_leaves_nothing
     assert (err.value.code, err.value.field) == ("item_not_routable_here", "window_id")
     assert "civil" in str(err.value)
     assert row_counts(ctx) == before
+
+
+def test_the_portal_offers_only_windows_from_which_every_step_can_be_routed(demo):
+    """A step for the township's 消防 department, which only 张川镇 (ZCZ) has: the item's
+    application lists ZCZ's windows and not those of the townships without it, where the
+    step would have landed in a supervisor's queue."""
+    from sqlalchemy import insert, update
+
+    from engine.services.cases import applying
+    from engine.store.models import Department, ItemImplementation
+    with demo.uow.begin() as tx:
+        tx.conn.execute(insert(Department).values(org_unit_id=_unit(demo, "ZCZ"), code="fire", name="消防工作站"))
+    demo.caches.clear()
+    deploy_files(demo, FIXTURES / "fire_review.bpmn")
+    add_item(demo, "TEST-FIRE", "fire_review")
+    with demo.uow.begin() as tx:
+        tx.conn.execute(update(ItemImplementation).where(ItemImplementation.code == "TEST-FIRE").values(
+            org_unit_id=_unit(demo, "LZXQ"), accepting_tiers=["township"], handle_forms=["online"]))
+    demo.caches.clear()
+    offered = applying.application(demo, "TEST-FIRE", staff(demo, "zcz_receiver"))["windows"]
+    units = {w["unit"] for w in offered}
+    assert units == {"ZCZ"}, units
+    # and the one offered really routes the step to the department
+    started = cases.start_case(demo, cases.StartCase("TEST-FIRE", offered[0]["id"], {"name": "王五"}),
+                               staff(demo, "zcz_receiver"))
+    tasks.complete(demo, started.tasks[0], {}, staff(demo, "zcz_receiver"))
+    [fire] = [row for row in _open_tasks(demo, started.case_id)]
+    assert (fire.spec_id, fire.routing_error) == ("fire_check", None)
+    # without the department anywhere no township window is offered
+    with demo.uow.begin() as tx:
+        tx.conn.execute(update(Department).where(Department.code == "fire").values(code="fire_old"))
+    demo.caches.clear()
+    assert applying.application(demo, "TEST-FIRE", staff(demo, "zcz_receiver"))["windows"] == []

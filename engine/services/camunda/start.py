@@ -16,7 +16,7 @@ What cannot be mapped is refused (400) with what to send. The case starts on the
 of its process, as every case does: a definition id of an older version is refused."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Optional
 
 from engine.domain import camunda
@@ -46,13 +46,17 @@ class ProcessInstance:
 
 
 def start_instance(ctx, actor: Actor, *, definition_id: Optional[str] = None, key: Optional[str] = None,
-                   business_key: Optional[str] = None, variables: Optional[dict] = None) -> ProcessInstance:
-    """Start a case for the definition (Camunda id or row id) or the latest version of `key`."""
+                   business_key: Optional[str] = None, variables: Optional[dict] = None,
+                   idempotency_key: Optional[str] = None) -> ProcessInstance:
+    """Start a case for the definition (Camunda id or row id) or the latest version of `key`.
+    With an `idempotency_key` (Lianban's header; Camunda has none), a retried request gets the
+    first instance instead of a second case."""
     if business_key is not None and (not isinstance(business_key, str) or len(business_key) > camunda.MAX_BUSINESS_KEY):
         raise ValidationError(f"businessKey is text of at most {camunda.MAX_BUSINESS_KEY} characters",
                               code="business_key_invalid", field="businessKey")
     values = camunda.variable_values(variables)
-    with ctx.uow.begin() as tx:
+
+    def start(tx) -> dict:
         definition = _definition(ctx, tx, definition_id, key)
         item = _item(tx, definition.key, values.pop("itemCode", None))
         window_id = _window(ctx, tx, actor, item, values.pop("windowId", None))
@@ -62,8 +66,15 @@ def start_instance(ctx, actor: Actor, *, definition_id: Optional[str] = None, ke
             raise ValidationError("variable 'channel' is a String", code="variable_invalid", field="variables.channel")
         started = cases.start_case(ctx, cases.StartCase(item.code, window_id, applicant, values, channel,
                                                         business_key=business_key), actor, tx=tx)
-    return ProcessInstance(started.case_id, started.number, definition.id, definition.key, definition.version,
-                           business_key, started.status != "running", item.code, window_id)
+        return asdict(ProcessInstance(started.case_id, started.number, definition.id, definition.key,
+                                      definition.version, business_key, started.status != "running", item.code,
+                                      window_id))
+
+    if idempotency_key and actor.staff_id:
+        request = [definition_id, key, business_key, variables]
+        return ProcessInstance(**cases.run_once(ctx, actor, idempotency_key, "process_instance", request, start))
+    with ctx.uow.begin() as tx:
+        return ProcessInstance(**start(tx))
 
 
 def instance(ctx, actor: Actor, case_id: int) -> ProcessInstance:

@@ -7,15 +7,29 @@ docs/glossary.md#acceptance-at-a-tier: 受理 counts as exercising the item at t
 whose tier is one of the item's accepting tiers, at or below the implementing body's unit; of its
 windows those with a receiving post (receiver, or agent at a village 帮办代办 window). Case start
 itself checks only the accepting tier (engine/services/catalogue require_accepting_tier), so every
-window listed here is one start_case accepts."""
+window listed here is one start_case accepts — except one from which a step of the item's process
+cannot be routed (a department missing at the unit a step goes to, a gap in the tree): start
+would refuse it (`item_not_routable_here`) or a later step would land in a supervisor's queue, so
+such a window is not offered (docs/engine-core.md#routing-from-any-window)."""
 from __future__ import annotations
 
 from engine.domain.actor import Actor
 from engine.domain.errors import NotFound, ValidationError
 from engine.domain.forms import canonical_key
-from engine.domain.org import RECEIVING_ROLES
+from engine.domain.org import RECEIVING_ROLES, unroutable_steps
 from engine.services import definitions
+from engine.services.accounts import org
 from engine.services.definitions import forms
+from engine.store.uow import Transaction
+
+
+def _routable_windows(ctx, tx: Transaction, definition_id: int, body_unit_id, rows) -> list:
+    """The windows from which every step of the version can be routed."""
+    steps = [(meta.id, meta.candidate_groups or ([meta.lane] if meta.lane else []))
+             for meta in definitions.load(ctx, tx, definition_id).user_tasks.values()]
+    directory = org.directory(ctx, tx)
+    return [r for r in rows
+            if not unroutable_steps(steps, lambda target, r=r: directory.route(target, r.org_unit_id, body_unit_id))]
 
 def application(ctx, code: str, actor: Actor) -> dict:
     """{code, name, process_key, form_key, schema, windows: [{id, code, name, unit, unit_name, tier}]}"""
@@ -33,6 +47,7 @@ def application(ctx, code: str, actor: Actor) -> dict:
         key = forms.application_form_key(ctx, tx, definition.id, item.application_form)
         schema = forms.application_schema(ctx, tx, definition.id, item.application_form)
         rows = tx.catalogue.receiving_windows(item.org_unit_id, item.accepting_tiers or (), RECEIVING_ROLES)
+        rows = _routable_windows(ctx, tx, definition.id, item.org_unit_id, rows)
     return {"code": item.code, "local_code": item.local_code, "name": item.name, "process_key": item.process_key,
             "form_key": canonical_key(key) if key else None, "schema": schema,
             "windows": [{"id": r.id, "code": r.code, "name": r.name, "unit": r.unit, "unit_name": r.unit_name,

@@ -2,12 +2,11 @@
 timers, all in one transaction."""
 from __future__ import annotations
 
-import hashlib
-import json
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Optional
 
+import engine.services.cases.once as once
 import engine.services.cases.progress as progress
 from engine.bpmn.user_data import check_user_data
 from engine.domain import intake, sla
@@ -16,7 +15,7 @@ from engine.domain import ratings as ratings_rules
 from engine.domain.actor import Actor
 from engine.domain.audit import GENESIS, CaseAudit
 from engine.domain.case import LoadedCase
-from engine.domain.errors import Conflict, NotFound, ValidationError
+from engine.domain.errors import NotFound, ValidationError
 from engine.domain.identity import identity_problem, mask_id_number
 from engine.services import calendar, catalogue, definitions, materials
 from engine.services.accounts import access, org
@@ -147,50 +146,16 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
         return Started(case_id, number, version, case.status, tuple(case.new_tasks))
 
 
-MAX_KEY_LENGTH = 128      # as for task completion (engine/services/tasks/completion.py)
-
-
 def _start_once(ctx, cmd: StartCase, actor: Actor, key: str) -> Started:
-    """The key is stored with the case in one transaction. Two requests with the same key at the
-    same time both run; the second's insert of the key waits for the first to commit (the unique
-    index on account and key), fails, rolls its own case back, and answers the first's result."""
-    if len(key) > MAX_KEY_LENGTH:
-        raise ValidationError(f"an Idempotency-Key has at most {MAX_KEY_LENGTH} characters",
-                              code="idempotency_key_invalid", field="Idempotency-Key")
-    body = json.dumps({"start": [cmd.item_code, cmd.window_id, cmd.applicant, cmd.form, cmd.channel,
-                                 cmd.business_key]}, sort_keys=True, ensure_ascii=False, default=str)
-    request_hash = hashlib.sha256(body.encode()).hexdigest()
-    try:
-        with ctx.uow.begin() as tx:
-            earlier = _earlier_start(tx, actor.staff_id, key, request_hash)
-            if earlier is not None:
-                return earlier
-            started = start_case(ctx, cmd, actor, tx=tx)
-            tx.idempotency.remember(actor.staff_id, key, request_hash, {
-                "case_id": started.case_id, "number": started.number, "version": started.version,
-                "status": started.status, "tasks": list(started.tasks)}, ctx.clock.now())
-            return started
-    except Conflict as exc:
-        if exc.code != "idempotency_key_in_use":
-            raise
-        with ctx.uow.read() as tx:
-            earlier = _earlier_start(tx, actor.staff_id, key, request_hash)
-        if earlier is None:
-            raise
-        return earlier
+    """The case and the key in one transaction (engine/services/cases/once.py)."""
+    request = [cmd.item_code, cmd.window_id, cmd.applicant, cmd.form, cmd.channel, cmd.business_key]
 
+    def start(tx: Transaction) -> dict:
+        started = start_case(ctx, cmd, actor, tx=tx)
+        return {"case_id": started.case_id, "number": started.number, "version": started.version,
+                "status": started.status, "tasks": list(started.tasks)}
 
-def _earlier_start(tx: Transaction, staff_id: int, key: str, request_hash: str) -> Optional[Started]:
-    row = tx.idempotency.find(staff_id, key)
-    if row is None:
-        return None
-    if row.request != request_hash:
-        raise Conflict("this Idempotency-Key was used for a different request", code="idempotency_key_reused",
-                       field="Idempotency-Key")
-    r = row.response
-    if "number" not in r:      # the key was used to complete a task
-        raise Conflict("this Idempotency-Key was used for a different request", code="idempotency_key_reused",
-                       field="Idempotency-Key")
+    r = once.run_once(ctx, actor, key, "start", request, start)
     return Started(r["case_id"], r["number"], r["version"], r["status"], tuple(r["tasks"]))
 
 

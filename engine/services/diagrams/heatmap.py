@@ -8,14 +8,13 @@ the working-day calendar turns each group's two days into working days here
 (engine/store/repositories/diagrams.py says why)."""
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Optional
 
 from engine.bpmn import trace as bpmn_trace
 from engine.domain import step_times
+from engine.domain import report_csv
 from engine.domain.actor import Actor
 from engine.domain.errors import Forbidden, NotFound
 from engine.services import calendar
@@ -100,14 +99,5 @@ CSV_COLUMNS = ("element_id", "process", "name", "completed", "mean_days", "media
 
 
 def to_csv(result: Heatmap) -> str:
-    """The heatmap's table, UTF-8 with a BOM so that Excel opens Chinese text correctly. A name
-    that a spreadsheet would take for a formula (=, +, -, @) is prefixed with an apostrophe."""
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    writer = csv.writer(buf)
-    writer.writerow(CSV_COLUMNS)
-    for step in result.steps:
-        row = [getattr(step, c) for c in CSV_COLUMNS]
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@\t\r" else ("" if v is None else v)
-                         for v in row])
-    return buf.getvalue()
+    """The heatmap's table as a report CSV (engine/domain/report_csv.py)."""
+    return report_csv.table(CSV_COLUMNS, ([getattr(step, c) for c in CSV_COLUMNS] for step in result.steps))

@@ -9,6 +9,7 @@ first (`lock_package`). So two commands on one package never wait on each other 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Optional
 
 from engine.domain import packages as rules
 from engine.domain.actor import Actor
@@ -28,25 +29,34 @@ class StartPackage:
     channel: str = "window"
 
 
-def start_package(ctx, cmd: StartPackage, actor: Actor) -> dict:
+def start_package(ctx, cmd: StartPackage, actor: Actor, idempotency_key: Optional[str] = None) -> dict:
     """One parent case and one child case per member, all or nothing. Each child gets the
-    fields of the merged form its own application form has, and is validated against it."""
+    fields of the merged form its own application form has, and is validated against it. With
+    an `idempotency_key`, a retried request gets the first answer instead of a second package."""
     if not isinstance(cmd.form, dict):
         raise ValidationError("form must be an object", code="form_invalid", field="form")
+    if idempotency_key and actor.staff_id:
+        request = [cmd.code, cmd.window_id, cmd.applicant, cmd.form, cmd.channel]
+        return cases.run_once(ctx, actor, idempotency_key, "package", request, lambda tx: _start(ctx, tx, cmd, actor))
     with ctx.uow.begin() as tx:
-        pkg = tx.packages.by_code(cmd.code)
-        if pkg is None:
-            raise NotFound(f"package {cmd.code!r} does not exist", code="package_not_found", field="code")
-        forms.check(ctx, ("package", pkg.id), pkg.form, cmd.form, "form")
-        parent = cases.start_case(ctx, cases.StartCase(pkg.code, cmd.window_id, cmd.applicant, dict(cmd.form),
-                                                       cmd.channel), actor, tx=tx)
-        children = []
-        for member in pkg.members:
-            own = {k: v for k, v in cmd.form.items() if k in member["fields"]}
-            child = cases.start_case(ctx, cases.StartCase(member["code"], cmd.window_id, cmd.applicant, own,
-                                                          cmd.channel), actor, tx=tx, parent_case_id=parent.case_id)
-            children.append({"item_code": member["code"], "case_id": child.case_id, "number": child.number,
-                             "tasks": list(child.tasks)})
+        return _start(ctx, tx, cmd, actor)
+
+
+def _start(ctx, tx, cmd: StartPackage, actor: Actor) -> dict:
+    """The parent and its children, in the caller's transaction."""
+    pkg = tx.packages.by_code(cmd.code)
+    if pkg is None:
+        raise NotFound(f"package {cmd.code!r} does not exist", code="package_not_found", field="code")
+    forms.check(ctx, ("package", pkg.id), pkg.form, cmd.form, "form")
+    parent = cases.start_case(ctx, cases.StartCase(pkg.code, cmd.window_id, cmd.applicant, dict(cmd.form),
+                                                   cmd.channel), actor, tx=tx)
+    children = []
+    for member in pkg.members:
+        own = {k: v for k, v in cmd.form.items() if k in member["fields"]}
+        child = cases.start_case(ctx, cases.StartCase(member["code"], cmd.window_id, cmd.applicant, own,
+                                                      cmd.channel), actor, tx=tx, parent_case_id=parent.case_id)
+        children.append({"item_code": member["code"], "case_id": child.case_id, "number": child.number,
+                         "tasks": list(child.tasks)})
     return {"case_id": parent.case_id, "number": parent.number, "package": pkg.code, "children": children}
 
 

@@ -2,13 +2,12 @@
 public disclosure (aggregates only: no person's name, phone, ID or account)."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, time
 from typing import Optional
 
 import engine.services.ratings.review as review
 from engine.domain import ratings as rules
+from engine.domain import report_csv
 from engine.domain.actor import Actor
 from engine.domain.clock import SHANGHAI
 from engine.domain.errors import NotFound
@@ -86,9 +85,6 @@ def public(ctx, unit_id: Optional[int], month: date) -> dict:
 
 
 def to_csv(rows: list[dict]) -> str:
-    buf = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return "\ufeff" + buf.getvalue()
+    """Figures or ledger rows as a report CSV: raters' comments cannot become formulas
+    (engine/domain/report_csv.py)."""
+    return report_csv.records(rows)

@@ -3,12 +3,11 @@ counts, on-time completion, CSV. They read only indexed columns of `case` and `t
 workflow state — so they stay fast on a large table (bench/bench_supervision.py)."""
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Optional
 
+from engine.domain import report_csv
 from engine.domain.actor import Actor
 from engine.domain.clock import as_utc
 from engine.domain.errors import NotFound, ValidationError
@@ -130,16 +129,8 @@ def on_time_rate(ctx, actor: Actor, unit_id: int, since: datetime, until: dateti
 
 
 def to_csv(rows: list) -> str:
-    """UTF-8 with a BOM so that Excel opens Chinese text correctly. Rows are dataclasses or flat dicts."""
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    if rows:
-        dicts = [r if isinstance(r, dict) else asdict(r) for r in rows]
-        writer = csv.DictWriter(buf, fieldnames=list(dicts[0]))
-        writer.writeheader()
-        for r in dicts:
-            writer.writerow({k: (v.isoformat() if isinstance(v, (datetime, date)) else v) for k, v in r.items()})
-    return buf.getvalue()
+    """The rows (dataclasses or flat dicts) as a report CSV (engine/domain/report_csv.py)."""
+    return report_csv.records(rows)
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ _FOR_APPLICATION = select(_I.id, _I.code, _I.local_code, _I.name, _I.process_key
                           _I.handle_forms, _I.application_form).where(_I.status == "published", _CODE)
 _UNIT_PATH = select(OrgUnit.path).where(OrgUnit.id == bindparam("unit_id"))
 _WINDOWS = (select(Window.id, Window.code, Window.name, OrgUnit.code.label("unit"), OrgUnit.name.label("unit_name"),
-                   OrgUnit.tier)
+                   OrgUnit.tier, Window.org_unit_id)
             .join(OrgUnit, OrgUnit.id == Window.org_unit_id))
 _CODE_TAKEN = select(_I.id).where(_CODE)
 _ACCEPTING_TIERS = select(_I.accepting_tiers).where(_I.id == bindparam("item_id"))
@@ -122,7 +122,7 @@ class Catalogue(Repository):
         return self.conn.execute(_FOR_APPLICATION, {"code": code}).first()
 
     def receiving_windows(self, body_unit_id: int, accepting_tiers, roles) -> list:
-        """(id, code, name, unit, unit_name, tier) of the windows at or below the implementing
+        """(id, code, name, unit, unit_name, tier, org_unit_id) of the windows at or below the implementing
         body's unit, in a unit of an accepting tier, where someone holds one of `roles`; by unit
         path and window code."""
         body_path = self.conn.execute(_UNIT_PATH, {"unit_id": body_unit_id}).scalar_one()
