@@ -7,8 +7,9 @@ import threading
 from pathlib import Path
 
 import click
+from gunicorn.app.base import BaseApplication
 
-from api import create_app
+from api import create_app, gunicorn_conf
 from api.cli.common import context, read
 from demo.loader import load_demo as load_demo_data
 from engine import scheduler
@@ -66,6 +67,53 @@ def run(host, port) -> None:
         sched.shutdown(wait=False)
 
 
+class _Gunicorn(BaseApplication):
+    """Gunicorn with the shipped settings (api/gunicorn_conf.py); each worker builds its own app
+    (and database pool) after the fork."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        for name, value in self.settings.items():
+            if value is not None:
+                self.cfg.set(name, value)
+
+    def load(self):
+        return create_app()
+
+
+@click.command()
+@click.option("--bind", default=None, help="host:port, several separated by commas; default LIANBAN_HOST:LIANBAN_PORT")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="worker processes (default: one per core, or LIANBAN_SERVE_WORKERS)")
+@click.option("--threads", type=click.IntRange(min=1), default=None,
+              help=f"threads per worker (default {gunicorn_conf.THREADS}, or LIANBAN_SERVE_THREADS)")
+@click.option("--keepalive", type=click.IntRange(min=1), default=None,
+              help=f"seconds an idle connection stays open (default {gunicorn_conf.KEEPALIVE_SECONDS})")
+@click.option("--timeout", type=click.IntRange(min=1), default=None,
+              help=f"seconds before a silent worker is replaced (default {gunicorn_conf.TIMEOUT_SECONDS})")
+@click.option("--graceful-timeout", type=click.IntRange(min=1), default=None,
+              help=f"seconds requests in flight get on shutdown (default {gunicorn_conf.GRACEFUL_TIMEOUT_SECONDS})")
+@click.option("--access-log", default=None, help="file for the access log; '-' is stdout (the default)")
+def serve(bind, workers, threads, keepalive, timeout, graceful_timeout, access_log) -> None:
+    """Production API and console: gunicorn, threaded workers that keep connections alive (run
+    `lianban worker` beside it for timers; docs/operations.md#serving)."""
+    settings = gunicorn_conf.settings()
+    overrides = {"bind": [b.strip() for b in bind.split(",") if b.strip()] if bind else None,
+                 "workers": workers, "threads": threads, "keepalive": keepalive, "timeout": timeout,
+                 "graceful_timeout": graceful_timeout, "accesslog": access_log}
+    settings.update({k: v for k, v in overrides.items() if v is not None})
+    # fail in one line now (a wrong URL, a server that does not answer), not in every worker
+    ctx = context()
+    shown = database.shown_url(ctx)
+    ctx.dispose()
+    click.echo(f"Lianban serving on {', '.join(settings['bind'])}: {settings['workers']} worker(s) x "
+               f"{settings['threads']} thread(s)  (database: {shown})")
+    _Gunicorn(settings).run()
+
+
 @click.command()
 def worker() -> None:
     """Scheduler only: fires due timers (run one or more next to gunicorn in production)."""
@@ -90,4 +138,4 @@ def fire_timers() -> None:
     click.echo(f"fired {time_limits.fire_due(context(), scheduler.worker_id())} timer(s)")
 
 
-COMMANDS = (init_db, load_demo, deploy, run, worker, fire_timers)
+COMMANDS = (init_db, load_demo, deploy, run, serve, worker, fire_timers)
