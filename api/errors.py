@@ -14,17 +14,19 @@ from engine.domain.errors import (
     LianbanError,
     NotFound,
     TooLarge,
+    Unavailable,
     UnsupportedType,
     ValidationError,
 )
 from engine.services.accounts.auth import Unauthenticated
 
 _STATUS = [(Unauthenticated, 401), (NotFound, 404), (Forbidden, 403), (Conflict, 409), (TooLarge, 413),
-           (UnsupportedType, 415), (DeployError, 422),
+           (UnsupportedType, 415), (Unavailable, 503), (DeployError, 422),
            (ValidationError, 422), (CaseError, 422)]
 _TITLES = {400: "Bad request", 401: "Unauthenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
            409: "Conflict", 413: "Payload too large", 415: "Unsupported media type", 422: "Unprocessable content",
-           429: "Too many requests", 500: "Internal error"}
+           429: "Too many requests", 500: "Internal error",
+           503: "Service unavailable"}
 _HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
                422: "request_invalid", 500: "internal_error"}
@@ -50,7 +52,10 @@ def problem(status: int, code: str, detail: str, **extra) -> SecureResponse:
 def from_domain(exc: LianbanError) -> SecureResponse:
     body = exc.to_dict()
     code, message = body.pop("code"), body.pop("message")
-    return problem(status_for(exc), code, message, **body)
+    response = problem(status_for(exc), code, message, **body)
+    if isinstance(exc, Unavailable):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _first_field(messages, prefix: str = "") -> str | None:
