@@ -2,10 +2,13 @@
 `field` or BPMN `element` when there is one. One place maps domain error types to statuses."""
 from __future__ import annotations
 
+import logging
+
 from flask import json
 from werkzeug.exceptions import HTTPException
 
 from api.security import SecureResponse
+from engine import metrics
 from engine.domain.errors import (
     CaseError,
     Conflict,
@@ -19,6 +22,8 @@ from engine.domain.errors import (
     ValidationError,
 )
 from engine.services.accounts.auth import Unauthenticated
+
+log = logging.getLogger(__name__)
 
 _STATUS = [(Unauthenticated, 401), (NotFound, 404), (Forbidden, 403), (Conflict, 409), (TooLarge, 413),
            (UnsupportedType, 415), (Unavailable, 503), (DeployError, 422),
@@ -55,6 +60,8 @@ def from_domain(exc: LianbanError) -> SecureResponse:
     response = problem(status_for(exc), code, message, **body)
     if isinstance(exc, Unavailable):
         response.headers["Retry-After"] = str(exc.retry_after)
+        metrics.database_unavailable()
+        log.warning("answered 503: %s", exc.message)
     return response
 
 

@@ -30,6 +30,9 @@ class Settings:
     timer_batch_size: int = 100
     timer_max_attempts: int = 5
     workflow_cache_size: int = 1000
+    # and by the summed length of their serialized states (a deserialized workflow takes a few
+    # times its state's length in memory); 0 = bounded by number only
+    workflow_cache_bytes: int = 32 * 1024 * 1024
     script_max_lines: int = 100_000
     # time limits (docs/time-limits.md): start-day convention recorded on each case; yellow card at
     # <= yellow_workdays left, or a share of the limit when yellow_share is set and larger
@@ -77,7 +80,7 @@ class Settings:
         if url := env.get("LIANBAN_DATABASE_URL"):
             kwargs["database_url"] = url
         for name, conv in (("scheduler_interval_seconds", float), ("timer_batch_size", int),
-                           ("timer_max_attempts", int), ("workflow_cache_size", int),
+                           ("timer_max_attempts", int), ("workflow_cache_size", int), ("workflow_cache_bytes", int),
                            ("script_max_lines", int), ("host", str), ("port", int),
                            ("start_day_convention", str), ("receipt_rule", str), ("yellow_workdays", int),
                            ("yellow_share", float), ("correction_notice_workdays", int), ("step_workdays_by_role", str),

@@ -1,8 +1,8 @@
-from flask import Response, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.security import context, session_token
+from api.security import SecureResponse, context, session_token
 from engine import metrics
 from engine.services import health, monitoring
 
@@ -51,4 +51,4 @@ class Metrics(MethodView):
         """The process's (or, with PROMETHEUS_MULTIPROC_DIR, the server's) metrics for Prometheus."""
         ctx = context()
         monitoring.require_metrics_access(ctx, request.remote_addr, session_token())
-        return Response(monitoring.metrics_text(ctx), mimetype=None, content_type=metrics.CONTENT_TYPE)
+        return SecureResponse(monitoring.metrics_text(ctx), content_type=metrics.CONTENT_TYPE)
