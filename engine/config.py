@@ -31,8 +31,8 @@ class Settings:
     timer_max_attempts: int = 5
     workflow_cache_size: int = 1000
     # and by the summed length of their serialized states (a deserialized workflow takes a few
-    # times its state's length in memory); 0 = bounded by number only
-    workflow_cache_bytes: int = 32 * 1024 * 1024
+    # times its state's length in memory: 4.2 x for linear5, docs/operations.md); 0 = by number only
+    workflow_cache_bytes: int = 8 * 1024 * 1024
     script_max_lines: int = 100_000
     # time limits (docs/time-limits.md): start-day convention recorded on each case; yellow card at
     # <= yellow_workdays left, or a share of the limit when yellow_share is set and larger
