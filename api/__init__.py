@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from api import errors
 from api.console import bp as console_bp
 from api.inputs import IdConverter, check_request, id_parameter_schema
+from api.observability import Observed
 from api.resources import (
     auth,
     calendar,
@@ -91,6 +92,7 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
     for module in (health, auth, items, catalogue, definitions, cases, lifecycle, tasks, supervision, calendar,
                    engine_rest, forms, packages, materials, vault, diagrams, org, ratings, messages, migrations):
         api.register_blueprint(module.bp)
+    api.register_blueprint(health.metrics_bp)
     app.register_blueprint(_docs_assets())
 
     app.before_request(authenticate_request)
@@ -102,4 +104,6 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
         return errors.from_http(exc)
 
     app.register_blueprint(console_bp)
+    # request ids, and each request's count and latency in the metrics (api/observability.py)
+    app.wsgi_app = Observed(app.wsgi_app, ctx)
     return app

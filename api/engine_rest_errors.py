@@ -20,6 +20,7 @@ from engine.domain.errors import (
     LianbanError,
     NotFound,
     TooLarge,
+    Unavailable,
     UnsupportedType,
 )
 from engine.services.accounts.auth import Unauthenticated
@@ -31,7 +32,7 @@ CHALLENGE = 'Basic realm="lianban", Bearer realm="lianban"'
 _KINDS = [(Unauthenticated, 401, "AuthenticationException"), (Forbidden, 403, "AuthorizationException"),
           (NotFound, 404, "InvalidRequestException"), (DeployError, 400, "ParseException"),
           (Conflict, 409, "RestException"), (TooLarge, 413, "RestException"),
-          (UnsupportedType, 415, "RestException")]
+          (UnsupportedType, 415, "RestException"), (Unavailable, 503, "ProcessEngineException")]
 
 _CORRELATION_FAILURES = frozenset({"message_not_correlated", "message_ambiguous"})
 
@@ -63,7 +64,10 @@ def from_domain(exc: LianbanError) -> SecureResponse:
     if status == 403:
         actor = g.get("actor")
         extra["userId"] = actor.username if actor is not None else None
-    return answer(status, kind, exc.message, **extra)
+    response = answer(status, kind, exc.message, **extra)
+    if isinstance(exc, Unavailable):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _details(problems: list[dict]) -> dict:

@@ -2,10 +2,13 @@
 `field` or BPMN `element` when there is one. One place maps domain error types to statuses."""
 from __future__ import annotations
 
+import logging
+
 from flask import json
 from werkzeug.exceptions import HTTPException
 
 from api.security import SecureResponse
+from engine import metrics
 from engine.domain.errors import (
     CaseError,
     Conflict,
@@ -14,17 +17,21 @@ from engine.domain.errors import (
     LianbanError,
     NotFound,
     TooLarge,
+    Unavailable,
     UnsupportedType,
     ValidationError,
 )
 from engine.services.accounts.auth import Unauthenticated
 
+log = logging.getLogger(__name__)
+
 _STATUS = [(Unauthenticated, 401), (NotFound, 404), (Forbidden, 403), (Conflict, 409), (TooLarge, 413),
-           (UnsupportedType, 415), (DeployError, 422),
+           (UnsupportedType, 415), (Unavailable, 503), (DeployError, 422),
            (ValidationError, 422), (CaseError, 422)]
 _TITLES = {400: "Bad request", 401: "Unauthenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
            409: "Conflict", 413: "Payload too large", 415: "Unsupported media type", 422: "Unprocessable content",
-           429: "Too many requests", 500: "Internal error"}
+           429: "Too many requests", 500: "Internal error",
+           503: "Service unavailable"}
 _HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
                422: "request_invalid", 500: "internal_error"}
@@ -50,7 +57,12 @@ def problem(status: int, code: str, detail: str, **extra) -> SecureResponse:
 def from_domain(exc: LianbanError) -> SecureResponse:
     body = exc.to_dict()
     code, message = body.pop("code"), body.pop("message")
-    return problem(status_for(exc), code, message, **body)
+    response = problem(status_for(exc), code, message, **body)
+    if isinstance(exc, Unavailable):
+        response.headers["Retry-After"] = str(exc.retry_after)
+        metrics.database_unavailable()
+        log.warning("answered 503: %s", exc.message)
+    return response
 
 
 def _first_field(messages, prefix: str = "") -> str | None:

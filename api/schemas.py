@@ -193,6 +193,8 @@ class EventOut(Schema):
     at = fields.DateTime()
     payload = fields.Dict()
     hash = fields.String()
+    request_id = fields.String(allow_none=True, metadata={"description": "the X-Request-Id of the request that "
+                                                                         "wrote it (chained when present)"})
 
 
 class AuditOut(Schema):

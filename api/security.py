@@ -16,6 +16,7 @@ import hmac
 
 import flask
 from flask import current_app, g, request
+from flask.globals import _cv_request
 
 from engine.domain.actor import Actor
 from engine.domain.errors import Forbidden
@@ -26,7 +27,9 @@ CSRF_HEADER = "X-CSRF-Token"
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # reached without logging in: the public guide (办事指南), the console's files, the API docs
-PUBLIC_ENDPOINTS = {"health.health", "auth.Login", "catalogue.PublicItems", "catalogue.PublicItem",
+PUBLIC_ENDPOINTS = {"health.health", "health.live", "health.ready",
+                    "metrics.metrics",        # decides itself: a scraper's token or address, or an administrator
+                    "auth.Login", "catalogue.PublicItems", "catalogue.PublicItem",
                     "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "docs_assets.asset",
                     "console.page", "console.asset", "console.favicon", "catalogue.Network", "static",
                     # 好差评: the scheme, a window's QR page and its visit rating, the disclosure
@@ -134,7 +137,19 @@ class SecureResponse(flask.Response):
         else:
             added = _DATA_HEADERS
         headers._list.extend(added)
+        # the request id back to the client, and the route's template for the metrics (noted here,
+        # inside the request, where the matched rule is known: api/observability.py)
+        request_id = environ.get("lianban.request_id")
+        if request_id is not None:
+            headers._list.append(("X-Request-Id", request_id))
+            environ["lianban.route"] = _route_template()
         return headers
+
+
+def _route_template() -> str:
+    req = _cv_request.get(None)
+    rule = req.request.url_rule if req is not None else None
+    return rule.rule if rule is not None else "unmatched"
 
 
 def actor() -> Actor:

@@ -1,6 +1,7 @@
 """Settings from LIANBAN_* environment variables (12-factor); no file-based config to drift."""
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from dataclasses import dataclass, field
@@ -29,6 +30,9 @@ class Settings:
     timer_batch_size: int = 100
     timer_max_attempts: int = 5
     workflow_cache_size: int = 1000
+    # and by the summed length of their serialized states (a deserialized workflow takes a few
+    # times its state's length in memory: 4.2 x for linear5, docs/operations.md); 0 = by number only
+    workflow_cache_bytes: int = 8 * 1024 * 1024
     script_max_lines: int = 100_000
     # time limits (docs/time-limits.md): start-day convention recorded on each case; yellow card at
     # <= yellow_workdays left, or a share of the limit when yellow_share is set and larger
@@ -59,6 +63,11 @@ class Settings:
     # key of the HMAC that indexes vault documents by the applicant's ID number (never stored in clear
     # in an index). SET IT IN PRODUCTION; changing it makes walk-in documents unfindable by ID number
     id_hash_secret: str = "lianban-dev-only-id-secret"
+    # who may read GET /metrics without a Lianban session (docs/operations.md#metrics): a scraper
+    # that sends this bearer token, or one whose TCP peer address is in these networks
+    # ("10.0.0.0/8,127.0.0.1"); both empty = only logged-in administrators. Never public by default
+    metrics_token: str = ""
+    metrics_allow: str = ""
     host: str = "127.0.0.1"
     port: int = 8400
     workflows_dir: Path = PROJECT_ROOT / "workflows"
@@ -71,14 +80,15 @@ class Settings:
         if url := env.get("LIANBAN_DATABASE_URL"):
             kwargs["database_url"] = url
         for name, conv in (("scheduler_interval_seconds", float), ("timer_batch_size", int),
-                           ("timer_max_attempts", int), ("workflow_cache_size", int),
+                           ("timer_max_attempts", int), ("workflow_cache_size", int), ("workflow_cache_bytes", int),
                            ("script_max_lines", int), ("host", str), ("port", int),
                            ("start_day_convention", str), ("receipt_rule", str), ("yellow_workdays", int),
                            ("yellow_share", float), ("correction_notice_workdays", int), ("step_workdays_by_role", str),
                            ("rating_window_workdays", int), ("rating_review_workdays", int),
                            ("rating_visit_minutes", int),
                            ("cache_seconds", float), ("token_cache_seconds", float), ("gc_threshold", int),
-                           ("material_max_bytes", int), ("material_types", str), ("id_hash_secret", str)):
+                           ("material_max_bytes", int), ("material_types", str), ("id_hash_secret", str),
+                           ("metrics_token", str), ("metrics_allow", str)):
             raw = env.get(f"LIANBAN_{name.upper()}")
             if raw is not None:
                 kwargs[name] = _read(f"LIANBAN_{name.upper()}", raw, conv)
@@ -102,11 +112,22 @@ class Settings:
             raise SettingsError(f"LIANBAN_RECEIPT_RULE={self.receipt_rule!r} is not one of "
                                 f"{', '.join(RECEIPT_RULES)}", field="LIANBAN_RECEIPT_RULE")
         try:
+            self.metrics_networks()
+        except ValueError as exc:
+            raise SettingsError(f"LIANBAN_METRICS_ALLOW={self.metrics_allow!r} is not a list of addresses or "
+                                f"networks ({exc})", field="LIANBAN_METRICS_ALLOW") from None
+        if self.metrics_token and len(self.metrics_token) < 16:
+            raise SettingsError("LIANBAN_METRICS_TOKEN is shorter than 16 characters: too easy to guess",
+                                field="LIANBAN_METRICS_TOKEN")
+        try:
             self.step_workdays()
         except ValueError:
             raise SettingsError(f"LIANBAN_STEP_WORKDAYS_BY_ROLE={self.step_workdays_by_role!r} is not "
                                 "role=workdays,… (e.g. reviewer=5,approver=5)",
                                 field="LIANBAN_STEP_WORKDAYS_BY_ROLE") from None
+
+    def metrics_networks(self) -> tuple:
+        return _parse_networks(self.metrics_allow)
 
     def allowed_material_types(self) -> frozenset[str]:
         return frozenset(p.strip().lower() for p in self.material_types.split(",") if p.strip())
@@ -127,6 +148,11 @@ def _read(variable: str, raw: str, conv: type):
     if not math.isfinite(value) or value < 0:
         raise SettingsError(f"{variable}={raw!r} must be a finite number, not negative", field=variable)
     return value
+
+
+@lru_cache(maxsize=16)
+def _parse_networks(text: str) -> tuple:
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())
 
 
 @lru_cache(maxsize=16)

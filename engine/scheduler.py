@@ -4,9 +4,11 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from engine.domain.errors import Unavailable
 from engine.services import ratings
 from engine.services.time_limits import timers
 
@@ -17,7 +19,38 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _sweep(ctx, worker: str) -> None:
+class Backoff:
+    """While the database is away a sweep fails at once; the worker then skips sweeps for a
+    doubling pause (one interval, two, four … up to MAX_PAUSE seconds), logs one line per failure
+    instead of a traceback every interval, and says so when the database answers again."""
+
+    MAX_PAUSE = 60.0
+
+    def __init__(self, interval: float, clock=time.monotonic):
+        self.interval = max(interval, 0.1)
+        self.clock = clock
+        self.failures = 0
+        self.resume_at = 0.0
+
+    def waiting(self) -> bool:
+        return self.failures > 0 and self.clock() < self.resume_at
+
+    def failed(self, exc) -> float:
+        self.failures += 1
+        pause = min(self.interval * 2 ** (self.failures - 1), self.MAX_PAUSE)
+        self.resume_at = self.clock() + pause
+        log.warning("database unavailable (%s); next timer sweep in %.0f s", exc.message, pause)
+        return pause
+
+    def succeeded(self) -> None:
+        if self.failures:
+            log.info("database reachable again after %d failed sweep(s); timers resume", self.failures)
+        self.failures = 0
+
+
+def _sweep(ctx, worker: str, backoff: Backoff | None = None) -> None:
+    if backoff is not None and backoff.waiting():
+        return
     try:
         fired = timers.fire_due(ctx, worker)
         if fired:
@@ -25,12 +58,21 @@ def _sweep(ctx, worker: str) -> None:
         defaulted = ratings.fire_defaults(ctx)        # 一事一评 invitations past their window
         if defaulted:
             log.info("recorded %d default rating(s)", defaulted)
+    except Unavailable as exc:
+        if backoff is not None:
+            backoff.failed(exc)
+        else:
+            log.warning("database unavailable: %s", exc.message)
+        return
     except Exception:  # noqa: BLE001 - a sweep failure must not kill the scheduler thread
         log.exception("timer sweep failed")
+    if backoff is not None:
+        backoff.succeeded()
 
 
 def build(ctx):
     scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(_sweep, "interval", args=(ctx, worker_id()), id="fire_due_timers",
+    backoff = Backoff(ctx.settings.scheduler_interval_seconds)
+    scheduler.add_job(_sweep, "interval", args=(ctx, worker_id(), backoff), id="fire_due_timers",
                       seconds=ctx.settings.scheduler_interval_seconds, max_instances=1, coalesce=True)
     return scheduler

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Iterable, Optional
 
 from engine.domain.clock import as_utc
+from engine.domain.correlation import REQUEST_ID
 
 GENESIS = "0" * 64
 
@@ -20,10 +21,14 @@ def canonical(payload: dict) -> str:
 
 
 def event_hash(prev_hash: str, *, stream: str, seq: int, type: str, actor: Optional[str],
-               at: datetime, payload: dict) -> str:
-    body = canonical({"stream": stream, "seq": seq, "type": type, "actor": actor,
-                      "at": at.isoformat(), "payload": payload})
-    return hashlib.sha256(f"{prev_hash}|{body}".encode()).hexdigest()
+               at: datetime, payload: dict, request_id: Optional[str] = None) -> str:
+    """The request id (engine/domain/correlation.py) is chained when the event has one: events
+    written before it existed, or outside a request (the timer worker, the CLI), hash exactly as
+    they always did, and nobody can move an event to another request unnoticed."""
+    content = {"stream": stream, "seq": seq, "type": type, "actor": actor, "at": at.isoformat(), "payload": payload}
+    if request_id is not None:
+        content["request_id"] = request_id
+    return hashlib.sha256(f"{prev_hash}|{canonical(content)}".encode()).hexdigest()
 
 
 def verify(events: Iterable[dict], stream: str) -> Optional[int]:
@@ -34,7 +39,7 @@ def verify(events: Iterable[dict], stream: str) -> Optional[int]:
         if ev["seq"] != expected_seq or ev["prev_hash"] != prev:
             return ev["seq"]
         h = event_hash(prev, stream=stream, seq=ev["seq"], type=ev["type"], actor=ev["actor"],
-                       at=ev["at"], payload=ev["payload"])
+                       at=ev["at"], payload=ev["payload"], request_id=ev.get("request_id"))
         if h != ev["hash"]:
             return ev["seq"]
         prev = h
@@ -65,11 +70,12 @@ class CaseAudit:
         at = as_utc(at)
         payload = payload or {}
         stream = self.stream
+        request_id = REQUEST_ID.get()
         h = event_hash(self.head, stream=stream, seq=self.seq, type=type, actor=actor.username,
-                       at=at, payload=payload)
+                       at=at, payload=payload, request_id=request_id)
         self.rows.append({"stream": stream, "case_id": self.case_id, "seq": self.seq, "type": type,
                           "actor": actor.username, "window_id": actor.window_id, "at": at,
-                          "payload": payload, "prev_hash": self.head, "hash": h})
+                          "payload": payload, "prev_hash": self.head, "hash": h, "request_id": request_id})
         self.head = h
 
     def take(self) -> list[dict]:

@@ -106,3 +106,14 @@ class ProblemList:
     def raise_if_any(self) -> None:
         if self.problems:
             raise DeployError(self.problems)
+
+
+class Unavailable(LianbanError):
+    """The database cannot be reached right now (refused, restarting, connection lost, pool
+    exhausted, SQLite locked past its busy timeout): HTTP 503 with Retry-After. The command's
+    transaction never committed, so nothing was written; the same request may be sent again."""
+    code = "database_unavailable"
+
+    def __init__(self, message: str, *, retry_after: int = 5):
+        super().__init__(message)
+        self.retry_after = retry_after

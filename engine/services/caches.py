@@ -112,38 +112,61 @@ class SnapshotMap(Generic[V]):
 class WorkflowCache:
     """Deserialized workflows by case id and version. A workflow is checked OUT while a command
     runs on it (so two threads never share one) and put back only after the commit, so a
-    rolled-back command can never leave a mutated workflow behind."""
+    rolled-back command can never leave a mutated workflow behind.
 
-    def __init__(self, size: int):
+    Bounded twice, least recently used first out: by number (`size`) and by bytes (`max_bytes`),
+    each entry weighed by the length of its serialized state, which the command has at hand (it
+    just wrote it): a workflow of a few big cases weighs what many small ones do. An entry heavier
+    than the whole budget is not kept at all."""
+
+    def __init__(self, size: int, max_bytes: int = 0):
         self.size = size
-        self._items: OrderedDict[int, tuple[int, object]] = OrderedDict()
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[int, tuple[int, object, int]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def checkout(self, case_id: int, version: int) -> Optional[object]:
         with self._lock:
             item = self._items.pop(case_id, None)
+            if item is not None:
+                self._bytes -= item[2]
         if item is not None and item[0] == version:
             return item[1]
         return None
 
-    def put(self, case_id: int, version: int, workflow) -> None:
-        if self.size <= 0:
+    def put(self, case_id: int, version: int, workflow, weight: int = 0) -> None:
+        if self.size <= 0 or (self.max_bytes and weight > self.max_bytes):
             return
+        items = self._items
         with self._lock:
-            self._items[case_id] = (version, workflow)
-            self._items.move_to_end(case_id)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            old = items.pop(case_id, None)
+            if old is not None:
+                self._bytes -= old[2]
+            items[case_id] = (version, workflow, weight)
+            self._bytes += weight
+            while len(items) > self.size or (self.max_bytes and self._bytes > self.max_bytes):
+                self._bytes -= items.popitem(last=False)[1][2]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def weight(self) -> int:
+        """The summed state lengths of the workflows kept now."""
+        return self._bytes
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._bytes = 0
 
 
 class Caches:
     """Every cache of a process, by name and kind (see the module docstring for the rule)."""
 
-    def __init__(self, *, snapshot_seconds: float, token_seconds: float, workflow_cache_size: int):
+    def __init__(self, *, snapshot_seconds: float, token_seconds: float, workflow_cache_size: int,
+                 workflow_cache_bytes: int = 0):
         # immutable: keyed by a definition id, a (definition id, form key), an item version id
         self.definitions: Immutable = Immutable()          # LoadedDefinition (spec loaded into the runtime)
         self.definition_forms: Immutable = Immutable()     # (forms snapshot, start form key)
@@ -155,7 +178,7 @@ class Caches:
         self.calendar: Snapshot = Snapshot(snapshot_seconds)   # the working-day calendar
         self.tokens: SnapshotMap = SnapshotMap(token_seconds)  # token hash -> (actor, expires_at)
         # case state, checked out per command
-        self.workflows = WorkflowCache(workflow_cache_size)
+        self.workflows = WorkflowCache(workflow_cache_size, workflow_cache_bytes)
 
     def clear(self) -> None:
         """Forget everything (tests that change the database behind the process's back)."""

@@ -33,7 +33,8 @@ class Context:
         tune_gc(settings.gc_threshold)
         engine = make_engine(settings.database_url)
         caches = Caches(snapshot_seconds=settings.cache_seconds, token_seconds=settings.token_cache_seconds,
-                        workflow_cache_size=settings.workflow_cache_size)
+                        workflow_cache_size=settings.workflow_cache_size,
+                        workflow_cache_bytes=settings.workflow_cache_bytes)
         return cls(settings=settings, uow=UnitOfWork(engine), runtime=Runtime(max_lines=settings.script_max_lines),
                    clock=clock or SystemClock(), caches=caches)
 

@@ -5,13 +5,23 @@ handful of prebuilt statements per command, and the ORM's per-statement bookkeep
 more than the engine step itself (measured in bench/bench_engine.py)."""
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
+import psycopg
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from engine.domain.errors import LianbanError
+from engine.domain.errors import LianbanError, Unavailable
+
+# what a client is told to wait before sending the same request again while the database is away
+# (a PostgreSQL restart takes a few seconds; a pool timeout clears as soon as a command ends)
+RETRY_AFTER_SECONDS = 5
+# SQLite's operational errors that pass (another writer, a file briefly unreadable); the rest of
+# them ("no such table", "no such column") are bugs or a missing migration, not an outage
+_SQLITE_TRANSIENT = ("database is locked", "database is busy", "unable to open database file", "disk I/O error")
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -67,6 +77,40 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
         dbapi_conn.execute(f"BEGIN {mode}")  # straight to the driver: hot path
 
     return engine
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Is `exc` the database being away (refused, shut down, connection lost, pool exhausted,
+    SQLite locked past its busy timeout) rather than a bug or a constraint? Every PostgreSQL
+    OperationalError is: by the DB-API's definition it is outside the program's control
+    (connection, operator intervention, resources, a deadlock victim), and sending the request
+    again is the right answer to all of them."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        exc = exc.orig
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc)
+        return any(reason in text for reason in _SQLITE_TRANSIENT)
+    return isinstance(exc, psycopg.OperationalError)
+
+
+def unavailable(exc: BaseException) -> Unavailable:
+    """The Unavailable error a client is shown for `exc` (the driver's text, first line only)."""
+    orig = getattr(exc, "orig", None) or exc
+    reason = (str(orig).strip() or type(orig).__name__).splitlines()[0]
+    return Unavailable(f"the database is unavailable right now ({reason}); nothing was changed, try again shortly",
+                       retry_after=RETRY_AFTER_SECONDS)
+
+
+def pool_status(engine: Engine) -> tuple[int, int]:
+    """(connections the pool keeps, connections checked out of it now), for the metrics."""
+    pool = engine.pool
+    size = getattr(pool, "size", None)
+    checked_out = getattr(pool, "checkedout", None)
+    return (size() if callable(size) else 0), (checked_out() if callable(checked_out) else 0)
 
 
 def require_reachable(url: str) -> None:

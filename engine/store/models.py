@@ -489,6 +489,9 @@ class Event(Base):
     payload: Mapped[dict] = mapped_column(JSONType)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # the HTTP request that wrote it (X-Request-Id; docs/operations.md#logs-and-request-ids), chained
+    # when present; NULL for events of the timer worker, the CLI and those written before 0023
+    request_id: Mapped[Optional[str]] = mapped_column(String(64))
 
 
 class CaseCounter(Base):

@@ -13,6 +13,8 @@ from typing import Iterator
 
 from sqlalchemy.engine import Connection, Engine
 
+from engine.store.db import is_unavailable, unavailable
+
 from engine.store.repositories.accounts import Accounts
 from engine.store.repositories.blobs import Blobs
 from engine.store.repositories.calendar import Calendar
@@ -118,6 +120,15 @@ class UnitOfWork:
                 pass
         return self.engine.connect()
 
+    def _open(self) -> Connection:
+        """A connection for one unit of work; the database being away is `Unavailable` (503)."""
+        try:
+            return self._connection()
+        except Exception as exc:
+            if is_unavailable(exc):
+                raise unavailable(exc) from exc
+            raise
+
     def _release(self, conn: Connection, clean: bool) -> None:
         idle = self._idle
         if clean and idle is not None and len(idle) < self.MAX_IDLE and not conn.invalidated:
@@ -133,7 +144,7 @@ class UnitOfWork:
 
     @contextmanager
     def begin(self) -> Iterator[Transaction]:
-        conn = self._connection()
+        conn = self._open()
         clean = False
         try:
             callbacks: list = []
@@ -152,6 +163,10 @@ class UnitOfWork:
                 with conn.begin():
                     yield Transaction(conn)
             clean = True
+        except Exception as exc:
+            if is_unavailable(exc):       # rolled back above: nothing was written
+                raise unavailable(exc) from exc
+            raise
         finally:
             self._release(conn, clean)
         for fn in callbacks:
@@ -165,7 +180,7 @@ class UnitOfWork:
 
     @contextmanager
     def read(self) -> Iterator[Transaction]:
-        conn = self._connection()
+        conn = self._open()
         clean = False
         try:
             conn.info["after_commit"] = []
@@ -176,6 +191,10 @@ class UnitOfWork:
                 with conn.begin():
                     yield Transaction(conn)
             clean = True
+        except Exception as exc:
+            if is_unavailable(exc):
+                raise unavailable(exc) from exc
+            raise
         finally:
             self._release(conn, clean)
 

@@ -464,6 +464,9 @@ MESSAGE_ROWS = [
 
 ROWS = [
     ("GET /health", lambda ctx, c, h: c.get("/api/v1/health"), expect(200, EVERYONE)),
+    ("GET /health/live", lambda ctx, c, h: c.get("/api/v1/health/live"), expect(200, EVERYONE)),
+    ("GET /health/ready", lambda ctx, c, h: c.get("/api/v1/health/ready"), expect(200, EVERYONE)),
+    ("GET /metrics", lambda ctx, c, h: c.get("/metrics", headers=h), expect(200, ("admin",))),
     ("GET /auth/me", lambda ctx, c, h: c.get("/api/v1/auth/me", headers=h), expect(200, EVERYONE)),
     ("POST /auth/logout", lambda ctx, c, h: c.post("/api/v1/auth/logout", headers=h), expect(204, EVERYONE)),
     ("GET /auth/session", lambda ctx, c, h: c.get("/api/v1/auth/session", headers=h), expect(200, EVERYONE)),

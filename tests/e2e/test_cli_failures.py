@@ -55,6 +55,10 @@ def test_a_malformed_setting_names_its_variable(ready):
     assert "LIANBAN_TIMER_BATCH_SIZE" in line
     line = assert_fails(lianban({**ready, "LIANBAN_YELLOW_SHARE": "nan"}, "fire-timers"), "setting_invalid")
     assert "LIANBAN_YELLOW_SHARE" in line
+    line = assert_fails(lianban({**ready, "LIANBAN_LOG_FORMAT": "xml"}, "fire-timers"), "setting_invalid")
+    assert "LIANBAN_LOG_FORMAT" in line
+    line = assert_fails(lianban({**ready, "LIANBAN_METRICS_ALLOW": "10.0.0.0/33"}, "fire-timers"), "setting_invalid")
+    assert "LIANBAN_METRICS_ALLOW" in line
 
 
 def test_an_unreachable_database_is_one_line_with_the_password_masked(env, tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
+from engine import metrics
 from engine.bpmn.timers import is_literal, literal_due, parse_due
 from engine.domain import sla
 from engine.domain.actor import Actor
@@ -71,15 +72,23 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
     case.stage = _stage(loaded, ready) or case.stage
 
     next_timer = min((due for _, due in timers_after.values()), default=None)
-    if not tx.cases.save(case, runtime.dumps(wf), now, next_timer, ended):
+    state = runtime.dumps(wf)
+    if not tx.cases.save(case, state, now, next_timer, ended):
         raise Conflict(f"case {case.number} was changed by someone else; reload and retry",
                        code="case_version_conflict")
     tx.cases.write_events(case)
     case.version += 1
     case.stored_status = case.status
     version = case.version
+    if ended:
+        # a finished workflow is not stepped again: keep the cache for the cases still moving
+        tx.after_commit(metrics.case_completed)
+        return version
     wf.lianban_projection = (ready, timers_after, waits_after)
-    tx.after_commit(lambda: ctx.caches.workflows.put(case.id, version, wf))
+    # the state's length stands for the workflow's size in memory (its objects take a small
+    # multiple of it): what bounds the cache by bytes (engine/services/caches.py)
+    size = len(state)
+    tx.after_commit(lambda: ctx.caches.workflows.put(case.id, version, wf, size))
     return version
 
 

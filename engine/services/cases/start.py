@@ -8,6 +8,7 @@ from typing import Optional
 
 import engine.services.cases.once as once
 import engine.services.cases.progress as progress
+from engine import metrics
 from engine.bpmn.user_data import check_user_data
 from engine.domain import intake, sla
 from engine.domain import lifecycle as lc
@@ -122,6 +123,7 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
             "version": 0, "audit_seq": 0, "audit_head": GENESIS, "next_timer_at": None, "created_at": now,
             "updated_at": now, "completed_at": None, "created_by": actor.username,
             "parent_case_id": parent_case_id, "business_key": cmd.business_key})
+        tx.after_commit(metrics.case_started)
         if not cmd.internal:
             tx.timers.schedule(case_id, sla.ACCEPTANCE_DUE, "case", clock_values["acceptance_due"], now)
         case = LoadedCase(case_id, 0, "running", definition.id, window.org_unit_id, number,

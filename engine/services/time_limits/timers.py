@@ -9,9 +9,11 @@ from datetime import timedelta
 from typing import Callable, Optional
 
 import engine.services.time_limits.sla_clock as sla_clock
+from engine import metrics
 from engine.domain import sla
 from engine.domain.actor import Actor
-from engine.domain.errors import LianbanError
+from engine.domain.clock import as_utc
+from engine.domain.errors import LianbanError, Unavailable
 from engine.services import calendar
 from engine.services.cases import parents, progress
 
@@ -28,10 +30,15 @@ def fire_due(ctx, worker: str = "worker", limit: Optional[int] = None,
              before_commit: Callable[[int], None] | None = None) -> int:
     """One sweep: fire every timer due now (up to `limit`); returns how many timers fired."""
     fired = 0
-    for timer_id in due_timer_ids(ctx, limit or ctx.settings.timer_batch_size):
+    due = due_timer_ids(ctx, limit or ctx.settings.timer_batch_size)
+    metrics.timers_due(len(due))
+    for timer_id in due:
         try:
             fired += fire_one(ctx, timer_id, worker, before_commit)
+        except Unavailable:
+            raise          # the database is away: not the timer's fault, no attempt is counted
         except LianbanError as exc:
+            metrics.timer_failed()
             _record_failure(ctx, timer_id, exc)
     return fired
 
@@ -62,6 +69,8 @@ def _fire_locked(ctx, tx, timer_id, worker, actor, before_commit) -> int:
     if timer.state != "pending":
         return 0
     now = ctx.clock.now()
+    lateness = (now - as_utc(timer.due_at)).total_seconds()
+    tx.after_commit(lambda: metrics.timer_fired(lateness))
     if timer.kind != sla.BPMN_TIMER:
         # yellow/red cards, step deadlines, deemed acceptance: no workflow to load
         sla_clock.fire(ctx, tx, case, timer, actor, now)

@@ -8,7 +8,7 @@ from typing import Optional
 
 from sqlalchemy import select
 
-from engine.domain import audit
+from engine.domain import audit, correlation
 from engine.domain.clock import as_utc
 from engine.store import tables as t
 from engine.store.fast import FastWrite
@@ -28,16 +28,18 @@ class Events(Repository):
                                  .order_by(_E.seq.desc()).limit(1)).first()
         seq, prev = (last.seq, last.hash) if last else (0, audit.GENESIS)
         at = as_utc(at)
+        request_id = correlation.current()
         h = audit.event_hash(prev, stream=stream, seq=seq + 1, type=type, actor=actor.username, at=at,
-                             payload=payload)
+                             payload=payload, request_id=request_id)
         INSERT_EVENT.execute(self.conn, {"stream": stream, "case_id": None, "seq": seq + 1, "type": type,
                                     "actor": actor.username, "window_id": actor.window_id, "at": at,
-                                    "payload": payload, "prev_hash": prev, "hash": h})
+                                    "payload": payload, "prev_hash": prev, "hash": h, "request_id": request_id})
 
     def of_stream(self, stream: str) -> list[dict]:
         rows = self.conn.execute(select(t.event).where(_E.stream == stream).order_by(_E.seq))
         return [{"seq": e.seq, "type": e.type, "actor": e.actor, "window_id": e.window_id, "at": as_utc(e.at),
-                 "payload": e.payload, "prev_hash": e.prev_hash, "hash": e.hash} for e in rows]
+                 "payload": e.payload, "prev_hash": e.prev_hash, "hash": e.hash, "request_id": e.request_id}
+                for e in rows]
 
     def broken_at(self, stream: str) -> Optional[int]:
         """None when the stream's chain is intact, else the seq of the first broken event."""

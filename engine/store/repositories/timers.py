@@ -111,8 +111,8 @@ class Timers(Repository):
         return self.conn.execute(select(_T.case_id).where(_T.id == timer_id, _T.state == "pending")).scalar()
 
     def get(self, timer_id: int):
-        """(id, kind, ref, state, attempts), or None."""
-        return self.conn.execute(select(_T.id, _T.kind, _T.ref, _T.state, _T.attempts)
+        """(id, kind, ref, state, attempts, due_at), or None."""
+        return self.conn.execute(select(_T.id, _T.kind, _T.ref, _T.state, _T.attempts, _T.due_at)
                                  .where(_T.id == timer_id)).first()
 
     def state(self, timer_id: int) -> Optional[str]:
