@@ -25,7 +25,15 @@ THREADS = 4
 KEEPALIVE_SECONDS = 30      # longer than a browser's pause between clicks, shorter than a proxy's (nginx: 75)
 TIMEOUT_SECONDS = 60        # a worker silent this long is killed and replaced
 GRACEFUL_TIMEOUT_SECONDS = 30   # on SIGTERM/HUP, requests in flight get this long to finish
-ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s'
+# with the request id each answer carries (X-Request-Id, docs/operations.md#logs-and-request-ids)
+ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s rid=%({x-request-id}o)s'
+
+
+def child_exit(server, worker) -> None:
+    """A dead worker's live gauges leave the shared metrics files (multiprocess mode)."""
+    from engine.metrics import process_exited
+    process_exited(worker.pid)
+
 
 
 def cores() -> int:
@@ -73,6 +81,7 @@ def settings() -> dict:
         # trust X-Forwarded-* only from the reverse proxy (docs/operations.md#several-machines)
         "forwarded_allow_ips": os.environ.get("LIANBAN_SERVE_FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
         "proc_name": "lianban",
+        "child_exit": child_exit,
     }
 
 

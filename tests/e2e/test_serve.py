@@ -84,7 +84,7 @@ def test_serve_keeps_connections_alive_logs_requests_and_stops_on_sigterm(env, t
             assert time.monotonic() < deadline, "no access log line"
             time.sleep(0.1)    # gunicorn writes the access log line after the response
         line = next(x for x in access_log.read_text().splitlines() if "/api/v1/auth/me" in x)
-        assert '"GET /api/v1/auth/me HTTP/1.1" 401' in line and "ms pid=" in line
+        assert '"GET /api/v1/auth/me HTTP/1.1" 401' in line and "ms pid=" in line and " rid=" in line
     finally:
         proc.send_signal(signal.SIGTERM)
         out = proc.communicate(timeout=60)[0]
