@@ -14,7 +14,7 @@ from engine.domain.org import TIERS
 PARENT_TIERS = {"district": (), "park": ("district",), "township": ("park", "district"), "village": ("township",)}
 HALL_KINDS = ("service_center", "convenience_center", "convenience_station")
 WINDOW_KINDS = ("comprehensive", "proxy", "pickup", "department")
-SYSTEM_ROLES = ("admin", "designer")
+SYSTEM_ROLES = ("admin", "designer", "integration")
 # codes travel in routing targets (`…@market`) and file names: ASCII letters, digits, '-' and '_'
 CODE = re.compile(r"^[A-Za-z0-9_\-]{1,32}$")
 # a role is the middle of `tier:role@dept`, which engine/domain/org.py reads as [a-z_]+

@@ -9,6 +9,8 @@ from engine.store.models import (
                                  Deployment,
                                  DeploymentResource,
                                  Event,
+                                 ExternalTask,
+                                 Incident,
                                  ItemImplementation,
                                  ItemPackage,
                                  ProcessDefinition,
@@ -33,3 +35,5 @@ blob = Blob.__table__
 applicant_document = ApplicantDocument.__table__
 case_material = CaseMaterial.__table__
 case_mandate = CaseMandate.__table__
+external_task = ExternalTask.__table__
+incident = Incident.__table__

@@ -24,7 +24,9 @@ from engine.store.repositories.deliveries import Deliveries
 from engine.store.repositories.diagrams import Diagrams
 from engine.store.repositories.documents import Documents
 from engine.store.repositories.events import Events
+from engine.store.repositories.external_tasks import ExternalTasks
 from engine.store.repositories.idempotency import IdempotencyKeys
+from engine.store.repositories.incidents import Incidents
 from engine.store.repositories.materials import CaseMaterials
 from engine.store.repositories.org import Organisation
 from engine.store.repositories.org_admin import OrgAdmin
@@ -75,6 +77,8 @@ class Transaction:
     deliveries = _repository(Deliveries)
     diagrams = _repository(Diagrams)
     ratings = _repository(Ratings)
+    external_tasks = _repository(ExternalTasks)
+    incidents = _repository(Incidents)
 
     def __init__(self, conn: Connection):
         self.conn = conn

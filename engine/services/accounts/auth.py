@@ -13,7 +13,7 @@ from engine.domain.errors import Conflict, LianbanError, NotFound, ValidationErr
 from engine.store.uow import Transaction
 
 SESSION_HOURS = 12
-SYSTEM_ROLES = ("admin", "designer")
+SYSTEM_ROLES = ("admin", "designer", "integration")
 ACCOUNT_KINDS = ("staff", "applicant", "service")
 _SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 MIN_PASSWORD = 8

@@ -47,6 +47,7 @@ def close(ctx, tx: Transaction, loaded, status: str, actor: Actor, now: datetime
     clock stops; one audit event says why. Returns the number of tasks closed."""
     closed = tx.tasks.cancel_open_of_case(loaded.id, now)
     tx.timers.cancel_all(loaded.id)
+    tx.external_tasks.cancel_case(loaded.id)
     loaded.audit.add(event, actor, now, {**payload, "closed_tasks": closed})
     tx.cases.close(loaded, status, now)
     tx.cases.write_events(loaded)
