@@ -88,7 +88,7 @@ class CountOut(Schema):
     count = fields.Integer()
 
 
-class CompleteIn(_Lenient):
+class ExternalCompleteIn(_Lenient):
     workerId = fields.String(required=True, validate=validate.Length(min=1, max=rules.MAX_WORKER_ID))
     variables = fields.Raw(allow_none=True, metadata=_VARIABLES)
     localVariables = fields.Raw(allow_none=True, metadata={"type": "object",

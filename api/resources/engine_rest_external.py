@@ -102,7 +102,7 @@ class ExternalTaskCount(MethodView):
 
 @bp.route("/external-task/<id>/complete")
 class Complete(MethodView):
-    @bp.arguments(schemas.CompleteIn(), error_status_code=400)
+    @bp.arguments(schemas.ExternalCompleteIn(), error_status_code=400)
     @bp.response(204)
     @bp.alt_response(404, schema=CamundaError, description="no such open external task")
     @bp.alt_response(409, schema=CamundaError, description="locked by another worker; continuation_failed")

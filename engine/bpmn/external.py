@@ -30,6 +30,7 @@ from SpiffWorkflow.spiff.specs.spiff_task import SpiffBpmnTask
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.xml import CAMUNDA_NS, NS
+from engine.domain.errors import ProblemList
 
 _C = "{%s}" % CAMUNDA_NS
 MAX_TOPIC = 200
@@ -62,20 +63,22 @@ def priority_of(node: etree._Element) -> int:
     return int(text) if text.lstrip("-").isdigit() and len(text) < 10 else 0
 
 
-def check_service_task(node: etree._Element) -> Optional[tuple[str, str]]:
-    """(code, message) when the service task cannot become an external task, else None."""
+def check_service_task(node: etree._Element, problems: ProblemList, file_name: str) -> None:
+    """Report a service task that cannot become an external task."""
+    where = {"file": file_name, "element": node.get("id"), "line": node.sourceline}
     if node.get(_C + "type") not in (None, "external"):
-        return ("service_task_type_unsupported",
-                f"camunda:type={node.get(_C + 'type')!r} is not supported: Lianban runs service tasks as external "
-                "tasks (camunda:type=\"external\" with a camunda:topic)")
+        problems.add("service_task_type_unsupported",
+                     f"camunda:type={node.get(_C + 'type')!r} is not supported: Lianban runs service tasks as "
+                     "external tasks (camunda:type=\"external\" with a camunda:topic)", **where)
+        return
     topic = topic_of(node)
     if topic is None:
-        return ("service_task_topic_missing",
-                "a service task needs a topic for its external worker: camunda:type=\"external\" with "
-                "camunda:topic, camunda:class / delegateExpression / expression, or zeebe:taskDefinition type")
-    if len(topic) > MAX_TOPIC:
-        return ("service_task_topic_too_long", f"a topic has at most {MAX_TOPIC} characters")
-    return None
+        problems.add("service_task_topic_missing",
+                     "a service task needs a topic for its external worker: camunda:type=\"external\" with "
+                     "camunda:topic, camunda:class / delegateExpression / expression, or zeebe:taskDefinition type",
+                     **where)
+    elif len(topic) > MAX_TOPIC:
+        problems.add("service_task_topic_too_long", f"a topic has at most {MAX_TOPIC} characters", **where)
 
 
 class ExternalServiceTask(SpiffBpmnTask):

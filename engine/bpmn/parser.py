@@ -267,9 +267,7 @@ def _check_user_tasks(file_name: str, process, problems: ProblemList) -> list[Us
 def _check_service_tasks(file_name: str, process, problems: ProblemList) -> None:
     """Every service task becomes an external task on a topic (engine/bpmn/external.py)."""
     for node in process.iter("{%s}serviceTask" % NS["bpmn"]):
-        problem = external.check_service_task(node)
-        if problem:
-            problems.add(problem[0], problem[1], file=file_name, element=node.get("id"), line=node.sourceline)
+        external.check_service_task(node, problems, file_name)
 
 
 def _check_scripts(file_name: str, process, problems: ProblemList) -> None:

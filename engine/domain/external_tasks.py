@@ -31,16 +31,16 @@ def check_worker(worker_id) -> str:
     if not isinstance(worker_id, str) or not worker_id.strip():
         raise ValidationError("workerId is required", code="worker_id_required", field="workerId")
     if len(worker_id) > MAX_WORKER_ID:
-        raise ValidationError(f"workerId has at most {MAX_WORKER_ID} characters", code="request_invalid",
+        raise ValidationError(f"workerId has at most {MAX_WORKER_ID} characters", code="worker_id_too_long",
                               field="workerId")
     return worker_id
 
 
 def check_fetch(max_tasks: int, topics: list[TopicRequest]) -> None:
     if not 0 <= max_tasks <= MAX_TASKS:
-        raise ValidationError(f"maxTasks is from 0 to {MAX_TASKS}", code="request_invalid", field="maxTasks")
+        raise ValidationError(f"maxTasks is from 0 to {MAX_TASKS}", code="max_tasks_invalid", field="maxTasks")
     if len(topics) > MAX_TOPICS:
-        raise ValidationError(f"at most {MAX_TOPICS} topics per fetch", code="request_invalid", field="topics")
+        raise ValidationError(f"at most {MAX_TOPICS} topics per fetch", code="too_many_topics", field="topics")
     for i, topic in enumerate(topics):
         if not topic.name or not topic.name.strip():
             raise ValidationError("topicName is required", code="topic_name_required", field=f"topics.{i}.topicName")
@@ -62,10 +62,10 @@ def check_failure(retries, retry_timeout_ms, message, details) -> None:
         raise ValidationError(f"retryTimeout is from 0 to {MAX_RETRY_TIMEOUT_MS} ms", code="retry_timeout_invalid",
                               field="retryTimeout")
     if message is not None and len(message) > MAX_ERROR_MESSAGE:
-        raise ValidationError(f"errorMessage has at most {MAX_ERROR_MESSAGE} characters", code="request_invalid",
+        raise ValidationError(f"errorMessage has at most {MAX_ERROR_MESSAGE} characters", code="error_message_too_long",
                               field="errorMessage")
     if details is not None and len(details) > MAX_ERROR_DETAILS:
-        raise ValidationError(f"errorDetails has at most {MAX_ERROR_DETAILS} characters", code="request_invalid",
+        raise ValidationError(f"errorDetails has at most {MAX_ERROR_DETAILS} characters", code="error_details_too_long",
                               field="errorDetails")
 
 

@@ -65,7 +65,7 @@ def resolve(ctx, actor: Actor, incident_id: int, note: Optional[str]) -> Inciden
         raise ValidationError("resolving an incident needs a note (what was done)", code="incident_note_required",
                               field="note")
     if len(note) > MAX_NOTE:
-        raise ValidationError(f"a note has at most {MAX_NOTE} characters", code="request_invalid", field="note")
+        raise ValidationError(f"a note has at most {MAX_NOTE} characters", code="incident_note_too_long", field="note")
     with ctx.uow.begin() as tx:
         case, row = _open_incident(ctx, tx, actor, incident_id)
         now = ctx.clock.now()
