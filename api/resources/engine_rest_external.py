@@ -36,7 +36,8 @@ def _auth_responses(fn):
 
 def _locked(task: external_tasks.LockedTask, variables: dict) -> dict:
     return {"id": str(task.id), "topicName": task.topic, "workerId": task.worker_id,
-            "lockExpirationTime": rules.format_date(task.lock_expires_at), "createTime": rules.format_date(task.created_at),
+            "lockExpirationTime": rules.format_date(task.lock_expires_at),
+            "createTime": rules.format_date(task.created_at),
             "processInstanceId": str(task.case_id), "processDefinitionKey": task.process_key,
             "processDefinitionId": None, "activityId": task.element_id, "activityInstanceId": None,
             "executionId": None, "retries": task.retries, "errorMessage": task.error_message, "errorDetails": None,

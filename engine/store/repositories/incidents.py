@@ -38,9 +38,8 @@ class Incidents(Repository):
         return self.conn.execute(query).first()
 
     def open_for(self, *, external_task_id: Optional[int] = None, timer_id: Optional[int] = None) -> list[int]:
-        where = [_I.state == "open"]
-        where.append(_I.external_task_id == external_task_id if external_task_id is not None else _I.timer_id == timer_id)
-        return list(self.conn.execute(select(_I.id).where(*where)).scalars())
+        which = _I.external_task_id == external_task_id if external_task_id is not None else _I.timer_id == timer_id
+        return list(self.conn.execute(select(_I.id).where(_I.state == "open", which)).scalars())
 
     def resolve(self, incident_id: int, by: str, resolution: str, note: Optional[str], now: datetime) -> None:
         self.conn.execute(update(t.incident).where(_I.id == incident_id, _I.state == "open")
