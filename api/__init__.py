@@ -20,8 +20,10 @@ from api.resources import (
     definitions,
     diagrams,
     engine_rest,
+    engine_rest_external,
     forms,
     health,
+    incidents,
     items,
     lifecycle,
     materials,
@@ -90,7 +92,8 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
     api = LianbanApi(app)
     api.register_converter(IdConverter, id_parameter_schema)
     for module in (health, auth, items, catalogue, definitions, cases, lifecycle, tasks, supervision, calendar,
-                   engine_rest, forms, packages, materials, vault, diagrams, org, ratings, messages, migrations):
+                   engine_rest, engine_rest_external, forms, packages, materials, vault, diagrams, org, ratings,
+                   messages, migrations, incidents):
         api.register_blueprint(module.bp)
     api.register_blueprint(health.metrics_bp)
     app.register_blueprint(_docs_assets())

@@ -108,6 +108,8 @@ class SummaryOut(Schema):
     steps = fields.Nested(LoadOut)
     by_tier = fields.List(fields.Nested(TierLoadOut))
     ratings = fields.Nested(Figures, metadata={"description": "好差评: the subtree's figures in total"})
+    open_incidents = fields.Integer(metadata={"description": "open incidents of cases received in the subtree "
+                                                             "(docs/integration.md#incidents)"})
 
 
 class CardItemOut(Schema):

@@ -15,9 +15,9 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as SubWorkflowTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
-from engine.bpmn import sandbox
+from engine.bpmn import external, sandbox
 from engine.bpmn.dialects import UserTaskMeta, lanes_by_node, read_form_key, read_user_task
 from engine.bpmn.timers import is_literal, quote_literal
 from engine.bpmn.xml import NS, XmlRejected, kind_of, parse_upload
@@ -67,7 +67,7 @@ def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | N
     problems.raise_if_any()
     metas, starts = _check_trees(trees, problems, frozenset(roles))
     problems.raise_if_any()
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser = external.LianbanParser(validator=VALIDATOR)
     process_files = _add_to_parser(parser, trees, problems)
     problems.raise_if_any()
     processes = _build_processes(parser, process_files, metas, starts, resolve_external, problems)
@@ -126,7 +126,7 @@ def _check_roles(file_name: str, metas: dict[str, list[UserTaskMeta]], roles: fr
                         problems.add(exc.code, str(exc), file=file_name, element=meta.id, line=meta.line)
 
 
-def _add_to_parser(parser: SpiffBpmnParser, trees, problems: ProblemList) -> dict[str, str]:
+def _add_to_parser(parser: external.LianbanParser, trees, problems: ProblemList) -> dict[str, str]:
     """Hand every tree to SpiffWorkflow (its XSD validator on); process id -> the file defining it."""
     process_files: dict[str, str] = {}
     for f, kind, tree in trees:
@@ -241,6 +241,7 @@ def _static_checks(file_name: str, tree, problems: ProblemList) -> dict[str, lis
         _check_scripts(file_name, process, problems)
         _check_conditions(file_name, process, problems)
         _check_timers(file_name, process, problems)
+        _check_service_tasks(file_name, process, problems)
         for gw in process.iter("{%s}eventBasedGateway" % NS["bpmn"]):
             _check_event_gateway(file_name, process, gw, problems)
         _check_event_names(file_name, tree.getroot(), process, problems)
@@ -262,6 +263,12 @@ def _check_user_tasks(file_name: str, process, problems: ProblemList) -> list[Us
             _check_expr(file_name, node, meta.due_date, problems, what="due date")
         found.append(meta)
     return found
+
+
+def _check_service_tasks(file_name: str, process, problems: ProblemList) -> None:
+    """Every service task becomes an external task on a topic (engine/bpmn/external.py)."""
+    for node in process.iter("{%s}serviceTask" % NS["bpmn"]):
+        external.check_service_task(node, problems, file_name)
 
 
 def _check_scripts(file_name: str, process, problems: ProblemList) -> None:

@@ -27,11 +27,10 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn import events, sandbox
+from engine.bpmn import events, external, sandbox
 from engine.bpmn import migration as bpmn_migration
 from engine.bpmn.engine_time import DEADLINE_FUNCTIONS, current_calendar, current_clock, using_clock
 from engine.bpmn.failures import case_error
@@ -85,7 +84,7 @@ class SpecRegistry:
 
 
 def _registry():
-    reg = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+    reg = BpmnWorkflowSerializer.configure(external.SERIALIZER_CONFIG)
     reg.register(Decimal, lambda v: {"value": str(v)}, lambda d: Decimal(d["value"]))
     reg.register(date, lambda v: {"value": v.isoformat()}, lambda d: date.fromisoformat(d["value"]))
     return reg
@@ -118,6 +117,7 @@ class Runtime:
         self.script_engine = sandbox.make_script_engine({**DEADLINE_FUNCTIONS, **(functions or {})},
                                                         max_lines=max_lines)
         self.specs = SpecRegistry()
+        self._has_external: dict = {}
         self._spec_serializer = BpmnWorkflowSerializer(_registry())
         self._serializer = self._make_state_serializer(caching=True)
         self._writer = StateWriter(self._serializer, self._serializer.registry.lianban_task_converter)
@@ -165,7 +165,7 @@ class Runtime:
                 workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
                 return workflow
 
-        cfg = dict(SPIFF_CONFIG)
+        cfg = dict(external.SERIALIZER_CONFIG)
         cfg[BpmnWorkflow] = SpecRefWorkflowConverter
         if caching:
             cfg[Task] = CachingTaskConverter
@@ -241,6 +241,55 @@ class Runtime:
                     NameError, TypeError, ValueError, KeyError, AttributeError) as exc:
                 raise case_error(exc) from exc
         self._advance(workflow, clock, calendar, convention)
+
+    # --- external tasks (engine/bpmn/external.py) ------------------------------------------------
+    def has_external_tasks(self, key) -> bool:
+        """Does the version `key` have a service task? (cached: a version never changes)"""
+        known = self._has_external.get(key)
+        if known is None:
+            spec, subs = self.specs.get(key)
+            known = self._has_external[key] = external.has_external(spec, subs)
+        return known
+
+    @staticmethod
+    def waiting_external_tasks(workflow) -> list[tuple[str, str, str, int, dict]]:
+        return external.waiting(workflow)
+
+    def _waiting_external(self, workflow, task_id: str):
+        task = workflow.get_task_from_id(UUID(task_id))
+        if task is None or task.state != TaskState.STARTED or not isinstance(task.task_spec,
+                                                                             external.ExternalServiceTask):
+            raise CaseError(f"external task {task_id} is not waiting in this case", code="external_task_not_waiting")
+        return task
+
+    def complete_external(self, workflow, task_id: str, variables: dict, clock, calendar=None,
+                          convention: str = dl.EXCLUDE_START) -> None:
+        """A worker finished the service task: its variables join the task's data, the workflow goes on."""
+        check_user_data(variables)
+        task = self._waiting_external(workflow, task_id)
+        with using_clock(clock, calendar, convention):
+            try:
+                external.complete(task, variables)
+            except (SpiffWorkflowException, sandbox.ScriptPolicyError, sandbox.ScriptBudgetExceeded,
+                    NameError, TypeError, ValueError, KeyError, AttributeError) as exc:
+                raise case_error(exc) from exc
+        self._advance(workflow, clock, calendar, convention)
+
+    def external_bpmn_error(self, workflow, task_id: str, code: str, message, variables: dict, clock,
+                            calendar=None, convention: str = dl.EXCLUDE_START) -> bool:
+        """The worker reports a business error: an error boundary event takes the case on (True);
+        False when nothing in the diagram catches `code` (the workflow is unchanged)."""
+        check_user_data(variables)
+        task = self._waiting_external(workflow, task_id)
+        with using_clock(clock, calendar, convention):
+            try:
+                caught = external.throw_bpmn_error(task, code, message, variables)
+            except (SpiffWorkflowException, sandbox.ScriptPolicyError, sandbox.ScriptBudgetExceeded,
+                    NameError, TypeError, ValueError, KeyError, AttributeError) as exc:
+                raise case_error(exc) from exc
+        if caught:
+            self._advance(workflow, clock, calendar, convention)
+        return caught
 
     def reset_to(self, workflow, task_id: str, clock, calendar=None, convention: str = dl.EXCLUDE_START) -> None:
         """Send the case back to a completed user task (退回): it is READY again, with what

@@ -218,3 +218,18 @@ def parse_error_message(problems: list[dict]) -> str:
             where.append(f"element {p['element']}")
         lines.append("* " + " | ".join([f"{p['message']} [{p['code']}]", *where]))
     return "ENGINE-09005 Could not parse BPMN process. Errors: \n" + "\n".join(lines)
+
+
+def typed_plain(values: dict, names=None) -> dict:
+    """Plain JSON values (a case's data) as Camunda's typed variables, as fetchAndLock answers
+    them: objects and arrays as Json (their JSON text, which Camunda clients parse); `names`
+    limits the answer to those variables (None: all)."""
+    out = {}
+    for name, value in (values or {}).items():
+        if names is not None and name not in names:
+            continue
+        kind = _untyped(value)
+        if kind == "json":
+            value = json.dumps(value, ensure_ascii=False)
+        out[name] = {"value": value, "type": _CANONICAL[kind], "valueInfo": {}}
+    return out

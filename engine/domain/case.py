@@ -26,6 +26,7 @@ class LoadedCase:
     open_before: dict = field(default_factory=dict)     # task id -> ReadyTask
     timers_before: dict = field(default_factory=dict)   # task id -> (element, due)
     waits_before: dict = field(default_factory=dict)    # (task id, kind, name) -> element: messages, signals
+    externals_before: frozenset = frozenset()           # ids of the service tasks waiting for a worker
     stored_status: Optional[str] = None                 # the status the row holds (save writes a change)
     # read with the lock, so the lifecycle step after a completion and the 一件事 parent check
     # need no query of their own; None / parent_read=False: not read (callers query it)

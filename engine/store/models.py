@@ -729,3 +729,57 @@ class MessageDelivery(Base):
     response: Mapped[dict] = mapped_column(JSONType)
     account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(UTC)
+# --- external tasks and incidents (docs/integration.md) ------------------------------------------
+
+class ExternalTask(Base):
+    """A service task waiting for an external worker (Camunda's external-task pattern): made when
+    the workflow reaches the task, fetched and locked by a worker on its topic, completed (the
+    workflow goes on) or failed (retries, then an incident)."""
+    __tablename__ = "external_task"
+    __table_args__ = (
+        # fetchAndLock's scan: only open tasks are in it, a completed one leaves the index
+        Index("ix_external_task_fetch", "topic", "priority", "id",
+              sqlite_where=text("state = 'open'"), postgresql_where=text("state = 'open'")),
+        Index("ix_external_task_case", "case_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    task_id: Mapped[str] = mapped_column(String(36))          # the SpiffWorkflow task waiting in STARTED
+    element_id: Mapped[str] = mapped_column(String(128))
+    process_key: Mapped[str] = mapped_column(String(128))
+    topic: Mapped[str] = mapped_column(String(200))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    variables: Mapped[dict] = mapped_column(JSONType)         # the task's data when it was reached
+    state: Mapped[str] = mapped_column(String(16))            # open | completed | cancelled
+    retries: Mapped[Optional[int]] = mapped_column(Integer)   # None until a worker reports a failure
+    lock_owner: Mapped[Optional[str]] = mapped_column(String(255))
+    lock_expires_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    error_message: Mapped[Optional[str]] = mapped_column(String(2000))
+    error_details: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    completed_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    completed_by: Mapped[Optional[str]] = mapped_column(String(255))
+
+
+class Incident(Base):
+    """Something the engine could not do on its own and a person must look at: an external task
+    out of retries, a timer that failed for good, a script failing in a continuation."""
+    __tablename__ = "incident"
+    __table_args__ = (Index("ix_incident_state_unit", "state", "org_unit_id", "created_at"),
+                      Index("ix_incident_case", "case_id"))
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))   # the case's receiving unit (scope)
+    process_key: Mapped[str] = mapped_column(String(128))
+    element_id: Mapped[Optional[str]] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))             # external_task | timer | script
+    message: Mapped[str] = mapped_column(String(2000))
+    details: Mapped[Optional[str]] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))            # open | resolved
+    external_task_id: Mapped[Optional[int]] = mapped_column(ForeignKey("external_task.id"))
+    timer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("timer.id"))
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    resolved_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    resolved_by: Mapped[Optional[str]] = mapped_column(String(64))
+    resolution: Mapped[Optional[str]] = mapped_column(String(16))    # retried | resolved
+    note: Mapped[Optional[str]] = mapped_column(String(1000))

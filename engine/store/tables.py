@@ -10,6 +10,8 @@ from engine.store.models import (
                                  DeploymentResource,
                                  Event,
                                  EventSubscription,
+                                 ExternalTask,
+                                 Incident,
                                  ItemImplementation,
                                  ItemPackage,
                                  MessageDelivery,
@@ -37,3 +39,5 @@ blob = Blob.__table__
 applicant_document = ApplicantDocument.__table__
 case_material = CaseMaterial.__table__
 case_mandate = CaseMandate.__table__
+external_task = ExternalTask.__table__
+incident = Incident.__table__

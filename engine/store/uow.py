@@ -26,7 +26,9 @@ from engine.store.repositories.deliveries import Deliveries
 from engine.store.repositories.diagrams import Diagrams
 from engine.store.repositories.documents import Documents
 from engine.store.repositories.events import Events
+from engine.store.repositories.external_tasks import ExternalTasks
 from engine.store.repositories.idempotency import IdempotencyKeys
+from engine.store.repositories.incidents import Incidents
 from engine.store.repositories.materials import CaseMaterials
 from engine.store.repositories.messages import Messages
 from engine.store.repositories.org import Organisation
@@ -79,6 +81,8 @@ class Transaction:
     diagrams = _repository(Diagrams)
     ratings = _repository(Ratings)
     messages = _repository(Messages)
+    external_tasks = _repository(ExternalTasks)
+    incidents = _repository(Incidents)
 
     def __init__(self, conn: Connection):
         self.conn = conn

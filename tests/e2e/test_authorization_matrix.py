@@ -5,10 +5,10 @@ import hashlib
 import io
 import itertools
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from api import create_app
 from demo.loader import load_demo
@@ -18,20 +18,31 @@ from engine.config import Settings
 from engine.domain.actor import Actor
 from engine.domain.clock import FrozenClock
 from engine.bpmn.parser import SourceFile
-from engine.services import (cases, catalogue, definitions, materials, org_admin, packages, ratings, tasks,
-                             time_limits)
+from engine.services import (
+    cases,
+    catalogue,
+    definitions,
+    external_tasks,
+    materials,
+    org_admin,
+    packages,
+    ratings,
+    tasks,
+    time_limits,
+)
 from engine.services.accounts import auth
 from engine.services.accounts.org import add_post, add_staff, invalidate
 from engine.services.calendar import seed_from_package
 from engine.services.context import Context
 from engine.services.materials import blobs, vault
-from engine.store.models import Case, CaseDocument, ItemImplementation, OrgUnit, Window
+from engine.store.models import Case, CaseDocument, ExternalTask, ItemImplementation, OrgUnit, Window
 from engine.store.schema import upgrade
 from tests.conftest import ROOT, staff, window_id
 from tests.form_samples import application, sample, task_data
 from tests.integration.helpers import FIXTURES, FOOD_TO_ISSUED, add_item, complete_steps, deploy_files
 
 FOOD = "620100-XK-SCJG-0001"
+FEE = ROOT / "tests" / "fixtures" / "fee_payment_check.bpmn"
 PACKAGE = RESTAURANT_PACKAGE.code
 ACCOUNTS = {"admin": "admin", "designer": "designer", "clerk_in": "zcz_qs_agent", "clerk_out": "qcz_mjp_agent",
             "sup_in": "zcz_supervisor", "sup_out": "qcz_supervisor", "applicant": "applicant_zhang",
@@ -413,6 +424,88 @@ RATING_ROWS = [
      expect(200, EVERYONE)),
 ]
 
+# --- external tasks and incidents (docs/integration.md): workers are the integration role (tested in
+# tests/e2e/test_external_tasks_api.py) or an administrator; incidents are for administrators,
+# designers and supervisors in scope (another subtree's reads as absent)
+_workers = itertools.count(1)
+INCIDENT_READERS = ("admin", "designer", "sup_in", "sup_out")
+
+
+def fee_case(ctx) -> int:
+    """A case waiting at its fee-payment-check service task; returns its external task's id."""
+    with ctx.uow.read() as tx:
+        deployed = tx.definitions.latest("fee_payment_check") is not None
+    if not deployed:
+        definitions.deploy(ctx, [SourceFile(FEE.name, FEE.read_bytes())], Actor.system("matrix"), name="fee")
+        with ctx.uow.begin() as tx:
+            tx.conn.execute(insert(ItemImplementation).values(code="TEST-FEE", name="缴费核验", category="test",
+                                                              process_key="fee_payment_check",
+                                                              deciding_tier="township", attrs={}))
+    started = cases.start_case(ctx, cases.StartCase("TEST-FEE", window_id(ctx, "ZCZ-W01"), {"name": "甲"}),
+                               staff(ctx, "zcz_receiver"))
+    with ctx.uow.read() as tx:
+        rows, _ = tx.external_tasks.listing(case_id=started.case_id)
+    return rows[0].id
+
+
+def locked_task(ctx) -> tuple[int, str]:
+    """(external task id, the worker holding it)."""
+    task_id, worker = fee_case(ctx), f"matrix-{next(_workers)}"
+    with ctx.uow.begin() as tx:
+        tx.external_tasks.extend_lock(task_id, ctx.clock.now() + timedelta(hours=1))
+        tx.conn.execute(update(ExternalTask).where(ExternalTask.id == task_id).values(lock_owner=worker))
+    return task_id, worker
+
+
+def fresh_incident(ctx) -> int:
+    task_id, worker = locked_task(ctx)
+    external_tasks.failure(ctx, staff(ctx, "admin"), task_id, worker, "付费平台不可用", None, 0, 0)
+    with ctx.uow.read() as tx:
+        return tx.incidents.open_for(external_task_id=task_id)[0]
+
+
+def _worker_call(action: str, body: dict):
+    def call(ctx, c, h):
+        task_id, worker = locked_task(ctx)
+        return c.post(f"/engine-rest/external-task/{task_id}/{action}", headers=h, json={"workerId": worker, **body})
+    return call
+
+
+INTEGRATION_ROWS = [
+    ("POST /engine-rest/external-task/fetchAndLock",
+     lambda ctx, c, h: c.post("/engine-rest/external-task/fetchAndLock", headers=h, json={
+         "workerId": "matrix", "maxTasks": 1, "topics": [{"topicName": "no-such-topic", "lockDuration": 1000}]}),
+     expect(200, ADMIN_ONLY)),
+    ("GET /engine-rest/external-task", lambda ctx, c, h: c.get("/engine-rest/external-task", headers=h),
+     expect(200, ADMIN_ONLY)),
+    ("GET /engine-rest/external-task/count", lambda ctx, c, h: c.get("/engine-rest/external-task/count", headers=h),
+     expect(200, ADMIN_ONLY)),
+    ("POST /engine-rest/external-task/{id}/complete", _worker_call("complete", {"variables": {
+        "amount": {"value": 100, "type": "Integer"}}}), expect(204, ADMIN_ONLY)),
+    ("POST /engine-rest/external-task/{id}/failure", _worker_call("failure", {"errorMessage": "down", "retries": 2,
+                                                                              "retryTimeout": 1000}),
+     expect(204, ADMIN_ONLY)),
+    ("POST /engine-rest/external-task/{id}/bpmnError", _worker_call("bpmnError", {"errorCode": "FEE_UNPAID"}),
+     expect(204, ADMIN_ONLY)),
+    ("POST /engine-rest/external-task/{id}/extendLock", _worker_call("extendLock", {"newDuration": 60000}),
+     expect(204, ADMIN_ONLY)),
+    ("POST /engine-rest/external-task/{id}/unlock",
+     lambda ctx, c, h: c.post(f"/engine-rest/external-task/{locked_task(ctx)[0]}/unlock", headers=h),
+     expect(204, ADMIN_ONLY)),
+    ("GET /engine-rest/incident", lambda ctx, c, h: c.get("/engine-rest/incident", headers=h),
+     expect(200, INCIDENT_READERS)),
+    ("GET /incidents", lambda ctx, c, h: c.get("/api/v1/incidents?state=open", headers=h),
+     expect(200, INCIDENT_READERS)),
+    ("GET /incidents/{incident_id}", lambda ctx, c, h: c.get(f"/api/v1/incidents/{fresh_incident(ctx)}", headers=h),
+     {**expect(200, ("admin", "designer", "sup_in")), "sup_out": 404}),
+    ("POST /incidents/{incident_id}/retry",
+     lambda ctx, c, h: c.post(f"/api/v1/incidents/{fresh_incident(ctx)}/retry", headers=h),
+     {**expect(200, ("admin", "designer", "sup_in")), "sup_out": 404}),
+    ("POST /incidents/{incident_id}/resolve",
+     lambda ctx, c, h: c.post(f"/api/v1/incidents/{fresh_incident(ctx)}/resolve", headers=h, json={"note": "已处理"}),
+     {**expect(200, ("admin", "designer", "sup_in")), "sup_out": 404}),
+]
+
 SUPERVISORS = ("admin", "sup_in")
 CATALOGUE = ROOT / "catalogue" / "demo-catalogue.json"
 CLINIC = "11620100MB0000012X2001XK0050100"       # 医疗机构执业登记: no matrix row starts cases for it
@@ -675,7 +768,7 @@ ROWS = [
      lambda ctx, c, h: c.post("/engine-rest/process-definition/key/food_licence/start", headers=h,
                               json=camunda_start(ctx)), {**expect(200, ("admin", "clerk_in")), "applicant": 400}),
 ] + [(name, call, expect(200 if name.startswith("GET") else 204, CASE_READERS)) for name, call in MATERIAL_ROWS] \
-  + VAULT_ROWS + RATING_ROWS + org_rows() + MESSAGE_ROWS
+  + VAULT_ROWS + RATING_ROWS + org_rows() + MESSAGE_ROWS + INTEGRATION_ROWS
 
 
 @pytest.mark.parametrize("who", EVERYONE)

@@ -35,6 +35,8 @@ const routes = [
   { path: '/ratings', name: 'ratings-public', component: () => import('./pages/ratings/PublicRatings.vue') },
   { path: '/console/windows/:code/qr', name: 'window-qr', component: () => import('./pages/ratings/WindowQr.vue'),
     props: true, meta: { kind: 'staff' } },
+  // incidents (docs/integration.md#incidents): administrators, designers, supervisors
+  { path: '/console/incidents', name: 'incidents', component: () => import('./pages/incidents/Incidents.vue'), meta: { kind: 'staff' } },
   { path: '/console/ratings', name: 'ratings-ledger', component: () => import('./pages/ratings/Ledger.vue'), meta: { kind: 'staff' } },
   { path: '/portal', name: 'portal', component: () => import('./pages/portal/MyCases.vue'), meta: { kind: 'applicant' } },
   { path: '/portal/apply/:code', name: 'apply', component: () => import('./pages/portal/Apply.vue'),

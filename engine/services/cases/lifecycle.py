@@ -48,6 +48,7 @@ def close(ctx, tx: Transaction, loaded, status: str, actor: Actor, now: datetime
     closed = tx.tasks.cancel_open_of_case(loaded.id, now)
     tx.timers.cancel_all(loaded.id)
     tx.messages.drop_case(loaded.id)                 # it waits for no message or signal any more
+    tx.external_tasks.cancel_case(loaded.id)
     loaded.audit.add(event, actor, now, {**payload, "closed_tasks": closed})
     tx.cases.close(loaded, status, now)
     tx.cases.write_events(loaded)

@@ -5,6 +5,7 @@ and signals it waits for, status, audit events, and the new state with version +
 hot path: the repositories it calls run prebuilt statements on the driver."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Optional
 
@@ -36,6 +37,8 @@ def load_workflow(ctx, tx: Transaction, case: LoadedCase) -> None:
         case.open_before = {rt.id: rt for rt in ctx.runtime.ready_user_tasks(wf)}
         case.timers_before = {tid: (el, due) for tid, el, due in ctx.runtime.waiting_timers(wf)}
         case.waits_before = _waits(ctx, wf)
+    if ctx.runtime.has_external_tasks(wf.lianban_spec_key):
+        case.externals_before = frozenset(tid for tid, *_ in ctx.runtime.waiting_external_tasks(wf))
 
 
 def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
@@ -63,6 +66,8 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
     waits_after = _waits(ctx, wf)
     if waits_after or case.waits_before:          # nothing to compare (or write) for most cases
         _sync_waits(tx, case, waits_after, now)
+    if runtime.has_external_tasks(wf.lianban_spec_key):
+        _sync_external_tasks(tx, case, runtime.waiting_external_tasks(wf), loaded.key, actor, now)
 
     ended = runtime.is_completed(wf) and case.status == "running"
     if ended:
@@ -190,6 +195,31 @@ def _sync_waits(tx: Transaction, case: LoadedCase, after: dict, now: datetime) -
     added = [(*key, el) for key, el in after.items() if key not in case.waits_before]
     if added:
         tx.messages.subscribe(case.id, added, now)
+def _sync_external_tasks(tx: Transaction, case: LoadedCase, waiting: list, process_key: str, actor: Actor,
+                         now: datetime) -> None:
+    """external_task rows follow the service tasks waiting in the workflow: a new one is a row a
+    worker can fetch; one that left without its worker's completion (a boundary event, an
+    interrupting event sub-process) is cancelled. A completion closes its own row first."""
+    after = {tid for tid, *_ in waiting}
+    gone = case.externals_before - after
+    if gone:
+        tx.external_tasks.cancel(case.id, gone)
+    rows = []
+    for tid, element, topic, priority, data in waiting:
+        if tid in case.externals_before:
+            continue
+        rows.append({"case_id": case.id, "task_id": tid, "element_id": element, "process_key": process_key,
+                     "topic": topic, "priority": priority, "variables": _plain(data), "state": "open", "retries": None,
+                     "lock_owner": None, "lock_expires_at": None, "error_message": None, "error_details": None,
+                     "created_at": now, "completed_at": None, "completed_by": None})
+        case.audit.add("external_task_created", actor, now, {"task": tid, "element": element, "topic": topic})
+    tx.external_tasks.open_many(rows)
+    case.externals_before = frozenset(after)
+
+
+def _plain(data: dict) -> dict:
+    """The task's data as JSON (a date or a Decimal the engine keeps becomes its text)."""
+    return json.loads(json.dumps(data, default=str, ensure_ascii=False))
 
 
 def _due_at(ctx, tx, meta, role: str, wf, now: datetime) -> Optional[datetime]:

@@ -24,7 +24,7 @@ from engine.domain.clock import as_utc
 from engine.domain.errors import NotFound, ValidationError
 from engine.domain.identity import mask_name
 from engine.domain.org import TIERS
-from engine.services import ratings
+from engine.services import incidents, ratings
 from engine.services.accounts import access, org
 from engine.services.caches import Immutable
 from engine.services.supervision.warnings import LEVELS, subtree
@@ -58,6 +58,7 @@ def summary(ctx, actor: Actor, unit_id: int) -> dict:
         step_rows = tx.supervision.open_steps_by_unit(units)
         names = tx.supervision.unit_names([unit_id])
         rated = ratings.subtree_total(tx, unit_id)
+        open_incidents = incidents.count_open(tx, units)
     present = {directory.units[u].tier for u in units}
     by_tier = {tier: {"tier": tier, "cases": _load(), "steps": _load()} for tier in TIERS if tier in present}
     totals = {"cases": _load(), "steps": _load()}
@@ -66,7 +67,7 @@ def summary(ctx, actor: Actor, unit_id: int) -> dict:
             _add(totals[key], warning, n)
             _add(by_tier[directory.units[unit].tier][key], warning, n)
     return {"unit": _unit_ref(directory, names, unit_id), "as_of": ctx.clock.now(), **totals,
-            "by_tier": list(by_tier.values()), "ratings": rated}
+            "by_tier": list(by_tier.values()), "ratings": rated, "open_incidents": open_incidents}
 
 
 def _crumbs(ctx, tx, directory, actor: Actor, unit_id: int) -> list[int]:

@@ -11,7 +11,7 @@ from engine.services.time_limits.clock_commands import (
                                                         resume,
 )
 from engine.services.time_limits.notices import LoadResult, load_notice
-from engine.services.time_limits.timers import fire_due, fire_one
+from engine.services.time_limits.timers import fire_due, fire_one, retry_now
 
 __all__ = ["LoadResult", "load_notice", "PAUSE_KINDS", "SPECIAL_PROCEDURES", "accept", "extend",
-           "notify_correction", "pause", "resume", "fire_due", "fire_one"]
+           "notify_correction", "pause", "resume", "fire_due", "fire_one", "retry_now"]

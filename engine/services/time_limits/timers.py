@@ -15,7 +15,7 @@ from engine.domain.actor import Actor
 from engine.domain.clock import as_utc
 from engine.domain.errors import LianbanError, Unavailable
 from engine.services import calendar
-from engine.services.cases import parents, progress
+from engine.services.cases import incidents, parents, progress
 
 log = logging.getLogger(__name__)
 
@@ -92,14 +92,34 @@ def _fire_locked(ctx, tx, timer_id, worker, actor, before_commit) -> int:
 
 def _record_failure(ctx, timer_id: int, exc: LianbanError) -> None:
     """The firing transaction was rolled back; count the attempt and back off, give up after
-    the configured number of attempts (the timer then shows as failed to supervisors)."""
+    the configured number of attempts: the timer is then failed and an incident is raised
+    (kind `script` when the workflow's code failed, else `timer`; docs/integration.md#incidents)."""
     log.warning("timer %s failed: %s", timer_id, exc)
     with ctx.uow.begin() as tx:
+        case_id = tx.timers.case_of_pending(timer_id)
+        if case_id is None:
+            return
+        case = tx.cases.lock(case_id)           # the case first, as every command on it
         timer = tx.timers.get(timer_id)
         if timer is None or timer.state != "pending":
             return
         attempts = (timer.attempts or 0) + 1
         now = ctx.clock.now()
         retry_at = now + timedelta(seconds=ctx.settings.scheduler_interval_seconds * 2 ** attempts)
-        tx.timers.record_failure(timer_id, attempts, f"{exc.code}: {exc.message}", retry_at,
-                                 failed=attempts >= ctx.settings.timer_max_attempts)
+        failed = attempts >= ctx.settings.timer_max_attempts
+        tx.timers.record_failure(timer_id, attempts, f"{exc.code}: {exc.message}", retry_at, failed=failed)
+        if failed:
+            incidents.raise_incident(tx, case, incidents.kind_of_failure(exc, "timer"),
+                                     f"{exc.code}: {exc.message}", Actor.system("scheduler"), now,
+                                     element=incidents.element_of(exc) or tx.timers.element(timer_id),
+                                     timer_id=timer_id)
+
+
+def retry_now(ctx, timer_id: int, worker: str = "incident-retry") -> int:
+    """Fire a failed timer again at once (an incident's retry reset it to pending): 1 when it
+    fired; a new failure is recorded as any other (and raises a new incident when it gives up)."""
+    try:
+        return fire_one(ctx, timer_id, worker)
+    except LianbanError as exc:
+        _record_failure(ctx, timer_id, exc)
+        return 0

@@ -115,6 +115,14 @@ class Timers(Repository):
         return self.conn.execute(select(_T.id, _T.kind, _T.ref, _T.state, _T.attempts, _T.due_at)
                                  .where(_T.id == timer_id)).first()
 
+    def element(self, timer_id: int) -> Optional[str]:
+        return self.conn.execute(select(_T.element).where(_T.id == timer_id)).scalar()
+
+    def rearm(self, timer_id: int, attempts: int) -> bool:
+        """A failed timer pending again, due at once (an incident's retry); False if it was not failed."""
+        return self.conn.execute(update(t.timer).where(_T.id == timer_id, _T.state == "failed")
+                                 .values(state="pending", attempts=attempts, retry_at=None)).rowcount == 1
+
     def state(self, timer_id: int) -> Optional[str]:
         return self.conn.execute(select(_T.state).where(_T.id == timer_id)).scalar()
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0023'
-down_revision = '0017'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

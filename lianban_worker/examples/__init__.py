@@ -1,0 +1,1 @@
+"""Example workers (docs/integration.md#external-tasks)."""
