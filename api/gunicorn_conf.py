@@ -18,6 +18,8 @@ import os
 
 from engine.config import SettingsError
 
+from engine import metrics
+
 # threads per worker: bench/load.py, 16 clients on 2 workers of 2 cores: 4 threads served as many
 # cases per second as 8 (3.8 and 3.7 against 4.1 and 3.5), with half the transactions open at once
 # per worker; 2 threads served fewer (docs/operations.md#serving)
@@ -31,8 +33,7 @@ ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s rid=%({x-reques
 
 def child_exit(server, worker) -> None:
     """A dead worker's live gauges leave the shared metrics files (multiprocess mode)."""
-    from engine.metrics import process_exited
-    process_exited(worker.pid)
+    metrics.process_exited(worker.pid)
 
 
 
