@@ -17,8 +17,9 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.bpmn import sandbox
+from engine.bpmn import camunda, juel, sandbox
 from engine.bpmn.dialects import UserTaskMeta, lanes_by_node, read_form_key, read_user_task
+from engine.bpmn.specs import LianbanParser, fix_specs
 from engine.bpmn.timers import is_literal, quote_literal
 from engine.bpmn.xml import NS, XmlRejected, kind_of, parse_upload
 from engine.domain.errors import ProblemList
@@ -67,7 +68,7 @@ def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | N
     problems.raise_if_any()
     metas, starts = _check_trees(trees, problems, frozenset(roles))
     problems.raise_if_any()
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser = LianbanParser(validator=VALIDATOR)
     process_files = _add_to_parser(parser, trees, problems)
     problems.raise_if_any()
     processes = _build_processes(parser, process_files, metas, starts, resolve_external, problems)
@@ -111,6 +112,8 @@ def _check_trees(trees, problems: ProblemList, roles: frozenset) -> tuple[dict[s
             _check_roles(f.name, found, roles, problems)
             metas.update(found)
             starts.update(_start_forms(tree))
+        else:
+            camunda.rewrite_dmn(f.name, tree, problems)
     return metas, starts
 
 
@@ -159,6 +162,8 @@ def _build_processes(parser, process_files, metas, starts, resolve_external,
             continue
         if subs is None:
             continue
+        for each in (spec, *subs.values()):
+            fix_specs(each)
         tasks = list(metas.get(pid, []))
         for called in subs:
             tasks.extend(metas.get(called, []))
@@ -237,6 +242,7 @@ def _static_checks(file_name: str, tree, problems: ProblemList) -> dict[str, lis
     timer literals in place so SpiffWorkflow can evaluate them."""
     metas: dict[str, list[UserTaskMeta]] = {}
     for process in tree.getroot().iterfind("bpmn:process", NS):
+        camunda.rewrite_process(file_name, process, problems)
         metas[process.get("id")] = _check_user_tasks(file_name, process, problems)
         _check_scripts(file_name, process, problems)
         _check_conditions(file_name, process, problems)
@@ -258,7 +264,7 @@ def _check_user_tasks(file_name: str, process, problems: ProblemList) -> list[Us
             problems.add("stage_unknown", check_stage(meta.stage), file=file_name, element=meta.id,
                          line=meta.line)
         if meta.due_date and not is_literal(meta.due_date):
-            _check_expr(file_name, node, meta.due_date, problems, what="due date")
+            meta.due_date = _check_expr(file_name, node, meta.due_date, problems, what="due date")
         found.append(meta)
     return found
 
@@ -277,7 +283,7 @@ def _check_scripts(file_name: str, process, problems: ProblemList) -> None:
 def _check_conditions(file_name: str, process, problems: ProblemList) -> None:
     for node in process.iter("{%s}conditionExpression" % NS["bpmn"]):
         if _text(node):
-            _check_expr(file_name, node.getparent(), node.text, problems, what="condition")
+            _check_expr(file_name, node.getparent(), node.text, problems, what="condition", rewrite=node)
 
 
 def _check_timers(file_name: str, process, problems: ProblemList) -> None:
@@ -296,7 +302,7 @@ def _check_timer(file_name: str, tag: str, node, problems: ProblemList) -> None:
     elif is_literal(text):
         node.text = quote_literal(text)
     else:
-        _check_expr(file_name, owner, text, problems, what="timer")
+        _check_expr(file_name, owner, text, problems, what="timer", rewrite=node)
 
 
 def _start_forms(tree) -> dict[str, UserTaskMeta]:
@@ -336,19 +342,26 @@ def _check_script(file_name, node, script, problems) -> None:
                      line=node.sourceline)
 
 
-def _check_expr(file_name, node, expression, problems, what: str) -> None:
+def _check_expr(file_name, node, expression, problems, what: str, rewrite=None) -> str:
+    """The expression as the sandbox evaluates it: JUEL (`${...}`) is translated (and `rewrite`'s
+    text replaced by the translation), Python is checked. Problems go to `problems`."""
     text = expression.strip()
-    if text.startswith("${") or text.startswith("#{") or text.startswith("="):
+    if juel.is_juel(text):
+        python = camunda.translate_in_place(file_name, node, rewrite, problems, what,
+                                            text=None if rewrite is not None else text)
+        return python if python is not None else expression
+    if text.startswith("="):
         problems.add("expression_dialect_unsupported",
-                     f"{what} {text!r} is a JUEL/FEEL expression; Lianban evaluates Python expressions "
-                     f"(write e.g. decision == 'granted')", file=file_name, element=node.get("id"),
-                     line=node.sourceline)
-        return
+                     f"{what} {text!r} is a FEEL expression (Camunda 8); Lianban evaluates JUEL ${{...}} "
+                     f"or Python expressions (write e.g. decision == 'granted')", file=file_name,
+                     element=node.get("id"), line=node.sourceline)
+        return expression
     try:
         sandbox.check_expression(text)
     except sandbox.ScriptPolicyError as exc:
         problems.add("expression_invalid", f"{what} rejected: {exc.reason}", file=file_name,
                      element=node.get("id"), line=node.sourceline)
+    return expression
 
 
 def _check_event_gateway(file_name, process, gw, problems) -> None:

@@ -34,6 +34,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.bpmn import sandbox
 from engine.bpmn.engine_time import DEADLINE_FUNCTIONS, current_calendar, current_clock, using_clock
 from engine.bpmn.failures import case_error
+from engine.bpmn.specs import CONVERTERS
 from engine.bpmn.state_json import CachingTaskConverter, StateWriter
 from engine.bpmn.timers import waiting_timers
 from engine.bpmn.user_data import check_user_data
@@ -84,7 +85,7 @@ class SpecRegistry:
 
 
 def _registry():
-    reg = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+    reg = BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, **CONVERTERS})
     reg.register(Decimal, lambda v: {"value": str(v)}, lambda d: Decimal(d["value"]))
     reg.register(date, lambda v: {"value": v.isoformat()}, lambda d: date.fromisoformat(d["value"]))
     return reg
@@ -164,7 +165,7 @@ class Runtime:
                 workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
                 return workflow
 
-        cfg = dict(SPIFF_CONFIG)
+        cfg = {**SPIFF_CONFIG, **CONVERTERS}
         cfg[BpmnWorkflow] = SpecRefWorkflowConverter
         if caching:
             cfg[Task] = CachingTaskConverter
