@@ -76,78 +76,95 @@ def _insert_ordered(loop, element) -> None:
 
 
 def _multi_instance(file_name: str, loop, problems: ProblemList) -> None:
+    if _collection(file_name, loop, problems) and _element_variable(file_name, loop, problems):
+        _loop_expressions(file_name, loop, problems)
+
+
+def _collection(file_name: str, loop, problems: ProblemList) -> bool:
+    """camunda:collection as loopDataInputRef; False after a problem."""
+    owner, collection = loop.getparent(), loop.get(_C + "collection")
+    if collection is None:
+        return True
+    name = collection.strip()
+    if juel.is_juel(name):
+        name = translate_in_place(file_name, owner, loop, problems, "camunda:collection", text=name)
+        if name is None:
+            return False
+    if not _IDENTIFIER.match(name or "") or name in ("True", "False", "None"):
+        problems.add("juel_unsupported", f"camunda:collection {collection!r} must name one process variable "
+                     "(a list), e.g. ${reviewers}", file=file_name, element=owner.get("id"), line=loop.sourceline)
+        return False
+    if _child(loop, "loopCardinality") is not None or _child(loop, "loopDataInputRef") is not None:
+        problems.add("multi_instance_ambiguous", "camunda:collection together with loopCardinality or "
+                     "loopDataInputRef: give one of them", file=file_name, element=owner.get("id"),
+                     line=loop.sourceline)
+        return False
+    ref = etree.Element(_B + "loopDataInputRef")
+    ref.text = name
+    _insert_ordered(loop, ref)
+    return True
+
+
+def _element_variable(file_name: str, loop, problems: ProblemList) -> bool:
+    """camunda:elementVariable as inputDataItem; False after a problem."""
+    owner, variable = loop.getparent(), loop.get(_C + "elementVariable")
+    if variable is None:
+        return True
+    if not _IDENTIFIER.match(variable.strip()):
+        problems.add("juel_unsupported", f"camunda:elementVariable {variable!r} is not a variable name",
+                     file=file_name, element=owner.get("id"), line=loop.sourceline)
+        return False
+    if _child(loop, "inputDataItem") is None:
+        item = etree.Element(_B + "inputDataItem")
+        # ids are unique per document while two tasks may use the same variable name
+        item.set("id", f"{ITEM_ID_PREFIX}{owner.get('id')}")
+        item.set("name", variable.strip())
+        _insert_ordered(loop, item)
+    return True
+
+
+def _loop_expressions(file_name: str, loop, problems: ProblemList) -> None:
     owner = loop.getparent()
-    collection = loop.get(_C + "collection")
-    element_variable = loop.get(_C + "elementVariable")
-    if collection is not None:
-        name = collection.strip()
-        if juel.is_juel(name):
-            name = translate_in_place(file_name, owner, loop, problems, "camunda:collection", text=name)
-            if name is None:
-                return
-        if not _IDENTIFIER.match(name or "") or name in ("True", "False", "None"):
-            problems.add("juel_unsupported", f"camunda:collection {collection!r} must name one process variable "
-                         "(a list), e.g. ${reviewers}", file=file_name, element=owner.get("id"),
-                         line=loop.sourceline)
-            return
-        if _child(loop, "loopCardinality") is not None or _child(loop, "loopDataInputRef") is not None:
-            problems.add("multi_instance_ambiguous", "camunda:collection together with loopCardinality or "
-                         "loopDataInputRef: give one of them", file=file_name, element=owner.get("id"),
-                         line=loop.sourceline)
-            return
-        ref = etree.Element(_B + "loopDataInputRef")
-        ref.text = name
-        _insert_ordered(loop, ref)
-    if element_variable is not None:
-        if not _IDENTIFIER.match(element_variable.strip()):
-            problems.add("juel_unsupported", f"camunda:elementVariable {element_variable!r} is not a variable name",
-                         file=file_name, element=owner.get("id"), line=loop.sourceline)
-            return
-        if _child(loop, "inputDataItem") is None:
-            item = etree.Element(_B + "inputDataItem")
-            # ids are unique per document while two tasks may use the same variable name
-            item.set("id", f"{ITEM_ID_PREFIX}{owner.get('id')}")
-            item.set("name", element_variable.strip())
-            _insert_ordered(loop, item)
     for name in ("loopCardinality", "completionCondition"):
         node = _child(loop, name)
         if node is None or not (node.text or "").strip():
             continue
         if juel.is_juel(node.text):
             translate_in_place(file_name, owner, node, problems, name)
-        else:
-            try:
-                sandbox.check_expression(node.text)
-            except sandbox.ScriptPolicyError as exc:
-                problems.add("expression_invalid", f"{name} rejected: {exc.reason}", file=file_name,
-                             element=owner.get("id"), line=node.sourceline)
+            continue
+        try:
+            sandbox.check_expression(node.text)
+        except sandbox.ScriptPolicyError as exc:
+            problems.add("expression_invalid", f"{name} rejected: {exc.reason}", file=file_name,
+                         element=owner.get("id"), line=node.sourceline)
+
+
+def _decision_attributes_ok(file_name: str, task, problems: ProblemList) -> bool:
+    """Whether the task's Camunda decision attributes can be honoured (else a problem is added)."""
+    mode, variable = task.get(_C + "mapDecisionResult"), task.get(_C + "resultVariable")
+    where = {"file": file_name, "element": task.get("id"), "line": task.sourceline}
+    if mode is not None and mode not in MAP_MODES:
+        problems.add("decision_result_mapping_unknown",
+                     f"camunda:mapDecisionResult {mode!r} is not one of {', '.join(MAP_MODES)}", **where)
+    elif variable is not None and not _IDENTIFIER.match(variable.strip()):
+        problems.add("juel_unsupported", f"camunda:resultVariable {variable!r} is not a variable name", **where)
+    elif task.get(_C + "decisionRefBinding") not in (None, "latest", "deployment"):
+        problems.add("decision_binding_unsupported", "camunda:decisionRefBinding: only 'latest' and "
+                     "'deployment' (the DMN deployed beside the diagram) are supported", **where)
+    elif juel.is_juel(task.get(_C + "decisionRef") or ""):
+        problems.add("juel_unsupported", "camunda:decisionRef must name a decision, not an expression", **where)
+    else:
+        return True
+    return False
 
 
 def _business_rule(file_name: str, task, problems: ProblemList) -> None:
-    ref = task.get(_C + "decisionRef")
-    if task.get(_C + "class") or task.get(_C + "expression") or task.get(_C + "delegateExpression") \
-            or task.get(_C + "type"):
+    if any(task.get(_C + a) for a in ("class", "expression", "delegateExpression", "type")):
         return    # a business rule task implemented as a service: the external-task rules apply
-    mode = task.get(_C + "mapDecisionResult")
-    variable = task.get(_C + "resultVariable")
-    if mode is not None and mode not in MAP_MODES:
-        problems.add("decision_result_mapping_unknown", f"camunda:mapDecisionResult {mode!r} is not one of "
-                     f"{', '.join(MAP_MODES)}", file=file_name, element=task.get("id"), line=task.sourceline)
+    if not _decision_attributes_ok(file_name, task, problems):
         return
-    if variable is not None and not _IDENTIFIER.match(variable.strip()):
-        problems.add("juel_unsupported", f"camunda:resultVariable {variable!r} is not a variable name",
-                     file=file_name, element=task.get("id"), line=task.sourceline)
-        return
-    if task.get(_C + "decisionRefBinding") not in (None, "latest", "deployment"):
-        problems.add("decision_binding_unsupported", "camunda:decisionRefBinding: only 'latest' and "
-                     "'deployment' (the DMN deployed beside the diagram) are supported", file=file_name,
-                     element=task.get("id"), line=task.sourceline)
-        return
+    ref, variable = task.get(_C + "decisionRef"), task.get(_C + "resultVariable")
     if ref is None:
-        return
-    if juel.is_juel(ref):
-        problems.add("juel_unsupported", "camunda:decisionRef must name a decision, not an expression",
-                     file=file_name, element=task.get("id"), line=task.sourceline)
         return
     ext = task.find("bpmn:extensionElements", NS)
     if ext is None:
@@ -157,14 +174,16 @@ def _business_rule(file_name: str, task, problems: ProblemList) -> None:
     if called is None:
         called = etree.SubElement(ext, _S + "calledDecisionId")
     called.text = ref.strip()
+    if variable is None:
+        return
     props = ext.find("spiffworkflow:properties", NS)
     if props is None:
         props = etree.SubElement(ext, _S + "properties")
-    for name, value in (("resultVariable", variable), ("mapDecisionResult", mode or "resultList")):
-        if value is not None and (name != "mapDecisionResult" or variable is not None):
-            prop = etree.SubElement(props, _S + "property")
-            prop.set("name", "camunda:" + name)
-            prop.set("value", value.strip())
+    mode = task.get(_C + "mapDecisionResult") or "resultList"
+    for name, value in (("resultVariable", variable.strip()), ("mapDecisionResult", mode)):
+        prop = etree.SubElement(props, _S + "property")
+        prop.set("name", "camunda:" + name)
+        prop.set("value", value)
 
 
 def _first_non_doc(task) -> int:

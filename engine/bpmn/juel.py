@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 MAX_LENGTH = 4000     # characters of one expression
 MAX_DEPTH = 60        # nesting of brackets and operators (a hostile `((((...` cannot exhaust the stack)
+MAX_OPERATORS = 100   # operators in one expression: the sandbox evaluates the tree recursively
 
 
 class JuelUnsupported(Exception):
@@ -41,6 +42,53 @@ _RESERVED = {"instanceof", "function", "new", "class", "import"}
 _BINARY = {"||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, ">": 4, "<=": 4, ">=": 4,
            "+": 5, "-": 5, "*": 6, "/": 6, "%": 6}
 _PYTHON_BINARY = {"||": "or", "&&": "and"}
+_COMPARISON = (3, 4)
+
+
+def _number(text: str, i: int) -> Token:
+    n, j = len(text), i
+    while j < n and (text[j].isdigit() or text[j] == "."):
+        j += 1
+    if j < n and text[j] in "eE":
+        k = j + 1 + (1 if j + 1 < n and text[j + 1] in "+-" else 0)
+        if k < n and text[k].isdigit():
+            j = k
+            while j < n and text[j].isdigit():
+                j += 1
+    literal = text[i:j]
+    try:
+        value = float(literal) if any(c in literal for c in ".eE") else int(literal)
+    except ValueError:
+        raise JuelUnsupported(f"malformed number {literal!r}") from None
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        raise JuelUnsupported(f"number {literal!r} is out of range")
+    return Token("num", literal, value, i)
+
+
+def _string(text: str, i: int) -> Token:
+    quote, j, chars = text[i], i + 1, []
+    while j < len(text) and text[j] != quote:
+        if text[j] == "\\" and j + 1 < len(text):       # JUEL escapes: \' \" \\ only
+            j += 1
+        chars.append(text[j])
+        j += 1
+    if j >= len(text):
+        raise JuelUnsupported("unterminated string literal")
+    return Token("str", text[i:j + 1], "".join(chars), i)
+
+
+def _name(text: str, i: int) -> Token:
+    j = i
+    while j < len(text) and (text[j].isalnum() or text[j] in "_$"):
+        j += 1
+    return Token("name", text[i:j], None, i)
+
+
+def _operator(text: str, i: int) -> Token:
+    for op in _OPERATORS:
+        if text.startswith(op, i):
+            return Token("op", op, None, i)
+    raise JuelUnsupported(f"character {text[i]!r} is not part of the supported JUEL")
 
 
 def tokenize(text: str) -> list[Token]:
@@ -49,50 +97,17 @@ def tokenize(text: str) -> list[Token]:
         ch = text[i]
         if ch.isspace():
             i += 1
-        elif ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
-            j = i
-            while j < n and (text[j].isdigit() or text[j] == "."):
-                j += 1
-            if j < n and text[j] in "eE":
-                k = j + 1 + (1 if j + 1 < n and text[j + 1] in "+-" else 0)
-                if k < n and text[k].isdigit():
-                    j = k
-                    while j < n and text[j].isdigit():
-                        j += 1
-            literal = text[i:j]
-            try:
-                value = float(literal) if any(c in literal for c in ".eE") else int(literal)
-            except ValueError:
-                raise JuelUnsupported(f"malformed number {literal!r}") from None
-            if isinstance(value, float) and value in (float("inf"), float("-inf")):
-                raise JuelUnsupported(f"number {literal!r} is out of range")
-            out.append(Token("num", literal, value, i))
-            i = j
+            continue
+        if ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+            token = _number(text, i)
         elif ch in "'\"":
-            j, chars = i + 1, []
-            while j < n and text[j] != ch:
-                if text[j] == "\\" and j + 1 < n:       # JUEL escapes: \' \" \\ only
-                    j += 1
-                chars.append(text[j])
-                j += 1
-            if j >= n:
-                raise JuelUnsupported("unterminated string literal")
-            out.append(Token("str", text[i:j + 1], "".join(chars), i))
-            i = j + 1
-        elif ch.isalpha() or ch == "_" or ch == "$":
-            j = i
-            while j < n and (text[j].isalnum() or text[j] in "_$"):
-                j += 1
-            out.append(Token("name", text[i:j], None, i))
-            i = j
+            token = _string(text, i)
+        elif ch.isalpha() or ch in "_$":
+            token = _name(text, i)
         else:
-            for op in _OPERATORS:
-                if text.startswith(op, i):
-                    out.append(Token("op", op, None, i))
-                    i += len(op)
-                    break
-            else:
-                raise JuelUnsupported(f"character {ch!r} is not part of the supported JUEL")
+            token = _operator(text, i)
+        out.append(token)
+        i += len(token.text)
     out.append(Token("end", "", None, n))
     return out
 
@@ -107,6 +122,7 @@ class _Parser:
         self.tokens = tokens
         self.i = 0
         self.depth = 0
+        self.operators = 0
 
     def peek(self) -> Token:
         return self.tokens[self.i]
@@ -126,6 +142,11 @@ class _Parser:
             return token.text
         return _word(token)
 
+    def _count(self) -> None:
+        self.operators += 1
+        if self.operators > MAX_OPERATORS:
+            raise JuelUnsupported(f"more than {MAX_OPERATORS} operators in one expression")
+
     def _enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
@@ -144,25 +165,43 @@ class _Parser:
         return condition
 
     def binary(self, min_precedence: int) -> str:
-        """Precedence climbing: every JUEL binary operator is left-associative."""
+        """Precedence climbing: every JUEL binary operator is left-associative. A run of one
+        precedence (a + b - c, a && b && c) stays one flat parenthesis, as Python reads it the
+        same way; comparisons nest, so Python never chains them (JUEL's a < b == c is
+        (a < b) == c)."""
         left = self.unary()
+        chain: list[str] | None = None
+        chain_precedence = 0
+        nested = 0
         while True:
             op = self._op_of(self.peek())
             precedence = _BINARY.get(op or "")
             if precedence is None or precedence < min_precedence:
                 return left
             self.take()
+            self._count()
             self._enter()
             right = self.binary(precedence + 1)
             self.depth -= 1
-            # parenthesised so Python never chains comparisons (JUEL's a < b == c is (a < b) == c)
-            left = f"({left} {_PYTHON_BINARY.get(op, op)} {right})"
+            python_op = _PYTHON_BINARY.get(op, op)
+            if precedence in _COMPARISON:
+                nested += 1
+                if self.depth + nested > MAX_DEPTH:
+                    raise JuelUnsupported(f"expression nested deeper than {MAX_DEPTH} levels")
+                left, chain = f"({left} {python_op} {right})", None
+            elif chain is not None and chain_precedence == precedence:
+                chain.append(f"{python_op} {right}")
+                left = "(" + " ".join(chain) + ")"
+            else:
+                chain, chain_precedence = [left, f"{python_op} {right}"], precedence
+                left = "(" + " ".join(chain) + ")"
 
     def unary(self) -> str:
         token = self.peek()
         op = self._op_of(token)
         if op in ("!", "-") or (token.kind == "name" and token.text == "empty"):
             self.take()
+            self._count()
             self._enter()
             operand = self.unary()
             self.depth -= 1
@@ -184,7 +223,8 @@ class _Parser:
             inner = self.expression()
             self.depth -= 1
             self.expect(")")
-            return self.suffixes(f"({inner})", None)
+            # every compound translation is already parenthesised
+            return self.suffixes(inner if inner.startswith("(") or inner.isidentifier() else f"({inner})", None)
         if token.kind == "name":
             return self.name(token)
         if token.kind == "end":

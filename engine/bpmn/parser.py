@@ -22,9 +22,9 @@ from engine.bpmn.dialects import UserTaskMeta, lanes_by_node, read_form_key, rea
 from engine.bpmn.specs import LianbanParser, fix_specs
 from engine.bpmn.timers import is_literal, quote_literal
 from engine.bpmn.xml import NS, XmlRejected, kind_of, parse_upload
-from engine.domain.errors import ProblemList
+from engine.domain.errors import Problem, ProblemList
 from engine.domain.lifecycle import check_stage
-from engine.domain.org import BUILTIN_ROLES, TargetError, check_role, parse_target
+from engine.domain.org import BUILTIN_ROLES, TargetError, check_role, lane_targets, parse_target
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class ParsedProcess:
 class ParsedBundle:
     files: list[tuple[SourceFile, str]]          # (file, kind)
     processes: dict[str, ParsedProcess]
+    warnings: list = field(default_factory=list)  # engine.domain.errors.Problem: deployable, worth knowing
 
 
 # resolves a process id that no file of this deployment defines: (spec, subprocess specs, user tasks)
@@ -75,7 +76,7 @@ def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | N
     if not processes and not problems.problems:
         problems.add("no_executable_process", "no executable process (isExecutable=\"true\") in the deployment")
     problems.raise_if_any()
-    return ParsedBundle([(f, kind) for f, kind, _ in trees], processes)
+    return ParsedBundle([(f, kind) for f, kind, _ in trees], processes, problems.warnings)
 
 
 def _read_files(files: list[SourceFile], problems: ProblemList) -> list[tuple[SourceFile, str, etree._ElementTree]]:
@@ -121,7 +122,7 @@ def _check_roles(file_name: str, metas: dict[str, list[UserTaskMeta]], roles: fr
                  problems: ProblemList) -> None:
     for tasks in metas.values():
         for meta in tasks:
-            for text in meta.candidate_groups or ([meta.lane] if meta.lane else []):
+            for text in meta.candidate_groups or lane_targets(meta.lane):
                 try:
                     check_role(parse_target(text), roles)
                 except TargetError as exc:       # a malformed target was reported by _check_routing
@@ -320,17 +321,26 @@ def _start_forms(tree) -> dict[str, UserTaskMeta]:
 
 
 def _check_routing(file_name: str, meta: UserTaskMeta, problems: ProblemList) -> None:
-    targets = meta.candidate_groups or ([meta.lane] if meta.lane else [])
+    """Targets must parse. A task with none goes to the receiving window's queue (综合受理):
+    allowed, with a warning (docs/camunda-bpmn.md#routing). An assignee is a staff username;
+    an expression such as ${initiator} is refused: a step belongs to a post, and the clerk who
+    received a case must not be made its approver by the diagram (separation of duties)."""
+    targets = meta.candidate_groups or lane_targets(meta.lane)
     if not targets:
-        problems.add("routing_target_missing",
-                     "user task has no candidate group and no lane, so no window can receive it",
-                     file=file_name, element=meta.id, line=meta.line)
-        return
+        label = f"its lane {meta.lane!r} is not written as a target" if meta.lane else "it has no lane"
+        problems.warnings.append(Problem(
+            "routing_target_missing", f"user task has no candidate group and {label}: it goes to the "
+            "receiving window's queue (综合受理) of each case", file=file_name, element=meta.id, line=meta.line))
     for text in targets:
         try:
             parse_target(text)
         except TargetError as exc:
             problems.add(exc.code, str(exc), file=file_name, element=meta.id, line=meta.line)
+    for who in ([meta.assignee] if meta.assignee else []) + meta.candidate_users:
+        if "${" in who or "#{" in who or who.startswith("="):
+            problems.add("assignee_expression_unsupported",
+                         f"assignee {who!r} is an expression; name a staff account (its username)",
+                         file=file_name, element=meta.id, line=meta.line)
 
 
 def _check_script(file_name, node, script, problems) -> None:

@@ -139,23 +139,20 @@ def test_unsupported_collections_are_refused(attrs, code):
     assert refusals(("m.bpmn", mi(False, attrs=attrs))) == [(code, "t")]
 
 
-DMN = b'''<?xml version="1.0" encoding="UTF-8"?>
-<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="defs" name="fee" namespace="http://t">
-  <decision id="route" name="Route">
-    <decisionTable id="dt" hitPolicy="HITPOLICY">
-      <input id="i1" label="Amount"><inputExpression id="ie1" typeRef="number"><text>amount</text></inputExpression></input>
-      <input id="i2" label="Kind"><inputExpression id="ie2" typeRef="string"><text>applicant.kind</text></inputExpression></input>
-      <output id="o1" label="Tier" name="tier" typeRef="string"/>
-      <output id="o2" label="Fee" name="fee" typeRef="number"/>
-      <rule id="r1"><inputEntry id="a1"><text>&gt; 1000</text></inputEntry><inputEntry id="b1"><text>-</text></inputEntry>
-        <outputEntry id="c1"><text>"district"</text></outputEntry><outputEntry id="d1"><text>amount / 10</text></outputEntry></rule>
-      <rule id="r2"><inputEntry id="a2"><text>[0..1000]</text></inputEntry><inputEntry id="b2"><text>"food","drug"</text></inputEntry>
-        <outputEntry id="c2"><text>"township"</text></outputEntry><outputEntry id="d2"><text>5</text></outputEntry></rule>
-      <rule id="r3"><inputEntry id="a3"><text></text></inputEntry><inputEntry id="b3"><text>not("food","drug")</text></inputEntry>
-        <outputEntry id="c3"><text>"village"</text></outputEntry><outputEntry id="d3"><text>0</text></outputEntry></rule>
-    </decisionTable>
-  </decision>
-</definitions>'''
+DMN = (b'<?xml version="1.0" encoding="UTF-8"?>'
+       b'<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="defs" name="fee" '
+       b'namespace="http://t"><decision id="route" name="Route"><decisionTable id="dt" hitPolicy="HITPOLICY">'
+       b'<input id="i1"><inputExpression id="ie1" typeRef="number"><text>amount</text></inputExpression></input>'
+       b'<input id="i2"><inputExpression id="ie2"><text>applicant.kind</text></inputExpression></input>'
+       b'<output id="o1" name="tier" typeRef="string"/><output id="o2" name="fee" typeRef="number"/>'
+       + b''.join(b'<rule id="%s"><inputEntry id="%s_a"><text>%s</text></inputEntry>'
+                  b'<inputEntry id="%s_b"><text>%s</text></inputEntry><outputEntry id="%s_c"><text>%s</text>'
+                  b'</outputEntry><outputEntry id="%s_d"><text>%s</text></outputEntry></rule>'
+                  % (r, r, a, r, b, r, c, r, d) for r, a, b, c, d in [
+                      (b'r1', b'&gt; 1000', b'-', b'"district"', b'amount / 10'),
+                      (b'r2', b'[0..1000]', b'"food","drug"', b'"township"', b'5'),
+                      (b'r3', b'', b'not("food","drug")', b'"village"', b'0')])
+       + b'</decisionTable></decision></definitions>')
 
 
 def rule_task(attrs: str) -> bytes:
