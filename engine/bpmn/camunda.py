@@ -7,7 +7,7 @@
   `inputDataItem`;
 - `camunda:decisionRef`, `camunda:resultVariable`, `camunda:mapDecisionResult` on a business rule
   task become the SpiffWorkflow extension naming the decision plus properties the decision task
-  reads (engine/bpmn/decisions.py);
+  reads (engine/bpmn/specs.py);
 - DMN cells (simple FEEL) become Python over `?` (engine/bpmn/feel.py).
 
 Each problem is reported with the element; nothing is half-rewritten because a deployment with
@@ -25,7 +25,7 @@ from engine.domain.errors import ProblemList
 _C = "{%s}" % CAMUNDA_NS
 _B = "{%s}" % NS["bpmn"]
 _S = "{%s}" % SPIFF_NS
-ITEM_ID_PREFIX = "lianban-item-"      # inputDataItem ids we write; decisions.fix_specs renames them
+ITEM_ID_PREFIX = "lianban-item-"      # inputDataItem ids we write; specs.fix_specs renames them
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9]*$|^[A-Za-z][A-Za-z0-9_]*[A-Za-z0-9]$")
 MAP_MODES = ("singleEntry", "singleResult", "collectEntries", "resultList")
 # BPMN's order of the children of multiInstanceLoopCharacteristics (the XSD checks it)
