@@ -1,8 +1,8 @@
 """The designer studio: a designer draws a two-step process in the modeler (one real palette click,
 the rest through the modeler's own API), sees the step without a routing target marked as a
 warning (it would go to the receiving window), gives it a post in the properties panel, deploys,
-and learns why she cannot start a test case; on a phone she reads the processes and a diagram. The deployed version is read back by the parser
-(the round trip of what the studio writes)."""
+and learns why she cannot start a test case; on a phone she reads the processes and a diagram.
+The deployed version is read back by the parser (the round trip of what the studio writes)."""
 import re
 
 from engine.bpmn.parser import SourceFile
