@@ -93,6 +93,9 @@ class DeployedOut(Schema):
     processes = fields.List(fields.Dict(), metadata={
         "description": "per process: key, version, definition_id (null when validate's dry run would create "
                        "it), created (false: that content is already the latest version), user_tasks"})
+    warnings = fields.List(fields.Dict(), metadata={
+        "description": "deployable but worth a look, each with code, message, file, element, line (e.g. "
+                       "routing_target_missing: a user task without a group goes to the receiving window)"})
 
 
 class DeployForm(Schema):

@@ -28,7 +28,8 @@ def deployed(result: definitions.DeployResult) -> dict:
     """What a deployment did, or (dry run) would do."""
     return {"deployment_id": result.deployment_id,
             "processes": [{"key": p.key, "version": p.version, "definition_id": p.definition_id,
-                           "created": p.created, "user_tasks": p.user_tasks} for p in result.processes]}
+                           "created": p.created, "user_tasks": p.user_tasks} for p in result.processes],
+            "warnings": [w.to_dict() for w in result.warnings]}
 
 
 @bp.route("")

@@ -19,6 +19,7 @@ class UserTaskMeta:
     id: str
     name: str
     candidate_groups: list[str] = field(default_factory=list)
+    candidate_users: list[str] = field(default_factory=list)
     assignee: Optional[str] = None
     form_key: Optional[str] = None
     due_date: Optional[str] = None
@@ -55,7 +56,8 @@ def read_user_task(process_id: str, node: etree._Element, lane: Optional[str]) -
 
     if spiff.get("candidateGroups") or spiff.get("formJsonSchemaFilename") or spiff.get("stage"):
         meta.dialect = "spiff"
-    if any(node.get(_C + a) for a in ("candidateGroups", "assignee", "formKey", "dueDate")) or camunda_props:
+    if any(node.get(_C + a) for a in ("candidateGroups", "candidateUsers", "assignee", "formKey", "dueDate")) \
+            or camunda_props:
         meta.dialect = "camunda7"
     if any(x is not None for x in (zeebe_assign, zeebe_form, zeebe_sched)) or zeebe_props:
         meta.dialect = "zeebe"
@@ -64,6 +66,8 @@ def read_user_task(process_id: str, node: etree._Element, lane: Optional[str]) -
               or _split(zeebe_assign.get("candidateGroups") if zeebe_assign is not None else None)
               or _split(spiff.get("candidateGroups")))
     meta.candidate_groups = groups
+    meta.candidate_users = (_split(node.get(_C + "candidateUsers"))
+                            or _split(zeebe_assign.get("candidateUsers") if zeebe_assign is not None else None))
     meta.assignee = (node.get(_C + "assignee")
                      or (zeebe_assign.get("assignee") if zeebe_assign is not None else None)
                      or spiff.get("assignee"))

@@ -21,10 +21,7 @@ from typing import Optional
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
-from SpiffWorkflow.bpmn.parser.util import full_tag
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import SpiffBpmnTaskConverter
 from SpiffWorkflow.spiff.specs.spiff_task import SpiffBpmnTask
 from SpiffWorkflow.util.task import TaskState
@@ -110,14 +107,6 @@ class ExternalServiceTaskConverter(SpiffBpmnTaskConverter):
         dct["topic"] = spec.topic
         dct["priority"] = spec.priority
         return dct
-
-
-class LianbanParser(SpiffBpmnParser):
-    OVERRIDE_PARSER_CLASSES = {**SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
-                               full_tag("serviceTask"): (ExternalServiceTaskParser, ExternalServiceTask)}
-
-
-SERIALIZER_CONFIG = {**SPIFF_CONFIG, ExternalServiceTask: ExternalServiceTaskConverter}
 
 
 def waiting(workflow) -> list[tuple[str, str, str, int, dict]]:

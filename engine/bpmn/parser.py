@@ -17,13 +17,14 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
-from engine.bpmn import external, sandbox
+from engine.bpmn import camunda, external, juel, sandbox
 from engine.bpmn.dialects import UserTaskMeta, lanes_by_node, read_form_key, read_user_task
+from engine.bpmn.specs import LianbanParser, fix_specs
 from engine.bpmn.timers import is_literal, quote_literal
 from engine.bpmn.xml import NS, XmlRejected, kind_of, parse_upload
-from engine.domain.errors import ProblemList
+from engine.domain.errors import Problem, ProblemList
 from engine.domain.lifecycle import check_stage
-from engine.domain.org import BUILTIN_ROLES, TargetError, check_role, parse_target
+from engine.domain.org import BUILTIN_ROLES, TargetError, check_role, lane_targets, parse_target
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class ParsedProcess:
 class ParsedBundle:
     files: list[tuple[SourceFile, str]]          # (file, kind)
     processes: dict[str, ParsedProcess]
+    warnings: list = field(default_factory=list)  # engine.domain.errors.Problem: deployable, worth knowing
 
 
 # resolves a process id that no file of this deployment defines: (spec, subprocess specs, user tasks)
@@ -67,14 +69,14 @@ def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | N
     problems.raise_if_any()
     metas, starts = _check_trees(trees, problems, frozenset(roles))
     problems.raise_if_any()
-    parser = external.LianbanParser(validator=VALIDATOR)
+    parser = LianbanParser(validator=VALIDATOR)
     process_files = _add_to_parser(parser, trees, problems)
     problems.raise_if_any()
     processes = _build_processes(parser, process_files, metas, starts, resolve_external, problems)
     if not processes and not problems.problems:
         problems.add("no_executable_process", "no executable process (isExecutable=\"true\") in the deployment")
     problems.raise_if_any()
-    return ParsedBundle([(f, kind) for f, kind, _ in trees], processes)
+    return ParsedBundle([(f, kind) for f, kind, _ in trees], processes, problems.warnings)
 
 
 def _read_files(files: list[SourceFile], problems: ProblemList) -> list[tuple[SourceFile, str, etree._ElementTree]]:
@@ -111,6 +113,8 @@ def _check_trees(trees, problems: ProblemList, roles: frozenset) -> tuple[dict[s
             _check_roles(f.name, found, roles, problems)
             metas.update(found)
             starts.update(_start_forms(tree))
+        else:
+            camunda.rewrite_dmn(f.name, tree, problems)
     return metas, starts
 
 
@@ -118,7 +122,7 @@ def _check_roles(file_name: str, metas: dict[str, list[UserTaskMeta]], roles: fr
                  problems: ProblemList) -> None:
     for tasks in metas.values():
         for meta in tasks:
-            for text in meta.candidate_groups or ([meta.lane] if meta.lane else []):
+            for text in meta.candidate_groups or lane_targets(meta.lane):
                 try:
                     check_role(parse_target(text), roles)
                 except TargetError as exc:       # a malformed target was reported by _check_routing
@@ -126,7 +130,7 @@ def _check_roles(file_name: str, metas: dict[str, list[UserTaskMeta]], roles: fr
                         problems.add(exc.code, str(exc), file=file_name, element=meta.id, line=meta.line)
 
 
-def _add_to_parser(parser: external.LianbanParser, trees, problems: ProblemList) -> dict[str, str]:
+def _add_to_parser(parser: LianbanParser, trees, problems: ProblemList) -> dict[str, str]:
     """Hand every tree to SpiffWorkflow (its XSD validator on); process id -> the file defining it."""
     process_files: dict[str, str] = {}
     for f, kind, tree in trees:
@@ -159,6 +163,8 @@ def _build_processes(parser, process_files, metas, starts, resolve_external,
             continue
         if subs is None:
             continue
+        for each in (spec, *subs.values()):
+            fix_specs(each)
         tasks = list(metas.get(pid, []))
         for called in subs:
             tasks.extend(metas.get(called, []))
@@ -237,6 +243,7 @@ def _static_checks(file_name: str, tree, problems: ProblemList) -> dict[str, lis
     timer literals in place so SpiffWorkflow can evaluate them."""
     metas: dict[str, list[UserTaskMeta]] = {}
     for process in tree.getroot().iterfind("bpmn:process", NS):
+        camunda.rewrite_process(file_name, process, problems)
         metas[process.get("id")] = _check_user_tasks(file_name, process, problems)
         _check_scripts(file_name, process, problems)
         _check_conditions(file_name, process, problems)
@@ -260,7 +267,7 @@ def _check_user_tasks(file_name: str, process, problems: ProblemList) -> list[Us
             problems.add("stage_unknown", check_stage(meta.stage), file=file_name, element=meta.id,
                          line=meta.line)
         if meta.due_date and not is_literal(meta.due_date):
-            _check_expr(file_name, node, meta.due_date, problems, what="due date")
+            meta.due_date = _check_expr(file_name, node, meta.due_date, problems, what="due date")
         found.append(meta)
     return found
 
@@ -285,7 +292,7 @@ def _check_scripts(file_name: str, process, problems: ProblemList) -> None:
 def _check_conditions(file_name: str, process, problems: ProblemList) -> None:
     for node in process.iter("{%s}conditionExpression" % NS["bpmn"]):
         if _text(node):
-            _check_expr(file_name, node.getparent(), node.text, problems, what="condition")
+            _check_expr(file_name, node.getparent(), node.text, problems, what="condition", rewrite=node)
 
 
 def _check_timers(file_name: str, process, problems: ProblemList) -> None:
@@ -304,7 +311,7 @@ def _check_timer(file_name: str, tag: str, node, problems: ProblemList) -> None:
     elif is_literal(text):
         node.text = quote_literal(text)
     else:
-        _check_expr(file_name, owner, text, problems, what="timer")
+        _check_expr(file_name, owner, text, problems, what="timer", rewrite=node)
 
 
 def _start_forms(tree) -> dict[str, UserTaskMeta]:
@@ -322,17 +329,26 @@ def _start_forms(tree) -> dict[str, UserTaskMeta]:
 
 
 def _check_routing(file_name: str, meta: UserTaskMeta, problems: ProblemList) -> None:
-    targets = meta.candidate_groups or ([meta.lane] if meta.lane else [])
+    """Targets must parse. A task with none goes to the receiving window's queue (综合受理):
+    allowed, with a warning (docs/camunda-bpmn.md#routing). An assignee is a staff username;
+    an expression such as ${initiator} is refused: a step belongs to a post, and the clerk who
+    received a case must not be made its approver by the diagram (separation of duties)."""
+    targets = meta.candidate_groups or lane_targets(meta.lane)
     if not targets:
-        problems.add("routing_target_missing",
-                     "user task has no candidate group and no lane, so no window can receive it",
-                     file=file_name, element=meta.id, line=meta.line)
-        return
+        label = f"its lane {meta.lane!r} is not written as a target" if meta.lane else "it has no lane"
+        problems.warnings.append(Problem(
+            "routing_target_missing", f"user task has no candidate group and {label}: it goes to the "
+            "receiving window's queue (综合受理) of each case", file=file_name, element=meta.id, line=meta.line))
     for text in targets:
         try:
             parse_target(text)
         except TargetError as exc:
             problems.add(exc.code, str(exc), file=file_name, element=meta.id, line=meta.line)
+    for who in ([meta.assignee] if meta.assignee else []) + meta.candidate_users:
+        if "${" in who or "#{" in who or who.startswith("="):
+            problems.add("assignee_expression_unsupported",
+                         f"assignee {who!r} is an expression; name a staff account (its username)",
+                         file=file_name, element=meta.id, line=meta.line)
 
 
 def _check_script(file_name, node, script, problems) -> None:
@@ -344,19 +360,26 @@ def _check_script(file_name, node, script, problems) -> None:
                      line=node.sourceline)
 
 
-def _check_expr(file_name, node, expression, problems, what: str) -> None:
+def _check_expr(file_name, node, expression, problems, what: str, rewrite=None) -> str:
+    """The expression as the sandbox evaluates it: JUEL (`${...}`) is translated (and `rewrite`'s
+    text replaced by the translation), Python is checked. Problems go to `problems`."""
     text = expression.strip()
-    if text.startswith("${") or text.startswith("#{") or text.startswith("="):
+    if juel.is_juel(text):
+        python = camunda.translate_in_place(file_name, node, rewrite, problems, what,
+                                            text=None if rewrite is not None else text)
+        return python if python is not None else expression
+    if text.startswith("="):
         problems.add("expression_dialect_unsupported",
-                     f"{what} {text!r} is a JUEL/FEEL expression; Lianban evaluates Python expressions "
-                     f"(write e.g. decision == 'granted')", file=file_name, element=node.get("id"),
-                     line=node.sourceline)
-        return
+                     f"{what} {text!r} is a FEEL expression (Camunda 8); Lianban evaluates JUEL ${{...}} "
+                     f"or Python expressions (write e.g. decision == 'granted')", file=file_name,
+                     element=node.get("id"), line=node.sourceline)
+        return expression
     try:
         sandbox.check_expression(text)
     except sandbox.ScriptPolicyError as exc:
         problems.add("expression_invalid", f"{what} rejected: {exc.reason}", file=file_name,
                      element=node.get("id"), line=node.sourceline)
+    return expression
 
 
 def _check_event_gateway(file_name, process, gw, problems) -> None:

@@ -27,6 +27,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -34,6 +35,7 @@ from engine.bpmn import events, external, sandbox
 from engine.bpmn import migration as bpmn_migration
 from engine.bpmn.engine_time import DEADLINE_FUNCTIONS, current_calendar, current_clock, using_clock
 from engine.bpmn.failures import case_error
+from engine.bpmn.specs import CONVERTERS
 from engine.bpmn.state_json import CachingTaskConverter, StateWriter
 from engine.bpmn.timers import waiting_timers
 from engine.bpmn.user_data import check_user_data
@@ -84,7 +86,7 @@ class SpecRegistry:
 
 
 def _registry():
-    reg = BpmnWorkflowSerializer.configure(external.SERIALIZER_CONFIG)
+    reg = BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, **CONVERTERS})
     reg.register(Decimal, lambda v: {"value": str(v)}, lambda d: Decimal(d["value"]))
     reg.register(date, lambda v: {"value": v.isoformat()}, lambda d: date.fromisoformat(d["value"]))
     return reg
@@ -165,7 +167,7 @@ class Runtime:
                 workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
                 return workflow
 
-        cfg = dict(external.SERIALIZER_CONFIG)
+        cfg = {**SPIFF_CONFIG, **CONVERTERS}
         cfg[BpmnWorkflow] = SpecRefWorkflowConverter
         if caching:
             cfg[Task] = CachingTaskConverter

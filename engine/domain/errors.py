@@ -99,6 +99,7 @@ class DeployError(LianbanError):
 @dataclass
 class ProblemList:
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)    # deployable, but the designer should know
 
     def add(self, code: str, message: str, **where) -> None:
         self.problems.append(Problem(code, message, **where))

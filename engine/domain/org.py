@@ -35,6 +35,12 @@ RECEIVING_ROLES = ("receiver", "agent")
 _TARGET = re.compile(r"^(?P<tier>[a-z]+):(?P<role>[a-z_]+)(?:@(?P<dept>[A-Za-z0-9_\-]+))?$")
 
 
+def lane_targets(lane: Optional[str]) -> list[str]:
+    """A lane routes only when its name is written as a target (`township:reviewer`); otherwise it
+    is a drawing's label ("Hiring manager") and the task has no target (docs/camunda-bpmn.md#routing)."""
+    return [lane] if lane and _TARGET.match(lane.strip()) else []
+
+
 class TargetError(ValueError):
     """A routing target is malformed or names an unknown tier/role."""
 
@@ -94,6 +100,12 @@ class Route:
     department_id: Optional[int] = None
     error: Optional[str] = None     # set when the target could not be resolved (supervisor queue)
     stand_in: bool = False          # the receiving unit does a lower tier's step (no such unit serves the case)
+
+
+def receiving_window_route(origin_unit_id: int) -> Route:
+    """A step whose diagram names no group: the receiving unit's 综合受理, who took the case in
+    and is the one post every window has (docs/camunda-bpmn.md#routing)."""
+    return Route(origin_unit_id, RECEIVING_ROLE)
 
 
 def _at_tier(unit_id: Optional[int], tier: str, units: Callable[[int], UnitRef]) -> Optional[UnitRef]:

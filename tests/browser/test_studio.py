@@ -1,8 +1,8 @@
 """The designer studio: a designer draws a two-step process in the modeler (one real palette click,
 the rest through the modeler's own API), sees the step without a routing target marked as a
-problem, fixes it in the properties panel, deploys, and learns why she cannot start a test case;
-on a phone she reads the processes and a diagram. The deployed version is read back by the parser
-(the round trip of what the studio writes)."""
+warning (it would go to the receiving window), gives it a post in the properties panel, deploys,
+and learns why she cannot start a test case; on a phone she reads the processes and a diagram.
+The deployed version is read back by the parser (the round trip of what the studio writes)."""
 import re
 
 from engine.bpmn.parser import SourceFile
@@ -41,7 +41,7 @@ def _pick(page, test_id: str, option: str):
 
 def test_a_designer_draws_validates_fixes_and_deploys(visit, server):
     _food_licence_v2(server.ctx)
-    visit.expect_status(422)           # the dry run refuses the diagram while a step has no routing target
+    visit.expect_status(422)           # the dry run refuses the diagram while it is half drawn
     if visit.width_name == "phone":
         return _phone(visit)
     page = visit.login("designer")
@@ -61,12 +61,13 @@ def test_a_designer_draws_validates_fixes_and_deploys(visit, server):
     page.mouse.move(box["x"] + 700, box["y"] + 300)
     page.mouse.click(box["x"] + 700, box["y"] + 300)
     assert canvas.evaluate(DRAW) == 2
-    # the second task has no routing target: marked on the diagram and listed
-    page.locator(".djs-element.studio-problem[data-element-id=review]").wait_for()
-    problems = page.locator("[data-test=problems]")
-    assert "review" in problems.inner_text()
-    visit.shot("problem")
-    problems.locator("button[data-element=review]").click()
+    # the second task has no routing target: deployable (to the receiving window), marked and listed as a warning
+    page.locator(".djs-element.studio-warning[data-element-id=review]").wait_for()
+    warnings = page.locator("[data-test=warnings]")
+    assert "review" in warnings.inner_text() and "综合受理" in warnings.inner_text()
+    page.locator("[data-test=check-status]").get_by_text("可以部署").wait_for()
+    visit.shot("warning")
+    warnings.locator("button[data-element=review]").click()
     panel = page.locator("[data-test=properties]")
     panel.get_by_text("review").wait_for()
     _pick(page, "routing-tier", "乡镇")
@@ -77,7 +78,8 @@ def test_a_designer_draws_validates_fixes_and_deploys(visit, server):
     _input(page, "prop-workdays").press("Enter")
     _pick(page, "prop-stage", "审核")
     page.locator("[data-test=check-status]").get_by_text("可以部署").wait_for()
-    assert page.locator(".studio-problem").count() == 0
+    page.locator("[data-test=warnings]").wait_for(state="detached")
+    assert page.locator(".studio-problem, .studio-warning").count() == 0
     visit.axe()
     visit.shot("fixed")
     _input(page, "deploy-name").fill("两步流程首版")

@@ -25,7 +25,7 @@ from engine.services import cases
 from engine.services.accounts import auth
 from engine.services.calendar import seed_from_package
 from engine.services.context import Context
-from engine.store.models import Case, Deployment
+from engine.store.models import Case, Deployment, DeploymentResource
 from engine.store.schema import upgrade
 from tests.conftest import ROOT, staff, window_id
 from tests.form_samples import sample
@@ -332,3 +332,33 @@ def test_the_openapi_description_gives_deploy_a_file_input(server):
                  "/engine-rest/process-definition/{id}/start",
                  "/engine-rest/process-definition/key/{key}/start"):
         assert path in spec["paths"], path
+
+
+def test_a_diagram_and_its_decision_table_deploy_together(server):
+    """Camunda Modeler deploys a .bpmn with the .dmn its business rule task names as two file parts
+    of one deployment/create (tests/fixtures/camunda/); a hostile DMN cell is a ParseException
+    naming the rule, and nothing is written."""
+    ctx, base = server
+    folder = ROOT / "tests" / "fixtures" / "camunda"
+    bpmn, dmn = (folder / "camunda_permit.bpmn").read_bytes(), (folder / "camunda_permit.dmn").read_bytes()
+
+    def deploy(dmn_content: bytes) -> requests.Response:
+        return requests.post(f"{base}/deployment/create", headers=basic("designer"), timeout=30, files=[
+            ("deployment-name", (None, "permit")), ("deployment-source", (None, "Camunda Modeler")),
+            ("camunda_permit.bpmn", ("camunda_permit.bpmn", bpmn, "text/xml")),
+            ("camunda_permit.dmn", ("camunda_permit.dmn", dmn_content, "text/xml"))])
+
+    before = count(ctx, Deployment)
+    hostile = dmn.replace(b"<text>form.amount</text>", b"<text>form.getClass().forName('os')</text>")
+    body = camunda_error(deploy(hostile), 400, "ParseException", "juel_unsupported")
+    assert "in_amount" not in body["message"] and "permit_tier" in body["message"]   # the decision, not the column
+    assert count(ctx, Deployment) == before
+    deployed = deploy(dmn)
+    assert deployed.status_code == 200, deployed.text
+    [definition] = deployed.json()["deployedProcessDefinitions"].values()
+    assert definition["key"] == "camunda_permit" and definition["resource"] == "camunda_permit.bpmn"
+    with ctx.uow.read() as tx:
+        stored = tx.conn.execute(select(DeploymentResource.name, DeploymentResource.kind).where(
+            DeploymentResource.deployment_id == int(deployed.json()["id"]))).all()
+    assert sorted(map(tuple, stored)) == [("camunda_permit.bpmn", "bpmn"), ("camunda_permit.dmn", "dmn")]
+    assert count(ctx, Deployment) == before + 1

@@ -150,14 +150,14 @@ def test_dunder_escape_in_a_condition_is_refused():
     assert err.code == "expression_invalid" and err.problems[0].element == "f1"
 
 
-def test_juel_condition_gets_a_hint():
+def test_camunda8_feel_condition_gets_a_hint():
     xml = process('<bpmn:startEvent id="start"/><bpmn:exclusiveGateway id="g" default="f2"/>'
                   '<bpmn:endEvent id="a"/><bpmn:endEvent id="b"/>',
                   flows='<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="g"/>'
                         '<bpmn:sequenceFlow id="f1" sourceRef="g" targetRef="a">'
-                        '<bpmn:conditionExpression>${amount &gt; 1000}</bpmn:conditionExpression></bpmn:sequenceFlow>'
+                        '<bpmn:conditionExpression>=amount &gt; 1000</bpmn:conditionExpression></bpmn:sequenceFlow>'
                         '<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="b"/>')
-    err = rejected(("juel.bpmn", xml))
+    err = rejected(("feel.bpmn", xml))   # JUEL (${...}) is translated: tests/unit/test_camunda_bpmn.py
     assert err.code == "expression_dialect_unsupported"
 
 
@@ -172,9 +172,16 @@ def test_bad_routing_targets(group, code):
     assert err.code == code and err.problems[0].element == "t"
 
 
-def test_user_task_without_any_target():
-    err = rejected(("r.bpmn", linear('<bpmn:userTask id="t"/>')))
-    assert err.code == "routing_target_missing"
+def test_user_task_without_any_target_is_deployed_with_a_warning():
+    bundle = parse_bundle([SourceFile("r.bpmn", linear('<bpmn:userTask id="t"/>'))])
+    assert list(bundle.processes) == ["p"]
+    assert [(w.code, w.element) for w in bundle.warnings] == [("routing_target_missing", "t")]
+
+
+@pytest.mark.parametrize("attr", ['camunda:assignee="${initiator}"', 'camunda:candidateUsers="a,#{boss}"'])
+def test_assignee_expressions_are_refused(attr):
+    err = rejected(("r.bpmn", linear(f'<bpmn:userTask id="t" camunda:candidateGroups="township:reviewer" {attr}/>')))
+    assert (err.code, err.problems[0].element) == ("assignee_expression_unsupported", "t")
 
 
 def test_two_timers_behind_one_event_gateway_are_refused():

@@ -16,7 +16,7 @@ from engine.domain.actor import Actor
 from engine.domain.case import LoadedCase
 from engine.domain.clock import as_utc
 from engine.domain.errors import Conflict
-from engine.domain.org import parse_target
+from engine.domain.org import lane_targets, parse_target, receiving_window_route
 from engine.services import calendar, definitions
 from engine.services.accounts import org
 from engine.store.uow import Transaction
@@ -105,18 +105,26 @@ def _new_task_rows(ctx, tx, case, loaded, ready, actor, now) -> list[dict]:
         if tid in case.open_before:
             continue
         meta = loaded.user_tasks.get((rt.process, rt.spec_id))
-        groups = (meta.candidate_groups if meta else []) or ([rt.lane] if rt.lane else [])
+        groups = (meta.candidate_groups if meta else []) or lane_targets(rt.lane)
         if body is None:
             body = _body_unit(ctx, tx, case)
-        route = directory.route(parse_target(groups[0]), case.origin_org_unit_id, body or None)
+        if groups:
+            route = directory.route(parse_target(groups[0]), case.origin_org_unit_id, body or None)
+        else:       # no group: the receiving window's 综合受理 queue (docs/camunda-bpmn.md#routing)
+            route = receiving_window_route(case.origin_org_unit_id)
+        assignee_id = _assignee(tx, meta)
         rows.append({"id": tid, "case_id": case.id, "spec_id": rt.spec_id, "process_key": rt.process,
                      "name": rt.name, "state": "open", "candidate_groups": ",".join(groups)[:255],
                      "routed_org_unit_id": route.org_unit_id, "routed_department_id": route.department_id,
-                     "routed_role": route.role, "routing_error": route.error, "assignee_id": None,
+                     "routed_role": route.role, "routing_error": route.error, "assignee_id": assignee_id,
                      "form_key": meta.form_key if meta else None, "stage": meta.stage if meta else None,
                      "due_at": _due_at(ctx, tx, meta, route.role, case.workflow, now), "created_at": now,
-                     "claimed_at": None, "completed_at": None, "completed_by": None, "outcome": None})
-        payload = {"task": tid, "element": rt.spec_id, "name": rt.name, "route": groups[0]}
+                     "claimed_at": now if assignee_id is not None else None, "completed_at": None,
+                     "completed_by": None, "outcome": None})
+        payload = {"task": tid, "element": rt.spec_id, "name": rt.name,
+                   "route": groups[0] if groups else "receiving_window"}
+        if assignee_id is not None:
+            payload["assignee"] = assignee_id
         if route.error:
             payload["routing_error"] = route.error
             case.unroutable.append(f"{rt.spec_id}: {route.error}")
@@ -126,6 +134,18 @@ def _new_task_rows(ctx, tx, case, loaded, ready, actor, now) -> list[dict]:
                 payload["stand_in"] = {"unit": route.org_unit_id, "role": route.role}
             case.audit.add("task_created", actor, now, payload)
     return rows
+
+
+def _assignee(tx: Transaction, meta) -> Optional[int]:
+    """The staff id a task is assigned to at creation: its camunda:assignee, or its one
+    candidate user. Several candidate users leave it in its queue (docs/camunda-bpmn.md#assignees);
+    an account deactivated since the deployment too."""
+    if meta is None:
+        return None
+    who = meta.assignee or (meta.candidate_users[0] if len(meta.candidate_users) == 1 else None)
+    if not who:
+        return None
+    return tx.accounts.staff_ids({who}).get(who)
 
 
 def _body_unit(ctx, tx: Transaction, case: LoadedCase) -> int:

@@ -13,7 +13,7 @@ import engine.services.definitions.forms as forms
 from engine.bpmn.parser import SourceFile, parse_bundle
 from engine.domain.actor import Actor
 from engine.domain.errors import DeployError, Problem
-from engine.domain.org import parse_target
+from engine.domain.org import lane_targets, parse_target
 from engine.services.accounts import access, org
 from engine.store.uow import Transaction
 
@@ -34,6 +34,7 @@ class DeployedProcess:
 class DeployResult:
     deployment_id: int | None
     processes: list[DeployedProcess]
+    warnings: tuple = ()           # engine.domain.errors.Problem: deployable, but worth a designer's look
 
 
 @dataclass(frozen=True)
@@ -77,15 +78,17 @@ def _deploy(ctx, files: list[SourceFile], actor: Actor, name: str, dry_run: bool
     with ctx.uow.read() if dry_run else ctx.uow.begin() as tx:
         bundle = parse_bundle(files, deployed.external_resolver(ctx, tx), roles=org.directory(ctx, tx).roles)
         _check_departments(ctx, tx, bundle)
+        _check_staff(tx, bundle)
+        warned = tuple(bundle.warnings)
         snapshots = forms.snapshot(ctx, tx, bundle, {f.name: f.content for f in form_files})
         now = ctx.clock.now()
         planned = [_plan(ctx, tx, key, proc, snapshots[key]) for key, proc in sorted(bundle.processes.items())]
         if dry_run:
             return DeployResult(None, [_unchanged(p) if p.existing is not None else
                                        DeployedProcess(p.key, deployed.latest_version(tx, p.key) + 1, None, True,
-                                                       len(p.tasks)) for p in planned])
+                                                       len(p.tasks)) for p in planned], warned)
         if all(p.existing is not None for p in planned):
-            return DeployResult(None, [_unchanged(p) for p in planned])
+            return DeployResult(None, [_unchanged(p) for p in planned], warned)
         dep_id = tx.definitions.insert_deployment(name[:200], now, actor.username, [
             {"name": f.name, "kind": kind, "checksum": f.checksum, "content": f.content.decode("utf-8")}
             for f, kind in bundle.files + [(f, "form") for f in form_files]],
@@ -104,7 +107,7 @@ def _deploy(ctx, files: list[SourceFile], actor: Actor, name: str, dry_run: bool
         tx.events.append("system", "deployed", actor, now, {
             "deployment": dep_id, "files": [f.name for f, _ in bundle.files],
             "processes": [{"key": p.key, "version": p.version, "created": p.created} for p in out]})
-        return DeployResult(dep_id, out)
+        return DeployResult(dep_id, out, warned)
 
 
 def _plan(ctx, tx: Transaction, key: str, proc, snapshot) -> _Planned:
@@ -124,6 +127,23 @@ def _unchanged(p: _Planned) -> DeployedProcess:
     return DeployedProcess(p.key, p.existing.version, p.existing.id, False, len(p.tasks))
 
 
+def _check_staff(tx: Transaction, bundle) -> None:
+    """camunda:assignee and camunda:candidateUsers name active staff accounts (usernames)."""
+    named = {who for proc in bundle.processes.values() for meta in proc.user_tasks
+             for who in ([meta.assignee] if meta.assignee else []) + meta.candidate_users}
+    known = tx.accounts.staff_ids(named)
+    problems = []
+    for proc in bundle.processes.values():
+        for meta in proc.user_tasks:
+            for who in ([meta.assignee] if meta.assignee else []) + meta.candidate_users:
+                if who not in known:
+                    problems.append(Problem("assignee_unknown", f"{who!r} is not an active staff account",
+                                            file=proc.resource if meta.process == proc.key else None,
+                                            element=meta.id, line=meta.line))
+    if problems:
+        raise DeployError(problems)
+
+
 def _check_departments(ctx, tx: Transaction, bundle) -> None:
     """A department code no org unit has can never be resolved: a deploy-time error. (A unit
     missing above one particular window is a run-time routing problem: supervisor queue.)"""
@@ -131,7 +151,7 @@ def _check_departments(ctx, tx: Transaction, bundle) -> None:
     problems = []
     for proc in bundle.processes.values():
         for meta in proc.user_tasks:
-            for text in meta.candidate_groups or ([meta.lane] if meta.lane else []):
+            for text in meta.candidate_groups or lane_targets(meta.lane):
                 target = parse_target(text)
                 if target.department and target.department not in known:
                     problems.append(Problem("routing_unknown_department",

@@ -6,7 +6,7 @@ closed cases and the audit trail keep pointing at what they pointed at."""
 from __future__ import annotations
 
 from engine.domain.errors import Conflict
-from engine.domain.org import TargetError, parse_target
+from engine.domain.org import TargetError, lane_targets, parse_target
 from engine.services.accounts import org
 from engine.store.uow import Transaction
 
@@ -141,7 +141,7 @@ def _targets(tx: Transaction):
     for row in tx.org_admin.latest_user_tasks():
         targets = []
         for task in row.user_tasks or ():
-            for text in task.get("candidate_groups") or ([task["lane"]] if task.get("lane") else []):
+            for text in task.get("candidate_groups") or lane_targets(task.get("lane")):
                 try:
                     targets.append(parse_target(text))
                 except TargetError:

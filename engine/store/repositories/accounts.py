@@ -55,6 +55,14 @@ class Accounts(Repository):
         """The posts of a staff member with unit, department and window names, in the order given."""
         return self.conn.execute(_POSTS_NAMED, {"account_id": account_id}).all()
 
+    def staff_ids(self, usernames) -> dict[str, int]:
+        """{username: id} of the active staff accounts among `usernames`."""
+        if not usernames:
+            return {}
+        rows = self.conn.execute(select(_S.username, _S.id).where(
+            _S.username.in_(sorted(usernames)), _S.kind == "staff", _S.active.is_(True)))
+        return {r.username: r.id for r in rows}
+
     def id_of(self, username: str) -> Optional[int]:
         return self.conn.execute(_ID_OF, {"username": username}).scalar()
 
