@@ -19,8 +19,10 @@ CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "corpus"
 DEPLOYED = "deployed"
 
 REASONS = {
-    "service_task": "a service task (camunda:class, delegateExpression, external): deployable once the "
-                    "external-task branch (ext) merges",
+    "connector": "a Camunda Connect connector (camunda:connector http-connector) runs HTTP from inside the "
+                 "engine: Lianban calls no outside system itself; a worker does, from an external task topic",
+    "unnamed_message": "message events with no named message (a sender could never reach them) and a "
+                       "service task with no implementation at all (no topic for a worker)",
     "not_executable": "isExecutable=\"false\" (a drawing): nothing to run",
     "dmn_alone": "a decision table without a diagram: deployed beside the diagram that calls it",
     "data_store": "a data store names an outside system Lianban has no connection to",
@@ -49,50 +51,50 @@ REASONS = {
 EXPECTED = {
     "camunda-bpm-examples/bpmn-model-api/parse-bpmn/src/test/resources/process.bpmn": (('routing_target_malformed', 'script_policy_violation'), "unknown_group"),  # noqa: E501 (a path)
     "camunda-bpm-examples/clients/java/order-handling/order-handling.bpmn": (('expression_invalid',), "cron_timer"),
-    "camunda-bpm-examples/deployment/ejb-pa-jakarta/src/main/resources/EjbExpressionResolvingTest.testResolveBean.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/deployment/embedded-spring-rest/src/main/resources/loanApproval.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/deployment/servlet-pa/src/main/resources/exampleProcess.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/deployment/spring-servlet-pa-tomcat/src/main/resources/SpringExpressionResolvingTest.testResolveBean.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/deployment/spring-servlet-pa-tomcat/src/main/resources/SpringExpressionResolvingTest.testResolveBeanFromJobExecutor.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/deployment/spring-servlet-pa-wildfly/src/main/resources/SpringExpressionResolvingTest.testResolveBean.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/deployment/spring-servlet-pa-wildfly/src/main/resources/SpringExpressionResolvingTest.testResolveBeanFromJobExecutor.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
+    "camunda-bpm-examples/deployment/ejb-pa-jakarta/src/main/resources/EjbExpressionResolvingTest.testResolveBean.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/deployment/embedded-spring-rest/src/main/resources/loanApproval.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/deployment/servlet-pa/src/main/resources/exampleProcess.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/deployment/spring-servlet-pa-tomcat/src/main/resources/SpringExpressionResolvingTest.testResolveBean.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/deployment/spring-servlet-pa-tomcat/src/main/resources/SpringExpressionResolvingTest.testResolveBeanFromJobExecutor.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/deployment/spring-servlet-pa-wildfly/src/main/resources/SpringExpressionResolvingTest.testResolveBean.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/deployment/spring-servlet-pa-wildfly/src/main/resources/SpringExpressionResolvingTest.testResolveBeanFromJobExecutor.bpmn": DEPLOYED,  # noqa: E501 (a path)
     "camunda-bpm-examples/dmn-engine/dmn-engine-drg/src/main/resources/org/camunda/bpm/example/drg/dinnerDecisions.dmn": (('no_executable_process',), "dmn_alone"),  # noqa: E501 (a path)
     "camunda-bpm-examples/migration/migrate-on-deployment/src/main/resources/exampleProcess.bpmn": (('assignee_expression_unsupported',), "assignee_expression"),  # noqa: E501 (a path)
     "camunda-bpm-examples/multi-tenancy/schema-isolation/src/main/resources/processes/tenant1/tenant1_process.bpmn": DEPLOYED,  # noqa: E501 (a path)
-    "camunda-bpm-examples/multi-tenancy/schema-isolation/src/main/resources/processes/tenant2/tenant2_process.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/multi-tenancy/tenant-identifier-embedded/src/main/resources/processes/tenant1/tenant1_process.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/multi-tenancy/tenant-identifier-embedded/src/main/resources/processes/tenant2/tenant2_process.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/multi-tenancy/tenant-identifier-shared/src/main/resources/processes/tenant1/tenant1_process.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/multi-tenancy/tenant-identifier-shared/src/main/resources/processes/tenant2/tenant2_process.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
+    "camunda-bpm-examples/multi-tenancy/schema-isolation/src/main/resources/processes/tenant2/tenant2_process.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/multi-tenancy/tenant-identifier-embedded/src/main/resources/processes/tenant1/tenant1_process.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/multi-tenancy/tenant-identifier-embedded/src/main/resources/processes/tenant2/tenant2_process.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/multi-tenancy/tenant-identifier-shared/src/main/resources/processes/tenant1/tenant1_process.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/multi-tenancy/tenant-identifier-shared/src/main/resources/processes/tenant2/tenant2_process.bpmn": DEPLOYED,  # noqa: E501 (a path)
     "camunda-bpm-examples/multi-tenancy/tenant-identifier-shared-definitions/src/main/resources/processes/default/mainProcess.bpmn": (('call_activity_target_missing',), "called_process_missing"),  # noqa: E501 (a path)
     "camunda-bpm-examples/multi-tenancy/tenant-identifier-shared-definitions/src/main/resources/processes/default/subProcess.bpmn": DEPLOYED,  # noqa: E501 (a path)
     "camunda-bpm-examples/multi-tenancy/tenant-identifier-shared-definitions/src/main/resources/processes/tenant2/subProcess.bpmn": DEPLOYED,  # noqa: E501 (a path)
-    "camunda-bpm-examples/process-engine-plugin/bpmn-parse-listener/src/main/resources/bpmnParseListener.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
+    "camunda-bpm-examples/process-engine-plugin/bpmn-parse-listener/src/main/resources/bpmnParseListener.bpmn": DEPLOYED,  # noqa: E501 (a path)
     "camunda-bpm-examples/process-engine-plugin/bpmn-parse-listener/src/main/resources/bpmnParseListenerOnUserTask.bpmn": DEPLOYED,  # noqa: E501 (a path)
-    "camunda-bpm-examples/process-engine-plugin/custom-history-level/src/main/resources/process-history-activity.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/process-engine-plugin/custom-history-level/src/main/resources/process-history-custom-variable.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/process-engine-plugin/custom-history-level/src/main/resources/process-history-full.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/process-engine-plugin/custom-history-level/src/main/resources/process-history-none.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/process-engine-plugin/custom-history-level/src/main/resources/process.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/process-engine-plugin/failed-job-retry-profile/src/main/resources/retry-example.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
+    "camunda-bpm-examples/process-engine-plugin/custom-history-level/src/main/resources/process-history-activity.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/process-engine-plugin/custom-history-level/src/main/resources/process-history-custom-variable.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/process-engine-plugin/custom-history-level/src/main/resources/process-history-full.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/process-engine-plugin/custom-history-level/src/main/resources/process-history-none.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/process-engine-plugin/custom-history-level/src/main/resources/process.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/process-engine-plugin/failed-job-retry-profile/src/main/resources/retry-example.bpmn": DEPLOYED,  # noqa: E501 (a path)
     "camunda-bpm-examples/process-engine-plugin/handling-jpa-variables/src/test/resources/process.bpmn": DEPLOYED,
-    "camunda-bpm-examples/quarkus-extension/datasource-example/src/main/resources/bpmn/process.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/quarkus-extension/spin-plugin-example/src/main/resources/process.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
+    "camunda-bpm-examples/quarkus-extension/datasource-example/src/main/resources/bpmn/process.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/quarkus-extension/spin-plugin-example/src/main/resources/process.bpmn": DEPLOYED,  # noqa: E501 (a path)
     "camunda-bpm-examples/scripttask/xslt-scripttask/src/main/resources/xslt-example.bpmn": DEPLOYED,
-    "camunda-bpm-examples/servicetask/rest-service/src/main/resources/invokeRestService.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/servicetask/service-invocation-asynchronous/src/main/resources/asynchronousServiceInvocation.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/servicetask/service-invocation-synchronous/src/main/resources/synchronousServiceInvocation.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
+    "camunda-bpm-examples/servicetask/rest-service/src/main/resources/invokeRestService.bpmn": (("service_task_topic_missing",), "connector"),  # noqa: E501 (a path)
+    "camunda-bpm-examples/servicetask/service-invocation-asynchronous/src/main/resources/asynchronousServiceInvocation.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/servicetask/service-invocation-synchronous/src/main/resources/synchronousServiceInvocation.bpmn": DEPLOYED,  # noqa: E501 (a path)
     "camunda-bpm-examples/spin/dataformat-configuration-global/src/main/resources/testProcess.bpmn": (('script_policy_violation',), "script_language"),  # noqa: E501 (a path)
     "camunda-bpm-examples/spin/dataformat-configuration-in-process-application/src/main/resources/testProcess.bpmn": (('script_policy_violation',), "script_language"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/spring-boot-starter/example-simple/src/main/resources/bpmn/sample.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/spring-boot-starter/example-twitter/src/main/resources/TwitterDemoProcess.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/spring-boot-starter/example-web/src/main/resources/bpmn/sample.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/spring-boot-starter/example-webapp/src/main/resources/bpmn/sample.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
+    "camunda-bpm-examples/spring-boot-starter/example-simple/src/main/resources/bpmn/sample.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/spring-boot-starter/example-twitter/src/main/resources/TwitterDemoProcess.bpmn": (("form_invalid_schema",), "embedded_form"),  # noqa: E501 (a path)
+    "camunda-bpm-examples/spring-boot-starter/example-web/src/main/resources/bpmn/sample.bpmn": DEPLOYED,  # noqa: E501 (a path)
+    "camunda-bpm-examples/spring-boot-starter/example-webapp/src/main/resources/bpmn/sample.bpmn": DEPLOYED,  # noqa: E501 (a path)
     "camunda-bpm-examples/spring-boot-starter/example-webapp-ee/src/main/resources/bpmn/sample.bpmn": DEPLOYED,
     "camunda-bpm-examples/spring-boot-starter/external-task-client/loan-granting-spring-boot-webapp/src/main/resources/bpmn/loan-granting.bpmn": (('expression_invalid',), "cron_timer"),  # noqa: E501 (a path)
-    "camunda-bpm-examples/startevent/message-start/src/main/resources/instantiating_process.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
+    "camunda-bpm-examples/startevent/message-start/src/main/resources/instantiating_process.bpmn": DEPLOYED,  # noqa: E501 (a path)
     "camunda-bpm-examples/startevent/message-start/src/main/resources/message_start_process.bpmn": DEPLOYED,
-    "camunda-bpm-examples/testing/assert/job-announcement-publication-process/src/test/resources/camunda-testing-job-announcement-publication.bpmn": (('bpmn_invalid',), "service_task"),  # noqa: E501 (a path)
+    "camunda-bpm-examples/testing/assert/job-announcement-publication-process/src/test/resources/camunda-testing-job-announcement-publication.bpmn": DEPLOYED,  # noqa: E501 (a path)
     "camunda-bpm-examples/testing/assert/job-announcement-publication-process/src/test/resources/camunda-testing-job-announcement.bpmn": (('assignee_expression_unsupported', 'routing_target_malformed'), "assignee_expression"),  # noqa: E501 (a path)
     "camunda-bpm-examples/testing/junit5/camunda-bpm-junit-assert/src/test/resources/testProcess.bpmn": DEPLOYED,
     "camunda-bpm-examples/testing/junit5/camunda-bpm-junit-use-engine/src/test/resources/testProcess.bpmn": DEPLOYED,
@@ -110,7 +112,7 @@ EXPECTED = {
     "miwg/Reference/A.4.1.bpmn": (('no_executable_process',), "not_executable"),
     "miwg/Reference/B.1.0.bpmn": (('timer_empty',), "timer_empty"),
     "miwg/Reference/B.2.0.bpmn": (('timer_empty',), "timer_empty"),
-    "miwg/Reference/C.1.0.bpmn": (('bpmn_invalid',), "service_task"),
+    "miwg/Reference/C.1.0.bpmn": (("message_name_missing", "service_task_topic_missing"), "unnamed_message"),
     "miwg/Reference/C.1.1.bpmn": (('expression_invalid',), "condition_language"),
     "miwg/Reference/C.2.0.bpmn": (('no_executable_process',), "not_executable"),
     "miwg/Reference/C.3.0.bpmn": (('expression_invalid',), "condition_language"),
@@ -166,8 +168,7 @@ def test_each_file_deploys_or_is_refused_for_its_reason(ctx, designer):
             outcomes[path] = (codes, expected[1]) if expected != DEPLOYED and expected[0] == codes else (codes, "?")
     assert outcomes == EXPECTED
     deployed = sum(1 for o in outcomes.values() if o == DEPLOYED)
-    waiting_for_ext = sum(1 for o in outcomes.values() if o != DEPLOYED and o[1] == "service_task")
-    assert (deployed, waiting_for_ext) == (12, 31)
+    assert deployed == 40
 
 
 def test_a_call_activity_deploys_with_the_process_it_calls(ctx, designer):
