@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from engine.domain.errors import LianbanError
+from engine.store import pg_pipeline
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -24,7 +25,13 @@ def make_engine(url: str, **kwargs) -> Engine:
     own = make_url(url).query.get("options")
     own = " ".join(own) if isinstance(own, tuple) else own
     connect_args = {"options": " ".join(filter(None, (own, "-c jit=off"))), **kwargs.pop("connect_args", {})}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    if "isolation_level" in kwargs:          # an administrative engine (CREATE DATABASE): as is
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    # BEGINs and a command's writes travel with its reads; the pool pings only connections that
+    # were idle (engine/store/pg_pipeline.py)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    pg_pipeline.install(engine)
+    return engine
 
 
 def _sqlite_engine(url: str, **kwargs) -> Engine:

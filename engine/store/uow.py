@@ -13,6 +13,8 @@ from typing import Iterator
 
 from sqlalchemy.engine import Connection, Engine
 
+from engine.store import pg_pipeline
+
 from engine.store.repositories.accounts import Accounts
 from engine.store.repositories.blobs import Blobs
 from engine.store.repositories.calendar import Calendar
@@ -147,8 +149,15 @@ class UnitOfWork:
                     clean = not raw.in_transaction and not conn.in_transaction()
                     raise
             else:
-                with conn.begin():
-                    yield Transaction(conn)
+                # PostgreSQL: the writes whose results nobody reads wait in a queue and leave with
+                # the next read, or with the COMMIT (engine/store/pg_pipeline.py)
+                pg_pipeline.defer_writes(conn, True)
+                try:
+                    with conn.begin():
+                        yield Transaction(conn)
+                        pg_pipeline.flush(conn, commit=True)
+                finally:
+                    pg_pipeline.defer_writes(conn, False)
             clean = True
         finally:
             self._release(conn, clean)

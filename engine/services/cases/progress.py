@@ -66,9 +66,10 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
     case.stage = _stage(loaded, ready) or case.stage
 
     next_timer = min((due for _, due in timers_after.values()), default=None)
-    if not tx.cases.save(case, runtime.dumps(wf), now, next_timer, ended):
-        raise Conflict(f"case {case.number} was changed by someone else; reload and retry",
-                       code="case_version_conflict")
+    number = case.number
+    tx.cases.save(case, runtime.dumps(wf), now, next_timer, ended,
+                  conflict=lambda: Conflict(f"case {number} was changed by someone else; reload and retry",
+                                            code="case_version_conflict"))
     tx.cases.write_events(case)
     case.version += 1
     case.stored_status = case.status

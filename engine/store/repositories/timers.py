@@ -46,27 +46,27 @@ class Timers(Repository):
 
     def schedule(self, case_id: int, kind: str, ref: str, due_at: datetime, now: datetime,
                  element: Optional[str] = None) -> None:
-        _INSERT.execute(self.conn, _row(case_id, kind, ref, due_at, now, element))
+        _INSERT.write(self.conn, _row(case_id, kind, ref, due_at, now, element))
 
     def schedule_many(self, entries: Iterable[tuple], now: datetime) -> None:
         """Each entry (case_id, kind, ref, due_at, element)."""
         rows = [_row(case_id, kind, ref, due, now, element) for case_id, kind, ref, due, element in entries]
         if rows:
-            _INSERT.execute(self.conn, rows)
+            _INSERT.write(self.conn, rows)
 
     # --- cancelling -----------------------------------------------------------------------------
 
     def cancel_case_cards(self, case_id: int) -> None:
-        _CANCEL_CASE_CARDS.execute(self.conn, {"cid": case_id})
+        _CANCEL_CASE_CARDS.write(self.conn, {"cid": case_id})
 
     def cancel_step_cards(self, task_ids: list[str]) -> None:
         if task_ids:
-            _CANCEL_STEP_CARDS.execute(self.conn, [{"tid": tid} for tid in task_ids])
+            _CANCEL_STEP_CARDS.write(self.conn, [{"tid": tid} for tid in task_ids])
 
     def cancel_clock_timers(self, case_id: int) -> None:
         """Everything the clock scheduled (cards, deemed acceptance, step cards); not the BPMN
         timers (the workflow owns them) nor the delivery cards (they outlive 办结)."""
-        _CANCEL_CLOCK_TIMERS.execute(self.conn, {"cid": case_id})
+        _CANCEL_CLOCK_TIMERS.write(self.conn, {"cid": case_id})
 
     def cancel_kinds(self, case_id: int, kinds: tuple[str, ...]) -> int:
         return self.conn.execute(update(t.timer).where(_T.case_id == case_id, _T.kind.in_(kinds),
@@ -82,7 +82,7 @@ class Timers(Repository):
     def close_bpmn(self, case_id: int, closed: list[tuple], now: datetime) -> None:
         """BPMN timers that left the workflow, each (task id, due, fired?): fired ones get `now`."""
         if closed:
-            _CLOSE_BPMN.execute(self.conn, [{"cid": case_id, "b_ref": ref, "due": due,
+            _CLOSE_BPMN.write(self.conn, [{"cid": case_id, "b_ref": ref, "due": due,
                                              "new_state": "fired" if fired else "cancelled",
                                              "fired_at": now if fired else None} for ref, due, fired in closed])
 
