@@ -29,7 +29,6 @@ _LOCKED = (_C.id, _C.version, _C.status, _C.definition_id, _C.origin_org_unit_id
 CASE_COLUMNS = tuple(c.label(f"lc_{c.name}") for c in _LOCKED)
 _LOCK = select(*CASE_COLUMNS).where(_C.id == bindparam("case_id"))
 _LOCK_SQLITE, _LOCK_PG = FastRead(_LOCK), FastRead(_LOCK.with_for_update())
-_LOCK_UNLESS_BUSY = select(_C.id).where(_C.id == bindparam("case_id")).with_for_update(skip_locked=True)
 _STATE = FastRead(select(_C.state).where(_C.id == bindparam("case_id")))
 _EXISTS = select(_C.id).where(_C.id == bindparam("case_id"))
 _SCOPE = select(_C.origin_org_unit_id, _C.applicant_account_id).where(_C.id == bindparam("case_id"))
@@ -90,13 +89,6 @@ class Cases(Repository):
         if row is None:
             raise NotFound(f"case {case_id} does not exist", code="case_not_found")
         return case_from_row(row)
-
-    def lock_unless_busy(self, case_id: int) -> bool:
-        """Lock the row unless another transaction holds it (PostgreSQL: SKIP LOCKED; SQLite has
-        one writer, so nobody else can hold it)."""
-        if not self.postgres:
-            return True
-        return self.conn.execute(_LOCK_UNLESS_BUSY, {"case_id": case_id}).scalar() is not None
 
     # --- starting and saving ----------------------------------------------------------------
 

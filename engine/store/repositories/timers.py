@@ -11,8 +11,9 @@ from sqlalchemy import bindparam, or_, select, update
 
 from engine.domain.sla import ACCEPTANCE_DUE, BPMN_TIMER, CASE_CARDS, DELIVERY_CARDS, STEP_CARDS
 from engine.store import tables as t
-from engine.store.fast import FastWrite
+from engine.store.fast import FastRead, FastWrite
 from engine.store.repositories.base import Repository
+from engine.store.repositories.cases import CASE_COLUMNS, case_from_row
 
 _T = t.timer.c
 _INSERT = FastWrite(t.timer.insert())
@@ -31,6 +32,25 @@ _CLOSE_BPMN = FastWrite(update(t.timer).where(
     _T.case_id == bindparam("cid"), _T.kind == BPMN_TIMER, _T.ref == bindparam("b_ref"),
     _T.due_at == bindparam("due"), _T.state == "pending")
     .values(state=bindparam("new_state"), fired_at=bindparam("fired_at")))
+
+
+# the sweep: due timers not backing off after a failure, oldest first; on PostgreSQL those whose
+# row another worker holds (it is firing them) are skipped
+_DUE = (select(_T.id).where(_T.state == "pending", _T.due_at <= bindparam("now"),
+                            or_(_T.retry_at.is_(None), _T.retry_at <= bindparam("now")))
+        .order_by(_T.due_at, _T.id).limit(bindparam("n")))
+_DUE_PG, _DUE_SQLITE = FastRead(_DUE.with_for_update(skip_locked=True)), FastRead(_DUE)
+# firing one: the pending timer and its case, both locked in one statement; PostgreSQL skips a
+# timer or a case that another transaction holds (another worker, a clerk's command)
+_FOR_FIRING = (select(_T.id, _T.kind, _T.ref, _T.state, _T.attempts, t.case.c.state.label("state_json"),
+                      *CASE_COLUMNS)
+               .join_from(t.timer, t.case, t.case.c.id == _T.case_id)
+               .where(_T.id == bindparam("tid"), _T.state == "pending"))
+_FOR_FIRING_PG = FastRead(_FOR_FIRING.with_for_update(of=(t.timer, t.case), skip_locked=True))
+_FOR_FIRING_SQLITE = FastRead(_FOR_FIRING)
+_STATE = FastRead(select(_T.state).where(_T.id == bindparam("tid")))
+_MARK_ATTEMPT = FastWrite(update(t.timer).where(_T.id == bindparam("tid"))
+                          .values(locked_by=bindparam("worker"), attempts=_T.attempts + 1))
 
 
 def _row(case_id: int, kind: str, ref: str, due_at: datetime, now: datetime, element: Optional[str]) -> dict:
@@ -89,13 +109,16 @@ class Timers(Repository):
     # --- the scheduler's side -------------------------------------------------------------------
 
     def due_ids(self, now: datetime, limit: int) -> list[int]:
-        """Pending timers due at `now` and not backing off after a failure, oldest first."""
-        return list(self.conn.execute(
-            select(_T.id).where(_T.state == "pending", _T.due_at <= now, or_(_T.retry_at.is_(None), _T.retry_at <= now))
-            .order_by(_T.due_at, _T.id).limit(limit)).scalars())
+        """Pending timers due at `now` and not backing off after a failure, oldest first (on
+        PostgreSQL without those another worker is firing right now)."""
+        return [row.id for row in (_DUE_PG if self.postgres else _DUE_SQLITE).all(self.conn, {"now": now, "n": limit})]
 
-    def case_of_pending(self, timer_id: int) -> Optional[int]:
-        return self.conn.execute(select(_T.case_id).where(_T.id == timer_id, _T.state == "pending")).scalar()
+    def lock_for_firing(self, timer_id: int):
+        """(the timer with its case's workflow state as `state_json`, the case as locked) when
+        the timer is still pending and nobody else holds either (PostgreSQL: SKIP LOCKED; SQLite
+        has one writer), else None."""
+        row = (_FOR_FIRING_PG if self.postgres else _FOR_FIRING_SQLITE).first(self.conn, {"tid": timer_id})
+        return None if row is None else (row, case_from_row(row))
 
     def get(self, timer_id: int):
         """(id, kind, ref, state, attempts), or None."""
@@ -103,7 +126,8 @@ class Timers(Repository):
                                  .where(_T.id == timer_id)).first()
 
     def state(self, timer_id: int) -> Optional[str]:
-        return self.conn.execute(select(_T.state).where(_T.id == timer_id)).scalar()
+        row = _STATE.first(self.conn, {"tid": timer_id})
+        return None if row is None else row.state
 
     def mark_fired(self, timer_id: int, now: datetime, attempts: int) -> None:
         self.conn.execute(update(t.timer).where(_T.id == timer_id).values(state="fired", fired_at=now,
@@ -112,8 +136,7 @@ class Timers(Repository):
     def mark_attempt(self, timer_id: int, worker: str) -> None:
         """A BPMN timer the workflow is about to fire: who tried, one attempt more (the workflow's
         save marks it fired)."""
-        self.conn.execute(update(t.timer).where(_T.id == timer_id).values(locked_by=worker,
-                                                                          attempts=_T.attempts + 1))
+        _MARK_ATTEMPT.write(self.conn, {"tid": timer_id, "worker": worker})
 
     def record_failure(self, timer_id: int, attempts: int, error: str, retry_at: datetime, failed: bool) -> None:
         values = {"attempts": attempts, "last_error": error[:2000], "retry_at": retry_at}
