@@ -28,6 +28,9 @@ class Settings:
     database_url: str = field(default_factory=_default_database_url)
     scheduler_interval_seconds: float = 5.0
     timer_batch_size: int = 100
+    # timers a worker process fires at once on PostgreSQL, each in its own transaction (one
+    # waits on the database while another runs its workflow); SQLite has one writer: 1
+    timer_threads: int = 4
     timer_max_attempts: int = 5
     workflow_cache_size: int = 1000
     # and by the summed length of their serialized states (a deserialized workflow takes a few
@@ -79,7 +82,7 @@ class Settings:
         kwargs: dict = {}
         if url := env.get("LIANBAN_DATABASE_URL"):
             kwargs["database_url"] = url
-        for name, conv in (("scheduler_interval_seconds", float), ("timer_batch_size", int),
+        for name, conv in (("scheduler_interval_seconds", float), ("timer_batch_size", int), ("timer_threads", int),
                            ("timer_max_attempts", int), ("workflow_cache_size", int), ("workflow_cache_bytes", int),
                            ("script_max_lines", int), ("host", str), ("port", int),
                            ("start_day_convention", str), ("receipt_rule", str), ("yellow_workdays", int),

@@ -48,11 +48,22 @@ class Backoff:
         self.failures = 0
 
 
+# a sweep that fired something looks again at once (a burst of due timers is worked off without
+# waiting an interval per batch), up to this long before the ratings get their turn
+SWEEP_SECONDS = 30.0
+
+
 def _sweep(ctx, worker: str, backoff: Backoff | None = None) -> None:
     if backoff is not None and backoff.waiting():
         return
     try:
-        fired = timers.fire_due(ctx, worker)
+        threads = max(1, ctx.settings.timer_threads) if ctx.uow.engine.dialect.name == "postgresql" else 1
+        fired, until = 0, time.monotonic() + SWEEP_SECONDS
+        while time.monotonic() < until:
+            batch = timers.fire_due(ctx, worker, threads=threads)
+            fired += batch
+            if not batch:
+                break
         if fired:
             log.info("fired %d timer(s)", fired)
         defaulted = ratings.fire_defaults(ctx)        # 一事一评 invitations past their window

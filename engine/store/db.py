@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from engine.domain.errors import LianbanError, Unavailable
+from engine.store import pg_pipeline
 
 # what a client is told to wait before sending the same request again while the database is away
 # (a PostgreSQL restart takes a few seconds; a pool timeout clears as soon as a command ends)
@@ -34,7 +35,13 @@ def make_engine(url: str, **kwargs) -> Engine:
     own = make_url(url).query.get("options")
     own = " ".join(own) if isinstance(own, tuple) else own
     connect_args = {"options": " ".join(filter(None, (own, "-c jit=off"))), **kwargs.pop("connect_args", {})}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    if "isolation_level" in kwargs:          # an administrative engine (CREATE DATABASE): as is
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    # BEGINs and a command's writes travel with its reads; the pool pings only connections that
+    # were idle (engine/store/pg_pipeline.py)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    pg_pipeline.install(engine)
+    return engine
 
 
 def _sqlite_engine(url: str, **kwargs) -> Engine:

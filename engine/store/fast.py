@@ -23,6 +23,8 @@ from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.visitors import replacement_traverse
 
+from engine.store import pg_pipeline
+
 
 class FastWrite:
     def __init__(self, stmt: UpdateBase):
@@ -78,24 +80,46 @@ class FastWrite:
         if not rows:
             return 0
         rows, plan = self._rows_and_plan(conn, rows)
-        raw = conn.connection.dbapi_connection
-        cursor = raw.cursor()
+        if len(rows) == 1:
+            cursor = _cursor(conn, plan[0], self._params(plan, rows[0]))
+        else:
+            if conn.info.get(pg_pipeline.QUEUE):
+                pg_pipeline.flush(conn)
+            cursor = conn.connection.dbapi_connection.cursor()
+            cursor.executemany(plan[0], [self._params(plan, r) for r in rows])
         try:
-            if len(rows) == 1:
-                cursor.execute(plan[0], self._params(plan, rows[0]))
-            else:
-                cursor.executemany(plan[0], [self._params(plan, r) for r in rows])
             return cursor.rowcount
         finally:
             cursor.close()
+
+    def write(self, conn: Connection, params, expect: int | None = None, error=None) -> None:
+        """Execute a write whose result the caller does not read. In a unit of work on PostgreSQL
+        it is queued and sent with the next statement that needs an answer or with the commit
+        (engine/store/pg_pipeline.py); elsewhere it runs now. With `expect`, a row count other
+        than that raises `error()` (before the commit in either case)."""
+        rows = params if isinstance(params, list) else [params]
+        if not rows:
+            return
+        queue = pg_pipeline.deferring(conn)
+        if queue is None:
+            try:
+                count = self.execute(conn, rows)
+            except pg_pipeline.GUARD_FAILURES as failure:
+                if expect is pg_pipeline.GUARDED:
+                    raise error() from failure
+                raise
+            if type(expect) is int and count != expect:
+                raise error()
+            return
+        rows, plan = self._rows_and_plan(conn, rows)
+        queue.append((plan[0], [self._params(plan, r) for r in rows], expect, error))
 
     def returned_int(self, conn: Connection, params: dict) -> int:
         """Execute one row of a statement that RETURNs one integer column (a generated id, a
         counter) and return that value. Integers need no result conversion on either driver."""
         rows, plan = self._rows_and_plan(conn, [params])
-        cursor = conn.connection.dbapi_connection.cursor()
+        cursor = _cursor(conn, plan[0], self._params(plan, rows[0]))
         try:
-            cursor.execute(plan[0], self._params(plan, rows[0]))
             return int(cursor.fetchone()[0])
         finally:
             cursor.close()
@@ -127,9 +151,8 @@ class FastRead:
 
     def first(self, conn: Connection, params: dict):
         sql, binds, positional, row_type, converters = self._plan(conn.dialect)
-        cursor = conn.connection.dbapi_connection.cursor()
+        cursor = _cursor(conn, sql, _bind(binds, positional, params))
         try:
-            cursor.execute(sql, _bind(binds, positional, params))
             raw = cursor.fetchone()
         finally:
             cursor.close()
@@ -139,9 +162,8 @@ class FastRead:
 
     def all(self, conn: Connection, params: dict) -> list:
         sql, binds, positional, row_type, converters = self._plan(conn.dialect)
-        cursor = conn.connection.dbapi_connection.cursor()
+        cursor = _cursor(conn, sql, _bind(binds, positional, params))
         try:
-            cursor.execute(sql, _bind(binds, positional, params))
             rows = cursor.fetchall()
         finally:
             cursor.close()
@@ -158,6 +180,16 @@ class FastRead:
             return None
         fast._plans.clear()
         return fast
+
+
+def _cursor(conn: Connection, sql: str, params):
+    """A driver cursor that executed `sql`: on PostgreSQL together with the statements queued
+    before it (one round trip for all)."""
+    if conn.info.get(pg_pipeline.QUEUE):
+        return pg_pipeline.flush(conn, sql, params)
+    cursor = conn.connection.dbapi_connection.cursor()
+    cursor.execute(sql, params)
+    return cursor
 
 
 def _row(row_type, converters: tuple, raw: tuple):

@@ -14,6 +14,7 @@ from typing import Iterator
 from sqlalchemy.engine import Connection, Engine
 
 from engine.store.db import is_unavailable, unavailable
+from engine.store import pg_pipeline
 
 from engine.store.repositories.accounts import Accounts
 from engine.store.repositories.blobs import Blobs
@@ -164,8 +165,15 @@ class UnitOfWork:
                     clean = not raw.in_transaction and not conn.in_transaction()
                     raise
             else:
-                with conn.begin():
-                    yield Transaction(conn)
+                # PostgreSQL: the writes whose results nobody reads wait in a queue and leave with
+                # the next read, or with the COMMIT (engine/store/pg_pipeline.py)
+                pg_pipeline.defer_writes(conn, True)
+                try:
+                    with conn.begin():
+                        yield Transaction(conn)
+                        pg_pipeline.flush(conn, commit=True)
+                finally:
+                    pg_pipeline.defer_writes(conn, False)
             clean = True
         except Exception as exc:
             if is_unavailable(exc):       # rolled back above: nothing was written

@@ -304,7 +304,8 @@ def test_a_start_that_cannot_be_mapped_is_refused_and_starts_nothing(server):
     camunda_error(start(path="food_licence:1:999999", variables=_variables()), 404, "InvalidRequestException",
                   "definition_not_found")
     # an older version to name: this test may run alone or before the one that redeploys (workers)
-    food = (ROOT / "workflows" / "food_licence.bpmn").read_bytes().replace("食品经营许可".encode(), "食品经营许可（新）".encode(), 1)
+    food = (ROOT / "workflows" / "food_licence.bpmn").read_text(encoding="utf-8")
+    food = food.replace("食品经营许可", "食品经营许可（新）", 1).encode()
     assert modeler_deploy(base, basic("designer"), "food_licence.bpmn", food, name="newer").status_code == 200
     with ctx.uow.read() as tx:
         first = tx.definitions.by_id(tx.definitions.latest("food_licence").id)

@@ -6,6 +6,8 @@ import sys
 import threading
 from datetime import timedelta
 
+import pytest
+
 from sqlalchemy import func, select
 
 from engine.config import Settings
@@ -38,7 +40,10 @@ def fired_once_each(ctx):
     return dict(states), per_case
 
 
-def test_two_workers_fire_each_timer_exactly_once(demo, clock, db_url):
+@pytest.mark.parametrize("pool", [1, 4])
+def test_two_workers_fire_each_timer_exactly_once(demo, clock, db_url, pool):
+    """Two workers sweep at once, each firing its batch one timer at a time or on a pool of
+    threads (as `lianban worker` does on PostgreSQL)."""
     ctx = demo
     make_due_timers(ctx, clock)
     workers = [Context.create(Settings(database_url=db_url), clock=clock) for _ in range(2)]
@@ -50,7 +55,7 @@ def test_two_workers_fire_each_timer_exactly_once(demo, clock, db_url):
             barrier.wait()
             total = 0
             while True:   # keep sweeping until nothing is left, like a scheduler would
-                n = timers.fire_due(worker_ctx, name)
+                n = timers.fire_due(worker_ctx, name, threads=pool)
                 total += n
                 if n == 0 and not timers.due_timer_ids(worker_ctx, 1):
                     break

@@ -22,12 +22,14 @@ from engine.services.accounts import org
 from engine.store.uow import Transaction
 
 
-def load_workflow(ctx, tx: Transaction, case: LoadedCase) -> None:
+def load_workflow(ctx, tx: Transaction, case: LoadedCase, state: Optional[str] = None) -> None:
+    """The case's workflow, from the cache, else from `state` when the caller read it with the
+    case's lock (one statement less), else from the case row."""
     definitions.load(ctx, tx, case.definition_id)
     wf = ctx.caches.workflows.checkout(case.id, case.version)
     projected = getattr(wf, "lianban_projection", None) if wf is not None else None
     if wf is None:
-        wf = ctx.runtime.loads(tx.cases.state(case.id))
+        wf = ctx.runtime.loads(state if state is not None else tx.cases.state(case.id))
     case.workflow = wf
     if projected is not None:
         # what the last save projected from this very workflow object: no need to scan again
@@ -77,10 +79,11 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
     case.stage = _stage(loaded, ready) or case.stage
 
     next_timer = min((due for _, due in timers_after.values()), default=None)
+    number = case.number
     state = runtime.dumps(wf)
-    if not tx.cases.save(case, state, now, next_timer, ended):
-        raise Conflict(f"case {case.number} was changed by someone else; reload and retry",
-                       code="case_version_conflict")
+    tx.cases.save(case, state, now, next_timer, ended,
+                  conflict=lambda: Conflict(f"case {number} was changed by someone else; reload and retry",
+                                            code="case_version_conflict"))
     tx.cases.write_events(case)
     case.version += 1
     case.stored_status = case.status
@@ -95,6 +98,11 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
     size = len(state)
     tx.after_commit(lambda: ctx.caches.workflows.put(case.id, version, wf, size))
     return version
+
+
+def waiting_timers(case: LoadedCase) -> dict:
+    """The BPMN timers the case's workflow waits on as of its last save: {task id: (element, due)}."""
+    return case.workflow.lianban_projection[1]
 
 
 def _new_task_rows(ctx, tx, case, loaded, ready, actor, now) -> list[dict]:

@@ -5,6 +5,8 @@ locked, and a worker killed mid-sweep leaves its transaction rolled back and the
 from __future__ import annotations
 
 import logging
+import random
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Callable, Optional
 
@@ -27,20 +29,33 @@ def due_timer_ids(ctx, limit: int) -> list[int]:
 
 
 def fire_due(ctx, worker: str = "worker", limit: Optional[int] = None,
-             before_commit: Callable[[int], None] | None = None) -> int:
-    """One sweep: fire every timer due now (up to `limit`); returns how many timers fired."""
-    fired = 0
-    due = due_timer_ids(ctx, limit or ctx.settings.timer_batch_size)
-    metrics.timers_due(len(due))
-    for timer_id in due:
-        try:
-            fired += fire_one(ctx, timer_id, worker, before_commit)
-        except Unavailable:
-            raise          # the database is away: not the timer's fault, no attempt is counted
-        except LianbanError as exc:
-            metrics.timer_failed()
-            _record_failure(ctx, timer_id, exc)
-    return fired
+             before_commit: Callable[[int], None] | None = None, threads: int = 1) -> int:
+    """One sweep: fire every timer due now (up to `limit`); returns how many timers fired.
+
+    The batch is claimed in one statement (PostgreSQL: without the timers another worker is
+    firing), then each timer fires in its own transaction with its case locked; `threads` of
+    them at once when given (a worker process: a thread waits on the database while another
+    runs a workflow)."""
+    batch = due_timer_ids(ctx, limit or ctx.settings.timer_batch_size)
+    metrics.timers_due(len(batch))
+    if threads > 1 and len(batch) > 1:
+        # two workers that claimed overlapping batches would walk them in the same order and
+        # skip each other's timers one by one: each walks its batch in its own order
+        random.shuffle(batch)
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="timers") as pool:
+            return sum(pool.map(lambda timer_id: _fire_or_record(ctx, timer_id, worker, before_commit), batch))
+    return sum(_fire_or_record(ctx, timer_id, worker, before_commit) for timer_id in batch)
+
+
+def _fire_or_record(ctx, timer_id: int, worker: str, before_commit) -> int:
+    try:
+        return fire_one(ctx, timer_id, worker, before_commit)
+    except Unavailable:
+        raise          # the database is away: not the timer's fault, no attempt is counted
+    except LianbanError as exc:
+        metrics.timer_failed()
+        _record_failure(ctx, timer_id, exc)
+        return 0
 
 
 def fire_one(ctx, timer_id: int, worker: str, before_commit=None) -> int:
@@ -57,17 +72,12 @@ class _NotDue(Exception):
 
 
 def _fire_locked(ctx, tx, timer_id, worker, actor, before_commit) -> int:
-    case_id = tx.timers.case_of_pending(timer_id)
-    if case_id is None:
-        return 0  # fired (or cancelled) meanwhile
-    # lock order is always the case, then its rows, as in every other command on a case; a case
-    # held by another worker or a clerk's command is skipped until the next sweep
-    if not tx.cases.lock_unless_busy(case_id):
+    # the timer and its case, locked in one statement; a timer fired (or cancelled) meanwhile, or
+    # held with its case by another worker or a clerk's command, is skipped until the next sweep
+    found = tx.timers.lock_for_firing(timer_id)
+    if found is None:
         return 0
-    case = tx.cases.lock(case_id)
-    timer = tx.timers.get(timer_id)
-    if timer.state != "pending":
-        return 0
+    timer, case = found
     now = ctx.clock.now()
     lateness = (now - as_utc(timer.due_at)).total_seconds()
     tx.after_commit(lambda: metrics.timer_fired(lateness))
@@ -77,12 +87,15 @@ def _fire_locked(ctx, tx, timer_id, worker, actor, before_commit) -> int:
         if before_commit is not None:
             before_commit(timer_id)
         return 1
-    progress.load_workflow(ctx, tx, case)
+    progress.load_workflow(ctx, tx, case, state=timer.state_json)
     ctx.runtime.fire_timers(case.workflow, ctx.clock, calendar.current(ctx, tx), ctx.settings.start_day_convention)
     tx.timers.mark_attempt(timer_id, worker)
+    waiting_before = case.timers_before.get(timer.ref)
     progress.save(ctx, tx, case, actor, now)
-    if tx.timers.state(timer_id) == "pending":
-        raise _NotDue()   # the workflow did not consider it due (clock skew): commit nothing
+    # the save closes the timer's row when the workflow no longer waits on it with the same due
+    # time; if it still does, the workflow did not consider it due (clock skew): commit nothing
+    if waiting_before is None or progress.waiting_timers(case).get(timer.ref) == waiting_before:
+        raise _NotDue()
     # a timer that ended a 一件事 child refreshes its parent's result (child, then parent: the lock order)
     parents.after_child_step(ctx, tx, case, actor, now)
     if before_commit is not None:

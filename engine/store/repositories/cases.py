@@ -6,15 +6,17 @@ prebuilt and go straight to the driver (engine/store/fast.py)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import Callable, Optional
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import Integer, bindparam, or_, select, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from engine.domain.audit import CaseAudit
 from engine.domain.case import LoadedCase
 from engine.domain.errors import NotFound
+from engine.store import pg_pipeline
 from engine.store import tables as t
 from engine.store.fast import FastRead, FastWrite
 from engine.store.repositories.base import Repository
@@ -27,7 +29,6 @@ _LOCKED = (_C.id, _C.version, _C.status, _C.definition_id, _C.origin_org_unit_id
 CASE_COLUMNS = tuple(c.label(f"lc_{c.name}") for c in _LOCKED)
 _LOCK = select(*CASE_COLUMNS).where(_C.id == bindparam("case_id"))
 _LOCK_SQLITE, _LOCK_PG = FastRead(_LOCK), FastRead(_LOCK.with_for_update())
-_LOCK_UNLESS_BUSY = select(_C.id).where(_C.id == bindparam("case_id")).with_for_update(skip_locked=True)
 _STATE = FastRead(select(_C.state).where(_C.id == bindparam("case_id")))
 _EXISTS = select(_C.id).where(_C.id == bindparam("case_id"))
 _SCOPE = select(_C.origin_org_unit_id, _C.applicant_account_id).where(_C.id == bindparam("case_id"))
@@ -42,15 +43,30 @@ _SAVE_VALUES = dict(state=bindparam("b_state"), version=bindparam("new_version")
                     updated_at=bindparam("now"), audit_seq=bindparam("seq"), audit_head=bindparam("head"),
                     next_timer_at=bindparam("next_timer"), completed_at=bindparam("done_at"))
 _SAVE_WHERE = (_C.id == bindparam("cid"), _C.version == bindparam("expected"))
-# SQLite rewrites the entries of every index on an assigned column, changed or not: `status` is
-# in three indexes, so it is assigned only by the save that changes it (two WAL pages less per step)
-_SAVE = FastWrite(update(t.case).where(*_SAVE_WHERE).values(**_SAVE_VALUES))
-_SAVE_WITH_STATUS = FastWrite(update(t.case).where(*_SAVE_WHERE).values(**_SAVE_VALUES, status=bindparam("new_status")))
-# the save that ends the case also stops its clock: one write of the (large) case row, not two
-_SAVE_ENDED = FastWrite(update(t.case).where(*_SAVE_WHERE)
-                        .values(**_SAVE_VALUES, status=bindparam("new_status"), clock_status="stopped"))
 _SET_DEFINITION = FastWrite(update(t.case).where(_C.id == bindparam("cid"))
                             .values(definition_id=bindparam("b_definition")))
+# PostgreSQL: the save checks the version itself so that it can go with the COMMIT, in the same
+# round trip (engine/store/pg_pipeline.py): a stale version makes `version` NULL, which its NOT
+# NULL refuses, and the pipeline stops before the COMMIT. (The case row is locked by then, so
+# this never happens unless a command forgot the lock.)
+_GUARDED_VALUES = {**_SAVE_VALUES, "version": sql_case((_C.version == bindparam("expected", type_=Integer),
+                                                         bindparam("new_version", type_=Integer)))}
+_GUARDED_WHERE = (_C.id == bindparam("cid"),)
+
+
+def _saves(values: dict, where: tuple, **extra) -> dict:
+    """The three saves: plain; with the status (SQLite rewrites the entries of every index on an
+    assigned column, changed or not: `status` is in three indexes, so it is assigned only by the
+    save that changes it, two WAL pages less per step); and the save that ends the case, which
+    also stops its clock (one write of the large case row, not two)."""
+    return {"plain": FastWrite(update(t.case).where(*where).values(**values)),
+            "status": FastWrite(update(t.case).where(*where).values(**values, status=bindparam("new_status"))),
+            "ended": FastWrite(update(t.case).where(*where).values(**values, status=bindparam("new_status"),
+                                                                    clock_status="stopped"))}
+
+
+_SAVE = _saves(_SAVE_VALUES, _SAVE_WHERE)
+_SAVE_GUARDED = _saves(_GUARDED_VALUES, _GUARDED_WHERE)
 _AUDIT_HEAD = FastWrite(update(t.case).where(_C.id == bindparam("cid"))
                         .values(audit_seq=bindparam("seq"), audit_head=bindparam("head"), updated_at=bindparam("now")))
 
@@ -76,13 +92,6 @@ class Cases(Repository):
             raise NotFound(f"case {case_id} does not exist", code="case_not_found")
         return case_from_row(row)
 
-    def lock_unless_busy(self, case_id: int) -> bool:
-        """Lock the row unless another transaction holds it (PostgreSQL: SKIP LOCKED; SQLite has
-        one writer, so nobody else can hold it)."""
-        if not self.postgres:
-            return True
-        return self.conn.execute(_LOCK_UNLESS_BUSY, {"case_id": case_id}).scalar() is not None
-
     # --- starting and saving ----------------------------------------------------------------
 
     def insert(self, values: dict) -> int:
@@ -94,18 +103,22 @@ class Cases(Repository):
         statement = _SERIAL["postgresql" if self.postgres else "sqlite"]
         return statement.returned_int(self.conn, {"scope": scope, "day": day})
 
-    def save(self, case: LoadedCase, state: str, now: datetime, next_timer: Optional[datetime], ended: bool) -> bool:
+    def save(self, case: LoadedCase, state: str, now: datetime, next_timer: Optional[datetime], ended: bool,
+             conflict: Callable[[], Exception]) -> None:
         """Write the workflow state with version + 1, the stage, the audit chain's head, the next
         timer and, when it changed, the status (`ended`: the case ended now, its clock stops).
-        False when the row is no longer at `case.version` (someone else saved first)."""
+        When the row is no longer at `case.version` (someone else saved first) the command fails
+        with `conflict()`, before it commits (on PostgreSQL possibly only at the commit)."""
         values = {"cid": case.id, "expected": case.version, "b_state": state, "new_version": case.version + 1,
                   "new_stage": case.stage, "now": now, "seq": case.audit.seq, "head": case.audit.head,
                   "next_timer": next_timer, "done_at": case.completed_at}
-        if ended:
-            return _SAVE_ENDED.execute(self.conn, {**values, "new_status": case.status}) == 1
-        if case.status != case.stored_status:
-            return _SAVE_WITH_STATUS.execute(self.conn, {**values, "new_status": case.status}) == 1
-        return _SAVE.execute(self.conn, values) == 1
+        kind = "ended" if ended else "status" if case.status != case.stored_status else "plain"
+        if kind != "plain":
+            values["new_status"] = case.status
+        if self.postgres:
+            _SAVE_GUARDED[kind].write(self.conn, values, pg_pipeline.GUARDED, conflict)
+        else:
+            _SAVE[kind].write(self.conn, values, 1, conflict)
 
     def close(self, case: LoadedCase, status: str, now: datetime, **outcome) -> None:
         """End a case without running its workflow (withdrawn, returned, not accepted; a 一件事
@@ -210,10 +223,10 @@ class Cases(Repository):
     def record_events(self, case: LoadedCase, now: datetime) -> None:
         """Write the events this command added to the case's chain and the chain's new head (for
         commands that do not save the workflow; a save writes the head with the state)."""
-        _AUDIT_HEAD.execute(self.conn, {"cid": case.id, "seq": case.audit.seq, "head": case.audit.head, "now": now})
+        _AUDIT_HEAD.write(self.conn, {"cid": case.id, "seq": case.audit.seq, "head": case.audit.head, "now": now})
         self.write_events(case)
 
     def write_events(self, case: LoadedCase) -> None:
         rows = case.audit.take()
         if rows:
-            INSERT_EVENT.execute(self.conn, rows)
+            INSERT_EVENT.write(self.conn, rows)

@@ -85,7 +85,7 @@ class Tasks(Repository):
         _UNCLAIM.execute(self.conn, {"tid": task_id})
 
     def complete(self, task_id: str, staff_id: int, outcome: dict, claimed_at: datetime, now: datetime) -> None:
-        _COMPLETE.execute(self.conn, {"tid": task_id, "now": now, "staff": staff_id, "b_outcome": outcome,
+        _COMPLETE.write(self.conn, {"tid": task_id, "now": now, "staff": staff_id, "b_outcome": outcome,
                                       "claimed": claimed_at})
 
     def assign(self, task_id: str, staff_id: int, now: datetime) -> None:
@@ -130,11 +130,11 @@ class Tasks(Repository):
 
     def open_many(self, rows: list[dict]) -> None:
         """New open tasks, each a full row of the task table."""
-        _INSERT.execute(self.conn, rows)
+        _INSERT.write(self.conn, rows)
 
     def cancel(self, task_ids: list[str], now: datetime) -> None:
         """Open tasks the workflow no longer has."""
-        _CANCEL.execute(self.conn, [{"tid": tid, "now": now} for tid in task_ids])
+        _CANCEL.write(self.conn, [{"tid": tid, "now": now} for tid in task_ids])
 
     def cancel_open_of_case(self, case_id: int, now: datetime) -> int:
         return self.conn.execute(update(t.task).where(_T.case_id == case_id, _T.state == "open")

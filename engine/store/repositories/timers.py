@@ -11,8 +11,9 @@ from sqlalchemy import bindparam, or_, select, update
 
 from engine.domain.sla import ACCEPTANCE_DUE, BPMN_TIMER, CASE_CARDS, DELIVERY_CARDS, STEP_CARDS
 from engine.store import tables as t
-from engine.store.fast import FastWrite
+from engine.store.fast import FastRead, FastWrite
 from engine.store.repositories.base import Repository
+from engine.store.repositories.cases import CASE_COLUMNS, case_from_row
 
 _T = t.timer.c
 _INSERT = FastWrite(t.timer.insert())
@@ -37,6 +38,23 @@ _CLOSE_BPMN = FastWrite(update(t.timer).where(
 _RENAME_BPMN = FastWrite(update(t.timer).where(
     _T.case_id == bindparam("cid"), _T.kind == BPMN_TIMER, _T.ref == bindparam("b_ref"), _T.state == "pending")
     .values(element=bindparam("b_element")))
+# the sweep: due timers not backing off after a failure, oldest first; on PostgreSQL those whose
+# row another worker holds (it is firing them) are skipped
+_DUE = (select(_T.id).where(_T.state == "pending", _T.due_at <= bindparam("now"),
+                            or_(_T.retry_at.is_(None), _T.retry_at <= bindparam("now")))
+        .order_by(_T.due_at, _T.id).limit(bindparam("n")))
+_DUE_PG, _DUE_SQLITE = FastRead(_DUE.with_for_update(skip_locked=True)), FastRead(_DUE)
+# firing one: the pending timer and its case, both locked in one statement; PostgreSQL skips a
+# timer or a case that another transaction holds (another worker, a clerk's command)
+_FOR_FIRING = (select(_T.id, _T.kind, _T.ref, _T.state, _T.attempts, t.case.c.state.label("state_json"),
+                      *CASE_COLUMNS)
+               .join_from(t.timer, t.case, t.case.c.id == _T.case_id)
+               .where(_T.id == bindparam("tid"), _T.state == "pending"))
+_FOR_FIRING_PG = FastRead(_FOR_FIRING.with_for_update(of=(t.timer, t.case), skip_locked=True))
+_FOR_FIRING_SQLITE = FastRead(_FOR_FIRING)
+_STATE = FastRead(select(_T.state).where(_T.id == bindparam("tid")))
+_MARK_ATTEMPT = FastWrite(update(t.timer).where(_T.id == bindparam("tid"))
+                          .values(locked_by=bindparam("worker"), attempts=_T.attempts + 1))
 
 
 def _row(case_id: int, kind: str, ref: str, due_at: datetime, now: datetime, element: Optional[str]) -> dict:
@@ -52,27 +70,27 @@ class Timers(Repository):
 
     def schedule(self, case_id: int, kind: str, ref: str, due_at: datetime, now: datetime,
                  element: Optional[str] = None) -> None:
-        _INSERT.execute(self.conn, _row(case_id, kind, ref, due_at, now, element))
+        _INSERT.write(self.conn, _row(case_id, kind, ref, due_at, now, element))
 
     def schedule_many(self, entries: Iterable[tuple], now: datetime) -> None:
         """Each entry (case_id, kind, ref, due_at, element)."""
         rows = [_row(case_id, kind, ref, due, now, element) for case_id, kind, ref, due, element in entries]
         if rows:
-            _INSERT.execute(self.conn, rows)
+            _INSERT.write(self.conn, rows)
 
     # --- cancelling -----------------------------------------------------------------------------
 
     def cancel_case_cards(self, case_id: int) -> None:
-        _CANCEL_CASE_CARDS.execute(self.conn, {"cid": case_id})
+        _CANCEL_CASE_CARDS.write(self.conn, {"cid": case_id})
 
     def cancel_step_cards(self, task_ids: list[str]) -> None:
         if task_ids:
-            _CANCEL_STEP_CARDS.execute(self.conn, [{"tid": tid} for tid in task_ids])
+            _CANCEL_STEP_CARDS.write(self.conn, [{"tid": tid} for tid in task_ids])
 
     def cancel_clock_timers(self, case_id: int) -> None:
         """Everything the clock scheduled (cards, deemed acceptance, step cards); not the BPMN
         timers (the workflow owns them) nor the delivery cards (they outlive 办结)."""
-        _CANCEL_CLOCK_TIMERS.execute(self.conn, {"cid": case_id})
+        _CANCEL_CLOCK_TIMERS.write(self.conn, {"cid": case_id})
 
     def cancel_kinds(self, case_id: int, kinds: tuple[str, ...]) -> int:
         return self.conn.execute(update(t.timer).where(_T.case_id == case_id, _T.kind.in_(kinds),
@@ -88,7 +106,7 @@ class Timers(Repository):
     def close_bpmn(self, case_id: int, closed: list[tuple], now: datetime) -> None:
         """BPMN timers that left the workflow, each (task id, due, fired?): fired ones get `now`."""
         if closed:
-            _CLOSE_BPMN.execute(self.conn, [{"cid": case_id, "b_ref": ref, "due": due,
+            _CLOSE_BPMN.write(self.conn, [{"cid": case_id, "b_ref": ref, "due": due,
                                              "new_state": "fired" if fired else "cancelled",
                                              "fired_at": now if fired else None} for ref, due, fired in closed])
 
@@ -102,13 +120,16 @@ class Timers(Repository):
     # --- the scheduler's side -------------------------------------------------------------------
 
     def due_ids(self, now: datetime, limit: int) -> list[int]:
-        """Pending timers due at `now` and not backing off after a failure, oldest first."""
-        return list(self.conn.execute(
-            select(_T.id).where(_T.state == "pending", _T.due_at <= now, or_(_T.retry_at.is_(None), _T.retry_at <= now))
-            .order_by(_T.due_at, _T.id).limit(limit)).scalars())
+        """Pending timers due at `now` and not backing off after a failure, oldest first (on
+        PostgreSQL without those another worker is firing right now)."""
+        return [row.id for row in (_DUE_PG if self.postgres else _DUE_SQLITE).all(self.conn, {"now": now, "n": limit})]
 
-    def case_of_pending(self, timer_id: int) -> Optional[int]:
-        return self.conn.execute(select(_T.case_id).where(_T.id == timer_id, _T.state == "pending")).scalar()
+    def lock_for_firing(self, timer_id: int):
+        """(the timer with its case's workflow state as `state_json`, the case as locked) when
+        the timer is still pending and nobody else holds either (PostgreSQL: SKIP LOCKED; SQLite
+        has one writer), else None."""
+        row = (_FOR_FIRING_PG if self.postgres else _FOR_FIRING_SQLITE).first(self.conn, {"tid": timer_id})
+        return None if row is None else (row, case_from_row(row))
 
     def get(self, timer_id: int):
         """(id, kind, ref, state, attempts, due_at), or None."""
@@ -124,7 +145,8 @@ class Timers(Repository):
                                  .values(state="pending", attempts=attempts, retry_at=None)).rowcount == 1
 
     def state(self, timer_id: int) -> Optional[str]:
-        return self.conn.execute(select(_T.state).where(_T.id == timer_id)).scalar()
+        row = _STATE.first(self.conn, {"tid": timer_id})
+        return None if row is None else row.state
 
     def mark_fired(self, timer_id: int, now: datetime, attempts: int) -> None:
         self.conn.execute(update(t.timer).where(_T.id == timer_id).values(state="fired", fired_at=now,
@@ -133,8 +155,7 @@ class Timers(Repository):
     def mark_attempt(self, timer_id: int, worker: str) -> None:
         """A BPMN timer the workflow is about to fire: who tried, one attempt more (the workflow's
         save marks it fired)."""
-        self.conn.execute(update(t.timer).where(_T.id == timer_id).values(locked_by=worker,
-                                                                          attempts=_T.attempts + 1))
+        _MARK_ATTEMPT.write(self.conn, {"tid": timer_id, "worker": worker})
 
     def record_failure(self, timer_id: int, attempts: int, error: str, retry_at: datetime, failed: bool) -> None:
         values = {"attempts": attempts, "last_error": error[:2000], "retry_at": retry_at}
