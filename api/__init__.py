@@ -12,6 +12,7 @@ from api import errors
 from api.console import bp as console_bp
 from api.inputs import IdConverter, check_request, id_parameter_schema
 from api.resources import (
+    accounts,
     auth,
     calendar,
     cases,
@@ -87,7 +88,7 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
     api = LianbanApi(app)
     api.register_converter(IdConverter, id_parameter_schema)
     for module in (health, auth, items, catalogue, definitions, cases, lifecycle, tasks, supervision, calendar,
-                   engine_rest, forms, packages, materials, vault, diagrams, org, ratings):
+                   engine_rest, forms, packages, materials, vault, diagrams, org, ratings, accounts):
         api.register_blueprint(module.bp)
     app.register_blueprint(_docs_assets())
 

@@ -106,7 +106,7 @@ def _basic(ctx, encoded: str) -> Actor:
         raise auth.Unauthenticated("malformed Basic credentials", code="credentials_malformed") from None
     if "\x00" in username or "\x00" in password:       # no account has one; PostgreSQL cannot compare it
         raise auth.Unauthenticated("malformed Basic credentials", code="credentials_malformed")
-    return auth.verify_password(ctx, username, password)
+    return auth.verify_password(ctx, username, password, flask.request.remote_addr)
 
 
 # What a data answer (JSON, CSV, a file, a script) needs: not sniffed into something else, not

@@ -23,7 +23,9 @@ def case_error(exc: Exception) -> CaseError:
     element = getattr(getattr(task, "task_spec", None), "bpmn_id", None) or getattr(exc, "task_spec", None)
     element = getattr(element, "bpmn_id", element)
     cause = _root_cause(exc)
-    if isinstance(cause, sandbox.ScriptBudgetExceeded):
+    if isinstance(cause, (sandbox.ScriptResourceLimit, RecursionError, MemoryError)):
+        code = "script_resource_limit"
+    elif isinstance(cause, sandbox.ScriptBudgetExceeded):
         code = "script_budget_exceeded"
     elif isinstance(cause, sandbox.ScriptPolicyError):
         code = "script_policy_violation"

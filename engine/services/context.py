@@ -34,7 +34,8 @@ class Context:
         engine = make_engine(settings.database_url)
         caches = Caches(snapshot_seconds=settings.cache_seconds, token_seconds=settings.token_cache_seconds,
                         workflow_cache_size=settings.workflow_cache_size)
-        return cls(settings=settings, uow=UnitOfWork(engine), runtime=Runtime(max_lines=settings.script_max_lines),
+        return cls(settings=settings, uow=UnitOfWork(engine), runtime=Runtime(max_lines=settings.script_max_lines,
+                                                                     script_cpu_seconds=settings.script_cpu_seconds),
                    clock=clock or SystemClock(), caches=caches)
 
     @property

@@ -34,6 +34,7 @@ from engine.store.repositories.supervision import Supervision
 from engine.store.repositories.tasks import Tasks
 from engine.store.repositories.timers import Timers
 from engine.store.repositories.vault import Vault
+from engine.store.repositories.security import Security
 
 
 class _repository:
@@ -75,6 +76,7 @@ class Transaction:
     deliveries = _repository(Deliveries)
     diagrams = _repository(Diagrams)
     ratings = _repository(Ratings)
+    security = _repository(Security)
 
     def __init__(self, conn: Connection):
         self.conn = conn
