@@ -430,9 +430,17 @@ class _Evaluator(EvalWithCompoundTypes):
         return guard_attribute(super()._eval_attribute(node))
 
 
-def _peak_rss_bytes() -> int:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == 'darwin' else peak * 1024      # Linux counts kilobytes
+_PAGE = resource.getpagesize()
+
+
+def _rss_bytes() -> int:
+    """The process's resident memory now (Linux: /proc/self/statm, ~5 µs), else its peak."""
+    try:
+        with open('/proc/self/statm', 'rb') as statm:
+            return int(statm.read().split()[1]) * _PAGE
+    except OSError:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == 'darwin' else peak * 1024      # Linux counts kilobytes
 
 
 class _Tracer:
@@ -442,12 +450,12 @@ class _Tracer:
         self.max_lines = self.remaining = max_lines
         self.cpu_seconds = cpu_seconds
         self.cpu_deadline = time.thread_time() + cpu_seconds
-        self.rss_limit = _peak_rss_bytes() + MAX_GROWTH_BYTES
+        self.rss_limit = _rss_bytes() + MAX_GROWTH_BYTES
 
     def check_resources(self) -> None:
         if time.thread_time() > self.cpu_deadline:
             raise ScriptResourceLimit(f'script used more than {self.cpu_seconds:g} s of CPU time')
-        if _peak_rss_bytes() > self.rss_limit:
+        if _rss_bytes() > self.rss_limit:
             raise ScriptResourceLimit(f'script grew the process by more than {MAX_GROWTH_BYTES >> 20} MB')
 
     def count_lines(self, frame, event, arg):

@@ -75,9 +75,9 @@ def failed(ctx, username: str, address: Optional[str]) -> None:
             if not limit:
                 continue
             failures, started, locked_until, lockouts = tx.security.count_failure(scope, subject, now)
-            if failures > 1 and started + window <= now:
+            if started + window <= now:          # the window (or the last lockout's) has passed
                 tx.security.restart_window(scope, subject, now)
-                continue
+                failures = 1
             if failures < limit:
                 continue
             seconds = min(settings.login_lockout_seconds * 2 ** min(lockouts, 32), settings.login_lockout_max_seconds)
