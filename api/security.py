@@ -116,6 +116,8 @@ API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 _PAGE_HEADERS = [*SECURITY_HEADERS.items(), ("Content-Security-Policy", CONTENT_SECURITY_POLICY)]
 _DOCS_HEADERS = [*SECURITY_HEADERS.items(), ("Content-Security-Policy", _DOCS_POLICY)]
 _DATA_HEADERS = [("X-Content-Type-Options", "nosniff"), ("Content-Security-Policy", API_POLICY)]
+# once a browser reached the service over TLS it never falls back to plain HTTP (a year)
+_HSTS = ("Strict-Transport-Security", "max-age=31536000")
 
 
 class SecureResponse(flask.Response):
@@ -134,6 +136,8 @@ class SecureResponse(flask.Response):
         else:
             added = _DATA_HEADERS
         headers._list.extend(added)
+        if environ.get("wsgi.url_scheme") == "https":       # behind TLS (or a proxy that says so)
+            headers._list.append(_HSTS)
         return headers
 
 

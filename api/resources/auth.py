@@ -7,6 +7,8 @@ import api.schemas as schemas
 from api.security import SESSION_COOKIE, actor, bearer_token, context, csrf_token, session_token, via_cookie
 from engine.services.accounts import auth, org
 
+# an answer that carries a token or a CSRF token is never kept by a cache (RFC 6749 5.1)
+NO_STORE = {"Cache-Control": "no-store"}
 # seconds until a locked login may be tried again
 RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
 
@@ -25,7 +27,7 @@ class Login(MethodView):
     def post(self, body):
         """Log in with a password; returns a bearer token that expires."""
         token, expires = auth.login(context(), body["username"], body["password"], request.remote_addr)
-        return {"token": token, "expires_at": expires, "token_type": "Bearer"}
+        return {"token": token, "expires_at": expires, "token_type": "Bearer"}, 200, NO_STORE
 
 
 @bp.route("/logout")
@@ -51,6 +53,7 @@ class Session(MethodView):
         token, expires = auth.login(context(), body["username"], body["password"], request.remote_addr)
         user = _profile(auth.authenticate(context(), token), cookie_token=token)
         response = make_response({"csrf_token": user["csrf_token"], "expires_at": expires.isoformat(), "user": user})
+        response.headers.update(NO_STORE)
         response.set_cookie(SESSION_COOKIE, token, max_age=auth.SESSION_HOURS * 3600, path="/",
                             httponly=True, samesite="Strict", secure=request.is_secure)
         return response

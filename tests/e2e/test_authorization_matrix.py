@@ -18,7 +18,7 @@ from engine.config import Settings
 from engine.domain.actor import Actor
 from engine.domain.clock import FrozenClock
 from engine.services import cases, catalogue, materials, org_admin, packages, ratings, tasks, time_limits
-from engine.services.accounts import auth
+from engine.services.accounts import auth, throttle
 from engine.services.accounts.org import add_post, add_staff, invalidate
 from engine.services.calendar import seed_from_package
 from engine.services.context import Context
@@ -406,6 +406,23 @@ def new_draft(ctx):
     return result.created[0][1]
 CASE_READERS = ("admin", "clerk_in", "sup_in")
 
+
+def locked_name(ctx) -> str:
+    """A fresh account name locked by failed logins (a name is counted whether or not it exists)."""
+    name = f"m_locked{next(_FRESH)}"
+    for _ in range(ctx.settings.login_account_failures):
+        throttle.failed(ctx, name, None)
+    return name
+
+
+# login lockouts (docs/security.md): administrators only
+ACCOUNT_ROWS = [
+    ("GET /accounts/lockouts", lambda ctx, c, h: c.get("/api/v1/accounts/lockouts", headers=h),
+     expect(200, ADMIN_ONLY)),
+    ("POST /accounts/{username}/unlock",
+     lambda ctx, c, h: c.post(f"/api/v1/accounts/{locked_name(ctx)}/unlock", headers=h), expect(204, ADMIN_ONLY)),
+]
+
 ROWS = [
     ("GET /health", lambda ctx, c, h: c.get("/api/v1/health"), expect(200, EVERYONE)),
     ("GET /auth/me", lambda ctx, c, h: c.get("/api/v1/auth/me", headers=h), expect(200, EVERYONE)),
@@ -600,7 +617,7 @@ ROWS = [
      lambda ctx, c, h: c.post("/engine-rest/process-definition/key/food_licence/start", headers=h,
                               json=camunda_start(ctx)), {**expect(200, ("admin", "clerk_in")), "applicant": 400}),
 ] + [(name, call, expect(200 if name.startswith("GET") else 204, CASE_READERS)) for name, call in MATERIAL_ROWS] \
-  + VAULT_ROWS + RATING_ROWS + org_rows()
+  + VAULT_ROWS + RATING_ROWS + org_rows() + ACCOUNT_ROWS
 
 
 @pytest.mark.parametrize("who", EVERYONE)
