@@ -211,15 +211,17 @@ def authenticate(ctx, token: Optional[str]) -> Actor:
     hit = ctx.caches.tokens.get(key)
     if hit is not None:
         actor, expires_at, version = hit
-        with ctx.uow.read() as tx:
-            current = tx.security.security_version()
-        if current == version:
+        if ctx.uow.glance(_security_version) == version:
             if expires_at is not None and expires_at <= ctx.clock.now():
                 raise Unauthenticated("the token has expired; log in again", code="token_expired")
             return actor
     actor, expires_at, version = _authenticate_in_db(ctx, key)
     ctx.caches.tokens.put(key, (actor, expires_at, version))
     return actor
+
+
+def _security_version(tx: Transaction) -> int:
+    return tx.security.security_version()
 
 
 def _authenticate_in_db(ctx, key: str):
