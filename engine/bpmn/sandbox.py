@@ -12,8 +12,8 @@ ScriptResourceLimit (a ScriptBudgetExceeded, code `script_resource_limit`):
   lists, `<<`, `**`, `%`, str.format, f-string widths, ljust/center/zfill/replace/expandtabs/join,
   list.extend, str()/repr() of containers — is checked before it runs: at most MAX_ITEMS
   characters or items in its result, and at most MAX_TOTAL_ITEMS built by one script in all;
-- memory: every CHECK_EVERY lines the process's resident memory may not have grown by more than
-  MAX_GROWTH_BYTES since the script started (and a MemoryError fails the script, not the worker);
+- memory: checked every CHECK_EVERY lines, the process's resident memory may not grow by more than
+  MAX_GROWTH_BYTES from the first check on (and a MemoryError fails the script, not the worker);
 - CPU: at most `cpu_seconds` of the thread's CPU time per script, besides the line budget;
 - depth: at most MAX_DEPTH nested calls of script functions (before Python's own limit).
 """
@@ -450,12 +450,16 @@ class _Tracer:
         self.max_lines = self.remaining = max_lines
         self.cpu_seconds = cpu_seconds
         self.cpu_deadline = time.thread_time() + cpu_seconds
-        self.rss_limit = _rss_bytes() + MAX_GROWTH_BYTES
+        # memory is first measured at the first check: a short script (most) reads /proc not at
+        # all, and what a run builds before that check is bounded by MAX_TOTAL_ITEMS anyway
+        self.rss_limit = None
 
     def check_resources(self) -> None:
         if time.thread_time() > self.cpu_deadline:
             raise ScriptResourceLimit(f'script used more than {self.cpu_seconds:g} s of CPU time')
-        if _rss_bytes() > self.rss_limit:
+        if self.rss_limit is None:
+            self.rss_limit = _rss_bytes() + MAX_GROWTH_BYTES
+        elif _rss_bytes() > self.rss_limit:
             raise ScriptResourceLimit(f'script grew the process by more than {MAX_GROWTH_BYTES >> 20} MB')
 
     def count_lines(self, frame, event, arg):
@@ -553,7 +557,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
             raise ScriptResourceLimit(f'script used too much ({type(err).__name__})') from None
         finally:
             sys.settrace(previous)
-        tracer.check_resources()            # one long C call has no line event
+        if time.thread_time() > tracer.cpu_deadline:      # one long C call has no line event
+            raise ScriptResourceLimit(f'script used more than {self.cpu_seconds:g} s of CPU time')
 
     def call_service(self, context, **kwargs):
         raise ScriptPolicyError('service tasks are not configured')
