@@ -46,12 +46,13 @@ class Settings:
     rating_review_workdays: int = 15
     rating_visit_minutes: int = 30
     # how old another process's change to the organisation or the calendar may be when this one
-    # reads it (engine/services/caches.py); tokens have their own, shorter, limit
+    # reads it (engine/services/caches.py); how long a token's actor is kept (a revocation is seen
+    # at once all the same: the security version, docs/security.md)
     cache_seconds: float = 30.0
     token_cache_seconds: float = 10.0
     # workflow task trees are many small objects: Python's default young-generation threshold
     # (700) made the collector a fifth of a command's time; 0 leaves the interpreter's default
-    gc_threshold: int = 50_000        # how long another process may still accept a revoked token
+    gc_threshold: int = 50_000
     # materials (docs/materials.md#domain-rules): uploads over the limit are refused before anything is stored;
     # the type is sniffed from the bytes (OFD = GB/T 33190 e-documents, the format of e-licences)
     # login throttling (docs/security.md): failures counted per account name and per client address
