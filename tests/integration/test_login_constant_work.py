@@ -4,6 +4,7 @@ password, so the answer's time does not tell which names exist. Both databases."
 import dataclasses
 import hashlib
 import statistics
+import threading
 import time
 
 import pytest
@@ -69,3 +70,26 @@ def test_unknown_and_known_names_answer_in_about_the_same_time(accounts):
     median("nobody")
     known, unknown = median("known"), median("nobody")
     assert 0.5 < unknown / known < 2, (known, unknown)
+
+
+def test_lockouts_at_the_same_moment_all_land_on_an_intact_audit_chain(ctx):
+    """Eight names locked at once (PostgreSQL: eight transactions appending to the system stream):
+    each attempt is refused as a failed login, none with another error, and every lockout is audited."""
+    ctx.settings = dataclasses.replace(ctx.settings, login_account_failures=1, login_address_failures=0)
+    errors = []
+
+    def attempt(i):
+        try:
+            auth.login(ctx, f"name{i}", "wrong-password", "192.0.2.9")
+        except Exception as exc:            # the test looks at what each attempt raised
+            errors.append(getattr(exc, "code", repr(exc)))
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == ["login_failed"] * 8
+    with ctx.uow.read() as tx:
+        events = [e for e in tx.events.of_stream("system") if e["type"] == "login_locked"]
+        assert sorted(e["payload"]["subject"] for e in events) == [f"name{i}" for i in range(8)]
+        assert tx.events.broken_at("system") is None

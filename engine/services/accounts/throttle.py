@@ -18,6 +18,7 @@ from engine.store.uow import Transaction
 ACCOUNT, ADDRESS = "account", "address"
 MAX_SUBJECT = 128
 _THROTTLER = Actor.system("login-throttle")
+_ATTEMPTS = 8          # a failure whose lockout's audit event raced another's is counted again
 
 
 class LoginThrottled(LianbanError):
@@ -66,10 +67,19 @@ def succeeded(tx: Transaction, username: str) -> None:
 def failed(ctx, username: str, address: Optional[str]) -> None:
     """Count a failed login against its keys, in a transaction of its own (the login's rolled back);
     a key over its limit is locked and the lockout audited."""
+    for attempt in range(_ATTEMPTS):
+        try:
+            return _count_failure(ctx, username, address)
+        except Conflict as race:              # two lockouts' audit events at once (PostgreSQL)
+            if race.code != "login_record_raced" or attempt == _ATTEMPTS - 1:
+                raise
+
+
+def _count_failure(ctx, username: str, address: Optional[str]) -> None:
     settings = ctx.settings
     now = ctx.clock.now()
     window = timedelta(seconds=settings.login_window_seconds)
-    with ctx.uow.begin() as tx:
+    with ctx.uow.begin() as tx, tx.security.racing():
         for scope, subject in keys(username, address):
             limit = _limit(settings, scope)
             if not limit:

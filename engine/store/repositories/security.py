@@ -8,6 +8,9 @@ from typing import Optional
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from engine.domain.errors import Conflict
 
 from engine.store.fast import FastRead
 from engine.store.models import LoginThrottle, SecurityVersion
@@ -65,6 +68,11 @@ class Security(Repository):
         unlock); False when there were none."""
         return bool(self.conn.execute(_FORGET, {"s_scope": scope, "s_subject": subject}).rowcount)
 
+    def racing(self):
+        """Another process appended to the system stream's audit chain meanwhile (PostgreSQL: two
+        lockouts at once): one Conflict `login_record_raced`, which the caller may try again."""
+        return _Racing(self.conn.dialect.dbapi.IntegrityError)
+
     def locked(self) -> list:
         """Every key that has been locked (a lockout may have run out), newest lockout end first."""
         return self.conn.execute(_LOCKED.order_by(_L.locked_until.desc())).all()
@@ -79,3 +87,18 @@ class Security(Repository):
     def raise_security_version(self) -> None:
         if not self.conn.execute(_BUMP).rowcount:
             self.conn.execute(SecurityVersion.__table__.insert().values(id=1, version=1))
+
+
+class _Racing:
+    def __init__(self, driver_error: type):
+        # the audit chain's insert runs on the raw driver (FastWrite): its own IntegrityError
+        self.errors = (IntegrityError, driver_error)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if isinstance(exc, self.errors):
+            raise Conflict("a failed login was recorded by another process meanwhile; try again",
+                           code="login_record_raced") from None
+        return False
