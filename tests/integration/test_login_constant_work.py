@@ -3,7 +3,6 @@ one scrypt for an unknown name, a deactivated account, an account without a pass
 password, so the answer's time does not tell which names exist. Both databases."""
 import dataclasses
 import hashlib
-import statistics
 import threading
 import time
 
@@ -54,22 +53,20 @@ def test_a_right_password_costs_one_scrypt_too(accounts, scrypt_calls):
 
 
 def test_unknown_and_known_names_answer_in_about_the_same_time(accounts):
-    """A sanity check on the clock (the call count above is the exact test): the medians of the
-    two paths are within a factor of two (it was 11 ms against 78 ms). Throttling is off here so
-    that the repeated failures are not locked out."""
+    """A sanity check on the clock (the call count above is the exact test): measured alternately,
+    the fastest answer of each path is within a factor of three of the other's (it was 11 ms
+    against 78 ms). The fastest, not the median: the machine is shared and a busy moment only
+    ever adds time. Throttling is off here so that the repeated failures are not locked out."""
     accounts.settings = dataclasses.replace(accounts.settings, login_account_failures=0, login_address_failures=0)
-    def median(username):
-        times = []
-        for i in range(5):
+    times = {"known": [], "nobody": []}
+    for i in range(7):
+        for username in times:
             started = time.perf_counter()
             with pytest.raises(auth.Unauthenticated):
                 auth.login(accounts, username, "wrong-password", f"192.0.2.{i}")
-            times.append(time.perf_counter() - started)
-        return statistics.median(times)
-    median("known")                  # warm both paths' statements first
-    median("nobody")
-    known, unknown = median("known"), median("nobody")
-    assert 0.5 < unknown / known < 2, (known, unknown)
+            times[username].append(time.perf_counter() - started)
+    known, unknown = min(times["known"]), min(times["nobody"])
+    assert 1 / 3 < unknown / known < 3, (known, unknown)
 
 
 def test_lockouts_at_the_same_moment_all_land_on_an_intact_audit_chain(ctx):
