@@ -13,6 +13,7 @@ from api.console import bp as console_bp
 from api.inputs import IdConverter, check_request, id_parameter_schema
 from api.observability import Observed
 from api.resources import (
+    accounts,
     auth,
     calendar,
     cases,
@@ -93,7 +94,7 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
     api.register_converter(IdConverter, id_parameter_schema)
     for module in (health, auth, items, catalogue, definitions, cases, lifecycle, tasks, supervision, calendar,
                    engine_rest, engine_rest_external, forms, packages, materials, vault, diagrams, org, ratings,
-                   messages, migrations, incidents):
+                   messages, migrations, incidents, accounts):
         api.register_blueprint(module.bp)
     api.register_blueprint(health.metrics_bp)
     app.register_blueprint(_docs_assets())

@@ -24,12 +24,14 @@ from engine.domain.errors import (
     UnsupportedType,
 )
 from engine.services.accounts.auth import Unauthenticated
+from engine.services.accounts.throttle import LoginThrottled
 
 # Camunda's built-in exception code "no specific code" (Camunda 7.20 added `code` to every error)
 FALLBACK_CODE = 0
 CHALLENGE = 'Basic realm="lianban", Bearer realm="lianban"'
 
-_KINDS = [(Unauthenticated, 401, "AuthenticationException"), (Forbidden, 403, "AuthorizationException"),
+_KINDS = [(LoginThrottled, 429, "AuthenticationException"), (Unauthenticated, 401, "AuthenticationException"),
+          (Forbidden, 403, "AuthorizationException"),
           (NotFound, 404, "InvalidRequestException"), (DeployError, 400, "ParseException"),
           (Conflict, 409, "RestException"), (TooLarge, 413, "RestException"),
           (UnsupportedType, 415, "RestException"), (Unavailable, 503, "ProcessEngineException")]
@@ -65,7 +67,7 @@ def from_domain(exc: LianbanError) -> SecureResponse:
         actor = g.get("actor")
         extra["userId"] = actor.username if actor is not None else None
     response = answer(status, kind, exc.message, **extra)
-    if isinstance(exc, Unavailable):
+    if isinstance(exc, (Unavailable, LoginThrottled)):
         response.headers["Retry-After"] = str(exc.retry_after)
     return response
 

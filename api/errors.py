@@ -22,11 +22,12 @@ from engine.domain.errors import (
     ValidationError,
 )
 from engine.services.accounts.auth import Unauthenticated
+from engine.services.accounts.throttle import LoginThrottled
 
 log = logging.getLogger(__name__)
 
-_STATUS = [(Unauthenticated, 401), (NotFound, 404), (Forbidden, 403), (Conflict, 409), (TooLarge, 413),
-           (UnsupportedType, 415), (Unavailable, 503), (DeployError, 422),
+_STATUS = [(LoginThrottled, 429), (Unauthenticated, 401), (NotFound, 404), (Forbidden, 403), (Conflict, 409),
+           (TooLarge, 413), (UnsupportedType, 415), (Unavailable, 503), (DeployError, 422),
            (ValidationError, 422), (CaseError, 422)]
 _TITLES = {400: "Bad request", 401: "Unauthenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
            409: "Conflict", 413: "Payload too large", 415: "Unsupported media type", 422: "Unprocessable content",
@@ -34,7 +35,7 @@ _TITLES = {400: "Bad request", 401: "Unauthenticated", 403: "Forbidden", 404: "N
            503: "Service unavailable"}
 _HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
-               422: "request_invalid", 500: "internal_error"}
+               422: "request_invalid", 429: "too_many_requests", 500: "internal_error"}
 
 
 def status_for(exc: LianbanError) -> int:
@@ -62,6 +63,8 @@ def from_domain(exc: LianbanError) -> SecureResponse:
         response.headers["Retry-After"] = str(exc.retry_after)
         metrics.database_unavailable()
         log.warning("answered 503: %s", exc.message)
+    if isinstance(exc, LoginThrottled):
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 

@@ -109,7 +109,7 @@ def _basic(ctx, encoded: str) -> Actor:
         raise auth.Unauthenticated("malformed Basic credentials", code="credentials_malformed") from None
     if "\x00" in username or "\x00" in password:       # no account has one; PostgreSQL cannot compare it
         raise auth.Unauthenticated("malformed Basic credentials", code="credentials_malformed")
-    return auth.verify_password(ctx, username, password)
+    return auth.verify_password(ctx, username, password, flask.request.remote_addr)
 
 
 # What a data answer (JSON, CSV, a file, a script) needs: not sniffed into something else, not
@@ -119,6 +119,8 @@ API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 _PAGE_HEADERS = [*SECURITY_HEADERS.items(), ("Content-Security-Policy", CONTENT_SECURITY_POLICY)]
 _DOCS_HEADERS = [*SECURITY_HEADERS.items(), ("Content-Security-Policy", _DOCS_POLICY)]
 _DATA_HEADERS = [("X-Content-Type-Options", "nosniff"), ("Content-Security-Policy", API_POLICY)]
+# once a browser reached the service over TLS it never falls back to plain HTTP (a year)
+_HSTS = ("Strict-Transport-Security", "max-age=31536000")
 
 
 class SecureResponse(flask.Response):
@@ -143,6 +145,8 @@ class SecureResponse(flask.Response):
         if request_id is not None:
             headers._list.append(("X-Request-Id", request_id))
             environ["lianban.route"] = _route_template()
+        if environ.get("wsgi.url_scheme") == "https":       # behind TLS (or a proxy that says so)
+            headers._list.append(_HSTS)
         return headers
 
 

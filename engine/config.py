@@ -53,14 +53,26 @@ class Settings:
     rating_review_workdays: int = 15
     rating_visit_minutes: int = 30
     # how old another process's change to the organisation or the calendar may be when this one
-    # reads it (engine/services/caches.py); tokens have their own, shorter, limit
+    # reads it (engine/services/caches.py); how long a token's actor is kept (a revocation is seen
+    # at once all the same: the security version, docs/security.md)
     cache_seconds: float = 30.0
     token_cache_seconds: float = 10.0
     # workflow task trees are many small objects: Python's default young-generation threshold
     # (700) made the collector a fifth of a command's time; 0 leaves the interpreter's default
-    gc_threshold: int = 50_000        # how long another process may still accept a revoked token
+    gc_threshold: int = 50_000
     # materials (docs/materials.md#domain-rules): uploads over the limit are refused before anything is stored;
     # the type is sniffed from the bytes (OFD = GB/T 33190 e-documents, the format of e-licences)
+    # login throttling (docs/security.md): failures counted per account name and per client address
+    # within a window; over the limit the key is locked, first for login_lockout_seconds, each
+    # further lockout twice as long, at most login_lockout_max_seconds
+    login_account_failures: int = 5
+    login_address_failures: int = 50
+    login_window_seconds: float = 900.0
+    login_lockout_seconds: float = 900.0
+    login_lockout_max_seconds: float = 86_400.0
+    # what a script task or condition may use (engine/bpmn/sandbox.py): CPU seconds per script,
+    # items in one string, list or number built by one operation
+    script_cpu_seconds: float = 2.0
     material_max_bytes: int = 10 * 1024 * 1024
     material_types: str = "application/pdf,image/jpeg,image/png,image/tiff,application/ofd"
     # key of the HMAC that indexes vault documents by the applicant's ID number (never stored in clear
@@ -90,6 +102,9 @@ class Settings:
                            ("rating_window_workdays", int), ("rating_review_workdays", int),
                            ("rating_visit_minutes", int),
                            ("cache_seconds", float), ("token_cache_seconds", float), ("gc_threshold", int),
+                           ("login_account_failures", int), ("login_address_failures", int),
+                           ("login_window_seconds", float), ("login_lockout_seconds", float),
+                           ("login_lockout_max_seconds", float), ("script_cpu_seconds", float),
                            ("material_max_bytes", int), ("material_types", str), ("id_hash_secret", str),
                            ("metrics_token", str), ("metrics_allow", str)):
             raw = env.get(f"LIANBAN_{name.upper()}")

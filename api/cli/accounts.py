@@ -4,7 +4,8 @@ from __future__ import annotations
 import click
 
 from api.cli.common import context
-from engine.services.accounts import auth
+from engine.domain.actor import Actor
+from engine.services.accounts import auth, throttle
 
 
 @click.group("account")
@@ -47,3 +48,23 @@ def revoke(token) -> None:
     the `lb_` prefix may start with '-': write `account revoke -- TOKEN`."""
     auth.revoke(context(), token)
     click.echo("revoked")
+
+
+@group.command("unlock")
+@click.argument("username", required=False)
+@click.option("--address", default=None, help="lift the lockout of a client address instead of an account")
+def unlock(username, address) -> None:
+    """Lift a login lockout of an account (or --address) and forget its failed logins (audited)."""
+    if (username is None) == (address is None):
+        raise click.UsageError("name an account or give --address, not both")
+    throttle.unlock(context(), Actor.system("cli"), username=username, address=address)
+    click.echo("unlocked")
+
+
+@group.command("lockouts")
+def lockouts() -> None:
+    """Account names and addresses locked by failed logins."""
+    for row in throttle.lockouts(context(), Actor.system("cli")):
+        state = "locked" if row["locked"] else "expired"
+        click.echo(f"{row['scope']}\t{row['subject']}\t{state} until {row['locked_until'].isoformat()}"
+                   f"\tlockouts {row['lockouts']}")

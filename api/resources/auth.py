@@ -7,6 +7,11 @@ import api.schemas as schemas
 from api.security import SESSION_COOKIE, actor, bearer_token, context, csrf_token, session_token, via_cookie
 from engine.services.accounts import auth, org
 
+# an answer that carries a token or a CSRF token is never kept by a cache (RFC 6749 5.1)
+NO_STORE = {"Cache-Control": "no-store"}
+# seconds until a locked login may be tried again
+RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth",
                description="Authentication: bearer tokens, or the console's cookie session")
 
@@ -16,11 +21,13 @@ class Login(MethodView):
     @bp.arguments(schemas.LoginIn())
     @bp.response(200, schemas.TokenOut)
     @bp.alt_response(401, schema=schemas.Problem, description="wrong username or password")
+    @bp.alt_response(429, schema=schemas.Problem, headers=RETRY_AFTER,
+                     description="too many failed logins for this account or from this address: login_throttled")
     @bp.doc(security=[])
     def post(self, body):
         """Log in with a password; returns a bearer token that expires."""
-        token, expires = auth.login(context(), body["username"], body["password"])
-        return {"token": token, "expires_at": expires, "token_type": "Bearer"}
+        token, expires = auth.login(context(), body["username"], body["password"], request.remote_addr)
+        return {"token": token, "expires_at": expires, "token_type": "Bearer"}, 200, NO_STORE
 
 
 @bp.route("/logout")
@@ -36,14 +43,17 @@ class Session(MethodView):
     @bp.arguments(schemas.LoginIn())
     @bp.response(200, schemas.SessionOut)
     @bp.alt_response(401, schema=schemas.Problem, description="wrong username or password")
+    @bp.alt_response(429, schema=schemas.Problem, headers=RETRY_AFTER,
+                     description="too many failed logins for this account or from this address: login_throttled")
     @bp.doc(security=[])
     def post(self, body):
         """Log in to a cookie session (the console): the token goes into an HttpOnly, SameSite=Strict
         cookie that page script cannot read; the answer carries the CSRF token that every change
         made with the cookie must send in X-CSRF-Token."""
-        token, expires = auth.login(context(), body["username"], body["password"])
+        token, expires = auth.login(context(), body["username"], body["password"], request.remote_addr)
         user = _profile(auth.authenticate(context(), token), cookie_token=token)
         response = make_response({"csrf_token": user["csrf_token"], "expires_at": expires.isoformat(), "user": user})
+        response.headers.update(NO_STORE)
         response.set_cookie(SESSION_COOKIE, token, max_age=auth.SESSION_HOURS * 3600, path="/",
                             httponly=True, samesite="Strict", secure=request.is_secure)
         return response

@@ -7,11 +7,17 @@ from engine.bpmn import sandbox
 from engine.domain.errors import CaseError
 
 
+_SANDBOX_FAILURES = (sandbox.ScriptBudgetExceeded, sandbox.ScriptPolicyError, RecursionError, MemoryError)
+
+
 def _root_cause(exc: BaseException) -> BaseException:
     seen = set()
     while id(exc) not in seen:
         seen.add(id(exc))
-        inner = exc.__cause__ or (exc.__context__ if isinstance(exc, NameError) and "script" in str(exc) else None)
+        context = exc.__context__
+        # SpiffWorkflow raises its WorkflowTaskException while handling a script's own error
+        inner = exc.__cause__ or (context if (isinstance(exc, NameError) and "script" in str(exc))
+                                  or isinstance(context, _SANDBOX_FAILURES) else None)
         if inner is None:
             break
         exc = inner
@@ -23,7 +29,9 @@ def case_error(exc: Exception) -> CaseError:
     element = getattr(getattr(task, "task_spec", None), "bpmn_id", None) or getattr(exc, "task_spec", None)
     element = getattr(element, "bpmn_id", element)
     cause = _root_cause(exc)
-    if isinstance(cause, sandbox.ScriptBudgetExceeded):
+    if isinstance(cause, (sandbox.ScriptResourceLimit, RecursionError, MemoryError)):
+        code = "script_resource_limit"
+    elif isinstance(cause, sandbox.ScriptBudgetExceeded):
         code = "script_budget_exceeded"
     elif isinstance(cause, sandbox.ScriptPolicyError):
         code = "script_policy_violation"

@@ -113,11 +113,11 @@ class _StockWriter:
 
 class Runtime:
     def __init__(self, functions: dict | None = None, max_lines: int = 100_000, verify_state: bool | None = None,
-                 incremental_state: bool = True):
+                 incremental_state: bool = True, script_cpu_seconds: float = 2.0):
         """`incremental_state=False` writes every save with the stock serializer instead of the
         state writer (bench/bench_engine.py measures what the writer saves)."""
         self.script_engine = sandbox.make_script_engine({**DEADLINE_FUNCTIONS, **(functions or {})},
-                                                        max_lines=max_lines)
+                                                        max_lines=max_lines, cpu_seconds=script_cpu_seconds)
         self.specs = SpecRegistry()
         self._has_external: dict = {}
         self._spec_serializer = BpmnWorkflowSerializer(_registry())
@@ -211,7 +211,8 @@ class Runtime:
                         break
                     workflow.do_engine_steps()
             except (SpiffWorkflowException, sandbox.ScriptPolicyError, sandbox.ScriptBudgetExceeded,
-                    NameError, TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError) as exc:
+                    NameError, TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError,
+                    RecursionError, MemoryError) as exc:
                 raise case_error(exc) from exc
 
     def ready_user_tasks(self, workflow) -> list[ReadyTask]:
@@ -240,7 +241,7 @@ class Runtime:
                 task.data.update(copy.deepcopy(data))
                 task.run()
             except (SpiffWorkflowException, sandbox.ScriptPolicyError, sandbox.ScriptBudgetExceeded,
-                    NameError, TypeError, ValueError, KeyError, AttributeError) as exc:
+                    NameError, TypeError, ValueError, KeyError, AttributeError, RecursionError, MemoryError) as exc:
                 raise case_error(exc) from exc
         self._advance(workflow, clock, calendar, convention)
 

@@ -7,9 +7,11 @@ API processes and N workers share one database:
   they are only bounded in number.
 - **Snapshots** hold reference data that an administrator may change — the organisation, the
   working-day calendar, the actor behind a token. Another process's change is seen here at the
-  latest after the snapshot's lifetime (`LIANBAN_CACHE_SECONDS`, 30 s; tokens
-  `LIANBAN_TOKEN_CACHE_SECONDS`, 10 s, 0 = read the database on every request); a change made by
-  this process drops its own snapshot at once. Code that needs a newer value than the snapshot
+  latest after the snapshot's lifetime (`LIANBAN_CACHE_SECONDS`, 30 s); a change made by this
+  process drops its own snapshot at once. A token's actor is kept at most
+  `LIANBAN_TOKEN_CACHE_SECONDS` (10 s, 0 = never) and only while the security version it was read
+  under is the database's (checked on every request): a revocation anywhere is seen at once
+  (engine/services/accounts/auth.py, docs/security.md). Code that needs a newer value than the snapshot
   (an id the snapshot does not know yet) refreshes it.
 - **Workflows** (deserialized case state) are checked out while a command runs on them and put
   back only after the commit, keyed by case id and version: a stale or rolled-back copy can never

@@ -35,7 +35,8 @@ class Context:
         caches = Caches(snapshot_seconds=settings.cache_seconds, token_seconds=settings.token_cache_seconds,
                         workflow_cache_size=settings.workflow_cache_size,
                         workflow_cache_bytes=settings.workflow_cache_bytes)
-        return cls(settings=settings, uow=UnitOfWork(engine), runtime=Runtime(max_lines=settings.script_max_lines),
+        return cls(settings=settings, uow=UnitOfWork(engine), runtime=Runtime(max_lines=settings.script_max_lines,
+                                                                     script_cpu_seconds=settings.script_cpu_seconds),
                    clock=clock or SystemClock(), caches=caches)
 
     @property

@@ -136,6 +136,28 @@ class ApiToken(Base):
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTC)
 
 
+class LoginThrottle(Base):
+    """Failed logins counted per account name and per client address (docs/security.md): after
+    too many in a window the key is locked until `locked_until`, each lockout twice as long as
+    the one before. Kept in the database so that every API process sees the same lockout."""
+    __tablename__ = "login_throttle"
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)         # account | address
+    subject: Mapped[str] = mapped_column(String(128), primary_key=True)     # a username as typed, an IP address
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTC)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(UTC)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SecurityVersion(Base):
+    """One counter raised by every change that must end sessions at once (a token revoked, an
+    account deactivated, its roles or password changed): each process compares it with the value
+    its token cache was filled under, one primary-key read per request."""
+    __tablename__ = "security_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class IdempotencyKey(Base):
     """A completed request's result, so that a retried request with the same key is answered
     with it instead of acting twice."""

@@ -8,10 +8,14 @@ repositories that run inside it. A service writes
 and never sees a statement or a connection (cosmicpython's `uow.products`)."""
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
+
+from engine.store.db import make_engine
 
 from engine.store.db import is_unavailable, unavailable
 from engine.store import pg_pipeline
@@ -40,6 +44,9 @@ from engine.store.repositories.supervision import Supervision
 from engine.store.repositories.tasks import Tasks
 from engine.store.repositories.timers import Timers
 from engine.store.repositories.vault import Vault
+from engine.store.repositories.security import Security
+
+T = TypeVar("T")
 
 
 class _repository:
@@ -84,6 +91,7 @@ class Transaction:
     messages = _repository(Messages)
     external_tasks = _repository(ExternalTasks)
     incidents = _repository(Incidents)
+    security = _repository(Security)
 
     def __init__(self, conn: Connection):
         self.conn = conn
@@ -115,6 +123,10 @@ class UnitOfWork:
         # no two threads ever hold the same connection. PostgreSQL keeps the pool and its
         # pre-ping (a server restart must not break the next command).
         self._idle: list | None = [] if self._on_driver else None
+        # PostgreSQL: each thread's autocommit connection for glance(), and every one made (to close)
+        self._glancing = threading.local()
+        self._glancing_all: list = []
+        self._glance_engine: Engine | None = None
 
     def _connection(self) -> Connection:
         idle = self._idle
@@ -146,6 +158,45 @@ class UnitOfWork:
         idle, self._idle = self._idle, ([] if self._idle is not None else None)
         for conn in idle or ():
             conn.close()
+        glancing, self._glancing_all = self._glancing_all, []
+        for conn in glancing:
+            conn.close()
+        if self._glance_engine is not None:
+            self._glance_engine.dispose()
+
+    def glance(self, read: Callable[[Transaction], T]) -> T:
+        """`read(tx)` for ONE read-only statement, outside any transaction (a single statement sees
+        one committed state by itself): what every request asks (the security version) in one
+        round trip. SQLite: a kept connection without BEGIN and COMMIT. PostgreSQL: a connection
+        this thread keeps in autocommit, outside the pool (no checkout, no pre-ping, no BEGIN and
+        COMMIT: one round trip instead of four). A connection that fails (a server restart) is
+        dropped and the read tried once more on a new one; it is idempotent."""
+        if self._on_driver:
+            conn = self._connection()
+            try:
+                return read(Transaction(conn))
+            finally:
+                self._release(conn, not conn.in_transaction())
+        for attempt in (1, 2):
+            conn = getattr(self._glancing, "conn", None)
+            if conn is None:
+                conn = self._glancing.conn = self._glance_connection()
+            try:
+                return read(Transaction(conn))
+            except Exception:
+                self._glancing.conn = None
+                conn.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _glance_connection(self) -> Connection:
+        if self._glance_engine is None:
+            self._glance_engine = make_engine(self.engine.url.render_as_string(hide_password=False),
+                                              poolclass=NullPool)
+        conn = self._glance_engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self._glancing_all.append(conn)
+        return conn
 
     @contextmanager
     def begin(self) -> Iterator[Transaction]:

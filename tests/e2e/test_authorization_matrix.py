@@ -30,7 +30,7 @@ from engine.services import (
     tasks,
     time_limits,
 )
-from engine.services.accounts import auth
+from engine.services.accounts import auth, throttle
 from engine.services.accounts.org import add_post, add_staff, invalidate
 from engine.services.calendar import seed_from_package
 from engine.services.context import Context
@@ -555,6 +555,23 @@ MESSAGE_ROWS = [
 ]
 
 
+
+def locked_name(ctx) -> str:
+    """A fresh account name locked by failed logins (a name is counted whether or not it exists)."""
+    name = f"m_locked{next(_FRESH)}"
+    for _ in range(ctx.settings.login_account_failures):
+        throttle.failed(ctx, name, None)
+    return name
+
+
+# login lockouts (docs/security.md): administrators only
+ACCOUNT_ROWS = [
+    ("GET /accounts/lockouts", lambda ctx, c, h: c.get("/api/v1/accounts/lockouts", headers=h),
+     expect(200, ADMIN_ONLY)),
+    ("POST /accounts/{username}/unlock",
+     lambda ctx, c, h: c.post(f"/api/v1/accounts/{locked_name(ctx)}/unlock", headers=h), expect(204, ADMIN_ONLY)),
+]
+
 ROWS = [
     ("GET /health", lambda ctx, c, h: c.get("/api/v1/health"), expect(200, EVERYONE)),
     ("GET /health/live", lambda ctx, c, h: c.get("/api/v1/health/live"), expect(200, EVERYONE)),
@@ -768,7 +785,7 @@ ROWS = [
      lambda ctx, c, h: c.post("/engine-rest/process-definition/key/food_licence/start", headers=h,
                               json=camunda_start(ctx)), {**expect(200, ("admin", "clerk_in")), "applicant": 400}),
 ] + [(name, call, expect(200 if name.startswith("GET") else 204, CASE_READERS)) for name, call in MATERIAL_ROWS] \
-  + VAULT_ROWS + RATING_ROWS + org_rows() + MESSAGE_ROWS + INTEGRATION_ROWS
+  + VAULT_ROWS + RATING_ROWS + org_rows() + MESSAGE_ROWS + INTEGRATION_ROWS + ACCOUNT_ROWS
 
 
 @pytest.mark.parametrize("who", EVERYONE)

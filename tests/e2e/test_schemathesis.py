@@ -42,7 +42,9 @@ def _database(backend: str, tmp_path_factory):
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def app(request, tmp_path_factory):
     url, drop = _database(request.param, tmp_path_factory)
-    ctx = Context.create(Settings(database_url=url),
+    # login throttling off: the generated logins from one address would lock it, and the second
+    # account's own login after them (tests/e2e/test_login_throttling.py tests the 429s)
+    ctx = Context.create(Settings(database_url=url, login_account_failures=0, login_address_failures=0),
                          clock=FrozenClock(datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc)))
     upgrade(ctx.engine)
     seed_from_package(ctx)

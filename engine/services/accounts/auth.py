@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Optional
 
 from engine.domain.actor import Actor
+import engine.services.accounts.throttle as throttle
 from engine.domain.errors import Conflict, LianbanError, NotFound, ValidationError
 from engine.store.uow import Transaction
 
@@ -42,6 +43,19 @@ def check_password(stored: Optional[str], password: str) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
+# A login for a name with no usable password (no such account, deactivated, a service account)
+# is checked against this hash, with the same parameters as a real one: every failed login costs
+# one scrypt, so the time of the answer does not tell which names exist.
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def _password_matches(row, password: str) -> bool:
+    """Exactly one scrypt whoever asks; True only for an active account and its right password."""
+    usable = row is not None and row.active and (row.password_hash or "").startswith("scrypt$")
+    matches = check_password(row.password_hash if usable else _DUMMY_HASH, password or "")
+    return usable and matches
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -65,6 +79,7 @@ def set_password(ctx, username: str, password: str) -> None:
     with ctx.uow.begin() as tx:
         if not tx.accounts.set_password_hash(username, hash_password(password)):
             raise NotFound(f"account {username!r} does not exist", code="account_not_found", field="username")
+        sessions_end(tx)
 
 
 def set_roles(ctx, username: str, roles: list[str]) -> None:
@@ -74,6 +89,7 @@ def set_roles(ctx, username: str, roles: list[str]) -> None:
     with ctx.uow.begin() as tx:
         if not tx.accounts.set_roles(username, sorted(set(roles))):
             raise NotFound(f"account {username!r} does not exist", code="account_not_found", field="username")
+        sessions_end(tx)
 
 
 def create_account(ctx, username: str, name: str, kind: str, password: Optional[str] = None,
@@ -110,24 +126,38 @@ def _issue(tx: Transaction, account_id: int, kind: str, name: str, now, expires_
     return token
 
 
-def login(ctx, username: str, password: str) -> tuple[str, object]:
-    """A session token for a password login; the same error whatever was wrong."""
+def login(ctx, username: str, password: str, address: Optional[str] = None) -> tuple[str, object]:
+    """A session token for a password login from `address` (the client's); the same error
+    whatever was wrong, and LoginThrottled while the name or the address is locked."""
+    row, recorded = _checked_login(ctx, username, password, address)
     with ctx.uow.begin() as tx:
-        row = tx.accounts.credentials(username)
-        if row is None or not row.active or not check_password(row.password_hash, password or ""):
-            raise Unauthenticated("wrong username or password", code="login_failed")
+        if recorded:
+            throttle.succeeded(tx, username)
         now = ctx.clock.now()
         expires = now + timedelta(hours=SESSION_HOURS)
         return _issue(tx, row.id, "session", "login", now, expires), expires
 
 
-def verify_password(ctx, username: str, password: str) -> Actor:
-    """For HTTP Basic (Camunda Modeler's deploy button): the actor, without issuing a token."""
-    with ctx.uow.read() as tx:
-        row = tx.accounts.credentials(username)
-    if row is None or not row.active or not check_password(row.password_hash, password or ""):
-        raise Unauthenticated("wrong username or password", code="login_failed")
+def verify_password(ctx, username: str, password: str, address: Optional[str] = None) -> Actor:
+    """For HTTP Basic (Camunda Modeler's deploy button): the actor, without issuing a token;
+    throttled like a login."""
+    row, recorded = _checked_login(ctx, username, password, address)
+    if recorded:
+        with ctx.uow.begin() as tx:
+            throttle.succeeded(tx, username)
     return Actor(row.username, staff_id=row.id, roles=frozenset(row.roles or ()), kind=row.kind)
+
+
+def _checked_login(ctx, username: str, password: str, address: Optional[str]):
+    """(the account row, whether its name has failures on record) for a right password; a wrong
+    one is counted (throttle.failed) and refused."""
+    with ctx.uow.read() as tx:
+        recorded = throttle.refuse_if_locked(tx, ctx.settings, username, address, ctx.clock.now())
+        row = tx.accounts.credentials(username)
+    if _password_matches(row, password):
+        return row, recorded
+    throttle.failed(ctx, username, address)
+    raise Unauthenticated("wrong username or password", code="login_failed")
 
 
 def create_service_token(ctx, username: str, name: str, days: Optional[int] = None) -> str:
@@ -148,7 +178,8 @@ def logout(ctx, token: str) -> None:
     key = _token_hash(token or "")
     ctx.caches.tokens.discard(key)
     with ctx.uow.begin() as tx:
-        tx.accounts.revoke_token(key, ctx.clock.now())
+        if tx.accounts.revoke_token(key, ctx.clock.now()):
+            sessions_end(tx)
 
 
 def revoke(ctx, token: str) -> None:
@@ -158,16 +189,20 @@ def revoke(ctx, token: str) -> None:
     ctx.caches.tokens.discard(key)
     with ctx.uow.begin() as tx:
         if tx.accounts.revoke_token(key, ctx.clock.now()):
+            sessions_end(tx)
             return
         if not tx.accounts.token_exists(key):
             raise NotFound("no such token", code="token_not_found", field="token")
     raise Conflict("the token is already revoked", code="token_already_revoked", field="token")
 
 
-# Every API call authenticates; remembering a token's actor briefly saves a database round trip
-# per request. A revocation takes effect at once in the process that revokes, and within
-# settings.token_cache_seconds (LIANBAN_TOKEN_CACHE_SECONDS, 0 = never cache) in the others; an
-# expiry is checked on every request.
+# Every API call authenticates. A token's actor is remembered (at most
+# settings.token_cache_seconds, LIANBAN_TOKEN_CACHE_SECONDS, 0 = never) with the security version
+# it was read under; every request reads that version again (one primary-key read) and a
+# remembered actor of an older version is read afresh. Every revocation — a logout, a revoked
+# token, an account deactivated, its roles or password changed — raises the version in its own
+# transaction, so every process refuses the token on its next request. An expiry is checked on
+# every request too.
 def authenticate(ctx, token: Optional[str]) -> Actor:
     """The actor behind a bearer token, or Unauthenticated."""
     if not token:
@@ -175,20 +210,33 @@ def authenticate(ctx, token: Optional[str]) -> Actor:
     key = _token_hash(token)
     hit = ctx.caches.tokens.get(key)
     if hit is not None:
-        actor, expires_at = hit
-        if expires_at is not None and expires_at <= ctx.clock.now():
-            raise Unauthenticated("the token has expired; log in again", code="token_expired")
-        return actor
-    actor, expires_at = _authenticate_in_db(ctx, key)
-    ctx.caches.tokens.put(key, (actor, expires_at))
+        actor, expires_at, version = hit
+        if ctx.uow.glance(_security_version) == version:
+            if expires_at is not None and expires_at <= ctx.clock.now():
+                raise Unauthenticated("the token has expired; log in again", code="token_expired")
+            return actor
+    actor, expires_at, version = _authenticate_in_db(ctx, key)
+    ctx.caches.tokens.put(key, (actor, expires_at, version))
     return actor
+
+
+def _security_version(tx: Transaction) -> int:
+    return tx.security.security_version()
 
 
 def _authenticate_in_db(ctx, key: str):
     with ctx.uow.read() as tx:
+        version = tx.security.security_version()      # before the token: a revocation after it is seen next time
         row = tx.accounts.by_token(key)
     if row is None or row.revoked_at is not None or not row.active:
         raise Unauthenticated("the token is unknown or revoked", code="token_invalid")
     if row.expires_at is not None and row.expires_at <= ctx.clock.now():
         raise Unauthenticated("the token has expired; log in again", code="token_expired")
-    return Actor(row.username, staff_id=row.id, roles=frozenset(row.roles or ()), kind=row.kind), row.expires_at
+    actor = Actor(row.username, staff_id=row.id, roles=frozenset(row.roles or ()), kind=row.kind)
+    return actor, row.expires_at, version
+
+
+def sessions_end(tx: Transaction) -> None:
+    """In a command that revokes or changes what a token's actor may do: every process reads its
+    remembered actors afresh from the next request on."""
+    tx.security.raise_security_version()

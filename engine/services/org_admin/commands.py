@@ -125,10 +125,15 @@ def update_staff(ctx, actor: Actor, staff_id: int, values: dict) -> None:
         v["password_hash"] = auth.hash_password(v.pop("password"))
     if "system_roles" in v:
         v["roles"] = v.pop("system_roles")
+    ends_sessions = v.get("active") is False or "roles" in v or "password_hash" in v
+
+    def change(tx, now):
+        writing.update_staff(tx, staff_id, v, now)
+        if ends_sessions:             # every process reads her tokens' actor afresh on the next request
+            auth.sessions_end(tx)
     _command(ctx, actor, f"staff {staff_id} changed: {sorted(k for k in v if k != 'password_hash')}"
-             + (" (password reset)" if "password_hash" in v else ""),
-             lambda tx, now: writing.update_staff(tx, staff_id, v, now))
-    if v.get("active") is False:      # her sessions end now here (elsewhere within LIANBAN_TOKEN_CACHE_SECONDS)
+             + (" (password reset)" if "password_hash" in v else ""), change)
+    if ends_sessions:
         ctx.caches.tokens.clear()
 
 
