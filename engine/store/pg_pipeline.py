@@ -95,7 +95,10 @@ def _send_before_commit(conn) -> None:
 
 
 def _drop_queued(conn) -> None:
-    queue = _queue(conn)
+    try:
+        queue = _queue(conn)
+    except exc.PendingRollbackError:
+        return      # the connection was lost and invalidated: its record, queue included, goes with it
     if queue:
         queue.clear()
 

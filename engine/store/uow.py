@@ -177,6 +177,14 @@ class UnitOfWork:
                 return read(Transaction(conn))
             finally:
                 self._release(conn, not conn.in_transaction())
+        try:
+            return self._glance_twice(read)
+        except Exception as exc:
+            if is_unavailable(exc):       # the server is away: 503 with Retry-After, as any command
+                raise unavailable(exc) from exc
+            raise
+
+    def _glance_twice(self, read: Callable[[Transaction], T]) -> T:
         for attempt in (1, 2):
             conn = getattr(self._glancing, "conn", None)
             if conn is None:

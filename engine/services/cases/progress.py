@@ -88,11 +88,12 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
     case.version += 1
     case.stored_status = case.status
     version = case.version
+    # the projection is read back by the caller (a timer's firing checks it left the workflow)
+    wf.lianban_projection = (ready, timers_after, waits_after)
     if ended:
         # a finished workflow is not stepped again: keep the cache for the cases still moving
         tx.after_commit(metrics.case_completed)
         return version
-    wf.lianban_projection = (ready, timers_after, waits_after)
     # the state's length stands for the workflow's size in memory (its objects take a small
     # multiple of it): what bounds the cache by bytes (engine/services/caches.py)
     size = len(state)

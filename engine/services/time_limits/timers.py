@@ -79,7 +79,7 @@ def _fire_locked(ctx, tx, timer_id, worker, actor, before_commit) -> int:
         return 0
     timer, case = found
     now = ctx.clock.now()
-    lateness = (now - as_utc(timer.due_at)).total_seconds()
+    lateness = (now - as_utc(timer.timer_due_at)).total_seconds()
     tx.after_commit(lambda: metrics.timer_fired(lateness))
     if timer.kind != sla.BPMN_TIMER:
         # yellow/red cards, step deadlines, deemed acceptance: no workflow to load

@@ -46,7 +46,8 @@ _DUE = (select(_T.id).where(_T.state == "pending", _T.due_at <= bindparam("now")
 _DUE_PG, _DUE_SQLITE = FastRead(_DUE.with_for_update(skip_locked=True)), FastRead(_DUE)
 # firing one: the pending timer and its case, both locked in one statement; PostgreSQL skips a
 # timer or a case that another transaction holds (another worker, a clerk's command)
-_FOR_FIRING = (select(_T.id, _T.kind, _T.ref, _T.state, _T.attempts, t.case.c.state.label("state_json"),
+_FOR_FIRING = (select(_T.id, _T.kind, _T.ref, _T.state, _T.attempts, _T.due_at.label("timer_due_at"),
+                      t.case.c.state.label("state_json"),
                       *CASE_COLUMNS)
                .join_from(t.timer, t.case, t.case.c.id == _T.case_id)
                .where(_T.id == bindparam("tid"), _T.state == "pending"))
@@ -123,6 +124,10 @@ class Timers(Repository):
         """Pending timers due at `now` and not backing off after a failure, oldest first (on
         PostgreSQL without those another worker is firing right now)."""
         return [row.id for row in (_DUE_PG if self.postgres else _DUE_SQLITE).all(self.conn, {"now": now, "n": limit})]
+
+    def case_of_pending(self, timer_id: int) -> Optional[int]:
+        """The case of a timer still pending (a failure is recorded against it), or None."""
+        return self.conn.execute(select(_T.case_id).where(_T.id == timer_id, _T.state == "pending")).scalar()
 
     def lock_for_firing(self, timer_id: int):
         """(the timer with its case's workflow state as `state_json`, the case as locked) when
