@@ -19,13 +19,26 @@ import argparse
 import gc
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_http import HttpBench  # noqa: E402
+from bench.bench_http import PASSWORD, HttpBench  # noqa: E402
 from bench.common import result  # noqa: E402
+
+
+class DayShiftedClock:
+    """The system clock moved forward by whole days: a case number's daily serial has four digits
+    (9,999 cases of one item a day, docs/lifecycle.md), so a run of 10,000 cases moves to the next
+    day between its chunks."""
+
+    def __init__(self):
+        self.days = 0
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc) + timedelta(days=self.days)
 
 
 def rss_mb() -> float:
@@ -54,6 +67,7 @@ def main() -> None:
     if args.trace:
         tracemalloc.start(8)
     bench = HttpBench()
+    bench.ctx.clock = clock = DayShiftedClock()
     started = time.perf_counter()
     try:
         bench.run(first - 1)                  # HttpBench ran one case already (its warm-up)
@@ -65,6 +79,9 @@ def main() -> None:
         done = first
         while done < last:
             n = min(step, last - done)
+            clock.days += 1            # (a new day: the token of yesterday has expired)
+            token = bench.client.post("/api/v1/auth/login", json={"username": "agent", "password": PASSWORD}).json
+            bench.headers = {"Authorization": f"Bearer {token['token']}"}
             bench.run(n)
             done += n
             print(f"{done} cases: RSS {settled_rss():.1f} MiB ({time.perf_counter() - started:.0f} s)", flush=True)
