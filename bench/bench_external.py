@@ -29,12 +29,13 @@ from sqlalchemy import func, select  # noqa: E402
 from bench.common import PG_URL, deploy_item, drop_all, fresh_context, postgres_available, result, setup_org  # noqa: E402
 from bench.external_worker import BPMN, run_round  # noqa: E402
 from engine.bpmn import external  # noqa: E402
+from engine.bpmn.specs import LianbanParser  # noqa: E402
 from engine.services import cases  # noqa: E402
 from engine.store.models import ExternalTask  # noqa: E402
 
 
 def bare_tasks_per_s(n: int) -> float:
-    parser = external.LianbanParser()
+    parser = LianbanParser()
     parser.add_bpmn_str(BPMN)
     spec = parser.get_spec("external_bench")
     t0 = time.perf_counter()
