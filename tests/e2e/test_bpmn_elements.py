@@ -43,11 +43,14 @@ class Lianban:
                   data={"name": filename}, files={"files": (path.name, path.read_bytes(), "application/xml")})
         add_item(self.ctx, item_code, process_key)
 
-    def start(self, item_code: str) -> int:
+    def start(self, item_code: str, form: dict | None = None) -> int:
         started = self.call("POST", "/api/v1/cases", "xcz_receiver", 201, json={
             "item_code": item_code, "window_id": window_id(self.ctx, WINDOW),
-            "applicant": {"name": "王五"}, "form": {}})
+            "applicant": {"name": "王五"}, "form": form or {}})
         return started["id"]
+
+    def number(self, case_id: int) -> str:
+        return self.call("GET", f"/api/v1/cases/{case_id}", "xcz_receiver")["number"]
 
     def open_steps(self, case_id: int, who: str) -> list[dict]:
         """The case's open tasks on `who`'s inbox, by element id."""
@@ -58,7 +61,8 @@ class Lianban:
         """`who` claims and completes one open task of `element` on the case."""
         task = next((t for t in self.open_steps(case_id, who) if t["spec_id"] == element), None)
         assert task is not None, (element, who, self.open_steps(case_id, who))
-        self.call("POST", f"/api/v1/tasks/{task['id']}/claim", who)
+        if task["assignee_id"] is None:           # a step with camunda:assignee is claimed already
+            self.call("POST", f"/api/v1/tasks/{task['id']}/claim", who)
         self.call("POST", f"/api/v1/tasks/{task['id']}/complete", who, json={"data": data or {}})
 
     def status(self, case_id: int) -> str:
@@ -145,3 +149,72 @@ def test_a_call_activity_and_user_tasks_inside_sub_processes(lianban):
     for who, element in (("xcz_reviewer", "site_check"), ("xcz_receiver", "recheck"), ("xcz_reviewer", "sign")):
         lianban.work(case_id, who, element)
     assert lianban.status(case_id) == "completed"
+
+
+def test_a_decision_table_a_collection_and_an_assignee_as_camunda_modeler_writes_them(lianban):
+    files = [FIXTURES / "camunda" / "camunda_permit.bpmn", FIXTURES / "camunda" / "camunda_permit.dmn"]
+    lianban.call("POST", "/api/v1/process-definitions/deployments", "designer", 201, data={"name": "permit"},
+                 files=[("files", (f.name, f.read_bytes(), "application/xml")) for f in files])
+    add_item(lianban.ctx, "EL-DMN", "camunda_permit")
+    small = lianban.start("EL-DMN", {"amount": 500})          # the decision table says: township
+    lianban.work(small, "xcz_reviewer", "assign", {"reviewers": ["甲", "乙", "丙"]})
+    assert [t["spec_id"] for t in lianban.open_steps(small, "xcz_reviewer")] == ["review"] * 3
+    for _ in range(3):
+        lianban.work(small, "xcz_reviewer", "review", {"ok": True})
+    lianban.work(small, "xcz_reviewer", "sign")                # camunda:assignee="xcz_reviewer"
+    assert lianban.status(small) == "completed"
+
+    large = lianban.start("EL-DMN", {"amount": 5000})          # "window": the step with no group
+    assert lianban.open_steps(large, "xcz_reviewer") == []
+    lianban.work(large, "xcz_receiver", "window_step")
+    assert lianban.status(large) == "completed"
+
+
+def _integration(lianban, path: str, body: dict, expect: int = 200):
+    return lianban.call("POST", path, "integration", expect, json=body)
+
+
+def test_messages_a_signal_an_external_task_and_an_event_gateway_over_http(lianban, clock):
+    lianban.deploy("outside_world.bpmn", "EL-WORLD", "el_outside_world")
+    paid, lapsing, withdrawing = (lianban.start("EL-WORLD") for _ in range(3))
+    for case_id in (paid, lapsing, withdrawing):
+        lianban.work(case_id, "xcz_receiver", "intake")
+    # the event-based gateway: the payment platform's message takes one case on ...
+    for n, case_id in enumerate((paid, withdrawing)):
+        answer = _integration(lianban, "/api/v1/messages", {
+            "name": "el_payment_confirmed", "message_id": f"pay-{n}", "case_number": lianban.number(case_id)})
+        # (what waited is named: the gateway, which SpiffWorkflow holds the subscription on)
+        assert answer["case_id"] == case_id and answer["caught_by"] == ["await_payment"]
+    # ... the other lapses on the gateway's timer, and a late payment finds nothing waiting
+    clock.advance(timedelta(hours=2, minutes=1))
+    assert time_limits.fire_due(lianban.ctx) >= 1
+    assert lianban.status(lapsing) == "completed"
+    assert lianban.status(paid) == "running"
+    late = requests.post(f"{lianban.base}/api/v1/messages", headers=lianban.headers("integration"), timeout=30,
+                         json={"name": "el_payment_confirmed", "message_id": "pay-late",
+                               "case_number": lianban.number(lapsing)})
+    assert late.status_code == 404 and late.json()["code"] == "message_not_correlated"
+    # the external service task: a worker fetches both cases' tasks by topic and completes them
+    locked = _integration(lianban, "/engine-rest/external-task/fetchAndLock", {
+        "workerId": "licence-worker", "maxTasks": 10,
+        "topics": [{"topicName": "el-licence-issue", "lockDuration": 60000}]})
+    assert sorted(int(t["processInstanceId"]) for t in locked) == sorted([paid, withdrawing])
+    assert {t["activityId"] for t in locked} == {"issue_licence"}
+    for task in locked:
+        _integration(lianban, f"/engine-rest/external-task/{task['id']}/complete", {
+            "workerId": "licence-worker", "variables": {"licence_no": {"value": "DZ-1", "type": "String"}}}, 204)
+    # one signal reaches both waiting cases; each then waits at its receive task
+    sent = _integration(lianban, "/api/v1/signals", {"name": "el_policy_published", "signal_id": "policy-1"})
+    assert sent["case_ids"] == sorted([paid, withdrawing]) and sent["failed"] == []
+    for n, case_id in enumerate((paid, withdrawing)):
+        assert lianban.open_steps(case_id, "xcz_receiver") == []
+        _integration(lianban, "/api/v1/messages", {"name": "el_licence_posted", "message_id": f"post-{n}",
+                                                   "case_number": lianban.number(case_id)})
+        assert [t["spec_id"] for t in lianban.open_steps(case_id, "xcz_receiver")] == ["handover"]
+    # the boundary message interrupts the hand-over of one; the other is handed over
+    _integration(lianban, "/api/v1/messages", {"name": "el_applicant_withdrew", "message_id": "wd-1",
+                                               "case_number": lianban.number(withdrawing)})
+    assert lianban.open_steps(withdrawing, "xcz_receiver") == []
+    assert lianban.status(withdrawing) == "completed"
+    lianban.work(paid, "xcz_receiver", "handover")
+    assert lianban.status(paid) == "completed"

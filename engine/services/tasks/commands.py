@@ -108,7 +108,8 @@ def claim(ctx, task_id: str, actor: Actor) -> TaskView:
         now = ctx.clock.now()
         # of two concurrent claims exactly one changes the row
         if not tx.tasks.claim(task_id, staff_id, now):
-            raise Conflict(f"task {task_id} was claimed by someone else", code="task_already_claimed",
+            whom = "you" if task.assignee_id == staff_id else "someone else"
+            raise Conflict(f"task {task_id} is already claimed by {whom}", code="task_already_claimed",
                            field="task_id")
         _audit_only(tx, case, "task_claimed", actor, now, {"task": task_id, "staff": staff_id})
         return replace(task_view(task), assignee_id=staff_id)
