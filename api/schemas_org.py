@@ -58,19 +58,26 @@ class DepartmentOut(Schema):
     active = fields.Boolean()
 
 
+_CLOSES_AT = {"description": "closing time, HH:MM Beijing time (null: none): what is received later on a working "
+                             "day is deemed received on the next working day", "example": "17:30"}
+
+
 class HallIn(Strict):
     org_unit_id = Id(strict=True, required=True)
     code = fields.String(required=True, validate=_CODE)
     name = fields.String(required=True, validate=_NAME)
     kind = fields.String(required=True, validate=validate.OneOf(HALL_KINDS))
+    closes_at = fields.String(allow_none=True, metadata=_CLOSES_AT)
 
 
 class HallPatch(NamePatch):
     kind = fields.String(validate=validate.OneOf(HALL_KINDS))
+    closes_at = fields.String(allow_none=True, metadata=_CLOSES_AT)
 
 
 class HallOut(DepartmentOut):
     kind = fields.String()
+    closes_at = fields.String(allow_none=True, metadata=_CLOSES_AT)
 
 
 class WindowIn(Strict):

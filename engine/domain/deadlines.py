@@ -66,14 +66,35 @@ def local_date(at: datetime) -> date:
     return at.astimezone(SHANGHAI).date()
 
 
-def deemed_day(cal: WorkCalendar, day: date, rule: str = NEXT_WORKDAY) -> date:
+def deemed_day(cal: WorkCalendar, day: date, rule: str = NEXT_WORKDAY, after_hours: bool = False) -> date:
     """The day a receipt or an acceptance on `day` counts from: the next working day when `day`
-    is not one (a weekend, a holiday; a make-up working day is a working day) under
-    `next_workday`, else `day` itself. `deadline` then counts from it with the convention, so
-    2024-03-16 (Saturday) + 7 working days is 2024-03-27: deemed 03-18, which is not counted."""
+    is not one (a weekend, a holiday; a make-up working day is a working day) or when it arrived
+    `after_hours` (the hall had closed), under `next_workday`, else `day` itself. `deadline` then
+    counts from it with the convention, so 2024-03-16 (Saturday) + 7 working days is 2024-03-27:
+    deemed 03-18, which is not counted."""
     if rule not in RECEIPT_RULES:
         raise ValueError(f"unknown receipt rule {rule!r}")
-    return day if rule == AS_RECEIVED else cal.next_workday(day)
+    if rule == AS_RECEIVED:
+        return day
+    return cal.next_workday(day + timedelta(days=1) if after_hours else day)
+
+
+CLOSING_TIME_FORMAT = "HH:MM"
+
+
+def closing_time(text: str) -> time:
+    """A hall's closing time, "HH:MM" on the 24-hour clock ("17:30"); ValueError otherwise."""
+    if len(text) != 5 or text[2] != ":" or not (text[:2] + text[3:]).isdigit():
+        raise ValueError(f"a closing time is {CLOSING_TIME_FORMAT} (24-hour clock), not {text!r}")
+    hour, minute = int(text[:2]), int(text[3:])
+    if hour > 23 or minute > 59:
+        raise ValueError(f"a closing time is {CLOSING_TIME_FORMAT} (24-hour clock), not {text!r}")
+    return time(hour, minute)
+
+
+def after_closing(at: datetime, closes_at: Optional[str]) -> bool:
+    """Did `at` (Beijing time) come at or after the hall's closing time on its day?"""
+    return closes_at is not None and at.astimezone(SHANGHAI).time() >= closing_time(closes_at)
 
 
 def deadline(cal: WorkCalendar, start: date, limit: Limit, pauses: Iterable[Span] = (),

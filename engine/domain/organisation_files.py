@@ -11,6 +11,7 @@ import json
 from typing import Optional
 
 from engine.domain import input_limits
+from engine.domain.deadlines import closing_time
 from engine.domain.org import TIERS
 from engine.domain.organisation import (
     _found,
@@ -67,6 +68,7 @@ FIELDS: dict[str, dict[str, tuple[bool, object]]] = {
         "name": (True, "text:200"),
         "kind": (True, HALL_KINDS),
         "active": (False, "bool"),
+        "closes_at": (False, "closing_time"),    # "17:30": later receipts count from the next working day
     },
     "window": {
         "hall": (True, "code"),
@@ -106,6 +108,7 @@ CSV_COLUMNS = [
     "active",
     "password",
     "staff_no",
+    "closes_at",
 ]
 _TRUE, _FALSE = {"true", "1", "yes", "是", "y"}, {"false", "0", "no", "否", "n"}
 
@@ -194,6 +197,8 @@ def _convert(name: str, value, check) -> tuple[object, Optional[tuple[str, str]]
         ) if bad else None
     if not isinstance(value, str):
         return None, _found(code="org_value_invalid", message=f"{name} is text")
+    if check == "closing_time":
+        return _closing_time(name, value)
     if check.startswith("text:"):
         limit = int(check[5:])
         return value, _found(code="org_value_too_long", message=f"{name} has at most {limit} characters") if len(
@@ -207,6 +212,14 @@ def _convert(name: str, value, check) -> tuple[object, Optional[tuple[str, str]]
     pattern = {"code": CODE, "role_code": ROLE_CODE, "username": USERNAME}[check]
     found = code_problem(value, name, pattern)
     return value, _found(code="org_code_invalid", message=found[1]) if found else None
+
+
+def _closing_time(name: str, value: str) -> tuple[object, Optional[tuple[str, str]]]:
+    try:
+        closing_time(value)
+    except ValueError as exc:
+        return None, _found(code="org_value_invalid", message=f"{name}: {exc}")
+    return value, None
 
 
 def _read_json(text: str):

@@ -51,13 +51,16 @@ class CaseClock:
     calendar_version: Optional[int]
     deadline_provisional: bool
     receipt_rule: str = dl.NEXT_WORKDAY
+    receipt_closes_at: Optional[str] = None
 
 
-def counted_from(cal: WorkCalendar, at: datetime, rule: str) -> tuple[date, Optional[date]]:
+def counted_from(cal: WorkCalendar, at: datetime, rule: str,
+                 closes_at: Optional[str] = None) -> tuple[date, Optional[date]]:
     """(the day counting starts from, the day it was moved to or None) for a receipt or an
-    acceptance at the instant `at` (docs/time-limits.md#deemed-receipt)."""
+    acceptance at the instant `at`; `closes_at`: the receiving hall's closing time, for a receipt
+    (docs/time-limits.md#deemed-receipt)."""
     day = dl.local_date(as_utc(at))
-    counted = dl.deemed_day(cal, day, rule)
+    counted = dl.deemed_day(cal, day, rule, after_hours=dl.after_closing(as_utc(at), closes_at))
     return counted, (counted if counted != day else None)
 
 
@@ -82,7 +85,9 @@ def deadlines(cal: WorkCalendar, case: CaseClock, pauses: list[dl.Span], yellow_
     when there is no promise)."""
     if case.accepted_at is None:
         return NO_DEADLINES
-    start, _ = counted_from(cal, case.accepted_at, case.receipt_rule)
+    # deemed acceptance (Art. 32) is dated at receipt, so it counts from receipt's deemed day
+    start, _ = counted_from(cal, case.accepted_at, case.receipt_rule,
+                            case.receipt_closes_at if case.deemed_accepted else None)
     ext = case.extension_amount or 0
 
     def one(limit, unit):
@@ -117,14 +122,15 @@ def level_at(now: datetime, d: Deadlines, deemed: bool) -> str:
 
 
 def receipt_values(cal: WorkCalendar, received_at: datetime, item, *, correction_notice_workdays: int,
-                   convention: str, receipt_rule: str = dl.NEXT_WORKDAY) -> dict:
+                   convention: str, receipt_rule: str = dl.NEXT_WORKDAY, closes_at: Optional[str] = None) -> dict:
     """The clock columns a new case gets from its item (limits, units, extension) and the
     settings: the clock has not started; the window for a correction notice (补正告知) closes
     `correction_notice_workdays` working days after the (deemed) day of receipt (deemed acceptance
-    after that)."""
-    counted, moved_to = counted_from(cal, received_at, receipt_rule)
+    after that). `closes_at`: the receiving hall's closing time (after it: the next working day)."""
+    counted, moved_to = counted_from(cal, received_at, receipt_rule, closes_at)
     due_day = cal.add_workdays(counted, correction_notice_workdays)
     return {"clock_status": "pre_acceptance", "convention": convention, "receipt_rule": receipt_rule,
+            "receipt_closes_at": closes_at,
             "deemed_received_on": moved_to, "deemed_accepted_on": None,
             "legal_limit": item.legal_limit, "legal_unit": item.legal_unit or dl.WORKDAY,
             "promise_limit": item.promise_limit, "promise_unit": item.promise_unit or dl.WORKDAY,

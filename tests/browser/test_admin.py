@@ -69,6 +69,18 @@ def test_an_administrator_imports_adds_a_window_and_a_post_and_the_new_clerk_get
     pick(page, "岗位角色", "帮办代办（agent）")
     page.locator("[data-test=entity-save]").click()
     panel.locator("[data-test=posts]").get_by_text("新代办员").wait_for()
+    # the village's hall closes at 17:30: later receipts count from the next working day
+    halls = panel.locator("[data-test=halls]")
+    halls.get_by_role("button", name="修改").first.click()
+    form.get_by_label("下班时间").fill("5:30")
+    page.locator("[data-test=entity-save]").click()
+    refused = form.locator(".el-form-item__error")               # refused, under the field it names
+    refused.wait_for()
+    assert "closes_at" in refused.inner_text()
+    form.get_by_label("下班时间").fill("17:30")
+    visit.shot("hall-form")
+    page.locator("[data-test=entity-save]").click()
+    halls.get_by_text("17:30").wait_for()
     check_page(visit, "unit")
     page.get_by_role("tab", name="岗位角色").click()
     page.locator("[data-test=roles]").get_by_text("督办监察").wait_for()

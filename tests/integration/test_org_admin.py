@@ -207,3 +207,27 @@ def test_the_staff_number_goes_in_and_out_with_the_file(demo):
     agent["staff_no"] = "x" * 33
     refused(ctx, lambda: org_admin.import_organisation(ctx, json.dumps(data).encode(), "json", ADMIN),
             ValidationError, "org_file_invalid")
+
+
+def test_a_halls_closing_time_goes_in_and_out_with_the_file(demo):
+    """A hall's `closes_at` (docs/time-limits.md#deemed-receipt) in JSON and CSV; a malformed one
+    is a problem with its row and field, and nothing is imported."""
+    ctx = demo
+    sqlite_only(ctx)
+    data = json.loads(org_admin.export_organisation(ctx, "json", ADMIN))
+    assert not any("closes_at" in h for h in data["halls"])               # the demo's halls have none
+    [hall] = [h for h in data["halls"] if h["code"] == "LZXQ-ZWFW"]
+    hall["closes_at"] = "17:30"
+    result = org_admin.import_organisation(ctx, json.dumps(data).encode(), "json", ADMIN)
+    assert result.counts["hall"]["updated"] == 1
+    again = json.loads(org_admin.export_organisation(ctx, "json", ADMIN))
+    assert {h["code"]: h["closes_at"] for h in again["halls"] if "closes_at" in h} == {"LZXQ-ZWFW": "17:30"}
+    csv = org_admin.export_organisation(ctx, "csv", ADMIN)
+    assert b"closes_at" in csv.splitlines()[0] and b"17:30" in csv
+    result = org_admin.import_organisation(ctx, csv, "csv", ADMIN)
+    assert all(c["created"] == c["updated"] == 0 for c in result.counts.values())
+    hall["closes_at"] = "25:00"
+    err = refused(ctx, lambda: org_admin.import_organisation(ctx, json.dumps(data).encode(), "json", ADMIN),
+                  ValidationError, "org_file_invalid")
+    [problem] = err.detail["problems"]
+    assert (problem["kind"], problem["field"], problem["code"]) == ("hall", "closes_at", "org_value_invalid")

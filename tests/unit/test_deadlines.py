@@ -590,6 +590,24 @@ def test_a_saturday_receipt_is_deemed_received_on_monday_and_monday_is_not_count
         deemed_day(CAL, saturday, "nope")
 
 
+def test_after_the_hall_closed_a_receipt_counts_from_the_next_working_day():
+    from engine.domain.clock import SHANGHAI
+    from engine.domain.deadlines import AS_RECEIVED, after_closing, closing_time, deemed_day
+    friday = D("2024-03-15")
+    assert deemed_day(CAL, friday, after_hours=True) == D("2024-03-18")         # over the weekend
+    assert deemed_day(CAL, D("2024-03-13"), after_hours=True) == D("2024-03-14")
+    assert deemed_day(CAL, D("2024-03-16"), after_hours=True) == D("2024-03-18")  # Saturday night: Monday still
+    assert deemed_day(CAL, D("2026-09-30"), after_hours=True) == D("2026-10-08")  # the eve of National Day
+    assert deemed_day(CAL, friday, AS_RECEIVED, after_hours=True) == friday
+    assert closing_time("17:30").hour == 17 and closing_time("00:00").minute == 0
+    for bad in ("5:30", "24:00", "17:60", "17.30", "1730 ", "", "ab:cd"):
+        with pytest.raises(ValueError):
+            closing_time(bad)
+    at = datetime(2024, 3, 15, 17, 30, tzinfo=SHANGHAI)
+    assert after_closing(at, "17:30") and not after_closing(at, "18:00") and not after_closing(at, None)
+    assert after_closing(at.astimezone(timezone.utc), "17:30")                  # read in Beijing time
+
+
 @PROPS
 @given(st.dates(date(2004, 1, 1), date(2026, 10, 31)), st.integers(1, 40))
 def test_prop_deemed_receipt_agrees_with_chinese_calendar_find_workday(start, n):

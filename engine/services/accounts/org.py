@@ -18,6 +18,7 @@ class WindowInfo:
     org_unit_id: int
     department_id: Optional[int]
     code: str
+    closes_at: Optional[str] = None     # its hall's closing time (docs/time-limits.md#deemed-receipt)
 
 
 class OrgDirectory:
@@ -36,7 +37,8 @@ class OrgDirectory:
         self.posts: dict[int, list[tuple[int, Optional[int], str]]] = {}
         for p in posts:
             self.posts.setdefault(p.staff_id, []).append((p.org_unit_id, p.department_id, p.role))
-        self.windows = {w.id: WindowInfo(w.id, w.org_unit_id, w.department_id, w.code) for w in windows}
+        self.windows = {w.id: WindowInfo(w.id, w.org_unit_id, w.department_id, w.code, w.closes_at)
+                        for w in windows}
         # the role table is seeded by migration 0011 and roles are deactivated, never deleted; a
         # table emptied behind the application's back (test fixtures wipe every table) still
         # leaves the built-in roles, so routing never depends on that accident

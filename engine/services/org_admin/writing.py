@@ -131,10 +131,11 @@ def update_department(tx: Transaction, department_id: int, changes: dict) -> boo
     return bool(changes)
 
 
-def create_hall(tx: Transaction, org_unit_id: int, code: str, name: str, kind: str) -> int:
+def create_hall(tx: Transaction, org_unit_id: int, code: str, name: str, kind: str,
+                closes_at: Optional[str] = None) -> int:
     _active_parent(unit(tx, org_unit_id), "the unit", "org_unit_id")
     _taken(tx.org_admin.halls(), code, "a hall with the code")
-    return tx.org.add_hall(org_unit_id, code, name, kind)
+    return tx.org.add_hall(org_unit_id, code, name, kind, closes_at)
 
 
 def update_hall(tx: Transaction, hall_id: int, changes: dict) -> bool:

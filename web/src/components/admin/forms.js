@@ -38,6 +38,7 @@ export function hallFields(t, editing) {
     ...(editing ? [] : [{ key: 'code', label: t('admin.field.code'), required: true, max: 32, hint: t('admin.hint.code') }]),
     { key: 'name', label: t('admin.field.name'), required: true },
     { key: 'kind', label: t('admin.field.kind'), type: 'select', required: true, options: options(HALL_KINDS, (v) => t(`admin.hallKind.${v}`)) },
+    { key: 'closes_at', label: t('admin.field.closes_at'), max: 5, hint: t('admin.hint.closesAt') },
   ]
 }
 
