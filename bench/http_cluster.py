@@ -233,6 +233,9 @@ class Client(threading.Thread):
     on the same keep-alive connection; a dropped connection or a 5xx is retried (counted)."""
 
     RETRY_SECONDS = 60
+    # the items of the cases without a timer, taken in turn (a case number's daily serial has four
+    # digits: a run of more than 9,999 cases a day spreads them over several items)
+    LINEAR_ITEMS = ("LINEAR5",)
 
     def __init__(self, n: int, port: int, window: int, tally: Tally, stop: threading.Event,
                  timer_share: float, max_cases: int, measuring: threading.Event):
@@ -289,6 +292,7 @@ class Client(threading.Thread):
             self.login()
             cases = 0
             while not self.stop.is_set() and cases < self.max_cases:
+                self.linear_item = self.LINEAR_ITEMS[cases % len(self.LINEAR_ITEMS)]
                 try:
                     self.case(timer=self.rng.random() < self.timer_share)
                 except GaveUp:
@@ -302,7 +306,7 @@ class Client(threading.Thread):
             self.error = exc
 
     def case(self, timer: bool) -> None:
-        item = "TIMER5" if timer else "LINEAR5"
+        item = "TIMER5" if timer else getattr(self, "linear_item", "LINEAR5")
         status, started = self.call("POST", "/api/v1/cases", {
             "item_code": item, "window_id": self.window, "applicant": {"name": "张三"}, "form": {"n": 1}},
             key=uuid.uuid4().hex)
@@ -347,12 +351,13 @@ class Client(threading.Thread):
 
 
 def run_clients(ports: list[int], window: int, clients: int, seconds: float, max_cases: int,
-                timer_share: float, warmup_seconds: float = 3.0, during=None) -> tuple[Tally, float, int]:
+                timer_share: float, warmup_seconds: float = 3.0, during=None,
+                client_class: type = Client) -> tuple[Tally, float, int]:
     """`clients` clients spread over the servers' ports for `warmup_seconds` + `seconds` (or until
     each has done `max_cases`); `during(elapsed)` is called every 0.1 s of the measured window (the
     fault plan). Returns the tally, the measured seconds and the cases completed in them."""
     tally, stop, measuring = Tally(), threading.Event(), threading.Event()
-    threads = [Client(i, ports[i % len(ports)], window, tally, stop, timer_share, max_cases, measuring)
+    threads = [client_class(i, ports[i % len(ports)], window, tally, stop, timer_share, max_cases, measuring)
                for i in range(clients)]
     for t in threads:
         t.start()
