@@ -77,9 +77,12 @@ class HttpBench:
         deploy_item(self.ctx, "LINEAR5", "linear5.bpmn", routed(LINEAR5), "linear5")
         auth.set_password(self.ctx, "agent", PASSWORD)
         self.client = create_app(context=self.ctx).test_client()
+        self.log_in()
+        self.run(1)
+
+    def log_in(self) -> None:
         token = self.client.post("/api/v1/auth/login", json={"username": "agent", "password": PASSWORD}).json["token"]
         self.headers = {"Authorization": f"Bearer {token}"}
-        self.run(1)
 
     def case(self) -> None:
         c, h = self.client, self.headers

@@ -25,13 +25,13 @@ import gc
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
 import tracemalloc
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_http import PASSWORD, HttpBench  # noqa: E402
+from bench.bench_http import HttpBench  # noqa: E402
 from bench.bench_engine import LINEAR5  # noqa: E402
 from bench.common import deploy_item, result, routed  # noqa: E402
 from bench.http_cluster import Client, Cluster, OwnDatabase, prepare, run_clients, server_url  # noqa: E402
@@ -61,7 +61,7 @@ def rss_mb(pid: str = "self") -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS in /proc/self/status")
+    raise RuntimeError(f"no VmRSS in /proc/{pid}/status")
 
 
 def settled_rss() -> float:
@@ -99,8 +99,7 @@ def main() -> None:
         while done < last:
             n = min(step, last - done)
             clock.days += 1            # (a new day: the token of yesterday has expired)
-            token = bench.client.post("/api/v1/auth/login", json={"username": "agent", "password": PASSWORD}).json
-            bench.headers = {"Authorization": f"Bearer {token['token']}"}
+            bench.log_in()
             bench.run(n)
             done += n
             print(f"{done} cases: RSS {settled_rss():.1f} MiB ({time.perf_counter() - started:.0f} s)", flush=True)

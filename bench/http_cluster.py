@@ -242,6 +242,7 @@ class Client(threading.Thread):
         super().__init__(daemon=True, name=f"client-{n}")
         self.n, self.port, self.window, self.tally, self.stop = n, port, window, tally, stop
         self.timer_share, self.max_cases, self.measuring = timer_share, max_cases, measuring
+        self.linear_item = self.LINEAR_ITEMS[0]
         self.conn: http.client.HTTPConnection | None = None
         self.headers: dict = {}
         self.rng = random.Random(n)
@@ -306,7 +307,7 @@ class Client(threading.Thread):
             self.error = exc
 
     def case(self, timer: bool) -> None:
-        item = "TIMER5" if timer else getattr(self, "linear_item", "LINEAR5")
+        item = "TIMER5" if timer else self.linear_item
         status, started = self.call("POST", "/api/v1/cases", {
             "item_code": item, "window_id": self.window, "applicant": {"name": "张三"}, "form": {"n": 1}},
             key=uuid.uuid4().hex)

@@ -25,8 +25,6 @@ from sqlalchemy.sql.visitors import replacement_traverse
 
 from engine.store import pg_pipeline
 
-_PG = "postgresql"
-
 
 class FastWrite:
     def __init__(self, stmt: UpdateBase):
@@ -85,7 +83,7 @@ class FastWrite:
         if len(rows) == 1:
             cursor = _cursor(conn, plan[0], self._params(plan, rows[0]))
         else:
-            if conn.dialect.name == _PG and conn.info.get(pg_pipeline.QUEUE):
+            if pg_pipeline.waiting(conn):
                 pg_pipeline.flush(conn)
             cursor = conn.connection.dbapi_connection.cursor()
             cursor.executemany(plan[0], [self._params(plan, r) for r in rows])
@@ -102,7 +100,7 @@ class FastWrite:
         rows = params if isinstance(params, list) else [params]
         if not rows:
             return
-        queue = pg_pipeline.deferring(conn) if conn.dialect.name == _PG else None
+        queue = pg_pipeline.deferring(conn)
         if queue is None:
             try:
                 count = self.execute(conn, rows)
@@ -187,8 +185,7 @@ class FastRead:
 def _cursor(conn: Connection, sql: str, params):
     """A driver cursor that executed `sql`: on PostgreSQL together with the statements queued
     before it (one round trip for all)."""
-    # (Connection.info goes through the pool record: SQLite, which never queues, skips it)
-    if conn.dialect.name == _PG and conn.info.get(pg_pipeline.QUEUE):
+    if pg_pipeline.waiting(conn):
         return pg_pipeline.flush(conn, sql, params)
     cursor = conn.connection.dbapi_connection.cursor()
     cursor.execute(sql, params)

@@ -108,9 +108,15 @@ def _queue(conn: Connection) -> Optional[list]:
     return conn.info.get(QUEUE)
 
 
+def waiting(conn: Connection) -> Optional[list]:
+    """The statements queued on `conn` and not sent yet; None on SQLite, which never queues, and
+    is spared the look (Connection.info goes through the pool record on every access)."""
+    return conn.info.get(QUEUE) if conn.dialect.name == "postgresql" else None
+
+
 def deferring(conn: Connection) -> Optional[list]:
     """The queue of `conn` when it may take deferred writes (a unit of work on PostgreSQL)."""
-    if not conn.info.get(_DEFER):
+    if conn.dialect.name != "postgresql" or not conn.info.get(_DEFER):
         return None
     return _queue(conn)
 
