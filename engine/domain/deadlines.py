@@ -16,6 +16,7 @@ Pauses cover whole days: from the day the pause starts up to, not including, the
 an open pause stops the clock, so there is no due date until it ends."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from math import ceil
@@ -80,16 +81,15 @@ def deemed_day(cal: WorkCalendar, day: date, rule: str = NEXT_WORKDAY, after_hou
 
 
 CLOSING_TIME_FORMAT = "HH:MM"
+_CLOSING_TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")     # ASCII digits only
 
 
 def closing_time(text: str) -> time:
     """A hall's closing time, "HH:MM" on the 24-hour clock ("17:30"); ValueError otherwise."""
-    if len(text) != 5 or text[2] != ":" or not (text[:2] + text[3:]).isdigit():
+    found = _CLOSING_TIME.fullmatch(text)
+    if found is None:
         raise ValueError(f"a closing time is {CLOSING_TIME_FORMAT} (24-hour clock), not {text!r}")
-    hour, minute = int(text[:2]), int(text[3:])
-    if hour > 23 or minute > 59:
-        raise ValueError(f"a closing time is {CLOSING_TIME_FORMAT} (24-hour clock), not {text!r}")
-    return time(hour, minute)
+    return time(int(found[1]), int(found[2]))
 
 
 def after_closing(at: datetime, closes_at: Optional[str]) -> bool:

@@ -600,7 +600,7 @@ def test_after_the_hall_closed_a_receipt_counts_from_the_next_working_day():
     assert deemed_day(CAL, D("2026-09-30"), after_hours=True) == D("2026-10-08")  # the eve of National Day
     assert deemed_day(CAL, friday, AS_RECEIVED, after_hours=True) == friday
     assert closing_time("17:30").hour == 17 and closing_time("00:00").minute == 0
-    for bad in ("5:30", "24:00", "17:60", "17.30", "1730 ", "", "ab:cd"):
+    for bad in ("5:30", "24:00", "17:60", "17.30", "1730 ", "", "ab:cd", "1\u0663:30", "17:30\n"):
         with pytest.raises(ValueError):
             closing_time(bad)
     at = datetime(2024, 3, 15, 17, 30, tzinfo=SHANGHAI)
