@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from engine.bpmn.parser import SourceFile
 from engine.domain.actor import Actor
-from engine.domain.errors import Conflict, DeployError, Forbidden
-from engine.services import cases, definitions, tasks
+from engine.domain.errors import Conflict, DeployError, Forbidden, ValidationError
+from engine.services import cases, definitions, org_admin, tasks
 from engine.store import tables as t
 from tests.conftest import row_counts, staff, window_id
 from tests.integration.helpers import FIXTURES, add_item, deploy_files
@@ -137,4 +137,13 @@ def test_refusals_name_the_element_and_write_nothing(demo, old, new, code):
     with pytest.raises(DeployError) as err:
         definitions.deploy(demo, [SourceFile(DIAGRAM.name, DIAGRAM.read_bytes().replace(old, new))], Actor.system("t"))
     assert [(p.code, p.element) for p in err.value.problems] == [(code, "check")]
+    assert row_counts(demo) == before
+
+
+def test_no_post_can_hold_the_role_of_steps_offered_to_named_people(demo):
+    before = row_counts(demo)
+    with pytest.raises(ValidationError) as err:
+        org_admin.create_role(demo, Actor.system("t"),
+                              {"code": "candidates", "name_zh": "候选人", "name_en": "Candidates"})
+    assert (err.value.code, err.value.field) == ("org_code_taken", "code")
     assert row_counts(demo) == before
