@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from engine.bpmn.parser import SourceFile
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict, DeployError, Forbidden, ValidationError
-from engine.services import cases, definitions, org_admin, tasks
+from engine.services import cases, definitions, migration, org_admin, tasks
 from engine.store import tables as t
 from tests.conftest import row_counts, staff, window_id
 from tests.integration.helpers import FIXTURES, add_item, deploy_files
@@ -147,3 +147,35 @@ def test_no_post_can_hold_the_role_of_steps_offered_to_named_people(demo):
                               {"code": "candidates", "name_zh": "候选人", "name_en": "Candidates"})
     assert (err.value.code, err.value.field) == ("org_code_taken", "code")
     assert row_counts(demo) == before
+
+
+def test_a_migration_offers_the_step_as_the_target_version_names_it(demo):
+    ctx = demo
+    case_id = _start(ctx)
+    [check] = _open(ctx, case_id)
+    v1 = _definition_of(ctx, case_id)
+    # v2 offers the check to other people; v3 gives it to a group instead
+    v2 = _deploy_variant(ctx, b'"xcz_reviewer, zcz_reviewer"', b'"xcz_reviewer, xcz_issuer"')
+    report = migration.execute(ctx, migration.MigrationRequest(v1, v2, {}, case_ids=(case_id,)), Actor.system("t"))
+    assert [c.status for c in report.cases] == ["migrated"]
+    assert _inbox(ctx, "xcz_issuer") == _inbox(ctx, "xcz_reviewer") == [check.id]
+    assert _inbox(ctx, "zcz_reviewer") == [] and _offers(ctx, check.id) == 2
+    v3 = _deploy_variant(ctx, b'camunda:candidateUsers="xcz_reviewer, zcz_reviewer"',
+                         b'camunda:candidateGroups="township:reviewer"')
+    migration.execute(ctx, migration.MigrationRequest(v2, v3, {}, case_ids=(case_id,)), Actor.system("t"))
+    assert _offers(ctx, check.id) == 0 and _inbox(ctx, "xcz_issuer") == []
+    [moved] = _open(ctx, case_id)
+    assert (moved.id, moved.routed_role) == (check.id, "reviewer")
+    assert _inbox(ctx, "xcz_reviewer") == [check.id]
+
+
+def _definition_of(ctx, case_id):
+    with ctx.uow.read() as tx:
+        return tx.conn.execute(select(t.case.c.definition_id).where(t.case.c.id == case_id)).scalar_one()
+
+
+def _deploy_variant(ctx, old: bytes, new: bytes) -> int:
+    xml = DIAGRAM.read_bytes()
+    assert old in xml
+    [process] = definitions.deploy(ctx, [SourceFile(DIAGRAM.name, xml.replace(old, new))], Actor.system("t")).processes
+    return process.definition_id
