@@ -14,6 +14,7 @@ Each problem is reported with the element; nothing is half-rewritten because a d
 any problem is refused as a whole."""
 from __future__ import annotations
 
+import ast
 import re
 
 from lxml import etree
@@ -26,6 +27,9 @@ _C = "{%s}" % CAMUNDA_NS
 _B = "{%s}" % NS["bpmn"]
 _S = "{%s}" % SPIFF_NS
 ITEM_ID_PREFIX = "lianban-item-"      # inputDataItem ids we write; specs.fix_specs renames them
+# a collection named by a property path (${order.items}): loopDataInputRef "lianban-path-order.items" (a QName),
+# read key by key from the case's data (specs.PropertyPath)
+PATH_PREFIX = "lianban-path-"
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9]*$|^[A-Za-z][A-Za-z0-9_]*[A-Za-z0-9]$")
 MAP_MODES = ("singleEntry", "singleResult", "collectEntries", "resultList")
 # BPMN's order of the children of multiInstanceLoopCharacteristics (the XSD checks it)
@@ -90,9 +94,11 @@ def _collection(file_name: str, loop, problems: ProblemList) -> bool:
         name = translate_in_place(file_name, owner, loop, problems, "camunda:collection", text=name)
         if name is None:
             return False
-    if not _IDENTIFIER.match(name or "") or name in ("True", "False", "None"):
+    path = property_path(name or "")
+    if path is None or path[0] in ("True", "False", "None"):
         problems.add("juel_unsupported", f"camunda:collection {collection!r} must name one process variable "
-                     "(a list), e.g. ${reviewers}", file=file_name, element=owner.get("id"), line=loop.sourceline)
+                     "(a list) or a property of one, e.g. ${reviewers} or ${order.items}", file=file_name,
+                     element=owner.get("id"), line=loop.sourceline)
         return False
     if _child(loop, "loopCardinality") is not None or _child(loop, "loopDataInputRef") is not None:
         problems.add("multi_instance_ambiguous", "camunda:collection together with loopCardinality or "
@@ -100,9 +106,29 @@ def _collection(file_name: str, loop, problems: ProblemList) -> bool:
                      line=loop.sourceline)
         return False
     ref = etree.Element(_B + "loopDataInputRef")
-    ref.text = name
+    ref.text = path[0] if len(path) == 1 else PATH_PREFIX + ".".join(path)
     _insert_ordered(loop, ref)
     return True
+
+
+def property_path(python: str) -> list[str] | None:
+    """The names of a variable and its properties when `python` is only that (`order`,
+    `order['items']`, `a['b']['c']`, as juel.translate writes `${order.items}`), else None: an
+    index, an arithmetic, a call or anything else is not a collection's name."""
+    try:
+        node = ast.parse(python.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    keys = []
+    while isinstance(node, ast.Subscript):
+        if not (isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)
+                and _IDENTIFIER.match(node.slice.value)):
+            return None
+        keys.append(node.slice.value)
+        node = node.value
+    if not (isinstance(node, ast.Name) and _IDENTIFIER.match(node.id)):
+        return None
+    return [node.id, *reversed(keys)]
 
 
 def _element_variable(file_name: str, loop, problems: ProblemList) -> bool:

@@ -12,7 +12,8 @@ process's own data (the case's data, as Camunda's process variables), whatever t
 about payloads (Camunda diagrams have no spiffworkflow:messageVariable); a spiff
 messageVariable / signal variable still receives them as the whole payload, as SpiffArena does.
 Correlation with a particular case is ours (case number, business key, case id): within the case
-the message name decides."""
+the message name decides. A non-interrupting boundary event catches every delivery while its
+activity is active, each starting its path (Camunda's rule; SpiffWorkflow's catches once)."""
 from __future__ import annotations
 
 import copy
@@ -22,6 +23,8 @@ from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.util.task import TaskState
 
 MESSAGE, SIGNAL = "message", "signal"
 KINDS = (MESSAGE, SIGNAL)
@@ -67,6 +70,20 @@ def waiting_subscriptions(workflow) -> list[Subscription]:
     return out
 
 
+def _rearm(task) -> None:
+    """A non-interrupting boundary event that caught a message or signal waits for the next one
+    while its activity is active (Camunda: each occurrence starts its path). SpiffWorkflow 3.2.0
+    catches once: the caught event leaves its activity's boundary split, and nothing waits any
+    more. A new event task beside it, on the same split, waits again; the activity's boundary
+    join cancels it with the others when the activity ends (docs/camunda-bpmn.md#boundary-events)."""
+    spec = task.task_spec
+    if not isinstance(spec, BoundaryEvent) or spec.cancel_activity or task.parent is None:
+        return
+    again = task.parent._add_child(spec, TaskState.FUTURE)
+    spec._predict(again, mask=TaskState.NOT_FINISHED_MASK)     # its path, as the split predicted the first's
+    spec._update(again)           # WAITING, in the event manager (what waiting_subscriptions lists)
+
+
 def deliver(workflow, kind: str, name: str, variables: dict) -> list[str]:
     """Hand a message or signal to every task of the workflow waiting for it; returns the element
     ids that caught it (empty: nothing waited, and nothing changed). The caller advances the
@@ -90,7 +107,11 @@ def deliver(workflow, kind: str, name: str, variables: dict) -> list[str]:
             # its data, so the caller's variables go there, on top of what it inherited
             task.data.update(copy.deepcopy(variables))
             caught.append(task.task_spec.bpmn_id or task.task_spec.name)
+            _rearm(task)
     if caught:
         # and, as Camunda's process variables, on the process (what the case shows as its data)
-        workflow.task_tree.data.update(copy.deepcopy(variables))
+        # (a new dict, not an update in place: the root task is finished, and its serialized
+        # text is kept under a fingerprint that sees which dict it holds, not every value in it —
+        # a second delivery with the same names would otherwise not be saved, engine/bpmn/state_json.py)
+        workflow.task_tree.data = {**workflow.task_tree.data, **copy.deepcopy(variables)}
     return caught

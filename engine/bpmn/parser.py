@@ -334,7 +334,7 @@ def _check_routing(file_name: str, meta: UserTaskMeta, problems: ProblemList) ->
     an expression such as ${initiator} is refused: a step belongs to a post, and the clerk who
     received a case must not be made its approver by the diagram (separation of duties)."""
     targets = meta.candidate_groups or lane_targets(meta.lane)
-    if not targets:
+    if not targets and not meta.candidate_users:        # candidate users alone: offered to them
         label = f"its lane {meta.lane!r} is not written as a target" if meta.lane else "it has no lane"
         problems.warnings.append(Problem(
             "routing_target_missing", f"user task has no candidate group and {label}: it goes to the "
@@ -344,11 +344,13 @@ def _check_routing(file_name: str, meta: UserTaskMeta, problems: ProblemList) ->
             parse_target(text)
         except TargetError as exc:
             problems.add(exc.code, str(exc), file=file_name, element=meta.id, line=meta.line)
-    for who in ([meta.assignee] if meta.assignee else []) + meta.candidate_users:
+    named = [("assignee", meta.assignee)] if meta.assignee else []
+    for what, who in named + [("candidate user", who) for who in meta.candidate_users]:
         if "${" in who or "#{" in who or who.startswith("="):
             problems.add("assignee_expression_unsupported",
-                         f"assignee {who!r} is an expression; name a staff account (its username)",
-                         file=file_name, element=meta.id, line=meta.line)
+                         f"{what} {who!r} is an expression; name staff accounts (usernames) or a group: who works "
+                         "on a step is decided by the diagram's author and the organisation, not by case data "
+                         "(separation of duties)", file=file_name, element=meta.id, line=meta.line)
 
 
 def _check_script(file_name, node, script, problems) -> None:

@@ -11,7 +11,11 @@ DecisionTask applies them. Without a result variable the SpiffWorkflow behaviour
 outputs become variables), which is what SpiffArena diagrams expect."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from SpiffWorkflow.bpmn.parser.util import full_tag
+from SpiffWorkflow.bpmn.serializer.helpers.spec import BpmnDataSpecificationConverter
+from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.dmn.specs.model import HitPolicy
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser
@@ -25,7 +29,7 @@ from SpiffWorkflow.spiff.specs.spiff_task import SpiffBpmnTask
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import external
-from engine.bpmn.camunda import ITEM_ID_PREFIX
+from engine.bpmn.camunda import ITEM_ID_PREFIX, PATH_PREFIX
 
 RESULT_VARIABLE = "camunda:resultVariable"
 MAP_MODE = "camunda:mapDecisionResult"
@@ -133,6 +137,34 @@ class CamundaSequentialMultiInstance(_CamundaInstances, SequentialMultiInstanceT
     pass
 
 
+class PropertyPath(TaskDataReference):
+    """A multi-instance collection named by a property path (`camunda:collection="${order.items}"`):
+    `bpmn_id` is the dotted path, read key by key through maps only — never an attribute of any
+    object, as JUEL's `a.b` in a condition (docs/camunda-bpmn.md#multi-instance)."""
+
+    def _walk(self, my_task):
+        """(found, value) of the path in the task's data."""
+        value = my_task.data
+        for key in self.bpmn_id.split("."):
+            if not isinstance(value, Mapping) or key not in value:
+                return False, None
+            value = value[key]
+        return True, value
+
+    def get(self, my_task):
+        return self._walk(my_task)[1]
+
+    def exists(self, my_task):
+        return self._walk(my_task)[0]
+
+    def set(self, my_task, value):
+        *parents, last = self.bpmn_id.split(".")
+        target = my_task.data
+        for key in parents:
+            target = target.setdefault(key, {})
+        target[last] = value
+
+
 _SWAP = {ParallelMultiInstanceTask: CamundaParallelMultiInstance,
          SequentialMultiInstanceTask: CamundaSequentialMultiInstance}
 
@@ -140,16 +172,22 @@ _SWAP = {ParallelMultiInstanceTask: CamundaParallelMultiInstance,
 CONVERTERS = {DecisionTask: BusinessRuleTaskConverter,
               CamundaParallelMultiInstance: SpiffMultiInstanceConverter,
               CamundaSequentialMultiInstance: SpiffMultiInstanceConverter,
-              external.ExternalServiceTask: external.ExternalServiceTaskConverter}
+              external.ExternalServiceTask: external.ExternalServiceTaskConverter,
+              PropertyPath: BpmnDataSpecificationConverter}
 
 
 def fix_specs(spec) -> None:
-    """After parsing: multi-instance tasks get Camunda's semantics, and the element variable of a
+    """After parsing: multi-instance tasks get Camunda's semantics, a collection named by a property
+    path its reader (PropertyPath), and the element variable of a
     `camunda:elementVariable` its name back: SpiffWorkflow keys the item by the inputDataItem's id,
     which camunda.py had to make unique per document."""
     for task_spec in spec.task_specs.values():
         if type(task_spec) in _SWAP:
             task_spec.__class__ = _SWAP[type(task_spec)]
+        source = getattr(task_spec, "data_input", None)
+        if type(source) is TaskDataReference and source.bpmn_id and source.bpmn_id.startswith(PATH_PREFIX):
+            source.__class__ = PropertyPath
+            source.bpmn_id = source.bpmn_id[len(PATH_PREFIX):]
         item = getattr(task_spec, "input_item", None)
         if item is not None and item.bpmn_id and item.bpmn_id.startswith(ITEM_ID_PREFIX) and item.bpmn_name:
             item.bpmn_id = item.bpmn_name

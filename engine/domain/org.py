@@ -108,6 +108,18 @@ def receiving_window_route(origin_unit_id: int) -> Route:
     return Route(origin_unit_id, RECEIVING_ROLE)
 
 
+# the role of a step offered only to the people it names (camunda:candidateUsers without a group):
+# no post has it, so no queue shows the step; a role code an administrator cannot create
+CANDIDATES_ROLE = "candidates"
+
+
+def candidates_route(origin_unit_id: int) -> Route:
+    """A step whose diagram names candidate users and no group: offered to those people only
+    (their inboxes read the offers), kept at the receiving unit, whose supervisors oversee it
+    (docs/camunda-bpmn.md#assignees)."""
+    return Route(origin_unit_id, CANDIDATES_ROLE)
+
+
 def _at_tier(unit_id: Optional[int], tier: str, units: Callable[[int], UnitRef]) -> Optional[UnitRef]:
     """The unit of `tier` among `unit_id` and its ancestors."""
     unit = units(unit_id) if unit_id is not None else None

@@ -479,6 +479,18 @@ class Task(Base):
     warning: Mapped[str] = mapped_column(String(8), default="none")     # none | yellow | red (环节超时)
 
 
+class TaskCandidate(Base):
+    """The staff accounts an open task is offered to by name (camunda:candidateUsers): each sees it
+    in her inbox and may claim it (docs/camunda-bpmn.md#assignees). Rows live while the task is
+    open (claimed or not: handing it back offers it again) and go when it closes, so an inbox
+    branch over `ix_task_candidate_staff` reads only the offers that are still open."""
+    __tablename__ = "task_candidate"
+    __table_args__ = (Index("ix_task_candidate_staff", "staff_id", "created_at"),)
+    task_id: Mapped[str] = mapped_column(ForeignKey("task.id"), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTC)         # the task's, in inbox order
+
+
 class Timer(Base):
     """Every pending wake-up of a case. The scheduler reads only this table to find work."""
     __tablename__ = "timer"

@@ -18,11 +18,13 @@ from engine.store.models import (
                                  ProcessDefinition,
                                  ServiceItem,
                                  Task,
+                                 TaskCandidate,
                                  Timer,
 )
 
 case = Case.__table__
 task = Task.__table__
+task_candidate = TaskCandidate.__table__
 timer = Timer.__table__
 event = Event.__table__
 event_subscription = EventSubscription.__table__

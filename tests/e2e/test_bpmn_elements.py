@@ -218,3 +218,62 @@ def test_messages_a_signal_an_external_task_and_an_event_gateway_over_http(lianb
     assert lianban.status(withdrawing) == "completed"
     lianban.work(paid, "xcz_receiver", "handover")
     assert lianban.status(paid) == "completed"
+
+
+def test_a_step_offered_to_named_people_each_sees_it_one_claims_it(lianban):
+    lianban.deploy("candidate_users.bpmn", "EL-NAMED", "el_candidate_users")
+    case_id = lianban.start("EL-NAMED")
+    # camunda:candidateUsers="xcz_reviewer, xcz_social_approver": in each one's inbox, nobody else's
+    [offered] = lianban.open_steps(case_id, "xcz_reviewer")
+    assert [t["id"] for t in lianban.open_steps(case_id, "xcz_social_approver")] == [offered["id"]]
+    assert lianban.open_steps(case_id, "xcz_issuer") == lianban.open_steps(case_id, "xcz_receiver") == []
+    for who in ("xcz_reviewer", "xcz_social_approver"):             # the workbench's worklist too
+        items = lianban.call("GET", "/api/v1/tasks/workbench?scope=unclaimed", who)["items"]
+        assert [i["id"] for i in items if i["case_id"] == case_id] == [offered["id"]]
+    refused = lianban.call("POST", f"/api/v1/tasks/{offered['id']}/claim", "xcz_issuer", 403)
+    assert refused["code"] == "task_not_in_your_queue"
+    # one claims; the other no longer can (409 with the code) and no longer sees it
+    lianban.call("POST", f"/api/v1/tasks/{offered['id']}/claim", "xcz_social_approver")
+    late = lianban.call("POST", f"/api/v1/tasks/{offered['id']}/claim", "xcz_reviewer", 409)
+    assert late["code"] == "task_already_claimed"
+    assert lianban.open_steps(case_id, "xcz_reviewer") == []
+    lianban.work(case_id, "xcz_social_approver", "check")
+    assert lianban.status(case_id) == "completed"
+
+
+def test_a_multi_instance_over_a_property_path(lianban):
+    lianban.deploy("collection_path.bpmn", "EL-PATH", "el_collection_path")
+    case_id = lianban.start("EL-PATH")
+    order = {"no": "A-7", "items": ["营业执照", "卫生许可", "消防验收"]}
+    lianban.work(case_id, "xcz_receiver", "intake", {"order": order})
+    # camunda:collection="${order.items}": one check per item of the order
+    assert [t["spec_id"] for t in lianban.open_steps(case_id, "xcz_reviewer")] == ["check_item"] * 3
+    for _ in range(3):
+        lianban.work(case_id, "xcz_reviewer", "check_item", {"ok": True})
+    assert lianban.status(case_id) == "completed"
+
+
+def test_a_non_interrupting_boundary_message_starts_its_path_for_each_message(lianban):
+    lianban.deploy("repeated_message.bpmn", "EL-AGAIN", "el_repeated_message")
+    case_id = lianban.start("EL-AGAIN")
+    number = lianban.number(case_id)
+
+    def send(message_id: str, pages: int):
+        return _integration(lianban, "/api/v1/messages", {"name": "el_supplement_received", "message_id": message_id,
+                                                          "case_number": number, "variables": {"pages": pages}})
+    first = send("sup-1", 3)
+    assert first["caught_by"] == ["supplement"]
+    assert send("sup-1", 3) == first                          # the same id again: the first answer, no new path
+    second = send("sup-2", 5)                                 # another supplement: a second path
+    assert second["caught_by"] == ["supplement"]
+    assert sorted(t["element"] for t in second["tasks"]) == ["check_supplement", "check_supplement", "review"]
+    steps = [t["spec_id"] for t in lianban.open_steps(case_id, "xcz_reviewer")]
+    assert sorted(steps) == ["check_supplement", "check_supplement", "review"]
+    lianban.work(case_id, "xcz_reviewer", "review")
+    # the review ended: a late supplement finds nothing waiting; the two checks stay
+    late = requests.post(f"{lianban.base}/api/v1/messages", headers=lianban.headers("integration"), timeout=30,
+                         json={"name": "el_supplement_received", "message_id": "sup-3", "case_number": number})
+    assert late.status_code == 404 and late.json()["code"] == "message_not_correlated"
+    for _ in range(2):
+        lianban.work(case_id, "xcz_reviewer", "check_supplement")
+    assert lianban.status(case_id) == "completed"

@@ -113,11 +113,22 @@ def test_non_interrupting_boundary_message_opens_a_step_beside_the_task(waiting)
     answer = messages.send_message(ctx, integration(ctx), "supplement_received", "sup-1", C(case_id=started.case_id),
                                    {"pages": 3})
     assert sorted(t["element"] for t in answer["tasks"]) == ["check_supplement", "review"]
-    # the review is still open and can still be withdrawn
-    assert [s[2] for s in subscriptions(ctx, started.case_id)] == ["applicant_withdrew"]
+    # the review is still open and can still be withdrawn, and take a further supplement (Camunda)
+    assert [s[2] for s in subscriptions(ctx, started.case_id)] == ["applicant_withdrew", "supplement_received"]
+    again = messages.send_message(ctx, integration(ctx), "supplement_received", "sup-2", C(case_id=started.case_id),
+                                  {"pages": 5})
+    assert again["caught_by"] == ["supplement"], again
+    assert sorted(t["element"] for t in again["tasks"]) == ["check_supplement", "check_supplement", "review"]
+    checks = [t for t in tasks.inbox(ctx, staff(ctx, "xcz_reviewer")) if t.spec_id == "check_supplement"]
     review = next(t for t in tasks.inbox(ctx, staff(ctx, "xcz_reviewer")) if t.spec_id == "review")
     tasks.complete(ctx, review.id, task_data(ctx, review.id), staff(ctx, "xcz_reviewer"))
+    # the review ended: nothing waits any more, and the supplements' checks stay open
     assert subscriptions(ctx, started.case_id) == []
+    assert sorted(t.spec_id for t in tasks.inbox(ctx, staff(ctx, "xcz_reviewer"))
+                  if t.case_id == started.case_id) == ["check_supplement", "check_supplement"]
+    for check in checks:
+        tasks.complete(ctx, check.id, task_data(ctx, check.id), staff(ctx, "xcz_reviewer"))
+    assert cases.get_case(ctx, started.case_id, staff(ctx, "xcz_receiver")).status == "completed"
 
 
 def test_signal_reaches_every_waiting_case_and_boundary(waiting):

@@ -130,9 +130,33 @@ def test_loop_cardinality_in_juel():
     assert len([t for t in rt.ready_user_tasks(wf) if t.spec_id == "t"]) == 3
 
 
+@pytest.mark.parametrize("sequential", [False, True])
+@pytest.mark.parametrize("collection", ["${order.items}", "#{order['items']}", "${ order . items }"])
+def test_a_collection_named_by_a_property_path_is_read_through_maps(sequential, collection):
+    attrs = f'camunda:collection="{collection}" camunda:elementVariable="reviewer"'
+    rt = deployed(("m.bpmn", mi(sequential, attrs=attrs)))
+    wf = rt.start(1, {"order": {"items": ["甲", "乙"], "no": 7}}, CLOCK)
+    assert len([t for t in rt.ready_user_tasks(wf) if t.spec_id == "t"]) == (1 if sequential else 2)
+    assert sorted(_complete_all(rt, wf)) == ["乙", "甲"]
+    assert [t.spec_id for t in rt.ready_user_tasks(_complete_all.wf)] == ["after"]
+
+
+def test_a_deeper_path_and_what_it_finds_missing():
+    rt = deployed(("m.bpmn", mi(False, attrs='camunda:collection="${case.order.items}" '
+                                             'camunda:elementVariable="reviewer"')))
+    wf = rt.start(1, {"case": {"order": {"items": ["a", "b", "c"]}}}, CLOCK)
+    assert len([t for t in rt.ready_user_tasks(wf) if t.spec_id == "t"]) == 3
+    for data in ({"case": {"order": "not a map"}}, {"case": {}}):    # no such property: the case fails
+        with pytest.raises(Exception, match="Missing data input|iterable"):
+            rt.start(1, data, CLOCK)
+
+
 @pytest.mark.parametrize("attrs, code", [
-    ('camunda:collection="${applicant.children}"', "juel_unsupported"),
+    ('camunda:collection="${items[0]}"', "juel_unsupported"),
+    ('camunda:collection="${order.items + other}"', "juel_unsupported"),
+    ('camunda:collection="${order._items}"', "juel_unsupported"),
     ('camunda:collection="${x.getList()}"', "juel_unsupported"),
+    ('camunda:collection="order.items"', "juel_unsupported"),      # not JUEL: one variable's name
     ('camunda:collection="items" camunda:elementVariable="a b"', "juel_unsupported"),
 ])
 def test_unsupported_collections_are_refused(attrs, code):

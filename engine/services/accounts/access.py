@@ -45,12 +45,14 @@ def require_readable_case(ctx, tx: Transaction, actor: Actor, case_id: int) -> N
     """The case exists (404) and the actor may read it (403): what a read of a case checks first."""
     if not tx.cases.exists(case_id):
         raise NotFound(f"case {case_id} does not exist", code="case_not_found")
-    require_case_access(ctx, tx, actor, case_id)
+    require_case_access(ctx, tx, actor, case_id, reading=True)
 
 
-def require_case_access(ctx, tx: Transaction, actor: Actor, case_id: int) -> None:
+def require_case_access(ctx, tx: Transaction, actor: Actor, case_id: int, *, reading: bool = False) -> None:
     """Who may read a case (and act on its clock): the applicant who owns it; staff with a post
-    at the receiving unit or at a unit one of its tasks was routed to; supervisors above it."""
+    at the receiving unit or at a unit one of its tasks was routed to; supervisors above it. To
+    read it (`reading`), also the staff member an open step of it is assigned or offered to by
+    name (camunda:assignee, camunda:candidateUsers), who may be outside those units."""
     if actor.has_role("admin"):
         return
     row = tx.cases.scope(case_id)
@@ -69,6 +71,8 @@ def require_case_access(ctx, tx: Transaction, actor: Actor, case_id: int) -> Non
                 return
         elif p_unit in units:
             return
+    if reading and actor.staff_id and tx.tasks.named_on_open_task(case_id, actor.staff_id):
+        return                       # the diagram named her on an open step (assignee, candidate user)
     raise Forbidden("this case is outside your windows and supervision scope", code="case_out_of_scope")
 
 

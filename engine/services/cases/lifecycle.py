@@ -45,6 +45,7 @@ def require(tx: Transaction, case_id: int, allowed: frozenset, action: str) -> s
 def close(ctx, tx: Transaction, loaded, status: str, actor: Actor, now: datetime, event: str, payload: dict) -> int:
     """End a case before its decision: open tasks close, every pending timer is cancelled, the
     clock stops; one audit event says why. Returns the number of tasks closed."""
+    tx.tasks.withdraw_offers_of_case(loaded.id)
     closed = tx.tasks.cancel_open_of_case(loaded.id, now)
     tx.timers.cancel_all(loaded.id)
     tx.messages.drop_case(loaded.id)                 # it waits for no message or signal any more

@@ -16,7 +16,7 @@ from engine.domain.actor import Actor
 from engine.domain.case import LoadedCase
 from engine.domain.clock import as_utc
 from engine.domain.errors import Conflict
-from engine.domain.org import lane_targets, parse_target, receiving_window_route
+from engine.domain.org import candidates_route, lane_targets, parse_target, receiving_window_route
 from engine.services import calendar, definitions
 from engine.services.accounts import org
 from engine.store.uow import Transaction
@@ -52,14 +52,18 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
     ready = {rt.id: rt for rt in runtime.ready_user_tasks(wf)}
 
     cancelled = [tid for tid in case.open_before if tid not in ready and tid != completed_task]
+    _withdraw_offers(tx, case, loaded, cancelled, completed_task)
     if cancelled:
         tx.tasks.cancel(cancelled, now)
         tx.timers.cancel_step_cards(cancelled)
         for tid in cancelled:
             case.audit.add("task_cancelled", actor, now, {"task": tid, "element": case.open_before[tid].spec_id})
-    new_rows = _new_task_rows(ctx, tx, case, loaded, ready, actor, now)
+    offers = []
+    new_rows = _new_task_rows(ctx, tx, case, loaded, ready, actor, now, offers)
     if new_rows:
         tx.tasks.open_many(new_rows)
+        if offers:
+            tx.tasks.offer(offers)
         _schedule_step_cards(ctx, tx, case, new_rows, now)
     case.new_tasks = [row["id"] for row in new_rows]
 
@@ -106,7 +110,9 @@ def waiting_timers(case: LoadedCase) -> dict:
     return case.workflow.lianban_projection[1]
 
 
-def _new_task_rows(ctx, tx, case, loaded, ready, actor, now) -> list[dict]:
+def _new_task_rows(ctx, tx, case, loaded, ready, actor, now, offers: list) -> list[dict]:
+    """The task rows of the tasks the engine opened; their offers to named people (candidate
+    users) are appended to `offers`."""
     rows = []
     directory = org.directory(ctx, tx)
     body = None
@@ -117,11 +123,16 @@ def _new_task_rows(ctx, tx, case, loaded, ready, actor, now) -> list[dict]:
         groups = (meta.candidate_groups if meta else []) or lane_targets(rt.lane)
         if body is None:
             body = _body_unit(ctx, tx, case)
+        named = _named_staff(tx, meta)
+        candidates = [named[u] for u in (meta.candidate_users if meta else []) if u in named]
         if groups:
             route = directory.route(parse_target(groups[0]), case.origin_org_unit_id, body or None)
+        elif meta is not None and meta.candidate_users:     # offered to its named people only
+            route = candidates_route(case.origin_org_unit_id)
         else:       # no group: the receiving window's 综合受理 queue (docs/camunda-bpmn.md#routing)
             route = receiving_window_route(case.origin_org_unit_id)
-        assignee_id = _assignee(tx, meta)
+        assignee_id = _assignee(meta, named)
+        offers.extend({"task_id": tid, "staff_id": staff_id, "created_at": now} for staff_id in candidates)
         rows.append({"id": tid, "case_id": case.id, "spec_id": rt.spec_id, "process_key": rt.process,
                      "name": rt.name, "state": "open", "candidate_groups": ",".join(groups)[:255],
                      "routed_org_unit_id": route.org_unit_id, "routed_department_id": route.department_id,
@@ -134,6 +145,8 @@ def _new_task_rows(ctx, tx, case, loaded, ready, actor, now) -> list[dict]:
                    "route": groups[0] if groups else "receiving_window"}
         if assignee_id is not None:
             payload["assignee"] = assignee_id
+        if candidates:
+            payload["candidates"] = candidates
         if route.error:
             payload["routing_error"] = route.error
             case.unroutable.append(f"{rt.spec_id}: {route.error}")
@@ -145,16 +158,44 @@ def _new_task_rows(ctx, tx, case, loaded, ready, actor, now) -> list[dict]:
     return rows
 
 
-def _assignee(tx: Transaction, meta) -> Optional[int]:
+def _named_staff(tx: Transaction, meta) -> dict:
+    """{username: staff id} of the active staff accounts the task names (its assignee and
+    candidate users); none looked up for a task that names nobody."""
+    if meta is None or not (meta.assignee or meta.candidate_users):
+        return {}
+    return tx.accounts.staff_ids({*([meta.assignee] if meta.assignee else []), *meta.candidate_users})
+
+
+def _assignee(meta, named: dict) -> Optional[int]:
     """The staff id a task is assigned to at creation: its camunda:assignee, or its one
-    candidate user. Several candidate users leave it in its queue (docs/camunda-bpmn.md#assignees);
-    an account deactivated since the deployment too."""
+    candidate user. Several candidate users are offered it, each may claim it
+    (docs/camunda-bpmn.md#assignees); an account deactivated since the deployment is skipped."""
     if meta is None:
         return None
     who = meta.assignee or (meta.candidate_users[0] if len(meta.candidate_users) == 1 else None)
-    if not who:
-        return None
-    return tx.accounts.staff_ids({who}).get(who)
+    return named.get(who) if who else None
+
+
+def offers_of(tx: Transaction, meta, task_id: str, created_at: datetime) -> list[dict]:
+    """The offer rows of a task that opens (again) as element `meta` says."""
+    named = _named_staff(tx, meta)
+    return [{"task_id": task_id, "staff_id": named[u], "created_at": created_at}
+            for u in (meta.candidate_users if meta else []) if u in named]
+
+
+def _withdraw_offers(tx: Transaction, case: LoadedCase, loaded, cancelled: list[str],
+                     completed_task: Optional[str]) -> None:
+    """The offers of the tasks that closed go; only tasks whose element names candidate users
+    have any, so a step of any other diagram issues no statement."""
+    closed = cancelled + ([completed_task] if completed_task in case.open_before else [])
+    gone = []
+    for tid in closed:
+        rt = case.open_before[tid]
+        meta = loaded.user_tasks.get((rt.process, rt.spec_id))
+        if meta is not None and meta.candidate_users:
+            gone.append(tid)
+    if gone:
+        tx.tasks.withdraw_offers(gone)
 
 
 def _body_unit(ctx, tx: Transaction, case: LoadedCase) -> int:

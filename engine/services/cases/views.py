@@ -62,7 +62,7 @@ def allowed_actions(ctx, tx, actor: Actor, row) -> list[str]:
 
 def get_case(ctx, case_id: int, actor: Actor) -> CaseView:
     with ctx.uow.read() as tx:
-        access.require_case_access(ctx, tx, actor, case_id)
+        access.require_case_access(ctx, tx, actor, case_id, reading=True)
         row = tx.cases.view(case_id)
         if row is None:
             raise NotFound(f"case {case_id} does not exist", code="case_not_found")

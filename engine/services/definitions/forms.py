@@ -181,7 +181,7 @@ def task_form(ctx, task_id: str, actor: Actor) -> dict:
         row = tx.definitions.form_of_task(task_id)
         if row is None:
             raise NotFound(f"task {task_id} does not exist", code="task_not_found", field="task_id")
-        access.require_case_access(ctx, tx, actor, row.case_id)
+        access.require_case_access(ctx, tx, actor, row.case_id, reading=True)
         forms, _start = _definition_forms(ctx, tx, row.definition_id)
     key = rules.canonical_key(row.form_key) if row.form_key else None
     return {"key": key, "definition_id": row.definition_id, "schema": (forms or {}).get(key) if key else None}

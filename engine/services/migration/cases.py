@@ -11,7 +11,7 @@ from engine.domain import migration as rules
 from engine.domain.actor import Actor
 from engine.domain.case import LoadedCase
 from engine.domain.errors import CaseError, Conflict, NotFound, ValidationError
-from engine.domain.org import parse_target
+from engine.domain.org import CANDIDATES_ROLE, candidates_route, parse_target, receiving_window_route
 from engine.services import calendar, definitions
 from engine.services.accounts import access, org
 from engine.store.uow import Transaction
@@ -191,10 +191,31 @@ def _reproject_open_tasks(ctx, tx: Transaction, case: LoadedCase, target, mappin
                     route.role):
                 values.update(assignee_id=None, claimed_at=None)
                 entry["unclaimed"] = row.assignee_id
+        _offers_follow(ctx, tx, case, row, meta, groups, values, entry)
         tx.tasks.remap(rt.id, values)
         case.open_before[rt.id] = rt
         moved.append(entry)
     return moved
+
+
+def _offers_follow(ctx, tx: Transaction, case: LoadedCase, row, meta, groups: list, values: dict, entry: dict) -> None:
+    """A task's offers to named people follow its target element (withdrawn, then made as it
+    names them); a step offered only to them is routed so, and one that no longer is goes to its
+    window's queue (docs/camunda-bpmn.md#assignees)."""
+    route = None
+    if meta is not None and meta.candidate_users and not groups:
+        route = candidates_route(case.origin_org_unit_id)
+    elif row.routed_role == CANDIDATES_ROLE and not groups:
+        route = receiving_window_route(case.origin_org_unit_id)
+    if route is not None:
+        values.update(routed_org_unit_id=route.org_unit_id, routed_department_id=None, routed_role=route.role,
+                      routing_error=None)
+    offers = progress.offers_of(tx, meta, row.id, ctx.clock.now())
+    if offers or row.routed_role == CANDIDATES_ROLE or tx.tasks.candidates(row.id):
+        tx.tasks.withdraw_offers([row.id])
+        tx.tasks.offer(offers)
+        if offers:
+            entry["offered"] = [o["staff_id"] for o in offers]
 
 
 def generate(ctx, source_id: int, target_id: int, actor: Actor) -> dict:

@@ -8,7 +8,7 @@ from typing import Optional
 
 import engine.services.org_admin.needs as needs
 from engine.domain.errors import Conflict, NotFound, ValidationError
-from engine.domain.org import BUILTIN_ROLES
+from engine.domain.org import BUILTIN_ROLES, CANDIDATES_ROLE
 from engine.domain.organisation import parent_problem
 from engine.services.accounts import auth
 from engine.store.uow import Transaction
@@ -196,6 +196,9 @@ def update_window(tx: Transaction, window_id: int, changes: dict) -> bool:
 # --- roles, staff, posts ------------------------------------------------------------------------------------
 
 def create_role(tx: Transaction, code: str, name_zh: str, name_en: str, description: Optional[str]) -> int:
+    if code == CANDIDATES_ROLE:      # what steps offered to named people are routed to: no post may hold it
+        raise ValidationError(f"the role code {code!r} is reserved (steps offered to named staff)",
+                              code="org_code_taken", field="code")
     _taken(tx.org_admin.roles(), code, "a role with the code")
     return tx.org_admin.add_role(code, name_zh, name_en, description, True)
 

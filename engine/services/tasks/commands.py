@@ -56,10 +56,17 @@ def locked_task(ctx, tx: Transaction, task_id: str):
     return found
 
 
+def may_take(ctx, tx: Transaction, staff_id: int, task) -> bool:
+    """Whether `staff_id` could take the task herself: she holds a post it is routed to, or it is
+    offered to her by name (camunda:candidateUsers). The offer is read only when no post fits."""
+    posts = org.posts_of(ctx, tx, staff_id)
+    return (org.may_work_on(org.directory(ctx, tx), posts, task.routed_org_unit_id, task.routed_department_id,
+                            task.routed_role)
+            or tx.tasks.is_candidate(task.id, staff_id))
+
+
 def check_eligible(ctx, tx: Transaction, actor: Actor, task) -> None:
-    posts = org.posts_of(ctx, tx, require_staff(actor))
-    if not org.may_work_on(org.directory(ctx, tx), posts, task.routed_org_unit_id,
-                           task.routed_department_id, task.routed_role):
+    if not may_take(ctx, tx, require_staff(actor), task):
         raise Forbidden("this task is not routed to any of your posts", code="task_not_in_your_queue",
                         field="task_id")
 
@@ -130,15 +137,14 @@ def unclaim(ctx, task_id: str, actor: Actor) -> TaskView:
 
 def delegate(ctx, task_id: str, to_username: str, actor: Actor) -> TaskView:
     """Hand a task to a colleague who could take it herself (the same queue: unit, role and
-    department); it is then claimed by her."""
+    department, or one of the people it is offered to); it is then claimed by her."""
     require_staff(actor)
     with ctx.uow.begin() as tx:
         case, task = workable_task(ctx, tx, actor, task_id)
         target = tx.tasks.colleague(to_username)
         if target is None or not target.active:
             raise NotFound(f"no active colleague {to_username!r}", code="delegate_not_found", field="to")
-        if not org.may_work_on(org.directory(ctx, tx), org.posts_of(ctx, tx, target.id), task.routed_org_unit_id,
-                               task.routed_department_id, task.routed_role):
+        if not may_take(ctx, tx, target.id, task):
             raise Forbidden(f"{to_username} holds no post this task is routed to", code="delegate_not_eligible",
                             field="to")
         now = ctx.clock.now()

@@ -10,7 +10,7 @@ from typing import Optional
 import engine.services.tasks.stages as stages
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict, ValidationError
-from engine.services import calendar, ratings
+from engine.services import calendar, definitions, ratings
 from engine.services.cases import parents, progress
 from engine.services.definitions import forms
 from engine.services.tasks.commands import (
@@ -122,6 +122,10 @@ def return_to_previous(ctx, task_id: str, reason: str, actor: Actor) -> Complete
         if reopened is not None:
             tx.tasks.reopen(previous.id, previous.completed_by, now)
             case.open_before[previous.id] = reopened
+            # offered again to the people its element names (they went when it was completed)
+            meta = definitions.load(ctx, tx, case.definition_id).user_tasks.get((reopened.process, reopened.spec_id))
+            if meta is not None and meta.candidate_users:
+                tx.tasks.offer(progress.offers_of(tx, meta, previous.id, now))
         if task.due_at is not None:
             tx.timers.cancel_step_cards([task_id])
         case.audit.add("task_returned", actor, now, {"task": task_id, "to": previous.id, "reason": reason[:500]})

@@ -107,7 +107,7 @@ def work_item(ctx, task_id: str, actor: Actor) -> WorkItem:
         task = tx.tasks.get(task_id)
         if task is None:
             raise commands.task_not_found(task_id)
-        access.require_case_access(ctx, tx, actor, task.case_id)
+        access.require_case_access(ctx, tx, actor, task.case_id, reading=True)
         row = tx.tasks.work_item(task_id, staff_id, queues.queues_of(ctx, tx, staff_id))
         cal = calendar.current(ctx, tx)
     return _item(row, staff_id, cal, deadlines.local_date(ctx.clock.now()))
@@ -115,7 +115,7 @@ def work_item(ctx, task_id: str, actor: Actor) -> WorkItem:
 
 def colleagues(ctx, task_id: str, actor: Actor) -> list[dict]:
     """Who the caller may delegate the task to: the other active staff holding a post on its queue
-    (the check `delegate` makes of its target), by username."""
+    or offered it by name (the check `delegate` makes of its target), by username."""
     require_staff_member(actor)
     with ctx.uow.read() as tx:
         task = tx.tasks.get(task_id)
@@ -127,4 +127,5 @@ def colleagues(ctx, task_id: str, actor: Actor) -> list[dict]:
         eligible = {staff_id for staff_id, posts in directory.posts.items()
                     if staff_id != actor.staff_id and org.may_work_on(directory, posts, task.routed_org_unit_id,
                                                                       task.routed_department_id, task.routed_role)}
+        eligible |= {staff_id for staff_id in tx.tasks.candidates(task_id) if staff_id != actor.staff_id}
         return [{"username": r.username, "display_name": r.name} for r in tx.tasks.active_staff(eligible)]

@@ -16,6 +16,7 @@ from engine.store.repositories.base import Repository
 from engine.store.repositories.cases import CASE_COLUMNS, case_from_row
 
 _T = t.task.c
+_TC = t.task_candidate.c
 VIEW_COLUMNS = (_T.id, _T.case_id, _T.name, _T.spec_id, _T.state, _T.routed_org_unit_id, _T.routed_department_id,
                 _T.routed_role, _T.routing_error, _T.assignee_id, _T.form_key, _T.stage, _T.due_at, _T.created_at,
                 _T.warning)
@@ -45,6 +46,12 @@ _REMAP = FastWrite(update(t.task).where(_T.id == bindparam("tid"), _T.state == "
 _LAST_COMPLETED = (select(_T.id, _T.completed_by).where(_T.case_id == bindparam("cid"), _T.state == "completed")
                    .order_by(_T.completed_at.desc(), _T.id.desc()).limit(1))
 _INBOX_ORDER = (_T.created_at, _T.id)
+# offers to named people (camunda:candidateUsers): rows while the task is open
+_OFFER = FastWrite(t.task_candidate.insert())
+_IS_CANDIDATE = FastRead(select(_TC.staff_id).where(_TC.task_id == bindparam("tid"),
+                                                    _TC.staff_id == bindparam("staff")))
+_WITHDRAW = FastWrite(t.task_candidate.delete().where(_TC.task_id == bindparam("tid")))
+
 # the inbox statement of each set of queues (and dialect), built on first use; bounded like the
 # statement caches SQLAlchemy keeps itself
 _INBOX: dict = {}
@@ -97,6 +104,36 @@ class Tasks(Repository):
         self.conn.execute(update(t.task).where(_T.id == task_id).values(
             state="open", completed_at=None, completed_by=None, outcome=None, assignee_id=assignee_id,
             claimed_at=now, warning="none"))
+
+    # --- offers to named people (camunda:candidateUsers) -------------------------------------------
+
+    def offer(self, rows: list[dict]) -> None:
+        """Open tasks offered to named staff: each row {task_id, staff_id, created_at} (the
+        task's creation instant, the order of her inbox)."""
+        _OFFER.write(self.conn, rows)
+
+    def withdraw_offers(self, task_ids: list[str]) -> None:
+        """The offers of tasks that closed (or are offered anew)."""
+        _WITHDRAW.write(self.conn, [{"tid": tid} for tid in task_ids])
+
+    def withdraw_offers_of_case(self, case_id: int) -> None:
+        self.conn.execute(t.task_candidate.delete().where(
+            _TC.task_id.in_(select(_T.id).where(_T.case_id == case_id))))
+
+    def is_candidate(self, task_id: str, staff_id: int) -> bool:
+        return _IS_CANDIDATE.first(self.conn, {"tid": task_id, "staff": staff_id}) is not None
+
+    def candidates(self, task_id: str) -> list[int]:
+        """The staff ids the task is offered to."""
+        return list(self.conn.execute(select(_TC.staff_id).where(_TC.task_id == task_id)
+                                      .order_by(_TC.staff_id)).scalars())
+
+    def named_on_open_task(self, case_id: int, staff_id: int) -> bool:
+        """Whether one of the case's open tasks is held by `staff_id` or offered to her."""
+        offered = select(_TC.task_id).where(_TC.staff_id == staff_id)
+        return self.conn.execute(select(_T.id).where(
+            _T.case_id == case_id, _T.state == "open",
+            or_(_T.assignee_id == staff_id, _T.id.in_(offered))).limit(1)).first() is not None
 
     def last_completed(self, case_id: int):
         """(id, completed_by) of the case's task completed last, or None."""
@@ -234,7 +271,17 @@ def _inbox_union(queues: tuple, include_claimed_by_others: bool):
         else:
             cond = and_(cond, _T.assignee_id.is_(None))
         branches.append(select(*VIEW_COLUMNS).where(_T.state == "open", cond))
-    parts = [select(*b.order_by(*_INBOX_ORDER).limit(bindparam("limit")).subquery().c) for b in branches]
+    # offered to her by name: read through her offers (ix_task_candidate_staff), in their order;
+    # a task one of her queues shows already is left to that branch (no duplicates)
+    offered = and_(_T.state == "open", _T.assignee_id.is_(None) if not include_claimed_by_others
+                   else or_(_T.assignee_id.is_(None), _T.assignee_id != bindparam("staff")))
+    if queues:
+        offered = and_(offered, ~_in_queues(queues))
+    branches.append(select(*VIEW_COLUMNS).join_from(t.task_candidate, t.task, _T.id == _TC.task_id)
+                    .where(_TC.staff_id == bindparam("staff"), offered)
+                    .order_by(_TC.created_at, _TC.task_id).limit(bindparam("limit")))
+    parts = [select(*b.order_by(*_INBOX_ORDER).limit(bindparam("limit")).subquery().c) for b in branches[:-1]]
+    parts.append(select(*branches[-1].subquery().c))
     union = union_all(*parts).subquery()
     return select(union).order_by(union.c.created_at, union.c.id).limit(bindparam("limit"))
 
@@ -265,7 +312,12 @@ def _work_rows(workable):
 
 def _workable(staff_id: int, queues: tuple):
     """What the caller may claim or complete: hers, or unclaimed in one of her queues."""
-    return or_(_T.assignee_id == staff_id, and_(_T.assignee_id.is_(None), _in_queues(queues)))
+    return or_(_T.assignee_id == staff_id, and_(_T.assignee_id.is_(None), _offered_or_queued(staff_id, queues)))
+
+
+def _offered_or_queued(staff_id: int, queues: tuple):
+    """In one of `queues`, or offered to `staff_id` by name."""
+    return or_(_in_queues(queues), _T.id.in_(select(_TC.task_id).where(_TC.staff_id == staff_id)))
 
 
 def _scope(scope: str, staff_id: int, queues: tuple, window_units):
@@ -274,7 +326,7 @@ def _scope(scope: str, staff_id: int, queues: tuple, window_units):
     if scope == "mine":
         return _T.assignee_id == staff_id
     if scope == "unclaimed":
-        return and_(_T.assignee_id.is_(None), _in_queues(queues))
+        return and_(_T.assignee_id.is_(None), _offered_or_queued(staff_id, queues))
     if scope == "window":
         return or_(_T.routed_org_unit_id.in_(sorted(window_units)), _T.assignee_id == staff_id)
     raise ValueError(f"unknown worklist scope {scope!r}")
