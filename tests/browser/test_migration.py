@@ -107,3 +107,4 @@ def test_a_clerk_may_not_migrate(visit, server):
     page = visit.login("zcz_reviewer")
     visit.go("/console/migrations")
     page.locator("[data-test=migration-not-allowed]").get_by_text("需要流程设计员或管理员角色").wait_for()
+    check(visit, "not-allowed")
