@@ -46,3 +46,42 @@ class MigrationOut(Strict):
     refused = fields.Integer()
     skipped = fields.Integer()
     cases = fields.List(fields.Nested(CaseOutcomeOut))
+
+
+class PlanQuery(Strict):
+    source_definition_id = Id(required=True, metadata={"description": "the version the cases run"})
+    target_definition_id = Id(required=True, metadata={"description": "the version to move them to"})
+
+
+class ElementOut(Strict):
+    id = fields.String()
+    name = fields.String()
+    kind = fields.String(metadata={"description": "BPMN element type (a multi-instance activity: what it repeats)"})
+    scope = fields.String(metadata={"description": "the sub-process or called process it is in ('' : the process)"})
+    loop = fields.String(metadata={"description": "how a multi-instance activity repeats ('' : once)"})
+
+
+class StepOut(Strict):
+    element = fields.String()
+    name = fields.String()
+
+
+class RunningCaseOut(Strict):
+    case_id = fields.Integer()
+    number = fields.String()
+    created_at = fields.DateTime()
+    activities = fields.List(fields.Nested(StepOut), metadata={"description": "its open steps"})
+
+
+class PlanOut(Strict):
+    source_definition_id = fields.Integer()
+    target_definition_id = fields.Integer()
+    key = fields.String()
+    source_version = fields.Integer()
+    target_version = fields.Integer()
+    source_elements = fields.List(fields.Nested(ElementOut))
+    target_elements = fields.List(fields.Nested(ElementOut))
+    mapping = fields.Dict(keys=fields.String(), values=fields.String(),
+                          metadata={"description": "the generated plan: equal ids of the same kind"})
+    running = fields.Integer(metadata={"description": "running cases of the source version"})
+    cases = fields.List(fields.Nested(RunningCaseOut), metadata={"description": "the first 1,000 of them"})

@@ -7,6 +7,7 @@ import api.schemas as schemas
 import api.schemas_migration as schemas_migration
 from api.security import actor, context
 from engine.services import migration
+from engine.services.migration import overview
 
 bp = Blueprint("migrations", __name__, url_prefix="/api/v1/migrations",
                description="Moving running cases to another version of their process")
@@ -27,6 +28,18 @@ def report_out(report: migration.MigrationReport) -> dict:
             "cases": [{"case_id": c.case_id, "status": c.status, "reason": c.reason,
                        "problems": [p.to_dict() for p in c.problems], "tasks": list(c.tasks)}
                       for c in report.cases]}
+
+
+@bp.route("/plan")
+class Plan(MethodView):
+    @bp.arguments(schemas_migration.PlanQuery, location="query")
+    @bp.response(200, schemas_migration.PlanOut)
+    @bp.alt_response(404, schema=schemas.Problem, description="a version does not exist")
+    @bp.alt_response(422, schema=schemas.Problem, description="the versions are of different processes, or the same")
+    def get(self, query):
+        """Both versions' elements, the generated plan (equal ids of the same kind) and the running
+        cases of the source version: where the console's migration page starts from."""
+        return overview.overview(context(), query["source_definition_id"], query["target_definition_id"], actor())
 
 
 @bp.route("/validate")

@@ -318,8 +318,9 @@ class Runtime:
 
     # --- instance migration (docs/migration.md) --------------------------------------------------
     def describe(self, key) -> dict:
-        """The top-level BPMN elements of a loaded version (engine.domain.migration.Element by id)."""
-        return bpmn_migration.describe(self.specs.get(key)[0])
+        """The BPMN elements of a loaded version, its sub-processes' and called processes' included
+        (engine.domain.migration.Element by id)."""
+        return bpmn_migration.describe(*self.specs.get(key))
 
     @staticmethod
     def active_elements(workflow) -> list:

@@ -615,6 +615,10 @@ ROWS = [
     ("POST /process-definitions/validate",
      lambda ctx, c, h: c.post("/api/v1/process-definitions/validate", headers=h, data=bpmn(),
                               content_type="multipart/form-data"), expect(200, ("admin", "designer"))),
+    ("GET /migrations/plan",
+     lambda ctx, c, h: c.get("/api/v1/migrations/plan", headers=h, query_string={
+         k: v for k, v in migration_plan(ctx).items() if k.endswith("definition_id")}),
+     expect(200, ("admin", "designer"))),
     ("POST /migrations/validate",
      lambda ctx, c, h: c.post("/api/v1/migrations/validate", headers=h, json=migration_plan(ctx)),
      expect(200, ("admin", "designer"))),

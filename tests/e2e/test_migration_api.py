@@ -96,6 +96,36 @@ def test_bad_plans_are_problems(client, demo):
         "source_definition_id": v1, "target_definition_id": v3, "all": True}), 403, "role_required")
 
 
+def test_plan_lists_both_versions_and_the_running_cases(client, demo):
+    designer, receiver = auth(client, "designer"), auth(client, "xcz_receiver")
+    v1 = _deploy(client, designer, "subprocess_v1.bpmn")
+    add_item(demo, "TEST-MIG", "mig_sub")
+    at_intake = _start(client, demo, receiver)
+    v2 = _deploy(client, designer, "subprocess_v2.bpmn")
+    r = client.get("/api/v1/migrations/plan", headers=designer,
+                   query_string={"source_definition_id": v1, "target_definition_id": v2})
+    assert r.status_code == 200, r.json
+    body = r.json
+    assert (body["key"], body["source_version"], body["target_version"], body["running"]) == ("mig_sub", 1, 2, 1)
+    source = {e["id"]: e for e in body["source_elements"]}
+    assert source["site_check"] == {"id": "site_check", "name": "现场核查", "kind": "userTask", "scope": "verify",
+                                    "loop": ""}
+    assert source["verify"]["kind"] == "subProcess" and "start" not in source
+    assert {e["id"] for e in body["target_elements"]} >= {"inspection", "inspect", "inspect_report", "sign"}
+    assert body["mapping"] == {"intake": "intake"}             # equal ids of the same kind (events left out)
+    [listed] = body["cases"]
+    assert listed["case_id"] == at_intake and listed["activities"] == [{"element": "intake", "name": "收件"}]
+    assert listed["number"]
+    assert_problem(client.get("/api/v1/migrations/plan", headers=designer,
+                              query_string={"source_definition_id": v1, "target_definition_id": v1}),
+                   422, "migration_same_version")
+    assert_problem(client.get("/api/v1/migrations/plan", headers=designer,
+                              query_string={"source_definition_id": v1}), 422, "request_invalid")
+    assert_problem(client.get("/api/v1/migrations/plan", headers=receiver,
+                              query_string={"source_definition_id": v1, "target_definition_id": v2}),
+                   403, "role_required")
+
+
 @pytest.fixture
 def cli_env(tmp_path):
     env = dict(os.environ)

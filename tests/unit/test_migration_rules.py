@@ -1,16 +1,34 @@
 """The rules a migration plan and each case under it must pass (engine/domain/migration.py)."""
-from engine.domain.migration import Active, Element, MigrationRefused, check_case, check_plan, full_mapping
+from engine.domain.migration import (
+    Active,
+    Element,
+    MigrationRefused,
+    check_case,
+    check_plan,
+    full_mapping,
+    target_scope,
+)
 
 SOURCE = {"start": Element("start", "startEvent"), "intake": Element("intake", "userTask"),
           "review": Element("review", "userTask"), "join": Element("join", "parallelGateway"),
           "wait": Element("wait", "intermediateCatchEvent", waits_on="Timer P3D"),
-          "sub": Element("sub", "subProcess", scoped=True),
+          "sub": Element("sub", "subProcess", opens="sub"),
+          "inner": Element("inner", "userTask", scope="sub"),
+          "call": Element("call", "callActivity", opens="child"),
+          "c_task": Element("c_task", "userTask", scope="child"),
+          "sign": Element("sign", "userTask", loop="parallel cardinality=3"),
           "late": Element("late", "userTask", boundary=(("t", "Timer P1D"),))}
 TARGET = {"start": Element("start", "startEvent"), "intake": Element("intake", "userTask"),
           "examine": Element("examine", "userTask"), "join": Element("join", "parallelGateway"),
           "review": Element("review", "scriptTask"), "wait": Element("wait", "intermediateCatchEvent",
                                                                       waits_on="Timer P5D"),
-          "sub": Element("sub", "subProcess", scoped=True),
+          "sub": Element("sub", "subProcess", opens="sub"),
+          "inner": Element("inner", "userTask"),                   # moved out of the sub-process
+          "block": Element("block", "subProcess", opens="block"),
+          "in_block": Element("in_block", "userTask", scope="block"),
+          "call": Element("call", "callActivity", opens="other"),
+          "c_task": Element("c_task", "userTask", scope="other"),
+          "sign": Element("sign", "userTask", loop="parallel cardinality=4"),
           "late": Element("late", "userTask", boundary=(("t", "Timer P2D"),))}
 
 
@@ -30,15 +48,36 @@ def test_plan_problems_name_their_element():
 
 def test_each_active_element_is_checked_with_the_case():
     mapping = full_mapping(SOURCE, TARGET, {})
-    assert check_case(7, [Active("intake"), Active("join")], SOURCE, TARGET, mapping) == []
-    found = check_case(7, [Active("review"), Active("wait"), Active("sub"), Active("late"), Active("x", nested=True)],
-                       SOURCE, TARGET, mapping)
+    assert check_case(7, [Active("intake"), Active("join"), Active("sub")], SOURCE, TARGET, mapping) == []
+    found = check_case(7, [Active("review"), Active("wait"), Active("late"), Active("inner"), Active("call"),
+                           Active("c_task"), Active("sign")], SOURCE, TARGET, mapping)
     assert [(p.code, p.element, p.case_id) for p in found] == [
         ("migration_kind_mismatch", "review", 7), ("migration_event_changed", "wait", 7),
-        ("migration_scope_unsupported", "sub", 7), ("migration_event_changed", "late", 7),
-        ("migration_scope_unsupported", "x", 7)]
+        ("migration_event_changed", "late", 7), ("migration_scope_changed", "inner", 7),
+        ("migration_called_process_changed", "call", 7), ("migration_scope_changed", "c_task", 7),
+        ("migration_multi_instance_changed", "sign", 7)]
+    assert "cardinality=3" in found[-1].message and "cardinality=4" in found[-1].message
     unmapped = check_case(8, [Active("review")], SOURCE, {"examine": TARGET["examine"]}, {})
     assert [(p.code, p.element) for p in unmapped] == [("migration_unmapped_activity", "review")]
+
+
+def test_a_flow_corresponds_through_the_sub_process_it_is_mapped_to():
+    # the sub-process renamed: its inner task may follow into the renamed one's flow, not elsewhere
+    mapping = full_mapping(SOURCE, TARGET, {"sub": "block", "inner": "in_block"})
+    assert target_scope("sub", SOURCE, TARGET, mapping) == "block"
+    assert target_scope("", SOURCE, TARGET, mapping) == ""
+    assert target_scope("child", SOURCE, TARGET, mapping) is None       # the target calls another process
+    assert check_case(9, [Active("sub"), Active("inner")], SOURCE, TARGET, mapping) == []
+    assert check_plan(SOURCE, TARGET, {"sub": "block", "inner": "in_block"}, True) == []
+    [problem] = check_plan(SOURCE, TARGET, {"inner": "in_block"}, True)
+    assert (problem.code, problem.element) == ("migration_scope_changed", "inner")
+    assert "to move it with its sub-process, map sub to block" in problem.message
+
+
+def test_an_id_used_by_two_processes_of_a_version_is_refused_where_a_case_stands():
+    source = {**SOURCE, "intake": Element("intake", "userTask", ambiguous=True)}
+    [problem] = check_case(3, [Active("intake")], source, TARGET, full_mapping(source, TARGET, {}))
+    assert (problem.code, problem.element) == ("migration_ambiguous_element", "intake")
 
 
 def test_a_refusal_carries_every_problem():

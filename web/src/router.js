@@ -28,6 +28,9 @@ const routes = [
     component: () => import('./pages/studio/StudioView.vue'), props: true, meta: { kind: 'staff' } },
   { path: '/console/studio/diff/:processKey', name: 'studio-diff', component: () => import('./pages/studio/StudioDiff.vue'),
     props: true, meta: { kind: 'staff' } },
+  // migrating running cases to another version (docs/migration.md#the-console-page); designers and administrators
+  { path: '/console/migrations', name: 'migrations', component: () => import('./pages/migration/Migration.vue'),
+    meta: { kind: 'staff' } },
   // administrators: the organisation (units, windows, posts, roles, staff, import/export)
   { path: '/console/admin', name: 'admin', component: () => import('./pages/admin/Organisation.vue'), meta: { kind: 'staff' } },
   // 好差评 (issue 13, docs/ratings.md): rating at a window and the disclosure are public; the QR page and the ledger are staff's

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable, Optional
 
-from sqlalchemy import Integer, bindparam, or_, select, update
+from sqlalchemy import Integer, bindparam, func, or_, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -136,6 +136,23 @@ class Cases(Repository):
         """Ids of the running cases of a version, in id order."""
         return list(self.conn.execute(select(_C.id).where(_C.definition_id == definition_id,
                                                           _C.status == "running").order_by(_C.id)).scalars())
+
+    def running_listing(self, definition_id: int, limit: int) -> tuple[int, list[dict]]:
+        """(how many cases of a version are running, the first `limit` of them in id order, each
+        with its number, start and open steps): what the migration page offers to choose from."""
+        running = (_C.definition_id == definition_id) & (_C.status == "running")
+        total = self.conn.execute(select(func.count()).select_from(t.case).where(running)).scalar_one()
+        rows = self.conn.execute(select(_C.id, _C.number, _C.created_at).where(running).order_by(_C.id)
+                                 .limit(limit)).all()
+        out = {r.id: {"case_id": r.id, "number": r.number, "created_at": r.created_at, "activities": []}
+               for r in rows}
+        if out:
+            steps = self.conn.execute(select(t.task.c.case_id, t.task.c.spec_id, t.task.c.name)
+                                      .where(t.task.c.case_id.in_(list(out)), t.task.c.state == "open")
+                                      .order_by(t.task.c.case_id, t.task.c.spec_id, t.task.c.id)).all()
+            for step in steps:
+                out[step.case_id]["activities"].append({"element": step.spec_id, "name": step.name})
+        return total, list(out.values())
 
     # --- lifecycle and decision -------------------------------------------------------------
 

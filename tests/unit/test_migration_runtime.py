@@ -1,0 +1,90 @@
+"""Moving workflows between versions inside scopes (engine/bpmn/migration.py), without a database:
+a sequential multi-instance with one instance done, sub-processes nested in a sub-process and in a
+called process, each run to its end on the target; the state written after the move is what the
+stock serializer writes (verify_state)."""
+from datetime import datetime, timezone
+
+from SpiffWorkflow.util.task import TaskState
+
+from engine.bpmn.parser import SourceFile, parse_bundle
+from engine.bpmn.runtime import Runtime
+from engine.domain import migration as rules
+from engine.domain.clock import FrozenClock
+from tests.conftest import ROOT
+
+FIXTURES = ROOT / "tests" / "fixtures"
+CLOCK = FrozenClock(datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc))
+
+
+def _runtime(versions: dict, pid: str) -> Runtime:
+    rt = Runtime(verify_state=True)
+    for key, text in versions.items():
+        proc = parse_bundle([SourceFile("t.bpmn", text.encode())]).processes[pid]
+        rt.specs.add(key, proc.spec, proc.subprocess_specs)
+    return rt
+
+
+def _ready(wf) -> list:
+    """(task id, spec name, flow) of the READY user tasks, in every sub-workflow too."""
+    return [(str(t.id), t.task_spec.name, w.spec.name) for w in (wf, *wf.subprocesses.values())
+            for t in w.tasks.values() if t.state == TaskState.READY and t.task_spec.manual]
+
+
+def _move(rt, wf, source, target, explicit):
+    described_source, described_target = rt.describe(source), rt.describe(target)
+    mapping = rules.full_mapping(described_source, described_target, explicit)
+    assert rules.check_plan(described_source, described_target, explicit, True) == []
+    assert rules.check_case(1, rt.active_elements(wf), described_source, described_target, mapping) == []
+    return rt.migrate(rt.loads(rt.dumps(wf)), target, mapping, CLOCK)
+
+
+def _run_to_end(rt, wf) -> list:
+    done = []
+    while _ready(wf):
+        task_id, name, _ = _ready(wf)[0]
+        rt.complete(wf, task_id, {}, CLOCK)
+        done.append(name)
+    assert rt.is_completed(wf)
+    return done
+
+
+def test_a_sequential_multi_instance_keeps_its_place():
+    text = (FIXTURES / "elements" / "multi_instance.bpmn").read_text(encoding="utf-8")
+    renamed = text.replace('"sign_off"', '"sign_twice"')
+    rt = _runtime({1: text, 2: renamed}, "el_multi_instance")
+    wf = rt.start(1, {}, CLOCK)
+    for task_id, *_ in _ready(wf):                  # the three parallel countersigns
+        rt.complete(wf, task_id, {}, CLOCK)
+    [(first, *_)] = _ready(wf)
+    rt.complete(wf, first, {}, CLOCK)               # sign-off 1 of 2
+    [(second, name, _)] = _ready(wf)
+    assert name == "sign_off [child]"
+    moved = _move(rt, wf, 1, 2, {"sign_off": "sign_twice"})
+    assert _ready(moved) == [(second, "sign_twice [child]", "el_multi_instance")]
+    assert _run_to_end(rt, moved) == ["sign_twice [child]"]       # no third instance: 2 as before
+
+
+def test_sub_processes_nested_in_a_sub_process_and_in_a_called_process_move():
+    text = (FIXTURES / "user_task_in_subprocess.bpmn").read_text(encoding="utf-8")
+    renamed = (text.replace('"verify_inner"', '"verify_again"').replace('"recheck"', '"recheck_again"')
+               .replace('"sign_block"', '"sign_part"'))
+    explicit = {"verify_inner": "verify_again", "recheck": "recheck_again", "sign_block": "sign_part"}
+    rt = _runtime({1: text, 2: renamed}, "sub_tasks")
+
+    inner = rt.start(1, {}, CLOCK)
+    rt.complete(inner, _ready(inner)[0][0], {}, CLOCK)              # site_check: into verify_inner
+    [(task, _, flow)] = _ready(inner)
+    assert flow == "verify_inner"
+    moved = _move(rt, inner, 1, 2, explicit)
+    assert _ready(moved) == [(task, "recheck_again", "verify_again")]
+    assert _run_to_end(rt, moved) == ["recheck_again", "sign"]
+
+    called = rt.start(1, {}, CLOCK)
+    for _ in range(2):
+        rt.complete(called, _ready(called)[0][0], {}, CLOCK)
+    [(task, _, flow)] = _ready(called)
+    assert flow == "sign_block"                                      # in the called process's sub-process
+    moved = _move(rt, called, 1, 2, explicit)
+    assert _ready(moved) == [(task, "sign", "sign_part")]
+    assert sorted(w.spec.name for w in moved.subprocesses.values()) == ["sign_part", "sub_tasks_sign"]
+    assert _run_to_end(rt, moved) == ["sign"]
