@@ -135,7 +135,7 @@ def failure(ctx, actor: Actor, task_id: int, worker_id: str, error_message, erro
         _require_owner(row, worker_id)
         now = ctx.clock.now()
         tx.external_tasks.fail(task_id, retries, error_message, error_details,
-                               rules.available_again(now, retries, retry_timeout_ms))
+                               rules.available_again(now, retries, retry_timeout_ms), now)
         case.audit.add("external_task_failed", actor, now, {"external_task": task_id, "element": row.element_id,
                                                             "worker": worker_id, "retries": retries,
                                                             "message": (error_message or "")[:500]})

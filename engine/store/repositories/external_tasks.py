@@ -11,6 +11,7 @@ from typing import Iterable, Optional
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 
+from engine.store import doorbell
 from engine.store import tables as t
 from engine.store.repositories.base import Repository
 
@@ -36,6 +37,7 @@ class ExternalTasks(Repository):
     def open_many(self, rows: list[dict]) -> None:
         if rows:
             self.conn.execute(t.external_task.insert(), rows)
+            doorbell.ring_on_commit(self.conn, (row["topic"] for row in rows))    # long polls wake up
 
     def cancel(self, case_id: int, task_ids: Iterable[str]) -> None:
         """Tasks the workflow left without a worker completing them (a boundary event, the case withdrawn)."""
@@ -84,22 +86,36 @@ class ExternalTasks(Repository):
                                   lock_expires_at=None))
 
     def fail(self, task_id: int, retries: int, message: Optional[str], details: Optional[str],
-             available_at: Optional[datetime]) -> None:
-        """A worker's failure: `retries` left; the task is fetchable again at `available_at`."""
-        self.conn.execute(update(t.external_task).where(_X.id == task_id)
-                          .values(retries=retries, error_message=message, error_details=details,
-                                  lock_owner=None, lock_expires_at=available_at))
+             available_at: Optional[datetime], now: Optional[datetime] = None) -> None:
+        """A worker's failure: `retries` left; the task is fetchable again at `available_at` (a
+        long poll is woken when that is `now`; a later time is found by the waiters' poll)."""
+        topic = self.conn.execute(update(t.external_task).where(_X.id == task_id)
+                                  .values(retries=retries, error_message=message, error_details=details,
+                                          lock_owner=None, lock_expires_at=available_at)
+                                  .returning(_X.topic)).scalar()
+        if retries > 0 and topic is not None and now is not None and available_at is not None and available_at <= now:
+            doorbell.ring_on_commit(self.conn, [topic])
 
     def extend_lock(self, task_id: int, expires_at: datetime) -> None:
         self.conn.execute(update(t.external_task).where(_X.id == task_id).values(lock_expires_at=expires_at))
 
     def unlock(self, task_id: int) -> None:
-        self.conn.execute(update(t.external_task).where(_X.id == task_id)
-                          .values(lock_owner=None, lock_expires_at=None))
+        self._available_now(update(t.external_task).where(_X.id == task_id)
+                            .values(lock_owner=None, lock_expires_at=None))
 
     def set_retries(self, task_id: int, retries: int) -> None:
-        self.conn.execute(update(t.external_task).where(_X.id == task_id)
-                          .values(retries=retries, lock_owner=None, lock_expires_at=None))
+        self._available_now(update(t.external_task).where(_X.id == task_id)
+                            .values(retries=retries, lock_owner=None, lock_expires_at=None))
+
+    def _available_now(self, stmt) -> None:
+        topic = self.conn.execute(stmt.returning(_X.topic)).scalar()
+        if topic is not None:
+            doorbell.ring_on_commit(self.conn, [topic])
+
+    def any_available(self, topics: list[str], now: datetime) -> bool:
+        """Whether one of `topics` has an available task: the long poll's cheap look, a read."""
+        return self.conn.execute(select(_X.id).where(_X.topic.in_(topics), _available(now)).limit(1)).first() \
+            is not None
 
     # --- reading -------------------------------------------------------------------------------
 
