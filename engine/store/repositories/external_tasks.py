@@ -24,6 +24,9 @@ _CANCEL = (update(t.external_task)
            .values(state="cancelled"))
 
 
+_OPEN_INCIDENT = select(t.incident.c.id).where(t.incident.c.external_task_id == _X.id, t.incident.c.state == "open")
+
+
 def _available(now: datetime):
     return and_(_X.state == "open", or_(_X.retries.is_(None), _X.retries > 0),
                 or_(_X.lock_expires_at.is_(None), _X.lock_expires_at <= now))
@@ -121,22 +124,43 @@ class ExternalTasks(Repository):
 
     def listing(self, *, topic: Optional[str] = None, case_id: Optional[int] = None, state: Optional[str] = None,
                 locked: Optional[bool] = None, now: Optional[datetime] = None, offset: int = 0,
-                limit: Optional[int] = 50, units: Optional[list[int]] = None) -> tuple[list, int]:
-        """Rows and their total, id order; `units`: only cases received in these units."""
-        where = []
-        if topic is not None:
-            where.append(_X.topic == topic)
-        if case_id is not None:
-            where.append(_X.case_id == case_id)
-        if state is not None:
-            where.append(_X.state == state)
+                limit: Optional[int] = 50, units: Optional[list[int]] = None, worker: Optional[str] = None,
+                has_incident: Optional[bool] = None, retries: Optional[int] = None,
+                task_id: Optional[int] = None) -> tuple[list, int]:
+        """Rows (with `case_number` and their open incident's `incident_id`) and their total, id
+        order; `units`: only cases received in these units."""
+        equal = {_X.id: task_id, _X.topic: topic, _X.case_id: case_id, _X.state: state, _X.lock_owner: worker,
+                 _X.retries: retries}
+        where = [column == value for column, value in equal.items() if value is not None]
         if locked is not None and now is not None:
             live = and_(_X.lock_owner.is_not(None), _X.lock_expires_at > now)
             where.append(live if locked else ~live)
+        if has_incident is not None:
+            where.append(_OPEN_INCIDENT.exists() if has_incident else ~_OPEN_INCIDENT.exists())
         if units is not None:
             where.append(_X.case_id.in_(select(t.case.c.id).where(t.case.c.origin_org_unit_id.in_(units))))
         total = self.conn.execute(select(func.count()).select_from(t.external_task).where(*where)).scalar()
-        query = select(*_COLUMNS).where(*where).order_by(_X.id).offset(offset)
+        query = (select(*_COLUMNS, t.case.c.number.label("case_number"),
+                        _OPEN_INCIDENT.limit(1).scalar_subquery().label("incident_id"))
+                 .join(t.case, t.case.c.id == _X.case_id).where(*where).order_by(_X.id).offset(offset))
         if limit is not None:
             query = query.limit(limit)
         return self.conn.execute(query).all(), total
+
+    def by_topic(self, now: datetime, units: Optional[list[int]] = None) -> list:
+        """Open tasks per topic: how many are available, locked by a worker, waiting out a
+        retryTimeout, out of retries; the oldest creation and the next lock expiry."""
+        live = and_(_X.lock_owner.is_not(None), _X.lock_expires_at > now)
+        backing_off = and_(_X.lock_owner.is_(None), _X.lock_expires_at > now)
+        query = (select(_X.topic, func.count().label("open"),
+                        func.count().filter(_available(now)).label("available"),
+                        func.count().filter(live).label("locked"),
+                        func.count().filter(backing_off, _X.retries > 0).label("backing_off"),
+                        func.count().filter(_X.retries == 0).label("out_of_retries"),
+                        func.count(func.distinct(_X.lock_owner)).filter(live).label("workers"),
+                        func.min(_X.created_at).label("oldest"),
+                        func.min(_X.lock_expires_at).filter(live).label("next_expiry"))
+                 .where(_X.state == "open").group_by(_X.topic).order_by(_X.topic))
+        if units is not None:
+            query = query.where(_X.case_id.in_(select(t.case.c.id).where(t.case.c.origin_org_unit_id.in_(units))))
+        return self.conn.execute(query).all()
