@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import select
 import socket
+import ssl
 from typing import Callable, Optional
 
 from flask import request
@@ -14,15 +15,19 @@ from flask import request
 def watcher() -> Optional[Callable[[], bool]]:
     """A cheap `gone()` for the current request, or None when the server gives no socket."""
     sock = request.environ.get("gunicorn.socket") or request.environ.get("werkzeug.socket")
-    if not isinstance(sock, socket.socket):
-        return None
+    if not isinstance(sock, socket.socket) or isinstance(sock, ssl.SSLSocket):
+        return None       # TLS records cannot be peeked at: such a wait runs to its timeout
 
     def gone() -> bool:
         try:
-            readable, _w, _x = select.select([sock], [], [], 0)
-            if not readable:
+            poller = select.poll()          # not select(): a busy server has descriptors above 1023
+            poller.register(sock, select.POLLIN | select.POLLHUP | select.POLLERR)
+            events = poller.poll(0)
+            if not events:
                 return False
+            if events[0][1] & (select.POLLHUP | select.POLLERR):
+                return True
             return sock.recv(1, socket.MSG_PEEK) == b""     # a pipelined next request is data: still there
-        except (OSError, ValueError):
+        except OSError:
             return True
     return gone
