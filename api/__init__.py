@@ -22,6 +22,7 @@ from api.resources import (
     diagrams,
     engine_rest,
     engine_rest_external,
+    external_tasks,
     forms,
     health,
     incidents,
@@ -94,7 +95,7 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
     api.register_converter(IdConverter, id_parameter_schema)
     for module in (health, auth, items, catalogue, definitions, cases, lifecycle, tasks, supervision, calendar,
                    engine_rest, engine_rest_external, forms, packages, materials, vault, diagrams, org, ratings,
-                   messages, migrations, incidents, accounts):
+                   messages, migrations, incidents, external_tasks, accounts):
         api.register_blueprint(module.bp)
     api.register_blueprint(health.metrics_bp)
     app.register_blueprint(_docs_assets())

@@ -30,8 +30,9 @@ class FetchAndLockIn(_Lenient):
     workerId = fields.String(required=True, validate=validate.Length(min=1, max=rules.MAX_WORKER_ID))
     maxTasks = fields.Integer(load_default=10, validate=validate.Range(min=0, max=rules.MAX_TASKS))
     usePriority = fields.Boolean(load_default=False)
-    asyncResponseTimeout = fields.Integer(validate=validate.Range(min=0, max=_MAX_INT), metadata={
-        "description": "accepted, not waited on: the answer comes at once (poll again after a pause)"})
+    asyncResponseTimeout = fields.Integer(
+        allow_none=True, validate=validate.Range(min=0, max=rules.CAMUNDA_MAX_WAIT_MS),
+        metadata={"description": "ms to wait for tasks when none is available (long polling); waits at most 60,000"})
     topics = fields.List(fields.Nested(FetchTopicIn), load_default=list,
                          validate=validate.Length(max=rules.MAX_TOPICS))
 

@@ -83,6 +83,11 @@ class Settings:
     # ("10.0.0.0/8,127.0.0.1"); both empty = only logged-in administrators. Never public by default
     metrics_token: str = ""
     metrics_allow: str = ""
+    # long-polling fetchAndLock (docs/integration.md#long-polling): requests a server process lets
+    # wait at once (each holds one of its threads, never a database connection; more are answered
+    # at once), and how often a waiting request looks for tasks no ring announces (expired locks)
+    external_waiters: int = 2
+    external_poll_seconds: float = 0.5
     host: str = "127.0.0.1"
     port: int = 8400
     workflows_dir: Path = PROJECT_ROOT / "workflows"
@@ -106,7 +111,8 @@ class Settings:
                            ("login_window_seconds", float), ("login_lockout_seconds", float),
                            ("login_lockout_max_seconds", float), ("script_cpu_seconds", float),
                            ("material_max_bytes", int), ("material_types", str), ("id_hash_secret", str),
-                           ("metrics_token", str), ("metrics_allow", str)):
+                           ("metrics_token", str), ("metrics_allow", str), ("external_waiters", int),
+                           ("external_poll_seconds", float)):
             raw = env.get(f"LIANBAN_{name.upper()}")
             if raw is not None:
                 kwargs[name] = _read(f"LIANBAN_{name.upper()}", raw, conv)
@@ -137,6 +143,12 @@ class Settings:
         if self.metrics_token and len(self.metrics_token) < 16:
             raise SettingsError("LIANBAN_METRICS_TOKEN is shorter than 16 characters: too easy to guess",
                                 field="LIANBAN_METRICS_TOKEN")
+        if self.external_waiters < 0:
+            raise SettingsError(f"LIANBAN_EXTERNAL_WAITERS={self.external_waiters} is negative (0: no long polling)",
+                                field="LIANBAN_EXTERNAL_WAITERS")
+        if not 0.05 <= self.external_poll_seconds <= 10:
+            raise SettingsError(f"LIANBAN_EXTERNAL_POLL_SECONDS={self.external_poll_seconds} is not from 0.05 to 10",
+                                field="LIANBAN_EXTERNAL_POLL_SECONDS")
         try:
             self.step_workdays()
         except ValueError:

@@ -81,12 +81,12 @@ class Client:
             self._auth = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
         self.timeout = timeout
 
-    def _post(self, path: str, body: Optional[dict] = None) -> Any:
+    def _post(self, path: str, body: Optional[dict] = None, wait_s: float = 0.0) -> Any:
         data = json.dumps(body or {}, ensure_ascii=False).encode()
         request = urllib.request.Request(self.base + path, data=data, method="POST", headers={
             "Authorization": self._auth, "Content-Type": "application/json", "Accept": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=self.timeout + wait_s) as response:
                 text = response.read()
         except urllib.error.HTTPError as exc:
             try:
@@ -97,10 +97,15 @@ class Client:
         return json.loads(text) if text else None
 
     def fetch_and_lock(self, worker_id: str, topics: list[dict], max_tasks: int = 10,
-                       use_priority: bool = False) -> list[ExternalTask]:
-        """`topics`: [{"topicName": ..., "lockDuration": ms, "variables": [...] (optional)}]."""
+                       use_priority: bool = False, async_response_timeout_ms: int = 0) -> list[ExternalTask]:
+        """`topics`: [{"topicName": ..., "lockDuration": ms, "variables": [...] (optional)}]. With
+        `async_response_timeout_ms`, the server holds the request up to that long (at most 60 s)
+        while nothing is available, and answers as soon as a task is."""
         body = {"workerId": worker_id, "maxTasks": max_tasks, "usePriority": use_priority, "topics": topics}
-        return [ExternalTask.from_json(t) for t in self._post("/external-task/fetchAndLock", body)]
+        if async_response_timeout_ms:
+            body["asyncResponseTimeout"] = async_response_timeout_ms
+        return [ExternalTask.from_json(t) for t in self._post("/external-task/fetchAndLock", body,
+                                                              wait_s=async_response_timeout_ms / 1000)]
 
     def complete(self, task_id: str, worker_id: str, variables: Optional[dict] = None) -> None:
         self._post(f"/external-task/{task_id}/complete",

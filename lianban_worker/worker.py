@@ -4,11 +4,18 @@ extends the lock, and report what happened:
 - it raises BpmnError: bpmnError with its code (the diagram's error boundary event takes over);
 - it raises anything else: failure, with retries counting down from `retries` and a back-off of
   `backoff_ms * 2 ** attempt` (capped at `max_backoff_ms`); at 0 retries Lianban raises an incident.
-A worker that dies simply stops: its locks expire and its tasks come back to the others."""
+A worker that dies simply stops: its locks expire and its tasks come back to the others.
+
+Fetches long-poll by default (`long_poll_ms`, Camunda's asyncResponseTimeout): the server answers
+as soon as a task of a subscribed topic appears, and after `long_poll_ms` with nothing. An empty
+answer that came early (a server letting no more requests wait) is followed by a pause of
+`poll_interval_s`, as is every empty answer with `long_poll_ms=0`. `stop()` takes effect when the
+fetch in flight returns."""
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import traceback
 from typing import Callable, Optional
 
@@ -31,7 +38,7 @@ Handler = Callable[[ExternalTask], Optional[dict]]
 class Worker:
     def __init__(self, client: Client, worker_id: str, *, lock_duration_ms: int = 30_000, max_tasks: int = 10,
                  poll_interval_s: float = 1.0, retries: int = 3, backoff_ms: int = 1_000,
-                 max_backoff_ms: int = 600_000, use_priority: bool = True):
+                 max_backoff_ms: int = 600_000, use_priority: bool = True, long_poll_ms: int = 30_000):
         self.client = client
         self.worker_id = worker_id
         self.lock_duration_ms = lock_duration_ms
@@ -41,6 +48,7 @@ class Worker:
         self.backoff_ms = backoff_ms
         self.max_backoff_ms = max_backoff_ms
         self.use_priority = use_priority
+        self.long_poll_ms = long_poll_ms
         self._handlers: dict[str, tuple[Handler, Optional[list[str]]]] = {}
         self._stop = threading.Event()
 
@@ -55,13 +63,14 @@ class Worker:
         """Poll until stopped (or `max_idle_polls` empty fetches in a row); returns tasks handled."""
         handled, idle = 0, 0
         while not self._stop.is_set():
+            started = time.monotonic()
             n = self.run_once()
             handled += n
             idle = 0 if n else idle + 1
             if max_idle_polls is not None and idle >= max_idle_polls:
                 break
-            if not n:
-                self._stop.wait(self.poll_interval_s)
+            if not n and time.monotonic() - started < self.long_poll_ms / 2000:
+                self._stop.wait(self.poll_interval_s)       # answered early with nothing: no busy loop
         return handled
 
     def run_once(self) -> int:
@@ -69,7 +78,8 @@ class Worker:
         topics = [{"topicName": t, "lockDuration": self.lock_duration_ms,
                    **({"variables": v} if v is not None else {})} for t, (_h, v) in self._handlers.items()]
         try:
-            tasks = self.client.fetch_and_lock(self.worker_id, topics, self.max_tasks, self.use_priority)
+            tasks = self.client.fetch_and_lock(self.worker_id, topics, self.max_tasks, self.use_priority,
+                                               self.long_poll_ms)
         except (HttpError, OSError) as exc:
             log.warning("fetchAndLock failed: %s", exc)
             return 0

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
 import api.engine_rest_errors as errors
+import api.hangup as hangup
 import api.schemas_integration as schemas
 from api.schemas_engine_rest import CamundaError
 from api.security import actor, context
@@ -53,15 +54,17 @@ class FetchAndLock(MethodView):
     @_auth_responses
     def post(self, body):
         """Fetch up to maxTasks available tasks of the topics and lock them for the worker (each for its
-        topic's lockDuration, in ms); with usePriority, higher camunda:taskPriority first. The answer is
-        immediate (asyncResponseTimeout is not waited on)."""
+        topic's lockDuration, in ms); with usePriority, higher camunda:taskPriority first. With
+        asyncResponseTimeout (ms) and nothing available, wait up to that long (at most 60 s) and answer
+        as soon as tasks come."""
         topics = [external_tasks.TopicRequest(
             t["topicName"], t["lockDuration"], tuple(t["variables"]) if t.get("variables") is not None else None,
             tuple(t.get("processDefinitionKeyIn") or ()) + ((t["processDefinitionKey"],)
                                                           if t.get("processDefinitionKey") else ()) or None)
             for t in body["topics"]]
+        wait = min(body.get("asyncResponseTimeout") or 0, external_tasks.MAX_WAIT_MS)   # Camunda's "up to"
         locked = external_tasks.fetch_and_lock(context(), actor(), body["workerId"], body["maxTasks"], topics,
-                                               body["usePriority"])
+                                               body["usePriority"], wait_ms=wait, gone=hangup.watcher())
         return [_locked(task, task.variables) for task in locked]
 
 

@@ -17,6 +17,11 @@ MAX_RETRY_TIMEOUT_MS = 30 * 24 * 3600 * 1000
 MAX_ERROR_MESSAGE = 2000
 MAX_ERROR_DETAILS = 20000
 MAX_ERROR_CODE = 200
+# the longest a fetchAndLock waits for tasks (asyncResponseTimeout); a reverse proxy in front must
+# wait longer for an answer (nginx: proxy_read_timeout 75s, docs/operations.md)
+MAX_WAIT_MS = 60_000
+# what Camunda 7 itself refuses (its own limit): /engine-rest refuses above, waits MAX_WAIT_MS below
+CAMUNDA_MAX_WAIT_MS = 1_800_000
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,15 @@ def check_fetch(max_tasks: int, topics: list[TopicRequest]) -> None:
         if not topic.name or not topic.name.strip():
             raise ValidationError("topicName is required", code="topic_name_required", field=f"topics.{i}.topicName")
         check_lock_duration(topic.lock_duration_ms, f"topics.{i}.lockDuration")
+
+
+def check_wait(ms, field: str = "asyncResponseTimeout", limit: int = MAX_WAIT_MS) -> int:
+    """How long a fetch may wait for tasks (ms; 0 or None: answer at once)."""
+    if ms is None:
+        return 0
+    if isinstance(ms, bool) or not isinstance(ms, int) or not 0 <= ms <= limit:
+        raise ValidationError(f"{field} is from 0 to {limit} ms", code="async_response_timeout_invalid", field=field)
+    return ms
 
 
 def check_lock_duration(ms, field: str) -> int:

@@ -8,6 +8,7 @@ from engine.bpmn.runtime import Runtime
 from engine.config import Settings
 from engine.domain.clock import Clock, SystemClock
 from engine.services.caches import Caches
+from engine.store import doorbell
 from engine.store.db import make_engine, require_reachable
 from engine.store.uow import UnitOfWork
 
@@ -44,6 +45,7 @@ class Context:
         return self.uow.engine
 
     def dispose(self) -> None:
+        doorbell.close(self.uow.engine)      # the long polls' listener, if one started
         self.uow.close()
         self.uow.engine.dispose()
 

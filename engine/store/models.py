@@ -803,7 +803,8 @@ class Incident(Base):
     out of retries, a timer that failed for good, a script failing in a continuation."""
     __tablename__ = "incident"
     __table_args__ = (Index("ix_incident_state_unit", "state", "org_unit_id", "created_at"),
-                      Index("ix_incident_case", "case_id"))
+                      Index("ix_incident_case", "case_id"),
+                      Index("ix_incident_external_task", "external_task_id"))
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))   # the case's receiving unit (scope)

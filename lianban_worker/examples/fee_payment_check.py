@@ -54,9 +54,12 @@ def main(argv=None) -> None:
     parser.add_argument("--worker-id", default=f"fee-worker-{os.getpid()}")
     parser.add_argument("--payments", default=os.environ.get("LIANBAN_PAYMENTS_FILE", "payments.json"))
     parser.add_argument("--once", action="store_true", help="stop after the first empty fetch")
+    parser.add_argument("--long-poll-ms", type=int, default=30_000,
+                        help="how long the server holds a fetch while no task is waiting (0: no long polling)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
-    worker = Worker(Client(args.url, args.user, args.password), args.worker_id, lock_duration_ms=30_000)
+    worker = Worker(Client(args.url, args.user, args.password), args.worker_id, lock_duration_ms=30_000,
+                    long_poll_ms=args.long_poll_ms)
     worker.subscribe(TOPIC, make_handler(Path(args.payments)), variables=["case"])
     handled = worker.run(max_idle_polls=1 if args.once else None)
     logging.info("handled %d tasks", handled)

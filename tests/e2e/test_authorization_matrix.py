@@ -471,6 +471,13 @@ def _worker_call(action: str, body: dict):
     return call
 
 
+def _own_call(action: str, body: dict):
+    def call(ctx, c, h):
+        task_id, worker = locked_task(ctx)
+        return c.post(f"/api/v1/external-tasks/{task_id}/{action}", headers=h, json={"worker_id": worker, **body})
+    return call
+
+
 INTEGRATION_ROWS = [
     ("POST /engine-rest/external-task/fetchAndLock",
      lambda ctx, c, h: c.post("/engine-rest/external-task/fetchAndLock", headers=h, json={
@@ -492,6 +499,29 @@ INTEGRATION_ROWS = [
     ("POST /engine-rest/external-task/{id}/unlock",
      lambda ctx, c, h: c.post(f"/engine-rest/external-task/{locked_task(ctx)[0]}/unlock", headers=h),
      expect(204, ADMIN_ONLY)),
+    # Lianban's own external-task API: the same worker operations; reads for incident readers too
+    ("POST /external-tasks/fetch-and-lock", lambda ctx, c, h: c.post("/api/v1/external-tasks/fetch-and-lock",
+                                                                     headers=h, json={
+        "worker_id": "matrix", "max_tasks": 1, "topics": [{"topic": "no-such-topic", "lock_duration_ms": 1000}]}),
+     expect(200, ADMIN_ONLY)),
+    ("POST /external-tasks/{id}/complete", _own_call("complete", {"variables": {"amount": 100}}),
+     expect(200, ADMIN_ONLY)),
+    ("POST /external-tasks/{id}/failure", _own_call("failure", {"error_message": "down", "retries": 2,
+                                                                     "retry_timeout_ms": 1000}),
+     expect(204, ADMIN_ONLY)),
+    ("POST /external-tasks/{id}/bpmn-error", _own_call("bpmn-error", {"error_code": "FEE_UNPAID"}),
+     expect(200, ADMIN_ONLY)),
+    ("POST /external-tasks/{id}/extend-lock", _own_call("extend-lock", {"new_duration_ms": 60000}),
+     expect(204, ADMIN_ONLY)),
+    ("POST /external-tasks/{id}/unlock",
+     lambda ctx, c, h: c.post(f"/api/v1/external-tasks/{locked_task(ctx)[0]}/unlock", headers=h),
+     expect(204, ADMIN_ONLY)),
+    ("GET /external-tasks", lambda ctx, c, h: c.get("/api/v1/external-tasks?state=open", headers=h),
+     expect(200, INCIDENT_READERS)),
+    ("GET /external-tasks/topics", lambda ctx, c, h: c.get("/api/v1/external-tasks/topics", headers=h),
+     expect(200, INCIDENT_READERS)),
+    ("GET /external-tasks/{id}", lambda ctx, c, h: c.get(f"/api/v1/external-tasks/{fee_case(ctx)}", headers=h),
+     {**expect(200, ("admin", "designer", "sup_in")), "sup_out": 404}),
     ("GET /engine-rest/incident", lambda ctx, c, h: c.get("/engine-rest/incident", headers=h),
      expect(200, INCIDENT_READERS)),
     ("GET /incidents", lambda ctx, c, h: c.get("/api/v1/incidents?state=open", headers=h),

@@ -4,8 +4,11 @@ worker (lianban_worker, stdlib HTTP only) works the demo diagram's service tasks
 platform outage retries with back-off and ends in an incident that the API lists, retries and
 resolves; the dashboard counts it. Errors on /engine-rest are Camunda-shaped."""
 import base64
+import dataclasses
 import json
+import socket
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -17,6 +20,7 @@ from api import create_app
 from demo.org import DEMO_PASSWORD
 from engine.services import cases, tasks
 from engine.services.accounts import auth
+from engine.store import doorbell
 from engine.store.models import ExternalTask, OrgUnit
 from lianban_worker import Client, Worker
 from lianban_worker.examples.fee_payment_check import TOPIC, make_handler
@@ -58,7 +62,7 @@ def test_the_example_worker_settles_paid_and_unpaid_cases(served, tmp_path):
     paid, unpaid = start(ctx, "甲"), start(ctx, "乙")
     payments = tmp_path / "payments.json"
     payments.write_text(json.dumps({paid.number: 120.0}), encoding="utf-8")
-    worker = Worker(Client(url, "integration", DEMO_PASSWORD), "fee-1", poll_interval_s=0.01)
+    worker = Worker(Client(url, "integration", DEMO_PASSWORD), "fee-1", poll_interval_s=0.01, long_poll_ms=300)
     worker.subscribe(TOPIC, make_handler(payments), variables=["case"])
     assert worker.run(max_idle_polls=1) == 2
     assert states(ctx) == {paid.case_id: "completed", unpaid.case_id: "bpmn_error"}
@@ -71,7 +75,7 @@ def test_an_outage_retries_with_back_off_then_is_an_incident_the_console_api_ret
     case = start(ctx, "丙")
     missing = tmp_path / "no-such-file.json"                       # the platform is down
     worker = Worker(Client(url, "integration", DEMO_PASSWORD), "fee-2", retries=1, backoff_ms=10_000,
-                    poll_interval_s=0.01).subscribe(TOPIC, make_handler(missing), variables=["case"])
+                    poll_interval_s=0.01, long_poll_ms=0).subscribe(TOPIC, make_handler(missing), variables=["case"])
     assert worker.run_once() == 1                                  # failure: 1 retry left, back in 10 s
     assert worker.run_once() == 0
     clock.advance(timedelta(seconds=11))
@@ -137,3 +141,47 @@ def test_camunda_shaped_answers_and_errors(served):
     assert done.status_code == 204
     gone = requests.post(f"{base}/{task['id']}/unlock", headers=basic("integration"), timeout=10)
     assert gone.status_code == 404 and gone.json()["lianbanCode"] == "external_task_not_found"
+
+
+def test_a_long_poll_over_http_answers_when_a_task_appears_and_a_hang_up_frees_its_thread(served):
+    ctx, url = served
+    ctx.settings = dataclasses.replace(ctx.settings, external_poll_seconds=0.1)
+    bell = doorbell.bell_of(ctx.engine)
+    body = {"workerId": "lp", "maxTasks": 5, "asyncResponseTimeout": 20_000,
+            "topics": [{"topicName": TOPIC, "lockDuration": 60000}]}
+    answers = []
+    poller = threading.Thread(target=lambda: answers.append(requests.post(
+        f"{url}/engine-rest/external-task/fetchAndLock", json=body, headers=basic("integration"), timeout=30)))
+    poller.start()
+    assert _until(lambda: bell.seated == 1)
+    case = start(ctx, "戊")
+    created = time.monotonic()
+    poller.join(10)
+    assert time.monotonic() - created < 1.0
+    [task] = answers[0].json()
+    assert task["processInstanceId"] == str(case.case_id) and task["workerId"] == "lp"
+
+    # a client that hangs up mid-wait: the server notices within a poll and frees the seat
+    payload = json.dumps(body).encode()
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as raw:
+        raw.sendall(b"POST /engine-rest/external-task/fetchAndLock HTTP/1.1\r\nHost: x\r\n"
+                    + f"Authorization: {basic('integration')['Authorization']}\r\n".encode()
+                    + b"Content-Type: application/json\r\n" + f"Content-Length: {len(payload)}\r\n\r\n".encode()
+                    + payload)
+        assert _until(lambda: bell.seated == 1)
+    assert _until(lambda: bell.seated == 0 and bell.waiting == 0, seconds=3)
+
+    for bad in (-1, 1_800_001, "soon"):
+        refused = requests.post(f"{url}/engine-rest/external-task/fetchAndLock", headers=basic("integration"),
+                                json={**body, "asyncResponseTimeout": bad}, timeout=10)
+        assert refused.status_code == 400 and refused.json()["type"] == "InvalidRequestException", bad
+
+
+def _until(predicate, seconds=5.0):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False

@@ -43,8 +43,11 @@ def _database(backend: str, tmp_path_factory):
 def app(request, tmp_path_factory):
     url, drop = _database(request.param, tmp_path_factory)
     # login throttling off: the generated logins from one address would lock it, and the second
-    # account's own login after them (tests/e2e/test_login_throttling.py tests the 429s)
-    ctx = Context.create(Settings(database_url=url, login_account_failures=0, login_address_failures=0),
+    # account's own login after them (tests/e2e/test_login_throttling.py tests the 429s); no long
+    # polls: a generated asyncResponseTimeout would hold a request up to 60 s
+    # (tests/integration/test_external_long_polling.py tests them)
+    ctx = Context.create(Settings(database_url=url, login_account_failures=0, login_address_failures=0,
+                                  external_waiters=0),
                          clock=FrozenClock(datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc)))
     upgrade(ctx.engine)
     seed_from_package(ctx)

@@ -40,6 +40,8 @@ const routes = [
     props: true, meta: { kind: 'staff' } },
   // incidents (docs/integration.md#incidents): administrators, designers, supervisors
   { path: '/console/incidents', name: 'incidents', component: () => import('./pages/incidents/Incidents.vue'), meta: { kind: 'staff' } },
+  // external tasks waiting for workers, per topic (docs/integration.md#in-the-console): the same readers
+  { path: '/console/external-tasks', name: 'external-tasks', component: () => import('./pages/incidents/ExternalTasks.vue'), meta: { kind: 'staff' } },
   { path: '/console/ratings', name: 'ratings-ledger', component: () => import('./pages/ratings/Ledger.vue'), meta: { kind: 'staff' } },
   { path: '/portal', name: 'portal', component: () => import('./pages/portal/MyCases.vue'), meta: { kind: 'applicant' } },
   { path: '/portal/apply/:code', name: 'apply', component: () => import('./pages/portal/Apply.vue'),

@@ -13,6 +13,7 @@ from typing import Callable
 
 import engine.services.external_tasks.access as worker_access
 from engine.domain import external_tasks as rules
+from engine.domain import messages as message_rules
 from engine.domain.actor import Actor
 from engine.domain.errors import CaseError, Conflict, NotFound
 from engine.services import calendar
@@ -92,6 +93,7 @@ def _close_and_save(ctx, tx, case, row, actor: Actor, worker_id: str, now, state
 
 def complete(ctx, actor: Actor, task_id: int, worker_id: str, variables: dict) -> Moved:
     """The worker did the work: its variables join the case's data and the workflow goes on."""
+    variables = message_rules.check_variables(variables)
     def step(tx, case, row, now):
         ctx.runtime.complete_external(case.workflow, row.task_id, variables, ctx.clock,
                                       calendar=calendar.current(ctx, tx), convention=ctx.settings.start_day_convention)
@@ -105,6 +107,7 @@ def bpmn_error(ctx, actor: Actor, task_id: int, worker_id: str, error_code: str,
     """A business error (e.g. the fee is unpaid): the error boundary event with that code takes
     the case on. When nothing in the diagram catches it, the task gets an incident instead."""
     rules.check_error_code(error_code)
+    variables = message_rules.check_variables(variables)
     rules.check_failure(0, None, error_message, None)      # the message's length
 
     def step(tx, case, row, now):
@@ -135,7 +138,7 @@ def failure(ctx, actor: Actor, task_id: int, worker_id: str, error_message, erro
         _require_owner(row, worker_id)
         now = ctx.clock.now()
         tx.external_tasks.fail(task_id, retries, error_message, error_details,
-                               rules.available_again(now, retries, retry_timeout_ms))
+                               rules.available_again(now, retries, retry_timeout_ms), now)
         case.audit.add("external_task_failed", actor, now, {"external_task": task_id, "element": row.element_id,
                                                             "worker": worker_id, "retries": retries,
                                                             "message": (error_message or "")[:500]})
