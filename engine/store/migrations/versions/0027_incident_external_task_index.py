@@ -11,7 +11,7 @@ Create Date: 2026-12-07
 from alembic import op
 
 revision = '0027'
-down_revision = '0024'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 
