@@ -17,10 +17,10 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
-from engine.bpmn import camunda, external, juel, sandbox
+from engine.bpmn import camunda, cron, external, juel, sandbox
 from engine.bpmn.dialects import UserTaskMeta, lanes_by_node, read_form_key, read_user_task
 from engine.bpmn.specs import LianbanParser, fix_specs
-from engine.bpmn.timers import is_literal, quote_literal
+from engine.bpmn.timers import is_literal, quote_cron, quote_literal
 from engine.bpmn.xml import NS, XmlRejected, kind_of, parse_upload
 from engine.domain.errors import Problem, ProblemList
 from engine.domain.lifecycle import check_stage
@@ -302,12 +302,19 @@ def _check_timers(file_name: str, process, problems: ProblemList) -> None:
 
 
 def _check_timer(file_name: str, tag: str, node, problems: ProblemList) -> None:
-    """An empty timer is refused, an ISO literal is quoted in place, anything else is an expression."""
+    """An empty timer is refused, an ISO literal is quoted in place, a cycle in Quartz cron is checked
+    and marked (engine/bpmn/cron.py), anything else is an expression."""
     owner = node.getparent().getparent()
     text = _text(node)
     if not text:
         problems.add("timer_empty", f"timer {tag} is empty", file=file_name,
                      element=owner.get("id"), line=node.sourceline)
+    elif tag == "timeCycle" and cron.looks_like_cron(text):
+        try:
+            node.text = quote_cron(text)
+        except cron.CronUnsupported as exc:
+            problems.add("timer_cron_unsupported", f"cron timer cycle {text[:200]!r}: {exc.reason}",
+                         file=file_name, element=owner.get("id"), line=node.sourceline)
     elif is_literal(text):
         node.text = quote_literal(text)
     else:
