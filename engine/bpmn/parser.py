@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
-from engine.bpmn import camunda, cron, external, juel, sandbox
+from engine.bpmn import camunda, cron, external, feel_expression, juel, sandbox
 from engine.bpmn.dialects import UserTaskMeta, lanes_by_node, read_form_key, read_user_task
 from engine.bpmn.specs import LianbanParser, fix_specs
 from engine.bpmn.timers import is_literal, quote_cron, quote_literal
@@ -368,19 +368,14 @@ def _check_script(file_name, node, script, problems) -> None:
 
 
 def _check_expr(file_name, node, expression, problems, what: str, rewrite=None) -> str:
-    """The expression as the sandbox evaluates it: JUEL (`${...}`) is translated (and `rewrite`'s
-    text replaced by the translation), Python is checked. Problems go to `problems`."""
+    """The expression as the sandbox evaluates it: JUEL (`${...}`) and Camunda 8 FEEL (`=...`) are
+    translated (and `rewrite`'s text replaced by the translation), Python is checked. Problems go
+    to `problems`."""
     text = expression.strip()
-    if juel.is_juel(text):
+    if juel.is_juel(text) or feel_expression.is_feel(text):
         python = camunda.translate_in_place(file_name, node, rewrite, problems, what,
                                             text=None if rewrite is not None else text)
         return python if python is not None else expression
-    if text.startswith("="):
-        problems.add("expression_dialect_unsupported",
-                     f"{what} {text!r} is a FEEL expression (Camunda 8); Lianban evaluates JUEL ${{...}} "
-                     f"or Python expressions (write e.g. decision == 'granted')", file=file_name,
-                     element=node.get("id"), line=node.sourceline)
-        return expression
     try:
         sandbox.check_expression(text)
     except sandbox.ScriptPolicyError as exc:

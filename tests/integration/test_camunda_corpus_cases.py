@@ -53,3 +53,28 @@ def test_a_cron_timer_fires_at_its_times_once_each(demo, clock):
     assert cases.get_case(ctx, started.case_id, staff(ctx, "xcz_receiver")).status == "completed"
     clock.advance(timedelta(days=1))
     assert timers.fire_due(ctx) == 0                               # the cycle ended with its step
+
+
+FEEL = [FIXTURES / "camunda" / "camunda_feel_gateway.bpmn"]
+
+
+def test_a_feel_gateway_routes_a_red_risk_to_the_senior_review(demo):
+    ctx = demo
+    started = _start(ctx, FEEL, "camunda_feel_gateway", {"riskLevels": ["green", "red"], "amount": 10})
+    [step] = _open(ctx, started.case_id)
+    assert step.spec_id == "senior_review"
+    tasks.complete(ctx, step.id, {"decision": "refused"}, staff(ctx, "xcz_reviewer"))
+    [step] = _open(ctx, started.case_id)
+    assert step.spec_id == "explain"                  # not(decision in [...]) and count(...) > 0
+    tasks.complete(ctx, step.id, {}, staff(ctx, "xcz_reviewer"))
+    assert cases.get_case(ctx, started.case_id, staff(ctx, "xcz_receiver")).status == "completed"
+
+
+def test_a_feel_gateway_routes_a_small_green_case_to_the_approval(demo):
+    ctx = demo
+    started = _start(ctx, FEEL, "camunda_feel_gateway", {"riskLevels": ["green"], "amount": 10})
+    [step] = _open(ctx, started.case_id)
+    assert step.spec_id == "approve"
+    tasks.complete(ctx, step.id, {"decision": "granted"}, staff(ctx, "xcz_reviewer"))
+    assert _open(ctx, started.case_id) == []          # the default flow: granted ends the case
+    assert cases.get_case(ctx, started.case_id, staff(ctx, "xcz_receiver")).status == "completed"
