@@ -2,14 +2,19 @@
 (tests/fixtures/camunda/): a Quartz cron timer cycle fires at its times, once each; a Camunda 8
 FEEL gateway routes both ways; a Camunda Form deployed beside its diagram checks what a step is
 completed with, naming the field."""
+import json
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
-from engine.services import cases, tasks
+from engine.bpmn.parser import SourceFile
+from engine.domain.actor import Actor
+from engine.domain.errors import DeployError, ValidationError
+from engine.services import cases, definitions, tasks
 from engine.services.time_limits import timers
 from engine.store import tables as t
-from tests.conftest import staff, window_id
+from tests.conftest import row_counts, staff, window_id
 from tests.integration.helpers import FIXTURES, add_item, deploy_files
 
 APPLICANT = {"name": "张三", "id_number": "620102199001011233", "phone": "13800000000"}
@@ -78,3 +83,99 @@ def test_a_feel_gateway_routes_a_small_green_case_to_the_approval(demo):
     tasks.complete(ctx, step.id, {"decision": "granted"}, staff(ctx, "xcz_reviewer"))
     assert _open(ctx, started.case_id) == []          # the default flow: granted ends the case
     assert cases.get_case(ctx, started.case_id, staff(ctx, "xcz_receiver")).status == "completed"
+
+
+EXAMPLE = FIXTURES / "corpus" / "camunda-bpm-examples" / "usertask" / "task-camunda-forms" / "src" / "main"
+
+
+def _deploy_invoice(ctx):
+    """Camunda's task-camunda-forms example with its two Camunda Forms beside it; the approval is
+    assigned to a clerk of the receiving window instead of Camunda's `demo` user."""
+    bpmn = (EXAMPLE / "resources" / "invoiceApproval.bpmn").read_bytes().replace(
+        b'camunda:assignee="demo"', b'camunda:assignee="xcz_receiver"')
+    files = [SourceFile("invoiceApproval.bpmn", bpmn)] + [
+        SourceFile(name, (EXAMPLE / "webapp" / name).read_bytes()) for name in ("start-form.form", "task-form.form")]
+    definitions.deploy(ctx, files, Actor.system("test"))
+    add_item(ctx, "TEST-INVOICE", "camundaFormsQuickstart")
+
+
+def _field_errors(err):
+    return [(e["field"], e["validator"]) for e in err.value.detail["errors"]]
+
+
+def test_a_camunda_form_checks_the_application_and_the_step(demo):
+    ctx = demo
+    _deploy_invoice(ctx)
+    clerk = staff(ctx, "xcz_receiver")
+
+    def start(form):
+        return cases.start_case(ctx, cases.StartCase("TEST-INVOICE", window_id(ctx, "XCZ-W01"), APPLICANT, form),
+                                clerk)
+
+    with pytest.raises(ValidationError) as err:                  # the start form: amount digits only
+        start({"creditor": "兰州牛肉面馆", "amount": "12 元"})
+    assert (err.value.code, err.value.field) == ("form_invalid", "form.amount")
+    started = start({"creditor": "兰州牛肉面馆", "amount": "1200", "invoiceNumber": "C-1024"})
+    [approve] = _open(ctx, started.case_id)
+    assert approve.spec_id == "UserTask_1"
+    before = row_counts(ctx)
+    with pytest.raises(ValidationError) as err:
+        tasks.complete(ctx, approve.id, {"amount": "1200", "invoiceNumber": "1024", "approved": "yes"}, clerk)
+    assert (err.value.code, err.value.field) == ("form_invalid", "data.creditor")       # required, missing
+    assert sorted(_field_errors(err)) == [("data.approved", "pattern"), ("data.creditor", "required"),
+                                          ("data.invoiceNumber", "pattern")]
+    assert row_counts(ctx) == before                                                     # nothing written
+    tasks.complete(ctx, approve.id, {"creditor": "兰州牛肉面馆", "amount": "1200", "invoiceNumber": "C-1024",
+                                     "approved": "true", "approvedBy": "王科长"}, clerk)
+    assert cases.get_case(ctx, started.case_id, clerk).status == "completed"
+
+
+def test_a_camunda_form_with_a_component_it_cannot_keep_names_the_component_and_the_task(demo):
+    ctx = demo
+    bpmn = (EXAMPLE / "resources" / "invoiceApproval.bpmn").read_bytes().replace(
+        b'camunda:assignee="demo"', b'camunda:assignee="xcz_receiver"')
+    form = json.loads((EXAMPLE / "webapp" / "task-form.form").read_bytes())
+    form["components"].append({"key": "x", "type": "dynamiclist"})
+    task_form = json.dumps(form).encode()
+    before = row_counts(ctx)
+    with pytest.raises(DeployError) as err:
+        definitions.deploy(ctx, [SourceFile("invoiceApproval.bpmn", bpmn), SourceFile("task-form.form", task_form),
+                                 SourceFile("start-form.form", (EXAMPLE / "webapp" / "start-form.form").read_bytes())],
+                           Actor.system("test"))
+    [problem] = [p for p in err.value.problems if p.element]
+    assert (problem.code, problem.element) == ("camunda_form_unsupported", "UserTask_1")
+    assert "user task UserTask_1" in problem.message and "component x (dynamiclist)" in problem.message
+    assert row_counts(ctx) == before
+
+
+def _with_form_ref(ref: bytes, binding: bytes = b""):
+    bpmn = (EXAMPLE / "resources" / "invoiceApproval.bpmn").read_bytes().replace(
+        b'camunda:assignee="demo"', b'camunda:assignee="xcz_receiver"').replace(
+        b'camunda:formKey="camunda-forms:app:task-form.form"', b'camunda:formRef="' + ref + b'"' + binding)
+    form = json.loads((EXAMPLE / "webapp" / "task-form.form").read_bytes())
+    form["id"] = "approveInvoice"                    # Camunda 7.19's formRef names a form by its id
+    return [SourceFile("invoiceApproval.bpmn", bpmn), SourceFile("approve.form", json.dumps(form).encode()),
+            SourceFile("start-form.form", (EXAMPLE / "webapp" / "start-form.form").read_bytes())]
+
+
+def test_a_form_ref_names_the_camunda_form_by_its_id(demo):
+    ctx = demo
+    definitions.deploy(ctx, _with_form_ref(b"approveInvoice"), Actor.system("test"))
+    add_item(ctx, "TEST-INVOICE", "camundaFormsQuickstart")
+    clerk = staff(ctx, "xcz_receiver")
+    started = cases.start_case(ctx, cases.StartCase("TEST-INVOICE", window_id(ctx, "XCZ-W01"), APPLICANT,
+                                                    {"creditor": "甲", "amount": "5"}), clerk)
+    [approve] = _open(ctx, started.case_id)
+    with pytest.raises(ValidationError) as err:
+        tasks.complete(ctx, approve.id, {"amount": "5"}, clerk)
+    assert err.value.field == "data.creditor"
+
+
+@pytest.mark.parametrize("ref, binding, code", [
+    (b"noSuchForm", b"", "form_missing"),
+    (b"approveInvoice", b' camunda:formRefBinding="version"', "form_binding_unsupported"),
+])
+def test_a_form_ref_that_cannot_be_honoured_is_refused(demo, ref, binding, code):
+    with pytest.raises(DeployError) as err:
+        definitions.deploy(demo, _with_form_ref(ref, binding), Actor.system("test"))
+    assert (err.value.problems[0].code, err.value.problems[0].element) == (code, "UserTask_1")
