@@ -313,8 +313,12 @@ def _check_scripts(file_name: str, process, problems: ProblemList) -> None:
 
 
 def _check_conditions(file_name: str, process, problems: ProblemList) -> None:
+    """A condition whose `language` says FEEL (the DMN FEEL namespace) is FEEL even without
+    Camunda 8's leading `=`."""
     for node in process.iter("{%s}conditionExpression" % NS["bpmn"]):
         if _text(node):
+            if "feel" in (node.get("language") or "").lower() and not feel_expression.is_feel(node.text):
+                node.text = "=" + _text(node)
             _check_expr(file_name, node.getparent(), node.text, problems, what="condition", rewrite=node)
 
 

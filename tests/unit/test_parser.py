@@ -222,3 +222,19 @@ def test_not_bpmn_and_empty_and_duplicate_names():
 def test_oversize_file():
     err = rejected(("big.bpmn", b" " * (5 * 1024 * 1024 + 1)))
     assert err.code == "file_too_large"
+
+
+def test_a_condition_in_the_feel_language_is_feel_without_the_equals_sign():
+    flows = ('<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="g"/>'
+             '<bpmn:sequenceFlow id="f1" sourceRef="g" targetRef="a"><bpmn:conditionExpression '
+             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="bpmn:tFormalExpression" '
+             'language="https://www.omg.org/spec/DMN/20191111/FEEL/">{}'
+             '</bpmn:conditionExpression></bpmn:sequenceFlow>'
+             '<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="b"/>')
+    body = ('<bpmn:startEvent id="start"/><bpmn:exclusiveGateway id="g" default="f2"/>'
+            '<bpmn:endEvent id="a"/><bpmn:endEvent id="b"/>')
+    parsed = parse_bundle([SourceFile("feel.bpmn", process(body, flows=flows.format('decision = "granted"')))])
+    assert "f1" not in str(parsed.warnings)
+    err = rejected(("feel.bpmn", process(body, flows=flows.format('Vacation Approval = "Approved"'))))
+    assert (err.code, err.problems[0].element) == ("feel_unsupported", "f1")
+    assert "names with spaces" in err.problems[0].message
