@@ -42,11 +42,15 @@ class CronUnsupported(ValueError):
         self.reason = reason
 
 
+_FIELD = re.compile(r"^(?:[0-9*?/,#LW-]|%s)+$" % "|".join(name.upper() for name in _MONTHS + _QUARTZ_DAYS),
+                    re.IGNORECASE)
+
+
 def looks_like_cron(text: str) -> bool:
-    """Six or seven fields of cron characters (an ISO cycle or an expression never are)."""
+    """Five to seven fields, each made of cron's digits, signs and month or day names (an ISO
+    cycle, JUEL, FEEL or a Python expression such as `a if b else c` never is)."""
     fields = text.split()
-    return len(fields) in (5, 6, 7) and all(re.match(r"^[A-Za-z0-9*?/,#\-]+$", f) for f in fields) and \
-        not text.strip().startswith(("R", "P", "$", "#", "="))
+    return len(fields) in (5, 6, 7) and all(_FIELD.match(f) for f in fields)
 
 
 def _value(field: str, text: str) -> int:

@@ -113,3 +113,13 @@ def test_the_cron_timer_fires_once_per_time_across_saves():
     workflow = runtime.loads(runtime.dumps(workflow))
     runtime.fire_timers(workflow, clock)
     assert (due(), reminders()) == ("2026-12-07T09:00:00+08:00", 2)   # fired once for them, next is Monday
+
+
+@pytest.mark.parametrize("text, cron_like", [
+    ("0/5 0/1 * 1/1 * ?", True), ("0 0 9 ? * MON-FRI", True), ("0 0 9 ? jan,dec 6L", True),
+    ("0 9 * * *", True),                                # refused later, by name: 5 fields
+    ("R/P1D", False), ("R3/PT10M", False), ("${cycle}", False), ("=cycle", False),
+    ("a if b else c", False), ("cycle if long else 'R/P1D'", False), ("workdays(3)", False),
+])
+def test_what_is_read_as_cron(text, cron_like):
+    assert cron.looks_like_cron(text) is cron_like
