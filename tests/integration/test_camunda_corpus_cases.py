@@ -179,3 +179,32 @@ def test_a_form_ref_that_cannot_be_honoured_is_refused(demo, ref, binding, code)
     with pytest.raises(DeployError) as err:
         definitions.deploy(demo, _with_form_ref(ref, binding), Actor.system("test"))
     assert (err.value.problems[0].code, err.value.problems[0].element) == (code, "UserTask_1")
+
+
+LOAN = (FIXTURES / "corpus" / "camunda-bpm-examples" / "spring-boot-starter" / "external-task-client" /
+        "loan-granting-spring-boot-webapp" / "src" / "main" / "resources" / "bpmn" / "loan-granting.bpmn")
+
+
+def test_the_camunda_examples_cron_start_event_runs_its_flow_once_per_time_in_the_case(demo, clock):
+    """loan-granting.bpmn's start event: `0/5 0/1 * 1/1 * ?`, every five seconds. Camunda would
+    start an instance each time; a Lianban case is started by its applicant and the cycle runs
+    the flow after the start event again at each time (docs/camunda-bpmn.md#cron-timer-cycles)."""
+    ctx = demo
+    started = _start(ctx, [LOAN], "loan_process")
+
+    def pending_and_topics():
+        with ctx.uow.read() as tx:
+            due = tx.conn.execute(select(t.timer.c.due_at).where(t.timer.c.case_id == started.case_id,
+                                                                 t.timer.c.kind == "bpmn",
+                                                                 t.timer.c.state == "pending")).scalars().all()
+            topics = tx.conn.execute(select(t.external_task.c.topic)
+                                     .where(t.external_task.c.case_id == started.case_id)).scalars().all()
+        return [d.replace(tzinfo=None).isoformat() for d in due], topics
+
+    assert pending_and_topics() == (["2026-11-27T01:00:05"], [])
+    clock.advance(timedelta(seconds=6))
+    assert timers.fire_due(ctx) == 1
+    assert pending_and_topics() == (["2026-11-27T01:00:10"], ["creditScoreChecker"])
+    clock.advance(timedelta(seconds=5))
+    assert (timers.fire_due(ctx), timers.fire_due(ctx)) == (1, 0)
+    assert pending_and_topics() == (["2026-11-27T01:00:15"], ["creditScoreChecker"] * 2)

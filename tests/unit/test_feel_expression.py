@@ -98,6 +98,10 @@ def test_translation_evaluates_in_the_sandbox(feel, data, value):
     ("=" + "(" * 40 + "x" + ")" * 40, "nested deeper than"),
     ("=" + " + ".join(["x"] * 150), "more than 100 operators"),
     ("=x" + " " * 5000, "longer than"),
+    ("=" + "-" * 3000 + "x", "more than 100 operators"),          # no deep recursion on unary signs
+    ("=" + "[" * 50 + "]" * 50, "nested deeper than"),
+    ("=" + "not(" * 40 + "x" + ")" * 40, "nested deeper than"),
+    ("=" + ".".join(["a"] * 150), "more than 100 operators"),
     ("=x y", "names with spaces"),
     ("=if a then b", "expected 'else'"),
 ])
