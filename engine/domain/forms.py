@@ -52,11 +52,14 @@ def form_ref(form_key: str) -> str:
 
 
 def canonical_key(form_key: str) -> str:
-    """The key without prefix and suffix: `proxy_intake` (how forms are stored and served)."""
+    """How forms are stored and served: a JSON Schema form without prefix and suffix
+    (`proxy_intake`); a Camunda Form with its suffix (`task-form.form`) and a formRef as written
+    (`camunda-forms:ref:approveInvoice`), so that neither can stand for a JSON Schema form of the
+    same name in one version's snapshot."""
     name = file_name(form_key)
-    if name.startswith(REF_PREFIX):
-        return name[len(REF_PREFIX):]
-    return name[: -len(CAMUNDA_SUFFIX)] if name.endswith(CAMUNDA_SUFFIX) else name[: -len(SUFFIX)]
+    if name.startswith(REF_PREFIX) or name.endswith(CAMUNDA_SUFFIX):
+        return name
+    return name[: -len(SUFFIX)]
 
 
 def parse_camunda_form(content: bytes) -> tuple[Optional[dict], Optional[str], Optional[str]]:

@@ -33,8 +33,9 @@ def test_a_camunda_form_deploys_over_http_and_is_served_as_json_schema(client, d
                     content_type="multipart/form-data")
     assert r.status_code == 201, r.get_data(as_text=True)
     assert [p["key"] for p in r.json["processes"]] == ["camundaFormsQuickstart"]
-    form = client.get("/api/v1/forms/task-form", headers=designer)
-    assert form.status_code == 200
+    form = client.get("/api/v1/forms/task-form.form", headers=designer)
+    assert form.status_code == 200 and form.json["key"] == "task-form.form"
+    assert client.get("/api/v1/forms/task-form", headers=designer).status_code == 404    # not a JSON Schema form
     schema = form.json["schema"]
     assert schema["required"] == ["creditor", "amount"]
     assert schema["properties"]["invoiceNumber"] == {"type": "string", "pattern": "^C-[0-9]+$",

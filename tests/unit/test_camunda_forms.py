@@ -87,8 +87,10 @@ def test_a_key_used_twice_and_documents_that_are_no_form():
 def test_keys_and_file_parsing():
     assert forms.file_name("camunda-forms:app:task-form.form") == "task-form.form"
     assert forms.file_name("camunda-forms:deployment:task-form.form") == "task-form.form"
-    assert forms.canonical_key("camunda-forms:app:task-form.form") == "task-form"
-    assert forms.canonical_key(forms.REF_PREFIX + "invoice") == "invoice"
+    # a Camunda Form keeps its suffix and a formRef its prefix: neither is the JSON Schema form `task-form`
+    assert forms.canonical_key("camunda-forms:app:task-form.form") == "task-form.form"
+    assert forms.canonical_key(forms.REF_PREFIX + "invoice") == forms.REF_PREFIX + "invoice"
+    assert forms.canonical_key("camunda-forms:app:task-form.schema.json") == "task-form"
     for bad in ("camunda-forms:app:../x.form", forms.REF_PREFIX + "../x", "camunda-forms:app:a/b.form"):
         with pytest.raises(forms.FormKeyError):
             forms.file_name(bad)
