@@ -108,7 +108,8 @@ class FilesIn(Schema):
     # more `files` parts
     files = fields.Raw(required=True, metadata={
         "type": "string", "format": "binary",
-        "description": "a .bpmn, .dmn or <key>.schema.json file; repeat the part to send several"})
+        "description": "a .bpmn, .dmn, <key>.schema.json or Camunda Form (.form) file; repeat the part to "
+                       "send several"})
 
 
 class Applicant(Strict):

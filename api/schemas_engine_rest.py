@@ -43,7 +43,8 @@ DEPLOY_FORM = {"type": "object", "required": ["data"], "properties": {
     "deploy-changed-only": {"type": "string", "enum": ["true", "false"]},
     "tenant-id": {"type": "string", "description": "refused: Lianban has no tenants"},
     "data": {"type": "string", "format": "binary",
-             "description": "a .bpmn, .dmn or <key>.schema.json file; Camunda Modeler names the part after the "
+             "description": "a .bpmn, .dmn, <key>.schema.json or Camunda Form (.form) file; Camunda Modeler names "
+                            "the part after the "
                             "diagram, and any number of file parts may be sent"}}}
 
 

@@ -18,7 +18,7 @@ bp = Blueprint("definitions", __name__, url_prefix="/api/v1/process-definitions"
 def uploaded_files() -> list[SourceFile]:
     files = [f for key in request.files for f in request.files.getlist(key)]
     if not files:
-        raise ValidationError("upload one or more .bpmn/.dmn files, and any <key>.schema.json forms "
+        raise ValidationError("upload one or more .bpmn/.dmn files, and any <key>.schema.json or .form forms "
                               "(multipart/form-data)", code="files_required",
                               field="files")
     return [SourceFile(f.filename or "upload.bpmn", f.read()) for f in files]

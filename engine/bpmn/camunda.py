@@ -2,7 +2,8 @@
 (docs/camunda-bpmn.md):
 
 - JUEL in sequence-flow conditions, timers, loop cardinality and completion conditions becomes a
-  sandbox expression (engine/bpmn/juel.py);
+  sandbox expression (engine/bpmn/juel.py), and so does Camunda 8's FEEL (`=...`,
+  engine/bpmn/feel_expression.py);
 - `camunda:collection` / `camunda:elementVariable` become BPMN's own `loopDataInputRef` /
   `inputDataItem`;
 - `camunda:decisionRef`, `camunda:resultVariable`, `camunda:mapDecisionResult` on a business rule
@@ -19,7 +20,7 @@ import re
 
 from lxml import etree
 
-from engine.bpmn import feel, juel, sandbox
+from engine.bpmn import feel, feel_expression, juel, sandbox
 from engine.bpmn.xml import CAMUNDA_NS, NS, SPIFF_NS
 from engine.domain.errors import ProblemList
 
@@ -39,17 +40,16 @@ _MI_ORDER = ("loopCardinality", "loopDataInputRef", "loopDataOutputRef", "inputD
 
 def translate_in_place(file_name: str, owner, node, problems: ProblemList, what: str, *,
                        text: str | None = None) -> str | None:
-    """JUEL text of `node` (or `text`) as Python; the node's text is replaced. None on a problem."""
+    """JUEL (`${...}`) or Camunda 8 FEEL (`=...`) text of `node` (or `text`) as Python; the node's
+    text is replaced. None on a problem (`juel_unsupported` / `feel_unsupported`, naming `owner`)."""
     source = (node.text if text is None else text).strip()
+    dialect = feel_expression if feel_expression.is_feel(source) else juel
+    code = "feel_unsupported" if dialect is feel_expression else "juel_unsupported"
     try:
-        python = juel.translate(source)
+        python = dialect.translate(source)
         sandbox.check_expression(python)
-    except juel.JuelUnsupported as exc:
-        problems.add("juel_unsupported", f"{what} {source[:200]!r}: {exc.reason}", file=file_name,
-                     element=owner.get("id"), line=node.sourceline if node is not None else None)
-        return None
-    except sandbox.ScriptPolicyError as exc:
-        problems.add("juel_unsupported", f"{what} {source[:200]!r}: {exc.reason}", file=file_name,
+    except (juel.JuelUnsupported, feel_expression.FeelUnsupported, sandbox.ScriptPolicyError) as exc:
+        problems.add(code, f"{what} {source[:200]!r}: {exc.reason}", file=file_name,
                      element=owner.get("id"), line=node.sourceline if node is not None else None)
         return None
     if node is not None and text is None:
@@ -155,7 +155,7 @@ def _loop_expressions(file_name: str, loop, problems: ProblemList) -> None:
         node = _child(loop, name)
         if node is None or not (node.text or "").strip():
             continue
-        if juel.is_juel(node.text):
+        if juel.is_juel(node.text) or feel_expression.is_feel(node.text):
             translate_in_place(file_name, owner, node, problems, name)
             continue
         try:

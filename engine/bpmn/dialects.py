@@ -9,6 +9,7 @@ from typing import Optional
 from lxml import etree
 
 from engine.bpmn.xml import CAMUNDA_NS, NS
+from engine.domain.forms import REF_PREFIX
 
 _C = "{%s}" % CAMUNDA_NS
 
@@ -71,7 +72,7 @@ def read_user_task(process_id: str, node: etree._Element, lane: Optional[str]) -
     meta.assignee = (node.get(_C + "assignee")
                      or (zeebe_assign.get("assignee") if zeebe_assign is not None else None)
                      or spiff.get("assignee"))
-    meta.form_key = (node.get(_C + "formKey")
+    meta.form_key = (node.get(_C + "formKey") or _form_ref(node)
                      or (zeebe_form.get("formKey") or zeebe_form.get("formId") if zeebe_form is not None else None)
                      or spiff.get("formJsonSchemaFilename"))
     meta.due_date = (node.get(_C + "dueDate")
@@ -81,11 +82,17 @@ def read_user_task(process_id: str, node: etree._Element, lane: Optional[str]) -
     return meta
 
 
+def _form_ref(node: etree._Element) -> Optional[str]:
+    """Camunda 7.19's `camunda:formRef="id"`: a Camunda Form named by its own id (docs/forms.md)."""
+    ref = (node.get(_C + "formRef") or "").strip()
+    return REF_PREFIX + ref if ref else None
+
+
 def read_form_key(node: etree._Element) -> Optional[str]:
     """The form of a start event (the application form), in any of the three dialects."""
     spiff = _props(node, "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property")
     zeebe_form = node.find("bpmn:extensionElements/zeebe:formDefinition", NS)
-    return (node.get(_C + "formKey")
+    return (node.get(_C + "formKey") or _form_ref(node)
             or (zeebe_form.get("formKey") or zeebe_form.get("formId") if zeebe_form is not None else None)
             or spiff.get("formJsonSchemaFilename"))
 

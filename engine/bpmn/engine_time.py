@@ -44,7 +44,8 @@ def using_clock(clock, calendar=None, convention: str = dl.EXCLUDE_START) -> Ite
         _deadline_context.reset(token2)
 
 
-def _now() -> datetime:
+def now() -> datetime:
+    """Now on the clock of the command being run (the real clock outside one)."""
     clock = _clock.get()
     return clock.now() if clock is not None else datetime.now(timezone.utc)
 
@@ -63,7 +64,7 @@ def workdays(n) -> str:
     """BPMN deadline function: the end of the n-th working day from today (start-day convention
     of the case), as a tz-aware ISO datetime, on the deployment's working-day calendar."""
     cal, convention = _calendar_and_convention()
-    day = dl.deadline(cal, dl.local_date(_now()), dl.Limit(int(n), dl.WORKDAY), convention=convention)
+    day = dl.deadline(cal, dl.local_date(now()), dl.Limit(int(n), dl.WORKDAY), convention=convention)
     return dl.due_instant(day).isoformat()
 
 
@@ -71,7 +72,7 @@ def days(n) -> str:
     """Calendar-day counterpart of workdays(): rolls to the next working day when it ends on a
     non-working day."""
     cal, convention = _calendar_and_convention()
-    day = dl.deadline(cal, dl.local_date(_now()), dl.Limit(int(n), dl.CALENDAR_DAY), convention=convention)
+    day = dl.deadline(cal, dl.local_date(now()), dl.Limit(int(n), dl.CALENDAR_DAY), convention=convention)
     return dl.due_instant(day).isoformat()
 
 

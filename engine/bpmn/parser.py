@@ -17,11 +17,11 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
-from engine.bpmn import camunda, external, juel, sandbox
+from engine.bpmn import camunda, cron, external, feel_expression, juel, sandbox
 from engine.bpmn.dialects import UserTaskMeta, lanes_by_node, read_form_key, read_user_task
 from engine.bpmn.specs import LianbanParser, fix_specs
-from engine.bpmn.timers import is_literal, quote_literal
-from engine.bpmn.xml import NS, XmlRejected, kind_of, parse_upload
+from engine.bpmn.timers import is_literal, quote_cron, quote_literal
+from engine.bpmn.xml import CAMUNDA_NS, NS, XmlRejected, kind_of, parse_upload
 from engine.domain.errors import Problem, ProblemList
 from engine.domain.lifecycle import check_stage
 from engine.domain.org import BUILTIN_ROLES, TargetError, check_role, lane_targets, parse_target
@@ -252,7 +252,25 @@ def _static_checks(file_name: str, tree, problems: ProblemList) -> dict[str, lis
         for gw in process.iter("{%s}eventBasedGateway" % NS["bpmn"]):
             _check_event_gateway(file_name, process, gw, problems)
         _check_event_names(file_name, tree.getroot(), process, problems)
+        _check_data_stores(file_name, tree.getroot(), process, problems)
     return metas
+
+
+def _check_data_stores(file_name, root, process, problems) -> None:
+    """A data store is storage outside the process, shared by every case (BPMN: it "persists
+    beyond the scope of the process"): in a designer's diagram an outside system ("Payroll
+    system", "Bank System"). Lianban reaches an outside system only through a worker (a service
+    task's topic, docs/integration.md#external-tasks); a store of its own standing in for one
+    would take writes the real system never sees, and one shared by all cases would let a case
+    read another's data. Refused, naming the reference (docs/camunda-bpmn.md#the-corpus); what
+    a case keeps for itself is a data object."""
+    names = {node.get("id"): (node.get("name") or node.get("id")) for node in root.iterfind("bpmn:dataStore", NS)}
+    for ref in process.iter("{%s}dataStoreReference" % NS["bpmn"]):
+        store = names.get(ref.get("dataStoreRef"), ref.get("name") or ref.get("dataStoreRef"))
+        problems.add("data_store_unsupported", f"data store {store!r} outlives the case and is shared by every "
+                     "case, and Lianban keeps no such store: draw a data object for what the case keeps, and a "
+                     "service task (a worker's topic) for an outside system",
+                     file=file_name, element=ref.get("id"), line=ref.sourceline)
 
 
 def _check_user_tasks(file_name: str, process, problems: ProblemList) -> list[UserTaskMeta]:
@@ -265,6 +283,11 @@ def _check_user_tasks(file_name: str, process, problems: ProblemList) -> list[Us
         # the stage drives the case's lifecycle (docs/lifecycle.md#states-and-events)
         if check_stage(meta.stage):
             problems.add("stage_unknown", check_stage(meta.stage), file=file_name, element=meta.id,
+                         line=meta.line)
+        binding = node.get("{%s}formRefBinding" % CAMUNDA_NS)
+        if binding not in (None, "latest", "deployment"):
+            problems.add("form_binding_unsupported", f"camunda:formRefBinding {binding!r}: the form is the one "
+                         "deployed with the diagram ('deployment' or 'latest')", file=file_name, element=meta.id,
                          line=meta.line)
         if meta.due_date and not is_literal(meta.due_date):
             meta.due_date = _check_expr(file_name, node, meta.due_date, problems, what="due date")
@@ -290,8 +313,12 @@ def _check_scripts(file_name: str, process, problems: ProblemList) -> None:
 
 
 def _check_conditions(file_name: str, process, problems: ProblemList) -> None:
+    """A condition whose `language` says FEEL (the DMN FEEL namespace) is FEEL even without
+    Camunda 8's leading `=`."""
     for node in process.iter("{%s}conditionExpression" % NS["bpmn"]):
         if _text(node):
+            if "feel" in (node.get("language") or "").lower() and not feel_expression.is_feel(node.text):
+                node.text = "=" + _text(node)
             _check_expr(file_name, node.getparent(), node.text, problems, what="condition", rewrite=node)
 
 
@@ -302,12 +329,19 @@ def _check_timers(file_name: str, process, problems: ProblemList) -> None:
 
 
 def _check_timer(file_name: str, tag: str, node, problems: ProblemList) -> None:
-    """An empty timer is refused, an ISO literal is quoted in place, anything else is an expression."""
+    """An empty timer is refused, an ISO literal is quoted in place, a cycle in Quartz cron is checked
+    and marked (engine/bpmn/cron.py), anything else is an expression."""
     owner = node.getparent().getparent()
     text = _text(node)
     if not text:
         problems.add("timer_empty", f"timer {tag} is empty", file=file_name,
                      element=owner.get("id"), line=node.sourceline)
+    elif tag == "timeCycle" and cron.looks_like_cron(text):
+        try:
+            node.text = quote_cron(text)
+        except cron.CronUnsupported as exc:
+            problems.add("timer_cron_unsupported", f"cron timer cycle {text[:200]!r}: {exc.reason}",
+                         file=file_name, element=owner.get("id"), line=node.sourceline)
     elif is_literal(text):
         node.text = quote_literal(text)
     else:
@@ -363,19 +397,14 @@ def _check_script(file_name, node, script, problems) -> None:
 
 
 def _check_expr(file_name, node, expression, problems, what: str, rewrite=None) -> str:
-    """The expression as the sandbox evaluates it: JUEL (`${...}`) is translated (and `rewrite`'s
-    text replaced by the translation), Python is checked. Problems go to `problems`."""
+    """The expression as the sandbox evaluates it: JUEL (`${...}`) and Camunda 8 FEEL (`=...`) are
+    translated (and `rewrite`'s text replaced by the translation), Python is checked. Problems go
+    to `problems`."""
     text = expression.strip()
-    if juel.is_juel(text):
+    if juel.is_juel(text) or feel_expression.is_feel(text):
         python = camunda.translate_in_place(file_name, node, rewrite, problems, what,
                                             text=None if rewrite is not None else text)
         return python if python is not None else expression
-    if text.startswith("="):
-        problems.add("expression_dialect_unsupported",
-                     f"{what} {text!r} is a FEEL expression (Camunda 8); Lianban evaluates JUEL ${{...}} "
-                     f"or Python expressions (write e.g. decision == 'granted')", file=file_name,
-                     element=node.get("id"), line=node.sourceline)
-        return expression
     try:
         sandbox.check_expression(text)
     except sandbox.ScriptPolicyError as exc:

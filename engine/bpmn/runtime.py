@@ -31,7 +31,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn import events, external, sandbox
+from engine.bpmn import events, external, feel_expression, sandbox
 from engine.bpmn import migration as bpmn_migration
 from engine.bpmn.engine_time import DEADLINE_FUNCTIONS, current_calendar, current_clock, using_clock
 from engine.bpmn.failures import case_error
@@ -116,7 +116,8 @@ class Runtime:
                  incremental_state: bool = True, script_cpu_seconds: float = 2.0):
         """`incremental_state=False` writes every save with the stock serializer instead of the
         state writer (bench/bench_engine.py measures what the writer saves)."""
-        self.script_engine = sandbox.make_script_engine({**DEADLINE_FUNCTIONS, **(functions or {})},
+        self.script_engine = sandbox.make_script_engine({**DEADLINE_FUNCTIONS, **feel_expression.FUNCTIONS,
+                                                         **(functions or {})},
                                                         max_lines=max_lines, cpu_seconds=script_cpu_seconds)
         self.specs = SpecRegistry()
         self._has_external: dict = {}

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.serializer.helpers.spec import BpmnDataSpecificationConverter
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
+from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.dmn.specs.model import HitPolicy
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser
@@ -30,6 +31,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import external
 from engine.bpmn.camunda import ITEM_ID_PREFIX, PATH_PREFIX
+from engine.bpmn.timers import CronTimerEventDefinition, use_cron_timers
 
 RESULT_VARIABLE = "camunda:resultVariable"
 MAP_MODE = "camunda:mapDecisionResult"
@@ -173,15 +175,18 @@ CONVERTERS = {DecisionTask: BusinessRuleTaskConverter,
               CamundaParallelMultiInstance: SpiffMultiInstanceConverter,
               CamundaSequentialMultiInstance: SpiffMultiInstanceConverter,
               external.ExternalServiceTask: external.ExternalServiceTaskConverter,
-              PropertyPath: BpmnDataSpecificationConverter}
+              PropertyPath: BpmnDataSpecificationConverter,
+              CronTimerEventDefinition: TimerConditionalEventDefinitionConverter}
 
 
 def fix_specs(spec) -> None:
     """After parsing: multi-instance tasks get Camunda's semantics, a collection named by a property
     path its reader (PropertyPath), and the element variable of a
     `camunda:elementVariable` its name back: SpiffWorkflow keys the item by the inputDataItem's id,
-    which camunda.py had to make unique per document."""
+    which camunda.py had to make unique per document. A cycle timer written as a Quartz cron
+    expression computes its times by cron (engine/bpmn/timers.py)."""
     for task_spec in spec.task_specs.values():
+        use_cron_timers(task_spec)
         if type(task_spec) in _SWAP:
             task_spec.__class__ = _SWAP[type(task_spec)]
         source = getattr(task_spec, "data_input", None)

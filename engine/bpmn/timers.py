@@ -4,15 +4,22 @@ Designers write ISO-8601 literals unquoted (`P7D`, `R3/P1D`, `2026-12-01T09:00:0
 Camunda and bpmn.io do; SpiffWorkflow evaluates timer text as an expression, where `P7D` is an
 undefined name. We quote literals at deploy time and leave expressions alone. A literal date
 without an offset is taken as Asia/Shanghai time (SpiffWorkflow would apply the UTC offset
-frozen at import)."""
+frozen at import).
+
+A Quartz cron cycle (`0/5 0/1 * 1/1 * ?`, Camunda 7's other `timeCycle` form) is checked at
+deploy and kept as the text `cron:<expression>`; its timer is a CronTimerEventDefinition, which
+computes each next time with APScheduler (engine/bpmn/cron.py) where SpiffWorkflow's cycle adds
+a fixed duration."""
 from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
 
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 
+from engine.bpmn import cron
+from engine.bpmn.engine_time import now as engine_now
 from engine.domain.clock import SHANGHAI
 
 _DURATION = r"P(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?"
@@ -82,3 +89,51 @@ def literal_due(text: str, start: datetime) -> datetime:
     if DATETIME_RE.match(t):
         return parse_due(quote_literal(t)[1:-1])
     raise ValueError(f"{text!r} is not an ISO duration or date")
+
+
+def quote_cron(text: str) -> str:
+    """A checked Quartz expression as the timer text the cron timer reads (CronUnsupported otherwise)."""
+    expression = " ".join(text.split())
+    cron.check(expression)
+    return repr(cron.PREFIX + expression)
+
+
+def is_cron_text(expression: str) -> bool:
+    return expression.startswith(("'" + cron.PREFIX, '"' + cron.PREFIX))
+
+
+class CronTimerEventDefinition(CycleTimerEventDefinition):
+    """A cycle whose times come from a Quartz cron expression. Its state is the cycle's own
+    (`{'cycles', 'next', ...}`, so waiting_timers() and the timer table read it as any cycle):
+    `next` is the first fire time after now; when it has passed, the timer fires once and `next`
+    moves to the first time after now. Times missed while no worker ran are not fired one by
+    one: the timer fires once for them (Quartz's and Camunda's default for a late job)."""
+
+    def cycle_complete(self, my_task):
+        now = engine_now()
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            text = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            expression = text[len(cron.PREFIX):]
+            first = cron.next_after(expression, now)
+            event_value = {"cycles": -1 if first else 0, "next": first.isoformat() if first else None,
+                           "duration": 0, "cron": expression}
+        ready = False
+        if event_value["cycles"] != 0 and datetime.fromisoformat(event_value["next"]) < now:
+            following = cron.next_after(event_value["cron"], now)
+            event_value["next"] = following.isoformat() if following else None
+            event_value["cycles"] = -1 if following else 0
+            ready = True
+        if event_value["cycles"] == 0 and not ready:
+            my_task.internal_data.pop("event_value", None)
+            my_task.internal_data["event_fired"] = True
+            return False
+        my_task._set_internal_data(event_value=event_value)
+        return ready
+
+
+def use_cron_timers(task_spec) -> None:
+    """After parsing: a cycle timer whose text is a cron expression computes its times by cron."""
+    definition = getattr(task_spec, "event_definition", None)
+    if type(definition) is CycleTimerEventDefinition and is_cron_text(definition.expression):
+        definition.__class__ = CronTimerEventDefinition

@@ -1,7 +1,8 @@
 """Forms are JSON Schema (Draft 2020-12) documents. Pure rules: how a form key written in BPMN
 names a file, whether a document is a usable schema, and how validation failures become
 field-level errors ({field, message, validator}) a client can put next to its inputs.
-docs/forms.md describes the key mapping for designers."""
+docs/forms.md describes the key mapping for designers. A Camunda Form (`.form`, form-js JSON) is
+converted into JSON Schema when it is deployed (engine/domain/camunda_forms.py)."""
 from __future__ import annotations
 
 import re
@@ -11,8 +12,12 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from engine.domain import input_limits
+from engine.domain.camunda_forms import CamundaFormUnsupported, to_json_schema
 
 SUFFIX = ".schema.json"
+CAMUNDA_SUFFIX = ".form"
+# `camunda:formRef="id"` names a Camunda Form by the `id` inside it (engine/bpmn/dialects.py)
+REF_PREFIX = "camunda-forms:ref:"
 # Camunda Modeler writes deployment-scoped form references with this prefix
 _PREFIXES = ("camunda-forms:deployment:", "camunda-forms:app:")
 _SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
@@ -25,23 +30,53 @@ class FormKeyError(ValueError):
 
 def file_name(form_key: str) -> str:
     """`proxy_intake`, `proxy_intake.schema.json` and `camunda-forms:deployment:proxy_intake.schema.json`
-    all name forms/proxy_intake.schema.json. Camunda Forms (`.form`, form-js JSON) are not JSON
-    Schema and are refused; so is anything that could leave the forms directory."""
+    all name forms/proxy_intake.schema.json; `camunda-forms:app:invoice.form` names the Camunda
+    Form invoice.form. Anything that could leave the forms directory is refused."""
     key = form_key.strip()
+    if key.startswith(REF_PREFIX):
+        return form_ref(key)
     for prefix in _PREFIXES:
         if key.startswith(prefix):
             key = key[len(prefix):]
-    if key.endswith(".form"):
-        raise FormKeyError(f"form {form_key!r} is a Camunda Form (.form); Lianban forms are JSON Schema "
-                           f"files ({SUFFIX})")
     if not _SAFE.match(key) or ".." in key:
         raise FormKeyError(f"form key {form_key!r} is not a plain file name")
-    return key if key.endswith(SUFFIX) else key + SUFFIX
+    return key if key.endswith((SUFFIX, CAMUNDA_SUFFIX)) else key + SUFFIX
+
+
+def form_ref(form_key: str) -> str:
+    """The form id a `camunda:formRef` key names (checked like a file name)."""
+    ref = form_key.strip()[len(REF_PREFIX):]
+    if not _SAFE.match(ref) or ".." in ref:
+        raise FormKeyError(f"camunda:formRef {ref!r} is not a plain form id")
+    return REF_PREFIX + ref
 
 
 def canonical_key(form_key: str) -> str:
-    """The key without prefix and suffix: `proxy_intake` (how forms are stored and served)."""
-    return file_name(form_key)[: -len(SUFFIX)]
+    """How forms are stored and served: a JSON Schema form without prefix and suffix
+    (`proxy_intake`); a Camunda Form with its suffix (`task-form.form`) and a formRef as written
+    (`camunda-forms:ref:approveInvoice`), so that neither can stand for a JSON Schema form of the
+    same name in one version's snapshot."""
+    name = file_name(form_key)
+    if name.startswith(REF_PREFIX) or name.endswith(CAMUNDA_SUFFIX):
+        return name
+    return name[: -len(SUFFIX)]
+
+
+def parse_camunda_form(content: bytes) -> tuple[Optional[dict], Optional[str], Optional[str]]:
+    """(schema, form id, None) of a Camunda Form, or (None, None, why it cannot be used)."""
+    if len(content) > MAX_FORM_BYTES:
+        return None, None, f"larger than {MAX_FORM_BYTES} bytes"
+    try:
+        document = input_limits.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return None, None, f"not JSON ({exc})"
+    try:
+        converted = to_json_schema(document)
+    except CamundaFormUnsupported as exc:
+        return None, None, f"Camunda Form: {exc}"
+    schema, why = _checked(converted)
+    form_id = document.get("id") if isinstance(document.get("id"), str) else None
+    return schema, form_id, why
 
 
 def parse_schema(content: bytes) -> tuple[Optional[dict], Optional[str]]:
@@ -54,6 +89,10 @@ def parse_schema(content: bytes) -> tuple[Optional[dict], Optional[str]]:
         return None, f"not JSON ({exc})"
     if not isinstance(schema, dict):
         return None, "not a JSON object"
+    return _checked(schema)
+
+
+def _checked(schema: dict) -> tuple[Optional[dict], Optional[str]]:
     declared = schema.get("$schema")
     if declared is not None and "2020-12" not in str(declared):
         return None, f"declares {declared!r}; forms are JSON Schema Draft 2020-12"

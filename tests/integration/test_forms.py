@@ -38,7 +38,9 @@ def bpmn(form_attr: str, pid: str = "form_probe") -> bytes:
     ('camunda:formKey="no_such_form"', None, "form_missing", "no_such_form"),
     ('camunda:formKey="broken"', ("broken.schema.json", b'{"type": 12}'), "form_invalid_schema", "broken"),
     ('camunda:formKey="broken"', ("broken.schema.json", b"{oops"), "form_invalid_schema", "not JSON"),
-    ('camunda:formKey="x.form"', None, "form_invalid_schema", "Camunda Form"),
+    ('camunda:formKey="x.form"', None, "form_missing", "no file x.form"),
+    ('camunda:formKey="x.form"', ("x.form", b'{"components": [{"key": "g", "type": "group"}]}'),
+     "camunda_form_unsupported", "component g (group)"),
 ])
 def test_a_form_that_does_not_resolve_is_a_deploy_error_naming_file_element_and_form(ctx, attr, upload, code,
                                                                                      mentions):

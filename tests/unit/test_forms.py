@@ -17,7 +17,7 @@ def test_form_keys_name_schema_files(key, name):
     assert forms.file_name(key) == name
 
 
-@pytest.mark.parametrize("key", ["../etc/passwd", "a/b", "decide.form", "camunda-forms:deployment:x.form", "", "..x"])
+@pytest.mark.parametrize("key", ["../etc/passwd", "a/b", "camunda-forms:deployment:../x.form", "", "..x"])
 def test_keys_that_are_not_plain_schema_files_are_refused(key):
     with pytest.raises(forms.FormKeyError):
         forms.file_name(key)

@@ -150,15 +150,17 @@ def test_dunder_escape_in_a_condition_is_refused():
     assert err.code == "expression_invalid" and err.problems[0].element == "f1"
 
 
-def test_camunda8_feel_condition_gets_a_hint():
+def test_camunda8_feel_condition_is_translated_and_a_feel_function_refused():
     xml = process('<bpmn:startEvent id="start"/><bpmn:exclusiveGateway id="g" default="f2"/>'
                   '<bpmn:endEvent id="a"/><bpmn:endEvent id="b"/>',
                   flows='<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="g"/>'
                         '<bpmn:sequenceFlow id="f1" sourceRef="g" targetRef="a">'
                         '<bpmn:conditionExpression>=amount &gt; 1000</bpmn:conditionExpression></bpmn:sequenceFlow>'
                         '<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="b"/>')
-    err = rejected(("feel.bpmn", xml))   # JUEL (${...}) is translated: tests/unit/test_camunda_bpmn.py
-    assert err.code == "expression_dialect_unsupported"
+    parse_bundle([SourceFile("feel.bpmn", xml)])   # FEEL: tests/unit/test_feel_expression.py
+    err = rejected(("feel.bpmn", xml.replace(b"=amount &gt; 1000", b"=amount &gt; number(limit)")))
+    assert (err.code, err.problems[0].element) == ("feel_unsupported", "f1")
+    assert "function number() is not supported" in err.problems[0].message
 
 
 @pytest.mark.parametrize("group, code", [
@@ -220,3 +222,19 @@ def test_not_bpmn_and_empty_and_duplicate_names():
 def test_oversize_file():
     err = rejected(("big.bpmn", b" " * (5 * 1024 * 1024 + 1)))
     assert err.code == "file_too_large"
+
+
+def test_a_condition_in_the_feel_language_is_feel_without_the_equals_sign():
+    flows = ('<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="g"/>'
+             '<bpmn:sequenceFlow id="f1" sourceRef="g" targetRef="a"><bpmn:conditionExpression '
+             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="bpmn:tFormalExpression" '
+             'language="https://www.omg.org/spec/DMN/20191111/FEEL/">{}'
+             '</bpmn:conditionExpression></bpmn:sequenceFlow>'
+             '<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="b"/>')
+    body = ('<bpmn:startEvent id="start"/><bpmn:exclusiveGateway id="g" default="f2"/>'
+            '<bpmn:endEvent id="a"/><bpmn:endEvent id="b"/>')
+    parsed = parse_bundle([SourceFile("feel.bpmn", process(body, flows=flows.format('decision = "granted"')))])
+    assert "f1" not in str(parsed.warnings)
+    err = rejected(("feel.bpmn", process(body, flows=flows.format('Vacation Approval = "Approved"'))))
+    assert (err.code, err.problems[0].element) == ("feel_unsupported", "f1")
+    assert "names with spaces" in err.problems[0].message

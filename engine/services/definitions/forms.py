@@ -14,49 +14,79 @@ from engine.store.uow import Transaction
 
 
 def is_form_file(name: str) -> bool:
-    return name.endswith(".json")
+    """A form uploaded beside the diagrams: JSON Schema (`<key>.schema.json`) or a Camunda Form (`.form`)."""
+    return name.endswith((".json", rules.CAMUNDA_SUFFIX))
 
 
 class Resolver:
     """Form key -> schema for one deployment: files uploaded with the BPMN first, then the forms
-    directory. Each file is read and checked once; problems name the BPMN file and element."""
+    directory. Each file is read, checked (a Camunda Form converted) once; problems name the BPMN
+    file and element."""
 
     def __init__(self, forms_dir, uploaded: dict[str, bytes]):
         self.forms_dir = forms_dir
         self.uploaded = uploaded
-        self._cache: dict[str, tuple[Optional[dict], Optional[str]]] = {}
+        # name -> (schema, None, None) or (None, why, problem code)
+        self._cache: dict[str, tuple[Optional[dict], Optional[str], Optional[str]]] = {}
+        self._form_ids: dict[str, str] = {}          # a Camunda Form's own id -> its uploaded file
 
     def check_uploads(self) -> list[Problem]:
         problems = []
         for name, content in sorted(self.uploaded.items()):
-            if not name.endswith(rules.SUFFIX):
-                problems.append(Problem("form_file_name", f"form files are named <key>{rules.SUFFIX}", file=name))
+            if not name.endswith((rules.SUFFIX, rules.CAMUNDA_SUFFIX)):
+                problems.append(Problem("form_file_name", f"form files are named <key>{rules.SUFFIX} (or, a "
+                                        f"Camunda Form, <name>{rules.CAMUNDA_SUFFIX})", file=name))
                 continue
-            schema, why = rules.parse_schema(content)
+            schema, why, code = self._read(name, content)
             if schema is None:
-                problems.append(Problem("form_invalid_schema", f"form {name}: {why}", file=name))
+                problems.append(Problem(code, f"form {name}: {why}", file=name))
         return problems
 
-    def resolve(self, form_key: str) -> tuple[Optional[dict], Optional[str], Optional[str]]:
-        """(schema, canonical key, None) or (None, None, why)."""
+    def _read(self, name: str, content: bytes):
+        if name not in self._cache:
+            if name.endswith(rules.CAMUNDA_SUFFIX):
+                schema, form_id, why = rules.parse_camunda_form(content)
+                if form_id and name in self.uploaded:
+                    self._form_ids.setdefault(form_id, name)
+                code = "camunda_form_unsupported" if why and why.startswith("Camunda Form:") else \
+                    "form_invalid_schema"
+            else:
+                schema, why = rules.parse_schema(content)
+                code = "form_invalid_schema"
+            self._cache[name] = (schema, why, None if schema is not None else code)
+        return self._cache[name]
+
+    def resolve(self, form_key: str) -> tuple[Optional[dict], Optional[str], Optional[str], Optional[str]]:
+        """(schema, canonical key, None, None) or (None, None, why, problem code)."""
         try:
             name = rules.file_name(form_key)
         except rules.FormKeyError as exc:
-            return None, None, str(exc)
+            return None, None, str(exc), "form_invalid_schema"
+        if name.startswith(rules.REF_PREFIX):
+            ref = name[len(rules.REF_PREFIX):]
+            name = self._by_form_id(ref)
+            if name is None:
+                code = "form_missing"
+                return None, None, f"camunda:formRef {ref!r}: no Camunda Form with that id in the deployment", code
         if name not in self._cache:
             if name in self.uploaded:
-                self._cache[name] = rules.parse_schema(self.uploaded[name])
+                self._read(name, self.uploaded[name])
+            elif (self.forms_dir / name).is_file():
+                self._read(name, (self.forms_dir / name).read_bytes())
             else:
-                path = self.forms_dir / name
-                if not path.is_file():
-                    self._cache[name] = (None, f"form {form_key!r}: no file {name} in the deployment or in the "
-                                               f"forms directory")
-                else:
-                    self._cache[name] = rules.parse_schema(path.read_bytes())
-        schema, why = self._cache[name]
+                code = "form_missing"
+                self._cache[name] = (None, f"form {form_key!r}: no file {name} in the deployment or in the "
+                                           f"forms directory", code)
+        schema, why, code = self._cache[name]
         if schema is None:
-            return None, None, why if why.startswith("form ") else f"form {form_key!r} ({name}): {why}"
-        return schema, rules.canonical_key(form_key), None
+            return None, None, why if why.startswith("form ") else f"form {form_key!r} ({name}): {why}", code
+        return schema, rules.canonical_key(form_key), None, None
+
+    def _by_form_id(self, form_id: str) -> Optional[str]:
+        for name, content in sorted(self.uploaded.items()):
+            if name.endswith(rules.CAMUNDA_SUFFIX):
+                self._read(name, content)
+        return self._form_ids.get(form_id)
 
 
 def snapshot(ctx, tx: Transaction, bundle, uploaded: dict[str, bytes]) -> dict[str, tuple[dict, Optional[str]]]:
@@ -70,7 +100,7 @@ def snapshot(ctx, tx: Transaction, bundle, uploaded: dict[str, bytes]) -> dict[s
     for key, proc in sorted(bundle.processes.items()):
         forms, start = _bpmn_forms(resolver, bundle, proc, problems)
         for form_key in tx.catalogue.application_forms(key):
-            schema, canonical, _why = resolver.resolve(form_key)
+            schema, canonical, _why, _code = resolver.resolve(form_key)
             if schema is not None:
                 forms[canonical] = schema
         out[key] = (forms, start)
@@ -88,12 +118,12 @@ def _bpmn_forms(resolver: Resolver, bundle, proc, problems: list[Problem]) -> tu
     for meta in metas:
         if not meta.form_key:
             continue
-        schema, canonical, why = resolver.resolve(meta.form_key)
+        schema, canonical, why, code = resolver.resolve(meta.form_key)
         if schema is None:
             owner = bundle.processes.get(meta.process)
-            problems.append(Problem("form_missing" if "no file" in why else "form_invalid_schema", why,
-                                    file=owner.resource if owner else proc.resource, element=meta.id,
-                                    line=meta.line))
+            what = "start event" if meta is proc.start_form else "user task"
+            problems.append(Problem(code, f"{what} {meta.id}: {why}", file=owner.resource if owner else proc.resource,
+                                    element=meta.id, line=meta.line))
             continue
         forms[canonical] = schema
         if meta is proc.start_form:
