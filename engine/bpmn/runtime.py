@@ -187,6 +187,7 @@ class Runtime:
     def loads(self, state: str):
         workflow = self._serializer.deserialize_json(state)
         workflow.script_engine = self.script_engine  # never the unrestricted default
+        events.watch_throws(workflow)
         return workflow
 
     # --- running ---------------------------------------------------------------------------------
@@ -194,6 +195,7 @@ class Runtime:
         spec, subs = self.specs.get(key)
         workflow = BpmnWorkflow(spec, subs, script_engine=self.script_engine)
         workflow.lianban_spec_key = key
+        events.watch_throws(workflow)
         workflow.task_tree.data.update(copy.deepcopy(data))
         self._advance(workflow, clock, calendar, convention)
         return workflow
@@ -344,6 +346,11 @@ class Runtime:
     @staticmethod
     def waiting_subscriptions(workflow) -> list[events.Subscription]:
         return events.waiting_subscriptions(workflow)
+
+    @staticmethod
+    def take_thrown(workflow) -> list[events.Thrown]:
+        """Signals the workflow threw since the last call, for the other cases (the outbox)."""
+        return events.take_thrown(workflow)
 
     def deliver(self, workflow, kind: str, name: str, variables: dict, clock, calendar=None,
                 convention: str = dl.EXCLUDE_START) -> list[str]:

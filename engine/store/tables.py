@@ -9,6 +9,8 @@ from engine.store.models import (
                                  Deployment,
                                  DeploymentResource,
                                  Event,
+                                 EventOutbox,
+                                 EventOutboxReceipt,
                                  EventSubscription,
                                  ExternalTask,
                                  Incident,
@@ -27,6 +29,8 @@ timer = Timer.__table__
 event = Event.__table__
 event_subscription = EventSubscription.__table__
 message_delivery = MessageDelivery.__table__
+event_outbox = EventOutbox.__table__
+event_outbox_receipt = EventOutboxReceipt.__table__
 case_counter = CaseCounter.__table__
 process_definition = ProcessDefinition.__table__
 deployment = Deployment.__table__

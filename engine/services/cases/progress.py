@@ -6,6 +6,7 @@ hot path: the repositories it calls run prebuilt statements on the driver."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime
 from typing import Optional
 
@@ -70,6 +71,9 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
         _sync_waits(tx, case, waits_after, now)
     if runtime.has_external_tasks(wf.lianban_spec_key):
         _sync_external_tasks(tx, case, runtime.waiting_external_tasks(wf), loaded.key, actor, now)
+    thrown = runtime.take_thrown(wf)
+    if thrown:                      # signals for the other cases: the outbox (nothing for most cases)
+        _to_outbox(tx, case, thrown, actor, now)
 
     ended = runtime.is_completed(wf) and case.status == "running"
     if ended:
@@ -224,6 +228,19 @@ def _sync_waits(tx: Transaction, case: LoadedCase, after: dict, now: datetime) -
     added = [(*key, el) for key, el in after.items() if key not in case.waits_before]
     if added:
         tx.messages.subscribe(case.id, added, now)
+def _to_outbox(tx: Transaction, case: LoadedCase, thrown: list, actor: Actor, now: datetime) -> None:
+    """Each signal the workflow threw becomes an outbox row, delivered to every other case waiting
+    for it by the scheduler (engine/services/messages/outbox.py); the thrower's trail says so."""
+    rows = []
+    for signal in thrown:
+        uid = str(uuid.uuid4())
+        rows.append({"uid": uid, "kind": signal.kind, "name": signal.name, "variables": signal.variables,
+                     "source_case_id": case.id, "element_id": None})
+        case.audit.add(f"{signal.kind}_thrown", actor, now, {"name": signal.name, "id": uid,
+                                                              "variables": sorted(signal.variables)})
+    tx.outbox.add(rows, now)
+
+
 def _sync_external_tasks(tx: Transaction, case: LoadedCase, waiting: list, process_key: str, actor: Actor,
                          now: datetime) -> None:
     """external_task rows follow the service tasks waiting in the workflow: a new one is a row a

@@ -7,5 +7,6 @@ from engine.services.messages.delivery import (
     send_message,
     send_signal,
 )
+from engine.services.messages.outbox import deliver_pending as deliver_outbox
 
-__all__ = ["SENDER_ROLES", "Correlation", "correlate_all", "send_message", "send_signal"]
+__all__ = ["SENDER_ROLES", "Correlation", "correlate_all", "send_message", "send_signal", "deliver_outbox"]

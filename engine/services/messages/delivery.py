@@ -178,6 +178,13 @@ def _signal_one(ctx, actor, case_id, name, signal_id, variables, result: SignalR
 def _deliver_locked(ctx, tx: Transaction, actor: Actor, case_id: int, kind: str, name: str,
                     sender_id: Optional[str], variables: dict, now, missing_ok: bool = False) -> Optional[dict]:
     case = tx.cases.lock(case_id)
+    return deliver_to_case(ctx, tx, actor, case, kind, name, sender_id, variables, now, missing_ok=missing_ok)
+
+
+def deliver_to_case(ctx, tx: Transaction, actor: Actor, case, kind: str, name: str, sender_id: Optional[str],
+                    variables: dict, now, missing_ok: bool = False, audit: Optional[dict] = None) -> Optional[dict]:
+    """Deliver to a case whose lock the caller holds; the answer (None when it does not wait and
+    `missing_ok`). `audit`: more of what the trail's event says (the throwing case of a signal)."""
     if case.status != "running":
         if missing_ok:
             return None
@@ -197,7 +204,7 @@ def _deliver_locked(ctx, tx: Transaction, actor: Actor, case_id: int, kind: str,
         raise NotFound(f"case {case.number} does not wait for {kind} {name!r}", code="message_not_correlated",
                        field="name")
     case.audit.add(f"{kind}_received", actor, now, {
-        "name": name, "id": sender_id, "elements": caught, "variables": sorted(variables)})
+        "name": name, "id": sender_id, "elements": caught, "variables": sorted(variables), **(audit or {})})
     progress.save(ctx, tx, case, actor, now)
     parents.after_child_step(ctx, tx, case, actor, now)          # a 一件事 child that this ended
     open_tasks = [{"id": rt.id, "element": rt.spec_id, "name": rt.name}

@@ -1,0 +1,64 @@
+"""Signals (and messages) thrown inside a case, delivered to other cases through an outbox
+
+The save of a case whose workflow threw a signal writes one `event_outbox` row in the same
+transaction (name, variables, the throwing case, a unique id, and the highest subscription id
+then: the cases waiting at the throw). The scheduler delivers it to each waiting case in that
+case's own transaction, which also writes an `event_outbox_receipt` (outbox, case) row: unique,
+so no case receives one throw twice, whichever worker (or two) delivers it and wherever one was
+killed. A delivery that failed keeps a receipt with outcome `failed` and an incident whose
+`outbox_id` lets a retry deliver it again (docs/integration.md#signals-thrown-inside-a-case).
+
+Revision ID: 0026
+Revises: 0024
+Create Date: 2026-12-07
+"""
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
+
+revision = '0026'
+down_revision = '0024'
+branch_labels = None
+depends_on = None
+
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+_JSON = sa.JSON().with_variant(JSONB(), "postgresql")
+_TS = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        'event_outbox',
+        sa.Column('id', _ID, primary_key=True),
+        sa.Column('uid', sa.String(36), nullable=False, unique=True),
+        sa.Column('kind', sa.String(8), nullable=False),
+        sa.Column('name', sa.String(255), nullable=False),
+        sa.Column('variables', _JSON, nullable=False),
+        sa.Column('source_case_id', _ID, sa.ForeignKey('case.id'), nullable=False),
+        sa.Column('element_id', sa.String(255), nullable=True),
+        sa.Column('watermark', _ID, nullable=False),
+        sa.Column('state', sa.String(16), nullable=False),
+        sa.Column('lock_owner', sa.String(128), nullable=True),
+        sa.Column('lock_expires_at', _TS, nullable=True),
+        sa.Column('delivered', sa.Integer, nullable=False, server_default='0'),
+        sa.Column('created_at', _TS, nullable=False),
+        sa.Column('done_at', _TS, nullable=True))
+    op.create_index('ix_event_outbox_pending', 'event_outbox', ['id'],
+                    sqlite_where=sa.text("state = 'pending'"), postgresql_where=sa.text("state = 'pending'"))
+    op.create_table(
+        'event_outbox_receipt',
+        sa.Column('outbox_id', _ID, sa.ForeignKey('event_outbox.id'), primary_key=True),
+        sa.Column('case_id', _ID, sa.ForeignKey('case.id'), primary_key=True),
+        sa.Column('outcome', sa.String(16), nullable=False),
+        sa.Column('created_at', _TS, nullable=False))
+    with op.batch_alter_table('incident') as batch:
+        batch.add_column(sa.Column('outbox_id', _ID, sa.ForeignKey('event_outbox.id', name='fk_incident_outbox'),
+                                   nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('incident') as batch:
+        batch.drop_column('outbox_id')
+    op.drop_table('event_outbox_receipt')
+    op.drop_index('ix_event_outbox_pending', table_name='event_outbox')
+    op.drop_table('event_outbox')
