@@ -132,7 +132,11 @@ class CamundaMessageIn(_Lenient):
                                       metadata={"description": "the case id (a process instance is a case)"})
     correlationKeys = fields.Raw(allow_none=True, metadata={
         "type": "object",
-        "description": 'only caseNumber: {"caseNumber": {"value": "...", "type": "String"}}'})
+        "description": 'typed values: caseNumber is the case number, any other key a variable the waiting case '
+                       'has ({"orderId": {"value": "A-7", "type": "String"}}); strings, numbers and booleans'})
+    localCorrelationKeys = fields.Raw(allow_none=True, metadata={
+        "type": "object",
+        "description": "typed values the waiting task's own variables must have (as correlationKeys)"})
     processVariables = fields.Raw(allow_none=True, metadata={
         "type": "object", "description": 'typed variables: {"paid": {"value": true, "type": "Boolean"}}'})
     all = fields.Boolean(metadata={"description": "deliver to every matching waiting case"})

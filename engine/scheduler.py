@@ -66,10 +66,7 @@ def _sweep(ctx, worker: str, backoff: Backoff | None = None) -> None:
                 break
         if fired:
             log.info("fired %d timer(s)", fired)
-        # signals thrown inside cases, to the other cases waiting for them (the outbox)
-        until = time.monotonic() + SWEEP_SECONDS
-        while time.monotonic() < until and messages.deliver_outbox(ctx, worker):
-            pass
+        _deliver_outbox(ctx, worker)
         defaulted = ratings.fire_defaults(ctx)        # 一事一评 invitations past their window
         if defaulted:
             log.info("recorded %d default rating(s)", defaulted)
@@ -83,6 +80,14 @@ def _sweep(ctx, worker: str, backoff: Backoff | None = None) -> None:
         log.exception("timer sweep failed")
     if backoff is not None:
         backoff.succeeded()
+
+
+def _deliver_outbox(ctx, worker: str) -> None:
+    """Signals thrown inside cases, to the other cases waiting for them (the outbox), until none
+    is pending or SWEEP_SECONDS have passed."""
+    until = time.monotonic() + SWEEP_SECONDS
+    while time.monotonic() < until and messages.deliver_outbox(ctx, worker):
+        pass
 
 
 def build(ctx):

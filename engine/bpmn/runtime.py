@@ -348,6 +348,13 @@ class Runtime:
         return events.waiting_subscriptions(workflow)
 
     @staticmethod
+    def waiting_data(workflow, task_id: str) -> dict:
+        """The data a waiting task sees (the process's, then its own): what a message subscription
+        keeps for correlation by variables. Read only; nothing is copied."""
+        task = workflow.get_task_from_id(UUID(task_id))
+        return {**workflow.task_tree.data, **task.data}
+
+    @staticmethod
     def take_thrown(workflow) -> list[events.Thrown]:
         """Signals the workflow threw since the last call, for the other cases (the outbox)."""
         return events.take_thrown(workflow)

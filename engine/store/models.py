@@ -741,6 +741,16 @@ class EventSubscription(Base):
     created_at: Mapped[datetime] = mapped_column(UTC)
 
 
+class EventSubscriptionValue(Base):
+    """A scalar variable of a waiting message subscription's task (name, canonical JSON text):
+    what a sender correlating by variables is matched against (engine/domain/messages.py)."""
+    __tablename__ = "event_subscription_value"
+    __table_args__ = (Index("ix_event_subscription_value", "name", "value"),)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("event_subscription.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+
+
 class MessageDelivery(Base):
     """A message or signal delivered, by its sender's id: the same id sent again is answered
     with the first answer instead of being delivered twice."""

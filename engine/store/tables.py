@@ -12,6 +12,7 @@ from engine.store.models import (
                                  EventOutbox,
                                  EventOutboxReceipt,
                                  EventSubscription,
+                                 EventSubscriptionValue,
                                  ExternalTask,
                                  Incident,
                                  ItemImplementation,
@@ -28,6 +29,7 @@ task = Task.__table__
 timer = Timer.__table__
 event = Event.__table__
 event_subscription = EventSubscription.__table__
+event_subscription_value = EventSubscriptionValue.__table__
 message_delivery = MessageDelivery.__table__
 event_outbox = EventOutbox.__table__
 event_outbox_receipt = EventOutboxReceipt.__table__

@@ -277,3 +277,77 @@ def test_a_package_parent_takes_no_message_and_drops_its_wait_when_it_ends(demo)
     for child in started["children"]:
         finish(ctx, child["case_id"], "granted")
     assert subscriptions(ctx, parent) == []
+
+
+# --- correlation by variables (docs/integration.md#correlation-by-variables) -------------------
+
+def start_with(ctx, code, form):
+    return cases.start_case(ctx, cases.StartCase(code, window_id(ctx, "XCZ-W01"),
+                                                 {"name": "王五", "id_number": "620102199001011233"}, form),
+                            staff(ctx, "xcz_receiver"))
+
+
+def kept_values(ctx, case_id):
+    from engine.store.models import EventSubscriptionValue
+    with ctx.uow.read() as tx:
+        return dict(tx.conn.execute(
+            select(EventSubscriptionValue.name, EventSubscriptionValue.value)
+            .join(EventSubscription, EventSubscription.id == EventSubscriptionValue.subscription_id)
+            .where(EventSubscription.case_id == case_id)).all())
+
+
+def test_a_message_finds_its_case_by_variables_without_the_applicants_particulars(waiting):
+    ctx = waiting
+    first = start_with(ctx, "TEST-PAY", {"order_no": "A-1", "amount": 120})
+    second = start_with(ctx, "TEST-PAY", {"order_no": "A-2", "amount": 120.0})
+    kept = kept_values(ctx, first.case_id)
+    assert kept["form.order_no"] == '"A-1"' and kept["form.amount"] == "120"
+    assert kept["case.number"] == f'"{first.number}"'
+    assert not [name for name in kept if name.startswith("applicant")]       # personal data stays in the case
+    answer = messages.send_message(ctx, integration(ctx), "payment_received", "v-1",
+                                   C.of(variables={"form.order_no": "A-2"}), {"paid": True})
+    assert answer["case_id"] == second.case_id
+    # 120 and 120.0 are one number; "120" is a string and matches neither
+    with pytest.raises(NotFound) as err:
+        messages.send_message(ctx, integration(ctx), "payment_received", "v-2", C.of(variables={"form.amount": "120"}))
+    assert err.value.code == "message_not_correlated"
+    answer = messages.send_message(ctx, integration(ctx), "payment_received", "v-3",
+                                   C.of(variables={"form.amount": 120, "form.order_no": "A-1"}))
+    assert answer["case_id"] == first.case_id
+    assert subscriptions(ctx) == [] and kept_values(ctx, first.case_id) == {}
+
+
+def test_several_matches_are_ambiguous_unless_all_is_asked(waiting):
+    ctx = waiting
+    ids = [start_with(ctx, "TEST-PAY", {"batch": "B-7"}).case_id for _ in range(3)]
+    other = start_with(ctx, "TEST-PAY", {"batch": "B-8"}).case_id
+    with pytest.raises(Conflict) as err:
+        messages.send_message(ctx, integration(ctx), "payment_received", "b-1", C.of(variables={"form.batch": "B-7"}))
+    assert err.value.code == "message_ambiguous" and err.value.detail["case_ids"] == ids[:2]
+    answer = messages.correlate_all(ctx, integration(ctx), "payment_received", C.of(variables={"form.batch": "B-7"}),
+                                    {"paid": True}, "b-2")
+    assert answer["count"] == 3 and answer["case_ids"] == ids and answer["failed"] == []
+    assert [r["caught_by"] for r in answer["results"]] == [["paid"]] * 3
+    # the same id again: the first answer, nothing delivered twice
+    again = messages.correlate_all(ctx, integration(ctx), "payment_received", C.of(variables={"form.batch": "B-7"}),
+                                   {"paid": True}, "b-2")
+    assert again == answer
+    assert len(events_of(ctx, ids[0], "message_received")) == 1
+    assert [s[0] for s in subscriptions(ctx)] == [other]
+    with pytest.raises(NotFound):
+        messages.correlate_all(ctx, integration(ctx), "payment_received", C.of(variables={"form.batch": "B-7"}))
+
+
+@pytest.mark.parametrize("variables, code, field", [
+    ({"applicant.id_number": "620102199001011233"}, "correlation_variable_private", "correlation.applicant.id_number"),
+    ({"form": {"a": 1}}, "correlation_invalid", "correlation.form"),
+    ({"x": [1]}, "correlation_invalid", "correlation.x"),
+    ({"x": None}, "correlation_invalid", "correlation.x"),
+    ({"x": "y" * 300}, "correlation_invalid", "correlation.x"),
+    ({f"k{i}": i for i in range(17)}, "correlation_invalid", "correlation"),
+    ("x", "correlation_invalid", "correlation"),
+])
+def test_bad_variable_matches_are_refused_naming_the_variable(variables, code, field):
+    with pytest.raises(ValidationError) as err:
+        C.of(variables=variables)
+    assert err.value.code == code and err.value.field == field

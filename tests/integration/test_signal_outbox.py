@@ -16,7 +16,6 @@ from engine.services import cases, incidents, messages, tasks
 from engine.store.models import Event, EventOutbox, EventOutboxReceipt, Incident
 from tests.conftest import staff, window_id
 from tests.integration.helpers import FIXTURES, add_item, deploy_files
-from tests.integration.test_case_flow import only_task
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -69,14 +69,15 @@ def test_a_message_end_event_to_nobody_is_refused_too():
 
 def test_a_message_thrown_and_caught_inside_one_process_deploys():
     """SpiffWorkflow delivers it within the case: a throw on one branch, a catch on the other."""
+    flows = [("f1", "s", "g"), ("f2", "g", "t"), ("f3", "t", "e1"), ("f4", "g", "c"), ("f5", "c", "e2")]
     xml = (HEAD + '<bpmn:message id="m" name="checked"/><bpmn:process id="p" isExecutable="true">'
            '<bpmn:startEvent id="s"/><bpmn:parallelGateway id="g"/>'
-           '<bpmn:intermediateThrowEvent id="t"><bpmn:messageEventDefinition messageRef="m"/></bpmn:intermediateThrowEvent>'
-           '<bpmn:intermediateCatchEvent id="c"><bpmn:messageEventDefinition messageRef="m"/></bpmn:intermediateCatchEvent>'
-           '<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>'
-           '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="g"/><bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="t"/>'
-           '<bpmn:sequenceFlow id="f3" sourceRef="t" targetRef="e1"/><bpmn:sequenceFlow id="f4" sourceRef="g" targetRef="c"/>'
-           '<bpmn:sequenceFlow id="f5" sourceRef="c" targetRef="e2"/></bpmn:process></bpmn:definitions>')
+           '<bpmn:intermediateThrowEvent id="t"><bpmn:messageEventDefinition messageRef="m"/>'
+           '</bpmn:intermediateThrowEvent>'
+           '<bpmn:intermediateCatchEvent id="c"><bpmn:messageEventDefinition messageRef="m"/>'
+           '</bpmn:intermediateCatchEvent><bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>'
+           + "".join(f'<bpmn:sequenceFlow id="{i}" sourceRef="{a}" targetRef="{b}"/>' for i, a, b in flows)
+           + '</bpmn:process></bpmn:definitions>')
     assert list(parse_bundle([SourceFile("p.bpmn", xml.encode())]).processes) == ["p"]
 
 

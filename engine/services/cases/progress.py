@@ -12,6 +12,7 @@ from typing import Optional
 
 from engine import metrics
 from engine.bpmn.timers import is_literal, literal_due, parse_due
+from engine.domain import messages as message_rules
 from engine.domain import sla
 from engine.domain.actor import Actor
 from engine.domain.case import LoadedCase
@@ -68,7 +69,7 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
     _sync_timers(tx, case, timers_after, actor, now)
     waits_after = _waits(ctx, wf)
     if waits_after or case.waits_before:          # nothing to compare (or write) for most cases
-        _sync_waits(tx, case, waits_after, now)
+        _sync_waits(ctx, tx, case, waits_after, now)
     if runtime.has_external_tasks(wf.lianban_spec_key):
         _sync_external_tasks(tx, case, runtime.waiting_external_tasks(wf), loaded.key, actor, now)
     thrown = runtime.take_thrown(wf)
@@ -219,15 +220,18 @@ def _waits(ctx, wf) -> dict:
     return {sub.key: sub.element_id for sub in ctx.runtime.waiting_subscriptions(wf)}
 
 
-def _sync_waits(tx: Transaction, case: LoadedCase, after: dict, now: datetime) -> None:
+def _sync_waits(ctx, tx: Transaction, case: LoadedCase, after: dict, now: datetime) -> None:
     """The case's subscription rows follow what its workflow waits for (a message or signal
-    caught, a boundary event whose task completed, a new wait reached)."""
+    caught, a boundary event whose task completed, a new wait reached). A new message wait keeps
+    the waiting task's scalar variables, for senders that correlate by variables."""
     gone = [key for key in case.waits_before if key not in after]
     if gone:
         tx.messages.unsubscribe(case.id, gone)
     added = [(*key, el) for key, el in after.items() if key not in case.waits_before]
     if added:
-        tx.messages.subscribe(case.id, added, now)
+        values = {tid: message_rules.correlation_values(ctx.runtime.waiting_data(case.workflow, tid))
+                  for tid, kind, _, _ in added if kind == "message"}
+        tx.messages.subscribe(case.id, added, now, values=values)
 def _to_outbox(tx: Transaction, case: LoadedCase, thrown: list, actor: Actor, now: datetime) -> None:
     """Each signal the workflow threw becomes an outbox row, delivered to every other case waiting
     for it by the scheduler (engine/services/messages/outbox.py); the thrower's trail says so."""

@@ -31,6 +31,8 @@ SENDER_ROLES = ("integration", "admin")
 # a signal's waiting cases are read this many at a time (each then delivered in its own
 # transaction), so a broadcast to many cases holds no long transaction and no long list
 SIGNAL_PAGE = 100
+# a message sent to every matching case (all: true) reaches at most this many per request
+MAX_ALL = 1000
 
 
 @dataclass(frozen=True)
@@ -38,10 +40,27 @@ class Correlation:
     case_id: Optional[int] = None
     case_number: Optional[str] = None
     business_key: Optional[str] = None
+    # variable matches: ((name, canonical value), ...) from rules.check_correlation (Correlation.of)
+    variables: tuple = ()
+
+    @classmethod
+    def of(cls, case_id: Optional[int] = None, case_number: Optional[str] = None,
+           business_key: Optional[str] = None, variables: Optional[dict] = None,
+           field_name: str = "correlation") -> "Correlation":
+        """With variable matches checked (a 400 names the variable)."""
+        return cls(case_id, case_number, business_key,
+                   tuple(sorted(rules.check_correlation(variables, field_name).items())))
 
     def given(self) -> dict:
-        return {k: v for k, v in (("case_id", self.case_id), ("case_number", self.case_number),
-                                  ("business_key", self.business_key)) if v is not None}
+        out = {k: v for k, v in (("case_id", self.case_id), ("case_number", self.case_number),
+                                 ("business_key", self.business_key)) if v is not None}
+        if self.variables:
+            out["correlation"] = dict(self.variables)
+        return out
+
+    def find(self, tx: Transaction, name: str, limit: int) -> list[int]:
+        return tx.messages.waiting_cases(MESSAGE, name, case_id=self.case_id, number=self.case_number,
+                                         business_key=self.business_key, values=dict(self.variables), limit=limit)
 
 
 @dataclass
@@ -75,9 +94,7 @@ def send_message(ctx, actor: Actor, name: str, message_id: Optional[str], correl
             now = ctx.clock.now()
             if message_id is not None:
                 tx.messages.claim(MESSAGE, message_id, name, request, actor.staff_id, now)
-            case_ids = tx.messages.waiting_cases(MESSAGE, name, case_id=correlation.case_id,
-                                                 number=correlation.case_number,
-                                                 business_key=correlation.business_key, limit=2)
+            case_ids = correlation.find(tx, name, limit=2)
             if not case_ids:
                 raise NotFound(f"no running case waits for message {name!r}"
                                + (f" with {_describe(given)}" if given else ""),
@@ -85,7 +102,8 @@ def send_message(ctx, actor: Actor, name: str, message_id: Optional[str], correl
             if len(case_ids) > 1:
                 raise Conflict(f"several running cases wait for message {name!r}"
                                + (f" with {_describe(given)}" if given else "")
-                               + "; correlate with a case number, business key or case id",
+                               + "; correlate with a case number, business key, case id or variables, "
+                                 "or send it to all of them (all: true)",
                                code="message_ambiguous", field="name", detail={"case_ids": case_ids})
             answer = _deliver_locked(ctx, tx, actor, case_ids[0], MESSAGE, name, message_id, variables, now)
             if message_id is not None:
@@ -102,26 +120,48 @@ def send_message(ctx, actor: Actor, name: str, message_id: Optional[str], correl
     return earlier
 
 
-def correlate_all(ctx, actor: Actor, name: str, correlation: Correlation, variables: Optional[dict] = None) -> list:
-    """Camunda's `all=true`: the message to every matching waiting case, each in its own
-    transaction; the answers of those delivered (NotFound when none waits)."""
+def correlate_all(ctx, actor: Actor, name: str, correlation: Correlation, variables: Optional[dict] = None,
+                  message_id: Optional[str] = None) -> dict:
+    """Camunda's correlateAll (`all: true`): the message to every matching waiting case (at most
+    MAX_ALL), each in its own transaction; a case where it fails is listed in `failed` and keeps
+    waiting. NotFound when no case waits. With a message id, a resend gets the first answer; the
+    id is reserved before the deliveries start (a resend meanwhile: message_id_in_use)."""
     access.require_role(actor, *SENDER_ROLES)
     name = rules.check_name(name)
+    message_id = rules.check_message_id(message_id, required=False)
     variables = rules.check_variables(variables)
+    given = correlation.given()
+    request = rules.request_hash(MESSAGE, name, {**given, "all": True}, variables)
+    if message_id is not None:
+        earlier = _earlier(ctx, MESSAGE, message_id, request)
+        if earlier is not None:
+            return earlier
     with ctx.uow.read() as tx:
-        case_ids = tx.messages.waiting_cases(MESSAGE, name, case_id=correlation.case_id,
-                                             number=correlation.case_number, business_key=correlation.business_key,
-                                             limit=SIGNAL_PAGE * 10)
-    answers = []
+        case_ids = correlation.find(tx, name, limit=MAX_ALL)
+    if not case_ids:
+        raise NotFound(f"no running case waits for message {name!r}" + (f" with {_describe(given)}" if given else ""),
+                       code="message_not_correlated", field="name")
+    if message_id is not None:
+        earlier = _reserve(ctx, actor, MESSAGE, message_id, name, request)
+        if earlier is not None:
+            return earlier
+    results, failed = [], []
     for case_id in case_ids:
-        with ctx.uow.begin() as tx:
-            answer = _deliver_locked(ctx, tx, actor, case_id, MESSAGE, name, None, variables, ctx.clock.now(),
-                                     missing_ok=True)
+        try:
+            with ctx.uow.begin() as tx:
+                answer = _deliver_locked(ctx, tx, actor, case_id, MESSAGE, name, message_id, variables,
+                                         ctx.clock.now(), missing_ok=True)
             if answer is not None:
-                answers.append(answer)
-    if not answers:
-        raise NotFound(f"no running case waits for message {name!r}", code="message_not_correlated", field="name")
-    return answers
+                results.append(answer)
+        except LianbanError as exc:            # this case's transaction rolled back; the others go on
+            log.warning("message %s to case %s failed: %s", name, case_id, exc)
+            failed.append({"case_id": case_id, "code": exc.code, "message": exc.message})
+    answer = {"name": name, "message_id": message_id, "count": len(results),
+              "case_ids": [a["case_id"] for a in results], "results": results, "failed": failed}
+    if message_id is not None:
+        with ctx.uow.begin() as tx:
+            tx.messages.answer(MESSAGE, message_id, answer)
+    return answer
 
 
 def send_signal(ctx, actor: Actor, name: str, signal_id: Optional[str], variables: Optional[dict] = None,
@@ -211,6 +251,22 @@ def deliver_to_case(ctx, tx: Transaction, actor: Actor, case, kind: str, name: s
                   for rt in ctx.runtime.ready_user_tasks(case.workflow)]
     return {"case_id": case.id, "case_number": case.number, "status": case.status, "version": case.version,
             "name": name, "caught_by": caught, "tasks": open_tasks}
+
+
+def _reserve(ctx, actor: Actor, kind: str, sender_id: str, name: str, request: str) -> Optional[dict]:
+    """Reserve a broadcast's id in a transaction of its own, before the deliveries start; the
+    earlier answer when the id was used (a resend), Conflict while that one is still running."""
+    try:
+        with ctx.uow.begin() as tx:
+            tx.messages.claim(kind, sender_id, name, request, actor.staff_id, ctx.clock.now())
+        return None
+    except Conflict:
+        field_name = "message_id" if kind == MESSAGE else "signal_id"
+        earlier = _earlier(ctx, kind, sender_id, request)
+        if earlier is None:
+            raise Conflict(f"a {kind} with this id is being delivered", code="message_id_in_use",
+                           field=field_name) from None
+        return earlier
 
 
 def _earlier(ctx, kind: str, sender_id: str, request: str) -> Optional[dict]:

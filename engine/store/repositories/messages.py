@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable, Optional
 
-from sqlalchemy import and_, bindparam, delete, select
+from sqlalchemy import and_, bindparam, delete, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from engine.domain.errors import Conflict
@@ -16,6 +16,7 @@ from engine.store.repositories.base import Repository
 _S = t.event_subscription.c
 _C = t.case.c
 _D = t.message_delivery.c
+_V = t.event_subscription_value.c
 _INSERT = FastWrite(t.event_subscription.insert())
 _REMOVE = FastWrite(delete(t.event_subscription).where(
     _S.case_id == bindparam("cid"), _S.task_id == bindparam("tid"), _S.kind == bindparam("k"),
@@ -27,30 +28,58 @@ class Messages(Repository):
 
     # --- subscriptions (written by the case's save) ------------------------------------------
 
-    def subscribe(self, case_id: int, entries: Iterable[tuple[str, str, str, str]], now: datetime) -> None:
-        """Each entry (task id, kind, name, element id)."""
+    def subscribe(self, case_id: int, entries: Iterable[tuple[str, str, str, str]], now: datetime,
+                  values: Optional[dict] = None) -> None:
+        """Each entry (task id, kind, name, element id); `values`: task id -> {variable: canonical
+        value} kept for a message subscription (correlation by variables)."""
         rows = [{"case_id": case_id, "task_id": tid, "kind": kind, "name": name[:255], "element_id": el[:255],
                  "created_at": now} for tid, kind, name, el in entries]
-        if rows:
-            _INSERT.execute(self.conn, rows)
+        if not values:
+            if rows:
+                _INSERT.execute(self.conn, rows)
+            return
+        kept = []
+        for row in rows:
+            found = values.get(row["task_id"]) if row["kind"] == "message" else None
+            if not found:
+                _INSERT.execute(self.conn, [row])
+                continue
+            sid = self.conn.execute(t.event_subscription.insert().values(**row).returning(_S.id)).scalar()
+            kept += [{"subscription_id": sid, "name": name, "value": value} for name, value in found.items()]
+        if kept:
+            self.conn.execute(t.event_subscription_value.insert(), kept)
 
     def unsubscribe(self, case_id: int, keys: Iterable[tuple[str, str, str]]) -> None:
         """Each key (task id, kind, name)."""
+        keys = list(keys)
         params = [{"cid": case_id, "tid": tid, "k": kind, "n": name[:255]} for tid, kind, name in keys]
-        if params:
-            _REMOVE.execute(self.conn, params)
+        if not params:
+            return
+        if any(kind == "message" for _, kind, _ in keys):
+            tids = [tid for tid, kind, _ in keys if kind == "message"]
+            self.conn.execute(delete(t.event_subscription_value).where(_V.subscription_id.in_(
+                select(_S.id).where(_S.case_id == case_id, _S.kind == "message", _S.task_id.in_(tids)))))
+        _REMOVE.execute(self.conn, params)
 
     def drop_case(self, case_id: int) -> None:
         """A case closed without its workflow (withdrawn, returned): it waits for nothing."""
+        self.conn.execute(delete(t.event_subscription_value).where(_V.subscription_id.in_(
+            select(_S.id).where(_S.case_id == case_id))))
         self.conn.execute(delete(t.event_subscription).where(_S.case_id == case_id))
 
     # --- finding the waiting cases ------------------------------------------------------------
 
     def waiting_cases(self, kind: str, name: str, *, case_id: Optional[int] = None, number: Optional[str] = None,
-                      business_key: Optional[str] = None, limit: int = 2) -> list[int]:
+                      business_key: Optional[str] = None, values: Optional[dict] = None,
+                      exclude_case: Optional[int] = None, limit: int = 2) -> list[int]:
         """Running cases waiting for this message that match every correlation given, by id,
-        at most `limit` (a caller asking for 2 learns whether one is ambiguous)."""
+        at most `limit` (a caller asking for 2 learns whether one is ambiguous). `values`:
+        variable -> canonical value that the waiting subscription must have kept."""
         conditions = [_S.kind == kind, _S.name == name[:255], _C.status == "running"]
+        for variable, value in (values or {}).items():
+            conditions.append(exists().where(_V.subscription_id == _S.id, _V.name == variable, _V.value == value))
+        if exclude_case is not None:
+            conditions.append(_S.case_id != exclude_case)
         if case_id is not None:
             conditions.append(_S.case_id == case_id)
         if number is not None:

@@ -1,4 +1,5 @@
-"""Signals (and messages) thrown inside a case, delivered to other cases through an outbox
+"""Signals thrown inside a case, delivered to other cases through an outbox; messages correlated
+by the waiting case's variables
 
 The save of a case whose workflow threw a signal writes one `event_outbox` row in the same
 transaction (name, variables, the throwing case, a unique id, and the highest subscription id
@@ -7,6 +8,11 @@ case's own transaction, which also writes an `event_outbox_receipt` (outbox, cas
 so no case receives one throw twice, whichever worker (or two) delivers it and wherever one was
 killed. A delivery that failed keeps a receipt with outcome `failed` and an incident whose
 `outbox_id` lets a retry deliver it again (docs/integration.md#signals-thrown-inside-a-case).
+
+`event_subscription_value` keeps, for each waiting message subscription, the scalar variables of
+the waiting task (name, canonical JSON text), so a sender that correlates by variables finds the
+case through the (name, value) index without loading any workflow
+(docs/integration.md#correlation-by-variables).
 
 Revision ID: 0026
 Revises: 0024
@@ -51,6 +57,12 @@ def upgrade() -> None:
         sa.Column('case_id', _ID, sa.ForeignKey('case.id'), primary_key=True),
         sa.Column('outcome', sa.String(16), nullable=False),
         sa.Column('created_at', _TS, nullable=False))
+    op.create_table(
+        'event_subscription_value',
+        sa.Column('subscription_id', _ID, sa.ForeignKey('event_subscription.id'), primary_key=True),
+        sa.Column('name', sa.String(128), primary_key=True),
+        sa.Column('value', sa.String(255), nullable=False))
+    op.create_index('ix_event_subscription_value', 'event_subscription_value', ['name', 'value'])
     with op.batch_alter_table('incident') as batch:
         batch.add_column(sa.Column('outbox_id', _ID, sa.ForeignKey('event_outbox.id', name='fk_incident_outbox'),
                                    nullable=True))
@@ -59,6 +71,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('incident') as batch:
         batch.drop_column('outbox_id')
+    op.drop_index('ix_event_subscription_value', table_name='event_subscription_value')
+    op.drop_table('event_subscription_value')
     op.drop_table('event_outbox_receipt')
     op.drop_index('ix_event_outbox_pending', table_name='event_outbox')
     op.drop_table('event_outbox')
