@@ -168,8 +168,9 @@ class CamundaExecution(Schema):
 
 
 class CamundaCorrelationResult(Schema):
-    resultType = fields.String(metadata={"description": "Execution: a waiting case caught the message"})
-    execution = fields.Nested(CamundaExecution)
+    resultType = fields.String(metadata={"description": "Execution: a waiting case caught the message; "
+                                                        "ProcessDefinition: the message started a case"})
+    execution = fields.Nested(CamundaExecution, allow_none=True)
     processInstance = fields.Raw(allow_none=True)
 _DEFINITION_ID = fields.String(required=True, validate=validate.Length(min=1, max=300),
                                metadata={"description": "key:version:id, or the bare id"})

@@ -2,7 +2,7 @@
 from marshmallow import fields, validate
 
 from api.plain_dump import PlainDumpSchema
-from api.schemas import Id, Strict
+from api.schemas import Applicant, Id, Strict
 from engine.domain import messages as rules
 
 _NAME = validate.Length(min=1, max=rules.MAX_NAME)
@@ -28,6 +28,13 @@ class MessageIn(Strict):
     all = fields.Boolean(load_default=False, metadata={
         "description": "deliver to every matching waiting case (at most 1000); without it more than one "
                        "match is 409 message_ambiguous"})
+    window_id = Id(strict=True, metadata={
+        "description": "a message start event: the window that receives the new case (the sender must hold a "
+                       "post at its unit); required when the message starts a case"})
+    applicant = fields.Nested(Applicant, metadata={
+        "description": "a message start event: the new case's applicant; required when the message starts a case"})
+    item_code = fields.String(validate=validate.Length(min=1, max=64), metadata={
+        "description": "a message start event: the item, when several published items run the process"})
     variables = fields.Dict(load_default=dict, metadata=_VARIABLES)
 
 
@@ -62,11 +69,14 @@ class MessageOut(PlainDumpSchema):
     name = fields.String()
     caught_by = fields.List(fields.String(), metadata={"description": "the BPMN elements that caught it"})
     tasks = fields.List(fields.Nested(OpenTask), metadata={"description": "the case's tasks open now"})
+    business_key = fields.String(allow_none=True, metadata={"description": "a started case's business key"})
+    started = fields.Boolean(metadata={"description": "the message started this case (a message start event)"})
     message_id = fields.String(allow_none=True)
     count = fields.Integer(metadata={"description": "all: how many cases received it"})
     case_ids = fields.List(fields.Integer(), metadata={"description": "all: the cases that received it"})
     results = fields.List(fields.Nested(lambda: MessageOut(exclude=("results", "failed", "count", "case_ids",
-                                                                      "message_id"))),
+                                                                      "message_id", "started",
+                                                                      "business_key"))),
                           metadata={"description": "all: each case's answer"})
     failed = fields.List(fields.Nested(MessageFailure),
                          metadata={"description": "all: cases where it could not be delivered (they still wait)"})

@@ -256,7 +256,32 @@ def _camunda_correlation(body: dict) -> messages.Correlation:
     return messages.Correlation(case_id, number, body.get("businessKey"), tuple(sorted(matches.items())))
 
 
+def _message_start(variables: dict) -> messages.StartAt:
+    """A message start event's case: where and for whom, from the variables a Camunda start
+    takes them from (windowId, applicant or applicantName, itemCode); they are not case data."""
+    window_id = variables.pop("windowId", None)
+    if window_id is not None and (isinstance(window_id, bool) or not isinstance(window_id, int)
+                                  or not 0 < window_id < 2 ** 31):
+        raise ValidationError("variable windowId is a window's id (Integer)", code="variable_invalid",
+                              field="processVariables.windowId")
+    applicant, applicant_name = variables.pop("applicant", None), variables.pop("applicantName", None)
+    if applicant is not None or applicant_name is not None:
+        applicant = camunda.applicant_of(applicant, applicant_name, "processVariables")
+    item_code = variables.pop("itemCode", None)
+    if item_code is not None and not isinstance(item_code, str):
+        raise ValidationError("variable itemCode is a String", code="variable_invalid",
+                              field="processVariables.itemCode")
+    return messages.StartAt(window_id, applicant, item_code, ("processVariables.windowId",
+                                                              "processVariables.applicantName",
+                                                              "processVariables.itemCode"))
+
+
 def _correlation_result(answer: dict) -> dict:
+    if answer.get("started"):
+        return {"resultType": "ProcessDefinition", "execution": None,
+                "processInstance": {"id": str(answer["case_id"]), "businessKey": answer.get("business_key"),
+                                    "ended": answer["status"] != "running", "suspended": False, "tenantId": None,
+                                    "links": []}}
     return {"resultType": "Execution", "processInstance": None,
             "execution": {"id": str(answer["case_id"]), "processInstanceId": str(answer["case_id"]),
                           "ended": answer["status"] != "running", "tenantId": None}}
@@ -281,13 +306,14 @@ class Message(MethodView):
         name = body["messageName"]
         correlation = _camunda_correlation(body)
         variables = rules.variable_values(body.get("processVariables"))
+        start = _message_start(variables)
         try:
             if body.get("all"):
                 answers = messages.correlate_all(context(), actor(), name, correlation, variables,
                                                  body.get("messageId"))["results"]
             else:
                 answers = [messages.send_message(context(), actor(), name, body.get("messageId"), correlation,
-                                                 variables, require_id=False)]
+                                                 variables, require_id=False, start=start)]
         except (NotFound, Conflict) as exc:
             if exc.code == "message_not_correlated":
                 exc.message = (f"Cannot correlate message '{name}': No process definition or execution matches "

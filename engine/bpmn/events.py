@@ -84,6 +84,24 @@ def take_thrown(workflow) -> list[Thrown]:
     return out
 
 
+def message_starts(spec) -> list[tuple[str, str]]:
+    """(element id, message name) of each message start event of a process spec: a message of
+    that name from outside starts a case (docs/integration.md#message-start-events)."""
+    out = []
+    for start in spec.start.outputs:
+        for definition in _definitions_of(start):
+            if _kind(definition) == MESSAGE and definition.name:
+                out.append((start.bpmn_id or start.name, definition.name))
+    return out
+
+
+def _definitions_of(task_spec):
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return definition.event_definitions
+    return (definition,) if definition is not None else ()
+
+
 def _kind(definition) -> str | None:
     if isinstance(definition, MessageEventDefinition):
         return MESSAGE

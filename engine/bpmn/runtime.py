@@ -348,6 +348,11 @@ class Runtime:
         return events.waiting_subscriptions(workflow)
 
     @staticmethod
+    def message_starts(spec) -> list[tuple[str, str]]:
+        """(element, message name) of the message start events of a parsed process spec."""
+        return events.message_starts(spec)
+
+    @staticmethod
     def waiting_data(workflow, task_id: str) -> dict:
         """The data a waiting task sees (the process's, then its own): what a message subscription
         keeps for correlation by variables. Read only; nothing is copied."""

@@ -751,6 +751,18 @@ class EventSubscriptionValue(Base):
     value: Mapped[str] = mapped_column(String(255))
 
 
+class MessageStart(Base):
+    """A message start event of a deployed version: a message of this name starts a case of it
+    (docs/integration.md#message-start-events). Written at deploy."""
+    __tablename__ = "message_start"
+    __table_args__ = (Index("ix_message_start_name", "name", "definition_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    process_key: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(255))
+    element_id: Mapped[str] = mapped_column(String(255))
+
+
 class MessageDelivery(Base):
     """A message or signal delivered, by its sender's id: the same id sent again is answered
     with the first answer instead of being delivered twice."""

@@ -18,6 +18,7 @@ from engine.store.models import (
                                  ItemImplementation,
                                  ItemPackage,
                                  MessageDelivery,
+                                 MessageStart,
                                  ProcessDefinition,
                                  ServiceItem,
                                  Task,
@@ -31,6 +32,7 @@ event = Event.__table__
 event_subscription = EventSubscription.__table__
 event_subscription_value = EventSubscriptionValue.__table__
 message_delivery = MessageDelivery.__table__
+message_start = MessageStart.__table__
 event_outbox = EventOutbox.__table__
 event_outbox_receipt = EventOutboxReceipt.__table__
 case_counter = CaseCounter.__table__

@@ -351,3 +351,94 @@ def test_bad_variable_matches_are_refused_naming_the_variable(variables, code, f
     with pytest.raises(ValidationError) as err:
         C.of(variables=variables)
     assert err.value.code == code and err.value.field == field
+
+
+# --- message start events (docs/integration.md#message-start-events) ---------------------------
+
+def give_post(ctx, username, window_code="XCZ-W01", role="receiver"):
+    """A post at the window's unit for `username` (the integration account holds none in the demo)."""
+    from sqlalchemy import insert
+
+    from engine.store.models import StaffPost, Window
+    with ctx.uow.begin() as tx:
+        window = tx.conn.execute(select(Window.id, Window.org_unit_id).where(Window.code == window_code)).one()
+        tx.conn.execute(insert(StaffPost).values(staff_id=staff(ctx, username).staff_id, window_id=window.id,
+                                                 org_unit_id=window.org_unit_id, role=role))
+    ctx.caches.clear()
+
+
+@pytest.fixture
+def starting(demo):
+    deploy_files(demo, FIXTURES / "message_start.bpmn")
+    for code, key in (("TEST-MSTART", "licence_by_message"), ("TEST-TA", "transfer_a"), ("TEST-TB", "transfer_b"),
+                      ("TEST-RENEW", "renew_by_message"), ("TEST-RWAIT", "renewal_waiting")):
+        add_item(demo, code, key)
+    return demo
+
+
+def start_at(ctx, **kw):
+    return messages.StartAt(kw.get("window", window_id(ctx, "XCZ-W01")), kw.get("applicant", {"name": "赵六"}),
+                            kw.get("item"))
+
+
+def test_a_message_start_event_starts_one_case_and_a_resend_starts_no_second(starting):
+    ctx = starting
+    give_post(ctx, "integration")
+    before = row_counts(ctx)
+    answer = messages.send_message(ctx, integration(ctx), "licence_application_received", "app-1",
+                                   C(business_key="ELIC-42"), {"licence_type": "food"}, start=start_at(ctx))
+    assert answer["started"] is True and answer["caught_by"] == ["received"]
+    assert [t["element"] for t in answer["tasks"]] == ["check_application"]
+    view = cases.get_case(ctx, answer["case_id"], staff(ctx, "admin"))
+    assert view.status == "running" and view.data["licence_type"] == "food"
+    with ctx.uow.read() as tx:
+        assert tx.cases.view(answer["case_id"]).business_key == "ELIC-42"
+    [(actor, payload)] = events_of(ctx, answer["case_id"], "message_received")
+    assert actor == "integration" and payload["id"] == "app-1"
+    assert subscriptions(ctx, answer["case_id"]) == []
+    again = messages.send_message(ctx, integration(ctx), "licence_application_received", "app-1",
+                                  C(business_key="ELIC-42"), {"licence_type": "food"}, start=start_at(ctx))
+    assert again == answer
+    assert row_counts(ctx)["case"] == before["case"] + 1
+
+
+def test_a_message_start_needs_an_authorised_window_and_an_applicant(starting):
+    ctx = starting
+    send = messages.send_message
+    with pytest.raises(ValidationError) as err:
+        send(ctx, integration(ctx), "licence_application_received", "s-1", C(), {}, start=start_at(ctx, window=None))
+    assert err.value.code == "window_required" and err.value.field == "window_id"
+    with pytest.raises(ValidationError) as err:
+        send(ctx, integration(ctx), "licence_application_received", "s-2", C(), {}, start=start_at(ctx, applicant=None))
+    assert err.value.code == "applicant_required" and err.value.field == "applicant"
+    # the integration account holds no post at the window: out of its scope
+    with pytest.raises(Forbidden) as err:
+        send(ctx, integration(ctx), "licence_application_received", "s-3", C(), {}, start=start_at(ctx))
+    assert err.value.code == "window_not_yours" and err.value.field == "window_id"
+    # an item of the wrong process
+    give_post(ctx, "integration")
+    with pytest.raises(ValidationError) as err:
+        send(ctx, integration(ctx), "licence_application_received", "s-4", C(), {}, start=start_at(ctx, item="TEST-TA"))
+    assert err.value.code == "item_not_of_process" and err.value.field == "item_code"
+    # nothing was written by the refusals: the ids can be used again
+    assert send(ctx, integration(ctx), "licence_application_received", "s-1", C(), {},
+                start=start_at(ctx))["started"] is True
+
+
+def test_a_message_that_starts_two_processes_or_starts_one_and_correlates_is_ambiguous(starting):
+    ctx = starting
+    give_post(ctx, "integration")
+    with pytest.raises(Conflict) as err:
+        messages.send_message(ctx, integration(ctx), "transfer_in", "t-1", C(), {}, start=start_at(ctx))
+    assert err.value.code == "message_start_ambiguous"
+    assert err.value.detail == {"process_keys": ["transfer_a", "transfer_b"], "case_ids": []}
+    # renewal_due starts renew_by_message; once a case waits for it too, it is ambiguous
+    first = messages.send_message(ctx, integration(ctx), "renewal_due", "r-1", C(), {}, start=start_at(ctx))
+    assert first["started"] is True
+    waiting_case = start(ctx, "TEST-RWAIT").case_id
+    with pytest.raises(Conflict) as err:
+        messages.send_message(ctx, integration(ctx), "renewal_due", "r-2", C(), {}, start=start_at(ctx))
+    assert err.value.code == "message_start_ambiguous" and err.value.detail["case_ids"] == [waiting_case]
+    # naming the case correlates with it and starts nothing
+    answer = messages.send_message(ctx, integration(ctx), "renewal_due", "r-3", C(case_id=waiting_case))
+    assert answer["case_id"] == waiting_case and "started" not in answer

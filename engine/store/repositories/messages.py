@@ -17,6 +17,7 @@ _S = t.event_subscription.c
 _C = t.case.c
 _D = t.message_delivery.c
 _V = t.event_subscription_value.c
+_M = t.message_start.c
 _INSERT = FastWrite(t.event_subscription.insert())
 _REMOVE = FastWrite(delete(t.event_subscription).where(
     _S.case_id == bindparam("cid"), _S.task_id == bindparam("tid"), _S.kind == bindparam("k"),
@@ -106,6 +107,20 @@ class Messages(Repository):
         """(kind, name, element id) of what the case waits for."""
         return [tuple(r) for r in self.conn.execute(
             select(_S.kind, _S.name, _S.element_id).where(_S.case_id == case_id).order_by(_S.id))]
+
+    # --- message start events -----------------------------------------------------------------
+
+    def add_starts(self, definition_id: int, process_key: str, entries: list[tuple[str, str]]) -> None:
+        """Each entry (element id, message name) of a version just deployed."""
+        if entries:
+            self.conn.execute(t.message_start.insert(), [
+                {"definition_id": definition_id, "process_key": process_key, "name": name[:255],
+                 "element_id": element[:255]} for element, name in entries])
+
+    def starts(self, name: str) -> list:
+        """(process_key, definition_id, element_id) of every version with a message start of this name."""
+        return self.conn.execute(select(_M.process_key, _M.definition_id, _M.element_id)
+                                 .where(_M.name == name[:255]).order_by(_M.process_key, _M.definition_id)).all()
 
     # --- delivered messages -------------------------------------------------------------------
 

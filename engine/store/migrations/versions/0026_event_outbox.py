@@ -14,6 +14,10 @@ the waiting task (name, canonical JSON text), so a sender that correlates by var
 case through the (name, value) index without loading any workflow
 (docs/integration.md#correlation-by-variables).
 
+`message_start` lists the message start events of each deployed version (written at deploy), so a
+message of that name finds the process it starts (docs/integration.md#message-start-events).
+Versions deployed before this revision have no rows: deploy them again to start them by message.
+
 Revision ID: 0026
 Revises: 0024
 Create Date: 2026-12-07
@@ -63,6 +67,14 @@ def upgrade() -> None:
         sa.Column('name', sa.String(128), primary_key=True),
         sa.Column('value', sa.String(255), nullable=False))
     op.create_index('ix_event_subscription_value', 'event_subscription_value', ['name', 'value'])
+    op.create_table(
+        'message_start',
+        sa.Column('id', _ID, primary_key=True),
+        sa.Column('definition_id', sa.Integer, sa.ForeignKey('process_definition.id'), nullable=False),
+        sa.Column('process_key', sa.String(128), nullable=False),
+        sa.Column('name', sa.String(255), nullable=False),
+        sa.Column('element_id', sa.String(255), nullable=False))
+    op.create_index('ix_message_start_name', 'message_start', ['name', 'definition_id'])
     with op.batch_alter_table('incident') as batch:
         batch.add_column(sa.Column('outbox_id', _ID, sa.ForeignKey('event_outbox.id', name='fk_incident_outbox'),
                                    nullable=True))
@@ -71,6 +83,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('incident') as batch:
         batch.drop_column('outbox_id')
+    op.drop_index('ix_message_start_name', table_name='message_start')
+    op.drop_table('message_start')
     op.drop_index('ix_event_subscription_value', table_name='event_subscription_value')
     op.drop_table('event_subscription_value')
     op.drop_table('event_outbox_receipt')
