@@ -225,3 +225,52 @@ def test_messages_correlated_by_variables_over_http(http):
     assert requests.post(url, json=body, headers=h, timeout=30).json() == r.json()
     problem(requests.post(url, json={**body, "message_id": "var-none"}, headers=h, timeout=30),
             404, "message_not_correlated", "name")
+
+
+def test_message_start_events_over_http(http):
+    """A message that is a process's message start event starts a case at the window named (the
+    sender must hold a post there), once per message id; /engine-rest/message does the same with
+    Camunda's variables."""
+    from tests.integration.test_messages import give_post
+
+    ctx, base = http
+    deploy_files(ctx, FIXTURES / "message_start.bpmn")
+    for code, key in (("TEST-MSTART", "licence_by_message"), ("TEST-TA", "transfer_a"), ("TEST-TB", "transfer_b")):
+        add_item(ctx, code, key)
+    h = bearer(ctx, "integration")
+    url = f"{base}/api/v1/messages"
+    window = window_id(ctx, "XCZ-W01")
+    body = {"name": "licence_application_received", "message_id": "elic-1", "business_key": "ELIC-1",
+            "window_id": window, "applicant": {"name": "赵六"}, "variables": {"licence_type": "food"}}
+    problem(requests.post(url, json={k: v for k, v in body.items() if k != "window_id"}, headers=h, timeout=30),
+            422, "window_required", "window_id")
+    problem(requests.post(url, json={k: v for k, v in body.items() if k != "applicant"}, headers=h, timeout=30),
+            422, "applicant_required", "applicant")
+    problem(requests.post(url, json=body, headers=h, timeout=30), 403, "window_not_yours", "window_id")
+    give_post(ctx, "integration")
+    before = row_counts(ctx)["case"]
+    r = requests.post(url, json=body, headers=h, timeout=30)
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    assert answer["started"] is True and answer["business_key"] == "ELIC-1"
+    assert [t["element"] for t in answer["tasks"]] == ["check_application"]
+    assert requests.post(url, json=body, headers=h, timeout=30).json() == answer      # no second case
+    assert row_counts(ctx)["case"] == before + 1
+    body = problem(requests.post(url, json={"name": "transfer_in", "message_id": "tr-1", "window_id": window,
+                                            "applicant": {"name": "赵六"}}, headers=h, timeout=30),
+                   409, "message_start_ambiguous", "name")
+    assert body["process_keys"] == ["transfer_a", "transfer_b"]
+    # Camunda: windowId and applicantName are the case's, not its variables
+    camunda = f"{base}/engine-rest/message"
+    camunda_error(requests.post(camunda, json={"messageName": "licence_application_received"}, headers=h,
+                                timeout=30), 400, "InvalidRequestException", "window_required")
+    r = requests.post(camunda, json={
+        "messageName": "licence_application_received", "businessKey": "ELIC-2", "resultEnabled": True,
+        "processVariables": {"windowId": {"value": window, "type": "Integer"},
+                             "applicantName": {"value": "钱七", "type": "String"},
+                             "licence_type": {"value": "drug", "type": "String"}}}, headers=h, timeout=30)
+    assert r.status_code == 200, r.text
+    [result] = r.json()
+    assert result["resultType"] == "ProcessDefinition" and result["processInstance"]["businessKey"] == "ELIC-2"
+    case = cases.get_case(ctx, int(result["processInstance"]["id"]), staff(ctx, "admin"))
+    assert case.data["licence_type"] == "drug" and "windowId" not in case.data

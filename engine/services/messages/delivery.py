@@ -113,25 +113,7 @@ def send_message(ctx, actor: Actor, name: str, message_id: Optional[str], correl
             now = ctx.clock.now()
             if message_id is not None:
                 tx.messages.claim(MESSAGE, message_id, name, request, actor.staff_id, now)
-            case_ids = correlation.find(tx, name, limit=2)
-            starts = _startable(ctx, tx, name) if correlation.may_start() else []
-            if starts:
-                answer = _start_by_message(ctx, tx, actor, name, message_id, starts, case_ids, start,
-                                           correlation.business_key, variables, now)
-                if message_id is not None:
-                    tx.messages.answer(MESSAGE, message_id, answer)
-                return answer
-            if not case_ids:
-                raise NotFound(f"no running case waits for message {name!r}"
-                               + (f" with {_describe(given)}" if given else ""),
-                               code="message_not_correlated", field="name")
-            if len(case_ids) > 1:
-                raise Conflict(f"several running cases wait for message {name!r}"
-                               + (f" with {_describe(given)}" if given else "")
-                               + "; correlate with a case number, business key, case id or variables, "
-                                 "or send it to all of them (all: true)",
-                               code="message_ambiguous", field="name", detail={"case_ids": case_ids})
-            answer = _deliver_locked(ctx, tx, actor, case_ids[0], MESSAGE, name, message_id, variables, now)
+            answer = _correlate_one(ctx, tx, actor, name, message_id, correlation, start, variables, now)
             if message_id is not None:
                 tx.messages.answer(MESSAGE, message_id, answer)
             return answer
@@ -144,6 +126,27 @@ def send_message(ctx, actor: Actor, name: str, message_id: Optional[str], correl
         raise Conflict("a message with this id is being delivered; send it again", code="message_id_in_use",
                        field="message_id")
     return earlier
+
+
+def _correlate_one(ctx, tx: Transaction, actor: Actor, name: str, message_id: Optional[str],
+                   correlation: Correlation, start: StartAt, variables: dict, now) -> dict:
+    """In the delivering transaction: the one waiting case, or the case the message starts."""
+    given = correlation.given()
+    case_ids = correlation.find(tx, name, limit=2)
+    starts = _startable(ctx, tx, name) if correlation.may_start() else []
+    if starts:
+        return _start_by_message(ctx, tx, actor, name, message_id, starts, case_ids, start,
+                                 correlation.business_key, variables, now)
+    if not case_ids:
+        raise NotFound(f"no running case waits for message {name!r}" + (f" with {_describe(given)}" if given else ""),
+                       code="message_not_correlated", field="name")
+    if len(case_ids) > 1:
+        raise Conflict(f"several running cases wait for message {name!r}"
+                       + (f" with {_describe(given)}" if given else "")
+                       + "; correlate with a case number, business key, case id or variables, "
+                         "or send it to all of them (all: true)",
+                       code="message_ambiguous", field="name", detail={"case_ids": case_ids})
+    return _deliver_locked(ctx, tx, actor, case_ids[0], MESSAGE, name, message_id, variables, now)
 
 
 def correlate_all(ctx, actor: Actor, name: str, correlation: Correlation, variables: Optional[dict] = None,
