@@ -238,7 +238,9 @@ def _to_outbox(tx: Transaction, case: LoadedCase, thrown: list, actor: Actor, no
     rows = []
     for signal in thrown:
         uid = str(uuid.uuid4())
-        rows.append({"uid": uid, "kind": signal.kind, "name": signal.name, "variables": signal.variables,
+        # JSON as the row keeps it (a date or a Decimal of the payload becomes its text)
+        variables = json.loads(json.dumps(signal.variables, ensure_ascii=False, default=str))
+        rows.append({"uid": uid, "kind": signal.kind, "name": signal.name, "variables": variables,
                      "source_case_id": case.id, "element_id": None})
         case.audit.add(f"{signal.kind}_thrown", actor, now, {"name": signal.name, "id": uid,
                                                               "variables": sorted(signal.variables)})
