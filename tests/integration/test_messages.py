@@ -215,8 +215,9 @@ def test_who_may_send_and_what_is_refused(waiting):
 def test_a_withdrawn_case_waits_for_nothing(waiting):
     ctx = waiting
     started = start(ctx, "TEST-PAY")
+    assert kept_values(ctx, started.case_id)["case.number"] == f'"{started.number}"'
     cases.withdraw(ctx, started.case_id, "申请人撤回", staff(ctx, "xcz_receiver"))
-    assert subscriptions(ctx) == []
+    assert subscriptions(ctx) == [] and kept_values(ctx, started.case_id) == {}
     with pytest.raises(NotFound):
         messages.send_message(ctx, integration(ctx), "payment_received", "w-1", C(case_id=started.case_id))
 

@@ -56,10 +56,11 @@ class Messages(Repository):
         params = [{"cid": case_id, "tid": tid, "k": kind, "n": name[:255]} for tid, kind, name in keys]
         if not params:
             return
-        if any(kind == "message" for _, kind, _ in keys):
-            tids = [tid for tid, kind, _ in keys if kind == "message"]
-            self.conn.execute(delete(t.event_subscription_value).where(_V.subscription_id.in_(
-                select(_S.id).where(_S.case_id == case_id, _S.kind == "message", _S.task_id.in_(tids)))))
+        for tid, kind, name in keys:
+            if kind == "message":      # its kept variables first (a signal keeps none)
+                self.conn.execute(delete(t.event_subscription_value).where(_V.subscription_id.in_(
+                    select(_S.id).where(_S.case_id == case_id, _S.task_id == tid, _S.kind == kind,
+                                        _S.name == name[:255]))))
         _REMOVE.execute(self.conn, params)
 
     def drop_case(self, case_id: int) -> None:
