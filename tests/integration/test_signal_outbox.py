@@ -200,3 +200,19 @@ def test_a_case_with_no_signal_writes_nothing_to_the_outbox(throwing):
     with ctx.uow.read() as tx:
         assert tx.conn.execute(select(func.count()).select_from(EventOutbox)).scalar() == 0
         assert tx.conn.execute(select(func.count()).select_from(Incident)).scalar() == 0
+
+
+def test_two_worker_processes_deliver_to_each_case_exactly_once(throwing, db_url, clock):
+    """Two `outbox_worker` processes at once, each taking the row (a lease of 0 s lets both)."""
+    ctx = throwing
+    waiting = _waiting_many(ctx, 10)
+    procs = [subprocess.Popen([sys.executable, "-m", "tests.integration.outbox_worker", db_url,
+                               clock.now().isoformat(), f"p{i}", "-1", "0"],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for i in range(2)]
+    outputs = [p.communicate(timeout=180) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in outputs]
+    delivered = [int(out.split("delivered ")[1]) for out, _ in outputs]
+    assert sum(delivered) == 10
+    _received_once_each(ctx, waiting)
+    assert outbox_states(ctx) == [("policy_published", "done", 10)]
