@@ -116,7 +116,8 @@ def serve(bind, workers, threads, keepalive, timeout, graceful_timeout, access_l
 
 @click.command()
 def worker() -> None:
-    """Scheduler only: fires due timers (run one or more next to gunicorn in production)."""
+    """Scheduler only: fires due timers and delivers signals thrown inside cases (run one or more
+    next to gunicorn in production)."""
     ctx = context()
     stop = threading.Event()
     # the handler only sets a flag: stopping the scheduler from inside a signal handler could
