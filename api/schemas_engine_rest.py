@@ -133,7 +133,11 @@ class CamundaMessageIn(_Lenient):
                                       metadata={"description": "the case id (a process instance is a case)"})
     correlationKeys = fields.Raw(allow_none=True, metadata={
         "type": "object",
-        "description": 'only caseNumber: {"caseNumber": {"value": "...", "type": "String"}}'})
+        "description": 'typed values: caseNumber is the case number, any other key a variable the waiting case '
+                       'has ({"orderId": {"value": "A-7", "type": "String"}}); strings, numbers and booleans'})
+    localCorrelationKeys = fields.Raw(allow_none=True, metadata={
+        "type": "object",
+        "description": "typed values the waiting task's own variables must have (as correlationKeys)"})
     processVariables = fields.Raw(allow_none=True, metadata={
         "type": "object", "description": 'typed variables: {"paid": {"value": true, "type": "Boolean"}}'})
     all = fields.Boolean(metadata={"description": "deliver to every matching waiting case"})
@@ -165,8 +169,9 @@ class CamundaExecution(Schema):
 
 
 class CamundaCorrelationResult(Schema):
-    resultType = fields.String(metadata={"description": "Execution: a waiting case caught the message"})
-    execution = fields.Nested(CamundaExecution)
+    resultType = fields.String(metadata={"description": "Execution: a waiting case caught the message; "
+                                                        "ProcessDefinition: the message started a case"})
+    execution = fields.Nested(CamundaExecution, allow_none=True)
     processInstance = fields.Raw(allow_none=True)
 _DEFINITION_ID = fields.String(required=True, validate=validate.Length(min=1, max=300),
                                metadata={"description": "key:version:id, or the bare id"})

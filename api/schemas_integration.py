@@ -120,7 +120,7 @@ class ExtendLockIn(_Lenient):
 
 class IncidentQuery(Schema):
     state = fields.String(validate=validate.OneOf(("open", "resolved")))
-    kind = fields.String(validate=validate.OneOf(("external_task", "timer", "script")))
+    kind = fields.String(validate=validate.OneOf(("external_task", "timer", "script", "signal")))
     case_id = fields.Integer(validate=validate.Range(min=1, max=_MAX_INT))
     process = fields.String(validate=validate.Length(min=1, max=128))
     element = fields.String(validate=validate.Length(min=1, max=128))
@@ -135,12 +135,14 @@ class IncidentOut(Schema):
     org_unit_id = fields.Integer()
     process_key = fields.String()
     element_id = fields.String(allow_none=True)
-    kind = fields.String(metadata={"description": "external_task | timer | script"})
+    kind = fields.String(metadata={"description": "external_task | timer | script | signal"})
     message = fields.String()
     details = fields.String(allow_none=True)
     state = fields.String(metadata={"description": "open | resolved"})
     external_task_id = fields.Integer(allow_none=True)
     timer_id = fields.Integer(allow_none=True)
+    outbox_id = fields.Integer(allow_none=True, metadata={
+        "description": "a signal thrown by another case whose delivery to this one failed (retry delivers it again)"})
     created_at = fields.DateTime()
     resolved_at = fields.DateTime(allow_none=True)
     resolved_by = fields.String(allow_none=True)

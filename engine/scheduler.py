@@ -1,4 +1,4 @@
-"""APScheduler wiring: the job only wakes the timer service; all logic lives in services."""
+"""APScheduler wiring: the job only wakes the timer and outbox services; all logic lives in services."""
 from __future__ import annotations
 
 import logging
@@ -9,7 +9,7 @@ import time
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from engine.domain.errors import Unavailable
-from engine.services import ratings
+from engine.services import messages, ratings
 from engine.services.time_limits import timers
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,7 @@ def _sweep(ctx, worker: str, backoff: Backoff | None = None) -> None:
                 break
         if fired:
             log.info("fired %d timer(s)", fired)
+        _deliver_outbox(ctx, worker)
         defaulted = ratings.fire_defaults(ctx)        # 一事一评 invitations past their window
         if defaulted:
             log.info("recorded %d default rating(s)", defaulted)
@@ -79,6 +80,14 @@ def _sweep(ctx, worker: str, backoff: Backoff | None = None) -> None:
         log.exception("timer sweep failed")
     if backoff is not None:
         backoff.succeeded()
+
+
+def _deliver_outbox(ctx, worker: str) -> None:
+    """Signals thrown inside cases, to the other cases waiting for them (the outbox), until none
+    is pending or SWEEP_SECONDS have passed."""
+    until = time.monotonic() + SWEEP_SECONDS
+    while time.monotonic() < until and messages.deliver_outbox(ctx, worker):
+        pass
 
 
 def build(ctx):

@@ -15,7 +15,7 @@ from demo.loader import load_demo as load_demo_data
 from engine import scheduler
 from engine.bpmn.parser import SourceFile
 from engine.domain.actor import Actor
-from engine.services import database, definitions, time_limits
+from engine.services import database, definitions, messages, time_limits
 
 
 @click.command("init-db")
@@ -116,7 +116,8 @@ def serve(bind, workers, threads, keepalive, timeout, graceful_timeout, access_l
 
 @click.command()
 def worker() -> None:
-    """Scheduler only: fires due timers (run one or more next to gunicorn in production)."""
+    """Scheduler only: fires due timers and delivers signals thrown inside cases (run one or more
+    next to gunicorn in production)."""
     ctx = context()
     stop = threading.Event()
     # the handler only sets a flag: stopping the scheduler from inside a signal handler could
@@ -134,8 +135,17 @@ def worker() -> None:
 
 @click.command("fire-timers")
 def fire_timers() -> None:
-    """One sweep of due timers, then exit (for cron or debugging)."""
-    click.echo(f"fired {time_limits.fire_due(context(), scheduler.worker_id())} timer(s)")
+    """One sweep of due timers, then the signals thrown inside cases to the cases waiting for them
+    (the outbox), then exit (for cron or debugging)."""
+    ctx = context()
+    click.echo(f"fired {time_limits.fire_due(ctx, scheduler.worker_id())} timer(s)")
+    delivered = 0
+    for _ in range(100):          # bounded: signals that make cases throw more are left for the next run
+        done = messages.deliver_outbox(ctx, scheduler.worker_id())
+        delivered += done
+        if not done:
+            break
+    click.echo(f"delivered {delivered} thrown signal(s)")
 
 
 COMMANDS = (init_db, load_demo, deploy, run, serve, worker, fire_timers)

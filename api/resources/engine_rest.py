@@ -13,6 +13,7 @@ import api.schemas_engine_rest as schemas
 from api.resources.definitions import uploaded_files
 from api.security import actor, context
 from engine.domain import camunda as rules
+from engine.domain import messages as message_rules
 from engine.domain.errors import Conflict, LianbanError, NotFound, ValidationError
 from engine.services import camunda, definitions, messages, migration
 
@@ -231,27 +232,56 @@ class StartByKey(MethodView):
 # --- messages and signals (docs/integration.md#camunda-7-rest) ---------------------------------
 
 def _camunda_correlation(body: dict) -> messages.Correlation:
+    """businessKey, processInstanceId (the case id), and correlationKeys / localCorrelationKeys:
+    `caseNumber` is the case number, any other key a variable the waiting case must have."""
     case_id = None
     if body.get("processInstanceId") is not None:
         case_id = _whole_id(body["processInstanceId"])
         if case_id is None:
             raise ValidationError("processInstanceId is the id of a case", code="process_instance_id_invalid",
                                   field="processInstanceId")
-    number = None
-    keys = body.get("correlationKeys") or {}
-    if not isinstance(keys, dict):
-        raise ValidationError("correlationKeys is an object of typed values", code="variables_invalid",
-                              field="correlationKeys")
-    for name, value in rules.variable_values(keys).items():
-        if name != "caseNumber" or not isinstance(value, str):
-            raise ValidationError("Lianban correlates by businessKey, processInstanceId or the correlation key "
-                                  "caseNumber (a String); other process variables are not searched",
-                                  code="correlation_key_unsupported", field=f"correlationKeys.{name}")
-        number = value
-    return messages.Correlation(case_id, number, body.get("businessKey"))
+    number, matches = None, {}
+    for field_name in ("correlationKeys", "localCorrelationKeys"):
+        keys = body.get(field_name) or {}
+        if not isinstance(keys, dict):
+            raise ValidationError(f"{field_name} is an object of typed values", code="variables_invalid",
+                                  field=field_name)
+        values = rules.variable_values(keys)
+        if field_name == "correlationKeys" and "caseNumber" in values:
+            number = values.pop("caseNumber")
+            if not isinstance(number, str):
+                raise ValidationError("the correlation key caseNumber is a String", code="correlation_invalid",
+                                      field="correlationKeys.caseNumber")
+        matches.update(message_rules.check_correlation(values, field_name))
+    return messages.Correlation(case_id, number, body.get("businessKey"), tuple(sorted(matches.items())))
+
+
+def _message_start(variables: dict) -> messages.StartAt:
+    """A message start event's case: where and for whom, from the variables a Camunda start
+    takes them from (windowId, applicant or applicantName, itemCode); they are not case data."""
+    window_id = variables.pop("windowId", None)
+    if window_id is not None and (isinstance(window_id, bool) or not isinstance(window_id, int)
+                                  or not 0 < window_id < 2 ** 31):
+        raise ValidationError("variable windowId is a window's id (Integer)", code="variable_invalid",
+                              field="processVariables.windowId")
+    applicant, applicant_name = variables.pop("applicant", None), variables.pop("applicantName", None)
+    if applicant is not None or applicant_name is not None:
+        applicant = camunda.applicant_of(applicant, applicant_name, "processVariables")
+    item_code = variables.pop("itemCode", None)
+    if item_code is not None and not isinstance(item_code, str):
+        raise ValidationError("variable itemCode is a String", code="variable_invalid",
+                              field="processVariables.itemCode")
+    return messages.StartAt(window_id, applicant, item_code, ("processVariables.windowId",
+                                                              "processVariables.applicantName",
+                                                              "processVariables.itemCode"))
 
 
 def _correlation_result(answer: dict) -> dict:
+    if answer.get("started"):
+        return {"resultType": "ProcessDefinition", "execution": None,
+                "processInstance": {"id": str(answer["case_id"]), "businessKey": answer.get("business_key"),
+                                    "ended": answer["status"] != "running", "suspended": False, "tenantId": None,
+                                    "links": []}}
     return {"resultType": "Execution", "processInstance": None,
             "execution": {"id": str(answer["case_id"]), "processInstanceId": str(answer["case_id"]),
                           "ended": answer["status"] != "running", "tenantId": None}}
@@ -269,18 +299,21 @@ class Message(MethodView):
     @bp.alt_response(403, schema=schemas.CamundaError, description="AuthorizationException: integration or admin")
     def post(self, body):
         """Correlate a message with the case waiting for it (Camunda 7): by businessKey,
-        processInstanceId (the case id) or the correlation key caseNumber; `all` delivers to every
-        matching case. 204, or with resultEnabled the executions that caught it."""
+        processInstanceId (the case id), the correlation key caseNumber and other correlationKeys /
+        localCorrelationKeys (variables the waiting case has); `all` delivers to every matching
+        case. 204, or with resultEnabled the executions that caught it."""
         _refuse_tenant(body.get("tenantId"), "tenantId")
         name = body["messageName"]
         correlation = _camunda_correlation(body)
         variables = rules.variable_values(body.get("processVariables"))
+        start = _message_start(variables)
         try:
             if body.get("all"):
-                answers = messages.correlate_all(context(), actor(), name, correlation, variables)
+                answers = messages.correlate_all(context(), actor(), name, correlation, variables,
+                                                 body.get("messageId"))["results"]
             else:
                 answers = [messages.send_message(context(), actor(), name, body.get("messageId"), correlation,
-                                                 variables, require_id=False)]
+                                                 variables, require_id=False, start=start)]
         except (NotFound, Conflict) as exc:
             if exc.code == "message_not_correlated":
                 exc.message = (f"Cannot correlate message '{name}': No process definition or execution matches "

@@ -167,7 +167,8 @@ class Unlock(MethodView):
         external_tasks.unlock(context(), actor(), _task_id(id))
 
 
-_CAMUNDA_KIND = {"external_task": "failedExternalTask", "script": "failedExternalTask", "timer": "failedJob"}
+_CAMUNDA_KIND = {"external_task": "failedExternalTask", "script": "failedExternalTask", "timer": "failedJob",
+                 "signal": "failedJob"}
 _LIANBAN_KIND = {"failedJob": "timer"}
 
 

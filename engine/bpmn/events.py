@@ -13,7 +13,14 @@ about payloads (Camunda diagrams have no spiffworkflow:messageVariable); a spiff
 messageVariable / signal variable still receives them as the whole payload, as SpiffArena does.
 Correlation with a particular case is ours (case number, business key, case id): within the case
 the message name decides. A non-interrupting boundary event catches every delivery while its
-activity is active, each starting its path (Camunda's rule; SpiffWorkflow's catches once)."""
+activity is active, each starting its path (Camunda's rule; SpiffWorkflow's catches once).
+
+Signals thrown inside a case: SpiffWorkflow hands every throw to the top workflow's `catch`, which
+gives it to the tasks of the same workflow that wait for it (the throwing case receives its own
+signal, as in SpiffWorkflow) and parks it in `bpmn_events` when none does. `watch_throws` wraps
+that `catch` on each workflow we create or load, to record every signal thrown (`take_thrown`)
+for the other cases, which get it through the outbox (engine/services/messages/outbox.py), and
+to keep the parked copy out of the saved state."""
 from __future__ import annotations
 
 import copy
@@ -40,6 +47,62 @@ class Subscription:
     @property
     def key(self) -> tuple[str, str, str]:
         return self.task_id, self.kind, self.name
+
+
+@dataclass(frozen=True)
+class Thrown:
+    kind: str           # signal
+    name: str
+    variables: dict     # the throw's payload when it is an object (spiffworkflow payload expression), else {}
+
+
+def watch_throws(workflow) -> None:
+    """Record the signals `workflow` (or any of its sub-workflows) throws from now on."""
+    thrown: list = []
+    stock_catch = workflow.catch          # the bound method of BpmnWorkflow
+
+    def catch(event):
+        definition = event.event_definition
+        if event.target is not None or _kind(definition) != SIGNAL or not definition.name:
+            return stock_catch(event)
+        payload = event.payload if isinstance(event.payload, dict) else {}
+        thrown.append(Thrown(SIGNAL, definition.name, copy.deepcopy(payload)))
+        parked = len(workflow.bpmn_events)
+        result = stock_catch(event)
+        # not caught inside: SpiffWorkflow parks it for its caller; ours is the outbox
+        del workflow.bpmn_events[parked:]
+        return result
+
+    workflow.catch = catch
+    workflow.lianban_thrown = thrown
+
+
+def take_thrown(workflow) -> list[Thrown]:
+    """The signals thrown since the last call (and forget them). Free when nothing was thrown."""
+    thrown = getattr(workflow, "lianban_thrown", None)
+    if not thrown:
+        return []
+    out = list(thrown)
+    thrown.clear()
+    return out
+
+
+def message_starts(spec) -> list[tuple[str, str]]:
+    """(element id, message name) of each message start event of a process spec: a message of
+    that name from outside starts a case (docs/integration.md#message-start-events)."""
+    out = []
+    for start in spec.start.outputs:
+        for definition in _definitions_of(start):
+            if _kind(definition) == MESSAGE and definition.name:
+                out.append((start.bpmn_id or start.name, definition.name))
+    return out
+
+
+def _definitions_of(task_spec):
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return definition.event_definitions
+    return (definition,) if definition is not None else ()
 
 
 def _kind(definition) -> str | None:

@@ -253,6 +253,7 @@ def _static_checks(file_name: str, tree, problems: ProblemList) -> dict[str, lis
             _check_event_gateway(file_name, process, gw, problems)
         _check_event_names(file_name, tree.getroot(), process, problems)
         _check_data_stores(file_name, tree.getroot(), process, problems)
+        _check_message_throws(file_name, process, problems)
     return metas
 
 
@@ -444,3 +445,36 @@ def _check_event_names(file_name, root, process, problems) -> None:
                              f"{owner.get('id')} refers to no named bpmn:{tag} ({ref_attr} "
                              f"{'missing' if not ref else repr(ref) + ' has no name'}); a {kind} is sent by name",
                              file=file_name, element=owner.get("id"), line=owner.sourceline)
+
+
+_BPMN = "{%s}" % NS["bpmn"]
+_CATCHING = (_BPMN + "intermediateCatchEvent", _BPMN + "boundaryEvent", _BPMN + "startEvent")
+
+
+def _check_message_throws(file_name, process, problems) -> None:
+    """A message thrown inside a case (an intermediate throw event, a message end event, a send
+    task naming a message) is delivered by SpiffWorkflow to a catch of the same process that waits
+    for it; nothing else would ever receive it (Lianban does not guess which other case a message
+    is for), so a throw whose message no element of its own process catches is refused here rather
+    than dropped at run time. Another case is reached with a signal (broadcast through the outbox)
+    or by the sending system through POST /api/v1/messages (docs/integration.md). A process that
+    is not executable (a drawing) throws nothing."""
+    if process.get("isExecutable") != "true":
+        return
+    caught = set()
+    for node in process.iter(*_CATCHING):
+        for definition in node.iterfind("bpmn:messageEventDefinition", NS):
+            caught.add(definition.get("messageRef"))
+    for node in process.iter(_BPMN + "receiveTask"):
+        caught.add(node.get("messageRef"))
+    throws = [(node, d.get("messageRef"))
+              for node in process.iter(_BPMN + "intermediateThrowEvent", _BPMN + "endEvent")
+              for d in node.iterfind("bpmn:messageEventDefinition", NS)]
+    throws += [(node, node.get("messageRef")) for node in process.iter(_BPMN + "sendTask") if node.get("messageRef")]
+    for node, ref in throws:
+        if ref and ref not in caught:
+            problems.add("message_throw_unsupported",
+                         f"{node.get('id')} throws message {ref!r}, which no element of process "
+                         f"{process.get('id')!r} catches: a message to another case is not delivered (throw a "
+                         f"signal, or let the other system send it through POST /api/v1/messages)",
+                         file=file_name, element=node.get("id"), line=node.sourceline)

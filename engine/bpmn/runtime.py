@@ -188,6 +188,7 @@ class Runtime:
     def loads(self, state: str):
         workflow = self._serializer.deserialize_json(state)
         workflow.script_engine = self.script_engine  # never the unrestricted default
+        events.watch_throws(workflow)
         return workflow
 
     # --- running ---------------------------------------------------------------------------------
@@ -195,6 +196,7 @@ class Runtime:
         spec, subs = self.specs.get(key)
         workflow = BpmnWorkflow(spec, subs, script_engine=self.script_engine)
         workflow.lianban_spec_key = key
+        events.watch_throws(workflow)
         workflow.task_tree.data.update(copy.deepcopy(data))
         self._advance(workflow, clock, calendar, convention)
         return workflow
@@ -346,6 +348,23 @@ class Runtime:
     @staticmethod
     def waiting_subscriptions(workflow) -> list[events.Subscription]:
         return events.waiting_subscriptions(workflow)
+
+    @staticmethod
+    def message_starts(spec) -> list[tuple[str, str]]:
+        """(element, message name) of the message start events of a parsed process spec."""
+        return events.message_starts(spec)
+
+    @staticmethod
+    def waiting_data(workflow, task_id: str) -> dict:
+        """The data a waiting task sees (the process's, then its own): what a message subscription
+        keeps for correlation by variables. Read only; nothing is copied."""
+        task = workflow.get_task_from_id(UUID(task_id))
+        return {**workflow.task_tree.data, **task.data}
+
+    @staticmethod
+    def take_thrown(workflow) -> list[events.Thrown]:
+        """Signals the workflow threw since the last call, for the other cases (the outbox)."""
+        return events.take_thrown(workflow)
 
     def deliver(self, workflow, kind: str, name: str, variables: dict, clock, calendar=None,
                 convention: str = dl.EXCLUDE_START) -> list[str]:

@@ -13,11 +13,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from SpiffWorkflow.bpmn.parser.event_parsers import (
+    CANCEL_EVENT_XPATH,
+    ERROR_EVENT_XPATH,
+    ESCALATION_EVENT_XPATH,
+    MESSAGE_EVENT_XPATH,
+    SIGNAL_EVENT_XPATH,
+    TERMINATION_EVENT_XPATH,
+)
 from SpiffWorkflow.bpmn.parser.util import full_tag
+from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.serializer.helpers.spec import BpmnDataSpecificationConverter
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
-from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.dmn.specs.model import HitPolicy
+from SpiffWorkflow.spiff.parser.event_parsers import SpiffEndEventParser
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser
 from SpiffWorkflow.spiff.serializer.task_spec import BusinessRuleTaskConverter, SpiffMultiInstanceConverter
@@ -93,8 +103,23 @@ class DecisionTaskParser(BusinessRuleTaskParser):
                             **self.bpmn_attributes)
 
 
+class SignalEndEventParser(SpiffEndEventParser):
+    """SpiffWorkflow 3.2.0's end event parser leaves out signal event definitions: a signal end
+    event ran as a plain end event and threw nothing. This one reads them too, so the end event
+    throws its signal as an intermediate throw event does (docs/integration.md)."""
+
+    def create_task(self):
+        event_definition = self.get_event_definition(
+            [MESSAGE_EVENT_XPATH, SIGNAL_EVENT_XPATH, CANCEL_EVENT_XPATH, ERROR_EVENT_XPATH, ESCALATION_EVENT_XPATH,
+             TERMINATION_EVENT_XPATH])
+        task = self._create_task(event_definition)
+        task.connect(self.spec.end)
+        return task
+
+
 class LianbanParser(SpiffBpmnParser):
     OVERRIDE_PARSER_CLASSES = {**SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+                               full_tag("endEvent"): (SignalEndEventParser, EndEvent),
                                full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),
                                # service tasks wait for a worker (docs/integration.md#external-tasks)
                                full_tag("serviceTask"): (external.ExternalServiceTaskParser,

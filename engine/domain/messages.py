@@ -56,3 +56,85 @@ def request_hash(kind: str, name: str, correlation: dict, variables: dict) -> st
     body = json.dumps({"kind": kind, "name": name, "correlation": correlation, "variables": variables},
                       sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+# --- correlation by process variables (docs/integration.md#correlation-by-variables) -------------
+# What a waiting message subscription keeps of its case's variables, so that a sender matching
+# variables finds the case with an indexed lookup instead of loading workflows: each scalar at the
+# top of the waiting task's data, and each scalar one level down as "parent.name" (form.licence_no,
+# case.number), the applicant's particulars excepted (personal data stays in the case).
+MAX_CORRELATION_ENTRIES = 64
+MAX_CORRELATION_NAME = 128
+MAX_CORRELATION_VALUE = 255
+MAX_CORRELATION_KEYS = 16
+PRIVATE_BRANCHES = frozenset({"applicant"})
+
+
+def encode_value(value: Any) -> Optional[str]:
+    """The canonical text of a scalar, as stored and as compared: JSON, with a whole float written
+    as an integer (120.0 matches 120) and strings as JSON strings ("120" does not match 120). None
+    for what is not a scalar, or too long to keep."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        text = str(int(value)) if value.is_integer() and abs(value) < 2 ** 63 else repr(value)
+    else:
+        return None
+    return text if len(text) <= MAX_CORRELATION_VALUE else None
+
+
+def correlation_values(data: dict) -> dict[str, str]:
+    """name -> canonical value of what a waiting subscription keeps (see above)."""
+    out: dict[str, str] = {}
+    for name, value in _scalars(data or {}):
+        if len(out) >= MAX_CORRELATION_ENTRIES:
+            break
+        text = encode_value(value) if len(name) <= MAX_CORRELATION_NAME and value is not None else None
+        if text is not None:
+            out[name] = text
+    return out
+
+
+def _scalars(data: dict):
+    """(name, value) of each non-container value at the top and one level down (not private)."""
+    for key, value in data.items():
+        if not isinstance(key, str):
+            continue
+        if isinstance(value, dict):
+            if key not in PRIVATE_BRANCHES:
+                yield from ((f"{key}.{sub}", inner) for sub, inner in value.items()
+                            if isinstance(sub, str) and not isinstance(inner, (dict, list)))
+        elif not isinstance(value, list):
+            yield key, value
+
+
+def check_correlation(value: Any, field: str = "correlation") -> dict[str, str]:
+    """A sender's variable matches: an object of at most MAX_CORRELATION_KEYS names, each a scalar
+    (string, number, boolean); returns name -> canonical value."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError(f"{field} is an object of variable names and values", code="correlation_invalid",
+                              field=field)
+    if len(value) > MAX_CORRELATION_KEYS:
+        raise ValidationError(f"{field} has at most {MAX_CORRELATION_KEYS} variables", code="correlation_invalid",
+                              field=field)
+    out = {}
+    for name, item in value.items():
+        if not isinstance(name, str) or not name or len(name) > MAX_CORRELATION_NAME:
+            raise ValidationError(f"a variable name in {field} has 1 to {MAX_CORRELATION_NAME} characters",
+                                  code="correlation_invalid", field=field)
+        if name.split(".", 1)[0] in PRIVATE_BRANCHES:
+            raise ValidationError(f"{field}.{name}: the applicant's particulars are not searched",
+                                  code="correlation_variable_private", field=f"{field}.{name}")
+        text = encode_value(item) if item is not None and not isinstance(item, (dict, list)) else None
+        if text is None:
+            raise ValidationError(f"{field}.{name} is a string, a number or a boolean (at most "
+                                  f"{MAX_CORRELATION_VALUE} characters)", code="correlation_invalid",
+                                  field=f"{field}.{name}")
+        out[name] = text
+    return out

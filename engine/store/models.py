@@ -753,6 +753,28 @@ class EventSubscription(Base):
     created_at: Mapped[datetime] = mapped_column(UTC)
 
 
+class EventSubscriptionValue(Base):
+    """A scalar variable of a waiting message subscription's task (name, canonical JSON text):
+    what a sender correlating by variables is matched against (engine/domain/messages.py)."""
+    __tablename__ = "event_subscription_value"
+    __table_args__ = (Index("ix_event_subscription_value", "name", "value"),)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("event_subscription.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+
+
+class MessageStart(Base):
+    """A message start event of a deployed version: a message of this name starts a case of it
+    (docs/integration.md#message-start-events). Written at deploy."""
+    __tablename__ = "message_start"
+    __table_args__ = (Index("ix_message_start_name", "name", "definition_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    process_key: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(255))
+    element_id: Mapped[str] = mapped_column(String(255))
+
+
 class MessageDelivery(Base):
     """A message or signal delivered, by its sender's id: the same id sent again is answered
     with the first answer instead of being delivered twice."""
@@ -765,6 +787,40 @@ class MessageDelivery(Base):
     request: Mapped[str] = mapped_column(String(64))          # hash of what was sent
     response: Mapped[dict] = mapped_column(JSONType)
     account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTC)
+
+
+class EventOutbox(Base):
+    """A signal thrown inside a case, waiting to be delivered to the other cases waiting for it:
+    written by the throwing case's save, delivered by the scheduler, each receiving case in its
+    own transaction (docs/integration.md#signals-thrown-inside-a-case)."""
+    __tablename__ = "event_outbox"
+    __table_args__ = (Index("ix_event_outbox_pending", "id", sqlite_where=text("state = 'pending'"),
+                            postgresql_where=text("state = 'pending'")),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)     # the signal's id on every receiving case
+    kind: Mapped[str] = mapped_column(String(8))                  # signal
+    name: Mapped[str] = mapped_column(String(255))
+    variables: Mapped[dict] = mapped_column(JSONType)
+    source_case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    element_id: Mapped[Optional[str]] = mapped_column(String(255))
+    # the highest event_subscription id at the throw: the cases waiting then receive it
+    watermark: Mapped[int] = mapped_column(BigId)
+    state: Mapped[str] = mapped_column(String(16))               # pending | done
+    lock_owner: Mapped[Optional[str]] = mapped_column(String(128))
+    lock_expires_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    delivered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    done_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+
+
+class EventOutboxReceipt(Base):
+    """One outbox row delivered to one case (outcome delivered | failed): the primary key is what
+    makes each case receive a throw at most once."""
+    __tablename__ = "event_outbox_receipt"
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("event_outbox.id"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTC)
 # --- external tasks and incidents (docs/integration.md) ------------------------------------------
 
@@ -810,7 +866,7 @@ class Incident(Base):
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))   # the case's receiving unit (scope)
     process_key: Mapped[str] = mapped_column(String(128))
     element_id: Mapped[Optional[str]] = mapped_column(String(128))
-    kind: Mapped[str] = mapped_column(String(16))             # external_task | timer | script
+    kind: Mapped[str] = mapped_column(String(16))             # external_task | timer | script | signal
     message: Mapped[str] = mapped_column(String(2000))
     details: Mapped[Optional[str]] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16))            # open | resolved
@@ -821,3 +877,5 @@ class Incident(Base):
     resolved_by: Mapped[Optional[str]] = mapped_column(String(64))
     resolution: Mapped[Optional[str]] = mapped_column(String(16))    # retried | resolved
     note: Mapped[Optional[str]] = mapped_column(String(1000))
+    # a signal thrown by another case whose delivery to this one failed (a retry delivers it again)
+    outbox_id: Mapped[Optional[int]] = mapped_column(ForeignKey("event_outbox.id", name="fk_incident_outbox"))

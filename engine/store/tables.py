@@ -9,12 +9,16 @@ from engine.store.models import (
                                  Deployment,
                                  DeploymentResource,
                                  Event,
+                                 EventOutbox,
+                                 EventOutboxReceipt,
                                  EventSubscription,
+                                 EventSubscriptionValue,
                                  ExternalTask,
                                  Incident,
                                  ItemImplementation,
                                  ItemPackage,
                                  MessageDelivery,
+                                 MessageStart,
                                  ProcessDefinition,
                                  ServiceItem,
                                  Task,
@@ -28,7 +32,11 @@ task_candidate = TaskCandidate.__table__
 timer = Timer.__table__
 event = Event.__table__
 event_subscription = EventSubscription.__table__
+event_subscription_value = EventSubscriptionValue.__table__
 message_delivery = MessageDelivery.__table__
+message_start = MessageStart.__table__
+event_outbox = EventOutbox.__table__
+event_outbox_receipt = EventOutboxReceipt.__table__
 case_counter = CaseCounter.__table__
 process_definition = ProcessDefinition.__table__
 deployment = Deployment.__table__

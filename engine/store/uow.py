@@ -36,6 +36,7 @@ from engine.store.repositories.idempotency import IdempotencyKeys
 from engine.store.repositories.incidents import Incidents
 from engine.store.repositories.materials import CaseMaterials
 from engine.store.repositories.messages import Messages
+from engine.store.repositories.outbox import Outbox
 from engine.store.repositories.org import Organisation
 from engine.store.repositories.org_admin import OrgAdmin
 from engine.store.repositories.packages import Packages
@@ -89,6 +90,7 @@ class Transaction:
     diagrams = _repository(Diagrams)
     ratings = _repository(Ratings)
     messages = _repository(Messages)
+    outbox = _repository(Outbox)
     external_tasks = _repository(ExternalTasks)
     incidents = _repository(Incidents)
     security = _repository(Security)

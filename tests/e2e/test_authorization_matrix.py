@@ -556,9 +556,14 @@ CASE_READERS = ("admin", "clerk_in", "sup_in")
 _WAITING_ITEM = []
 
 
+def _number(ctx, case_id: int) -> str:
+    with ctx.uow.read() as tx:
+        return tx.cases.view(case_id).number
+
+
 def waiting_case(ctx) -> int:
     """A fresh case waiting for the message payment_received (the fixture is deployed once)."""
-    if not _WAITING_ITEM:
+    if "TEST-PAY" not in _WAITING_ITEM:
         deploy_files(ctx, FIXTURES / "message_catch.bpmn")
         add_item(ctx, "TEST-PAY", "wait_for_payment")
         _WAITING_ITEM.append("TEST-PAY")
@@ -566,7 +571,29 @@ def waiting_case(ctx) -> int:
                             staff(ctx, "xcz_receiver")).case_id
 
 
+def message_start_item(ctx) -> None:
+    """message_start.bpmn's licence_by_message as a published item (deployed once)."""
+    if "TEST-MSTART" not in _WAITING_ITEM:
+        deploy_files(ctx, FIXTURES / "message_start.bpmn")
+        add_item(ctx, "TEST-MSTART", "licence_by_message")
+        _WAITING_ITEM.append("TEST-MSTART")
+
+
+def _message_start(ctx, c, h):
+    message_start_item(ctx)
+    return c.post("/api/v1/messages", headers=h, json={
+        "name": "licence_application_received", "message_id": f"ms-{next(_FRESH)}",
+        "window_id": window_id(ctx, "XCZ-W01"), "applicant": {"name": "赵六"}})
+
+
 MESSAGE_ROWS = [
+    # a message start event: an administrator may start at any window (others: role_required first)
+    ("POST /messages (message start)", _message_start, expect(200, ("admin",))),
+    ("POST /messages (correlation, all)",
+     lambda ctx, c, h: c.post("/api/v1/messages", headers=h, json={
+         "name": "payment_received", "message_id": f"ma-{next(_FRESH)}", "all": True,
+         "correlation": {"case.number": _number(ctx, waiting_case(ctx))}}),
+     expect(200, ("admin",))),
     ("POST /messages",
      lambda ctx, c, h: c.post("/api/v1/messages", headers=h, json={
          "name": "payment_received", "message_id": f"m-{next(_FRESH)}", "case_id": waiting_case(ctx)}),

@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 
 from api import create_app
 from demo.org import DEMO_PASSWORD
-from engine.services import time_limits
+from engine.services import messages, time_limits
 from tests.conftest import window_id
 from tests.integration.helpers import FIXTURES, add_item
 
@@ -277,3 +277,29 @@ def test_a_non_interrupting_boundary_message_starts_its_path_for_each_message(li
     for _ in range(2):
         lianban.work(case_id, "xcz_reviewer", "check_supplement")
     assert lianban.status(case_id) == "completed"
+
+
+def test_a_signal_thrown_by_one_case_reaches_the_cases_waiting_for_it(lianban):
+    """A signal end event of one case; a catch behind an event-based gateway and a boundary signal
+    in other cases receive it through the outbox (the scheduler's delivery, run here once)."""
+    lianban.deploy("signal_relay.bpmn", "EL-PAUSE", "el_pause_service")
+    add_item(lianban.ctx, "EL-AWAIT", "el_await_pause")
+    add_item(lianban.ctx, "EL-REVIEW", "el_review_pausable")
+    gate, review = lianban.start("EL-AWAIT"), lianban.start("EL-REVIEW")
+    bystander = lianban.start("EL-REVIEW")
+    lianban.work(bystander, "xcz_receiver", "rv_review")          # done before the pause: not reached
+    thrower = lianban.start("EL-PAUSE")
+    lianban.work(thrower, "xcz_receiver", "decide_pause", {"reason": "系统升级"})
+    assert lianban.status(thrower) == "completed"
+    assert [t["spec_id"] for t in lianban.open_steps(review, "xcz_receiver")] == ["rv_review"]   # not yet
+    assert messages.deliver_outbox(lianban.ctx, "e2e") == 2
+    assert [t["spec_id"] for t in lianban.open_steps(gate, "xcz_receiver")] == ["tell_applicant"]
+    assert [t["spec_id"] for t in lianban.open_steps(review, "xcz_receiver")] == ["resume_later"]
+    for case_id in (gate, review):
+        case = lianban.call("GET", f"/api/v1/cases/{case_id}", "xcz_receiver")
+        assert case["data"]["pause_reason"] == "系统升级"
+    assert lianban.status(bystander) == "completed"
+    # the gateway's timer went with the signal branch; delivered once: a second pass does nothing
+    assert messages.deliver_outbox(lianban.ctx, "e2e") == 0
+    lianban.work(gate, "xcz_receiver", "tell_applicant")
+    assert lianban.status(gate) == "completed"

@@ -152,9 +152,13 @@ def test_camunda_message_and_signal(http):
     assert r.json() == [{"resultType": "Execution", "processInstance": None,
                          "execution": {"id": str(by_number.case_id), "processInstanceId": str(by_number.case_id),
                                        "ended": False, "tenantId": None}}]
+    # another correlation key is a variable the waiting case must have: none has orderNo 7
     camunda_error(requests.post(url, json={"messageName": "payment_received",
                                            "correlationKeys": {"orderNo": {"value": "7", "type": "String"}}},
-                                headers=h, timeout=30), 400, "InvalidRequestException", "correlation_key_unsupported")
+                                headers=h, timeout=30), 400, "RestException", "message_not_correlated")
+    camunda_error(requests.post(url, json={"messageName": "payment_received",
+                                           "correlationKeys": {"orderNo": {"value": {"a": 1}, "type": "Json"}}},
+                                headers=h, timeout=30), 400, "InvalidRequestException", "correlation_invalid")
     # all=true: every waiting case
     two = [start(ctx, "TEST-PAY").case_id for _ in range(2)]
     body = camunda_error(requests.post(url, json={"messageName": "payment_received"}, headers=h, timeout=30),
@@ -175,3 +179,98 @@ def test_camunda_message_and_signal(http):
         assert cases.get_case(ctx, case_id, staff(ctx, "admin")).data["v"] == 1
     camunda_error(requests.post(f"{base}/engine-rest/signal", json={"name": "x", "executionId": "5"}, headers=h,
                                 timeout=30), 400, "InvalidRequestException", "signal_execution_unsupported")
+
+
+def start_with(ctx, code, form):
+    return cases.start_case(ctx, cases.StartCase(code, window_id(ctx, "XCZ-W01"), {"name": "王五"}, form),
+                            staff(ctx, "xcz_receiver"))
+
+
+def test_messages_correlated_by_variables_over_http(http):
+    """/api/v1/messages `correlation` and `all`, and Camunda's correlationKeys /
+    localCorrelationKeys: the waiting case is found by its variables."""
+    ctx, base = http
+    h = bearer(ctx, "integration")
+    a1 = start_with(ctx, "TEST-PAY", {"order_no": "A-1", "batch": "B"})
+    a2 = start_with(ctx, "TEST-PAY", {"order_no": "A-2", "batch": "B"})
+    a3 = start_with(ctx, "TEST-PAY", {"order_no": "A-3", "batch": "B"})
+    url = f"{base}/api/v1/messages"
+    r = requests.post(url, json={"name": "payment_received", "message_id": "var-1",
+                                 "correlation": {"form.order_no": "A-2"}, "variables": {"paid": True}},
+                      headers=h, timeout=30)
+    assert r.status_code == 200, r.text
+    assert r.json()["case_id"] == a2.case_id and r.json()["caught_by"] == ["paid"]
+    body = problem(requests.post(url, json={"name": "payment_received", "message_id": "var-2",
+                                            "correlation": {"form.batch": "B"}}, headers=h, timeout=30),
+                   409, "message_ambiguous", "name")
+    assert body["case_ids"] == [a1.case_id, a3.case_id]
+    problem(requests.post(url, json={"name": "payment_received", "message_id": "var-3",
+                                     "correlation": {"applicant.name": "王五"}}, headers=h, timeout=30),
+            422, "correlation_variable_private", "correlation.applicant.name")
+    problem(requests.post(url, json={"name": "payment_received", "message_id": "var-3",
+                                     "correlation": {"form.order_no": ["A-1"]}}, headers=h, timeout=30),
+            422, "correlation_invalid", "correlation.form.order_no")
+    # Camunda: a local correlation key (the waiting task's own variables) and a process variable
+    r = requests.post(f"{base}/engine-rest/message", json={
+        "messageName": "payment_received", "resultEnabled": True,
+        "localCorrelationKeys": {"form.order_no": {"value": "A-3", "type": "String"}}}, headers=h, timeout=30)
+    assert r.status_code == 200, r.text
+    assert [int(x["execution"]["processInstanceId"]) for x in r.json()] == [a3.case_id]
+    # all: true reaches every match; the resend answers the same
+    b = [start_with(ctx, "TEST-PAY", {"batch": "C"}).case_id for _ in range(2)]
+    body = {"name": "payment_received", "message_id": "var-all", "correlation": {"form.batch": "C"}, "all": True}
+    r = requests.post(url, json=body, headers=h, timeout=30)
+    assert r.status_code == 200, r.text
+    assert r.json()["count"] == 2 and r.json()["case_ids"] == b and r.json()["failed"] == []
+    assert requests.post(url, json=body, headers=h, timeout=30).json() == r.json()
+    problem(requests.post(url, json={**body, "message_id": "var-none"}, headers=h, timeout=30),
+            404, "message_not_correlated", "name")
+
+
+def test_message_start_events_over_http(http):
+    """A message that is a process's message start event starts a case at the window named (the
+    sender must hold a post there), once per message id; /engine-rest/message does the same with
+    Camunda's variables."""
+    from tests.integration.test_messages import give_post
+
+    ctx, base = http
+    deploy_files(ctx, FIXTURES / "message_start.bpmn")
+    for code, key in (("TEST-MSTART", "licence_by_message"), ("TEST-TA", "transfer_a"), ("TEST-TB", "transfer_b")):
+        add_item(ctx, code, key)
+    h = bearer(ctx, "integration")
+    url = f"{base}/api/v1/messages"
+    window = window_id(ctx, "XCZ-W01")
+    body = {"name": "licence_application_received", "message_id": "elic-1", "business_key": "ELIC-1",
+            "window_id": window, "applicant": {"name": "赵六"}, "variables": {"licence_type": "food"}}
+    problem(requests.post(url, json={k: v for k, v in body.items() if k != "window_id"}, headers=h, timeout=30),
+            422, "window_required", "window_id")
+    problem(requests.post(url, json={k: v for k, v in body.items() if k != "applicant"}, headers=h, timeout=30),
+            422, "applicant_required", "applicant")
+    problem(requests.post(url, json=body, headers=h, timeout=30), 403, "window_not_yours", "window_id")
+    give_post(ctx, "integration")
+    before = row_counts(ctx)["case"]
+    r = requests.post(url, json=body, headers=h, timeout=30)
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    assert answer["started"] is True and answer["business_key"] == "ELIC-1"
+    assert [t["element"] for t in answer["tasks"]] == ["check_application"]
+    assert requests.post(url, json=body, headers=h, timeout=30).json() == answer      # no second case
+    assert row_counts(ctx)["case"] == before + 1
+    body = problem(requests.post(url, json={"name": "transfer_in", "message_id": "tr-1", "window_id": window,
+                                            "applicant": {"name": "赵六"}}, headers=h, timeout=30),
+                   409, "message_start_ambiguous", "name")
+    assert body["process_keys"] == ["transfer_a", "transfer_b"]
+    # Camunda: windowId and applicantName are the case's, not its variables
+    camunda = f"{base}/engine-rest/message"
+    camunda_error(requests.post(camunda, json={"messageName": "licence_application_received"}, headers=h,
+                                timeout=30), 400, "InvalidRequestException", "window_required")
+    r = requests.post(camunda, json={
+        "messageName": "licence_application_received", "businessKey": "ELIC-2", "resultEnabled": True,
+        "processVariables": {"windowId": {"value": window, "type": "Integer"},
+                             "applicantName": {"value": "钱七", "type": "String"},
+                             "licence_type": {"value": "drug", "type": "String"}}}, headers=h, timeout=30)
+    assert r.status_code == 200, r.text
+    [result] = r.json()
+    assert result["resultType"] == "ProcessDefinition" and result["processInstance"]["businessKey"] == "ELIC-2"
+    case = cases.get_case(ctx, int(result["processInstance"]["id"]), staff(ctx, "admin"))
+    assert case.data["licence_type"] == "drug" and "windowId" not in case.data

@@ -226,8 +226,9 @@ def test_who_may_send_and_what_is_refused(waiting):
 def test_a_withdrawn_case_waits_for_nothing(waiting):
     ctx = waiting
     started = start(ctx, "TEST-PAY")
+    assert kept_values(ctx, started.case_id)["case.number"] == f'"{started.number}"'
     cases.withdraw(ctx, started.case_id, "申请人撤回", staff(ctx, "xcz_receiver"))
-    assert subscriptions(ctx) == []
+    assert subscriptions(ctx) == [] and kept_values(ctx, started.case_id) == {}
     with pytest.raises(NotFound):
         messages.send_message(ctx, integration(ctx), "payment_received", "w-1", C(case_id=started.case_id))
 
@@ -288,3 +289,168 @@ def test_a_package_parent_takes_no_message_and_drops_its_wait_when_it_ends(demo)
     for child in started["children"]:
         finish(ctx, child["case_id"], "granted")
     assert subscriptions(ctx, parent) == []
+
+
+# --- correlation by variables (docs/integration.md#correlation-by-variables) -------------------
+
+def start_with(ctx, code, form):
+    return cases.start_case(ctx, cases.StartCase(code, window_id(ctx, "XCZ-W01"),
+                                                 {"name": "王五", "id_number": "620102199001011233"}, form),
+                            staff(ctx, "xcz_receiver"))
+
+
+def kept_values(ctx, case_id):
+    from engine.store.models import EventSubscriptionValue
+    with ctx.uow.read() as tx:
+        return dict(tx.conn.execute(
+            select(EventSubscriptionValue.name, EventSubscriptionValue.value)
+            .join(EventSubscription, EventSubscription.id == EventSubscriptionValue.subscription_id)
+            .where(EventSubscription.case_id == case_id)).all())
+
+
+def test_a_message_finds_its_case_by_variables_without_the_applicants_particulars(waiting):
+    ctx = waiting
+    first = start_with(ctx, "TEST-PAY", {"order_no": "A-1", "amount": 120})
+    second = start_with(ctx, "TEST-PAY", {"order_no": "A-2", "amount": 120.0})
+    kept = kept_values(ctx, first.case_id)
+    assert kept["form.order_no"] == '"A-1"' and kept["form.amount"] == "120"
+    assert kept["case.number"] == f'"{first.number}"'
+    assert not [name for name in kept if name.startswith("applicant")]       # personal data stays in the case
+    answer = messages.send_message(ctx, integration(ctx), "payment_received", "v-1",
+                                   C.of(variables={"form.order_no": "A-2"}), {"paid": True})
+    assert answer["case_id"] == second.case_id
+    # 120 and 120.0 are one number; "120" is a string and matches neither
+    with pytest.raises(NotFound) as err:
+        messages.send_message(ctx, integration(ctx), "payment_received", "v-2", C.of(variables={"form.amount": "120"}))
+    assert err.value.code == "message_not_correlated"
+    answer = messages.send_message(ctx, integration(ctx), "payment_received", "v-3",
+                                   C.of(variables={"form.amount": 120, "form.order_no": "A-1"}))
+    assert answer["case_id"] == first.case_id
+    assert subscriptions(ctx) == [] and kept_values(ctx, first.case_id) == {}
+
+
+def test_several_matches_are_ambiguous_unless_all_is_asked(waiting):
+    ctx = waiting
+    ids = [start_with(ctx, "TEST-PAY", {"batch": "B-7"}).case_id for _ in range(3)]
+    other = start_with(ctx, "TEST-PAY", {"batch": "B-8"}).case_id
+    with pytest.raises(Conflict) as err:
+        messages.send_message(ctx, integration(ctx), "payment_received", "b-1", C.of(variables={"form.batch": "B-7"}))
+    assert err.value.code == "message_ambiguous" and err.value.detail["case_ids"] == ids[:2]
+    answer = messages.correlate_all(ctx, integration(ctx), "payment_received", C.of(variables={"form.batch": "B-7"}),
+                                    {"paid": True}, "b-2")
+    assert answer["count"] == 3 and answer["case_ids"] == ids and answer["failed"] == []
+    assert [r["caught_by"] for r in answer["results"]] == [["paid"]] * 3
+    # the same id again: the first answer, nothing delivered twice
+    again = messages.correlate_all(ctx, integration(ctx), "payment_received", C.of(variables={"form.batch": "B-7"}),
+                                   {"paid": True}, "b-2")
+    assert again == answer
+    assert len(events_of(ctx, ids[0], "message_received")) == 1
+    assert [s[0] for s in subscriptions(ctx)] == [other]
+    with pytest.raises(NotFound):
+        messages.correlate_all(ctx, integration(ctx), "payment_received", C.of(variables={"form.batch": "B-7"}))
+
+
+@pytest.mark.parametrize("variables, code, field", [
+    ({"applicant.id_number": "620102199001011233"}, "correlation_variable_private", "correlation.applicant.id_number"),
+    ({"form": {"a": 1}}, "correlation_invalid", "correlation.form"),
+    ({"x": [1]}, "correlation_invalid", "correlation.x"),
+    ({"x": None}, "correlation_invalid", "correlation.x"),
+    ({"x": "y" * 300}, "correlation_invalid", "correlation.x"),
+    ({f"k{i}": i for i in range(17)}, "correlation_invalid", "correlation"),
+    ("x", "correlation_invalid", "correlation"),
+])
+def test_bad_variable_matches_are_refused_naming_the_variable(variables, code, field):
+    with pytest.raises(ValidationError) as err:
+        C.of(variables=variables)
+    assert err.value.code == code and err.value.field == field
+
+
+# --- message start events (docs/integration.md#message-start-events) ---------------------------
+
+def give_post(ctx, username, window_code="XCZ-W01", role="receiver"):
+    """A post at the window's unit for `username` (the integration account holds none in the demo)."""
+    from sqlalchemy import insert
+
+    from engine.store.models import StaffPost, Window
+    with ctx.uow.begin() as tx:
+        window = tx.conn.execute(select(Window.id, Window.org_unit_id).where(Window.code == window_code)).one()
+        tx.conn.execute(insert(StaffPost).values(staff_id=staff(ctx, username).staff_id, window_id=window.id,
+                                                 org_unit_id=window.org_unit_id, role=role))
+    ctx.caches.clear()
+
+
+@pytest.fixture
+def starting(demo):
+    deploy_files(demo, FIXTURES / "message_start.bpmn")
+    for code, key in (("TEST-MSTART", "licence_by_message"), ("TEST-TA", "transfer_a"), ("TEST-TB", "transfer_b"),
+                      ("TEST-RENEW", "renew_by_message"), ("TEST-RWAIT", "renewal_waiting")):
+        add_item(demo, code, key)
+    return demo
+
+
+def start_at(ctx, **kw):
+    return messages.StartAt(kw.get("window", window_id(ctx, "XCZ-W01")), kw.get("applicant", {"name": "赵六"}),
+                            kw.get("item"))
+
+
+def test_a_message_start_event_starts_one_case_and_a_resend_starts_no_second(starting):
+    ctx = starting
+    give_post(ctx, "integration")
+    before = row_counts(ctx)
+    answer = messages.send_message(ctx, integration(ctx), "licence_application_received", "app-1",
+                                   C(business_key="ELIC-42"), {"licence_type": "food"}, start=start_at(ctx))
+    assert answer["started"] is True and answer["caught_by"] == ["received"]
+    assert [t["element"] for t in answer["tasks"]] == ["check_application"]
+    view = cases.get_case(ctx, answer["case_id"], staff(ctx, "admin"))
+    assert view.status == "running" and view.data["licence_type"] == "food"
+    with ctx.uow.read() as tx:
+        assert tx.cases.view(answer["case_id"]).business_key == "ELIC-42"
+    [(actor, payload)] = events_of(ctx, answer["case_id"], "message_received")
+    assert actor == "integration" and payload["id"] == "app-1"
+    assert subscriptions(ctx, answer["case_id"]) == []
+    again = messages.send_message(ctx, integration(ctx), "licence_application_received", "app-1",
+                                  C(business_key="ELIC-42"), {"licence_type": "food"}, start=start_at(ctx))
+    assert again == answer
+    assert row_counts(ctx)["case"] == before["case"] + 1
+
+
+def test_a_message_start_needs_an_authorised_window_and_an_applicant(starting):
+    ctx = starting
+    send = messages.send_message
+    with pytest.raises(ValidationError) as err:
+        send(ctx, integration(ctx), "licence_application_received", "s-1", C(), {}, start=start_at(ctx, window=None))
+    assert err.value.code == "window_required" and err.value.field == "window_id"
+    with pytest.raises(ValidationError) as err:
+        send(ctx, integration(ctx), "licence_application_received", "s-2", C(), {}, start=start_at(ctx, applicant=None))
+    assert err.value.code == "applicant_required" and err.value.field == "applicant"
+    # the integration account holds no post at the window: out of its scope
+    with pytest.raises(Forbidden) as err:
+        send(ctx, integration(ctx), "licence_application_received", "s-3", C(), {}, start=start_at(ctx))
+    assert err.value.code == "window_not_yours" and err.value.field == "window_id"
+    # an item of the wrong process
+    give_post(ctx, "integration")
+    with pytest.raises(ValidationError) as err:
+        send(ctx, integration(ctx), "licence_application_received", "s-4", C(), {}, start=start_at(ctx, item="TEST-TA"))
+    assert err.value.code == "item_not_of_process" and err.value.field == "item_code"
+    # nothing was written by the refusals: the ids can be used again
+    assert send(ctx, integration(ctx), "licence_application_received", "s-1", C(), {},
+                start=start_at(ctx))["started"] is True
+
+
+def test_a_message_that_starts_two_processes_or_starts_one_and_correlates_is_ambiguous(starting):
+    ctx = starting
+    give_post(ctx, "integration")
+    with pytest.raises(Conflict) as err:
+        messages.send_message(ctx, integration(ctx), "transfer_in", "t-1", C(), {}, start=start_at(ctx))
+    assert err.value.code == "message_start_ambiguous"
+    assert err.value.detail == {"process_keys": ["transfer_a", "transfer_b"], "case_ids": []}
+    # renewal_due starts renew_by_message; once a case waits for it too, it is ambiguous
+    first = messages.send_message(ctx, integration(ctx), "renewal_due", "r-1", C(), {}, start=start_at(ctx))
+    assert first["started"] is True
+    waiting_case = start(ctx, "TEST-RWAIT").case_id
+    with pytest.raises(Conflict) as err:
+        messages.send_message(ctx, integration(ctx), "renewal_due", "r-2", C(), {}, start=start_at(ctx))
+    assert err.value.code == "message_start_ambiguous" and err.value.detail["case_ids"] == [waiting_case]
+    # naming the case correlates with it and starts nothing
+    answer = messages.send_message(ctx, integration(ctx), "renewal_due", "r-3", C(case_id=waiting_case))
+    assert answer["case_id"] == waiting_case and "started" not in answer

@@ -45,3 +45,46 @@ def _refused(definitions: str, body: str) -> DeployError:
 def test_an_event_without_a_name_is_refused_with_its_element(definitions, body, code):
     err = _refused(definitions, body)
     assert err.code == code and err.problems[0].element == "w" and err.problems[0].file == "p.bpmn"
+
+
+@pytest.mark.parametrize("body", [
+    '<bpmn:intermediateThrowEvent id="w"><bpmn:messageEventDefinition messageRef="m"/></bpmn:intermediateThrowEvent>',
+    '<bpmn:sendTask id="w" messageRef="m"/>',
+])
+def test_a_message_thrown_to_nobody_in_its_process_is_refused_with_its_element(body):
+    err = _refused('<bpmn:message id="m" name="licence_ready"/>', body)
+    assert err.code == "message_throw_unsupported" and err.problems[0].element == "w"
+    assert "'m'" in err.problems[0].message and "signal" in err.problems[0].message
+
+
+def test_a_message_end_event_to_nobody_is_refused_too():
+    xml = (HEAD + '<bpmn:message id="m" name="done"/><bpmn:process id="p" isExecutable="true">'
+           '<bpmn:startEvent id="s"/><bpmn:endEvent id="e"><bpmn:messageEventDefinition messageRef="m"/>'
+           '</bpmn:endEvent><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="e"/></bpmn:process>'
+           '</bpmn:definitions>')
+    with pytest.raises(DeployError) as err:
+        parse_bundle([SourceFile("p.bpmn", xml.encode())])
+    assert err.value.code == "message_throw_unsupported" and err.value.problems[0].element == "e"
+
+
+def test_a_message_thrown_and_caught_inside_one_process_deploys():
+    """SpiffWorkflow delivers it within the case: a throw on one branch, a catch on the other."""
+    flows = [("f1", "s", "g"), ("f2", "g", "t"), ("f3", "t", "e1"), ("f4", "g", "c"), ("f5", "c", "e2")]
+    xml = (HEAD + '<bpmn:message id="m" name="checked"/><bpmn:process id="p" isExecutable="true">'
+           '<bpmn:startEvent id="s"/><bpmn:parallelGateway id="g"/>'
+           '<bpmn:intermediateThrowEvent id="t"><bpmn:messageEventDefinition messageRef="m"/>'
+           '</bpmn:intermediateThrowEvent>'
+           '<bpmn:intermediateCatchEvent id="c"><bpmn:messageEventDefinition messageRef="m"/>'
+           '</bpmn:intermediateCatchEvent><bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>'
+           + "".join(f'<bpmn:sequenceFlow id="{i}" sourceRef="{a}" targetRef="{b}"/>' for i, a, b in flows)
+           + '</bpmn:process></bpmn:definitions>')
+    assert list(parse_bundle([SourceFile("p.bpmn", xml.encode())]).processes) == ["p"]
+
+
+def test_signal_throw_diagrams_deploy_with_a_signal_end_event():
+    path = FIXTURES / "signal_throw.bpmn"
+    processes = parse_bundle([SourceFile(path.name, path.read_bytes())]).processes
+    assert sorted(processes) == ["policy_breaks_script", "publish_policy", "suspend_service"]
+    end = processes["suspend_service"].spec.task_specs["s_end"]
+    assert type(end.event_definition).__name__ == "SignalEventDefinition"
+    assert end.event_definition.name == "service_suspended"

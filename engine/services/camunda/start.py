@@ -153,22 +153,27 @@ def _window(ctx, tx: Transaction, actor: Actor, item, window_id) -> int:
 
 
 def _applicant(applicant, name) -> dict:
+    return applicant_of(applicant, name, "variables")
+
+
+def applicant_of(applicant, name, prefix: str) -> dict:
+    """The applicant a Camunda caller names in its variables (prefix: where they are, for errors)."""
     if applicant is not None:
         if not isinstance(applicant, dict):
             raise ValidationError("variable applicant is a Json object: {name, id_type, id_number, phone}",
-                                  code="variable_invalid", field="variables.applicant")
+                                  code="variable_invalid", field=f"{prefix}.applicant")
         for field_name, value in applicant.items():     # what POST /api/v1/cases accepts of an applicant
             limit = APPLICANT_FIELDS.get(field_name)
             if limit is None or not isinstance(value, str) or len(value) > limit:
                 raise ValidationError(f"variable applicant: {field_name!r} is not one of "
                                       f"{', '.join(APPLICANT_FIELDS)} as text of at most {limit or '…'} characters",
-                                      code="variable_invalid", field=f"variables.applicant.{field_name}")
+                                      code="variable_invalid", field=f"{prefix}.applicant.{field_name}")
         return applicant
     if name is not None:
         if not isinstance(name, str):
             raise ValidationError("variable applicantName is a String", code="variable_invalid",
-                                  field="variables.applicantName")
+                                  field=f"{prefix}.applicantName")
         return {"name": name}
     raise ValidationError("a case needs its applicant: send the String variable applicantName or the Json variable "
                           "applicant ({name, id_type, id_number, phone})", code="applicant_required",
-                          field="variables.applicantName")
+                          field=f"{prefix}.applicantName")

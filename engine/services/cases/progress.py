@@ -6,11 +6,13 @@ hot path: the repositories it calls run prebuilt statements on the driver."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime
 from typing import Optional
 
 from engine import metrics
 from engine.bpmn.timers import is_literal, literal_due, parse_due
+from engine.domain import messages as message_rules
 from engine.domain import sla
 from engine.domain.actor import Actor
 from engine.domain.case import LoadedCase
@@ -71,9 +73,12 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
     _sync_timers(tx, case, timers_after, actor, now)
     waits_after = _waits(ctx, wf)
     if waits_after or case.waits_before:          # nothing to compare (or write) for most cases
-        _sync_waits(tx, case, waits_after, now)
+        _sync_waits(ctx, tx, case, waits_after, now)
     if runtime.has_external_tasks(wf.lianban_spec_key):
         _sync_external_tasks(tx, case, runtime.waiting_external_tasks(wf), loaded.key, actor, now)
+    thrown = runtime.take_thrown(wf)
+    if thrown:                      # signals for the other cases: the outbox (nothing for most cases)
+        _to_outbox(tx, case, thrown, actor, now)
 
     ended = runtime.is_completed(wf) and case.status == "running"
     if ended:
@@ -256,15 +261,33 @@ def _waits(ctx, wf) -> dict:
     return {sub.key: sub.element_id for sub in ctx.runtime.waiting_subscriptions(wf)}
 
 
-def _sync_waits(tx: Transaction, case: LoadedCase, after: dict, now: datetime) -> None:
+def _sync_waits(ctx, tx: Transaction, case: LoadedCase, after: dict, now: datetime) -> None:
     """The case's subscription rows follow what its workflow waits for (a message or signal
-    caught, a boundary event whose task completed, a new wait reached)."""
+    caught, a boundary event whose task completed, a new wait reached). A new message wait keeps
+    the waiting task's scalar variables, for senders that correlate by variables."""
     gone = [key for key in case.waits_before if key not in after]
     if gone:
         tx.messages.unsubscribe(case.id, gone)
     added = [(*key, el) for key, el in after.items() if key not in case.waits_before]
     if added:
-        tx.messages.subscribe(case.id, added, now)
+        values = {tid: message_rules.correlation_values(ctx.runtime.waiting_data(case.workflow, tid))
+                  for tid, kind, _, _ in added if kind == "message"}
+        tx.messages.subscribe(case.id, added, now, values=values)
+def _to_outbox(tx: Transaction, case: LoadedCase, thrown: list, actor: Actor, now: datetime) -> None:
+    """Each signal the workflow threw becomes an outbox row, delivered to every other case waiting
+    for it by the scheduler (engine/services/messages/outbox.py); the thrower's trail says so."""
+    rows = []
+    for signal in thrown:
+        uid = str(uuid.uuid4())
+        # JSON as the row keeps it (a date or a Decimal of the payload becomes its text)
+        variables = json.loads(json.dumps(signal.variables, ensure_ascii=False, default=str))
+        rows.append({"uid": uid, "kind": signal.kind, "name": signal.name, "variables": variables,
+                     "source_case_id": case.id, "element_id": None})
+        case.audit.add(f"{signal.kind}_thrown", actor, now, {"name": signal.name, "id": uid,
+                                                              "variables": sorted(signal.variables)})
+    tx.outbox.add(rows, now)
+
+
 def _sync_external_tasks(tx: Transaction, case: LoadedCase, waiting: list, process_key: str, actor: Actor,
                          now: datetime) -> None:
     """external_task rows follow the service tasks waiting in the workflow: a new one is a row a

@@ -103,6 +103,7 @@ def _deploy(ctx, files: list[SourceFile], actor: Actor, name: str, dry_run: bool
                 key=p.key, name=p.proc.name, version=version, checksum=p.checksum, deployment_id=dep_id,
                 resource_name=p.proc.resource, spec=p.spec_json, user_tasks=p.tasks, created_at=now,
                 forms=snapshots[p.key][0], start_form=snapshots[p.key][1])
+            tx.messages.add_starts(def_id, p.key, ctx.runtime.message_starts(p.proc.spec))
             out.append(DeployedProcess(p.key, version, def_id, True, len(p.tasks)))
         tx.events.append("system", "deployed", actor, now, {
             "deployment": dep_id, "files": [f.name for f, _ in bundle.files],

@@ -48,6 +48,10 @@ def retry(ctx, actor: Actor, incident_id: int) -> Retried:
                 raise Conflict(f"timer {row.timer_id} is not failed: nothing to retry; resolve the incident",
                                code="incident_not_retryable", field="id")
             timer_id = row.timer_id
+        elif row.outbox_id is not None:
+            # a signal thrown by another case whose delivery here failed: delivered again by the
+            # scheduler's next pass (engine/services/messages/outbox.py)
+            tx.outbox.forget_failure(row.outbox_id, case.id)
         else:
             raise Conflict("this incident has nothing to retry; resolve it", code="incident_not_retryable", field="id")
         tx.incidents.resolve(incident_id, actor.username, "retried", None, now)

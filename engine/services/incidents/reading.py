@@ -34,12 +34,13 @@ class IncidentView:
     resolved_by: Optional[str]
     resolution: Optional[str]
     note: Optional[str]
+    outbox_id: Optional[int] = None     # a thrown signal whose delivery to this case failed
 
 
 def view(row) -> IncidentView:
     return IncidentView(row.id, row.case_id, row.number, row.org_unit_id, row.process_key, row.element_id, row.kind,
                         row.message, row.details, row.state, row.external_task_id, row.timer_id, row.created_at,
-                        row.resolved_at, row.resolved_by, row.resolution, row.note)
+                        row.resolved_at, row.resolved_by, row.resolution, row.note, row.outbox_id)
 
 
 def list_incidents(ctx, actor: Actor, *, state: Optional[str] = None, kind: Optional[str] = None,

@@ -3,9 +3,11 @@ it, a signal to every waiting case (docs/integration.md#messages-and-signals).""
 from engine.services.messages.delivery import (
     SENDER_ROLES,
     Correlation,
+    StartAt,
     correlate_all,
     send_message,
     send_signal,
 )
+from engine.services.messages.outbox import deliver_pending as deliver_outbox
 
-__all__ = ["SENDER_ROLES", "Correlation", "correlate_all", "send_message", "send_signal"]
+__all__ = ["SENDER_ROLES", "Correlation", "StartAt", "correlate_all", "send_message", "send_signal", "deliver_outbox"]

@@ -13,14 +13,15 @@ from engine.store.repositories.base import Repository
 _I = t.incident.c
 _COLUMNS = (_I.id, _I.case_id, _I.org_unit_id, _I.process_key, _I.element_id, _I.kind, _I.message, _I.details,
             _I.state, _I.external_task_id, _I.timer_id, _I.created_at, _I.resolved_at, _I.resolved_by,
-            _I.resolution, _I.note)
+            _I.resolution, _I.note, _I.outbox_id)
 
 
 class Incidents(Repository):
     __slots__ = ()
 
     def raise_(self, *, case_id: int, kind: str, message: str, details: Optional[str], element_id: Optional[str],
-               now: datetime, external_task_id: Optional[int] = None, timer_id: Optional[int] = None) -> int:
+               now: datetime, external_task_id: Optional[int] = None, timer_id: Optional[int] = None,
+               outbox_id: Optional[int] = None) -> int:
         """A new open incident on the case (its receiving unit and process are read here)."""
         case = self.conn.execute(select(t.case.c.origin_org_unit_id, t.process_definition.c.key)
                                  .join(t.process_definition, t.process_definition.c.id == t.case.c.definition_id)
@@ -28,7 +29,7 @@ class Incidents(Repository):
         return self.conn.execute(t.incident.insert().values(
             case_id=case_id, org_unit_id=case.origin_org_unit_id, process_key=case.key, element_id=element_id,
             kind=kind, message=message[:2000], details=details[:20000] if details else None, state="open",
-            external_task_id=external_task_id, timer_id=timer_id, created_at=now)
+            external_task_id=external_task_id, timer_id=timer_id, outbox_id=outbox_id, created_at=now)
             .returning(_I.id)).scalar()
 
     def get(self, incident_id: int, lock: bool = False):
