@@ -129,6 +129,15 @@ def simple(closes_at: str) -> Schedule:
                     simple=True)
 
 
+def of_hall(closes_at: Optional[str], hours) -> Optional[Schedule]:
+    """A hall's opening hours from its row: its schedule (`hours`), else the simple form of its
+    closing time, else none (what a hall stores was checked when it was written)."""
+    if hours:
+        schedule, problems = check(hours)
+        return None if problems else schedule
+    return simple(closes_at) if closes_at else None
+
+
 @dataclass(frozen=True)
 class HoursProblem:
     path: str
@@ -322,6 +331,12 @@ def receipt(schedule: Schedule, at: datetime, workday: bool) -> Receipt:
     return Receipt(verdict, weekday, season, rule, schedule.simple)
 
 
+def hours_text(rule: dict) -> str:
+    """A weekday rule's hours (as stored): "09:00–12:00, 13:30–17:30"."""
+    opens, lunch = rule.get("opens", ""), rule.get("lunch")
+    return f"{opens}–{lunch['from']}, {lunch['to']}–{rule['closes']}" if lunch else f"{opens}–{rule['closes']}"
+
+
 def describe(record: Optional[dict], lang: str = "en") -> str:
     """A receipt record in words: "after closing (17:00, 冬季 10-01–04-30, 周五)"."""
     if not record:
@@ -336,11 +351,7 @@ def describe(record: Optional[dict], lang: str = "en") -> str:
         parts.append(("下班时间 " if lang == "zh" else "closes ") + record["closes_at"])
     rule, season = record.get("rule"), record.get("season")
     if rule:
-        opens = rule.get("opens", "")
-        lunch = rule.get("lunch")
-        hours = (f"{opens}–{lunch['from']}, {lunch['to']}–{rule['closes']}" if lunch
-                 else f"{opens}–{rule['closes']}")
-        parts.append(hours)
+        parts.append(hours_text(rule))
     if season:
         parts.append(f"{season.get('name') or ''} {season['from']}–{season['to']}".strip())
     parts.append(WEEKDAY_ZH[record["weekday"]])

@@ -22,15 +22,6 @@ class WindowInfo:
     hours: Optional[hall_hours.Schedule] = None     # its hall's opening hours (docs/time-limits.md#deemed-receipt)
 
 
-def schedule_of(closes_at: Optional[str], hours) -> Optional[hall_hours.Schedule]:
-    """A hall's opening hours from its row: the schedule (`hours`), else the simple form of its
-    closing time, else none (nothing it stores is malformed: every write checks it)."""
-    if hours:
-        schedule, problems = hall_hours.check(hours)
-        return None if problems else schedule
-    return hall_hours.simple(closes_at) if closes_at else None
-
-
 class OrgDirectory:
     """In-memory snapshot of the org tree for routing (it changes rarely; every task creation
     reads it). A snapshot (engine/services/caches.py): refreshed after LIANBAN_CACHE_SECONDS, at once when
@@ -50,7 +41,7 @@ class OrgDirectory:
         schedules: dict[int, Optional[hall_hours.Schedule]] = {}     # one per hall, shared by its windows
         for w in windows:
             if w.hall_id not in schedules:
-                schedules[w.hall_id] = schedule_of(w.closes_at, w.hours)
+                schedules[w.hall_id] = hall_hours.of_hall(w.closes_at, w.hours)
         self.windows = {w.id: WindowInfo(w.id, w.org_unit_id, w.department_id, w.code, schedules[w.hall_id])
                         for w in windows}
         # the role table is seeded by migration 0011 and roles are deactivated, never deleted; a

@@ -25,6 +25,7 @@ _ANY_UNIT = select(_U.id).limit(1)
 
 _UNIT = select(_U.tier, _U.path).where(_U.id == bindparam("unit_id"))
 _HALL_UNIT = select(_H.org_unit_id).where(_H.id == bindparam("hall_id"))
+_HALL_BY_CODE = select(_H.id, _H.code, _H.name, _H.active, _H.closes_at, _H.hours).where(_H.code == bindparam("code"))
 _WINDOW_PLACE = select(_W.org_unit_id, _W.department_id).where(_W.id == bindparam("window_id"))
 
 _ADD_UNIT = OrgUnit.__table__.insert().returning(_U.id)
@@ -73,6 +74,10 @@ class Organisation(Repository):
     def hall_unit(self, hall_id: int) -> Optional[int]:
         """The unit a hall belongs to, or None."""
         return self.conn.execute(_HALL_UNIT, {"hall_id": hall_id}).scalar()
+
+    def hall_by_code(self, code: str):
+        """(id, code, name, active, closes_at, hours) of a hall, or None."""
+        return self.conn.execute(_HALL_BY_CODE, {"code": code}).first()
 
     def window_place(self, window_id: int):
         """(org_unit_id, department_id) of a window, or None."""
