@@ -184,25 +184,32 @@ def _season(item, path: str, problems: list) -> Optional[Season]:
         if item.get(key) not in (None, "") and _month_day(item[key]) is None:
             problems.append(_problem(f"{path}.{key}", code="hours_day_invalid",
                                      message=f"{key} is a day of the year as MM-DD (\"05-01\"), not {item[key]!r}"))
-    days = item.get("days")
-    rules: list[DayRule] = []
-    if days not in (None, []):
-        if not isinstance(days, list) or len(days) > 7:
-            problems.append(_problem(f"{path}.days", code="hours_invalid", message="days is a list of at most 7 rules"))
-        else:
-            seen: dict[int, int] = {}
-            for j, rule in enumerate(days):
-                made = _rule(rule, f"{path}.days[{j}]", problems)
-                if made is not None:
-                    for w in made.weekdays:
-                        if w in seen:
-                            problems.append(_problem(
-                                f"{path}.days[{j}].weekdays", code="hours_weekday_repeated",
-                                message=f"{WEEKDAY_ZH[w]} (weekday {w}) already has a rule: {path}.days[{seen[w]}]"))
-                        seen.setdefault(w, j)
-                    rules.append(made)
+    rules = _rules(item.get("days"), path, problems)
     name = name.strip() or None if isinstance(name, str) else None
     return Season(name, item.get("from"), item.get("to"), tuple(rules))
+
+
+def _rules(days, path: str, problems: list) -> list[DayRule]:
+    """A season's weekday rules; a weekday named by two rules is a problem of the later one."""
+    if days in (None, []):
+        return []
+    if not isinstance(days, list) or len(days) > 7:
+        problems.append(_problem(f"{path}.days", code="hours_invalid", message="days is a list of at most 7 rules"))
+        return []
+    rules: list[DayRule] = []
+    seen: dict[int, int] = {}
+    for j, rule in enumerate(days):
+        made = _rule(rule, f"{path}.days[{j}]", problems)
+        if made is None:
+            continue
+        for w in made.weekdays:
+            if w in seen:
+                problems.append(_problem(
+                    f"{path}.days[{j}].weekdays", code="hours_weekday_repeated",
+                    message=f"{WEEKDAY_ZH[w]} (weekday {w}) already has a rule: {path}.days[{seen[w]}]"))
+            seen.setdefault(w, j)
+        rules.append(made)
+    return rules
 
 
 def _time(rule: dict, key: str, path: str, problems: list) -> Optional[time]:

@@ -69,6 +69,10 @@ def test_a_citizen_applies_online_from_the_landing_page(visit, server):
     page.locator("[data-test=file-M02]").set_input_files(
         files=[{"name": "hukou.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     page.get_by_text("已选择：hukou.pdf").wait_for()
+    # the chosen window's hall and its 办公时间, with what happens to an application sent after them
+    hours = page.locator("[data-test=window-hours]")
+    assert "办公时间" in hours.inner_text() and "冬季" in hours.inner_text() and "午休" not in hours.inner_text()
+    assert "下班后" in hours.inner_text() and "13:30" in hours.inner_text()
     check(visit, "apply-filled")
 
     page.locator("[data-test=submit-application]").dblclick()

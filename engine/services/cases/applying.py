@@ -53,5 +53,9 @@ def application(ctx, code: str, actor: Actor) -> dict:
     return {"code": item.code, "local_code": item.local_code, "name": item.name, "process_key": item.process_key,
             "form_key": canonical_key(key) if key else None, "schema": schema,
             "windows": [{"id": r.id, "code": r.code, "name": r.name, "unit": r.unit, "unit_name": r.unit_name,
-                         "tier": r.tier, "hall": {"name": r.hall_name, "closes_at": r.closes_at, "hours": r.hours or None}}
-                        for r in rows]}
+                         "tier": r.tier, "hall": _hall(r)} for r in rows]}
+
+
+def _hall(r) -> dict:
+    """A window's hall and its opening hours, as the public reads them."""
+    return {"name": r.hall_name, "closes_at": r.closes_at, "hours": r.hours or None}

@@ -68,8 +68,8 @@ def _check_identity(applicant: dict, form: dict) -> None:
 
 def _clock_values(ctx, cal, now, item, internal: bool, hours=None) -> dict:
     """The case clock's columns at receipt (after the receiving hall's hours: deemed received the
-    next working day, docs/time-limits.md#deemed-receipt); an internal case (a 差评 review) runs no applicant's clock: no 受理
-    deadline, only its steps' deadlines."""
+    next working day, docs/time-limits.md#deemed-receipt); an internal case (a 差评 review) runs no
+    applicant's clock: no 受理 deadline, only its steps' deadlines."""
     values = sla.receipt_values(cal, now, item, correction_notice_workdays=ctx.settings.correction_notice_workdays,
                                 convention=ctx.settings.start_day_convention, receipt_rule=ctx.settings.receipt_rule,
                                 hours=hours)
