@@ -303,6 +303,10 @@ class DeadlineArgs(Strict):
     days = fields.Integer(metadata={"minimum": 1, "maximum": 3650})
     convention = fields.String(validate=validate.OneOf(["exclude_start", "include_start"]))
     receipt_rule = fields.String(validate=validate.OneOf(["next_workday", "as_received"]))
+    hall = fields.String(metadata={"description": "the code of the receiving hall: its opening hours apply (with at)",
+                                   "example": "LZXQ-ZWFW"})
+    at = fields.String(metadata={"description": "the time of receipt at the hall, HH:MM Beijing time (with hall)",
+                                 "example": "17:45"})
 
 
 class DeadlineOut(Schema):
@@ -313,8 +317,16 @@ class DeadlineOut(Schema):
     convention = fields.String()
     calendar_version = fields.Integer()
     counted_from = fields.Date(allow_none=True, metadata={
-        "description": "the working day a non-working `from` was deemed to be (null: not moved)"})
+        "description": "the working day a non-working `from` (or one after the hall's hours) was deemed to be "
+                       "(null: not moved)"})
     receipt_rule = fields.String()
+    hall = fields.String(allow_none=True)
+    receipt_hours = fields.Dict(allow_none=True, metadata={
+        "description": "what the hall's hours said of the receipt: verdict (open, before_opening, lunch, "
+                       "after_closing, closed_day, rest_day), weekday, next_day, and the season and rule "
+                       "(or closes_at) that applied"})
+    reason = fields.String(allow_none=True, metadata={"description": "why the start moved, in words (null: it did "
+                                                                     "not)"})
 
 
 class CaseWarningOut(Schema):

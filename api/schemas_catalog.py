@@ -2,6 +2,7 @@
 from marshmallow import fields, validate
 
 from api.schemas import Id, Schema, Strict
+from api.schemas_portal import PublicHall
 
 TIERS = ["district", "park", "township", "village"]
 CATEGORIES = ["licensing", "confirmation", "adjudication", "benefit", "reward", "filing", "other_power",
@@ -42,6 +43,8 @@ class GuideSummary(Schema):
 
 class GuideOut(GuideSummary):
     """办事指南: the basic item's fields, the implementation's fields, materials, fees and texts."""
+    halls = fields.List(fields.Nested(PublicHall), metadata={
+        "description": "the halls of the implementing body's unit with their opening hours (办公时间)"})
     basic_code = fields.String()
     legal_basis = fields.String()
     power_source = fields.String(allow_none=True)

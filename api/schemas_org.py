@@ -62,22 +62,45 @@ _CLOSES_AT = {"description": "closing time, HH:MM Beijing time (null: none): wha
                              "day is deemed received on the next working day", "example": "17:30"}
 
 
+_HHMM = {"type": "string", "example": "09:00", "description": "HH:MM Beijing time"}
+_HOURS = {"type": "array", "nullable": True, "description": (
+    "the hall's opening hours (办公时间), instead of closes_at (giving one clears the other; null: none): seasons "
+    "by month-day range covering the year once, each with weekday rules (1 Monday … 7 Sunday), opening and "
+    "closing time and an optional lunch break. docs/organisation.md#opening-hours"),
+    "items": {"type": "object", "required": ["from", "to", "days"], "properties": {
+        "name": {"type": "string", "maxLength": 20, "example": "冬季"},
+        "from": {"type": "string", "example": "10-01"}, "to": {"type": "string", "example": "04-30"},
+        "days": {"type": "array", "items": {"type": "object", "required": ["weekdays", "opens", "closes"],
+                                            "properties": {
+            "weekdays": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7}},
+            "opens": _HHMM, "closes": _HHMM,
+            "lunch": {"type": "object", "required": ["from", "to"], "properties": {"from": _HHMM, "to": _HHMM}}}}}}},
+    "example": [{"name": "夏季", "from": "05-01", "to": "09-30", "days": [
+        {"weekdays": [1, 2, 3, 4, 5], "opens": "09:00", "closes": "18:00", "lunch": {"from": "12:00", "to": "14:00"}}]},
+        {"name": "冬季", "from": "10-01", "to": "04-30", "days": [
+            {"weekdays": [1, 2, 3, 4, 5], "opens": "09:00", "closes": "17:30",
+             "lunch": {"from": "12:00", "to": "13:30"}}]}]}
+
+
 class HallIn(Strict):
     org_unit_id = Id(strict=True, required=True)
     code = fields.String(required=True, validate=_CODE)
     name = fields.String(required=True, validate=_NAME)
     kind = fields.String(required=True, validate=validate.OneOf(HALL_KINDS))
     closes_at = fields.String(allow_none=True, metadata=_CLOSES_AT)
+    hours = fields.Raw(allow_none=True, metadata=_HOURS)
 
 
 class HallPatch(NamePatch):
     kind = fields.String(validate=validate.OneOf(HALL_KINDS))
     closes_at = fields.String(allow_none=True, metadata=_CLOSES_AT)
+    hours = fields.Raw(allow_none=True, metadata=_HOURS)
 
 
 class HallOut(DepartmentOut):
     kind = fields.String()
     closes_at = fields.String(allow_none=True, metadata=_CLOSES_AT)
+    hours = fields.Raw(allow_none=True, metadata=_HOURS)
 
 
 class WindowIn(Strict):

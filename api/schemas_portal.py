@@ -3,6 +3,15 @@ api/schemas.py and api/schemas_catalog.py to merge cleanly)."""
 from marshmallow import Schema, fields
 
 
+class PublicHall(Schema):
+    """A hall and its opening hours (办公时间) as the public reads them."""
+    name = fields.String()
+    closes_at = fields.String(allow_none=True, metadata={"description": "its closing time (the simple form)"})
+    hours = fields.Raw(allow_none=True, metadata={
+        "type": "array", "nullable": True, "items": {"type": "object"},
+        "description": "seasons of weekday rules (opens, closes, lunch): docs/organisation.md#opening-hours"})
+
+
 class ReceivingWindow(Schema):
     id = fields.Integer()
     code = fields.String()
@@ -10,6 +19,7 @@ class ReceivingWindow(Schema):
     unit = fields.String(metadata={"description": "org unit code"})
     unit_name = fields.String()
     tier = fields.String()
+    hall = fields.Nested(PublicHall, metadata={"description": "the window's hall and its opening hours"})
 
 
 class ApplicationOut(Schema):

@@ -23,15 +23,17 @@ def group() -> None:
 @click.option("--convention", type=click.Choice(["exclude_start", "include_start"]), default=None)
 @click.option("--receipt-rule", type=click.Choice(["next_workday", "as_received"]), default=None,
               help="a non-working --from counts from the next working day (default) or from itself")
-def deadline(start, workdays, days, convention, receipt_rule) -> None:
-    """If accepted on --from, when is it due? First line: the date; then a line when --from was
-    not a working day and was deemed the next one, and a line when the date is provisional."""
+@click.option("--hall", default=None, help="the code of the hall that received it: its opening hours apply (with --at)")
+@click.option("--at", "at", default=None, help="the time it was received there, HH:MM Beijing time (with --hall)")
+def deadline(start, workdays, days, convention, receipt_rule, hall, at) -> None:
+    """If received and accepted on --from (at --hall at --at), when is it due? First line: the date;
+    then a line saying why the start moved when it did (a non-working day, after the hall's hours),
+    and a line when the date is provisional."""
     answer = calendar.deadline_answer(context(), start, workdays=workdays, days=days, convention=convention,
-                                      receipt_rule=receipt_rule)
+                                      receipt_rule=receipt_rule, hall=hall, at=at)
     click.echo(answer.date.isoformat())
-    if answer.counted_from is not None:
-        click.echo(f"deemed received (视为受理日) {answer.counted_from.isoformat()}: {start.strip()} is not a "
-                   f"working day, counted from the next one")
+    if answer.reason is not None:
+        click.echo(answer.reason)
     if answer.provisional:
         click.echo("provisional (预计): no official working-day notice loaded for "
                    + ", ".join(map(str, answer.provisional_years)))

@@ -16,11 +16,15 @@ class Deadline(MethodView):
     @bp.arguments(schemas.DeadlineArgs(), location="query")
     @bp.response(200, schemas.DeadlineOut)
     @bp.alt_response(422, schema=schemas.Problem, description="date_invalid, date_out_of_range, limit_required, "
-                                                               "limit_invalid: as `lianban calendar deadline` says")
+                                                               "limit_invalid, receipt_time_invalid, "
+                                                               "receipt_time_required, hall_required: as "
+                                                               "`lianban calendar deadline` says")
+    @bp.alt_response(404, schema=schemas.Problem, description="hall_not_found")
     def get(self, args):
-        """If accepted on `from`, when is it due (working or calendar days)?"""
+        """If received and accepted on `from` (at `hall` at `at`), when is it due (working or calendar days)?"""
         return calendar.deadline_answer(context(), args["start"], workdays=args.get("workdays"), days=args.get("days"),
-                                        convention=args.get("convention"), receipt_rule=args.get("receipt_rule"))
+                                        convention=args.get("convention"), receipt_rule=args.get("receipt_rule"),
+                                        hall=args.get("hall"), at=args.get("at"))
 
 
 @bp.route("/notices")

@@ -10,7 +10,7 @@ import io
 import json
 from typing import Optional
 
-from engine.domain import input_limits
+from engine.domain import hall_hours, input_limits
 from engine.domain.deadlines import closing_time
 from engine.domain.org import TIERS
 from engine.domain.organisation import (
@@ -69,6 +69,7 @@ FIELDS: dict[str, dict[str, tuple[bool, object]]] = {
         "kind": (True, HALL_KINDS),
         "active": (False, "bool"),
         "closes_at": (False, "closing_time"),    # "17:30": later receipts count from the next working day
+        "hours": (False, "hours"),               # seasons of weekday rules (engine/domain/hall_hours.py)
     },
     "window": {
         "hall": (True, "code"),
@@ -109,6 +110,7 @@ CSV_COLUMNS = [
     "password",
     "staff_no",
     "closes_at",
+    "hours",
 ]
 _TRUE, _FALSE = {"true", "1", "yes", "是", "y"}, {"false", "0", "no", "否", "n"}
 
@@ -168,12 +170,33 @@ def check_fields(kind: str, row: int, values: dict) -> tuple[dict, list[OrgProbl
             if required:
                 problems.append(OrgProblem(kind, row, name, code="org_field_required", message=f"{name} is required"))
             continue
+        if check == "hours":
+            converted, found = _hours(value)
+            problems += [OrgProblem(kind, row, p.path, code=p.code, message=p.message) for p in found]
+            if not found:
+                out[name] = converted
+            continue
         converted, problem = _convert(name, value, check)
         if problem:
             problems.append(OrgProblem(kind, row, name, *problem))
         else:
             out[name] = converted
+    if "closes_at" in out and "hours" in out:
+        problems.append(OrgProblem(kind, row, "hours", code="hours_conflict",
+                                   message="a hall has a closing time (closes_at) or a schedule (hours), not both"))
     return out, problems
+
+
+def _hours(value) -> tuple[Optional[list], list[hall_hours.HoursProblem]]:
+    """A hall's schedule: a list in JSON, its JSON text in a CSV cell; stored in one spelling
+    (weekdays sorted, no empty name), so importing an export again changes nothing."""
+    if isinstance(value, str):
+        try:
+            value = input_limits.loads(value)
+        except ValueError as exc:
+            return None, [hall_hours.HoursProblem("hours", "hours_invalid", f"hours is JSON: {exc}")]
+    schedule, problems = hall_hours.check(value)
+    return (schedule.as_data() if schedule else None), problems
 
 
 def _convert(name: str, value, check) -> tuple[object, Optional[tuple[str, str]]]:
@@ -325,6 +348,8 @@ def to_csv(sections: dict[str, list[dict]]) -> bytes:
 
 
 def _cell(value) -> str:
+    if isinstance(value, list) and value and isinstance(value[0], dict):     # a hall's hours: JSON in the cell
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Optional
 
 from engine.domain import deadlines as dl
+from engine.domain import hall_hours as hh
 from engine.domain.calendar import WorkCalendar
 from engine.domain.clock import as_utc
 
@@ -51,17 +52,28 @@ class CaseClock:
     calendar_version: Optional[int]
     deadline_provisional: bool
     receipt_rule: str = dl.NEXT_WORKDAY
-    receipt_closes_at: Optional[str] = None
+    receipt_hours: Optional[dict] = None
 
 
-def counted_from(cal: WorkCalendar, at: datetime, rule: str,
-                 closes_at: Optional[str] = None) -> tuple[date, Optional[date]]:
+def hours_verdict(cal: WorkCalendar, at: datetime, hours: Optional[hh.Schedule]) -> Optional[hh.Receipt]:
+    """What the receiving hall's hours say of a receipt at `at` (None: the hall has none)."""
+    if hours is None:
+        return None
+    return hh.receipt(hours, as_utc(at), cal.is_workday(dl.local_date(as_utc(at))))
+
+
+def counted_from(cal: WorkCalendar, at: datetime, rule: str, next_day: bool = False) -> tuple[date, Optional[date]]:
     """(the day counting starts from, the day it was moved to or None) for a receipt or an
-    acceptance at the instant `at`; `closes_at`: the receiving hall's closing time, for a receipt
-    (docs/time-limits.md#deemed-receipt)."""
+    acceptance at the instant `at`; `next_day`: the receiving hall's hours moved the receipt to the
+    next working day (after closing, a day it does not open: docs/time-limits.md#deemed-receipt)."""
     day = dl.local_date(as_utc(at))
-    counted = dl.deemed_day(cal, day, rule, after_hours=dl.after_closing(as_utc(at), closes_at))
+    counted = dl.deemed_day(cal, day, rule, after_hours=next_day)
     return counted, (counted if counted != day else None)
+
+
+def moved_by_hours(receipt_hours: Optional[dict]) -> bool:
+    """Did the hall's hours move this case's receipt to the next working day (its `receipt_hours`)?"""
+    return bool(receipt_hours and receipt_hours.get("next_day"))
 
 
 @dataclass(frozen=True)
@@ -87,7 +99,7 @@ def deadlines(cal: WorkCalendar, case: CaseClock, pauses: list[dl.Span], yellow_
         return NO_DEADLINES
     # deemed acceptance (Art. 32) is dated at receipt, so it counts from receipt's deemed day
     start, _ = counted_from(cal, case.accepted_at, case.receipt_rule,
-                            case.receipt_closes_at if case.deemed_accepted else None)
+                            case.deemed_accepted and moved_by_hours(case.receipt_hours))
     ext = case.extension_amount or 0
 
     def one(limit, unit):
@@ -122,15 +134,18 @@ def level_at(now: datetime, d: Deadlines, deemed: bool) -> str:
 
 
 def receipt_values(cal: WorkCalendar, received_at: datetime, item, *, correction_notice_workdays: int,
-                   convention: str, receipt_rule: str = dl.NEXT_WORKDAY, closes_at: Optional[str] = None) -> dict:
+                   convention: str, receipt_rule: str = dl.NEXT_WORKDAY,
+                   hours: Optional[hh.Schedule] = None) -> dict:
     """The clock columns a new case gets from its item (limits, units, extension) and the
     settings: the clock has not started; the window for a correction notice (补正告知) closes
     `correction_notice_workdays` working days after the (deemed) day of receipt (deemed acceptance
-    after that). `closes_at`: the receiving hall's closing time (after it: the next working day)."""
-    counted, moved_to = counted_from(cal, received_at, receipt_rule, closes_at)
+    after that). `hours`: the receiving hall's opening hours (after closing: the next working day);
+    what they said is kept as `receipt_hours`."""
+    verdict = hours_verdict(cal, received_at, hours)
+    counted, moved_to = counted_from(cal, received_at, receipt_rule, verdict is not None and verdict.next_day)
     due_day = cal.add_workdays(counted, correction_notice_workdays)
     return {"clock_status": "pre_acceptance", "convention": convention, "receipt_rule": receipt_rule,
-            "receipt_closes_at": closes_at,
+            "receipt_hours": verdict.record() if verdict is not None else None,
             "deemed_received_on": moved_to, "deemed_accepted_on": None,
             "legal_limit": item.legal_limit, "legal_unit": item.legal_unit or dl.WORKDAY,
             "promise_limit": item.promise_limit, "promise_unit": item.promise_unit or dl.WORKDAY,

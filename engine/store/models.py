@@ -83,8 +83,11 @@ class Hall(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))  # service_center | convenience_center | convenience_station
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
-    # "HH:MM" Beijing time: what arrives later on a working day is deemed received the next one
+    # its opening hours (docs/time-limits.md#deemed-receipt), one or the other: `closes_at` "HH:MM"
+    # Beijing time (the simple form: what arrives later on a working day counts from the next one),
+    # or `hours`, seasons of weekday rules (engine/domain/hall_hours.py)
     closes_at: Mapped[Optional[str]] = mapped_column(String(5))
+    hours: Mapped[Optional[list]] = mapped_column(JSONType)
 
 
 class Window(Base):
@@ -357,7 +360,8 @@ class Case(Base):
     # the working day a receipt / an acceptance on a non-working day was moved to (None: not moved)
     receipt_rule: Mapped[str] = mapped_column(String(16), default="next_workday", server_default="as_received")
     deemed_received_on: Mapped[Optional[date]] = mapped_column(Date)
-    receipt_closes_at: Mapped[Optional[str]] = mapped_column(String(5))   # the receiving hall's, at receipt
+    # what the receiving hall's hours said of the receipt: verdict, season and rule (hall_hours.Receipt)
+    receipt_hours: Mapped[Optional[dict]] = mapped_column(JSONType)
     deemed_accepted_on: Mapped[Optional[date]] = mapped_column(Date)
     legal_limit: Mapped[Optional[int]] = mapped_column(Integer)
     legal_unit: Mapped[str] = mapped_column(String(16), default="workday")

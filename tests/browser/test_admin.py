@@ -18,6 +18,11 @@ def check_page(visit, name):
     visit.shot(name)
 
 
+def field(name):
+    """An input of an Element Plus ElInput named by its data-test (the attribute lands on the <input>)."""
+    return f"input[data-test={name}], [data-test={name}] input"
+
+
 def pick(page, label, option):
     """Chooses an option of an Element Plus select named by its label."""
     page.get_by_role("combobox", name=label, exact=True).click(force=True)
@@ -99,3 +104,48 @@ def test_an_administrator_imports_adds_a_window_and_a_post_and_the_new_clerk_get
     rows.get_by_text("代办收件").first.wait_for()
     assert rows.get_by_text("食品经营许可").first.is_visible()
     check_page(visit, "new-clerk-inbox")
+
+
+def test_an_administrator_edits_a_halls_seasons_weekdays_and_lunch_break(visit, server):
+    """The 清水村 station's 办公时间: the demo's 夏季/冬季 hours are shown; a lunch break outside the
+    hours is refused under the field the server names; a Saturday morning added to winter (周六不打烊)
+    is saved, shown and kept by the server (tests/integration/test_deemed_receipt.py: what it means)."""
+    page = visit.login("admin")
+    if visit.width_name == "phone":
+        page.get_by_role("button", name="菜单").click()
+    page.locator("[data-test=nav-admin]").click()
+    page.get_by_role("heading", name="组织架构管理").wait_for()
+    page.locator("[data-test=unit-ZCZ-QS]").click()
+    panel = page.locator("[data-test=unit-panel]")
+    halls = panel.locator("[data-test=halls]")
+    halls.get_by_text("冬季").wait_for()
+    assert "09:00–12:00，13:30–17:00" in halls.inner_text()
+    halls.locator("[data-test=edit-hours]").first.click()
+    editor = page.locator("[data-test=hours-editor]")
+    winter = editor.locator("[data-test=season-1]")
+    assert winter.locator(field("season-name")).input_value() == "冬季"
+    winter.locator(field("rule-lunch-to")).fill("18:30")          # ends after the hall closes
+    visit.expect_status(422)
+    page.locator("[data-test=hours-save]").click()
+    refused = winter.locator("[data-test=rule-0] [data-test=row-error]")      # under the rule it names
+    refused.wait_for()
+    assert "午休须在办公时间之内" in refused.inner_text()
+    assert winter.locator("[data-test=rule-0] .is-error").locator(field("rule-lunch-to")).count() == 1
+    alert = editor.locator("[data-test=hours-error]").inner_text()
+    assert "冬季 · 规则 1 · 午休结束" in alert and "hours[1].days[0].lunch.to" in alert
+    check_page(visit, "hours-refused")
+    winter.locator(field("rule-lunch-to")).fill("13:30")
+    winter.locator("[data-test=add-rule-1]").click()                         # a Saturday morning rule
+    saturday = winter.locator("[data-test=rule-1]")
+    assert saturday.get_by_role("checkbox", name="周六").is_checked()
+    saturday.locator(field("rule-closes")).fill("11:30")
+    visit.shot("hours-editor")
+    page.locator("[data-test=hours-save]").click()
+    page.get_by_text("办公时间已保存").wait_for()
+    halls.get_by_text("09:00–11:30").wait_for()
+    check_page(visit, "hours-saved")
+
+    # the server kept it
+    from engine.services import org_admin
+    [hall] = [h for h in org_admin.halls(server.ctx, staff(server.ctx, "admin")) if h["code"] == "ZCZ-QS-BMFW"]
+    assert hall["hours"][1]["days"][1] == {"weekdays": [6], "opens": "09:00", "closes": "11:30"}

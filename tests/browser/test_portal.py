@@ -69,6 +69,12 @@ def test_a_citizen_applies_online_from_the_landing_page(visit, server):
     page.locator("[data-test=file-M02]").set_input_files(
         files=[{"name": "hukou.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     page.get_by_text("已选择：hukou.pdf").wait_for()
+    # the chosen window's hall and its 办公时间, with what happens to an application sent after them
+    hours = page.locator("[data-test=window-hours]")
+    shown = hours.inner_text()
+    assert "兰州新区政务服务中心 · 办公时间" in shown and "10月1日—4月30日" in shown
+    assert "09:00–12:00，13:30–17:30" in shown
+    assert "工作日下班后" in shown and "视为下一个工作日收件" in shown
     check(visit, "apply-filled")
 
     page.locator("[data-test=submit-application]").dblclick()

@@ -38,7 +38,10 @@ def test_the_landing_page_explains_lianban_and_its_search_leads_into_the_guide(v
     page.get_by_role("heading", name="食品经营许可", level=1).wait_for()
     main = page.inner_text("main")
     for text in ("承诺办结时限", "10个工作日", "法定办结时限", "20个工作日", "营业执照", "申请材料",
-                 "兰州新区政务服务中心", "不收费"):
+                 "兰州新区政务服务中心", "不收费",
+                 # the district hall's 办公时间: two seasons, a lunch break, Saturday mornings
+                 "兰州新区政务服务中心 · 办公时间", "冬季", "10月1日—4月30日", "周一至周五", "09:00–12:00，13:30–17:30",
+                 "周六", "09:00–12:00", "视为下一个工作日收件"):
         assert text in main, text
     assert page.get_by_role("link", name="在线办理").is_visible()
     check(visit, "guide-item")

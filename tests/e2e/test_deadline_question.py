@@ -77,3 +77,71 @@ def test_cli_and_api_give_the_same_answers_and_refusals(env):
             assert client.get(f"/api/v1/calendar/deadline?{query}", headers=headers).json["code"] == code
     finally:
         ctx.dispose()
+
+
+# a hall with 夏季/冬季 hours, a lunch break and Saturday mornings (周六不打烊), imported as a file would be
+HALL_FILE = {"units": [{"code": "T", "name": "测试新区", "tier": "district"}],
+             "halls": [{"unit": "T", "code": "T-ZWFW", "name": "测试政务服务中心", "kind": "service_center", "hours": [
+                 {"name": "夏季", "from": "05-01", "to": "09-30", "days": [
+                     {"weekdays": [1, 2, 3, 4, 5], "opens": "09:00", "closes": "18:00",
+                      "lunch": {"from": "12:00", "to": "14:00"}},
+                     {"weekdays": [6], "opens": "09:00", "closes": "12:00"}]},
+                 {"name": "冬季", "from": "10-01", "to": "04-30", "days": [
+                     {"weekdays": [1, 2, 3, 4, 5], "opens": "09:00", "closes": "17:30",
+                      "lunch": {"from": "12:00", "to": "13:30"}},
+                     {"weekdays": [6], "opens": "09:00", "closes": "12:00"}]}]}]}
+WINTER_RULE = "09:00–12:00, 13:30–17:30, 冬季 10-01–04-30"
+AT_THE_HALL = [
+    # Friday 17:45 in winter: after closing, counted from Monday (deemed), Monday not counted
+    ("from=2026-11-27&workdays=5&hall=T-ZWFW&at=17:45",
+     ["--from", "2026-11-27", "--workdays", "5", "--hall", "T-ZWFW", "--at", "17:45"],
+     ["2026-12-07", f"deemed received (视为受理日) 2026-11-30: 17:45 on 2026-11-27 is after closing ({WINTER_RULE}, "
+                    "周五) at 测试政务服务中心 (T-ZWFW), counted from the next working day"], "after_closing"),
+    # the same time in summer is within the hours: nothing moves
+    ("from=2026-09-11&workdays=5&hall=T-ZWFW&at=17:45",
+     ["--from", "2026-09-11", "--workdays", "5", "--hall", "T-ZWFW", "--at", "17:45"], ["2026-09-18"], "open"),
+    # the lunch break is within the day
+    ("from=2026-11-27&workdays=5&hall=T-ZWFW&at=12:30",
+     ["--from", "2026-11-27", "--workdays", "5", "--hall", "T-ZWFW", "--at", "12:30"], ["2026-12-04"], "lunch"),
+    # a served Saturday is still no working day
+    ("from=2026-11-28&workdays=5&hall=T-ZWFW&at=10:00",
+     ["--from", "2026-11-28", "--workdays", "5", "--hall", "T-ZWFW", "--at", "10:00"],
+     ["2026-12-07", "deemed received (视为受理日) 2026-11-30: 2026-11-28 is not a working day, counted from the next "
+                    "one (T-ZWFW serves that day, 09:00–12:00, but that makes it no working day)"], "rest_day"),
+]
+REFUSED_AT_THE_HALL = [
+    ("from=2026-11-27&workdays=5&hall=NOPE&at=17:45", ["--hall", "NOPE", "--at", "17:45"], 404, "hall_not_found",
+     "hall"),
+    ("from=2026-11-27&workdays=5&hall=T-ZWFW", ["--hall", "T-ZWFW"], 422, "receipt_time_required", "at"),
+    ("from=2026-11-27&workdays=5&at=17:45", ["--at", "17:45"], 422, "hall_required", "hall"),
+    ("from=2026-11-27&workdays=5&hall=T-ZWFW&at=5:45pm", ["--hall", "T-ZWFW", "--at", "5:45pm"], 422,
+     "receipt_time_invalid", "at"),
+    ("from=2026-11-27&workdays=5&hall=T-ZWFW&at=1%D9%A3:30", ["--hall", "T-ZWFW", "--at", "1\u0663:30"], 422,
+     "receipt_time_invalid", "at"),
+]
+
+
+def test_the_hall_and_the_time_of_receipt_answer_alike_in_the_cli_and_the_api(env, tmp_path):
+    import json
+    assert lianban(env, "init-db").returncode == 0
+    org_file = tmp_path / "hall.json"
+    org_file.write_text(json.dumps(HALL_FILE, ensure_ascii=False), encoding="utf-8")
+    assert lianban(env, "org", "import", str(org_file)).returncode == 0
+    ctx = Context.create(Settings(database_url=env["LIANBAN_DATABASE_URL"]))     # the CLI's database
+    try:
+        client = create_app(context=ctx).test_client()
+        headers = _clerk(ctx, client)
+        for query, args, lines, verdict in AT_THE_HALL:
+            answer = client.get(f"/api/v1/calendar/deadline?{query}", headers=headers).json
+            out = lianban(env, "calendar", "deadline", *args)
+            assert out.returncode == 0 and out.stdout.splitlines() == lines, out.stdout
+            assert answer["date"] == lines[0] and answer["hall"] == "T-ZWFW"
+            assert answer["receipt_hours"]["verdict"] == verdict
+            assert answer["reason"] == (lines[1] if len(lines) > 1 else None)
+            assert answer["counted_from"] == ("2026-11-30" if len(lines) > 1 else None)
+        for query, args, status, code, field in REFUSED_AT_THE_HALL:
+            out = lianban(env, "calendar", "deadline", "--from", "2026-11-27", "--workdays", "5", *args)
+            assert out.returncode == 1 and out.stderr.startswith(f"error [{code}]: "), out.stderr
+            problem(client.get(f"/api/v1/calendar/deadline?{query}", headers=headers), status, code, field)
+    finally:
+        ctx.dispose()

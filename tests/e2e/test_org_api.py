@@ -119,3 +119,51 @@ def test_the_command_line_imports_validates_and_exports(tmp_path, monkeypatch):
     assert lianban("org", "import", str(bad)).exit_code == 1
     same = lianban("org", "import", str(out))
     assert same.exit_code == 0 and "unit 0 created, 0 updated, 12 unchanged" in same.stdout
+
+
+WINTER = {"name": "冬季", "from": "10-01", "to": "04-30", "days": [
+    {"weekdays": [1, 2, 3, 4, 5], "opens": "08:30", "closes": "17:30", "lunch": {"from": "12:00", "to": "13:30"}}]}
+SUMMER = {"name": "夏季", "from": "05-01", "to": "09-30", "days": [
+    {"weekdays": [1, 2, 3, 4, 5], "opens": "08:30", "closes": "18:00", "lunch": {"from": "12:00", "to": "14:00"}},
+    {"weekdays": [6], "opens": "09:00", "closes": "12:00"}]}
+
+
+def test_a_halls_schedule_over_http_and_each_bad_one_refused_with_its_path(client, demo):
+    """PATCH a hall's hours; a bad schedule is 422 with the code and the field path, nothing written;
+    the simple form (closes_at) replaces the schedule and a schedule the closing time."""
+    admin = auth(client, "admin")
+    hall = next(h for h in client.get("/api/v1/org/halls", headers=admin).json if h["code"] == "ZCZ-QS-BMFW")
+    assert hall["closes_at"] is None and [s["name"] for s in hall["hours"]] == ["夏季", "冬季"]      # the demo's
+    url = f"/api/v1/org/halls/{hall['id']}"
+    for hours, code, field in (
+            ([WINTER], "hours_seasons_gap", "hours"),
+            ([SUMMER, {**WINTER, "from": "09-01"}], "hours_seasons_overlap", "hours[1].from"),
+            ([SUMMER, {**WINTER, "days": [{**WINTER["days"][0], "closes": "08:00"}]}],
+             "hours_closes_before_opens", "hours[1].days[0].closes"),
+            ([SUMMER, {**WINTER, "days": [{**WINTER["days"][0], "lunch": {"from": "07:00", "to": "08:00"}}]}],
+             "hours_lunch_outside", "hours[1].days[0].lunch.from"),
+            ([SUMMER, {**WINTER, "days": [{**WINTER["days"][0], "opens": "\uff10\uff18:30"}]}],
+             "hours_time_invalid", "hours[1].days[0].opens"),
+            ([SUMMER, {**WINTER, "from": "13-01"}], "hours_day_invalid", "hours[1].from"),
+            ([SUMMER, {**WINTER, "days": [{**WINTER["days"][0], "weekdays": [1, 1]}]}],
+             "hours_weekday_repeated", "hours[1].days[0].weekdays"),
+            ({"summer": SUMMER}, "hours_invalid", "hours"),
+            ([SUMMER, {**WINTER, "days": [{**WINTER["days"][0], "lunch": "12:00-13:30"}]}],
+             "hours_invalid", "hours[1].days[0].lunch")):
+        r = client.patch(url, headers=admin, json={"hours": hours})
+        assert r.status_code == 422 and (r.json["code"], r.json["field"]) == (code, field), (r.json, hours)
+    r = client.patch(url, headers=admin, json={"hours": [SUMMER, WINTER], "closes_at": "17:30"})
+    assert r.status_code == 422 and (r.json["code"], r.json["field"]) == ("hours_conflict", "hours")
+    assert client.get(url, headers=admin).json["hours"] == hall["hours"]                # nothing written
+    assert client.patch(url, headers=admin, json={"hours": [WINTER, SUMMER]}).status_code in (200, 204)
+    got = client.get(url, headers=admin).json
+    assert [s["name"] for s in got["hours"]] == ["冬季", "夏季"] and got["closes_at"] is None
+    assert client.patch(url, headers=admin, json={"closes_at": "17:00"}).status_code in (200, 204)
+    got = client.get(url, headers=admin).json
+    assert (got["closes_at"], got["hours"]) == ("17:00", None)
+    assert client.patch(url, headers=auth(client, "zcz_qs_agent"), json={"hours": None}).status_code == 403
+    new = client.post("/api/v1/org/halls", headers=admin, json={
+        "org_unit_id": hall["org_unit_id"], "code": "ZCZ-QS-NEW", "name": "新服务站", "kind": "convenience_station",
+        "hours": [SUMMER, WINTER]})
+    assert new.status_code == 201 and new.json["hours"][0]["days"][1] == {"weekdays": [6], "opens": "09:00",
+                                                                          "closes": "12:00"}

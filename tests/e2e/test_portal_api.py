@@ -54,3 +54,19 @@ def test_refusals(client, demo):
     assert window_only                                      # 农村危房改造申请 is handled at the window only
     assert assert_problem(client.get(f"/api/v1/catalogue/items/{window_only[0]}/application", headers=zhang), 422,
                           "online_not_offered")["field"] == "code"
+
+
+def test_the_applicant_reads_each_windows_hall_and_its_hours_and_the_guide_its_halls(client):
+    """办公时间 where the applicant chooses a window, and in the public 办事指南 (no login)."""
+    zhang = auth(client, "applicant_zhang")
+    windows = client.get(f"/api/v1/catalogue/items/{FOOD}/application", headers=zhang).json["windows"]
+    qs = next(w for w in windows if w["code"] == "ZCZ-QS-W01")
+    assert qs["hall"]["name"] == "清水村便民服务站" and qs["hall"]["closes_at"] is None
+    assert [(s["name"], s["from"], s["to"]) for s in qs["hall"]["hours"]] == [
+        ("夏季", "05-01", "09-30"), ("冬季", "10-01", "04-30")]
+    assert qs["hall"]["hours"][1]["days"][0]["lunch"] == {"from": "12:00", "to": "13:30"}
+    guide = client.get(f"/api/v1/catalogue/items/{FOOD}")
+    assert guide.status_code == 200
+    [hall] = guide.json["halls"]                                # the implementing body's unit: the district
+    assert hall["name"] == "兰州新区政务服务中心"
+    assert hall["hours"][1]["days"][1] == {"weekdays": [6], "opens": "09:00", "closes": "12:00"}   # 周六不打烊

@@ -209,25 +209,54 @@ def test_the_staff_number_goes_in_and_out_with_the_file(demo):
             ValidationError, "org_file_invalid")
 
 
-def test_a_halls_closing_time_goes_in_and_out_with_the_file(demo):
-    """A hall's `closes_at` (docs/time-limits.md#deemed-receipt) in JSON and CSV; a malformed one
-    is a problem with its row and field, and nothing is imported."""
+def test_a_halls_hours_go_in_and_out_with_the_file(demo):
+    """A hall's schedule (`hours`) and its simple form (`closes_at`, docs/organisation.md#opening-hours)
+    in JSON and CSV: one or the other, an export imports to no change, and a malformed one is a
+    problem with its row and field path, nothing imported. Both databases: the schedule is JSON
+    (JSONB on PostgreSQL), and an export must import to no change on each."""
     ctx = demo
-    sqlite_only(ctx)
     data = json.loads(org_admin.export_organisation(ctx, "json", ADMIN))
-    assert not any("closes_at" in h for h in data["halls"])               # the demo's halls have none
+    assert all("hours" in h and "closes_at" not in h for h in data["halls"])       # the demo's have schedules
     [hall] = [h for h in data["halls"] if h["code"] == "LZXQ-ZWFW"]
-    hall["closes_at"] = "17:30"
+    assert [s["name"] for s in hall["hours"]] == ["夏季", "冬季"]
+    assert hall["hours"][1]["days"][0]["lunch"] == {"from": "12:00", "to": "13:30"}
+    both = {**hall, "closes_at": "17:30"}
+    err = refused(ctx, lambda: org_admin.import_organisation(
+        ctx, json.dumps({"halls": [both]}).encode(), "json", ADMIN), ValidationError, "org_file_invalid")
+    assert [(p["row"], p["field"], p["code"]) for p in err.detail["problems"]] == [(1, "hours", "hours_conflict")]
+    del hall["hours"]
+    hall["closes_at"] = "17:30"                        # the simple form replaces the schedule
     result = org_admin.import_organisation(ctx, json.dumps(data).encode(), "json", ADMIN)
     assert result.counts["hall"]["updated"] == 1
     again = json.loads(org_admin.export_organisation(ctx, "json", ADMIN))
-    assert {h["code"]: h["closes_at"] for h in again["halls"] if "closes_at" in h} == {"LZXQ-ZWFW": "17:30"}
+    [back] = [h for h in again["halls"] if h["code"] == "LZXQ-ZWFW"]
+    assert back["closes_at"] == "17:30" and "hours" not in back
     csv = org_admin.export_organisation(ctx, "csv", ADMIN)
-    assert b"closes_at" in csv.splitlines()[0] and b"17:30" in csv
-    result = org_admin.import_organisation(ctx, csv, "csv", ADMIN)
+    header = csv.decode("utf-8-sig").splitlines()[0].split(",")
+    assert "closes_at" in header and "hours" in header and b"17:30" in csv and "冬季".encode() in csv
+    result = org_admin.import_organisation(ctx, csv, "csv", ADMIN)     # JSON in the hours cell, read back alike
     assert all(c["created"] == c["updated"] == 0 for c in result.counts.values())
     hall["closes_at"] = "25:00"
     err = refused(ctx, lambda: org_admin.import_organisation(ctx, json.dumps(data).encode(), "json", ADMIN),
                   ValidationError, "org_file_invalid")
     [problem] = err.detail["problems"]
     assert (problem["kind"], problem["field"], problem["code"]) == ("hall", "closes_at", "org_value_invalid")
+
+
+def test_a_bad_schedule_in_a_csv_is_named_by_row_and_field_path(demo):
+    ctx = demo
+    before = row_counts(ctx)
+    bad = [{"from": "05-01", "to": "09-30", "days": [{"weekdays": [1], "opens": "09:00", "closes": "08:00"}]},
+           {"from": "09-15", "to": "04-30", "days": [{"weekdays": [1], "opens": "09:00", "closes": "17:00",
+                                                       "lunch": {"from": "18:00", "to": "19:00"}}]}]
+    cell = json.dumps(bad).replace('"', '""')
+    content = ("record,unit,code,name,kind,hours\r\n"
+               f'hall,ZCZ,ZCZ-BMFW,中川镇便民服务中心,convenience_center,"{cell}"\r\n'
+               'hall,ZCZ,ZCZ-BMFW2,新大厅,convenience_center,"not json"\r\n').encode()
+    err = refused(ctx, lambda: org_admin.import_organisation(ctx, content, "csv", ADMIN),
+                  ValidationError, "org_file_invalid")
+    assert [(p["row"], p["field"], p["code"]) for p in err.detail["problems"]] == [
+        (2, "hours[0].days[0].closes", "hours_closes_before_opens"),
+        (2, "hours[1].days[0].lunch.to", "hours_lunch_outside"),
+        (3, "hours", "hours_invalid")]
+    assert row_counts(ctx) == before

@@ -8,13 +8,13 @@ from engine.services.accounts.org import OrgDirectory, WindowInfo, may_work_on
 Unit = namedtuple("Unit", "id tier parent_id path")
 Department = namedtuple("Department", "id org_unit_id code")
 Post = namedtuple("Post", "staff_id org_unit_id department_id role")
-Window = namedtuple("Window", "id org_unit_id department_id code closes_at")
+Window = namedtuple("Window", "id org_unit_id department_id code hall_id closes_at hours")
 
 UNITS = [Unit(1, "district", None, "/1/"), Unit(2, "township", 1, "/1/2/"), Unit(3, "village", 2, "/1/2/3/"),
          Unit(12, "township", 1, "/1/12/")]
 DIRECTORY = OrgDirectory(UNITS, [Department(7, 1, "market")],
                          [Post(5, 3, None, "agent"), Post(5, 2, None, "reviewer"), Post(6, 2, None, "supervisor")],
-                         [Window(9, 3, None, "V-W01", None)])
+                         [Window(9, 3, None, "V-W01", 1, None, None)])
 
 
 def test_subtrees_follow_the_materialised_paths():

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Optional
 
+from engine.domain import hall_hours
 from engine.domain import org as org_rules
 from engine.domain.actor import Actor
 from engine.domain.errors import NotFound, ValidationError
@@ -18,7 +19,7 @@ class WindowInfo:
     org_unit_id: int
     department_id: Optional[int]
     code: str
-    closes_at: Optional[str] = None     # its hall's closing time (docs/time-limits.md#deemed-receipt)
+    hours: Optional[hall_hours.Schedule] = None     # its hall's opening hours (docs/time-limits.md#deemed-receipt)
 
 
 class OrgDirectory:
@@ -37,7 +38,11 @@ class OrgDirectory:
         self.posts: dict[int, list[tuple[int, Optional[int], str]]] = {}
         for p in posts:
             self.posts.setdefault(p.staff_id, []).append((p.org_unit_id, p.department_id, p.role))
-        self.windows = {w.id: WindowInfo(w.id, w.org_unit_id, w.department_id, w.code, w.closes_at)
+        schedules: dict[int, Optional[hall_hours.Schedule]] = {}     # one per hall, shared by its windows
+        for w in windows:
+            if w.hall_id not in schedules:
+                schedules[w.hall_id] = hall_hours.of_hall(w.closes_at, w.hours)
+        self.windows = {w.id: WindowInfo(w.id, w.org_unit_id, w.department_id, w.code, schedules[w.hall_id])
                         for w in windows}
         # the role table is seeded by migration 0011 and roles are deactivated, never deleted; a
         # table emptied behind the application's back (test fixtures wipe every table) still

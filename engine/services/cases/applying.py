@@ -32,7 +32,9 @@ def _routable_windows(ctx, tx: Transaction, definition_id: int, body_unit_id, ro
             if not unroutable_steps(steps, lambda target, r=r: directory.route(target, r.org_unit_id, body_unit_id))]
 
 def application(ctx, code: str, actor: Actor) -> dict:
-    """{code, name, process_key, form_key, schema, windows: [{id, code, name, unit, unit_name, tier}]}"""
+    """{code, name, process_key, form_key, schema, windows: [{id, code, name, unit, unit_name, tier, hall}]},
+    `hall` the window's hall with its opening hours (what is received after them counts from the
+    next working day: docs/time-limits.md#deemed-receipt)."""
     with ctx.uow.read() as tx:
         item = tx.catalogue.published_for_application(code)
         if item is None:
@@ -51,4 +53,9 @@ def application(ctx, code: str, actor: Actor) -> dict:
     return {"code": item.code, "local_code": item.local_code, "name": item.name, "process_key": item.process_key,
             "form_key": canonical_key(key) if key else None, "schema": schema,
             "windows": [{"id": r.id, "code": r.code, "name": r.name, "unit": r.unit, "unit_name": r.unit_name,
-                         "tier": r.tier} for r in rows]}
+                         "tier": r.tier, "hall": _hall(r)} for r in rows]}
+
+
+def _hall(r) -> dict:
+    """A window's hall and its opening hours, as the public reads them."""
+    return {"name": r.hall_name, "closes_at": r.closes_at, "hours": r.hours or None}

@@ -66,13 +66,13 @@ def _check_identity(applicant: dict, form: dict) -> None:
         raise ValidationError(_IDENTITY_MESSAGES[code], code=code, field=field_name)
 
 
-def _clock_values(ctx, cal, now, item, internal: bool, closes_at: Optional[str] = None) -> dict:
-    """The case clock's columns at receipt (after the receiving hall's `closes_at`: deemed received
-    the next working day); an internal case (a 差评 review) runs no applicant's clock: no 受理
-    deadline, only its steps' deadlines."""
+def _clock_values(ctx, cal, now, item, internal: bool, hours=None) -> dict:
+    """The case clock's columns at receipt (after the receiving hall's hours: deemed received the
+    next working day, docs/time-limits.md#deemed-receipt); an internal case (a 差评 review) runs no
+    applicant's clock: no 受理 deadline, only its steps' deadlines."""
     values = sla.receipt_values(cal, now, item, correction_notice_workdays=ctx.settings.correction_notice_workdays,
                                 convention=ctx.settings.start_day_convention, receipt_rule=ctx.settings.receipt_rule,
-                                closes_at=closes_at)
+                                hours=hours)
     return {**values, "clock_status": "stopped", "acceptance_due": None} if internal else values
 
 
@@ -116,7 +116,7 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
         cal = calendar.current(ctx, tx)
         wf = ctx.runtime.start(definition.id, data, ctx.clock, calendar=cal,
                                convention=ctx.settings.start_day_convention)
-        clock_values = _clock_values(ctx, cal, now, item, cmd.internal, window.closes_at)
+        clock_values = _clock_values(ctx, cal, now, item, cmd.internal, window.hours)
         case_id = tx.cases.insert({**clock_values,
             "number": number, "item_id": item.id, "definition_id": definition.id, "origin_window_id": window.id,
             "origin_org_unit_id": window.org_unit_id, "channel": cmd.channel, "applicant": dict(cmd.applicant),

@@ -47,10 +47,12 @@ def guide(ctx, code: str) -> dict:
     """One published item's guide, by national or local implementation code."""
     with ctx.uow.read() as tx:
         r = tx.catalogue.published_guide(code)
+        halls = tx.catalogue.unit_halls(r.org_unit_id) if r is not None else []
     if r is None:
         raise NotFound(f"no published item has the code {code!r}", code="item_not_found", field="code")
     out = entry_row(r)
-    out.update(version=r.version, org_unit_name=r.org_unit_name, published_at=r.published_at)
+    out.update(version=r.version, org_unit_name=r.org_unit_name, published_at=r.published_at,
+               halls=[{"name": h.name, "closes_at": h.closes_at, "hours": h.hours or None} for h in halls])
     return out
 
 

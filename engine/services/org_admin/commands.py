@@ -17,7 +17,7 @@ from engine.services.accounts import access, auth, org
 
 # API field -> (record kind of engine/domain/organisation_files.py, its field there) for the own fields
 _OWN = {"unit": ("code", "name", "tier", "active"), "department": ("code", "name", "active"),
-        "hall": ("code", "name", "kind", "active", "closes_at"), "window": ("code", "name", "kind", "active"),
+        "hall": ("code", "name", "kind", "active", "closes_at", "hours"), "window": ("code", "name", "kind", "active"),
         "role": ("code", "name_zh", "name_en", "description", "active"),
         "staff": ("username", "name", "active", "password", "system_roles")}
 
@@ -76,14 +76,15 @@ def update_department(ctx, actor: Actor, department_id: int, values: dict) -> No
 def create_hall(ctx, actor: Actor, values: dict) -> int:
     v = checked(actor, "hall", values)
     return _command(ctx, actor, f"hall {v['code']} created", lambda tx, now: writing.create_hall(
-        tx, values["org_unit_id"], v["code"], v["name"], v["kind"], v.get("closes_at")))
+        tx, values["org_unit_id"], v["code"], v["name"], v["kind"], v.get("closes_at"), v.get("hours")))
 
 
 def update_hall(ctx, actor: Actor, hall_id: int, values: dict) -> None:
     v = checked(actor, "hall", values, partial=True)
     v.pop("code", None)
-    if "closes_at" in values and values["closes_at"] is None:
-        v["closes_at"] = None                   # the hall no longer has a cut-off
+    for name in ("closes_at", "hours"):
+        if name in values and values[name] is None:
+            v[name] = None                      # the hall no longer has a cut-off / a schedule
     _command(ctx, actor, f"hall {hall_id} changed: {sorted(v)}", lambda tx, now: writing.update_hall(tx, hall_id, v))
 
 

@@ -14,7 +14,7 @@ from engine.store.uow import Transaction
 
 UNIT = ("id", "code", "name", "tier", "parent_id", "active")
 DEPARTMENT = ("id", "org_unit_id", "code", "name", "active")
-HALL = ("id", "org_unit_id", "code", "name", "kind", "active", "closes_at")
+HALL = ("id", "org_unit_id", "code", "name", "kind", "active", "closes_at", "hours")
 WINDOW = ("id", "hall_id", "org_unit_id", "department_id", "code", "name", "kind", "active")
 ROLE = ("id", "code", "name_zh", "name_en", "description", "active")
 POST = ("id", "staff_id", "username", "staff_name", "window_id", "window_code", "org_unit_id", "department_id",

@@ -161,9 +161,10 @@ def _department(tx, index: _Index, v: dict, keep: dict, hashes, now):
 def _hall(tx, index: _Index, v: dict, keep: dict, hashes, now):
     row = index.halls.get(v["code"])
     if row is None:
-        writing.create_hall(tx, index.units[v["unit"]].id, v["code"], v["name"], v["kind"], v.get("closes_at"))
+        writing.create_hall(tx, index.units[v["unit"]].id, v["code"], v["name"], v["kind"], v.get("closes_at"),
+                            v.get("hours"))
         return None, False
-    return row, writing.update_hall(tx, row.id, _own(keep, "name", "kind", "active", "closes_at"))
+    return row, writing.update_hall(tx, row.id, _own(keep, "name", "kind", "active", "closes_at", "hours"))
 
 
 def _staff(tx, index: _Index, v: dict, keep: dict, hashes, now):
@@ -244,7 +245,8 @@ def export_organisation(ctx, fmt: str, actor: Actor) -> bytes:
         "department": [{"unit": u, "code": r.code, "name": r.name, "active": r.active}
                        for (u, _), r in index.departments.items()],
         "hall": [{"unit": index.unit_codes[r.org_unit_id], "code": r.code, "name": r.name, "kind": r.kind,
-                  "active": r.active, **({"closes_at": r.closes_at} if r.closes_at else {})}
+                  "active": r.active, **({"closes_at": r.closes_at} if r.closes_at else {}),
+                  **({"hours": r.hours} if r.hours else {})}
                  for r in index.halls.values()],
         "window": [{"hall": index.hall_codes[r.hall_id], "code": r.code, "name": r.name, "kind": r.kind,
                     "department": _department_code(index, r.department_id), "active": r.active}

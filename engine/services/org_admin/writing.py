@@ -132,15 +132,25 @@ def update_department(tx: Transaction, department_id: int, changes: dict) -> boo
 
 
 def create_hall(tx: Transaction, org_unit_id: int, code: str, name: str, kind: str,
-                closes_at: Optional[str] = None) -> int:
+                closes_at: Optional[str] = None, hours: Optional[list] = None) -> int:
     _active_parent(unit(tx, org_unit_id), "the unit", "org_unit_id")
     _taken(tx.org_admin.halls(), code, "a hall with the code")
-    return tx.org.add_hall(org_unit_id, code, name, kind, closes_at)
+    return tx.org.add_hall(org_unit_id, code, name, kind, closes_at, hours)
+
+
+def _one_form_of_hours(changes: dict) -> dict:
+    """A hall has a closing time or a schedule (docs/organisation.md#opening-hours): giving one
+    clears the other (a record giving both was refused when its fields were checked)."""
+    if changes.get("hours"):
+        return {**changes, "closes_at": None}
+    if changes.get("closes_at"):
+        return {**changes, "hours": None}
+    return changes
 
 
 def update_hall(tx: Transaction, hall_id: int, changes: dict) -> bool:
     row = hall(tx, hall_id)
-    changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
+    changes = {k: v for k, v in _one_form_of_hours(changes).items() if getattr(row, k) != v}
     if changes.get("active") is False:
         needs.hall(tx, hall_id)
     if changes.get("active") is True:

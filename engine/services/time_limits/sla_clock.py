@@ -70,7 +70,8 @@ def accept_locked(ctx, tx: Transaction, loaded: LoadedCase, clock: sla.CaseClock
     lifecycle.move(tx, loaded, ["accept"], actor, now, deemed=deemed)
     accepted_at = clock.created_at if deemed else now
     cal = calendar.current(ctx, tx)
-    _, moved_to = sla.counted_from(cal, accepted_at, clock.receipt_rule, clock.receipt_closes_at if deemed else None)
+    moved_by_hours = deemed and sla.moved_by_hours(clock.receipt_hours)      # deemed: dated at receipt
+    _, moved_to = sla.counted_from(cal, accepted_at, clock.receipt_rule, moved_by_hours)
     tx.clocks.accept(clock.id, accepted_at, deemed, moved_to)
     tx.timers.cancel_acceptance_due(clock.id)
     loaded.audit.add("case_deemed_accepted" if deemed else "case_accepted", actor, now, {

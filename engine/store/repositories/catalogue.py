@@ -17,7 +17,7 @@ from engine.domain.catalogue import INTERNAL_PROCESS_KEYS
 from engine.domain.errors import Conflict
 from engine.store import tables as t
 from engine.store.fast import FastRead
-from engine.store.models import OrgUnit, StaffPost, Window
+from engine.store.models import Hall, OrgUnit, StaffPost, Window
 from engine.store.repositories.base import Repository
 
 _I, _S = t.item_implementation.c, t.service_item.c
@@ -50,8 +50,11 @@ _FOR_APPLICATION = select(_I.id, _I.code, _I.local_code, _I.name, _I.process_key
                           _I.handle_forms, _I.application_form).where(_I.status == "published", _CODE)
 _UNIT_PATH = select(OrgUnit.path).where(OrgUnit.id == bindparam("unit_id"))
 _WINDOWS = (select(Window.id, Window.code, Window.name, OrgUnit.code.label("unit"), OrgUnit.name.label("unit_name"),
-                   OrgUnit.tier, Window.org_unit_id)
-            .join(OrgUnit, OrgUnit.id == Window.org_unit_id))
+                   OrgUnit.tier, Window.org_unit_id, Hall.name.label("hall_name"), Hall.closes_at, Hall.hours)
+            .join(OrgUnit, OrgUnit.id == Window.org_unit_id).join(Hall, Hall.id == Window.hall_id))
+# the halls of the implementing body's unit, with their opening hours (办公时间, the public guide)
+_UNIT_HALLS = (select(Hall.name, Hall.closes_at, Hall.hours).where(Hall.org_unit_id == bindparam("unit_id"),
+                                                                   Hall.active.is_(True)).order_by(Hall.code))
 _CODE_TAKEN = select(_I.id).where(_CODE)
 _ACCEPTING_TIERS = select(_I.accepting_tiers).where(_I.id == bindparam("item_id"))
 _BODY_UNIT = select(_I.org_unit_id).where(_I.id == bindparam("item_id"))
@@ -104,6 +107,10 @@ class Catalogue(Repository):
         """One published version as `published` reads it, by national or local code, or None."""
         return self.conn.execute(_PUBLISHED_GUIDE, {"code": code}).first()
 
+    def unit_halls(self, unit_id: int) -> list:
+        """(name, closes_at, hours) of the active halls of a unit, by code."""
+        return self.conn.execute(_UNIT_HALLS, {"unit_id": unit_id}).all()
+
     def published_items(self) -> list:
         """Every published version with its time limits and process, by code."""
         return self.conn.execute(_ITEMS).all()
@@ -122,7 +129,8 @@ class Catalogue(Repository):
         return self.conn.execute(_FOR_APPLICATION, {"code": code}).first()
 
     def receiving_windows(self, body_unit_id: int, accepting_tiers, roles) -> list:
-        """(id, code, name, unit, unit_name, tier, org_unit_id) of the windows at or below the implementing
+        """(id, code, name, unit, unit_name, tier, org_unit_id, hall_name, closes_at, hours: the hall's
+        opening hours) of the windows at or below the implementing
         body's unit, in a unit of an accepting tier, where someone holds one of `roles`; by unit
         path and window code."""
         body_path = self.conn.execute(_UNIT_PATH, {"unit_id": body_unit_id}).scalar_one()

@@ -18,13 +18,14 @@ _U, _D, _H, _W, _P, _R = (m.__table__.c for m in (OrgUnit, Department, Hall, Win
 _UNITS = select(_U.id, _U.tier, _U.parent_id, _U.path)
 _DEPARTMENTS = select(_D.id, _D.org_unit_id, _D.code).where(_D.active.is_(True))
 _POSTS = select(_P.staff_id, _P.org_unit_id, _P.department_id, _P.role).where(_P.valid_to.is_(None))
-_WINDOWS = (select(_W.id, _W.org_unit_id, _W.department_id, _W.code, _H.closes_at)
+_WINDOWS = (select(_W.id, _W.org_unit_id, _W.department_id, _W.code, _W.hall_id, _H.closes_at, _H.hours)
             .join_from(Window.__table__, Hall.__table__, _H.id == _W.hall_id).where(_W.active.is_(True)))
 _ROLE_CODES = select(_R.code).where(_R.active.is_(True))
 _ANY_UNIT = select(_U.id).limit(1)
 
 _UNIT = select(_U.tier, _U.path).where(_U.id == bindparam("unit_id"))
 _HALL_UNIT = select(_H.org_unit_id).where(_H.id == bindparam("hall_id"))
+_HALL_BY_CODE = select(_H.id, _H.code, _H.name, _H.active, _H.closes_at, _H.hours).where(_H.code == bindparam("code"))
 _WINDOW_PLACE = select(_W.org_unit_id, _W.department_id).where(_W.id == bindparam("window_id"))
 
 _ADD_UNIT = OrgUnit.__table__.insert().returning(_U.id)
@@ -53,7 +54,7 @@ class Organisation(Repository):
         return self.conn.execute(_POSTS).all()
 
     def windows(self) -> list:
-        """(id, org_unit_id, department_id, code, its hall's closes_at) of every active window."""
+        """(id, org_unit_id, department_id, code, hall_id, its hall's closes_at and hours) of every active window."""
         return self.conn.execute(_WINDOWS).all()
 
     def role_codes(self) -> list[str]:
@@ -74,6 +75,10 @@ class Organisation(Repository):
         """The unit a hall belongs to, or None."""
         return self.conn.execute(_HALL_UNIT, {"hall_id": hall_id}).scalar()
 
+    def hall_by_code(self, code: str):
+        """(id, code, name, active, closes_at, hours) of a hall, or None."""
+        return self.conn.execute(_HALL_BY_CODE, {"code": code}).first()
+
     def window_place(self, window_id: int):
         """(org_unit_id, department_id) of a window, or None."""
         return self.conn.execute(_WINDOW_PLACE, {"window_id": window_id}).first()
@@ -91,9 +96,10 @@ class Organisation(Repository):
         return self.conn.execute(_ADD_DEPARTMENT, {"org_unit_id": org_unit_id, "code": code,
                                                    "name": name}).scalar_one()
 
-    def add_hall(self, org_unit_id: int, code: str, name: str, kind: str, closes_at: Optional[str] = None) -> int:
+    def add_hall(self, org_unit_id: int, code: str, name: str, kind: str, closes_at: Optional[str] = None,
+                 hours: Optional[list] = None) -> int:
         return self.conn.execute(_ADD_HALL, {"org_unit_id": org_unit_id, "code": code, "name": name,
-                                             "kind": kind, "closes_at": closes_at}).scalar_one()
+                                             "kind": kind, "closes_at": closes_at, "hours": hours}).scalar_one()
 
     def add_window(self, hall_id: int, org_unit_id: int, code: str, name: str, kind: str,
                    department_id: Optional[int]) -> int:

@@ -31,7 +31,8 @@ _C, _T, _PD, _I = Case.__table__.c, Task.__table__.c, ProcessDefinition.__table_
 
 _ALL_UNITS = select(_U.id, _U.code, _U.name, _U.tier, _U.parent_id, _U.path, _U.active).order_by(_U.path)
 _ALL_DEPARTMENTS = select(_D.id, _D.org_unit_id, _D.code, _D.name, _D.active).order_by(_D.org_unit_id, _D.code)
-_ALL_HALLS = select(_H.id, _H.org_unit_id, _H.code, _H.name, _H.kind, _H.active, _H.closes_at).order_by(_H.code)
+_ALL_HALLS = (select(_H.id, _H.org_unit_id, _H.code, _H.name, _H.kind, _H.active, _H.closes_at, _H.hours)
+              .order_by(_H.code))
 _ALL_WINDOWS = select(_W.id, _W.hall_id, _W.org_unit_id, _W.department_id, _W.code, _W.name, _W.kind,
                       _W.active).order_by(_W.code)
 _ALL_ROLES = select(_R.id, _R.code, _R.name_zh, _R.name_en, _R.description, _R.active).order_by(_R.id)

@@ -23,7 +23,7 @@ export default {
       hint: {
         code: '字母、数字、- 和 _，保存后不可修改', roleCode: '小写字母和 _，流程图中写作 层级:编码，如 township:clerk',
         departmentCode: "流程图中写作 层级:角色{'@'}编码，如 district:approver{'@'}market", window: '岗位的单位和部门取自窗口',
-        closesAt: '北京时间 HH:MM，如 17:30。工作日此时间以后收件的，视为下一个工作日收件；留空则不设',
+        closesAt: '北京时间 HH:MM，如 17:30。工作日此时间以后收件的，视为下一个工作日收件；留空则不设。这是简易设置：填写后取代该大厅的分季节办公时间表（“办公时间”按钮）',
       },
       hallKind: { service_center: '政务服务中心', convenience_center: '便民服务中心', convenience_station: '便民服务站' },
       windowKind: { comprehensive: '综合窗口', proxy: '帮办代办窗口', pickup: '出件窗口', department: '部门窗口' },
@@ -60,7 +60,7 @@ export default {
       hint: {
         code: 'Letters, digits, - and _; it cannot change once saved', roleCode: 'Lower-case letters and _; BPMN names it tier:code, e.g. township:clerk',
         departmentCode: "BPMN names it tier:role{'@'}code, e.g. district:approver{'@'}market", window: "The post's unit and department are the window's",
-        closesAt: 'HH:MM Beijing time, e.g. 17:30. What is received later on a working day counts as received on the next working day; empty: none',
+        closesAt: 'HH:MM Beijing time, e.g. 17:30. What is received later on a working day counts as received on the next working day; empty: none. The simple form: it replaces the hall\'s seasonal schedule (the Hours button)',
       },
       hallKind: { service_center: 'Service centre', convenience_center: 'Convenience centre', convenience_station: 'Convenience station' },
       windowKind: { comprehensive: 'Comprehensive', proxy: 'Assisted (proxy)', pickup: 'Pick-up', department: 'Department' },
