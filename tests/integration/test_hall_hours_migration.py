@@ -1,4 +1,4 @@
-"""Migration 0029 on a database holding cases received under a closing time (revision 0024): the
+"""Migration 0028 on a database holding cases received under a closing time (revision 0024): the
 closing time each kept becomes `receipt_hours` in the simple form with the verdict worked out from
 its receipt instant, so a later deemed acceptance counts from the same day; halls keep `closes_at`
 and gain `hours`. SQLite (the conversion is Python over rows, the same on both databases)."""

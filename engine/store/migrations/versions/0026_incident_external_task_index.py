@@ -4,14 +4,14 @@
 (docs/integration.md#lianbans-own-api), a look from each external task to its incidents: an index
 on incident.external_task_id keeps it from reading the whole incident table.
 
-Revision ID: 0027
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-07
 """
 from alembic import op
 
-revision = '0027'
-down_revision = '0031'
+revision = '0026'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 

@@ -4,14 +4,14 @@ A user task naming several candidate users is offered to each of them: one row p
 while the task is open. The inbox reads a staff member's offers through ix_task_candidate_staff
 (docs/camunda-bpmn.md#assignees). No existing task had offers: nothing to fill.
 
-Revision ID: 0031
+Revision ID: 0025
 Revises: 0024
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0031'
+revision = '0025'
 down_revision = '0024'
 branch_labels = None
 depends_on = None

@@ -12,8 +12,8 @@ received under a closing time keep it in the simple form, with the verdict worke
 receipt instant, so a deemed acceptance later counts from the same day as before
 (docs/time-limits.md#deemed-receipt).
 
-Revision ID: 0029
-Revises: 0024
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-07
 """
 from datetime import time, timezone, timedelta
@@ -22,8 +22,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = '0029'
-down_revision = '0024'
+revision = '0028'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 

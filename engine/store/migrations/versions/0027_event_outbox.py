@@ -18,16 +18,16 @@ case through the (name, value) index without loading any workflow
 message of that name finds the process it starts (docs/integration.md#message-start-events).
 Versions deployed before this revision have no rows: deploy them again to start them by message.
 
-Revision ID: 0026
-Revises: 0024
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = '0026'
-down_revision = '0027'
+revision = '0027'
+down_revision = '0026'
 branch_labels = None
 depends_on = None
 
