@@ -34,7 +34,7 @@ Queued = tuple[bytes, list, Optional[int], Optional[Callable[[], Exception]]]
 
 _BEGIN: Queued = (b"BEGIN", [], None, None)
 QUEUE = "pg_queue"            # on the DB-API connection's pool record: the statements not sent yet
-_DEFER = "pg_defer_writes"   # set by a unit of work: FastWrite.write may queue
+_DEFER = "pg_defer_writes"   # set by a unit of work (`begin`): FastWrite.write may queue
 _USED = "pg_last_used"
 _WIRE = "pg_wire"            # on the pool record: the connection's _Wire (its prepared statements)
 # a connection idle for longer than this is pinged before use (a restarted server is noticed
@@ -48,6 +48,7 @@ GUARDED_COLUMNS = ("version",)
 GUARD_FAILURES = (psycopg.errors.NotNullViolation,)
 
 _OK = pq.ConnStatus.OK
+_IDLE = pq.TransactionStatus.IDLE
 _FATAL, _ABORTED, _TUPLES, _SYNC = (pq.ExecStatus.FATAL_ERROR, pq.ExecStatus.PIPELINE_ABORTED,
                                     pq.ExecStatus.TUPLES_OK, pq.ExecStatus.PIPELINE_SYNC)
 _WAIT_R, _WAIT_RW, _READY_R = Wait.R, Wait.RW, Ready.R
@@ -87,7 +88,10 @@ def _stamp(dbapi_conn, record) -> None:
 
 
 def _queue_begin(conn) -> None:
-    queue = _queue(conn)
+    info = conn.info
+    if info.get(_DEFER):
+        return       # a Core statement inside a unit of work, which queued its BEGIN itself
+    queue = info.get(QUEUE)
     if queue is not None:
         queue.clear()
         queue.append(_BEGIN)
@@ -130,10 +134,70 @@ def deferring(conn: Connection) -> Optional[list]:
     return _queue(conn)
 
 
-def defer_writes(conn: Connection, on: bool) -> None:
-    """Let FastWrite.write queue on `conn` (a unit of work, which flushes at its commit)."""
-    if QUEUE in conn.info:
-        conn.info[_DEFER] = on
+def begin(conn: Connection) -> None:
+    """A unit of work's transaction on `conn`, without SQLAlchemy's Transaction object (its
+    events and bookkeeping cost as much as a step's statements): BEGIN is queued, and the writes
+    whose results nobody reads wait with it, until the next read or `commit`. A Core statement
+    executed inside autobegins SQLAlchemy's transaction on top of ours, which then adds nothing
+    (`_queue_begin`), and `commit`/`rollback` end it through SQLAlchemy."""
+    info = conn.info
+    queue = info[QUEUE]
+    queue.clear()
+    queue.append(_BEGIN)
+    info[_DEFER] = True
+
+
+def commit(conn: Connection) -> None:
+    """Send what `begin` queued with the COMMIT, in one round trip (the COMMIT follows on its own
+    when a queued write's row count must be checked first)."""
+    if conn.in_transaction():
+        conn.commit()              # "commit" event: the queue and COMMIT; then psycopg's own if needed
+    else:
+        flush(conn, commit=True)
+    raw = conn.connection.dbapi_connection
+    if raw.pgconn.transaction_status != _IDLE:
+        raw.commit()
+    conn.info[_DEFER] = False
+
+
+def rollback(conn: Connection) -> bool:
+    """End the transaction of `begin` without keeping anything; False when the connection is
+    broken (it is invalidated: the pool opens a new one)."""
+    info = conn.info
+    info[_DEFER] = False
+    queue = info.get(QUEUE)
+    if queue:
+        queue.clear()
+    try:
+        if conn.in_transaction():
+            conn.rollback()
+        raw = conn.connection.dbapi_connection
+        if raw.pgconn.transaction_status != _IDLE:
+            raw.rollback()
+        return True
+    except Exception:  # noqa: BLE001 - a connection that cannot roll back is of no further use
+        conn.invalidate()
+        return False
+
+
+def usable(conn: Connection) -> bool:
+    """May a connection a unit of work kept since its last command be used again? One idle for
+    longer than PING_AFTER_IDLE_S is pinged first, as the pool does at a checkout (a restarted
+    server is noticed before the command starts); a dead one is invalidated."""
+    info = conn.info
+    last = info.get(_USED)
+    if last is not None and time.monotonic() - last > PING_AFTER_IDLE_S:
+        try:
+            conn.connection.dbapi_connection.execute(";")
+        except Exception:  # noqa: BLE001 - any failure: a fresh connection from the pool instead
+            conn.invalidate()
+            return False
+    return True
+
+
+def stamp(conn: Connection) -> None:
+    """Note when a connection kept between commands was last used (see `usable`)."""
+    conn.info[_USED] = time.monotonic()
 
 
 def flush(conn: Connection, sql: Optional[bytes] = None, params=None, commit: bool = False):
@@ -212,40 +276,17 @@ class _Wire:
 
     def exchange(self, pending: list, sql, params, commit: bool):
         pgconn, raw = self.pgconn, self.raw
-        handlers: list = []
-        guards: list = []
-        fresh: dict = {}
-        counted = False
         pgconn.enter_pipeline_mode()
         try:
             try:
-                for text, rows, expect, error in pending:
-                    if not rows:
-                        pgconn.send_query_params(text, None)
-                        handlers.append(_PLAIN)
-                        continue
-                    if expect is GUARDED:
-                        guards.append(error)
-                        expect = None
-                    elif expect is not None:
-                        counted = True
-                    for row in rows:
-                        self._send(text, row, fresh, handlers)
-                        handlers.append(_PLAIN if expect is None else (_COUNT, expect, error))
-                if sql is not None:
-                    for row in (params if type(params) is list else (params,)):
-                        self._send(sql, row, fresh, handlers)
-                        handlers.append(_ANSWER)
-                if commit and not counted:
-                    pgconn.send_query_params(b"COMMIT", None)
-                    handlers.append(_PLAIN)
-                pgconn.pipeline_sync()
+                handlers, guards, fresh = self._queue(pending, sql, params, commit)
             except BaseException:
-                # a parameter that cannot be dumped: what was queued before it runs and fails
-                # with the transaction (its BEGIN was sent first), nothing is committed
+                # a parameter that cannot be dumped: what was queued before it runs, and fails
+                # with the transaction (its BEGIN went first, the COMMIT was not queued yet)
                 pgconn.pipeline_sync()
                 raw.wait(_collect(pgconn))
                 raise
+            pgconn.pipeline_sync()
             results = raw.wait(_collect(pgconn))
         except BaseException:
             if pgconn.status == _OK:
@@ -256,6 +297,34 @@ class _Wire:
             raise
         pgconn.exit_pipeline_mode()
         return self._read(handlers, results, guards, fresh)
+
+    def _queue(self, pending: list, sql, params, commit: bool) -> tuple[list, list, dict]:
+        """Put the statements in libpq's pipeline; returns (what to do with each result, the
+        errors of the guarded writes, the statements prepared now)."""
+        handlers: list = []
+        guards: list = []
+        fresh: dict = {}
+        counted = False
+        for text, rows, expect, error in pending:
+            if not rows:
+                self.pgconn.send_query_params(text, None)
+                handlers.append(_PLAIN)
+                continue
+            if expect is GUARDED:
+                guards.append(error)
+                expect = None
+            counted = counted or expect is not None
+            for row in rows:
+                self._send(text, row, fresh, handlers)
+                handlers.append(_PLAIN if expect is None else (_COUNT, expect, error))
+        if sql is not None:
+            for row in (params if type(params) is list else (params,)):
+                self._send(sql, row, fresh, handlers)
+                handlers.append(_ANSWER)
+        if commit and not counted:
+            self.pgconn.send_query_params(b"COMMIT", None)
+            handlers.append(_PLAIN)
+        return handlers, guards, fresh
 
     def _send(self, text: bytes, row, fresh: dict, handlers: list) -> None:
         pgconn, tx = self.pgconn, self.tx
@@ -277,12 +346,10 @@ class _Wire:
         for handler, result in zip(handlers, results):
             status = result.status
             if status == _FATAL:
-                if failure is None:
-                    failure = result
+                failure = failure or result
+            elif status == _ABORTED or handler is _PLAIN:
                 continue
-            if status == _ABORTED or handler is _PLAIN:
-                continue
-            if handler is _ANSWER:
+            elif handler is _ANSWER:
                 count += result.command_tuples or 0
                 if status == _TUPLES and result.ntuples:
                     self.tx.set_pgresult(result)
@@ -291,17 +358,22 @@ class _Wire:
             elif handler[0] == _PREPARE:
                 self.prepared[handler[1]] = fresh[handler[1]]
         if failure is not None:
-            error = psycopg.errors.error_from_result(failure, encoding=self.pgconn._encoding)
-            if isinstance(error, psycopg.errors.InvalidSqlStatementName):
-                self.prepared.clear()     # someone ran DEALLOCATE ALL on this connection: prepare anew
-            # a guarded write refused itself (its guard made the column NULL): the caller's error
-            if guards and isinstance(error, GUARD_FAILURES) and error.diag.column_name in GUARDED_COLUMNS:
-                raise guards[0]() from None
-            raise error
+            raise self._error(failure, guards)
         for handler, result in zip(handlers, results):
             if type(handler) is tuple and handler[0] == _COUNT and result.command_tuples != handler[1]:
                 raise handler[2]()
         return _Answer(count, rows) if answer else None
+
+    def _error(self, failure, guards: list) -> Exception:
+        """The exception for the first statement that failed: psycopg's, as a cursor raises it;
+        the caller's when a guarded write refused itself (its guard made the column NULL)."""
+        error = psycopg.errors.error_from_result(failure, encoding=self.pgconn._encoding)
+        if guards and isinstance(error, GUARD_FAILURES) and error.diag.column_name in GUARDED_COLUMNS:
+            error = guards[0]()
+            error.__suppress_context__ = True
+        elif isinstance(error, psycopg.errors.InvalidSqlStatementName):
+            self.prepared.clear()     # someone ran DEALLOCATE ALL on this connection: prepare anew
+        return error
 
 
 def _collect(pgconn):

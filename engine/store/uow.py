@@ -117,12 +117,13 @@ class UnitOfWork:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._on_driver = engine.dialect.name == "sqlite"
-        # On SQLite a finished unit of work keeps its Connection for the next one instead of
-        # giving it back to SQLAlchemy's pool: a checkout and check-in cost ~17 µs, as much as two
-        # of a step's statements (bench/bench_engine.py). A list's pop and append are atomic, so
-        # no two threads ever hold the same connection. PostgreSQL keeps the pool and its
-        # pre-ping (a server restart must not break the next command).
-        self._idle: list | None = [] if self._on_driver else None
+        # A finished unit of work keeps its Connection for the next one instead of giving it
+        # back to SQLAlchemy's pool: a checkout and check-in cost ~17 µs on SQLite, as much as two
+        # of a step's statements, and more on PostgreSQL with the pool's events
+        # (bench/bench_engine.py). A list's pop and append are atomic, so no two threads ever
+        # hold the same connection. On PostgreSQL one kept idle for a while is pinged before it
+        # is used again, as the pool does (a server restart must not break the next command).
+        self._idle: list | None = []
         # PostgreSQL: each thread's autocommit connection for glance(), and every one made (to close)
         self._glancing = threading.local()
         self._glancing_all: list = []
@@ -130,11 +131,14 @@ class UnitOfWork:
 
     def _connection(self) -> Connection:
         idle = self._idle
-        if idle:
+        while idle:
             try:
-                return idle.pop()
+                conn = idle.pop()
             except IndexError:       # another thread took the last one
-                pass
+                break
+            if self._on_driver or pg_pipeline.usable(conn):
+                return conn
+            conn.close()             # PostgreSQL: it died while it waited (a server restart)
         return self.engine.connect()
 
     def _open(self) -> Connection:
@@ -149,6 +153,8 @@ class UnitOfWork:
     def _release(self, conn: Connection, clean: bool) -> None:
         idle = self._idle
         if clean and idle is not None and len(idle) < self.MAX_IDLE and not conn.invalidated:
+            if not self._on_driver:
+                pg_pipeline.stamp(conn)
             idle.append(conn)
         else:
             conn.close()
@@ -224,15 +230,15 @@ class UnitOfWork:
                     clean = not raw.in_transaction and not conn.in_transaction()
                     raise
             else:
-                # PostgreSQL: the writes whose results nobody reads wait in a queue and leave with
-                # the next read, or with the COMMIT (engine/store/pg_pipeline.py)
-                pg_pipeline.defer_writes(conn, True)
+                # PostgreSQL: BEGIN and the writes whose results nobody reads wait in a queue and
+                # leave with the next read, or with the COMMIT (engine/store/pg_pipeline.py)
+                pg_pipeline.begin(conn)
                 try:
-                    with conn.begin():
-                        yield Transaction(conn)
-                        pg_pipeline.flush(conn, commit=True)
-                finally:
-                    pg_pipeline.defer_writes(conn, False)
+                    yield Transaction(conn)
+                    pg_pipeline.commit(conn)
+                except BaseException:
+                    clean = pg_pipeline.rollback(conn) and not conn.in_transaction()
+                    raise
             clean = True
         except Exception as exc:
             if is_unavailable(exc):       # rolled back above: nothing was written
