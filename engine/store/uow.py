@@ -159,6 +159,20 @@ class UnitOfWork:
         else:
             conn.close()
 
+    def _forget_idle(self, failed: Connection) -> None:
+        """PostgreSQL: when `failed` lost its server (a restart, a failover), the connections kept
+        between commands went with it, as the pool's do (SQLAlchemy invalidates its whole pool
+        on a disconnect): close them now rather than fail one command on each."""
+        if self._on_driver or not (failed.invalidated or failed.closed or _broken(failed)):
+            return
+        while self._idle:
+            try:
+                conn = self._idle.pop()
+            except IndexError:
+                break
+            conn.invalidate()
+            conn.close()
+
     def close(self) -> None:
         """Close the connections kept between commands (before the engine is disposed)."""
         idle, self._idle = self._idle, ([] if self._idle is not None else None)
@@ -242,6 +256,7 @@ class UnitOfWork:
             clean = True
         except Exception as exc:
             if is_unavailable(exc):       # rolled back above: nothing was written
+                self._forget_idle(conn)
                 raise unavailable(exc) from exc
             raise
         finally:
@@ -270,10 +285,18 @@ class UnitOfWork:
             clean = True
         except Exception as exc:
             if is_unavailable(exc):
+                self._forget_idle(conn)
                 raise unavailable(exc) from exc
             raise
         finally:
             self._release(conn, clean)
+
+
+def _broken(conn: Connection) -> bool:
+    try:
+        return conn.connection.dbapi_connection.closed
+    except Exception:  # noqa: BLE001 - no driver connection left: broken
+        return True
 
 
 @contextmanager
