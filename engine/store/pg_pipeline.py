@@ -19,6 +19,7 @@ Every SQLAlchemy statement first sends what is queued (the "before_cursor_execut
 statement order and what a statement sees are exactly as without the queue."""
 from __future__ import annotations
 
+import re
 import time
 from typing import Callable, Optional
 
@@ -314,6 +315,11 @@ class _Wire:
                 guards.append(error)
                 expect = None
             counted = counted or expect is not None
+            if len(rows) > 1 and expect is None and (many := _multi_row(text, len(rows))) is not None:
+                # an INSERT of several rows (a command's audit events): one statement, not one each
+                self._send(many, tuple(value for row in rows for value in row), fresh, handlers)
+                handlers.append(_PLAIN)
+                continue
             for row in rows:
                 self._send(text, row, fresh, handlers)
                 handlers.append(_PLAIN if expect is None else (_COUNT, expect, error))
@@ -374,6 +380,28 @@ class _Wire:
         elif isinstance(error, psycopg.errors.InvalidSqlStatementName):
             self.prepared.clear()     # someone ran DEALLOCATE ALL on this connection: prepare anew
         return error
+
+
+_MULTI: dict = {}
+_VALUES = re.compile(rb"^INSERT INTO [^;]* VALUES (\([^()]*(?:\([^()]*\)[^()]*)*\))$", re.S)
+_NUMBER = re.compile(rb"\$(\d+)")
+
+
+def _multi_row(text: bytes, n: int) -> Optional[bytes]:
+    """`INSERT ... VALUES ($1, .., $k)` as one statement for `n` rows (`VALUES (..), (..)`, the
+    placeholders numbered on); None for any other statement (RETURNING, ON CONFLICT, a SELECT)."""
+    key = (text, n)
+    found = _MULTI.get(key, False)
+    if found is False:
+        match = _VALUES.match(text)
+        found = None
+        if match is not None:
+            values = match.group(1)
+            width = max((int(number) for number in _NUMBER.findall(values)), default=0)
+            rows = [_NUMBER.sub(lambda m, i=i: b"$%d" % (int(m.group(1)) + i * width), values) for i in range(n)]
+            found = text[:match.start(1)] + b", ".join(rows)
+        _MULTI[key] = found
+    return found
 
 
 def _collect(pgconn):
