@@ -307,6 +307,8 @@ class _Wire:
         fresh: dict = {}
         counted = False
         for text, rows, expect, error in pending:
+            if type(text) is str:          # queued in psycopg's own form (`%s`, `%(name)s`)
+                text, rows = _server_form(text, rows)
             if not rows:
                 self.pgconn.send_query_params(text, None)
                 handlers.append(_PLAIN)
@@ -380,6 +382,34 @@ class _Wire:
         elif isinstance(error, psycopg.errors.InvalidSqlStatementName):
             self.prepared.clear()     # someone ran DEALLOCATE ALL on this connection: prepare anew
         return error
+
+
+_FORMS: dict = {}
+_PSYCOPG_PLACEHOLDER = re.compile(r"%\(([^)]+)\)s|%s|%%")
+
+
+def _server_form(text: str, rows: list) -> tuple[bytes, list]:
+    """A write queued in psycopg's own form by a caller outside fast.py (`%s` with tuples,
+    `%(name)s` with dicts): the server's `$1` form and its rows as tuples (converted once)."""
+    found = _FORMS.get(text)
+    if found is None:
+        names: list = []
+        count = [0]
+
+        def number(match):
+            if match.group(0) == "%%":
+                return "%"
+            if match.group(1) is None:
+                count[0] += 1
+                return f"${count[0]}"
+            if match.group(1) not in names:
+                names.append(match.group(1))
+            return f"${names.index(match.group(1)) + 1}"
+        found = _FORMS[text] = (_PSYCOPG_PLACEHOLDER.sub(number, text).encode(), tuple(names))
+    sql, names = found
+    if names:
+        rows = [tuple(row[name] for name in names) for row in rows]
+    return sql, [tuple(row) for row in rows]
 
 
 _MULTI: dict = {}

@@ -165,3 +165,15 @@ def test_a_kept_connection_used_at_once_after_a_restart_fails_503_and_all_kept_o
     with pg.uow.begin() as tx:
         BUMP.write(tx.conn, {"s": "A", "d": "20260101", "by": 1})
     assert _rows(pg) == {("A", "20260101"): 2, ("B", "20260101"): 1}
+
+
+def test_a_write_queued_in_psycopgs_own_form_goes_with_the_commit(pg):
+    """Callers outside fast.py may queue SQL as psycopg writes it (`%s` with tuples, `%(name)s`
+    with dicts, `%%` for a percent sign); the wire sends it in the server's form."""
+    with pg.uow.begin() as tx:
+        queue = pg_pipeline.deferring(tx.conn)
+        queue.append(("INSERT INTO case_counter (scope, day, value) VALUES (%s, %s, %s)",
+                      [("P%", "20260101", 1), ("Q", "20260101", 2)], None, None))
+        queue.append(("UPDATE case_counter SET value = value + %(by)s WHERE scope LIKE 'P%%' AND day = %(d)s",
+                      [{"by": 10, "d": "20260101"}], 1, lambda: Conflict("lost")))
+    assert _rows(pg) == {("P%", "20260101"): 11, ("Q", "20260101"): 2}
