@@ -181,26 +181,6 @@ def rollback(conn: Connection) -> bool:
         return False
 
 
-def usable(conn: Connection) -> bool:
-    """May a connection a unit of work kept since its last command be used again? One idle for
-    longer than PING_AFTER_IDLE_S is pinged first, as the pool does at a checkout (a restarted
-    server is noticed before the command starts); a dead one is invalidated."""
-    info = conn.info
-    last = info.get(_USED)
-    if last is not None and time.monotonic() - last > PING_AFTER_IDLE_S:
-        try:
-            conn.connection.dbapi_connection.execute(";")
-        except Exception:  # noqa: BLE001 - any failure: a fresh connection from the pool instead
-            conn.invalidate()
-            return False
-    return True
-
-
-def stamp(conn: Connection) -> None:
-    """Note when a connection kept between commands was last used (see `usable`)."""
-    conn.info[_USED] = time.monotonic()
-
-
 def flush(conn: Connection, sql: Optional[bytes] = None, params=None, commit: bool = False):
     """Send what is queued on `conn`, followed by `sql` (when given, with one row of `params` or
     a list of rows), in one round trip; returns the answer of `sql` (rows and row count), or

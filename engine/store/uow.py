@@ -117,13 +117,13 @@ class UnitOfWork:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._on_driver = engine.dialect.name == "sqlite"
-        # A finished unit of work keeps its Connection for the next one instead of giving it
-        # back to SQLAlchemy's pool: a checkout and check-in cost ~17 µs on SQLite, as much as two
-        # of a step's statements, and more on PostgreSQL with the pool's events
-        # (bench/bench_engine.py). A list's pop and append are atomic, so no two threads ever
-        # hold the same connection. On PostgreSQL one kept idle for a while is pinged before it
-        # is used again, as the pool does (a server restart must not break the next command).
-        self._idle: list | None = []
+        # On SQLite a finished unit of work keeps its Connection for the next one instead of
+        # giving it back to SQLAlchemy's pool: a checkout and check-in cost ~17 µs, as much as two
+        # of a step's statements (bench/bench_engine.py). A list's pop and append are atomic, so
+        # no two threads ever hold the same connection. PostgreSQL keeps the pool and its
+        # ping of idle connections (a server restart must not break the next command; keeping
+        # them too made no measurable difference once the statements went to the wire).
+        self._idle: list | None = [] if self._on_driver else None
         # PostgreSQL: each thread's autocommit connection for glance(), and every one made (to close)
         self._glancing = threading.local()
         self._glancing_all: list = []
@@ -131,14 +131,11 @@ class UnitOfWork:
 
     def _connection(self) -> Connection:
         idle = self._idle
-        while idle:
+        if idle:
             try:
-                conn = idle.pop()
+                return idle.pop()
             except IndexError:       # another thread took the last one
-                break
-            if self._on_driver or pg_pipeline.usable(conn):
-                return conn
-            conn.close()             # PostgreSQL: it died while it waited (a server restart)
+                pass
         return self.engine.connect()
 
     def _open(self) -> Connection:
@@ -153,24 +150,8 @@ class UnitOfWork:
     def _release(self, conn: Connection, clean: bool) -> None:
         idle = self._idle
         if clean and idle is not None and len(idle) < self.MAX_IDLE and not conn.invalidated:
-            if not self._on_driver:
-                pg_pipeline.stamp(conn)
             idle.append(conn)
         else:
-            conn.close()
-
-    def _forget_idle(self, failed: Connection) -> None:
-        """PostgreSQL: when `failed` lost its server (a restart, a failover), the connections kept
-        between commands went with it, as the pool's do (SQLAlchemy invalidates its whole pool
-        on a disconnect): close them now rather than fail one command on each."""
-        if self._on_driver or not (failed.invalidated or failed.closed or _broken(failed)):
-            return
-        while self._idle:
-            try:
-                conn = self._idle.pop()
-            except IndexError:
-                break
-            conn.invalidate()
             conn.close()
 
     def close(self) -> None:
@@ -256,7 +237,6 @@ class UnitOfWork:
             clean = True
         except Exception as exc:
             if is_unavailable(exc):       # rolled back above: nothing was written
-                self._forget_idle(conn)
                 raise unavailable(exc) from exc
             raise
         finally:
@@ -285,18 +265,10 @@ class UnitOfWork:
             clean = True
         except Exception as exc:
             if is_unavailable(exc):
-                self._forget_idle(conn)
                 raise unavailable(exc) from exc
             raise
         finally:
             self._release(conn, clean)
-
-
-def _broken(conn: Connection) -> bool:
-    try:
-        return conn.connection.dbapi_connection.closed
-    except Exception:  # noqa: BLE001 - no driver connection left: broken
-        return True
 
 
 @contextmanager
