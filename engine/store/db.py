@@ -34,7 +34,12 @@ def make_engine(url: str, **kwargs) -> Engine:
     # libpq takes one `options`: keep the URL's own (a search_path, say) and add ours to it
     own = make_url(url).query.get("options")
     own = " ".join(own) if isinstance(own, tuple) else own
-    connect_args = {"options": " ".join(filter(None, (own, "-c jit=off"))), **kwargs.pop("connect_args", {})}
+    # psycopg's own server-side preparing is off: the hot statements are prepared by
+    # engine/store/pg_pipeline.py's _Wire, and psycopg, having prepared anything itself, answers
+    # a DROP, ALTER or ROLLBACK run through a cursor with DEALLOCATE ALL, which would take the
+    # _Wire's statements away with its own
+    connect_args = {"options": " ".join(filter(None, (own, "-c jit=off"))), "prepare_threshold": None,
+                    **kwargs.pop("connect_args", {})}
     if "isolation_level" in kwargs:          # an administrative engine (CREATE DATABASE): as is
         return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
     # BEGINs and a command's writes travel with its reads; the pool pings only connections that

@@ -13,6 +13,7 @@ applies (`state = ?` against `WHERE state = 'open'`), which made the inbox query
 index either."""
 from __future__ import annotations
 
+import re
 from collections import namedtuple
 from operator import itemgetter
 
@@ -40,7 +41,7 @@ class FastWrite:
             compiled = inline_constants(self.stmt, dialect).compile(dialect=dialect, column_keys=list(keys))
             if "POSTCOMPILE" in compiled.string:
                 raise ValueError("FastWrite statements cannot use expanding IN (...) parameters")
-            plan = (compiled.string, *_bind_plan(compiled))
+            plan = _native(compiled, dialect) or (compiled.string, *_bind_plan(compiled))
             self._compiled[(dialect.name, keys)] = plan
         return plan
 
@@ -82,6 +83,8 @@ class FastWrite:
         rows, plan = self._rows_and_plan(conn, rows)
         if len(rows) == 1:
             cursor = _cursor(conn, plan[0], self._params(plan, rows[0]))
+        elif type(plan[0]) is bytes:          # PostgreSQL: one pipeline, the queued writes first
+            return pg_pipeline.flush(conn, plan[0], [self._params(plan, r) for r in rows]).rowcount
         else:
             if pg_pipeline.waiting(conn):
                 pg_pipeline.flush(conn)
@@ -145,7 +148,7 @@ class FastRead:
             # (position, processor) of the few columns that need one (datetimes, JSON)
             converters = tuple((i, proc) for i, c in enumerate(columns)
                                if (proc := c.type._cached_result_processor(dialect, None)) is not None)
-            plan = (compiled.string, *_bind_plan(compiled), row_type, converters)
+            plan = (*(_native(compiled, dialect) or (compiled.string, *_bind_plan(compiled))), row_type, converters)
             self._plans[dialect.name] = plan
         return plan
 
@@ -182,9 +185,12 @@ class FastRead:
         return fast
 
 
-def _cursor(conn: Connection, sql: str, params):
-    """A driver cursor that executed `sql`: on PostgreSQL together with the statements queued
-    before it (one round trip for all)."""
+def _cursor(conn: Connection, sql, params):
+    """A driver cursor that executed `sql`; on PostgreSQL (`sql` in bytes, see `_native`) the
+    answer of the pipeline that sent it with the statements queued before it (one round trip
+    for all)."""
+    if type(sql) is bytes:
+        return pg_pipeline.flush(conn, sql, params)
     if pg_pipeline.waiting(conn):
         return pg_pipeline.flush(conn, sql, params)
     cursor = conn.connection.dbapi_connection.cursor()
@@ -218,7 +224,29 @@ def inline_constants(stmt, dialect):
     return replacement_traverse(stmt, {}, replace)
 
 
-def _bind_plan(compiled) -> tuple:
+_PLACEHOLDER = re.compile(r"%\(([^)]+)\)s|%%")
+
+
+def _native(compiled, dialect):
+    """PostgreSQL: (the SQL in the server's own form, `$1`, `$2` ... in UTF-8, the bind plan
+    giving a tuple in that order), for engine/store/pg_pipeline.py's `_Wire`, which sends it
+    without psycopg's per-statement conversion of `%(name)s`. None on other dialects."""
+    if dialect.name != "postgresql":
+        return None
+    order: dict = {}
+
+    def number(match):
+        name = match.group(1)
+        if name is None:
+            return "%"
+        if name not in order:
+            order[name] = len(order) + 1
+        return f"${order[name]}"
+    sql = _PLACEHOLDER.sub(number, compiled.string)
+    return (sql.encode(), *_bind_plan(compiled, list(order)))
+
+
+def _bind_plan(compiled, names: list | None = None) -> tuple:
     """(names with the statement's own values, the (position, bind processor) of those that have
     one) of every parameter the SQL names, in the driver's order, and whether the driver takes
     them positionally. The statement's own values are its constants (e.g. state == 'open'); the
@@ -226,7 +254,10 @@ def _bind_plan(compiled) -> tuple:
     processors = compiled._bind_processors
     fixed = compiled.construct_params(_check=False)
     positional = compiled.positiontup
-    names = list(positional) if positional is not None else list(fixed)
+    if names is None:
+        names = list(positional) if positional is not None else list(fixed)
+    else:
+        positional = names
     pairs = tuple((name, fixed[name]) for name in names)
     converting = tuple((i, proc) for i, name in enumerate(names)
                        if (proc := _processor(compiled, name, processors.get(name))) is not None)

@@ -19,20 +19,25 @@ Every SQLAlchemy statement first sends what is queued (the "before_cursor_execut
 statement order and what a statement sees are exactly as without the queue."""
 from __future__ import annotations
 
+import re
 import time
 from typing import Callable, Optional
 
 import psycopg
+from psycopg import pq
+from psycopg.adapt import PyFormat, Transformer
+from psycopg.waiting import Ready, Wait
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
 
 # (SQL, parameter rows, expected row count or None, error factory when it differs)
-Queued = tuple[str, list, Optional[int], Optional[Callable[[], Exception]]]
+Queued = tuple[bytes, list, Optional[int], Optional[Callable[[], Exception]]]
 
-_BEGIN: Queued = ("BEGIN", [], None, None)
+_BEGIN: Queued = (b"BEGIN", [], None, None)
 QUEUE = "pg_queue"            # on the DB-API connection's pool record: the statements not sent yet
-_DEFER = "pg_defer_writes"   # set by a unit of work: FastWrite.write may queue
+_DEFER = "pg_defer_writes"   # set by a unit of work (`begin`): FastWrite.write may queue
 _USED = "pg_last_used"
+_WIRE = "pg_wire"            # on the pool record: the connection's _Wire (its prepared statements)
 # a connection idle for longer than this is pinged before use (a restarted server is noticed
 # before the command starts, as SQLAlchemy's pre-ping would)
 PING_AFTER_IDLE_S = 2.0
@@ -42,6 +47,12 @@ PING_AFTER_IDLE_S = 2.0
 GUARDED = "guarded"
 GUARDED_COLUMNS = ("version",)
 GUARD_FAILURES = (psycopg.errors.NotNullViolation,)
+
+_OK = pq.ConnStatus.OK
+_IDLE = pq.TransactionStatus.IDLE
+_FATAL, _ABORTED, _TUPLES, _SYNC = (pq.ExecStatus.FATAL_ERROR, pq.ExecStatus.PIPELINE_ABORTED,
+                                    pq.ExecStatus.TUPLES_OK, pq.ExecStatus.PIPELINE_SYNC)
+_WAIT_R, _WAIT_RW, _READY_R = Wait.R, Wait.RW, Ready.R
 
 
 def install(engine: Engine) -> None:
@@ -78,7 +89,10 @@ def _stamp(dbapi_conn, record) -> None:
 
 
 def _queue_begin(conn) -> None:
-    queue = _queue(conn)
+    info = conn.info
+    if info.get(_DEFER):
+        return       # a Core statement inside a unit of work, which queued its BEGIN itself
+    queue = info.get(QUEUE)
     if queue is not None:
         queue.clear()
         queue.append(_BEGIN)
@@ -121,64 +135,303 @@ def deferring(conn: Connection) -> Optional[list]:
     return _queue(conn)
 
 
-def defer_writes(conn: Connection, on: bool) -> None:
-    """Let FastWrite.write queue on `conn` (a unit of work, which flushes at its commit)."""
-    if QUEUE in conn.info:
-        conn.info[_DEFER] = on
-
-
-def flush(conn: Connection, sql: Optional[str] = None, params=None, commit: bool = False):
-    """Send what is queued on `conn`, followed by `sql` (when given), in one round trip; returns the
-    cursor of `sql` with its results, or None. With `commit`, the COMMIT goes in the same round
-    trip unless a queued write must have its row count checked first. Raises the error of a
-    queued write whose check fails (nothing is committed then)."""
-    queue = _queue(conn)
-    raw = conn.connection.dbapi_connection
-    if not queue:
-        if sql is None:
-            return None
-        cursor = raw.cursor()
-        cursor.execute(sql, params)
-        return cursor
-    pending = list(queue)
+def begin(conn: Connection) -> None:
+    """A unit of work's transaction on `conn`, without SQLAlchemy's Transaction object (its
+    events and bookkeeping cost as much as a step's statements): BEGIN is queued, and the writes
+    whose results nobody reads wait with it, until the next read or `commit`. A Core statement
+    executed inside autobegins SQLAlchemy's transaction on top of ours, which then adds nothing
+    (`_queue_begin`), and `commit`/`rollback` end it through SQLAlchemy."""
+    info = conn.info
+    queue = info[QUEUE]
     queue.clear()
-    if commit and len(pending) == 1 and pending[0] is _BEGIN:
-        return None                      # a transaction that ran nothing: no BEGIN, no COMMIT
-    answer, counted, guards = None, [], []
+    queue.append(_BEGIN)
+    info[_DEFER] = True
+
+
+def commit(conn: Connection) -> None:
+    """Send what `begin` queued with the COMMIT, in one round trip (the COMMIT follows on its own
+    when a queued write's row count must be checked first)."""
+    if conn.in_transaction():
+        conn.commit()              # "commit" event: the queue and COMMIT; then psycopg's own if needed
+    else:
+        flush(conn, commit=True)
+    raw = conn.connection.dbapi_connection
+    if raw.pgconn.transaction_status != _IDLE:
+        raw.commit()
+    conn.info[_DEFER] = False
+
+
+def rollback(conn: Connection) -> bool:
+    """End the transaction of `begin` without keeping anything; False when the connection is
+    broken (it is invalidated: the pool opens a new one)."""
+    info = conn.info
+    info[_DEFER] = False
+    queue = info.get(QUEUE)
+    if queue:
+        queue.clear()
     try:
-        with raw.pipeline():
-            counted, guards = _send(raw, pending)
-            if sql is not None:
-                answer = raw.cursor()
-                answer.execute(sql, params)
-            if commit and not counted:
-                raw.cursor().execute("COMMIT")
-    except GUARD_FAILURES as failure:
-        # a guarded write refused itself (its guard made the column NULL): the caller's error
-        if guards and failure.diag.column_name in GUARDED_COLUMNS:
-            raise guards[0]() from None
-        raise
-    for target, expect, error in counted:
-        if target.rowcount != expect:
-            raise error()
-    return answer
+        if conn.in_transaction():
+            conn.rollback()
+        raw = conn.connection.dbapi_connection
+        if raw.pgconn.transaction_status != _IDLE:
+            raw.rollback()
+        return True
+    except Exception:  # noqa: BLE001 - a connection that cannot roll back is of no further use
+        conn.invalidate()
+        return False
 
 
-def _send(raw, pending: list) -> tuple[list, list]:
-    """Queue `pending` on the pipeline of `raw`; returns (the (cursor, expected count, error) of
-    the writes to count once the results are in, the errors of the guarded writes)."""
-    counted, guards = [], []
-    shared = raw.cursor()
-    for sql, rows, expect, error in pending:
-        target = raw.cursor() if type(expect) is int else shared
-        if not rows:
-            target.execute(sql)
-        elif len(rows) == 1:
-            target.execute(sql, rows[0])
-        else:
-            target.executemany(sql, rows)
-        if expect is GUARDED:
-            guards.append(error)
-        elif expect is not None:
-            counted.append((target, expect, error))
-    return counted, guards
+def flush(conn: Connection, sql: Optional[bytes] = None, params=None, commit: bool = False):
+    """Send what is queued on `conn`, followed by `sql` (when given, with one row of `params` or
+    a list of rows), in one round trip; returns the answer of `sql` (rows and row count), or
+    None. With `commit`, the COMMIT goes in the same round trip unless a queued write must have
+    its row count checked first. Raises the error of a queued write whose check fails (nothing is
+    committed then)."""
+    queue = _queue(conn)
+    pending = list(queue) if queue else []
+    if queue:
+        queue.clear()
+    if sql is None:
+        if not pending or (commit and len(pending) == 1 and pending[0] is _BEGIN):
+            return None                  # nothing to send; or a transaction that ran nothing
+    return exchange(conn, pending, sql, params, commit)
+
+
+def exchange(conn: Connection, pending: list, sql: Optional[bytes], params, commit: bool):
+    """`pending` (queued writes), then `sql`, then COMMIT (with `commit`) in one pipeline on the
+    libpq connection itself (see `_Wire`); the errors are psycopg's, as a cursor would raise."""
+    record = conn.connection._connection_record
+    wire = record.info.get(_WIRE)
+    if wire is None:
+        wire = record.info[_WIRE] = _Wire(conn.connection.dbapi_connection)
+    return wire.exchange(pending, sql, params, commit)
+
+
+class _Answer:
+    """What a statement sent through `_Wire` answered: its rows and row count, with the cursor
+    methods the callers use (fast.py)."""
+    __slots__ = ("rowcount", "rows")
+
+    def __init__(self, rowcount: int, rows: list):
+        self.rowcount = rowcount
+        self.rows = rows
+
+    def fetchone(self):
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self) -> list:
+        return self.rows
+
+    def close(self) -> None:
+        pass
+
+
+# what to do with a statement's result: nothing (errors aside), return it, count its rows, or
+# remember that a statement was prepared
+_PLAIN, _ANSWER, _COUNT, _PREPARE = None, "answer", "count", "prepare"
+_AUTO: dict = {}        # number of parameters -> [PyFormat.AUTO] * n, as a cursor asks for them
+
+
+class _Wire:
+    """The statements of a flush sent on the libpq connection (psycopg's `pgconn`) in pipeline
+    mode, without psycopg's cursors and pipeline object: those cost ~60 µs of Python per
+    statement (a cursor, the query's conversion, a poll of the socket after every statement,
+    result bookkeeping), more than the server's work on the statement. What stays psycopg's:
+    the parameter dumping and row loading (its C Transformer, so the values sent and the Python
+    values read are a cursor's, byte for byte), the error classes (`error_from_result`) and the
+    waiting on the socket (`Connection.wait`, which releases the GIL).
+
+    SQL comes in PostgreSQL's own `$1` form, parameters as tuples (fast.py prepares both once).
+    A statement is prepared on the server the first time it is sent on a connection, keyed like
+    psycopg's own cache by the SQL and its parameters' types (an int is sent as int2, int4 or
+    int8 by its size), so the server parses and plans it once per connection."""
+
+    __slots__ = ("raw", "pgconn", "tx", "prepared", "made")
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.pgconn = raw.pgconn
+        self.tx = Transformer(raw)
+        self.prepared: dict = {}     # (sql, parameter types) -> statement name on the server
+        self.made = 0
+
+    def exchange(self, pending: list, sql, params, commit: bool):
+        pgconn, raw = self.pgconn, self.raw
+        pgconn.enter_pipeline_mode()
+        try:
+            try:
+                handlers, guards, fresh = self._queue(pending, sql, params, commit)
+            except BaseException:
+                # a parameter that cannot be dumped: what was queued before it runs, and fails
+                # with the transaction (its BEGIN went first, the COMMIT was not queued yet)
+                pgconn.pipeline_sync()
+                raw.wait(_collect(pgconn))
+                raise
+            pgconn.pipeline_sync()
+            results = raw.wait(_collect(pgconn))
+        except BaseException:
+            if pgconn.status == _OK:
+                try:
+                    pgconn.exit_pipeline_mode()
+                except psycopg.OperationalError:
+                    pass        # results left behind (interrupted): the error above is the one to see
+            raise
+        pgconn.exit_pipeline_mode()
+        return self._read(handlers, results, guards, fresh)
+
+    def _queue(self, pending: list, sql, params, commit: bool) -> tuple[list, list, dict]:
+        """Put the statements in libpq's pipeline; returns (what to do with each result, the
+        errors of the guarded writes, the statements prepared now)."""
+        handlers: list = []
+        guards: list = []
+        fresh: dict = {}
+        counted = False
+        for text, rows, expect, error in pending:
+            if type(text) is str:          # queued in psycopg's own form (`%s`, `%(name)s`)
+                text, rows = _server_form(text, rows)
+            if not rows:
+                self.pgconn.send_query_params(text, None)
+                handlers.append(_PLAIN)
+                continue
+            if expect is GUARDED:
+                guards.append(error)
+                expect = None
+            counted = counted or expect is not None
+            if len(rows) > 1 and expect is None and (many := _multi_row(text, len(rows))) is not None:
+                # an INSERT of several rows (a command's audit events): one statement, not one each
+                self._send(many, tuple(value for row in rows for value in row), fresh, handlers)
+                handlers.append(_PLAIN)
+                continue
+            for row in rows:
+                self._send(text, row, fresh, handlers)
+                handlers.append(_PLAIN if expect is None else (_COUNT, expect, error))
+        if sql is not None:
+            for row in (params if type(params) is list else (params,)):
+                self._send(sql, row, fresh, handlers)
+                handlers.append(_ANSWER)
+        if commit and not counted:
+            self.pgconn.send_query_params(b"COMMIT", None)
+            handlers.append(_PLAIN)
+        return handlers, guards, fresh
+
+    def _send(self, text: bytes, row, fresh: dict, handlers: list) -> None:
+        pgconn, tx = self.pgconn, self.tx
+        formats = _AUTO.get(len(row))
+        if formats is None:
+            formats = _AUTO[len(row)] = [PyFormat.AUTO] * len(row)
+        values = tx.dump_sequence(row, formats)
+        key = (text, tx.types)
+        name = self.prepared.get(key) or fresh.get(key)
+        if name is None:
+            self.made += 1
+            name = fresh[key] = b"lb_%d" % self.made
+            pgconn.send_prepare(name, text, param_types=key[1])
+            handlers.append((_PREPARE, key))
+        pgconn.send_query_prepared(name, values, param_formats=tx.formats)
+
+    def _read(self, handlers: list, results: list, guards: list, fresh: dict):
+        answer, failure, rows, count = None, None, [], 0
+        for handler, result in zip(handlers, results):
+            status = result.status
+            if status == _FATAL:
+                failure = failure or result
+            elif status == _ABORTED or handler is _PLAIN:
+                continue
+            elif handler is _ANSWER:
+                count += result.command_tuples or 0
+                if status == _TUPLES and result.ntuples:
+                    self.tx.set_pgresult(result)
+                    rows.extend(self.tx.load_rows(0, result.ntuples, tuple))
+                answer = True
+            elif handler[0] == _PREPARE:
+                self.prepared[handler[1]] = fresh[handler[1]]
+        if failure is not None:
+            raise self._error(failure, guards)
+        for handler, result in zip(handlers, results):
+            if type(handler) is tuple and handler[0] == _COUNT and result.command_tuples != handler[1]:
+                raise handler[2]()
+        return _Answer(count, rows) if answer else None
+
+    def _error(self, failure, guards: list) -> Exception:
+        """The exception for the first statement that failed: psycopg's, as a cursor raises it;
+        the caller's when a guarded write refused itself (its guard made the column NULL)."""
+        error = psycopg.errors.error_from_result(failure, encoding=self.pgconn._encoding)
+        if guards and isinstance(error, GUARD_FAILURES) and error.diag.column_name in GUARDED_COLUMNS:
+            error = guards[0]()
+            error.__suppress_context__ = True
+        elif isinstance(error, psycopg.errors.InvalidSqlStatementName):
+            self.prepared.clear()     # someone ran DEALLOCATE ALL on this connection: prepare anew
+        return error
+
+
+_FORMS: dict = {}
+_PSYCOPG_PLACEHOLDER = re.compile(r"%\(([^)]+)\)s|%s|%%")
+
+
+def _server_form(text: str, rows: list) -> tuple[bytes, list]:
+    """A write queued in psycopg's own form by a caller outside fast.py (`%s` with tuples,
+    `%(name)s` with dicts): the server's `$1` form and its rows as tuples (converted once)."""
+    found = _FORMS.get(text)
+    if found is None:
+        names: list = []
+        count = [0]
+
+        def number(match):
+            if match.group(0) == "%%":
+                return "%"
+            if match.group(1) is None:
+                count[0] += 1
+                return f"${count[0]}"
+            if match.group(1) not in names:
+                names.append(match.group(1))
+            return f"${names.index(match.group(1)) + 1}"
+        found = _FORMS[text] = (_PSYCOPG_PLACEHOLDER.sub(number, text).encode(), tuple(names))
+    sql, names = found
+    if names:
+        rows = [tuple(row[name] for name in names) for row in rows]
+    return sql, [tuple(row) for row in rows]
+
+
+_MULTI: dict = {}
+_VALUES = re.compile(rb"^INSERT INTO [^;]* VALUES (\([^()]*(?:\([^()]*\)[^()]*)*\))$", re.S)
+_NUMBER = re.compile(rb"\$(\d+)")
+
+
+def _multi_row(text: bytes, n: int) -> Optional[bytes]:
+    """`INSERT ... VALUES ($1, .., $k)` as one statement for `n` rows (`VALUES (..), (..)`, the
+    placeholders numbered on); None for any other statement (RETURNING, ON CONFLICT, a SELECT)."""
+    key = (text, n)
+    found = _MULTI.get(key, False)
+    if found is False:
+        match = _VALUES.match(text)
+        found = None
+        if match is not None:
+            values = match.group(1)
+            width = max((int(number) for number in _NUMBER.findall(values)), default=0)
+            rows = [_NUMBER.sub(lambda m, i=i: b"$%d" % (int(m.group(1)) + i * width), values) for i in range(n)]
+            found = text[:match.start(1)] + b", ".join(rows)
+        _MULTI[key] = found
+    return found
+
+
+def _collect(pgconn):
+    """Generator for `Connection.wait`: flush what libpq holds, then gather the results of every
+    statement (one list entry each, in order) up to the pipeline's sync."""
+    while pgconn.flush():
+        ready = yield _WAIT_RW
+        if ready & _READY_R:
+            pgconn.consume_input()
+    results: list = []
+    last = None
+    while True:
+        while pgconn.is_busy():
+            if (yield _WAIT_R):
+                pgconn.consume_input()
+        result = pgconn.get_result()
+        if result is None:                # the end of one statement's results
+            results.append(last)
+            last = None
+        elif result.status == _SYNC:
+            return results
+        elif last is None or last.status != _FATAL:
+            last = result

@@ -123,7 +123,8 @@ class UnitOfWork:
         # giving it back to SQLAlchemy's pool: a checkout and check-in cost ~17 µs, as much as two
         # of a step's statements (bench/bench_engine.py). A list's pop and append are atomic, so
         # no two threads ever hold the same connection. PostgreSQL keeps the pool and its
-        # pre-ping (a server restart must not break the next command).
+        # ping of idle connections (a server restart must not break the next command; keeping
+        # them too made no measurable difference once the statements went to the wire).
         self._idle: list | None = [] if self._on_driver else None
         # PostgreSQL: each thread's autocommit connection for glance(), and every one made (to close)
         self._glancing = threading.local()
@@ -226,15 +227,15 @@ class UnitOfWork:
                     clean = not raw.in_transaction and not conn.in_transaction()
                     raise
             else:
-                # PostgreSQL: the writes whose results nobody reads wait in a queue and leave with
-                # the next read, or with the COMMIT (engine/store/pg_pipeline.py)
-                pg_pipeline.defer_writes(conn, True)
+                # PostgreSQL: BEGIN and the writes whose results nobody reads wait in a queue and
+                # leave with the next read, or with the COMMIT (engine/store/pg_pipeline.py)
+                pg_pipeline.begin(conn)
                 try:
-                    with conn.begin():
-                        yield Transaction(conn)
-                        pg_pipeline.flush(conn, commit=True)
-                finally:
-                    pg_pipeline.defer_writes(conn, False)
+                    yield Transaction(conn)
+                    pg_pipeline.commit(conn)
+                except BaseException:
+                    clean = pg_pipeline.rollback(conn) and not conn.in_transaction()
+                    raise
             clean = True
         except Exception as exc:
             if is_unavailable(exc):       # rolled back above: nothing was written

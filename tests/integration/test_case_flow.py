@@ -250,6 +250,7 @@ def test_inbox_sql_writes_its_constants_so_the_database_never_re_prepares_it(dem
     with ctx.uow.read() as tx:
         stmt, fast = tx.tasks.inbox_statement(queues.queues_of(ctx, tx, clerk.staff_id), False)
         sql = fast._plan(tx.conn.dialect)[0] if fast is not None else str(stmt.compile(dialect=tx.conn.dialect))
+    sql = sql.decode() if isinstance(sql, bytes) else sql     # PostgreSQL's plans keep it in UTF-8
     branches = sql.count("FROM task")
     assert branches >= 2 and sql.count("task.state = 'open'") == branches
     assert "routed_role = 'agent'" in sql

@@ -3,10 +3,12 @@
 every execution), values the caller passes stay bound, and results are right on a real SQLite."""
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, create_engine, select, update
+from sqlalchemy import (Column, Integer, MetaData, String, Table, bindparam, create_engine, literal_column, select,
+                        update)
 from sqlalchemy.dialects import postgresql, sqlite
 
-from engine.store.fast import FastRead, FastWrite, inline_constants
+from engine.store.fast import FastRead, FastWrite, _bind, inline_constants
+from engine.store.pg_pipeline import _multi_row
 
 meta = MetaData()
 item = Table("item", meta, Column("id", Integer, primary_key=True), Column("state", String(20)),
@@ -50,3 +52,25 @@ def test_fast_statements_with_constants_give_the_right_rows():
         assert [tuple(r) for r in mine.all(conn, {"who": "wang"})] == [(1, "wang")]
         quoted = FastRead(select(item.c.id).where(item.c.owner == "o'brien"))
         assert [r.id for r in quoted.all(conn, {})] == [2]
+
+
+def test_postgresql_plans_number_each_name_once_in_the_servers_own_form():
+    """engine/store/pg_pipeline.py sends the SQL as the server reads it ($1, $2 ...): a name used
+    twice is one parameter, a literal % stays one %, and the values come as a tuple in that order."""
+    stmt = (select(item.c.id).where(item.c.state == bindparam("c"), item.c.owner == bindparam("n"),
+                                    item.c.state != bindparam("c"), item.c.owner.like(literal_column("'a%'"))))
+    plan = FastRead(stmt)._plan(postgresql.psycopg.dialect())
+    sql = plan[0].decode()
+    assert "item.state = $1" in sql and "item.owner = $2" in sql and "item.state != $1" in sql
+    assert "'a%'" in sql and "%(" not in sql
+    assert _bind(plan[1], plan[2], {"c": "X", "n": "Y"}) == ("X", "Y")
+
+
+def test_an_insert_of_several_rows_becomes_one_statement_and_nothing_else_does():
+    one = b"INSERT INTO event (a, b, at) VALUES ($1::VARCHAR, $2, now())"
+    assert _multi_row(one, 2) == (b"INSERT INTO event (a, b, at) VALUES ($1::VARCHAR, $2, now()), "
+                                  b"($3::VARCHAR, $4, now())")
+    for other in (b"INSERT INTO t (a) VALUES ($1) RETURNING t.id",
+                  b"INSERT INTO t (a) VALUES ($1) ON CONFLICT (a) DO UPDATE SET a = excluded.a",
+                  b"UPDATE t SET a = $1 WHERE t.id = $2", b"INSERT INTO t (a) SELECT $1"):
+        assert _multi_row(other, 2) is None

@@ -1,0 +1,152 @@
+"""The unit of work's statements on PostgreSQL (engine/store/pg_pipeline.py): BEGIN, the queued
+writes, the next read and the COMMIT leave in one pipeline sent on the libpq connection itself,
+prepared once per connection, in a transaction the unit of work begins and ends itself. What
+must hold whatever the wire: a command commits all or nothing, errors are the driver's (or the
+caller's, for a guarded write), a Core statement sees the writes queued before it, and the
+connection is clean after a failure. Both databases where the behaviour is the same."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError as SAIntegrityError
+
+from engine.domain.errors import Conflict
+from engine.store import pg_pipeline
+from engine.store import tables as t
+from engine.store.fast import FastRead, FastWrite
+from tests.integration.test_case_flow import start_food
+
+_C = t.case_counter.c
+ADD = FastWrite(insert(t.case_counter))
+BUMP = FastWrite(update(t.case_counter).where(_C.scope == bindparam("s"), _C.day == bindparam("d"))
+                 .values(value=_C.value + bindparam("by")))
+VALUE = FastRead(select(_C.value).where(_C.scope == bindparam("s"), _C.day == bindparam("d")))
+
+
+def _rows(ctx) -> dict:
+    with ctx.uow.read() as tx:
+        return {(r.scope, r.day): r.value for r in tx.conn.execute(select(t.case_counter))}
+
+
+def _postgres(ctx) -> bool:
+    return ctx.uow.engine.dialect.name == "postgresql"
+
+
+def test_queued_writes_are_seen_by_the_next_read_and_a_core_statement_and_commit_once(ctx):
+    with ctx.uow.begin() as tx:
+        ADD.write(tx.conn, [{"scope": "A", "day": "20260101", "value": 1},
+                            {"scope": "B", "day": "20260101", "value": 5}])
+        BUMP.write(tx.conn, {"s": "A", "d": "20260101", "by": 2}, 1, lambda: Conflict("lost"))
+        assert VALUE.first(tx.conn, {"s": "A", "d": "20260101"}).value == 3     # read after the queue
+        core = tx.conn.execute(select(func.sum(_C.value))).scalar()            # Core sees them too
+        assert core == 8
+        BUMP.write(tx.conn, {"s": "B", "d": "20260101", "by": 1})
+    assert _rows(ctx) == {("A", "20260101"): 3, ("B", "20260101"): 6}
+
+
+def test_a_failing_statement_in_the_middle_commits_nothing_and_the_kept_connection_works(ctx):
+    with ctx.uow.begin() as tx:
+        ADD.write(tx.conn, {"scope": "A", "day": "20260101", "value": 1})
+    with pytest.raises((SAIntegrityError, Exception)) as err:
+        with ctx.uow.begin() as tx:
+            BUMP.write(tx.conn, {"s": "A", "d": "20260101", "by": 10})
+            ADD.write(tx.conn, {"scope": "A", "day": "20260101", "value": 7})    # duplicate key
+            ADD.write(tx.conn, {"scope": "C", "day": "20260101", "value": 1})
+    assert "unique" in str(err.value).lower() or "duplicate" in str(err.value).lower()
+    assert _rows(ctx) == {("A", "20260101"): 1}
+    for conn in ctx.uow._idle or ():                 # nothing left open on a kept connection
+        assert not conn.in_transaction()
+        if _postgres(ctx):
+            assert conn.connection.dbapi_connection.pgconn.transaction_status == 0      # IDLE
+    with ctx.uow.begin() as tx:
+        BUMP.write(tx.conn, {"s": "A", "d": "20260101", "by": 1})
+    assert _rows(ctx) == {("A", "20260101"): 2}
+
+
+def test_a_row_count_that_differs_raises_the_callers_error_before_the_commit(ctx):
+    with pytest.raises(Conflict):
+        with ctx.uow.begin() as tx:
+            ADD.write(tx.conn, {"scope": "A", "day": "20260101", "value": 1})
+            BUMP.write(tx.conn, {"s": "nope", "d": "20260101", "by": 1}, 1, lambda: Conflict("no such row"))
+    assert _rows(ctx) == {}
+
+
+def test_a_value_the_driver_cannot_send_fails_the_command_and_writes_nothing(ctx):
+    with pytest.raises(Exception):
+        with ctx.uow.begin() as tx:
+            ADD.write(tx.conn, {"scope": "A", "day": "20260101", "value": 1})
+            ADD.write(tx.conn, {"scope": "B", "day": "20260101", "value": object()})
+            VALUE.first(tx.conn, {"s": "A", "d": "20260101"})
+    assert _rows(ctx) == {}
+    with ctx.uow.begin() as tx:
+        ADD.write(tx.conn, {"scope": "A", "day": "20260101", "value": 1})
+    assert _rows(ctx) == {("A", "20260101"): 1}
+
+
+def test_a_guarded_save_of_a_stale_case_is_the_conflict_and_writes_nothing(demo):
+    """Cases.save on PostgreSQL checks the version in the statement itself (a stale version sets
+    it NULL, which NOT NULL refuses) so that it can go with the COMMIT: the caller's conflict,
+    raised from the pipeline, and nothing of the command kept."""
+    ctx = demo
+    started = start_food(ctx)
+    with ctx.uow.read() as tx:
+        before = tx.cases.lock(started.case_id)
+    counters = _rows(ctx)
+    with ctx.uow.begin() as tx:                      # someone else saves first
+        case = tx.cases.lock(started.case_id)
+        tx.cases.save(case, "{}", ctx.clock.now(), None, False, lambda: Conflict("first"))
+    with pytest.raises(Conflict) as err:
+        with ctx.uow.begin() as tx:
+            ADD.write(tx.conn, {"scope": "A", "day": "20260101", "value": 1})
+            tx.cases.save(before, "{}", ctx.clock.now(), None, False, lambda: Conflict("stale", code="stale"))
+    assert err.value.code == "stale"
+    assert _rows(ctx) == counters
+    with ctx.uow.read() as tx:
+        assert tx.cases.lock(started.case_id).version == before.version + 1
+
+
+@pytest.fixture
+def pg(ctx):
+    if not _postgres(ctx):
+        pytest.skip("the wire is PostgreSQL's")
+    return ctx
+
+
+def test_statements_are_prepared_once_per_connection_and_survive_ddl_through_a_cursor(pg):
+    """psycopg's own auto-prepare is off: having prepared a Core statement it ran five times, it
+    would answer the DROP below with DEALLOCATE ALL and take the wire's statements with it."""
+    with pg.uow.begin() as tx:
+        ADD.write(tx.conn, {"scope": "S1", "day": "20260101", "value": 1})
+        assert VALUE.first(tx.conn, {"s": "S1", "d": "20260101"}).value == 1
+        wire = tx.conn.connection._connection_record.info["pg_wire"]
+        made = wire.made
+        for _ in range(6):
+            tx.conn.execute(select(func.count()).select_from(t.case_counter)).scalar()
+        tx.conn.execute(text("CREATE TEMP TABLE wire_scratch (x int)"))
+        tx.conn.execute(text("DROP TABLE wire_scratch"))
+        ADD.write(tx.conn, {"scope": "S2", "day": "20260101", "value": 2})
+        assert VALUE.first(tx.conn, {"s": "S2", "d": "20260101"}).value == 2
+        assert wire.made == made                      # nothing prepared a second time
+        names = {n.encode() for n in tx.conn.execute(text("SELECT name FROM pg_prepared_statements")).scalars()}
+        assert set(wire.prepared.values()) <= names
+    seen: dict = {}
+    for value in range(3, 7):                         # later commands on a connection prepare nothing
+        with pg.uow.begin() as tx:
+            ADD.write(tx.conn, {"scope": f"S{value}", "day": "20260101", "value": value})
+            VALUE.first(tx.conn, {"s": "S1", "d": "20260101"})
+            wire = tx.conn.connection._connection_record.info["pg_wire"]
+            if id(wire) in seen:
+                assert wire.made == seen[id(wire)]
+            seen[id(wire)] = wire.made
+
+
+def test_a_write_queued_in_psycopgs_own_form_goes_with_the_commit(pg):
+    """Callers outside fast.py may queue SQL as psycopg writes it (`%s` with tuples, `%(name)s`
+    with dicts, `%%` for a percent sign); the wire sends it in the server's form."""
+    with pg.uow.begin() as tx:
+        queue = pg_pipeline.deferring(tx.conn)
+        queue.append(("INSERT INTO case_counter (scope, day, value) VALUES (%s, %s, %s)",
+                      [("P%", "20260101", 1), ("Q", "20260101", 2)], None, None))
+        queue.append(("UPDATE case_counter SET value = value + %(by)s WHERE scope LIKE 'P%%' AND day = %(d)s",
+                      [{"by": 10, "d": "20260101"}], 1, lambda: Conflict("lost")))
+    assert _rows(pg) == {("P%", "20260101"): 11, ("Q", "20260101"): 2}
