@@ -50,7 +50,9 @@ REASONS = {
     "condition_language": "a condition in XPath (bpmn:getDataObject) or prose: it cannot be evaluated, "
                           "so the gateway could not route",
     "feel_spaced_name": "a FEEL condition over a name with spaces (Vacation Approval = \"Approved\"): the "
-                        "engine's variables are plain names, so the gateway could not route",
+                        "engine's variables are plain names; with the conditions renamed the file is still refused, "
+                        "for a data input association SpiffWorkflow cannot resolve (as C.7.0's), and the "
+                        "decision table it imports (Vacation Approval.dmn) is not in the suite",
 }
 
 EXPECTED = {
