@@ -23,8 +23,10 @@ from engine.store.models import Base, ItemImplementation
 from engine.store.schema import upgrade
 
 HERE = Path(__file__).resolve().parent
-# benchmarks work in their own schema of the test database, so they never disturb the test suite's
-PG_SCHEMA = "lianban_bench"
+# benchmarks work in their own schema of the test database, so they never disturb the test suite's;
+# one schema per run (named once, inherited by the processes a run starts), so two runs at once
+# don't drop each other's tables
+PG_SCHEMA = os.environ.setdefault("LIANBAN_BENCH_SCHEMA", f"lianban_bench_{os.getpid()}")
 PG_URL = os.environ.get("LIANBAN_BENCH_POSTGRES_URL",
                         f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{PG_SCHEMA}")
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
