@@ -67,6 +67,9 @@ def test_english_switch_turns_landing_and_guide_into_english(visit):
         page.get_by_role("button", name="菜单").click()
     page.get_by_role("button", name="English").click()
     page.get_by_role("heading", name="Lianban government services").wait_for()
+    # the items and the network arrive after the heading (two requests): wait for them, then read
+    page.locator("main").get_by_text("Popular items").first.wait_for()
+    page.locator("main").get_by_text("District").first.wait_for()
     main = page.inner_text("main")
     assert "Service network" in main and "Popular items" in main and "District" in main
     check(visit, "landing-en")
