@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import keyword
 import re
-from dataclasses import dataclass
+
+from engine.bpmn.juel import Token      # one token shape for both translators
 
 MAX_LENGTH = 4000
 MAX_DEPTH = 30
@@ -48,14 +49,6 @@ class FeelUnsupported(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str        # 'num', 'str', 'name', 'op', 'end'
-    text: str
-    value: object = None
-    pos: int = 0
 
 
 def _string(text: str, i: int) -> Token:
