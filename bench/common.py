@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import statistics
 import tempfile
 import time
@@ -25,10 +26,13 @@ from engine.store.schema import upgrade
 HERE = Path(__file__).resolve().parent
 # benchmarks work in their own schema of the test database, so they never disturb the test suite's;
 # one schema per run (named once, inherited by the processes a run starts), so two runs at once
-# don't drop each other's tables
-PG_SCHEMA = os.environ.setdefault("LIANBAN_BENCH_SCHEMA", f"lianban_bench_{os.getpid()}")
-PG_URL = os.environ.get("LIANBAN_BENCH_POSTGRES_URL",
-                        f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{PG_SCHEMA}")
+# don't drop each other's tables. A URL given in LIANBAN_BENCH_POSTGRES_URL names its schema in its
+# search_path, and that is the one made and dropped.
+_GIVEN_URL = os.environ.get("LIANBAN_BENCH_POSTGRES_URL")
+_GIVEN_SCHEMA = re.search(r"search_path%3D(\w+)", _GIVEN_URL or "")
+PG_SCHEMA = (_GIVEN_SCHEMA.group(1) if _GIVEN_SCHEMA
+             else os.environ.setdefault("LIANBAN_BENCH_SCHEMA", f"lianban_bench_{os.getpid()}"))
+PG_URL = _GIVEN_URL or f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{PG_SCHEMA}"
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 

@@ -122,7 +122,6 @@ def test_supervision_benchmark_runs_and_prints_results():
     if reachable(PG_SERVER_URL):
         own = run_database.create(PG_SERVER_URL)
         env["LIANBAN_BENCH_POSTGRES_URL"] = f"{own}?options=-csearch_path%3Dlianban_bench"
-        env["LIANBAN_BENCH_SCHEMA"] = "lianban_bench"        # the schema that search_path names
     try:
         result = subprocess.run([sys.executable, "bench/bench_supervision.py", "--quick", "--rows", "3000"], cwd=ROOT,
                                 capture_output=True, text=True, timeout=300, env=env)
