@@ -60,12 +60,19 @@ def chain_xml(n: int, pid: str) -> bytes:
             f'<bpmn:endEvent id="end"/>{flows}</bpmn:process></bpmn:definitions>').encode()
 
 
+def schema_of(url: str) -> str:
+    """The schema a PostgreSQL URL of a benchmark works in (its search_path)."""
+    named = re.search(r"search_path%3D(\w+)", url)
+    return named.group(1) if named else PG_SCHEMA
+
+
 def fresh_context(url: str) -> Context:
     ctx = Context.create(Settings(database_url=url))
     if url.startswith("postgresql"):
+        schema = schema_of(url)
         with ctx.engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
     upgrade(ctx.engine)
     return ctx
 
@@ -112,7 +119,7 @@ def postgres_available() -> bool:
 def drop_all(ctx) -> None:
     if ctx.engine.dialect.name == "postgresql":
         with ctx.engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema_of(ctx.settings.database_url)} CASCADE"))
     else:
         Base.metadata.drop_all(ctx.engine)
     ctx.dispose()
