@@ -108,8 +108,8 @@ def test_worker_starts_and_stops_on_sigterm(env):
 
 
 def test_benchmark_runs_and_prints_results():
-    result = subprocess.run([sys.executable, "bench/bench_engine.py", "--cases", "2", "--no-postgres"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run([sys.executable, "bench/bench_engine.py", "--quick", "--cases", "2", "--no-postgres"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     names = {line.split()[1] for line in result.stdout.splitlines() if line.startswith("RESULT ")}
     assert {"linear5.bare.ms_per_case", "linear5.sqlite.service_over_bare", "chain.step_cost_30_over_5"} <= names
