@@ -46,7 +46,7 @@ export default {
       networkTitle: 'Service network', networkLead: 'Four tiers of service points; every window takes applications',
       units: '{n}', published: 'Published items', handled: 'Cases handled',
       popularTitle: 'Popular items', popularAll: 'All items',
-      promise: 'Promised in {n}{unit}', loadFailed: 'The service network cannot be loaded right now',
+      promise: 'Promised in {n} {unit}', loadFailed: 'The service network cannot be loaded right now',
     },
     guide: {
       title: 'Service guide', lead: 'Find an item by tier, category or keyword; a window of any tier listed as accepting takes the item.',
@@ -60,7 +60,7 @@ export default {
       powerSource: 'Source of power', decidingTier: 'Deciding tier', acceptingTiers: 'Accepted at tiers', projectType: 'Case type',
       projectTypes: { instant: 'Instant', promised: 'Promised' },
       limits: 'Time limits', legalLimit: 'Legal limit', promiseLimit: 'Promised limit', extension: 'Extension',
-      limitValue: '{n}{unit}', noLimit: 'none',
+      limitValue: '{n} {unit}', noLimit: 'none',
       materials: 'Materials', required: 'Required', optional: 'Optional', copies: '{n} copies', tolerable: 'May follow later',
       sourceGovernment: 'Issued by a government body; can come from your vault', sourceApplicant: 'Prepared by the applicant', noMaterials: 'No materials needed',
       fees: 'Fees', free: 'Free of charge', feeBasis: 'Basis of the fee', payOnline: 'Can be paid online',

@@ -101,7 +101,7 @@ export default {
       claimed: 'Claimed “{step}”', unclaimedDone: 'Handed back “{step}”', total: '{n} tasks',
       loadFailed: 'The tasks could not be loaded', more: 'More filters', fewer: 'Fewer filters', counts: 'Red {red} · Yellow {yellow}', pager: 'Pages',
     },
-    due: { none: 'No time limit', left: '{n} working days left', today: 'Due today', overdue: 'Overdue by {n} working days',
+    due: { none: 'No time limit', left: '{n} working day left | {n} working days left', today: 'Due today', overdue: 'Overdue by {n} working day | Overdue by {n} working days',
       card: { none: 'On time', yellow: 'Yellow card', red: 'Red card' } },
     task: {
       title: 'Task: {name}', back: 'Back to my tasks', caseLink: 'Case details', noForm: 'This step has no form; submit to complete it.',
@@ -162,7 +162,7 @@ export default {
       task_completed: '{actor} completed “{task}”', task_returned: '{actor} returned “{task}”: {reason}', task_cancelled: 'Step “{task}” closed',
       case_accepted: '{actor} accepted the application; the time limit runs', case_deemed_accepted: 'Deemed accepted: no correction notice in time',
       correction_notified: '{actor} sent the correction notice: {notice}', clock_paused: '{actor} paused the clock ({kind}): {reason}',
-      clock_resumed: '{actor} resumed the clock', clock_extended: '{actor} extended the limit by {amount} working days: {reason}',
+      clock_resumed: '{actor} resumed the clock', clock_extended: '{actor} extended the limit by {amount} working day: {reason} | {actor} extended the limit by {amount} working days: {reason}',
       deadlines_changed: 'Time limits recomputed', warning_yellow: 'Yellow card: the time limit is near', warning_red: 'Red card: the time limit has passed',
       warning_none: 'The card was cleared', step_warning_yellow: 'Yellow card on “{task}”', step_warning_red: 'Red card on “{task}”',
       delivery_due_set: 'Delivery due on {date}', delivery_warning_yellow: 'Yellow card: delivery due soon', delivery_warning_red: 'Red card: delivery overdue',
