@@ -86,6 +86,7 @@ def test_the_navigation_offers_external_tasks_to_a_supervisor_and_not_to_a_clerk
     _menu(visit, page)
     link = page.locator("[data-test=nav-external-tasks]")
     assert link.inner_text() == "外部任务"
+    visit.shot("nav-open-zh")
     link.click()
     page.wait_for_url(re.compile(r"/console/external-tasks$"))
     page.get_by_role("heading", name="外部任务", level=1).wait_for()
@@ -95,8 +96,18 @@ def test_the_navigation_offers_external_tasks_to_a_supervisor_and_not_to_a_clerk
     page.get_by_role("button", name="English").click()
     page.get_by_role("heading", name="External tasks", level=1).wait_for()
     assert page.locator("[data-test=nav-external-tasks]").inner_text() == "External tasks"
+    _menu(visit, page)                                                 # (a phone's menu stays open: close it)
     page.get_by_text("4 in total").wait_for()
-    page.locator("[data-test=logout]").click()                         # (on a phone the menu stays open)
+    page.locator("[data-test=lock-filter]").click()
+    page.get_by_role("option", name="Locked", exact=True).click()
+    page.get_by_text("1 in total").wait_for()
+    check(visit, "external-tasks-en")
+    page.locator("[data-test=to-incidents]").click()
+    page.get_by_role("heading", name="Incidents", level=1).wait_for()
+    page.get_by_text("2 in total").wait_for()
+    check(visit, "incidents-en")
+    _menu(visit, page)
+    page.locator("[data-test=logout]").click()
 
     visit.expect_status(403)
     page = visit.login("zcz_receiver")                                 # a clerk: no post as supervisor

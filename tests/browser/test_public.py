@@ -88,6 +88,7 @@ def test_english_switch_turns_landing_and_guide_into_english(visit):
     page.get_by_role("button", name="Search").click()
     page.wait_for_url(re.compile(r"keyword=%E5%BB%BA"))
     page.locator("[data-test=item-card]").first.get_by_text("Promised in 3 working days").wait_for()
+    assert page.locator("[data-test=guide-count]").inner_text() == "1 item"
     page.reload()
     assert page.get_by_label("Keyword").input_value() == "建筑工程施工许可"
     page.locator("[data-test=item-card]").first.get_by_text("Promised in 3 working days").wait_for()

@@ -38,6 +38,18 @@ test('an extension of 1 working day in the timeline', () => {
   assert.equal(t('wb.ev.clock_extended', { ...params, amount: 5 }, 5), '王 extended the limit by 5 working days: 现场核查')
 })
 
+test('one item, one task, one case, one copy, one star, one upload', () => {
+  for (const [key, one, three] of [
+    ['guide.count', '1 item', '3 items'], ['wb.inbox.total', '1 task', '3 tasks'], ['heatmap.cases', '1 case', '3 cases'],
+    ['guide.copies', '1 copy', '3 copies'], ['ratings.stars', '1 star', '3 stars'],
+    ['wb.mat.unverifiedN', '1 upload waits for verification', '3 uploads wait for verification']]) {
+    assert.equal(t(key, { n: 1 }, 1), one)
+    assert.equal(t(key, { n: 3 }, 3), three)
+  }
+  assert.match(t('migration.confirmText', { n: 1, from: 1, to: 2 }, 1), /^1 case will move from v1 to v2\. /)
+  assert.match(t('migration.confirmText', { n: 2, from: 1, to: 2 }, 2), /^2 cases will move from v1 to v2\. /)
+})
+
 test('Chinese has one form whatever the count', () => {
   inLocale('zh-CN', () => {
     assert.equal(t('wb.due.left', { n: 1 }, 1), '剩 1 个工作日')

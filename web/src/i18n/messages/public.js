@@ -51,7 +51,7 @@ export default {
     guide: {
       title: 'Service guide', lead: 'Find an item by tier, category or keyword; a window of any tier listed as accepting takes the item.',
       keyword: 'Keyword', keywordPlaceholder: 'Item name, code or implementing body', tier: 'Implementing tier', category: 'Category',
-      acceptingTier: 'Accepted at tier', any: 'All', count: '{n} items', empty: 'No item matches; change the filters',
+      acceptingTier: 'Accepted at tier', any: 'All', count: '{n} item | {n} items', empty: 'No item matches; change the filters',
       implementedBy: 'Implemented by', promise: 'Promised limit', legal: 'Legal limit', online: 'Online', windowOnly: 'At a window only',
       notFound: 'This item was not found; it may have changed or been withdrawn',
       applyOnline: 'Apply online', applyHint: 'Applying online needs a login; materials can come from your vault',
@@ -61,7 +61,7 @@ export default {
       projectTypes: { instant: 'Instant', promised: 'Promised' },
       limits: 'Time limits', legalLimit: 'Legal limit', promiseLimit: 'Promised limit', extension: 'Extension',
       limitValue: '{n} {unit}', noLimit: 'none',
-      materials: 'Materials', required: 'Required', optional: 'Optional', copies: '{n} copies', tolerable: 'May follow later',
+      materials: 'Materials', required: 'Required', optional: 'Optional', copies: '{n} copy | {n} copies', tolerable: 'May follow later',
       sourceGovernment: 'Issued by a government body; can come from your vault', sourceApplicant: 'Prepared by the applicant', noMaterials: 'No materials needed',
       fees: 'Fees', free: 'Free of charge', feeBasis: 'Basis of the fee', payOnline: 'Can be paid online',
       channels: 'Ways to apply', depth: 'Online depth', mobile: 'On mobile', express: 'Result sent by courier', visits: 'Visits needed',

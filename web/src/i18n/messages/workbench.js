@@ -98,7 +98,7 @@ export default {
       caseNumber: 'Case number', itemName: 'Item', applicant: 'Applicant', step: 'Step', timeLeft: 'Time left', claimer: 'Claimed by',
       actions: 'Actions', claim: 'Claim', open: 'Work on it', unclaim: 'Hand back', view: 'View', unclaimed: 'Unclaimed', me: 'Me',
       empty: 'No tasks', emptyFiltered: 'No task matches; change or clear the filters', clear: 'Clear filters',
-      claimed: 'Claimed “{step}”', unclaimedDone: 'Handed back “{step}”', total: '{n} tasks',
+      claimed: 'Claimed “{step}”', unclaimedDone: 'Handed back “{step}”', total: '{n} task | {n} tasks',
       loadFailed: 'The tasks could not be loaded', more: 'More filters', fewer: 'Fewer filters', counts: 'Red {red} · Yellow {yellow}', pager: 'Pages',
     },
     due: { none: 'No time limit', left: '{n} working day left | {n} working days left', today: 'Due today', overdue: 'Overdue by {n} working day | Overdue by {n} working days',
@@ -127,7 +127,7 @@ export default {
         special_procedure_notice: 'Special procedure notice', grant_decision: 'Licence decision', refusal_decision: 'Refusal decision',
         return_notice: 'Return notice', delivery_receipt: 'Delivery receipt' } },
     mat: {
-      complete: 'Materials complete', incomplete: 'Incomplete: {n} missing', ready: 'Ready for acceptance', unverifiedN: '{n} uploads wait for verification',
+      complete: 'Materials complete', incomplete: 'Incomplete: {n} missing', ready: 'Ready for acceptance', unverifiedN: '{n} upload waits for verification | {n} uploads wait for verification',
       toleratedN: '{n} tolerated', mandateMissing: 'The proxy mandate is missing', mandateOk: 'Proxy mandate recorded',
       name: 'Material', status: 'Status', how: 'Source', required: 'Required', optional: 'Optional', tolerable: 'Tolerable',
       deadlineBy: 'to follow by {date}', verifiedBy: 'verified by {name}', autoFilled: 'fetched automatically',
