@@ -84,6 +84,7 @@ def test_the_shape_of_a_schedule_is_checked_with_the_path():
         ("hours[1].days[0].weekdays", "hours_invalid")]
     repeated = {**WINTER, "days": [WINTER["days"][0], {"weekdays": [4, 5], "opens": "09:00", "closes": "12:00"}]}
     assert problems([SUMMER, repeated]) == [("hours[1].days[1].weekdays", "hours_weekday_repeated")]
+    assert hh.check([SUMMER, repeated])[1][0].message.startswith("Thursday (weekday 4) already has a rule")   # English
     assert problems([SUMMER, {**WINTER, "name": "冬" * 21}]) == [("hours[1].name", "hours_invalid")]
     assert problems([SUMMER, "winter"]) == [("hours[1]", "hours_invalid")]
     assert problems([{"from": "01-01", "to": "12-31", "days": []}]) == [("hours[0].days", "hours_invalid")]
