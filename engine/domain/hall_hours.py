@@ -32,7 +32,10 @@ _MONTH_DAY = re.compile(r"(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
 _LEAP = 2024                         # month-days are placed on a leap year, so 02-29 is a day too
 MAX_SEASONS = 12
 MAX_NAME = 20
+# ISO weekday (1 Monday … 7 Sunday) in words: Chinese words in Chinese text, English ones in English
 WEEKDAY_ZH = ("", "周一", "周二", "周三", "周四", "周五", "周六", "周日")
+WEEKDAY_EN = ("", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+LANGS = ("en", "zh")
 
 OPEN, BEFORE_OPENING, LUNCH, AFTER_CLOSING, CLOSED_DAY, REST_DAY = (
     "open", "before_opening", "lunch", "after_closing", "closed_day", "rest_day")
@@ -206,7 +209,7 @@ def _rules(days, path: str, problems: list) -> list[DayRule]:
             if w in seen:
                 problems.append(_problem(
                     f"{path}.days[{j}].weekdays", code="hours_weekday_repeated",
-                    message=f"{WEEKDAY_ZH[w]} (weekday {w}) already has a rule: {path}.days[{seen[w]}]"))
+                    message=f"{WEEKDAY_EN[w]} (weekday {w}) already has a rule: {path}.days[{seen[w]}]"))
             seen.setdefault(w, j)
         rules.append(made)
     return rules
@@ -344,8 +347,18 @@ def hours_text(rule: dict) -> str:
     return f"{opens}–{lunch['from']}, {lunch['to']}–{rule['closes']}" if lunch else f"{opens}–{rule['closes']}"
 
 
+def weekday_name(weekday: int, lang: str = "en") -> str:
+    """An ISO weekday in the words of `lang` ("en": "Friday", "zh": "周五")."""
+    if lang not in LANGS:
+        raise ValueError(f"lang is one of {', '.join(LANGS)}, not {lang!r}")
+    return (WEEKDAY_ZH if lang == "zh" else WEEKDAY_EN)[weekday]
+
+
 def describe(record: Optional[dict], lang: str = "en") -> str:
-    """A receipt record in words: "after closing (17:00, 冬季 10-01–04-30, 周五)"."""
+    """A receipt record in the words of `lang`: "after closing (closes 17:00, 冬季 10-01–04-30, Friday)" or
+    "下班后 (下班时间 17:00, 冬季 10-01–04-30, 周五)". A season's name is the hall's own data, kept as given."""
+    if lang not in LANGS:
+        raise ValueError(f"lang is one of {', '.join(LANGS)}, not {lang!r}")
     if not record:
         return ""
     words = {"open": ("办公时间内", "within opening hours"), "before_opening": ("开门前", "before opening"),
@@ -361,5 +374,5 @@ def describe(record: Optional[dict], lang: str = "en") -> str:
         parts.append(hours_text(rule))
     if season:
         parts.append(f"{season.get('name') or ''} {season['from']}–{season['to']}".strip())
-    parts.append(WEEKDAY_ZH[record["weekday"]])
+    parts.append(weekday_name(record["weekday"], lang))
     return f"{word} ({', '.join(parts)})"

@@ -87,3 +87,16 @@ def test_a_supervisor_follows_the_tile_retries_and_resolves_incidents(visit, ser
     resolved = page.locator("[data-test=incident-table]").inner_text()
     assert "已重试" in resolved and "已处理" in resolved and "zcz_supervisor" in resolved
     check(visit, "resolved")
+
+    # the filters live in the address: a reload shows the same list; a cleared state is every state
+    page.wait_for_url(re.compile(r"state=resolved"))
+    page.reload()
+    page.get_by_text("共 2 条").wait_for()
+    assert "已处理" in page.locator("[data-test=state-filter]").inner_text()
+    page.locator("[data-test=state-filter]").hover()
+    page.locator("[data-test=state-filter] .el-select__clear").click()
+    page.wait_for_url(re.compile(r"state=(&|$)"))
+    page.get_by_text("共 2 条").wait_for()
+    page.reload()
+    page.get_by_text("共 2 条").wait_for()
+    assert "state=" in page.url and "state=open" not in page.url

@@ -78,3 +78,18 @@ def test_english_switch_turns_landing_and_guide_into_english(visit):
     main = page.inner_text("main")
     assert "Promised limit" in main and "10 working days" in main and "Materials" in main
     check(visit, "guide-item-en")
+
+    # one working day is singular, three are plural; the guide's filters stay in the address
+    page.goto(visit.base + "/guide?keyword=" + "环境影响登记表")
+    card = page.locator("[data-test=item-card]").first
+    card.get_by_text("Promised in 1 working day").wait_for()
+    assert "1 working days" not in page.inner_text("main")
+    page.get_by_label("Keyword").fill("建筑工程施工许可")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"keyword=%E5%BB%BA"))
+    page.locator("[data-test=item-card]").first.get_by_text("Promised in 3 working days").wait_for()
+    assert page.locator("[data-test=guide-count]").inner_text() == "1 item"
+    page.reload()
+    assert page.get_by_label("Keyword").input_value() == "建筑工程施工许可"
+    page.locator("[data-test=item-card]").first.get_by_text("Promised in 3 working days").wait_for()
+    check(visit, "guide-plural-en")

@@ -77,6 +77,12 @@ def test_a_clerk_finds_claims_fills_and_completes_her_task(visit, server):
     rows.get_by_role("link", name="办理").click()
     page.wait_for_url(re.compile(r"/console/tasks/"))
     page.get_by_role("heading", name="办理：代办收件").wait_for()
+    page.go_back()                             # Back returns to the list as it was filtered
+    page.wait_for_url(re.compile(r"/console\?(.*&)?q=" + number[-8:]))
+    rows.get_by_text(number).wait_for()
+    assert page.get_by_placeholder("输入办件编号或申请人姓名").input_value() == number[-8:]
+    page.go_forward()
+    page.get_by_role("heading", name="办理：代办收件").wait_for()
     for label in ("委托书编号", "代办员姓名", "已收材料"):
         assert page.get_by_text(label, exact=True).first.is_visible()
 

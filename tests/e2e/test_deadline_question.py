@@ -96,7 +96,7 @@ AT_THE_HALL = [
     ("from=2026-11-27&workdays=5&hall=T-ZWFW&at=17:45",
      ["--from", "2026-11-27", "--workdays", "5", "--hall", "T-ZWFW", "--at", "17:45"],
      ["2026-12-07", f"deemed received (视为受理日) 2026-11-30: 17:45 on 2026-11-27 is after closing ({WINTER_RULE}, "
-                    "周五) at 测试政务服务中心 (T-ZWFW), counted from the next working day"], "after_closing"),
+                    "Friday) at 测试政务服务中心 (T-ZWFW), counted from the next working day"], "after_closing"),
     # the same time in summer is within the hours: nothing moves
     ("from=2026-09-11&workdays=5&hall=T-ZWFW&at=17:45",
      ["--from", "2026-09-11", "--workdays", "5", "--hall", "T-ZWFW", "--at", "17:45"], ["2026-09-18"], "open"),

@@ -84,6 +84,7 @@ def test_the_shape_of_a_schedule_is_checked_with_the_path():
         ("hours[1].days[0].weekdays", "hours_invalid")]
     repeated = {**WINTER, "days": [WINTER["days"][0], {"weekdays": [4, 5], "opens": "09:00", "closes": "12:00"}]}
     assert problems([SUMMER, repeated]) == [("hours[1].days[1].weekdays", "hours_weekday_repeated")]
+    assert hh.check([SUMMER, repeated])[1][0].message.startswith("Thursday (weekday 4) already has a rule")   # English
     assert problems([SUMMER, {**WINTER, "name": "冬" * 21}]) == [("hours[1].name", "hours_invalid")]
     assert problems([SUMMER, "winter"]) == [("hours[1]", "hours_invalid")]
     assert problems([{"from": "01-01", "to": "12-31", "days": []}]) == [("hours[0].days", "hours_invalid")]
@@ -164,11 +165,24 @@ def test_the_deemed_day_around_each_boundary():
 
 def test_a_receipt_described_in_words():
     record = hh.receipt(SCHEDULE, bj(2026, 11, 26, 17, 45), True).record()
-    assert hh.describe(record) == "after closing (08:30–12:00, 13:30–17:30, 冬季 10-01–04-30, 周四)"
-    assert hh.describe(record, "zh").startswith("下班后")
+    assert hh.describe(record) == "after closing (08:30–12:00, 13:30–17:30, 冬季 10-01–04-30, Thursday)"
+    assert hh.describe(record, "zh") == "下班后 (08:30–12:00, 13:30–17:30, 冬季 10-01–04-30, 周四)"
     assert hh.describe(hh.receipt(hh.simple("17:30"), bj(2026, 11, 26, 18, 0), True).record()) == \
-        "after closing (closes 17:30, 周四)"
+        "after closing (closes 17:30, Thursday)"
+    assert hh.describe(hh.receipt(hh.simple("17:30"), bj(2026, 11, 26, 18, 0), True).record(), "zh") == \
+        "下班后 (下班时间 17:30, 周四)"
     assert hh.describe(None) == ""
+
+
+def test_english_words_name_the_weekday_in_english_and_chinese_ones_in_chinese():
+    assert [hh.weekday_name(w) for w in range(1, 8)] == [
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    assert [hh.weekday_name(w, "zh") for w in range(1, 8)] == ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+    saturday = hh.receipt(SCHEDULE, bj(2026, 11, 28, 10, 0), False).record()       # a rest day names its weekday too
+    assert hh.describe(saturday).endswith("Saturday)") and "周" not in hh.describe(saturday)
+    assert hh.describe(saturday, "zh").startswith("非工作日") and hh.describe(saturday, "zh").endswith("周六)")
+    with pytest.raises(ValueError):
+        hh.describe(saturday, "fr")
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -32,7 +32,7 @@ export default {
     },
     heatmap: {
       title: 'Process heatmap', lead: 'Working days spent and overdue counts per step, over every case of this version.', version: 'Version',
-      versionOption: 'version {version}', cases: '{n} cases', badge: '{days} working days · {overdue} overdue', openBadge: '{open} open · {overdue} overdue', scale: 'Mean working days',
+      versionOption: 'version {version}', cases: '{n} case | {n} cases', badge: '{days} working days · {overdue} overdue', openBadge: '{open} open · {overdue} overdue', scale: 'Mean working days',
       noData: 'no data', table: 'Figures per step', step: 'Step', completed: 'Completed', mean: 'Mean days', median: 'Median days',
       max: 'Longest', overdue: 'Overdue', open: 'Open', csv: 'Download CSV (opens in Excel)', calledProcess: '(called process)',
       label: 'Heatmap: {steps} steps coloured by mean working days', loadFailed: 'The heatmap could not be loaded', back: '← Back',

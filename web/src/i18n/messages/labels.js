@@ -115,8 +115,8 @@ export default {
   "package": "Package"
  },
  "unit": {
-  "workday": " working days",
-  "calendar_day": " calendar days"
+  "workday": "working day | working days",
+  "calendar_day": "calendar day | calendar days"
  },
  "channel": {
   "window": "At a window",

@@ -43,7 +43,7 @@ export default {
       caseNumber: 'Case number', steps: 'Current steps', startedAt: 'Started', selected: '{n} selected', noCases: 'No running case on this version',
       listedOnly: 'Only the first {n} are listed; “all” includes the others.',
       validate: 'Validate', execute: 'Migrate', reset: 'Start over',
-      confirmTitle: 'Confirm the migration', confirmText: '{n} cases will move from v{from} to v{to}. Each moves on its own: a case that cannot move stays as it is. A migration cannot be undone.',
+      confirmTitle: 'Confirm the migration', confirmText: '{n} case will move from v{from} to v{to}. Each moves on its own: a case that cannot move stays as it is. A migration cannot be undone. | {n} cases will move from v{from} to v{to}. Each moves on its own: a case that cannot move stays as it is. A migration cannot be undone.',
       confirmAll: 'All running cases of v{from} ({n}) will move to v{to}. Each moves on its own: a case that cannot move stays as it is. A migration cannot be undone.',
       cancel: 'Cancel', confirm: 'Migrate',
       result: 'Validation', executed: 'Migration', summary: { validate: '{valid} can move, {refused} cannot move, {skipped} skipped', execute: '{migrated} migrated, {refused} cannot move, {skipped} skipped' },

@@ -66,7 +66,7 @@ export default {
     ratings: {
       nav: 'Ratings', publicNav: 'Ratings disclosure',
       level: { 5: 'Very satisfied', 4: 'Satisfied', 3: 'Fairly satisfied', 2: 'Dissatisfied', 1: 'Very dissatisfied' },
-      stars: '{n} stars',
+      stars: '{n} star | {n} stars',
       bad: 'Bad rating', good: 'Good rating',
       rateTitle: 'Rate this service', rateLead: 'Your case is completed. Please rate how it was handled (one rating per matter).',
       overall: 'Overall', indicators: 'Details', indicatorsLead: 'Choose a level for each line.',
