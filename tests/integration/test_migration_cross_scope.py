@@ -12,7 +12,7 @@ from uuid import UUID
 from sqlalchemy import select
 
 from engine.domain.actor import Actor
-from engine.services import cases, definitions, migration, tasks
+from engine.services import cases, definitions, diagrams, migration, tasks
 from engine.store import tables as t
 from tests.conftest import snapshot, staff, window_id
 from tests.integration.helpers import FIXTURES, add_item, deploy_files
@@ -78,6 +78,14 @@ def _chain_intact(ctx, case_id) -> bool:
     return broken is None and any(e["type"] == "case_migrated" for e in events)
 
 
+def _tokens(ctx, case_id):
+    """The case diagram's elements with a token on them, and the version it draws. (An open step
+    inside an embedded sub-process is listed twice today, under the process its task row names and
+    under the sub-process's flow, even without a migration: counted once here.)"""
+    drawn = diagrams.case_diagram(ctx, case_id, ADMIN)
+    return drawn.definition_id, sorted({e.element_id for e in drawn.elements if e.active})
+
+
 def _at_review(ctx, **intake):
     case_id = _start(ctx)
     [(intake_task, spec, *_)] = _open(ctx, case_id)
@@ -117,6 +125,7 @@ def test_a_task_on_the_process_flow_moves_into_a_new_sub_process(demo, clock):
         ("migrated", ({"task": review, "from": "review", "to": "review"},))]
     assert _open(ctx, case_id) == claimed                          # the same task, still claimed
     assert _status(ctx, case_id) == (v2, "running")
+    assert _tokens(ctx, case_id) == (v2, ["review", "stage"])
     # it waits inside the sub-process, which got the case's data on entry (the script before review
     # in v2 did not run: the token was placed at review)
     flow, data = _review_data(ctx, case_id)
@@ -143,6 +152,7 @@ def test_a_task_inside_a_sub_process_moves_out_onto_the_process_flow(demo):
     flow, data = _review_data(ctx, case_id)
     assert flow == "stage" and data["stage_note"] == "entered"
     assert [e for e, _ in _timers(ctx, case_id)] == ["stage_due"]
+    assert _tokens(ctx, case_id) == (v2, ["review", "stage"])
     [(review, *_)] = _open(ctx, case_id)
     v1 = _deploy(ctx, "xscope_v1.bpmn")
 
@@ -150,6 +160,7 @@ def test_a_task_inside_a_sub_process_moves_out_onto_the_process_flow(demo):
     assert [(c.status, c.tasks) for c in report.cases] == [
         ("migrated", ({"task": review, "from": "review", "to": "review"},))]
     assert [spec for _, spec, *_ in _open(ctx, case_id)] == ["review"]
+    assert _tokens(ctx, case_id) == (v1, ["review"])
     # the sub-process's data is handed on to the process's flow, the case's data kept
     flow, data = _review_data(ctx, case_id)
     assert flow == "mig_x"
