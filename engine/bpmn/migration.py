@@ -62,7 +62,12 @@ _KINDS = {"UserTask": "userTask", "ManualTask": "manualTask", "NoneTask": "task"
           "EventBasedGateway": "eventBasedGateway", "StartEvent": "startEvent", "EndEvent": "endEvent",
           "BoundaryEvent": "boundaryEvent", "IntermediateCatchEvent": "intermediateCatchEvent",
           "IntermediateThrowEvent": "intermediateThrowEvent", "CallActivity": "callActivity",
-          "TransactionSubprocess": "transaction", "SubWorkflowTask": "subProcess"}
+          "TransactionSubprocess": "transaction", "EventSubprocess": "eventSubProcess",
+          "AdHocSubprocess": "adHocSubProcess", "SubWorkflowTask": "subProcess"}
+# a sub-process no sequence flow leads to (the flow's Start task is its only input, which is how the
+# parser hangs an event sub-process, triggeredByEvent, on the flow whatever class it gives it) starts
+# on its event only, never by a migration
+_EVENT_SUBPROCESS = "eventSubProcess"
 _SUFFIXES = (".BoundaryEventSplit", ".BoundaryEventJoin", " [child]")
 
 
@@ -121,7 +126,10 @@ def describe(spec, subprocess_specs: dict) -> dict[str, Element]:
             split = specs.get(f"{name}.BoundaryEventSplit")
             boundary = tuple(sorted((o.name, _definition(o)) for o in split.outputs
                                     if isinstance(o, BoundaryEvent))) if split is not None else ()
-            element = Element(name, _kind(inner), waits_on=_definition(ts) if not isinstance(ts, BoundaryEvent) else "",
+            kind = _kind(inner)
+            if kind == "subProcess" and all(i.name == "Start" for i in ts.inputs):
+                kind = _EVENT_SUBPROCESS
+            element = Element(name, kind, waits_on=_definition(ts) if not isinstance(ts, BoundaryEvent) else "",
                               boundary=boundary, scope=scope,
                               opens=inner.spec if isinstance(inner, SubWorkflowTask) else "", loop=_loop(ts),
                               name=ts.bpmn_name or inner.bpmn_name or "")

@@ -41,15 +41,18 @@ def leave(workflow, leaving: set) -> None:
     around the sub-process (source specs still; the move maps it afterwards)."""
     if not leaving:
         return
+    moved = set()                       # a task leaves one sub-process, not every one around it
     for owner_id, sub in sorted(workflow.subprocesses.items(), key=lambda item: -item[1].depth):
         if owner_id not in workflow.subprocesses or sub.completed:
             continue
-        found = [t for t in sub.tasks.values() if t.state & _UNFINISHED and t.task_spec.bpmn_id in leaving]
+        found = [t for t in sub.tasks.values() if t.state & _UNFINISHED and t.task_spec.bpmn_id in leaving
+                 and t.id not in moved]
         if not found:
             continue
         if len(found) > 1:
             raise LookupError(f"more than one task leaves the sub-workflow of {owner_id}")
         _take_out(workflow, workflow.get_task_from_id(owner_id), found[0])
+        moved.add(found[0].id)
 
 
 def _take_out(workflow, owner, task) -> None:

@@ -122,7 +122,7 @@ def test_a_task_on_the_process_flow_moves_into_a_new_sub_process(demo, clock):
     assert [c.status for c in migration.validate(ctx, plan, ADMIN).cases] == ["valid"]
     report = migration.execute(ctx, plan, ADMIN)
     assert [(c.status, c.tasks) for c in report.cases] == [
-        ("migrated", ({"task": review, "from": "review", "to": "review"},))]
+        ("migrated", ({"task": review, "from": "review", "to": "review", "entered": "stage"},))]
     assert _open(ctx, case_id) == claimed                          # the same task, still claimed
     assert _status(ctx, case_id) == (v2, "running")
     assert _tokens(ctx, case_id) == (v2, ["review", "stage"])
@@ -141,7 +141,7 @@ def test_a_task_on_the_process_flow_moves_into_a_new_sub_process(demo, clock):
     assert _timers(ctx, case_id) == []                              # the timer went with the sub-process
     assert _chain_intact(ctx, case_id)
     [event] = [e for e in cases.audit_trail(ctx, case_id, ADMIN)[0] if e["type"] == "case_migrated"]
-    assert event["payload"]["tasks"] == [{"task": review, "from": "review", "to": "review"}]
+    assert event["payload"]["tasks"] == [{"task": review, "from": "review", "to": "review", "entered": "stage"}]
 
 
 def test_a_task_inside_a_sub_process_moves_out_onto_the_process_flow(demo):
@@ -158,7 +158,7 @@ def test_a_task_inside_a_sub_process_moves_out_onto_the_process_flow(demo):
 
     report = migration.execute(ctx, migration.MigrationRequest(v2, v1, {}, case_ids=(case_id,)), ADMIN)
     assert [(c.status, c.tasks) for c in report.cases] == [
-        ("migrated", ({"task": review, "from": "review", "to": "review"},))]
+        ("migrated", ({"task": review, "from": "review", "to": "review", "left": "stage"},))]
     assert [spec for _, spec, *_ in _open(ctx, case_id)] == ["review"]
     assert _tokens(ctx, case_id) == (v1, ["review"])
     # the sub-process's data is handed on to the process's flow, the case's data kept

@@ -112,7 +112,7 @@ def test_a_task_taken_out_of_its_sub_process_moves_out_with_the_case_inside_it(d
     assert {c.case_id: c.status for c in report.cases} == {inside: "valid", at_intake: "valid"}
     report = migration.execute(ctx, migration.MigrationRequest(v1, v3, {}, case_ids=(inside,)), ADMIN)
     assert [(c.status, c.tasks) for c in report.cases] == [
-        ("migrated", ({"task": check, "from": "site_check", "to": "site_check"},))]
+        ("migrated", ({"task": check, "from": "site_check", "to": "site_check", "left": "verify"},))]
     assert _open(ctx, inside) == [(check, "site_check", "现场核查")]
     # on v3's flow: the check on the process's own flow, then the sub-process (entered afresh)
     assert _finish(ctx, inside) == ["site_check", "report"]

@@ -139,6 +139,10 @@ def _migrate(ctx, tx: Transaction, checked: plans.CheckedPlan, case_id: int, act
     case.definition_id = plan.target_id
     tx.cases.set_definition(case.id, plan.target_id)
     moved = _reproject_open_tasks(ctx, tx, case, target, plan.mapping)
+    for entry in moved:             # a sub-process created around the task, or removed from around it
+        move = moves.get(entry["from"])
+        if move is not None:
+            entry["entered" if move.direction == "enter" else "left"] = move.owner
     _rename_timers(ctx, tx, case)
     case.audit.add("case_migrated", actor, now, {
         "from": {"definition": plan.source_id, "version": checked.source_version},
