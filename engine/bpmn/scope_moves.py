@@ -29,8 +29,11 @@ from __future__ import annotations
 
 from copy import deepcopy
 
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
+
+from engine.domain.errors import CaseError
 
 _UNFINISHED = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 _SPLIT = ".BoundaryEventSplit"
@@ -59,6 +62,7 @@ def _take_out(workflow, owner, task) -> None:
     parent_wf = owner.workflow
     split = owner.parent
     anchor = split if split.task_spec.name == owner.task_spec.name + _SPLIT else owner
+    _check_alone(anchor, owner, task)
     host = anchor.parent
     at = host._children.index(anchor.id)
     data = deepcopy(owner.data)
@@ -71,6 +75,25 @@ def _take_out(workflow, owner, task) -> None:
     task.data = data
     parent_wf.tasks[task.id] = task
     host._children.insert(at, task.id)
+
+
+def _check_alone(anchor, owner, task) -> None:
+    """Removing the sub-process removes what hangs under it and its boundary events: refused when a
+    token runs there (a step a fired non-interrupting boundary event opened, its join waiting for
+    the sub-process), which the element rules cannot see."""
+    stack = [c for c in anchor.children if c is not owner] if anchor is not owner else []
+    running = set()
+    while stack:
+        here = stack.pop()
+        waiting_boundary = isinstance(here.task_spec, BoundaryEvent) and here.state == TaskState.WAITING
+        if here.state & _UNFINISHED and not waiting_boundary:
+            running.add(here.task_spec.bpmn_id or here.task_spec.name)
+        stack.extend(here.children)
+    if running:
+        raise CaseError(
+            f"{task.task_spec.bpmn_id} cannot leave sub-process {owner.task_spec.bpmn_id}: a boundary event of it "
+            f"fired and its branch still runs ({', '.join(sorted(running))})",
+            code="migration_scope_shared", detail={"element": task.task_spec.bpmn_id})
 
 
 def enter(wf, task, target_flow, owner_id: str, inner_spec) -> None:

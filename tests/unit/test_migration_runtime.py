@@ -3,14 +3,16 @@ a sequential multi-instance with one instance done, sub-processes nested in a su
 called process, each run to its end on the target; a task entering a sub-process nested in the one
 it is in and leaving it again; an event sub-process never created around a task; the state written
 after the move is what the stock serializer writes (verify_state)."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
+import pytest
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.parser import SourceFile, parse_bundle
 from engine.bpmn.runtime import Runtime
 from engine.domain import migration as rules
 from engine.domain.clock import FrozenClock
+from engine.domain.errors import CaseError
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -155,3 +157,55 @@ def test_an_event_sub_process_is_never_created_around_a_task():
     assert target["esp"].kind == "eventSubProcess"
     [problem] = rules.check_plan(source, target, {"check": "e_check"}, True)
     assert (problem.code, problem.element) == ("migration_scope_unsupported", "check")
+
+
+_GUARDED = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">
+  <bpmn:process id="pg" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:subProcess id="outer">
+      <bpmn:startEvent id="o_start"/>""" + _CHECK + """<bpmn:endEvent id="o_end"/>
+      <bpmn:sequenceFlow id="o1" sourceRef="o_start" targetRef="check"/>
+      <bpmn:sequenceFlow id="o2" sourceRef="check" targetRef="o_end"/>
+    </bpmn:subProcess>
+    <bpmn:boundaryEvent id="late" attachedToRef="outer" cancelActivity="false">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:userTask id="remind" camunda:candidateGroups="township:receiver"/>
+    <bpmn:endEvent id="r_end"/>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="outer"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="outer" targetRef="end"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="late" targetRef="remind"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="remind" targetRef="r_end"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+_GUARDED_FLAT = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">
+  <bpmn:process id="pg" isExecutable="true">
+    <bpmn:startEvent id="start"/>""" + _CHECK + """
+    <bpmn:userTask id="remind" camunda:candidateGroups="township:receiver"/>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="check"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="remind"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="remind" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_a_sub_process_whose_boundary_event_started_a_token_is_not_removed():
+    rt = _runtime({"guarded": _GUARDED, "flat": _GUARDED_FLAT}, "pg")
+    clock = FrozenClock(datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc))
+    wf = rt.start("guarded", {}, clock)
+    untouched = rt.loads(rt.dumps(wf))
+    moved = _cross(rt, untouched, "guarded", "flat")          # the timer still waits: it goes with outer
+    assert [name for _, name, _ in _ready(moved)] == ["check"]
+    clock.advance(timedelta(hours=2))
+    rt.fire_timers(wf, clock)
+    assert sorted(name for _, name, _ in _ready(wf)) == ["check", "remind"]
+    with pytest.raises(CaseError) as err:
+        _cross(rt, wf, "guarded", "flat")
+    assert (err.value.code, err.value.detail["element"]) == ("migration_scope_shared", "check")
+    assert "remind" in err.value.message
