@@ -16,6 +16,7 @@ from engine.services import cases, definitions, diagrams, migration, tasks
 from engine.store import tables as t
 from tests.conftest import snapshot, staff, window_id
 from tests.integration.helpers import FIXTURES, add_item, deploy_files
+from tests.integration.test_migration_scopes import _chain_intact
 
 MIG = FIXTURES / "migration"
 ADMIN = Actor.system("test")
@@ -71,11 +72,6 @@ def _finish(ctx, case_id):
         _complete(ctx, task_id, spec)
         done.append(spec)
     return done
-
-
-def _chain_intact(ctx, case_id) -> bool:
-    events, broken = cases.audit_trail(ctx, case_id, ADMIN)
-    return broken is None and any(e["type"] == "case_migrated" for e in events)
 
 
 def _tokens(ctx, case_id):

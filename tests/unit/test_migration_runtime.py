@@ -34,11 +34,8 @@ def _ready(wf) -> list:
 
 
 def _move(rt, wf, source, target, explicit):
-    described_source, described_target = rt.describe(source), rt.describe(target)
-    mapping = rules.full_mapping(described_source, described_target, explicit)
-    assert rules.check_plan(described_source, described_target, explicit, True) == []
-    assert rules.check_case(1, rt.active_elements(wf), described_source, described_target, mapping) == []
-    return rt.migrate(rt.loads(rt.dumps(wf)), target, mapping, CLOCK)
+    assert rules.check_plan(rt.describe(source), rt.describe(target), explicit, True) == []
+    return _cross(rt, wf, source, target, explicit)
 
 
 def _run_to_end(rt, wf) -> list:
@@ -122,6 +119,7 @@ _EVENT_SUB = ('<bpmn:subProcess id="esp" triggeredByEvent="true"><bpmn:startEven
 
 
 def _cross(rt, wf, source, target, explicit=None):
+    """The case checked and moved as the service does it (crossings included)."""
     described_source, described_target = rt.describe(source), rt.describe(target)
     mapping = rules.full_mapping(described_source, described_target, explicit or {})
     active = rt.active_elements(wf)
