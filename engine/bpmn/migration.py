@@ -44,6 +44,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask, MultiIn
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn import scope_moves
 from engine.domain.migration import Active, Element
 
 _UNFINISHED = TaskState.READY | TaskState.WAITING | TaskState.STARTED
@@ -61,7 +62,12 @@ _KINDS = {"UserTask": "userTask", "ManualTask": "manualTask", "NoneTask": "task"
           "EventBasedGateway": "eventBasedGateway", "StartEvent": "startEvent", "EndEvent": "endEvent",
           "BoundaryEvent": "boundaryEvent", "IntermediateCatchEvent": "intermediateCatchEvent",
           "IntermediateThrowEvent": "intermediateThrowEvent", "CallActivity": "callActivity",
-          "TransactionSubprocess": "transaction", "SubWorkflowTask": "subProcess"}
+          "TransactionSubprocess": "transaction", "EventSubprocess": "eventSubProcess",
+          "AdHocSubprocess": "adHocSubProcess", "SubWorkflowTask": "subProcess"}
+# a sub-process no sequence flow leads to (the flow's Start task is its only input, which is how the
+# parser hangs an event sub-process, triggeredByEvent, on the flow whatever class it gives it) starts
+# on its event only, never by a migration
+_EVENT_SUBPROCESS = "eventSubProcess"
 _SUFFIXES = (".BoundaryEventSplit", ".BoundaryEventJoin", " [child]")
 
 
@@ -120,7 +126,10 @@ def describe(spec, subprocess_specs: dict) -> dict[str, Element]:
             split = specs.get(f"{name}.BoundaryEventSplit")
             boundary = tuple(sorted((o.name, _definition(o)) for o in split.outputs
                                     if isinstance(o, BoundaryEvent))) if split is not None else ()
-            element = Element(name, _kind(inner), waits_on=_definition(ts) if not isinstance(ts, BoundaryEvent) else "",
+            kind = _kind(inner)
+            if kind == "subProcess" and all(i.name == "Start" for i in ts.inputs):
+                kind = _EVENT_SUBPROCESS
+            element = Element(name, kind, waits_on=_definition(ts) if not isinstance(ts, BoundaryEvent) else "",
                               boundary=boundary, scope=scope,
                               opens=inner.spec if isinstance(inner, SubWorkflowTask) else "", loop=_loop(ts),
                               name=ts.bpmn_name or inner.bpmn_name or "")
@@ -162,20 +171,25 @@ def _target_name(name: str, mapping: dict[str, str], flow: str, target_flow: str
     return mapping.get(name, name)
 
 
-def move(workflow, target_key, target_spec, target_subprocess_specs, mapping: dict[str, str]) -> None:
+def move(workflow, target_key, target_spec, target_subprocess_specs, mapping: dict[str, str],
+         entering: dict[str, str] | None = None, leaving: frozenset = frozenset()) -> None:
     """Re-point the workflow's tasks at the target spec in place (steps 1 to 3 above); the caller
-    writes and reads it back (step 4)."""
+    writes and reads it back (step 4). `leaving`: elements whose waiting task is taken out of its
+    sub-process first; `entering`: element -> the target sub-process started around its task
+    (engine/bpmn/scope_moves.py; SpiffWorkflow code runs there, under the caller's clock)."""
     for key in [k for k, sub in workflow.subprocesses.items() if sub.completed]:
         del workflow.subprocesses[key]        # finished sub-processes are history
+    scope_moves.leave(workflow, set(leaving))
     running = sorted(workflow.subprocesses.items(), key=lambda item: item[1].depth)
-    _move_flow(workflow, target_spec, mapping)
+    workflow.subprocess_specs = target_subprocess_specs     # a sub-process entered starts on the target's
+    entering = {name: (owner, target_subprocess_specs.get(owner)) for name, owner in (entering or {}).items()}
+    _move_flow(workflow, target_spec, mapping, entering)
     for parent_id, sub in running:            # outermost first: the starting task has moved already
         parent = workflow.get_task_from_id(parent_id)
         flow = target_subprocess_specs.get(getattr(parent.task_spec, "spec", None)) if parent is not None else None
         if flow is None:
             raise LookupError(f"no target flow for the sub-workflow of {parent_id}")
-        _move_flow(sub, flow, mapping)
-    workflow.subprocess_specs = target_subprocess_specs
+        _move_flow(sub, flow, mapping, entering)
     workflow.lianban_spec_key = target_key
     for wf in (workflow, *workflow.subprocesses.values()):
         for task in list(wf.tasks.values()):
@@ -186,7 +200,7 @@ def move(workflow, target_key, target_spec, target_subprocess_specs, mapping: di
                 task.task_spec._predict(task, mask=_FORESEEN | task.state)
 
 
-def _move_flow(wf, target_flow, mapping: dict[str, str]) -> None:
+def _move_flow(wf, target_flow, mapping: dict[str, str], entering: dict) -> None:
     """Steps 1 to 3 for one workflow (the top one or a sub-workflow)."""
     specs = target_flow.task_specs
     # 3. foreseen tasks go (a foreseen task's children are foreseen too)
@@ -195,7 +209,7 @@ def _move_flow(wf, target_flow, mapping: dict[str, str]) -> None:
                 and not task.parent.state & _FORESEEN:
             wf._remove_task(task.id)
     # 1. and 2.
-    flow = wf.spec.name
+    flow, crossing = wf.spec.name, []
     for task in list(wf.tasks.values()):
         if task.parent is None:
             continue           # the flow's root (Start), the same name in every flow
@@ -204,16 +218,32 @@ def _move_flow(wf, target_flow, mapping: dict[str, str]) -> None:
         if new_spec is not None:
             task.task_spec = new_spec
             if isinstance(new_spec, LoopTask) and task.state & _UNFINISHED:
-                # a multi-instance whose instances run: their completion must reach the target's
-                # task (SpiffWorkflow connects it when it creates an instance, or on load of a spec)
-                child = specs.get(new_spec.task_spec)
-                if child is not None and not child.completed_event.is_connected(new_spec.merge_child):
-                    child.completed_event.connect(new_spec.merge_child)
+                _connect_instances(specs, new_spec)
         elif task.state & _FINISHED:
             _cut_out(wf, task)
+        elif task.task_spec.bpmn_id in entering:
+            crossing.append(task)
         else:
             raise LookupError(f"no target element for unfinished task {task.task_spec.name}")
     wf.spec = target_flow
+    for task in crossing:                     # into a sub-process of the target's flow
+        _enter(wf, task, target_flow, mapping, entering)
+
+
+def _enter(wf, task, target_flow, mapping: dict[str, str], entering: dict) -> None:
+    owner, inner_flow = entering[task.task_spec.bpmn_id]
+    inner = inner_flow.task_specs.get(mapping.get(task.task_spec.bpmn_id, "")) if inner_flow else None
+    if inner is None:
+        raise LookupError(f"no target element in {owner} for {task.task_spec.name}")
+    scope_moves.enter(wf, task, target_flow, owner, inner)
+
+
+def _connect_instances(specs, loop_spec) -> None:
+    """A multi-instance whose instances run: their completion must reach the target's task
+    (SpiffWorkflow connects it when it creates an instance, or on load of a spec)."""
+    child = specs.get(loop_spec.task_spec)
+    if child is not None and not child.completed_event.is_connected(loop_spec.merge_child):
+        child.completed_event.connect(loop_spec.merge_child)
 
 
 def _cut_out(workflow, task) -> None:

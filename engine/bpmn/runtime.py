@@ -330,11 +330,18 @@ class Runtime:
         return bpmn_migration.active_elements(workflow)
 
     def migrate(self, workflow, target_key, mapping: dict, clock, calendar=None,
-                convention: str = dl.EXCLUDE_START):
+                convention: str = dl.EXCLUDE_START, entering: dict | None = None, leaving: frozenset = frozenset()):
         """The workflow moved to the target version (a new object; `workflow` is spent), run to
-        its next wait as the target's flows say."""
+        its next wait as the target's flows say. `entering`/`leaving`: the tasks taken across a
+        sub-process boundary (engine/bpmn/scope_moves.py): a sub-process entered starts, and its
+        boundary timers take their due time, at the clock's now."""
         spec, subs = self.specs.get(target_key)
-        bpmn_migration.move(workflow, target_key, spec, subs, mapping)
+        with using_clock(clock, calendar, convention):
+            try:
+                bpmn_migration.move(workflow, target_key, spec, subs, mapping, entering, leaving)
+            except (SpiffWorkflowException, sandbox.ScriptPolicyError, sandbox.ScriptBudgetExceeded,
+                    NameError, TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError) as exc:
+                raise case_error(exc) from exc
         moved = self.loads(self.dumps(workflow))
         self._advance(moved, clock, calendar, convention)
         return moved

@@ -13,51 +13,11 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 from engine.domain.errors import ValidationError
+from engine.domain.migration_model import Active, Element, MigrationProblem
+from engine.domain.migration_scopes import Crossing, crossing, crossings, scope_problem, shared_instances, target_scope
 
-
-@dataclass(frozen=True)
-class Element:
-    """A BPMN element of one version: its kind (`userTask`, `parallelGateway`, ...; a
-    multi-instance activity has the kind of the activity it repeats), the definition it waits on
-    (a catching event's timer text or message name, '' otherwise), the boundary events attached to
-    it as (id, definition) pairs, and where it stands among the version's scopes:
-
-    - `scope`: the flow it is on: '' for the process itself, else the process a sub-process or a
-      call activity runs (an embedded sub-process's own id, a called process's id);
-    - `opens`: for a sub-process or call activity, the flow it runs (what its inner elements have
-      as `scope`), '' otherwise;
-    - `loop`: for a multi-instance (or loop) activity, how it repeats ('parallel cardinality=3',
-      'sequential collection=reviewers'), '' otherwise;
-    - `ambiguous`: the id is used in more than one process of the version (a called process from
-      another file), so a mapping by id cannot tell them apart."""
-    id: str
-    kind: str
-    waits_on: str = ""
-    boundary: tuple = ()
-    scope: str = ""
-    opens: str = ""
-    loop: str = ""
-    ambiguous: bool = False
-    name: str = ""             # its label in the diagram, for people
-
-
-@dataclass(frozen=True)
-class Active:
-    """An element a case is in now: a READY user task (also one inside a sub-process, a called
-    process or one instance of a multi-instance activity), a WAITING timer, a join waiting for its
-    other branches, and every sub-process, call activity and multi-instance activity around them."""
-    element: str
-
-
-@dataclass(frozen=True)
-class MigrationProblem:
-    code: str
-    message: str
-    element: Optional[str] = None
-    case_id: Optional[int] = None
-
-    def to_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+__all__ = ["Active", "Crossing", "Element", "MigrationProblem", "MigrationRefused", "Plan", "check_case", "check_plan",
+           "crossing", "crossings", "full_mapping", "target_scope"]
 
 
 @dataclass(frozen=True)
@@ -107,7 +67,7 @@ def check_plan(source: dict[str, Element], target: dict[str, Element], explicit:
         elif source[src].kind != target[dst].kind:
             problems.append(_kind_mismatch(source[src], target[dst]))
         elif not source[src].ambiguous and not target[dst].ambiguous:
-            problem = _scope_problem(source[src], target[dst], source, target, mapping)
+            problem = scope_problem(source[src], target[dst], source, target, mapping)
             if problem is not None:
                 problems.append(problem)
     return problems
@@ -118,51 +78,17 @@ def _kind_mismatch(src: Element, dst: Element, case_id: Optional[int] = None) ->
                             message=f"{src.id} is a {src.kind} but {dst.id} in the target is a {dst.kind}")
 
 
-def target_scope(scope: str, source: dict[str, Element], target: dict[str, Element],
-                 mapping: dict[str, str]) -> Optional[str]:
-    """The target's flow that corresponds to the source's flow `scope`: the process itself to
-    the process itself; an embedded sub-process's flow to the flow of the sub-process it is mapped
-    to; a called process to the same called process. None: nothing corresponds (the sub-process
-    around it is not mapped to a sub-process)."""
-    if scope == "":
-        return ""
-    if _embedded(scope, source):
-        mapped = target.get(mapping.get(scope, ""))
-        return mapped.opens if mapped is not None and mapped.opens else None
-    return scope if any(e.scope == scope for e in target.values()) else None
-
-
-def _embedded(scope: str, elements: dict[str, Element]) -> bool:
-    """Is `scope` the flow of an embedded sub-process (named after it)?"""
-    owner = elements.get(scope)
-    return owner is not None and owner.kind != "callActivity" and owner.opens == scope
-
-
-def _where(scope: str) -> str:
-    return f"inside {scope}" if scope else "on the process's own flow"
-
-
-def _scope_problem(src: Element, dst: Element, source: dict[str, Element], target: dict[str, Element],
-                   mapping: dict[str, str], case_id: Optional[int] = None) -> Optional[MigrationProblem]:
-    expected = target_scope(src.scope, source, target, mapping)
-    if dst.scope == expected:
-        return None
-    hint = ""
-    if _embedded(src.scope, source) and _embedded(dst.scope, target):
-        hint = f" (to move it with its sub-process, map {src.scope} to {dst.scope})"
-    return MigrationProblem(
-        code="migration_scope_changed", element=src.id, case_id=case_id,
-        message=f"{src.id} is {_where(src.scope)}, but {dst.id} in the target is {_where(dst.scope)}: "
-                "a token cannot cross a sub-process boundary (the sub-process's data and inner state stay "
-                f"with its scope){hint}")
-
-
 def check_case(case_id: int, active: Iterable[Active], source: dict[str, Element], target: dict[str, Element],
                mapping: dict[str, str]) -> list[MigrationProblem]:
     """Why this case cannot move under the plan (empty: it can)."""
-    problems = []
+    active = list(active)
+    moves = crossings(active, source, target, mapping)
+    left = {move.owner for move in moves.values() if move.direction == "leave"}
+    problems = shared_instances(case_id, active, moves, source, target, mapping)
     for here in active:
         element = here.element
+        if element in left:
+            continue      # the sub-process the case leaves: its instance is removed, nothing to map
         src = source.get(element)
         dst = target.get(mapping.get(element, ""))
         if src is not None and (src.ambiguous or (dst is not None and dst.ambiguous)):
@@ -179,7 +105,7 @@ def check_case(case_id: int, active: Iterable[Active], source: dict[str, Element
         if src.kind != dst.kind:
             problems.append(_kind_mismatch(src, dst, case_id))
             continue
-        scope = _scope_problem(src, dst, source, target, mapping, case_id)
+        scope = scope_problem(src, dst, source, target, mapping, case_id)
         if scope is not None:
             problems.append(scope)
         elif src.kind == "callActivity" and src.opens != dst.opens:

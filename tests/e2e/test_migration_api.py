@@ -126,6 +126,39 @@ def test_plan_lists_both_versions_and_the_running_cases(client, demo):
                    403, "role_required")
 
 
+def test_plan_offers_a_step_moved_into_a_new_sub_process_and_validate_allows_it(client, demo):
+    designer, receiver = auth(client, "designer"), auth(client, "xcz_receiver")
+    v1 = _deploy(client, designer, "xscope_v1.bpmn")
+    add_item(demo, "TEST-MIG", "mig_x")
+    case_id = _start(client, demo, receiver)
+    [(intake, _)] = _open_spec(demo, case_id)
+    assert client.post(f"/api/v1/tasks/{intake}/complete", headers=receiver, json={"data": {}}).status_code == 200
+    v2, v3 = _deploy(client, designer, "xscope_v2.bpmn"), _deploy(client, designer, "xscope_v3.bpmn")
+    r = client.get("/api/v1/migrations/plan", headers=designer,
+                   query_string={"source_definition_id": v1, "target_definition_id": v2})
+    assert r.status_code == 200, r.json
+    source = {e["id"]: e for e in r.json["source_elements"]}
+    target = {e["id"]: e for e in r.json["target_elements"]}
+    # review is on the process's own flow in v1 and inside the new sub-process stage in v2: the
+    # generated plan maps it to itself, across the boundary
+    assert (source["review"]["scope"], target["review"]["scope"], target["stage"]["kind"]) == ("", "stage",
+                                                                                               "subProcess")
+    assert r.json["mapping"] == {"intake": "intake", "review": "review", "archive": "archive"}
+    assert [a["element"] for a in r.json["cases"][0]["activities"]] == ["review"]
+    plan = {"source_definition_id": v1, "target_definition_id": v2, "mapping": r.json["mapping"], "all": True}
+    checked = client.post("/api/v1/migrations/validate", headers=designer, json=plan)
+    assert checked.status_code == 200, checked.json
+    assert (checked.json["valid"], checked.json["refused"]) == (1, 0)
+    done = client.post("/api/v1/migrations/execute", headers=designer, json=plan)
+    assert done.status_code == 200 and done.json["migrated"] == 1, done.json
+    assert [spec for _, spec in _open_spec(demo, case_id)] == ["review"]
+    # an instruction into a called process is a wrong plan, naming the element
+    r = client.post("/api/v1/migrations/validate", headers=designer, json={
+        "source_definition_id": v1, "target_definition_id": v3, "mapping": {"review": "c_review"}, "all": True})
+    body = assert_problem(r, 422, "migration_scope_call_activity")
+    assert body["element"] == "review" and "call_review" in body["problems"][0]["message"]
+
+
 @pytest.fixture
 def cli_env(tmp_path):
     env = dict(os.environ)

@@ -2,7 +2,7 @@
 user task of an embedded sub-process moved to a version where the sub-process and the task were
 renamed; a case inside a call activity, with the called process unchanged and with it changed; a
 parallel multi-instance case with 3 instances, 1 done; each driven to its end on the target, its
-audit chain intact; and the refusals (a task moved out of its sub-process, a call activity calling
+audit chain intact; a task taken out of its sub-process; and the refusals (a call activity calling
 another process, a changed cardinality), each naming its element, nothing written."""
 import pytest
 from sqlalchemy import select
@@ -98,29 +98,26 @@ def test_user_task_in_a_renamed_sub_process_moves_and_the_case_ends_on_the_targe
     assert _chain_intact(ctx, case_id)
 
 
-def test_a_task_taken_out_of_its_sub_process_refuses_the_case_inside_it(demo):
+def test_a_task_taken_out_of_its_sub_process_moves_out_with_the_case_inside_it(demo):
+    # once refused (migration_scope_changed); now the sub-process's instance is removed around the
+    # task (docs/migration.md#crossing-a-sub-process-boundary, tests/integration/test_migration_cross_scope.py)
     ctx = demo
     v1 = _deploy(ctx, "subprocess_v1.bpmn", "mig_sub")
     add_item(ctx, "TEST-MIGS", "mig_sub")
     inside = _past_intake(ctx, "TEST-MIGS")
+    [(check, _, _)] = _open(ctx, inside)
     at_intake = _start(ctx, "TEST-MIGS")
     v3 = _deploy(ctx, "subprocess_v3.bpmn", "mig_sub")
-    before = snapshot(ctx)
     report = migration.validate(ctx, migration.MigrationRequest(v1, v3, {}, all_running=True), ADMIN)
-    outcomes = {c.case_id: c for c in report.cases}
-    assert outcomes[at_intake].status == "valid"
-    refused = outcomes[inside]
-    assert (refused.status, refused.reason) == ("refused", "migration_scope_changed")
-    assert [(p.element, p.case_id) for p in refused.problems] == [("site_check", inside)]
-    assert "verify" in refused.problems[0].message
+    assert {c.case_id: c.status for c in report.cases} == {inside: "valid", at_intake: "valid"}
     report = migration.execute(ctx, migration.MigrationRequest(v1, v3, {}, case_ids=(inside,)), ADMIN)
-    assert [c.reason for c in report.cases] == ["migration_scope_changed"]
-    assert snapshot(ctx) == before
-    # an explicit instruction across the boundary is a wrong plan, whatever the cases
-    with pytest.raises(migration.MigrationRefused) as err:
-        migration.validate(ctx, migration.MigrationRequest(v1, v3, {"site_check": "intake"}, all_running=True),
-                           ADMIN)
-    assert (err.value.code, err.value.detail["element"]) == ("migration_scope_changed", "site_check")
+    assert [(c.status, c.tasks) for c in report.cases] == [
+        ("migrated", ({"task": check, "from": "site_check", "to": "site_check", "left": "verify"},))]
+    assert _open(ctx, inside) == [(check, "site_check", "现场核查")]
+    # on v3's flow: the check on the process's own flow, then the sub-process (entered afresh)
+    assert _finish(ctx, inside) == ["site_check", "report"]
+    assert _status(ctx, inside) == (v3, "completed")
+    assert _chain_intact(ctx, inside)
 
 
 def test_call_activity_case_moves_with_its_child_kept_or_migrated(demo):

@@ -130,11 +130,19 @@ def _migrate(ctx, tx: Transaction, checked: plans.CheckedPlan, case_id: int, act
     plan, now = checked.plan, ctx.clock.now()
     target = definitions.load(ctx, tx, plan.target_id)
     cal = calendar.current(ctx, tx)
-    case.workflow = ctx.runtime.migrate(case.workflow, plan.target_id, plan.mapping, ctx.clock, calendar=cal,
-                                        convention=ctx.settings.start_day_convention)
+    moves = rules.crossings(ctx.runtime.active_elements(case.workflow), checked.source, checked.target, plan.mapping)
+    case.workflow = ctx.runtime.migrate(
+        case.workflow, plan.target_id, plan.mapping, ctx.clock, calendar=cal,
+        convention=ctx.settings.start_day_convention,
+        entering={e: m.owner for e, m in moves.items() if m.direction == "enter"},
+        leaving=frozenset(e for e, m in moves.items() if m.direction == "leave"))
     case.definition_id = plan.target_id
     tx.cases.set_definition(case.id, plan.target_id)
     moved = _reproject_open_tasks(ctx, tx, case, target, plan.mapping)
+    for entry in moved:             # a sub-process created around the task, or removed from around it
+        move = moves.get(entry["from"])
+        if move is not None:
+            entry["entered" if move.direction == "enter" else "left"] = move.owner
     _rename_timers(ctx, tx, case)
     case.audit.add("case_migrated", actor, now, {
         "from": {"definition": plan.source_id, "version": checked.source_version},
