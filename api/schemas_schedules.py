@@ -4,7 +4,8 @@ from marshmallow import Schema, fields, validate
 
 
 class StartScheduleIn(Schema):
-    active = fields.Boolean(required=True, metadata={"description": "true starts a case at each time of the timer"})
+    active = fields.Boolean(required=True, truthy={True}, falsy={False},
+                            metadata={"description": "true starts a case at each time of the timer"})
     window_id = fields.Integer(validate=validate.Range(min=1, max=2147483647), allow_none=True,
                                metadata={"description": "the window that receives the cases (required to activate)"})
     item_code = fields.String(validate=validate.Length(min=1, max=64), allow_none=True,

@@ -182,7 +182,7 @@ def test_bad_activations_are_refused_and_write_nothing(scheduled, clock):
     set_ = start_schedules.set_schedule
     with pytest.raises(ValidationError) as err:
         set_(ctx, staff(ctx, "designer"), KEY, True, None)
-    assert (err.value.code, err.value.field) == ("window_required", "window_id")
+    assert (err.value.code, err.value.field) == ("start_schedule_window_required", "window_id")
     with pytest.raises(NotFound) as err:
         set_(ctx, staff(ctx, "designer"), KEY, True, 999999)
     assert (err.value.code, err.value.field) == ("window_not_found", "window_id")

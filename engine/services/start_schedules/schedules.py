@@ -33,15 +33,13 @@ def set_schedule(ctx, actor: Actor, key: str, active: bool, window_id: Optional[
     the published item that runs the process, or the one `item_code` names) or deactivate it.
     Activating counts its times from now: a date already past is refused, missed times are not."""
     access.require_role(actor, *ROLES)
-    if not isinstance(active, bool):
-        raise ValidationError("active is true or false", code="request_invalid", field="active")
     with ctx.uow.begin() as tx:
         row = _current(tx, key, lock=True)
         now = ctx.clock.now()
         if active:
             if window_id is None:
                 raise ValidationError("name the window that receives the cases the schedule starts",
-                                      code="window_required", field="window_id")
+                                      code="start_schedule_window_required", field="window_id")
             item = catalogue.item_of_process(tx, key, item_code, "item_code", starter="its start schedule")
             window = org.window(ctx, tx, window_id)
             catalogue.require_accepting_tier(ctx, tx, tx.catalogue.published_for_start(item.code).id, window)
