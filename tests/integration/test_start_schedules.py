@@ -14,7 +14,7 @@ from sqlalchemy import select
 from engine.bpmn.parser import SourceFile
 from engine.config import Settings
 from engine.domain.actor import Actor
-from engine.domain.errors import Conflict, Forbidden, NotFound, ValidationError
+from engine.domain.errors import Conflict, DeployError, Forbidden, NotFound, ValidationError
 from engine.services import cases, definitions, start_schedules
 from engine.services.context import Context
 from engine.store import tables as t
@@ -59,6 +59,18 @@ def test_deploying_warns_that_the_schedule_is_inactive_and_it_starts_nothing(sch
     clock.advance(timedelta(hours=5))
     assert start_schedules.fire_due(ctx) == 0
     assert started_cases(ctx) == []
+    # the dry run warns as the deployment does
+    source = V1.read_bytes().replace(b"PT1H", b"PT2H")
+    dry = definitions.deploy(ctx, [SourceFile(V1.name, source)], Actor.system("test"), dry_run=True)
+    assert [w.code for w in dry.warnings] == ["timer_start_inactive"]
+
+
+def test_a_timer_start_beside_another_start_event_is_refused(demo):
+    source = V1.read_bytes().replace(b'<bpmn:userTask id="inspect"',
+                                     b'<bpmn:startEvent id="by_clerk"/><bpmn:userTask id="inspect"')
+    with pytest.raises(DeployError) as err:
+        definitions.deploy(demo, [SourceFile(V1.name, source)], Actor.system("test"))
+    assert [(p.code, p.element) for p in err.value.problems] == [("timer_start_not_alone", "every_hour")]
 
 
 def test_an_active_schedule_starts_one_case_per_due_time(scheduled, clock):
