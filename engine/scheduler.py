@@ -1,4 +1,5 @@
-"""APScheduler wiring: the job only wakes the timer and outbox services; all logic lives in services."""
+"""APScheduler wiring: the job only wakes the timer, start schedule and outbox services; all logic lives in
+services."""
 from __future__ import annotations
 
 import logging
@@ -9,7 +10,7 @@ import time
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from engine.domain.errors import Unavailable
-from engine.services import messages, ratings
+from engine.services import messages, ratings, start_schedules
 from engine.services.time_limits import timers
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def _sweep(ctx, worker: str, backoff: Backoff | None = None) -> None:
                 break
         if fired:
             log.info("fired %d timer(s)", fired)
+        _start_scheduled(ctx, worker)
         _deliver_outbox(ctx, worker)
         defaulted = ratings.fire_defaults(ctx)        # 一事一评 invitations past their window
         if defaulted:
@@ -80,6 +82,13 @@ def _sweep(ctx, worker: str, backoff: Backoff | None = None) -> None:
         log.exception("timer sweep failed")
     if backoff is not None:
         backoff.succeeded()
+
+
+def _start_scheduled(ctx, worker: str) -> None:
+    """Timer start events: a new case for each start schedule due (docs/camunda-bpmn.md#timer-start-events)."""
+    started = start_schedules.fire_due(ctx, worker)
+    if started:
+        log.info("started %d case(s) by their start schedule", started)
 
 
 def _deliver_outbox(ctx, worker: str) -> None:

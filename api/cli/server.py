@@ -15,7 +15,7 @@ from demo.loader import load_demo as load_demo_data
 from engine import scheduler
 from engine.bpmn.parser import SourceFile
 from engine.domain.actor import Actor
-from engine.services import database, definitions, messages, time_limits
+from engine.services import database, definitions, messages, start_schedules, time_limits
 
 
 @click.command("init-db")
@@ -135,10 +135,12 @@ def worker() -> None:
 
 @click.command("fire-timers")
 def fire_timers() -> None:
-    """One sweep of due timers, then the signals thrown inside cases to the cases waiting for them
-    (the outbox), then exit (for cron or debugging)."""
+    """One sweep of due timers, then the cases of due start schedules (timer start events), then the
+    signals thrown inside cases to the cases waiting for them (the outbox), then exit (for cron or
+    debugging)."""
     ctx = context()
     click.echo(f"fired {time_limits.fire_due(ctx, scheduler.worker_id())} timer(s)")
+    click.echo(f"started {start_schedules.fire_due(ctx, scheduler.worker_id())} scheduled case(s)")
     delivered = 0
     for _ in range(100):          # bounded: signals that make cases throw more are left for the next run
         done = messages.deliver_outbox(ctx, scheduler.worker_id())

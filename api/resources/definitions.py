@@ -5,11 +5,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 import api.schemas as schemas
+import api.schemas_schedules as schemas_schedules
 import api.schemas_studio as schemas_studio
 from api.security import SecureResponse, actor, context
 from engine.bpmn.parser import SourceFile
 from engine.domain.errors import ValidationError
-from engine.services import definitions
+from engine.services import definitions, start_schedules
 
 bp = Blueprint("definitions", __name__, url_prefix="/api/v1/process-definitions",
                description="BPMN/DMN deployment and versions")
@@ -91,3 +92,25 @@ class RoutingOptions(MethodView):
         the organisation's department codes with the tiers where each exists (designers and
         administrators)."""
         return definitions.routing_options(context(), actor())
+
+
+@bp.route("/<string:key>/start-schedule")
+class StartSchedule(MethodView):
+    @bp.response(200, schemas_schedules.StartScheduleOut)
+    @bp.alt_response(404, schema=schemas.Problem, description="the newest version has no timer start event")
+    def get(self, key):
+        """The start schedule of the process's newest version: its timer start event, whether it
+        is active, the window that receives its cases, the next time and the latest runs
+        (designers and administrators)."""
+        return start_schedules.get_schedule(context(), actor(), key)
+
+    @bp.arguments(schemas_schedules.StartScheduleIn)
+    @bp.response(200, schemas_schedules.StartScheduleOut)
+    @bp.alt_response(404, schema=schemas.Problem, description="no timer start event, or no such window")
+    @bp.alt_response(422, schema=schemas.Problem, description="no window named, no published item, a window "
+                                                              "that does not accept the item, no time left")
+    def put(self, body, key):
+        """Activate the timer start event (a new case at each of its times, received at the window
+        named) or deactivate it (designers and administrators; audited)."""
+        return start_schedules.set_schedule(context(), actor(), key, body["active"], body.get("window_id"),
+                                            body.get("item_code"))

@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
-from engine.bpmn import camunda, cron, external, feel_expression, juel, sandbox
+from engine.bpmn import camunda, cron, external, feel_expression, juel, sandbox, start_timers
 from engine.bpmn.dialects import UserTaskMeta, lanes_by_node, read_form_key, read_user_task
 from engine.bpmn.specs import LianbanParser, fix_specs
 from engine.bpmn.timers import is_literal, quote_cron, quote_literal
@@ -46,6 +46,7 @@ class ParsedProcess:
     subprocess_specs: dict             # called process id -> BpmnProcessSpec
     user_tasks: list[UserTaskMeta] = field(default_factory=list)   # of this process and every called one
     start_form: Optional[UserTaskMeta] = None   # the start event's form (the application form), if any
+    start_timers: list = field(default_factory=list)   # engine.bpmn.start_timers.StartTimer: its schedule
 
 
 @dataclass
@@ -67,12 +68,15 @@ def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | N
     problems = ProblemList()
     trees = _read_files(files, problems)
     problems.raise_if_any()
-    metas, starts = _check_trees(trees, problems, frozenset(roles))
+    scheduled: dict[str, list] = {}
+    metas, starts = _check_trees(trees, problems, frozenset(roles), scheduled)
     problems.raise_if_any()
     parser = LianbanParser(validator=VALIDATOR)
     process_files = _add_to_parser(parser, trees, problems)
     problems.raise_if_any()
     processes = _build_processes(parser, process_files, metas, starts, resolve_external, problems)
+    for key, proc in processes.items():
+        proc.start_timers = scheduled.get(key, [])
     if not processes and not problems.problems:
         problems.add("no_executable_process", "no executable process (isExecutable=\"true\") in the deployment")
     problems.raise_if_any()
@@ -102,14 +106,15 @@ def _read_files(files: list[SourceFile], problems: ProblemList) -> list[tuple[So
     return trees
 
 
-def _check_trees(trees, problems: ProblemList, roles: frozenset) -> tuple[dict[str, list[UserTaskMeta]],
-                                                                          dict[str, UserTaskMeta]]:
-    """Our static checks on each BPMN tree: (process id -> user tasks, process id -> start form)."""
+def _check_trees(trees, problems: ProblemList, roles: frozenset,
+                 scheduled: dict) -> tuple[dict[str, list[UserTaskMeta]], dict[str, UserTaskMeta]]:
+    """Our static checks on each BPMN tree: (process id -> user tasks, process id -> start form);
+    `scheduled` gets process id -> its timer start events (engine/bpmn/start_timers.py)."""
     metas: dict[str, list[UserTaskMeta]] = {}
     starts: dict[str, UserTaskMeta] = {}
     for f, kind, tree in trees:
         if kind == "bpmn":
-            found = _static_checks(f.name, tree, problems)
+            found = _static_checks(f.name, tree, problems, scheduled)
             _check_roles(f.name, found, roles, problems)
             metas.update(found)
             starts.update(_start_forms(tree))
@@ -238,12 +243,14 @@ def _text(node) -> str:
     return (node.text or "").strip()
 
 
-def _static_checks(file_name: str, tree, problems: ProblemList) -> dict[str, list[UserTaskMeta]]:
+def _static_checks(file_name: str, tree, problems: ProblemList, scheduled: dict) -> dict[str, list[UserTaskMeta]]:
     """Routing targets, scripts, expressions and timer text, on the raw tree. Rewrites ISO
-    timer literals in place so SpiffWorkflow can evaluate them."""
+    timer literals in place so SpiffWorkflow can evaluate them, and takes the timers of start
+    events out into `scheduled` (they start cases; inside a case the start event does not wait)."""
     metas: dict[str, list[UserTaskMeta]] = {}
     for process in tree.getroot().iterfind("bpmn:process", NS):
         camunda.rewrite_process(file_name, process, problems)
+        scheduled[process.get("id")] = start_timers.take(file_name, process, problems)
         metas[process.get("id")] = _check_user_tasks(file_name, process, problems)
         _check_scripts(file_name, process, problems)
         _check_conditions(file_name, process, problems)

@@ -779,6 +779,46 @@ class MessageStart(Base):
     element_id: Mapped[str] = mapped_column(String(255))
 
 
+class StartSchedule(Base):
+    """A timer start event of a deployed version: the schedule that starts a new case at each of
+    its times (docs/camunda-bpmn.md#timer-start-events). Written inactive at deploy; activated by
+    naming the receiving window; a newer version of the process replaces it (status `replaced`)."""
+    __tablename__ = "start_schedule"
+    __table_args__ = (UniqueConstraint("definition_id", "element_id"),
+                      Index("ix_start_schedule_due", "status", "next_due_at"),
+                      Index("ix_start_schedule_key", "process_key"))
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    process_key: Mapped[str] = mapped_column(String(128))
+    element_id: Mapped[str] = mapped_column(String(255))
+    timer_kind: Mapped[str] = mapped_column(String(16))      # date | duration | cycle | cron
+    timer_text: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))          # inactive | active | finished | replaced
+    window_id: Mapped[Optional[int]] = mapped_column(ForeignKey("window.id"))
+    item_code: Mapped[Optional[str]] = mapped_column(String(64))
+    anchor_at: Mapped[Optional[datetime]] = mapped_column(UTC)      # when it was activated
+    next_due_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    last_case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"))
+    last_error: Mapped[Optional[str]] = mapped_column(String(500))
+    changed_by: Mapped[Optional[str]] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    updated_at: Mapped[datetime] = mapped_column(UTC)
+
+
+class StartScheduleRun(Base):
+    """One due time of a schedule, taken once: the unique key is what makes two workers start one
+    case per due time (the second one's insert fails and its transaction rolls back)."""
+    __tablename__ = "start_schedule_run"
+    __table_args__ = (UniqueConstraint("schedule_id", "due_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("start_schedule.id"))
+    due_at: Mapped[datetime] = mapped_column(UTC)
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"))
+    error: Mapped[Optional[str]] = mapped_column(String(500))
+    worker: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTC)
+
+
 class MessageDelivery(Base):
     """A message or signal delivered, by its sender's id: the same id sent again is answered
     with the first answer instead of being delivered twice."""

@@ -21,6 +21,8 @@ from engine.store.models import (
                                  MessageStart,
                                  ProcessDefinition,
                                  ServiceItem,
+                                 StartSchedule,
+                                 StartScheduleRun,
                                  Task,
                                  TaskCandidate,
                                  Timer,
@@ -35,6 +37,8 @@ event_subscription = EventSubscription.__table__
 event_subscription_value = EventSubscriptionValue.__table__
 message_delivery = MessageDelivery.__table__
 message_start = MessageStart.__table__
+start_schedule = StartSchedule.__table__
+start_schedule_run = StartScheduleRun.__table__
 event_outbox = EventOutbox.__table__
 event_outbox_receipt = EventOutboxReceipt.__table__
 case_counter = CaseCounter.__table__

@@ -46,6 +46,7 @@ from engine.store.repositories.tasks import Tasks
 from engine.store.repositories.timers import Timers
 from engine.store.repositories.vault import Vault
 from engine.store.repositories.security import Security
+from engine.store.repositories.start_schedules import StartSchedules
 
 T = TypeVar("T")
 
@@ -94,6 +95,7 @@ class Transaction:
     external_tasks = _repository(ExternalTasks)
     incidents = _repository(Incidents)
     security = _repository(Security)
+    start_schedules = _repository(StartSchedules)
 
     def __init__(self, conn: Connection):
         self.conn = conn

@@ -124,6 +124,13 @@ def bpmn(name="elderly_allowance.bpmn", tag=""):
     return {"files": [(io.BytesIO(text.encode()), name)]}
 
 
+def start_schedule(ctx) -> str:
+    """The URL of a process with a timer start event (deployed once; the same file again is unchanged)."""
+    source = (ROOT / "tests" / "fixtures" / "schedule" / "inspection_hourly.bpmn").read_bytes()
+    definitions.deploy(ctx, [SourceFile("inspection_hourly.bpmn", source)], Actor.system("test"))
+    return "/api/v1/process-definitions/site_inspection/start-schedule"
+
+
 def migration_plan(ctx) -> dict:
     """A plan between the first and the newest version of the elderly allowance process (a second
     version is deployed when there is none yet), for a case id no case has: skipped."""
@@ -699,6 +706,11 @@ ROWS = [
      expect(200, ("admin", "designer"))),
     ("GET /process-definitions/{id}/source",
      lambda ctx, c, h: c.get("/api/v1/process-definitions/1/source", headers=h), expect(200, EVERYONE)),
+    ("GET /process-definitions/{key}/start-schedule",
+     lambda ctx, c, h: c.get(start_schedule(ctx), headers=h), expect(200, ("admin", "designer"))),
+    ("PUT /process-definitions/{key}/start-schedule",
+     lambda ctx, c, h: c.put(start_schedule(ctx), headers=h, json={"active": False}),
+     expect(200, ("admin", "designer"))),
     ("GET /cases", lambda ctx, c, h: c.get("/api/v1/cases", headers=h), expect(200, EVERYONE)),
     ("POST /cases",
      lambda ctx, c, h: c.post("/api/v1/cases", headers=h, json={"item_code": FOOD, "channel": "window",

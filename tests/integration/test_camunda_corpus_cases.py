@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine.bpmn.parser import SourceFile
 from engine.domain.actor import Actor
 from engine.domain.errors import DeployError, ValidationError
-from engine.services import cases, definitions, tasks
+from engine.services import cases, definitions, start_schedules, tasks
 from engine.services.time_limits import timers
 from engine.store import tables as t
 from tests.conftest import row_counts, staff, window_id
@@ -185,26 +185,34 @@ LOAN = (FIXTURES / "corpus" / "camunda-bpm-examples" / "spring-boot-starter" / "
         "loan-granting-spring-boot-webapp" / "src" / "main" / "resources" / "bpmn" / "loan-granting.bpmn")
 
 
-def test_the_camunda_examples_cron_start_event_runs_its_flow_once_per_time_in_the_case(demo, clock):
-    """loan-granting.bpmn's start event: `0/5 0/1 * 1/1 * ?`, every five seconds. Camunda would
-    start an instance each time; a Lianban case is started by its applicant and the cycle runs
-    the flow after the start event again at each time (docs/camunda-bpmn.md#cron-timer-cycles)."""
+def test_the_camunda_examples_cron_start_event_starts_a_case_every_five_seconds(demo, clock):
+    """loan-granting.bpmn's start event: `0/5 0/1 * 1/1 * ?`, every five seconds. As in Camunda,
+    each time starts a new case (once its schedule is active), whose start event does not wait:
+    its first service task is offered to workers at once (docs/camunda-bpmn.md#timer-start-events).
+    A clerk's start of the same process runs the flow at once too, and waits on no timer."""
     ctx = demo
-    started = _start(ctx, [LOAN], "loan_process")
+    by_clerk = _start(ctx, [LOAN], "loan_process")
 
-    def pending_and_topics():
+    def pending_and_topics(case_id):
         with ctx.uow.read() as tx:
-            due = tx.conn.execute(select(t.timer.c.due_at).where(t.timer.c.case_id == started.case_id,
+            due = tx.conn.execute(select(t.timer.c.due_at).where(t.timer.c.case_id == case_id,
                                                                  t.timer.c.kind == "bpmn",
                                                                  t.timer.c.state == "pending")).scalars().all()
             topics = tx.conn.execute(select(t.external_task.c.topic)
-                                     .where(t.external_task.c.case_id == started.case_id)).scalars().all()
-        return [d.replace(tzinfo=None).isoformat() for d in due], topics
+                                     .where(t.external_task.c.case_id == case_id)).scalars().all()
+        return due, topics
 
-    assert pending_and_topics() == (["2026-11-27T01:00:05"], [])
+    assert pending_and_topics(by_clerk.case_id) == ([], ["creditScoreChecker"])
+    schedule = start_schedules.set_schedule(ctx, staff(ctx, "designer"), "loan_process", True,
+                                            window_id(ctx, "XCZ-W01"))
+    assert schedule["next_due_at"].isoformat() == "2026-11-27T01:00:05+00:00"
     clock.advance(timedelta(seconds=6))
-    assert timers.fire_due(ctx) == 1
-    assert pending_and_topics() == (["2026-11-27T01:00:10"], ["creditScoreChecker"])
+    assert (start_schedules.fire_due(ctx), start_schedules.fire_due(ctx)) == (1, 0)
     clock.advance(timedelta(seconds=5))
-    assert (timers.fire_due(ctx), timers.fire_due(ctx)) == (1, 0)
-    assert pending_and_topics() == (["2026-11-27T01:00:15"], ["creditScoreChecker"] * 2)
+    assert (start_schedules.fire_due(ctx), start_schedules.fire_due(ctx)) == (1, 0)
+    assert timers.fire_due(ctx) == 0                               # the cases wait on no timer
+    with ctx.uow.read() as tx:
+        started = tx.conn.execute(select(t.case.c.id).where(t.case.c.id != by_clerk.case_id)
+                                  .order_by(t.case.c.id)).scalars().all()
+    assert len(started) == 2
+    assert [pending_and_topics(case_id) for case_id in started] == [([], ["creditScoreChecker"])] * 2

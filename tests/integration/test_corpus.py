@@ -49,10 +49,11 @@ REASONS = {
                      "only, never a diagram's HTML and script (safety)",
     "condition_language": "a condition in XPath (bpmn:getDataObject) or prose: it cannot be evaluated, "
                           "so the gateway could not route",
-    "feel_spaced_name": "a FEEL condition over a name with spaces (Vacation Approval = \"Approved\"): the "
-                        "engine's variables are plain names; with the conditions renamed the file is still refused, "
-                        "for a data input association SpiffWorkflow cannot resolve (as C.7.0's), and the "
-                        "decision table it imports (Vacation Approval.dmn) is not in the suite",
+    "feel_spaced_name": "a FEEL condition over a name with spaces (Vacation Approval = \"Approved\"); with the "
+                        "conditions renamed the file is still refused (bpmn_invalid: SpiffWorkflow cannot resolve a "
+                        "data input association from the process's own ioSpecification inputs, as in C.7.0), its "
+                        "output associations carry FEEL transformations, and the decision table its gateway needs "
+                        "(Vacation Approval.dmn) is not in the suite (docs/camunda-bpmn.md#miwg-c81-vacation-request)",
 }
 
 EXPECTED = {

@@ -3,6 +3,7 @@ published catalogue for the public guide, the service items, its export and the 
 from engine.services.catalogue.published import (
                                                  export_catalogue,
                                                  guide,
+                                                 item_of_process,
                                                  list_guides,
                                                  published_item,
                                                  published_items,
@@ -18,5 +19,6 @@ from engine.services.catalogue.versions import (
                                                 versions,
 )
 
-__all__ = ["export_catalogue", "guide", "list_guides", "published_item", "published_items", "ImportResult",
-           "check_file", "import_catalogue", "invalid", "publish", "require_accepting_tier", "retire", "versions"]
+__all__ = ["export_catalogue", "guide", "item_of_process", "list_guides", "published_item", "published_items",
+           "ImportResult", "check_file", "import_catalogue", "invalid", "publish", "require_accepting_tier",
+           "retire", "versions"]

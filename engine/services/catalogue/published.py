@@ -9,6 +9,7 @@ from engine.domain.catalogue import CATEGORIES, FIELD_NAMES, TIERS
 from engine.domain.catalogue_files import FORMATS, to_csv, to_json
 from engine.domain.errors import NotFound, ValidationError
 from engine.services.accounts import access
+from engine.store.uow import Transaction
 
 SUMMARY = ("code", "local_code", "version", "name", "category", "tier", "org_unit", "org_unit_name", "body_name",
            "accepting_tiers", "delegation_mode", "project_type", "promise_limit", "promise_unit", "handle_forms",
@@ -70,3 +71,24 @@ def published_item(ctx, code: str) -> dict:
     if row is None:
         raise NotFound(f"service item {code!r} does not exist", code="item_not_found", field="code")
     return row._asdict()
+
+
+def item_of_process(tx: Transaction, process_key: str, item_code: Optional[str], field_name: str,
+                    starter: str = "this message"):
+    """The published item that runs a process, for a case a system starts (a message start event,
+    a start schedule): the one item, or the one `item_code` names among several."""
+    items = [i for i in tx.catalogue.published_items() if i.process_key == process_key]
+    if item_code is not None:
+        items = [i for i in items if item_code in (i.code, i.local_code)]
+        if not items:
+            raise ValidationError(f"{item_code!r} is not a published item of process {process_key!r}",
+                                  code="item_not_of_process", field=field_name)
+    if not items:
+        raise ValidationError(f"no published service item runs process {process_key!r}, which {starter} "
+                              f"starts: publish one in the catalogue first", code="process_not_offered",
+                              field="name" if starter == "this message" else field_name)
+    if len(items) > 1:
+        raise ValidationError(f"several published items run process {process_key!r} "
+                              f"({', '.join(i.local_code or i.code for i in items)}): name one ({field_name})",
+                              code="item_ambiguous", field=field_name)
+    return items[0]

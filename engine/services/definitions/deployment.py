@@ -83,6 +83,7 @@ def _deploy(ctx, files: list[SourceFile], actor: Actor, name: str, dry_run: bool
         snapshots = forms.snapshot(ctx, tx, bundle, {f.name: f.content for f in form_files})
         now = ctx.clock.now()
         planned = [_plan(ctx, tx, key, proc, snapshots[key]) for key, proc in sorted(bundle.processes.items())]
+        warned += tuple(_schedule_warning(p) for p in planned if p.existing is None and p.proc.start_timers)
         if dry_run:
             return DeployResult(None, [_unchanged(p) if p.existing is not None else
                                        DeployedProcess(p.key, deployed.latest_version(tx, p.key) + 1, None, True,
@@ -104,6 +105,7 @@ def _deploy(ctx, files: list[SourceFile], actor: Actor, name: str, dry_run: bool
                 resource_name=p.proc.resource, spec=p.spec_json, user_tasks=p.tasks, created_at=now,
                 forms=snapshots[p.key][0], start_form=snapshots[p.key][1])
             tx.messages.add_starts(def_id, p.key, ctx.runtime.message_starts(p.proc.spec))
+            warned += _replace_schedules(tx, p, def_id, now)
             out.append(DeployedProcess(p.key, version, def_id, True, len(p.tasks)))
         tx.events.append("system", "deployed", actor, now, {
             "deployment": dep_id, "files": [f.name for f, _ in bundle.files],
@@ -116,12 +118,32 @@ def _plan(ctx, tx: Transaction, key: str, proc, snapshot) -> _Planned:
     (an older version with it does not count: deploying it again makes it the latest)."""
     spec_json = ctx.runtime.spec_to_json(proc.spec, proc.subprocess_specs)
     tasks = [meta.to_dict() for meta in proc.user_tasks]
-    checksum = hashlib.sha256((spec_json + json.dumps([tasks, snapshot], sort_keys=True,
-                                                      ensure_ascii=False)).encode()).hexdigest()
+    # the start timers left the spec (engine/bpmn/start_timers.py): a changed time is a new version
+    timers = [timer.to_dict() for timer in proc.start_timers]
+    checksum = hashlib.sha256((spec_json + json.dumps([tasks, snapshot] + ([timers] if timers else []),
+                                                      sort_keys=True, ensure_ascii=False)).encode()).hexdigest()
     existing = tx.definitions.same_content(key, checksum)
     latest = deployed.latest(ctx, tx, key)
     unchanged = existing is not None and latest is not None and latest.id == existing.id
     return _Planned(key, proc, spec_json, tasks, checksum, existing if unchanged else None)
+
+
+def _schedule_warning(p: _Planned) -> Problem:
+    timer = p.proc.start_timers[0]
+    return Problem("timer_start_inactive", f"timer start event ({timer.kind} {timer.text!r}) starts no case until "
+                   f"an administrator or designer activates its schedule, naming the window that receives the "
+                   f"cases (PUT /api/v1/process-definitions/{p.key}/start-schedule)",
+                   file=p.proc.resource, element=timer.element)
+
+
+def _replace_schedules(tx: Transaction, p: _Planned, def_id: int, now) -> tuple:
+    """A new version replaces the start schedules of the older ones (Camunda removes the previous
+    version's timer start); its own start inactive. A warning for each active one that stopped."""
+    stopped = tx.start_schedules.replace_older(p.key, def_id, now)
+    tx.start_schedules.add(def_id, p.key, p.proc.start_timers, now)
+    return tuple(Problem("timer_start_replaced", f"the schedule of the previous version (start event {row.element_id}, "
+                         f"window {row.window_id}) was active and has stopped: this version's schedule starts cases "
+                         f"once activated", file=p.proc.resource, element=row.element_id) for row in stopped)
 
 
 def _unchanged(p: _Planned) -> DeployedProcess:

@@ -20,7 +20,7 @@ from engine.bpmn.events import MESSAGE, SIGNAL
 from engine.domain import messages as rules
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict, LianbanError, NotFound, ValidationError
-from engine.services import calendar, cases, definitions
+from engine.services import calendar, cases, catalogue, definitions
 from engine.services.accounts import access
 from engine.services.cases import parents, progress
 from engine.store.uow import Transaction
@@ -310,7 +310,7 @@ def _start_by_message(ctx, tx: Transaction, actor: Actor, name: str, message_id:
                        code="message_start_ambiguous", field="name",
                        detail={"process_keys": keys, "case_ids": list(case_ids)})
     window_field, applicant_field, item_field = start.fields
-    item = _item_of(tx, keys[0], start.item_code, item_field)
+    item = catalogue.item_of_process(tx, keys[0], start.item_code, item_field)
     if start.window_id is None:
         raise ValidationError(f"message {name!r} starts a case of item {item.code}: name the window that receives it "
                               f"({window_field}; you must hold a post at its unit)", code="window_required",
@@ -323,23 +323,6 @@ def _start_by_message(ctx, tx: Transaction, actor: Actor, name: str, message_id:
                                actor, tx=tx)
     answer = _deliver_locked(ctx, tx, actor, started.case_id, MESSAGE, name, message_id, variables, now)
     return {**answer, "started": True, "business_key": business_key}
-
-
-def _item_of(tx: Transaction, process_key: str, item_code: Optional[str], field_name: str):
-    items = [i for i in tx.catalogue.published_items() if i.process_key == process_key]
-    if item_code is not None:
-        items = [i for i in items if item_code in (i.code, i.local_code)]
-        if not items:
-            raise ValidationError(f"{item_code!r} is not a published item of process {process_key!r}",
-                                  code="item_not_of_process", field=field_name)
-    if not items:
-        raise ValidationError(f"no published service item runs process {process_key!r}, which this message "
-                              f"starts: publish one in the catalogue first", code="process_not_offered", field="name")
-    if len(items) > 1:
-        raise ValidationError(f"several published items run process {process_key!r} "
-                              f"({', '.join(i.local_code or i.code for i in items)}): name one ({field_name})",
-                              code="item_ambiguous", field=field_name)
-    return items[0]
 
 
 def _reserve(ctx, actor: Actor, kind: str, sender_id: str, name: str, request: str) -> Optional[dict]:
