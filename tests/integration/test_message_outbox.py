@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine.services import cases, incidents, messages, tasks
-from engine.store.models import Event, EventOutbox, EventOutboxReceipt, Incident
+from engine.services import cases, incidents, messages
+from engine.store.models import Event, EventOutbox, Incident
 from tests.conftest import staff, window_id
 from tests.integration.helpers import FIXTURES, add_item, deploy_files
+from tests.integration.test_signal_outbox import complete_step, events_of, open_elements, receipts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,33 +40,11 @@ def start(ctx, code, **data):
                             staff(ctx, "xcz_receiver")).case_id
 
 
-def open_elements(ctx, case_id):
-    return sorted(t.spec_id for t in tasks.inbox(ctx, staff(ctx, "xcz_reviewer")) if t.case_id == case_id)
-
-
-def complete_step(ctx, case_id, element, data=None):
-    task = next(t for t in tasks.inbox(ctx, staff(ctx, "xcz_reviewer")) if t.case_id == case_id
-                and t.spec_id == element)
-    tasks.complete(ctx, task.id, data or {}, staff(ctx, "xcz_reviewer"))
-
-
-def events_of(ctx, case_id, type_):
-    with ctx.uow.read() as tx:
-        return [r.payload for r in tx.conn.execute(select(Event.payload).where(
-            Event.case_id == case_id, Event.type == type_).order_by(Event.seq))]
-
-
 def outbox_rows(ctx):
     with ctx.uow.read() as tx:
         return [r._asdict() for r in tx.conn.execute(
             select(EventOutbox.id, EventOutbox.kind, EventOutbox.name, EventOutbox.state, EventOutbox.delivered,
                    EventOutbox.attempts, EventOutbox.correlation, EventOutbox.variables).order_by(EventOutbox.id))]
-
-
-def receipts(ctx):
-    with ctx.uow.read() as tx:
-        return sorted(tuple(r) for r in tx.conn.execute(
-            select(EventOutboxReceipt.outbox_id, EventOutboxReceipt.case_id, EventOutboxReceipt.outcome)))
 
 
 def open_incidents(ctx):
