@@ -155,12 +155,19 @@ class Settings:
         if not 0.05 <= self.external_poll_seconds <= 10:
             raise SettingsError(f"LIANBAN_EXTERNAL_POLL_SECONDS={self.external_poll_seconds} is not from 0.05 to 10",
                                 field="LIANBAN_EXTERNAL_POLL_SECONDS")
+        self._check_outbox()
         try:
             self.step_workdays()
         except ValueError:
             raise SettingsError(f"LIANBAN_STEP_WORKDAYS_BY_ROLE={self.step_workdays_by_role!r} is not "
                                 "role=workdays,… (e.g. reviewer=5,approver=5)",
                                 field="LIANBAN_STEP_WORKDAYS_BY_ROLE") from None
+
+    def _check_outbox(self) -> None:
+        for variable, value in (("LIANBAN_MESSAGE_TTL_SECONDS", self.message_ttl_seconds),
+                                ("LIANBAN_OUTBOX_RETENTION_DAYS", self.outbox_retention_days)):
+            if not 0 < value < 1e9:
+                raise SettingsError(f"{variable}={value} is not a positive number", field=variable)
 
     def metrics_networks(self) -> tuple:
         return _parse_networks(self.metrics_allow)
