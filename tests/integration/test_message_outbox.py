@@ -30,7 +30,8 @@ def sending(demo):
     deploy_files(demo, FIXTURES / "message_send.bpmn")
     for code, key in (("TEST-WAIT", "await_licence"), ("TEST-ISSUE", "issue_licence"),
                       ("TEST-SPIFF", "issue_licence_spiff"), ("TEST-ANNOUNCE", "announce_licence"),
-                      ("TEST-FWD", "forward_application"), ("TEST-MSTART", "licence_by_message")):
+                      ("TEST-FWD", "forward_application"), ("TEST-MSTART", "licence_by_message"),
+                      ("TEST-BREAKS", "await_revocation_breaks"), ("TEST-REVOKE", "revoke_licence")):
         add_item(demo, code, key)
     return demo
 
@@ -267,3 +268,24 @@ def test_a_resolved_incident_lets_its_row_be_pruned(sending, clock):
     assert outbox_rows(ctx) == []
     with ctx.uow.read() as tx:
         assert tx.conn.execute(select(Incident.outbox_id).where(Incident.id == incident["id"])).scalar() is None
+
+
+def test_a_receiver_whose_script_fails_gets_the_incident_and_keeps_waiting(sending):
+    ctx = sending
+    receiver = start(ctx, "TEST-BREAKS")
+    sender = start(ctx, "TEST-REVOKE")
+    complete_step(ctx, sender, "rv_decide")
+    assert messages.deliver_outbox(ctx, "w1") == 0
+    [incident] = open_incidents(ctx)
+    assert incident["case_id"] == receiver and incident["kind"] == "script"
+    assert "ZeroDivisionError" in incident["message"] and incident["outbox_id"] == outbox_rows(ctx)[0]["id"]
+    assert [r["state"] for r in outbox_rows(ctx)] == ["failed"]
+    assert [r[1:] for r in receipts(ctx)] == [(receiver, "failed")]
+    with ctx.uow.read() as tx:
+        assert tx.messages.of_case(receiver) == [("message", "licence_revoked", "b_revoked")]   # still waiting
+    assert events_of(ctx, receiver, "message_received") == []
+    # the retry forgets the failed receipt; the script fails again: a new incident, nothing delivered
+    incidents.retry(ctx, staff(ctx, "admin"), incident["id"])
+    assert receipts(ctx) == [] and [r["state"] for r in outbox_rows(ctx)] == ["pending"]
+    assert messages.deliver_outbox(ctx, "w1") == 0
+    assert [i["case_id"] for i in open_incidents(ctx)] == [receiver]
