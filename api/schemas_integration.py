@@ -120,7 +120,7 @@ class ExtendLockIn(_Lenient):
 
 class IncidentQuery(Schema):
     state = fields.String(validate=validate.OneOf(("open", "resolved")))
-    kind = fields.String(validate=validate.OneOf(("external_task", "timer", "script", "signal")))
+    kind = fields.String(validate=validate.OneOf(("external_task", "timer", "script", "signal", "message")))
     case_id = fields.Integer(validate=validate.Range(min=1, max=_MAX_INT))
     process = fields.String(validate=validate.Length(min=1, max=128))
     element = fields.String(validate=validate.Length(min=1, max=128))

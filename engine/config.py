@@ -88,6 +88,11 @@ class Settings:
     # at once), and how often a waiting request looks for tasks no ring announces (expired locks)
     external_waiters: int = 2
     external_poll_seconds: float = 0.5
+    # a message thrown by a case (docs/integration.md#messages-thrown-between-cases) waits for its
+    # receiver this long (tried again with a growing pause) before an incident on the sending case;
+    # delivered outbox rows are deleted after outbox_retention_days (docs/integration.md#pruning-the-outbox)
+    message_ttl_seconds: float = 3600.0
+    outbox_retention_days: float = 7.0
     host: str = "127.0.0.1"
     port: int = 8400
     workflows_dir: Path = PROJECT_ROOT / "workflows"
@@ -112,7 +117,8 @@ class Settings:
                            ("login_lockout_max_seconds", float), ("script_cpu_seconds", float),
                            ("material_max_bytes", int), ("material_types", str), ("id_hash_secret", str),
                            ("metrics_token", str), ("metrics_allow", str), ("external_waiters", int),
-                           ("external_poll_seconds", float)):
+                           ("external_poll_seconds", float), ("message_ttl_seconds", float),
+                           ("outbox_retention_days", float)):
             raw = env.get(f"LIANBAN_{name.upper()}")
             if raw is not None:
                 kwargs[name] = _read(f"LIANBAN_{name.upper()}", raw, conv)
@@ -149,12 +155,19 @@ class Settings:
         if not 0.05 <= self.external_poll_seconds <= 10:
             raise SettingsError(f"LIANBAN_EXTERNAL_POLL_SECONDS={self.external_poll_seconds} is not from 0.05 to 10",
                                 field="LIANBAN_EXTERNAL_POLL_SECONDS")
+        self._check_outbox()
         try:
             self.step_workdays()
         except ValueError:
             raise SettingsError(f"LIANBAN_STEP_WORKDAYS_BY_ROLE={self.step_workdays_by_role!r} is not "
                                 "role=workdays,… (e.g. reviewer=5,approver=5)",
                                 field="LIANBAN_STEP_WORKDAYS_BY_ROLE") from None
+
+    def _check_outbox(self) -> None:
+        for variable, value in (("LIANBAN_MESSAGE_TTL_SECONDS", self.message_ttl_seconds),
+                                ("LIANBAN_OUTBOX_RETENTION_DAYS", self.outbox_retention_days)):
+            if not 0 < value < 1e9:
+                raise SettingsError(f"{variable}={value} is not a positive number", field=variable)
 
     def metrics_networks(self) -> tuple:
         return _parse_networks(self.metrics_allow)

@@ -92,11 +92,14 @@ def _start_scheduled(ctx, worker: str) -> None:
 
 
 def _deliver_outbox(ctx, worker: str) -> None:
-    """Signals thrown inside cases, to the other cases waiting for them (the outbox), until none
-    is pending or SWEEP_SECONDS have passed."""
+    """Signals and messages thrown inside cases, to the other cases waiting for them (the outbox),
+    until none is pending or SWEEP_SECONDS have passed; then the rows delivered long ago go."""
     until = time.monotonic() + SWEEP_SECONDS
     while time.monotonic() < until and messages.deliver_outbox(ctx, worker):
         pass
+    pruned = messages.prune_outbox(ctx)
+    if pruned:
+        log.info("pruned %d delivered outbox row(s)", pruned)
 
 
 def build(ctx):

@@ -136,8 +136,8 @@ def worker() -> None:
 @click.command("fire-timers")
 def fire_timers() -> None:
     """One sweep of due timers, then the cases of due start schedules (timer start events), then the
-    signals thrown inside cases to the cases waiting for them (the outbox), then exit (for cron or
-    debugging)."""
+    signals and messages thrown inside cases to the cases waiting for them (the outbox), then exit
+    (for cron or debugging)."""
     ctx = context()
     click.echo(f"fired {time_limits.fire_due(ctx, scheduler.worker_id())} timer(s)")
     click.echo(f"started {start_schedules.fire_due(ctx, scheduler.worker_id())} scheduled case(s)")
@@ -147,7 +147,19 @@ def fire_timers() -> None:
         delivered += done
         if not done:
             break
-    click.echo(f"delivered {delivered} thrown signal(s)")
+    click.echo(f"delivered {delivered} thrown signal(s) and message(s)")
 
 
-COMMANDS = (init_db, load_demo, deploy, run, serve, worker, fire_timers)
+@click.group("outbox")
+def outbox() -> None:
+    """The outbox of signals and messages thrown inside cases."""
+
+
+@outbox.command("prune")
+def outbox_prune() -> None:
+    """Delete the rows delivered more than LIANBAN_OUTBOX_RETENTION_DAYS ago (the worker does it on
+    every pass too)."""
+    click.echo(f"pruned {messages.prune_outbox(context())} outbox row(s)")
+
+
+COMMANDS = (init_db, load_demo, deploy, run, serve, worker, fire_timers, outbox)

@@ -20,11 +20,15 @@ gives it to the tasks of the same workflow that wait for it (the throwing case r
 signal, as in SpiffWorkflow) and parks it in `bpmn_events` when none does. `watch_throws` wraps
 that `catch` on each workflow we create or load, to record every signal thrown (`take_thrown`)
 for the other cases, which get it through the outbox (engine/services/messages/outbox.py), and
-to keep the parked copy out of the saved state."""
+to keep the parked copy out of the saved state. A message thrown in a case goes to a task of the
+same case waiting for it (SpiffWorkflow's rule); one that none catches is recorded the same way,
+with what names its receiver, for the one other case waiting for it
+(docs/integration.md#messages-thrown-between-cases)."""
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Optional
 
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
@@ -32,6 +36,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
+
+from engine.bpmn import throws
 
 MESSAGE, SIGNAL = "message", "signal"
 KINDS = (MESSAGE, SIGNAL)
@@ -51,24 +57,33 @@ class Subscription:
 
 @dataclass(frozen=True)
 class Thrown:
-    kind: str           # signal
+    kind: str           # signal | message
     name: str
     variables: dict     # the throw's payload when it is an object (spiffworkflow payload expression), else {}
+    # a message's receiver (engine/bpmn/throws.py): variable -> value it must wait with, its business key
+    correlation: dict = field(default_factory=dict)
+    business_key: Optional[str] = None
+    element_id: Optional[str] = None
 
 
 def watch_throws(workflow) -> None:
-    """Record the signals `workflow` (or any of its sub-workflows) throws from now on."""
+    """Record the signals `workflow` (or any of its sub-workflows) throws from now on, and the
+    messages it throws that no task of its own catches (for another case)."""
     thrown: list = []
     stock_catch = workflow.catch          # the bound method of BpmnWorkflow
 
     def catch(event):
         definition = event.event_definition
-        if event.target is not None or _kind(definition) != SIGNAL or not definition.name:
+        kind = _kind(definition)
+        if event.target is not None or kind is None or not definition.name:
             return stock_catch(event)
-        payload = event.payload if isinstance(event.payload, dict) else {}
-        thrown.append(Thrown(SIGNAL, definition.name, copy.deepcopy(payload)))
+        if kind == SIGNAL:
+            payload = event.payload if isinstance(event.payload, dict) else {}
+            thrown.append(Thrown(SIGNAL, definition.name, copy.deepcopy(payload)))
         parked = len(workflow.bpmn_events)
         result = stock_catch(event)
+        if kind == MESSAGE and len(workflow.bpmn_events) > parked:
+            thrown.append(_message_out(workflow, event))     # nothing here caught it: another case's
         # not caught inside: SpiffWorkflow parks it for its caller; ours is the outbox
         del workflow.bpmn_events[parked:]
         return result
@@ -77,8 +92,41 @@ def watch_throws(workflow) -> None:
     workflow.lianban_thrown = thrown
 
 
+def _throwing_task(workflow, definition):
+    """The task throwing `definition` now: it runs while READY (its spec's _run throws)."""
+    for wf in (workflow, *workflow.subprocesses.values()):
+        for task in wf.get_tasks(state=TaskState.READY):
+            if any(d is definition for d in _definitions(task)):
+                return task
+    return None
+
+
+def _message_out(workflow, event) -> Thrown:
+    """A message for another case: its payload (spiffworkflow:messagePayload, then each
+    payload.<variable> rule), and its receiver — the values of the bpmn:correlationProperty
+    retrieval expressions SpiffWorkflow evaluated on the payload, then the correlation.<variable>
+    and businessKey rules, evaluated on the throwing task's data (engine/bpmn/throws.py)."""
+    definition = event.event_definition
+    payload = copy.deepcopy(event.payload) if isinstance(event.payload, dict) else {}
+    correlation = {prop: value for props in (event.correlations or {}).values() for prop, value in props.items()}
+    task = _throwing_task(workflow, definition)
+    business_key, element_id = None, None
+    if task is not None:
+        element_id = task.task_spec.bpmn_id or task.task_spec.name
+        rules, key, payload_rules = throws.split(
+            (getattr(task.task_spec, "extensions", None) or {}).get("properties"))
+        engine = task.workflow.script_engine
+        payload.update({name: engine.evaluate(task, expression) for name, expression in payload_rules.items()})
+        correlation.update({name: engine.evaluate(task, expression) for name, expression in rules.items()})
+        if key is not None:
+            value = engine.evaluate(task, key)
+            business_key = None if value is None else str(value)
+    return Thrown(MESSAGE, definition.name, payload, copy.deepcopy(correlation), business_key, element_id)
+
+
 def take_thrown(workflow) -> list[Thrown]:
-    """The signals thrown since the last call (and forget them). Free when nothing was thrown."""
+    """The signals (and messages for other cases) thrown since the last call (and forget them).
+    Free when nothing was thrown."""
     thrown = getattr(workflow, "lianban_thrown", None)
     if not thrown:
         return []

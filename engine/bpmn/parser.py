@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
-from engine.bpmn import camunda, cron, external, feel_expression, juel, sandbox, start_timers
+from engine.bpmn import camunda, cron, external, feel_expression, juel, sandbox, start_timers, throws
 from engine.bpmn.dialects import UserTaskMeta, lanes_by_node, read_form_key, read_user_task
 from engine.bpmn.specs import LianbanParser, fix_specs
 from engine.bpmn.timers import is_literal, quote_cron, quote_literal
@@ -455,33 +455,33 @@ def _check_event_names(file_name, root, process, problems) -> None:
 
 
 _BPMN = "{%s}" % NS["bpmn"]
-_CATCHING = (_BPMN + "intermediateCatchEvent", _BPMN + "boundaryEvent", _BPMN + "startEvent")
 
 
 def _check_message_throws(file_name, process, problems) -> None:
     """A message thrown inside a case (an intermediate throw event, a message end event, a send
-    task naming a message) is delivered by SpiffWorkflow to a catch of the same process that waits
-    for it; nothing else would ever receive it (Lianban does not guess which other case a message
-    is for), so a throw whose message no element of its own process catches is refused here rather
-    than dropped at run time. Another case is reached with a signal (broadcast through the outbox)
-    or by the sending system through POST /api/v1/messages (docs/integration.md). A process that
+    task naming a message) goes to a catch of its own process that waits for it (SpiffWorkflow
+    delivers it inside the case); otherwise to the one other case, or message start event, that
+    waits for it, through the outbox (docs/integration.md#messages-thrown-between-cases). Its
+    receiver rules (correlation.<variable>, businessKey, payload.<variable>: engine/bpmn/throws.py)
+    are checked and translated here; a misspelt rule or an expression that cannot run is refused
+    with the element. A throw naming no message is refused by _check_event_names. A process that
     is not executable (a drawing) throws nothing."""
     if process.get("isExecutable") != "true":
         return
-    caught = set()
-    for node in process.iter(*_CATCHING):
-        for definition in node.iterfind("bpmn:messageEventDefinition", NS):
-            caught.add(definition.get("messageRef"))
-    for node in process.iter(_BPMN + "receiveTask"):
-        caught.add(node.get("messageRef"))
-    throws = [(node, d.get("messageRef"))
-              for node in process.iter(_BPMN + "intermediateThrowEvent", _BPMN + "endEvent")
-              for d in node.iterfind("bpmn:messageEventDefinition", NS)]
-    throws += [(node, node.get("messageRef")) for node in process.iter(_BPMN + "sendTask") if node.get("messageRef")]
-    for node, ref in throws:
-        if ref and ref not in caught:
-            problems.add("message_throw_unsupported",
-                         f"{node.get('id')} throws message {ref!r}, which no element of process "
-                         f"{process.get('id')!r} catches: a message to another case is not delivered (throw a "
-                         f"signal, or let the other system send it through POST /api/v1/messages)",
-                         file=file_name, element=node.get("id"), line=node.sourceline)
+    nodes = [node for node in process.iter(_BPMN + "intermediateThrowEvent", _BPMN + "endEvent")
+             if node.find("bpmn:messageEventDefinition", NS) is not None]
+    nodes += [node for node in process.iter(_BPMN + "sendTask") if node.get("messageRef")]
+    for node in nodes:
+        translated = []
+        for name, expression, prop in throws.rules_of(node):
+            if not throws.is_rule(name):
+                problems.add("message_rule_invalid", f"{node.get('id')}: property {name!r} is not a receiver "
+                             "rule (correlation.<variable>, businessKey or payload.<variable>, a variable being "
+                             "a plain name)", file=file_name, element=node.get("id"), line=prop.sourceline)
+            elif not expression.strip():
+                problems.add("message_rule_invalid", f"{node.get('id')}: property {name!r} has no expression",
+                             file=file_name, element=node.get("id"), line=prop.sourceline)
+            else:
+                translated.append((name, _check_expr(file_name, node, expression, problems,
+                                                     what=f"message property {name!r}").strip()))
+        throws.write_rules(node, translated)

@@ -138,3 +138,30 @@ def check_correlation(value: Any, field: str = "correlation") -> dict[str, str]:
                                   field=f"{field}.{name}")
         out[name] = text
     return out
+
+
+# --- messages thrown between cases (docs/integration.md#messages-thrown-between-cases) -----------
+# a thrown message nobody waits for yet is tried again after RETRY_FIRST_SECONDS, then twice as
+# long each time, at most RETRY_MAX_SECONDS apart, until its time to live runs out
+RETRY_FIRST_SECONDS = 5.0
+RETRY_MAX_SECONDS = 300.0
+
+
+def message_correlation(variables: Optional[dict], business_key: Optional[str], element: Optional[str]) -> dict:
+    """What the outbox row of a thrown message keeps of its receiver: {"variables": {name:
+    canonical value}} and, when named, "business_key". A value that cannot be matched (a list,
+    the applicant's particulars, too long) is refused with the throwing element as its field."""
+    where = element or "message"
+    out: dict = {"variables": check_correlation(variables or {}, f"{where}.correlation")}
+    if business_key is not None:
+        key = str(business_key).strip()
+        if not key or len(key) > MAX_BUSINESS_KEY:
+            raise ValidationError(f"{where}: the business key is text of 1 to {MAX_BUSINESS_KEY} characters",
+                                  code="business_key_invalid", field=f"{where}.businessKey")
+        out["business_key"] = key
+    return out
+
+
+def retry_delay(attempts: int) -> float:
+    """Seconds before the next delivery attempt of a thrown message after `attempts` failed ones."""
+    return min(RETRY_FIRST_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS)

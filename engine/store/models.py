@@ -835,27 +835,34 @@ class MessageDelivery(Base):
 
 
 class EventOutbox(Base):
-    """A signal thrown inside a case, waiting to be delivered to the other cases waiting for it:
-    written by the throwing case's save, delivered by the scheduler, each receiving case in its
-    own transaction (docs/integration.md#signals-thrown-inside-a-case)."""
+    """A signal or a message thrown inside a case, waiting to be delivered to the other cases
+    waiting for it: written by the throwing case's save, delivered by the scheduler, each receiving
+    case in its own transaction (docs/integration.md#signals-thrown-inside-a-case,
+    docs/integration.md#messages-thrown-between-cases)."""
     __tablename__ = "event_outbox"
     __table_args__ = (Index("ix_event_outbox_pending", "id", sqlite_where=text("state = 'pending'"),
-                            postgresql_where=text("state = 'pending'")),)
+                            postgresql_where=text("state = 'pending'")),
+                      Index("ix_event_outbox_done", "done_at", sqlite_where=text("state = 'done'"),
+                            postgresql_where=text("state = 'done'")))
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     uid: Mapped[str] = mapped_column(String(36), unique=True)     # the signal's id on every receiving case
-    kind: Mapped[str] = mapped_column(String(8))                  # signal
+    kind: Mapped[str] = mapped_column(String(8))                  # signal | message
     name: Mapped[str] = mapped_column(String(255))
     variables: Mapped[dict] = mapped_column(JSONType)
     source_case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     element_id: Mapped[Optional[str]] = mapped_column(String(255))
     # the highest event_subscription id at the throw: the cases waiting then receive it
     watermark: Mapped[int] = mapped_column(BigId)
-    state: Mapped[str] = mapped_column(String(16))               # pending | done
+    state: Mapped[str] = mapped_column(String(16))               # pending | done | failed (a message's incident)
     lock_owner: Mapped[Optional[str]] = mapped_column(String(128))
     lock_expires_at: Mapped[Optional[datetime]] = mapped_column(UTC)
     delivered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTC)
     done_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    # a message's receiver: {"variables": {name: canonical value}, "business_key": text} (0029)
+    correlation: Mapped[Optional[dict]] = mapped_column(JSONType)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    expires_at: Mapped[Optional[datetime]] = mapped_column(UTC)   # a message's time to live
 
 
 class EventOutboxReceipt(Base):

@@ -100,3 +100,12 @@ def test_a_supervisor_follows_the_tile_retries_and_resolves_incidents(visit, ser
     page.reload()
     page.get_by_text("共 2 条").wait_for()
     assert "state=" in page.url and "state=open" not in page.url
+
+    # the kind filter lists every kind the server raises, signals and messages thrown between cases too
+    page.locator("[data-test=kind-filter]").click()
+    for label in ("外部任务", "定时器", "脚本", "信号", "消息"):
+        page.get_by_role("option", name=label, exact=True).wait_for()
+    check(visit, "kind-filter")
+    page.get_by_role("option", name="消息", exact=True).click()
+    page.locator("[data-test=incident-table]").get_by_text("没有符合条件的异常事件").wait_for()
+    page.wait_for_url(re.compile(r"kind=message"))

@@ -303,3 +303,24 @@ def test_a_signal_thrown_by_one_case_reaches_the_cases_waiting_for_it(lianban):
     assert messages.deliver_outbox(lianban.ctx, "e2e") == 0
     lianban.work(gate, "xcz_receiver", "tell_applicant")
     assert lianban.status(gate) == "completed"
+
+
+def test_a_message_thrown_by_one_case_reaches_the_one_case_it_names(lianban):
+    """Two diagrams deployed over HTTP; the sender's throw names its receiver by the application
+    number in the receiver's form (camunda:properties); the worker's pass delivers it to that case
+    only (docs/integration.md#messages-thrown-between-cases)."""
+    lianban.deploy("message_relay_receive.bpmn", "EL-AWAIT-PERMIT", "el_await_permit")
+    lianban.deploy("message_relay_send.bpmn", "EL-PERMIT", "el_issue_permit")
+    other = lianban.start("EL-AWAIT-PERMIT", {"application_no": "SQ-2026-001"})
+    waiting = lianban.start("EL-AWAIT-PERMIT", {"application_no": "SQ-2026-002"})
+    sender = lianban.start("EL-PERMIT")
+    lianban.work(sender, "xcz_receiver", "decide_permit", {"application_no": "SQ-2026-002", "permit_no": "XK-77"})
+    assert lianban.status(sender) == "completed"                # the sender's step completed with its throw
+    assert lianban.open_steps(waiting, "xcz_receiver") == []     # the receiver waits for the worker
+    assert messages.deliver_outbox(lianban.ctx, "e2e") == 1
+    assert [t["spec_id"] for t in lianban.open_steps(waiting, "xcz_receiver")] == ["hand_permit"]
+    assert lianban.call("GET", f"/api/v1/cases/{waiting}", "xcz_receiver")["data"]["permit_no"] == "XK-77"
+    assert lianban.open_steps(other, "xcz_receiver") == []
+    assert messages.deliver_outbox(lianban.ctx, "e2e") == 0     # delivered once
+    lianban.work(waiting, "xcz_receiver", "hand_permit")
+    assert lianban.status(waiting) == "completed"

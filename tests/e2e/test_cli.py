@@ -196,3 +196,13 @@ def test_a_token_never_starts_with_a_dash(env, monkeypatch):
     assert token == "lb_-kNc" + "x" * 39
     revoked = lianban(env, "account", "revoke", token)
     assert revoked.returncode == 0 and revoked.stdout.strip() == "revoked", revoked.stderr
+
+
+def test_outbox_prune_deletes_rows_delivered_before_the_retention(env):
+    """`lianban outbox prune` (docs/integration.md#pruning-the-outbox): nothing to prune on a new
+    database; a bad retention setting is refused like any setting."""
+    assert lianban(env, "init-db").returncode == 0
+    done = lianban(env, "outbox", "prune")
+    assert done.returncode == 0 and "pruned 0 outbox row(s)" in done.stdout, done.stderr
+    bad = lianban({**env, "LIANBAN_OUTBOX_RETENTION_DAYS": "a week"}, "outbox", "prune")
+    assert bad.returncode == 1 and "LIANBAN_OUTBOX_RETENTION_DAYS" in bad.stderr

@@ -47,24 +47,68 @@ def test_an_event_without_a_name_is_refused_with_its_element(definitions, body, 
     assert err.code == code and err.problems[0].element == "w" and err.problems[0].file == "p.bpmn"
 
 
+CAMUNDA = 'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" '
+
+
+def _throw_process(body: str, definitions: str = '<bpmn:message id="m" name="licence_ready"/>'):
+    xml = (HEAD.replace('xmlns:bpmn=', CAMUNDA + 'xmlns:bpmn=') + definitions
+           + '<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="s"/>' + body
+           + '<bpmn:endEvent id="e"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="w"/>'
+           '<bpmn:sequenceFlow id="f2" sourceRef="w" targetRef="e"/></bpmn:process></bpmn:definitions>')
+    return SourceFile("p.bpmn", xml.encode())
+
+
 @pytest.mark.parametrize("body", [
     '<bpmn:intermediateThrowEvent id="w"><bpmn:messageEventDefinition messageRef="m"/></bpmn:intermediateThrowEvent>',
     '<bpmn:sendTask id="w" messageRef="m"/>',
 ])
-def test_a_message_thrown_to_nobody_in_its_process_is_refused_with_its_element(body):
-    err = _refused('<bpmn:message id="m" name="licence_ready"/>', body)
-    assert err.code == "message_throw_unsupported" and err.problems[0].element == "w"
-    assert "'m'" in err.problems[0].message and "signal" in err.problems[0].message
+def test_a_message_thrown_to_another_case_deploys(body):
+    """No longer refused: the outbox delivers it to the one other case waiting for it
+    (docs/integration.md#messages-thrown-between-cases)."""
+    assert list(parse_bundle([_throw_process(body)]).processes) == ["p"]
 
 
-def test_a_message_end_event_to_nobody_is_refused_too():
+def test_a_message_end_event_to_another_case_deploys_too():
     xml = (HEAD + '<bpmn:message id="m" name="done"/><bpmn:process id="p" isExecutable="true">'
            '<bpmn:startEvent id="s"/><bpmn:endEvent id="e"><bpmn:messageEventDefinition messageRef="m"/>'
            '</bpmn:endEvent><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="e"/></bpmn:process>'
            '</bpmn:definitions>')
+    assert list(parse_bundle([SourceFile("p.bpmn", xml.encode())]).processes) == ["p"]
+
+
+def test_a_throw_naming_no_message_is_still_refused_with_its_element():
+    err = _refused('', '<bpmn:intermediateThrowEvent id="w"><bpmn:messageEventDefinition/>'
+                       '</bpmn:intermediateThrowEvent>')
+    assert err.code == "message_name_missing" and err.problems[0].element == "w"
+
+
+def test_receiver_rules_are_translated_into_the_spec():
+    body = ('<bpmn:intermediateThrowEvent id="w"><bpmn:extensionElements><camunda:properties>'
+            '<camunda:property name="correlation.licence_no" value="${licence.no}"/>'
+            '<camunda:property name="businessKey" value="${applicationNo}"/>'
+            '<camunda:property name="payload.amount" value="fee * 2"/>'
+            '<camunda:property name="unrelated" value="kept as it is"/>'
+            '</camunda:properties></bpmn:extensionElements>'
+            '<bpmn:messageEventDefinition messageRef="m"/></bpmn:intermediateThrowEvent>')
+    spec = parse_bundle([_throw_process(body)]).processes["p"].spec
+    props = spec.task_specs["w"].extensions["properties"]
+    assert props["lianban:correlation.licence_no"] == "licence['no']"
+    assert props["lianban:businessKey"] == "applicationNo"
+    assert props["lianban:payload.amount"] == "fee * 2"
+    assert "lianban:unrelated" not in props
+
+
+@pytest.mark.parametrize("name, value", [
+    ("correlation.", "x"), ("correlation.a-b", "x"), ("payload.x", ""), ("correlation.x", "__import__('os')"),
+    ("correlation.x", "${a.b()}")])
+def test_a_receiver_rule_that_cannot_work_is_refused_with_its_element(name, value):
+    body = ('<bpmn:intermediateThrowEvent id="w"><bpmn:extensionElements><camunda:properties>'
+            f'<camunda:property name="{name}" value="{value}"/></camunda:properties></bpmn:extensionElements>'
+            '<bpmn:messageEventDefinition messageRef="m"/></bpmn:intermediateThrowEvent>')
     with pytest.raises(DeployError) as err:
-        parse_bundle([SourceFile("p.bpmn", xml.encode())])
-    assert err.value.code == "message_throw_unsupported" and err.value.problems[0].element == "e"
+        parse_bundle([_throw_process(body)])
+    assert err.value.problems[0].element == "w"
+    assert err.value.code in ("message_rule_invalid", "expression_invalid", "juel_unsupported")
 
 
 def test_a_message_thrown_and_caught_inside_one_process_deploys():

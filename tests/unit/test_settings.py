@@ -10,6 +10,8 @@ from engine.config import Settings, SettingsError
     ("LIANBAN_SCHEDULER_INTERVAL_SECONDS", "soon"), ("LIANBAN_YELLOW_SHARE", "nan"),
     ("LIANBAN_TOKEN_CACHE_SECONDS", "inf"), ("LIANBAN_MATERIAL_MAX_BYTES", "10MB"),
     ("LIANBAN_START_DAY_CONVENTION", "from_tomorrow"), ("LIANBAN_STEP_WORKDAYS_BY_ROLE", "reviewer=five"),
+    ("LIANBAN_MESSAGE_TTL_SECONDS", "0"), ("LIANBAN_MESSAGE_TTL_SECONDS", "-5"),
+    ("LIANBAN_OUTBOX_RETENTION_DAYS", "inf"), ("LIANBAN_OUTBOX_RETENTION_DAYS", "a week"),
 ])
 def test_a_malformed_variable_is_named(variable, value):
     with pytest.raises(SettingsError) as refused:

@@ -12,7 +12,7 @@ from engine.domain.case import LoadedCase
 from engine.domain.errors import CaseError, LianbanError
 from engine.store.uow import Transaction
 
-KINDS = ("external_task", "timer", "script", "signal")
+KINDS = ("external_task", "timer", "script", "signal", "message")
 # the engine's codes for a script, condition or expression that failed (engine/bpmn/failures.py)
 SCRIPT_CODES = frozenset({"case_engine_error", "script_policy_violation", "script_budget_exceeded"})
 

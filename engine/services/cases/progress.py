@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Optional
 
 from engine import metrics
@@ -77,8 +77,8 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
     if runtime.has_external_tasks(wf.lianban_spec_key):
         _sync_external_tasks(tx, case, runtime.waiting_external_tasks(wf), loaded.key, actor, now)
     thrown = runtime.take_thrown(wf)
-    if thrown:                      # signals for the other cases: the outbox (nothing for most cases)
-        _to_outbox(tx, case, thrown, actor, now)
+    if thrown:                      # signals and messages for the other cases: the outbox (nothing for most cases)
+        _to_outbox(ctx, tx, case, thrown, actor, now)
 
     ended = runtime.is_completed(wf) and case.status == "running"
     if ended:
@@ -273,18 +273,25 @@ def _sync_waits(ctx, tx: Transaction, case: LoadedCase, after: dict, now: dateti
         values = {tid: message_rules.correlation_values(ctx.runtime.waiting_data(case.workflow, tid))
                   for tid, kind, _, _ in added if kind == "message"}
         tx.messages.subscribe(case.id, added, now, values=values)
-def _to_outbox(tx: Transaction, case: LoadedCase, thrown: list, actor: Actor, now: datetime) -> None:
-    """Each signal the workflow threw becomes an outbox row, delivered to every other case waiting
-    for it by the scheduler (engine/services/messages/outbox.py); the thrower's trail says so."""
+def _to_outbox(ctx, tx: Transaction, case: LoadedCase, thrown: list, actor: Actor, now: datetime) -> None:
+    """Each signal the workflow threw, and each message none of its own tasks caught, becomes an
+    outbox row, delivered to the other cases waiting for it by the scheduler
+    (engine/services/messages/outbox.py); the thrower's trail says so. A message's receiver rules
+    were evaluated at the throw; a value that cannot be matched refuses the step (400)."""
     rows = []
-    for signal in thrown:
+    for item in thrown:
         uid = str(uuid.uuid4())
         # JSON as the row keeps it (a date or a Decimal of the payload becomes its text)
-        variables = json.loads(json.dumps(signal.variables, ensure_ascii=False, default=str))
-        rows.append({"uid": uid, "kind": signal.kind, "name": signal.name, "variables": variables,
-                     "source_case_id": case.id, "element_id": None})
-        case.audit.add(f"{signal.kind}_thrown", actor, now, {"name": signal.name, "id": uid,
-                                                              "variables": sorted(signal.variables)})
+        variables = json.loads(json.dumps(item.variables, ensure_ascii=False, default=str))
+        row = {"uid": uid, "kind": item.kind, "name": item.name, "variables": variables,
+               "source_case_id": case.id, "element_id": item.element_id}
+        detail = {"name": item.name, "id": uid, "variables": sorted(item.variables)}
+        if item.kind == "message":
+            correlation = message_rules.message_correlation(item.correlation, item.business_key, item.element_id)
+            row.update(correlation=correlation, expires_at=now + timedelta(seconds=ctx.settings.message_ttl_seconds))
+            detail["correlation"] = correlation
+        rows.append(row)
+        case.audit.add(f"{item.kind}_thrown", actor, now, detail)
     tx.outbox.add(rows, now)
 
 

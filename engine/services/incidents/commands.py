@@ -7,6 +7,7 @@ another way, or decided nothing is to be done)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Optional
 
 from engine.domain.actor import Actor
@@ -49,9 +50,13 @@ def retry(ctx, actor: Actor, incident_id: int) -> Retried:
                                code="incident_not_retryable", field="id")
             timer_id = row.timer_id
         elif row.outbox_id is not None:
-            # a signal thrown by another case whose delivery here failed: delivered again by the
-            # scheduler's next pass (engine/services/messages/outbox.py)
-            tx.outbox.forget_failure(row.outbox_id, case.id)
+            # a signal thrown by another case whose delivery here failed, or a message this case
+            # threw that found no receiver or several: delivered again by the scheduler's next pass
+            # (engine/services/messages/outbox.py); a message with a fresh time to live
+            thrown = tx.outbox.get(row.outbox_id)
+            ttl = (now + timedelta(seconds=ctx.settings.message_ttl_seconds)
+                   if thrown is not None and thrown.kind == "message" else None)
+            tx.outbox.forget_failure(row.outbox_id, case.id, expires_at=ttl)
         else:
             raise Conflict("this incident has nothing to retry; resolve it", code="incident_not_retryable", field="id")
         tx.incidents.resolve(incident_id, actor.username, "retried", None, now)

@@ -1,5 +1,6 @@
 """Delivering the signals thrown inside cases to the other cases waiting for them
-(docs/integration.md#signals-thrown-inside-a-case).
+(docs/integration.md#signals-thrown-inside-a-case); a message thrown to another case goes to its
+one receiver (engine/services/messages/thrown.py), and delivered rows are pruned (`prune`).
 
 The throwing case's save wrote an `event_outbox` row in its own transaction (so a throw is never
 lost, and never sent for a step that rolled back). Here a worker — the scheduler of `lianban
@@ -21,6 +22,8 @@ from datetime import timedelta
 from typing import Callable, Optional
 
 import engine.services.messages.delivery as delivery
+import engine.services.messages.thrown as thrown
+from engine.bpmn.events import MESSAGE
 from engine.domain.actor import Actor
 from engine.domain.errors import LianbanError, Unavailable
 from engine.services.cases import incidents
@@ -41,7 +44,8 @@ def deliver_pending(ctx, worker: str = "worker", *, limit: int = BATCH, lease_se
     now = ctx.clock.now()
     with ctx.uow.begin() as tx:
         rows = tx.outbox.lease(worker, now + timedelta(seconds=lease_seconds), now, limit)
-    return sum(_deliver_row(ctx, row, worker, lease_seconds, before_commit) for row in rows)
+    return sum(thrown.deliver(ctx, row, worker, before_commit) if row.kind == MESSAGE
+               else _deliver_row(ctx, row, worker, lease_seconds, before_commit) for row in rows)
 
 
 def _deliver_row(ctx, row, worker: str, lease_seconds: float, before_commit) -> int:
@@ -103,3 +107,23 @@ def _record_failure(ctx, actor: Actor, row, case_id: int, code: str, message: st
         tx.outbox.receipt(row.id, case_id, "failed", now)
         incidents.raise_incident(tx, case, kind, f"signal {row.name!r} from case {row.source_number}: "
                                  f"{code}: {message}", actor, now, element=element, outbox_id=row.id)
+
+
+# delivered rows are deleted this many at a time, each batch in its own short transaction
+PRUNE_BATCH = 500
+
+
+def prune(ctx, *, batch: int = PRUNE_BATCH, max_batches: int = 1000) -> int:
+    """Delete the rows delivered (state done) more than LIANBAN_OUTBOX_RETENTION_DAYS ago, with their
+    receipts, in batches; a row an open incident refers to stays (its retry needs it), a resolved
+    incident forgets the row. Returns how many rows went (docs/integration.md#pruning-the-outbox)."""
+    cutoff = ctx.clock.now() - timedelta(days=ctx.settings.outbox_retention_days)
+    total = 0
+    for _ in range(max_batches):
+        with ctx.uow.begin() as tx:
+            ids = tx.outbox.prunable(cutoff, batch)
+            tx.incidents.detach_outbox(ids)
+            total += tx.outbox.delete(ids)
+        if len(ids) < batch:
+            break
+    return total

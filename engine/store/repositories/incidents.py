@@ -42,6 +42,11 @@ class Incidents(Repository):
         which = _I.external_task_id == external_task_id if external_task_id is not None else _I.timer_id == timer_id
         return list(self.conn.execute(select(_I.id).where(_I.state == "open", which)).scalars())
 
+    def detach_outbox(self, outbox_ids: list[int]) -> None:
+        """Resolved incidents forget the outbox rows about to be pruned (their text says what it was)."""
+        if outbox_ids:
+            self.conn.execute(update(t.incident).where(_I.outbox_id.in_(outbox_ids)).values(outbox_id=None))
+
     def resolve(self, incident_id: int, by: str, resolution: str, note: Optional[str], now: datetime) -> None:
         self.conn.execute(update(t.incident).where(_I.id == incident_id, _I.state == "open")
                           .values(state="resolved", resolved_at=now, resolved_by=by[:64], resolution=resolution,

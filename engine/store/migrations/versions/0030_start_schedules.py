@@ -7,14 +7,14 @@ row per (schedule, due time), whose unique key makes a due time start one case e
 workers reach it (docs/camunda-bpmn.md#timer-start-events).
 
 Revision ID: 0030
-Revises: 0028
+Revises: 0029
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0030'
-down_revision = '0028'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 
