@@ -281,6 +281,7 @@ def _check_user_tasks(file_name: str, process, problems: ProblemList) -> list[Us
     for node in process.iter("{%s}userTask" % NS["bpmn"]):
         meta = read_user_task(pid, node, lanes.get(node.get("id")))
         _check_routing(file_name, meta, problems)
+        _translate_people(file_name, node, meta, problems)
         # the stage drives the case's lifecycle (docs/lifecycle.md#states-and-events)
         if check_stage(meta.stage):
             problems.add("stage_unknown", check_stage(meta.stage), file=file_name, element=meta.id,
@@ -365,11 +366,10 @@ def _start_forms(tree) -> dict[str, UserTaskMeta]:
 
 def _check_routing(file_name: str, meta: UserTaskMeta, problems: ProblemList) -> None:
     """Targets must parse. A task with none goes to the receiving window's queue (综合受理):
-    allowed, with a warning (docs/camunda-bpmn.md#routing). An assignee is a staff username;
-    an expression such as ${initiator} is refused: a step belongs to a post, and the clerk who
-    received a case must not be made its approver by the diagram (separation of duties)."""
+    allowed, with a warning (docs/camunda-bpmn.md#routing); one given to people (candidate users,
+    an assignee expression) is routed to them and draws none."""
     targets = meta.candidate_groups or lane_targets(meta.lane)
-    if not targets and not meta.candidate_users:        # candidate users alone: offered to them
+    if not targets and not meta.names_people and not meta.assignee_expression:
         label = f"its lane {meta.lane!r} is not written as a target" if meta.lane else "it has no lane"
         problems.warnings.append(Problem(
             "routing_target_missing", f"user task has no candidate group and {label}: it goes to the "
@@ -379,13 +379,19 @@ def _check_routing(file_name: str, meta: UserTaskMeta, problems: ProblemList) ->
             parse_target(text)
         except TargetError as exc:
             problems.add(exc.code, str(exc), file=file_name, element=meta.id, line=meta.line)
-    named = [("assignee", meta.assignee)] if meta.assignee else []
-    for what, who in named + [("candidate user", who) for who in meta.candidate_users]:
-        if "${" in who or "#{" in who or who.startswith("="):
-            problems.add("assignee_expression_unsupported",
-                         f"{what} {who!r} is an expression; name staff accounts (usernames) or a group: who works "
-                         "on a step is decided by the diagram's author and the organisation, not by case data "
-                         "(separation of duties)", file=file_name, element=meta.id, line=meta.line)
+
+
+def _translate_people(file_name: str, node, meta: UserTaskMeta, problems: ProblemList) -> None:
+    """An assignee or candidate users given by JUEL or FEEL become the sandbox's Python, evaluated
+    in the case's data when the task opens (docs/camunda-bpmn.md#assignees-given-by-an-expression);
+    what cannot be translated is refused, naming the element."""
+    if meta.assignee_expression:
+        meta.assignee_expression = camunda.translate_in_place(file_name, node, None, problems, "assignee",
+                                                              text=meta.assignee_expression)
+    meta.candidate_user_expressions = [
+        python for python in (camunda.translate_in_place(file_name, node, None, problems, "candidate users",
+                                                         text=source)
+                              for source in meta.candidate_user_expressions) if python is not None]
 
 
 def _check_script(file_name, node, script, problems) -> None:

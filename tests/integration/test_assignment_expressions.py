@@ -1,0 +1,183 @@
+"""Assignee and candidate users given by an expression, on both databases, in Camunda 7's JUEL
+(tests/fixtures/camunda/camunda_assign_expr.bpmn) and Camunda 8's FEEL (zeebe_assign_expr.bpmn):
+computed from the case's data when the step opens, each name an active staff account; a value that
+is not gives the step to nobody and raises an incident, whose retry computes again."""
+import pytest
+from sqlalchemy import select
+
+from engine.bpmn.parser import SourceFile
+from engine.domain.actor import Actor
+from engine.domain.errors import Conflict, DeployError
+from engine.services import cases, definitions, incidents, org_admin, tasks
+from engine.store import tables as t
+from tests.conftest import row_counts, staff, window_id
+from tests.integration.helpers import FIXTURES, add_item, deploy_files
+
+DIAGRAMS = {"juel": (FIXTURES / "camunda" / "camunda_assign_expr.bpmn", "camunda_assign_expr"),
+            "feel": (FIXTURES / "camunda" / "zeebe_assign_expr.bpmn", "zeebe_assign_expr")}
+ADMIN = Actor.system("test")
+
+
+@pytest.fixture(params=sorted(DIAGRAMS))
+def dialect(request):
+    return request.param
+
+
+def _start(ctx, dialect, **intake):
+    path, key = DIAGRAMS[dialect]
+    deploy_files(ctx, path)
+    add_item(ctx, "TEST-ASSIGN", key)
+    started = cases.start_case(ctx, cases.StartCase("TEST-ASSIGN", window_id(ctx, "XCZ-W01"), {"name": "张三"},
+                                                    {}), staff(ctx, "xcz_receiver"))
+    [step] = _open(ctx, started.case_id)
+    tasks.complete(ctx, step.id, intake, staff(ctx, "xcz_receiver"))
+    return started.case_id
+
+
+def _open(ctx, case_id):
+    with ctx.uow.read() as tx:
+        return tx.conn.execute(select(t.task.c.id, t.task.c.spec_id, t.task.c.routed_role, t.task.c.assignee_id)
+                               .where(t.task.c.case_id == case_id, t.task.c.state == "open")
+                               .order_by(t.task.c.created_at, t.task.c.id)).all()
+
+
+def _offered(ctx, task_id):
+    with ctx.uow.read() as tx:
+        return sorted(tx.conn.execute(select(t.task_candidate.c.staff_id)
+                                      .where(t.task_candidate.c.task_id == task_id)).scalars())
+
+
+def _inbox(ctx, who):
+    return [i.id for i in tasks.inbox(ctx, staff(ctx, who))]
+
+
+def _incidents(ctx, case_id):
+    return incidents.list_incidents(ctx, staff(ctx, "admin"), case_id=case_id)[0]
+
+
+def test_candidate_users_by_expression_are_offered_the_step_and_the_assignee_gets_the_next(demo, dialect):
+    ctx = demo
+    case_id = _start(ctx, dialect, reviewers=["xcz_reviewer", "zcz_reviewer"], approver="xcz_issuer")
+    [check] = _open(ctx, case_id)
+    assert (check.spec_id, check.routed_role, check.assignee_id) == ("check", "candidates", None)
+    assert _offered(ctx, check.id) == sorted(staff(ctx, u).staff_id for u in ("xcz_reviewer", "zcz_reviewer"))
+    for who in ("xcz_reviewer", "zcz_reviewer"):
+        assert _inbox(ctx, who) == [check.id]
+    assert check.id not in _inbox(ctx, "xcz_receiver")        # nobody else: not the receiving window
+    tasks.claim(ctx, check.id, staff(ctx, "zcz_reviewer"))
+    with pytest.raises(Conflict) as err:
+        tasks.claim(ctx, check.id, staff(ctx, "xcz_reviewer"))
+    assert err.value.code == "task_already_claimed"
+    tasks.complete(ctx, check.id, {}, staff(ctx, "zcz_reviewer"))
+    assert _offered(ctx, check.id) == []
+    [sign] = _open(ctx, case_id)
+    issuer = staff(ctx, "xcz_issuer")
+    assert (sign.spec_id, sign.assignee_id) == ("sign", issuer.staff_id)     # claimed for her
+    assert _inbox(ctx, "xcz_issuer") == [sign.id]
+    tasks.complete(ctx, sign.id, {}, issuer)
+    assert cases.get_case(ctx, case_id, staff(ctx, "xcz_receiver")).status == "completed"
+    assert _incidents(ctx, case_id) == []
+
+
+def test_a_comma_separated_text_offers_each_name(demo):
+    case_id = _start(demo, "juel", reviewers="xcz_reviewer, zcz_reviewer", approver="xcz_issuer")
+    [check] = _open(demo, case_id)
+    assert len(_offered(demo, check.id)) == 2
+
+
+@pytest.mark.parametrize("reviewers, shown", [
+    (["xcz_reviewer", "new_clerk"], "['new_clerk']"),     # an unknown account: none of the list is offered it
+    ("", "empty text"),
+    (42, "gave 42"),
+    ([{"name": "xcz_reviewer"}], "not a username"),
+])
+def test_a_refused_value_offers_the_step_to_nobody_and_raises_an_incident(demo, dialect, reviewers, shown):
+    ctx = demo
+    case_id = _start(ctx, dialect, reviewers=reviewers, approver="xcz_issuer")
+    [check] = _open(ctx, case_id)
+    assert (check.spec_id, check.routed_role, check.assignee_id) == ("check", "candidates", None)
+    assert _offered(ctx, check.id) == [] and _inbox(ctx, "xcz_reviewer") == []
+    [incident] = _incidents(ctx, case_id)
+    assert (incident.kind, incident.element_id, incident.state) == ("assignment", "check", "open")
+    assert shown in incident.message and "check" in incident.message
+    with ctx.uow.read() as tx:
+        kinds = list(tx.conn.execute(select(t.event.c.type).where(t.event.c.case_id == case_id)).scalars())
+    assert "incident_raised" in kinds
+
+
+def test_the_incident_retry_computes_again_once_the_account_exists(demo, dialect):
+    ctx = demo
+    case_id = _start(ctx, dialect, reviewers=["xcz_reviewer"], approver="new_clerk")
+    [check] = _open(ctx, case_id)
+    tasks.complete(ctx, check.id, {}, staff(ctx, "xcz_reviewer"))   # one name: assigned to her
+    [sign] = _open(ctx, case_id)
+    assert (sign.spec_id, sign.assignee_id) == ("sign", None)
+    [incident] = _incidents(ctx, case_id)
+    assert (incident.kind, incident.element_id) == ("assignment", "sign") and "'new_clerk'" in incident.message
+    # still wrong: 409, nothing written, the incident stays open
+    before = row_counts(ctx)
+    with pytest.raises(Conflict) as err:
+        incidents.retry(ctx, staff(ctx, "admin"), incident.id)
+    assert err.value.code == "assignment_invalid" and "new_clerk" in err.value.message
+    assert row_counts(ctx) == before
+    # the account the data names is made: the retry assigns the step to her
+    new_id = org_admin.create_staff(ctx, ADMIN, {"username": "new_clerk", "name": "新办事员"})
+    retried = incidents.retry(ctx, staff(ctx, "admin"), incident.id)
+    assert (retried.incident.state, retried.incident.resolution) == ("resolved", "retried")
+    [sign] = _open(ctx, case_id)
+    assert sign.assignee_id == new_id
+    tasks.complete(ctx, sign.id, {}, staff(ctx, "new_clerk"))
+    assert cases.get_case(ctx, case_id, staff(ctx, "xcz_receiver")).status == "completed"
+
+
+def test_the_retry_offers_a_step_to_the_people_named_once_they_exist(demo):
+    ctx = demo
+    case_id = _start(ctx, "juel", reviewers=["xcz_reviewer", "new_clerk"], approver="xcz_issuer")
+    [check] = _open(ctx, case_id)
+    [incident] = _incidents(ctx, case_id)
+    new_id = org_admin.create_staff(ctx, ADMIN, {"username": "new_clerk", "name": "新办事员"})
+    incidents.retry(ctx, staff(ctx, "admin"), incident.id)
+    assert _offered(ctx, check.id) == sorted([staff(ctx, "xcz_reviewer").staff_id, new_id])
+    assert _inbox(ctx, "xcz_reviewer") == [check.id]
+
+
+def test_a_deactivated_account_is_refused_at_run_time(demo):
+    ctx = demo
+    org_admin.update_staff(ctx, ADMIN, staff(ctx, "zcz_reviewer").staff_id, {"active": False})
+    case_id = _start(ctx, "juel", reviewers=["zcz_reviewer"], approver="xcz_issuer")
+    [check] = _open(ctx, case_id)
+    assert _offered(ctx, check.id) == [] and check.assignee_id is None
+    [incident] = _incidents(ctx, case_id)
+    assert "zcz_reviewer" in incident.message
+
+
+def test_mixed_written_and_computed_candidate_users(demo):
+    ctx = demo
+    path, _ = DIAGRAMS["juel"]
+    xml = path.read_bytes().replace(b'camunda:candidateUsers="${reviewers}"',
+                                    b'camunda:candidateUsers="xcz_social_approver, ${reviewers}"')
+    definitions.deploy(ctx, [SourceFile(path.name, xml)], ADMIN)
+    add_item(ctx, "TEST-ASSIGN", "camunda_assign_expr")
+    started = cases.start_case(ctx, cases.StartCase("TEST-ASSIGN", window_id(ctx, "XCZ-W01"), {"name": "张三"},
+                                                    {}), staff(ctx, "xcz_receiver"))
+    [intake] = _open(ctx, started.case_id)
+    tasks.complete(ctx, intake.id, {"reviewers": "zcz_reviewer", "approver": "xcz_issuer"},
+                   staff(ctx, "xcz_receiver"))
+    [check] = _open(ctx, started.case_id)
+    assert _offered(ctx, check.id) == sorted(staff(ctx, u).staff_id for u in ("xcz_social_approver",
+                                                                               "zcz_reviewer"))
+
+
+@pytest.mark.parametrize("old, new, code", [
+    (b'"${reviewers}"', b'"${reviewers.get(0)}"', "juel_unsupported"),
+    (b'"${approver}"', b'"boss ${approver}"', "juel_unsupported"),
+    (b'"${reviewers}"', b'"xcz_reviewer, nobody_here"', "assignee_unknown"),     # written names: checked now
+])
+def test_refusals_at_deploy_name_the_element_and_write_nothing(demo, old, new, code):
+    path, _ = DIAGRAMS["juel"]
+    before = row_counts(demo)
+    with pytest.raises(DeployError) as err:
+        definitions.deploy(demo, [SourceFile(path.name, path.read_bytes().replace(old, new))], ADMIN)
+    element = "check" if b"reviewers" in old else "sign"
+    assert [(p.code, p.element) for p in err.value.problems] == [(code, element)]
+    assert row_counts(demo) == before
