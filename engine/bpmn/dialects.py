@@ -146,6 +146,13 @@ def read_form_key(node: etree._Element) -> Optional[str]:
             or spiff.get("formJsonSchemaFilename"))
 
 
+def embedded_forms(process: etree._Element) -> list[tuple[str, str, Optional[int]]]:
+    """(id, form-js JSON text, line) of each Camunda Form Camunda 8 embeds in the process
+    (`zeebe:userTaskForm`), which a task names as `camunda-forms:bpmn:<id>`."""
+    return [((node.get("id") or "").strip(), node.text or "", node.sourceline)
+            for node in process.xpath("./bpmn:extensionElements/zeebe:userTaskForm", namespaces=NS)]
+
+
 def lanes_by_node(process: etree._Element) -> dict[str, str]:
     """flow node id -> lane name (lane names may be routing targets too)."""
     out = {}

@@ -18,7 +18,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from engine.bpmn import camunda, cron, external, feel_expression, juel, sandbox
-from engine.bpmn.dialects import UserTaskMeta, lanes_by_node, read_form_key, read_user_task
+from engine.bpmn.dialects import UserTaskMeta, embedded_forms, lanes_by_node, read_form_key, read_user_task
 from engine.bpmn.specs import LianbanParser, fix_specs
 from engine.bpmn.timers import is_literal, quote_cron, quote_literal
 from engine.bpmn.xml import CAMUNDA_NS, NS, XmlRejected, kind_of, parse_upload
@@ -53,6 +53,7 @@ class ParsedBundle:
     files: list[tuple[SourceFile, str]]          # (file, kind)
     processes: dict[str, ParsedProcess]
     warnings: list = field(default_factory=list)  # engine.domain.errors.Problem: deployable, worth knowing
+    embedded_forms: dict = field(default_factory=dict)   # Camunda 8 form id -> its form-js JSON text
 
 
 # resolves a process id that no file of this deployment defines: (spec, subprocess specs, user tasks)
@@ -68,6 +69,7 @@ def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | N
     trees = _read_files(files, problems)
     problems.raise_if_any()
     metas, starts = _check_trees(trees, problems, frozenset(roles))
+    forms = _embedded_forms(trees, problems)
     problems.raise_if_any()
     parser = LianbanParser(validator=VALIDATOR)
     process_files = _add_to_parser(parser, trees, problems)
@@ -76,7 +78,25 @@ def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | N
     if not processes and not problems.problems:
         problems.add("no_executable_process", "no executable process (isExecutable=\"true\") in the deployment")
     problems.raise_if_any()
-    return ParsedBundle([(f, kind) for f, kind, _ in trees], processes, problems.warnings)
+    return ParsedBundle([(f, kind) for f, kind, _ in trees], processes, problems.warnings, forms)
+
+
+def _embedded_forms(trees, problems: ProblemList) -> dict[str, str]:
+    """Every zeebe:userTaskForm of the deployment by id (converted with the other forms at deploy,
+    engine/services/definitions/forms.py). One id must mean one form: the versions' forms are
+    kept by key, and a task names the form by its id alone."""
+    out: dict[str, str] = {}
+    for f, kind, tree in trees:
+        for process in (tree.getroot().iterfind("bpmn:process", NS) if kind == "bpmn" else ()):
+            for form_id, text, line in embedded_forms(process):
+                if not form_id:
+                    problems.add("camunda_form_unsupported", "zeebe:userTaskForm without an id: no task can name it",
+                                 file=f.name, element=process.get("id"), line=line)
+                elif out.setdefault(form_id, text) != text:
+                    problems.add("camunda_form_unsupported", f"embedded form {form_id!r} is embedded twice with "
+                                 "different content: a task names it by its id alone", file=f.name,
+                                 element=process.get("id"), line=line)
+    return out
 
 
 def _read_files(files: list[SourceFile], problems: ProblemList) -> list[tuple[SourceFile, str, etree._ElementTree]]:
