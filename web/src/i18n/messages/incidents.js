@@ -4,7 +4,7 @@ export default {
     incidents: {
       nav: '异常事件', title: '异常事件', lead: '流程自动执行时未能完成的工作：外部任务重试用尽、定时器失败、脚本出错。可重试或填写说明后标记为已处理。',
       state: { open: '未处理', resolved: '已处理' }, allStates: '全部状态', filterState: '状态',
-      kind: { external_task: '外部任务', timer: '定时器', script: '脚本' }, allKinds: '全部类型', filterKind: '类型',
+      kind: { external_task: '外部任务', timer: '定时器', script: '脚本', signal: '信号', assignment: '办理人指定' }, allKinds: '全部类型', filterKind: '类型',
       process: '流程', element: '环节', filterProcess: '流程标识', filterElement: '环节标识', caseId: '案件 ID',
       case: '案件', message: '错误信息', createdAt: '发生时间', actions: '操作', details: '详细信息', noDetails: '（无）',
       total: '共 {n} 条', empty: '没有符合条件的异常事件',
@@ -21,7 +21,7 @@ export default {
     incidents: {
       nav: 'Incidents', title: 'Incidents', lead: 'Work the engine could not finish on its own: external tasks out of retries, failed timers, failing scripts. Retry, or resolve with a note.',
       state: { open: 'Open', resolved: 'Resolved' }, allStates: 'All states', filterState: 'State',
-      kind: { external_task: 'External task', timer: 'Timer', script: 'Script' }, allKinds: 'All kinds', filterKind: 'Kind',
+      kind: { external_task: 'External task', timer: 'Timer', script: 'Script', signal: 'Signal', assignment: 'Assignment' }, allKinds: 'All kinds', filterKind: 'Kind',
       process: 'Process', element: 'Step', filterProcess: 'Process key', filterElement: 'Element id', caseId: 'Case id',
       case: 'Case', message: 'Error', createdAt: 'Raised', actions: 'Actions', details: 'Details', noDetails: '(none)',
       total: '{n} in total', empty: 'No incidents match',
