@@ -181,3 +181,45 @@ def test_refusals_at_deploy_name_the_element_and_write_nothing(demo, old, new, c
     element = "check" if b"reviewers" in old else "sign"
     assert [(p.code, p.element) for p in err.value.problems] == [(code, element)]
     assert row_counts(demo) == before
+
+
+def test_a_first_step_given_by_the_application_form_raises_its_incident_as_the_case_starts(demo):
+    ctx = demo
+    path, _ = DIAGRAMS["juel"]
+    xml = path.read_bytes().replace(b'camunda:candidateGroups="township:receiver"',
+                                    b'camunda:assignee="${form.clerk}"')
+    definitions.deploy(ctx, [SourceFile(path.name, xml)], ADMIN)
+    add_item(ctx, "TEST-ASSIGN", "camunda_assign_expr")
+    window = window_id(ctx, "XCZ-W01")
+    good = cases.start_case(ctx, cases.StartCase("TEST-ASSIGN", window, {"name": "张三"}, {"clerk": "xcz_issuer"}),
+                            staff(ctx, "xcz_receiver"))
+    assert [(s.spec_id, s.assignee_id) for s in _open(ctx, good.case_id)] == [("intake",
+                                                                               staff(ctx, "xcz_issuer").staff_id)]
+    bad = cases.start_case(ctx, cases.StartCase("TEST-ASSIGN", window, {"name": "李四"}, {"clerk": ["xcz_issuer"]}),
+                           staff(ctx, "xcz_receiver"))
+    [intake] = _open(ctx, bad.case_id)
+    assert (intake.routed_role, intake.assignee_id) == ("candidates", None)      # nobody's queue meanwhile
+    [incident] = _incidents(ctx, bad.case_id)
+    assert incident.element_id == "intake" and "['xcz_issuer']" in incident.message
+
+
+def test_each_instance_of_a_multi_instance_step_is_assigned_its_element(demo):
+    """Camunda's usual pattern: one review per person of a list, each assigned to its person."""
+    ctx = demo
+    path, _ = DIAGRAMS["juel"]
+    xml = path.read_bytes().replace(
+        b'<bpmn:userTask id="check" name="Check" camunda:candidateUsers="${reviewers}"/>',
+        b'<bpmn:userTask id="check" name="Check" camunda:assignee="${reviewer}">'
+        b'<bpmn:multiInstanceLoopCharacteristics camunda:collection="${reviewers}" '
+        b'camunda:elementVariable="reviewer"/></bpmn:userTask>')
+    definitions.deploy(ctx, [SourceFile(path.name, xml)], ADMIN)
+    add_item(ctx, "TEST-ASSIGN", "camunda_assign_expr")
+    started = cases.start_case(ctx, cases.StartCase("TEST-ASSIGN", window_id(ctx, "XCZ-W01"), {"name": "张三"},
+                                                    {}), staff(ctx, "xcz_receiver"))
+    [intake] = _open(ctx, started.case_id)
+    tasks.complete(ctx, intake.id, {"reviewers": ["xcz_reviewer", "zcz_reviewer"], "approver": "xcz_issuer"},
+                   staff(ctx, "xcz_receiver"))
+    checks = _open(ctx, started.case_id)
+    assert sorted(c.assignee_id for c in checks) == sorted(staff(ctx, u).staff_id
+                                                           for u in ("xcz_reviewer", "zcz_reviewer"))
+    assert _incidents(ctx, started.case_id) == []

@@ -3,6 +3,8 @@ username for an assignee; a username, a list of usernames or a comma-separated t
 users. Everything else is refused with the value shown, never guessed at."""
 import pytest
 
+from engine.bpmn import feel_expression, juel
+from engine.bpmn.runtime import Runtime
 from engine.domain.assignment import MAX_CANDIDATES, AssignmentInvalid, assignee_name, candidate_names, shown
 
 
@@ -45,3 +47,17 @@ def test_an_assignee_is_one_username():
 
 def test_a_large_value_is_shown_bounded():
     assert len(shown("x" * 10_000)) <= 201
+
+
+@pytest.mark.parametrize("expression, data, names", [
+    ("${reviewers}", {"reviewers": ["a", "b"]}, ["a", "b"]),
+    ("${form.reviewers}", {"form": {"reviewers": "a, b"}}, ["a", "b"]),
+    ("${urgent ? boss : clerks}", {"urgent": False, "boss": "x", "clerks": ["c"]}, ["c"]),
+    ("=reviewers", {"reviewers": ["a"]}, ["a"]),
+    ('=["a", boss.name]', {"boss": {"name": "b"}}, ["a", "b"]),
+    ("=if count(xs) > 1 then xs else boss", {"xs": ["y"], "boss": "z"}, ["z"]),
+])
+def test_translated_expressions_evaluate_in_the_sandbox_to_names(expression, data, names):
+    """What the deployment stores (the translation) and the step's opening evaluates."""
+    python = (feel_expression if feel_expression.is_feel(expression) else juel).translate(expression)
+    assert candidate_names(Runtime().evaluate(python, data)) == names

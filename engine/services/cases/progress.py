@@ -134,7 +134,7 @@ def _new_task_rows(ctx, tx, case, loaded, ready, actor, now, offers: list) -> li
         candidates = people.candidate_ids
         if groups:
             route = directory.route(parse_target(groups[0]), case.origin_org_unit_id, body or None)
-        elif _to_people_only(meta):     # offered (or given by an expression) to named people only
+        elif to_people_only(meta):     # offered (or given by an expression) to named people only
             route = candidates_route(case.origin_org_unit_id)
         else:       # no group: the receiving window's 综合受理 queue (docs/camunda-bpmn.md#routing)
             route = receiving_window_route(case.origin_org_unit_id)
@@ -165,7 +165,7 @@ def _new_task_rows(ctx, tx, case, loaded, ready, actor, now, offers: list) -> li
     return rows
 
 
-def _to_people_only(meta) -> bool:
+def to_people_only(meta) -> bool:
     """A task with no group given to people: its candidate users, or an assignee an expression
     names (one named in the diagram keeps the receiving window's queue, as before)."""
     return meta is not None and (meta.names_people or bool(meta.assignee_expression))

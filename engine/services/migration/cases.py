@@ -205,7 +205,7 @@ def _offers_follow(ctx, tx: Transaction, case: LoadedCase, row, meta, groups: li
     names them); a step offered only to them is routed so, and one that no longer is goes to its
     window's queue (docs/camunda-bpmn.md#assignees)."""
     route = None
-    if meta is not None and meta.names_people and not groups:
+    if progress.to_people_only(meta) and not groups:
         route = candidates_route(case.origin_org_unit_id)
     elif row.routed_role == CANDIDATES_ROLE and not groups:
         route = receiving_window_route(case.origin_org_unit_id)
