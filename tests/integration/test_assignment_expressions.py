@@ -2,6 +2,8 @@
 (tests/fixtures/camunda/camunda_assign_expr.bpmn) and Camunda 8's FEEL (zeebe_assign_expr.bpmn):
 computed from the case's data when the step opens, each name an active staff account; a value that
 is not gives the step to nobody and raises an incident, whose retry computes again."""
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -223,3 +225,20 @@ def test_each_instance_of_a_multi_instance_step_is_assigned_its_element(demo):
     assert sorted(c.assignee_id for c in checks) == sorted(staff(ctx, u).staff_id
                                                            for u in ("xcz_reviewer", "zcz_reviewer"))
     assert _incidents(ctx, started.case_id) == []
+
+
+def test_a_return_offers_the_step_again_to_the_people_the_data_names(demo):
+    ctx = demo
+    case_id = _start(ctx, "juel", reviewers=["xcz_reviewer", "zcz_reviewer"], approver="xcz_issuer")
+    [check] = _open(ctx, case_id)
+    tasks.claim(ctx, check.id, staff(ctx, "zcz_reviewer"))
+    ctx.clock.advance(timedelta(minutes=5))              # the check is the step completed last
+    tasks.complete(ctx, check.id, {}, staff(ctx, "zcz_reviewer"))
+    assert _offered(ctx, check.id) == []
+    [sign] = _open(ctx, case_id)
+    tasks.return_to_previous(ctx, sign.id, "再核", staff(ctx, "xcz_issuer"))
+    [again] = _open(ctx, case_id)
+    assert (again.id, again.assignee_id) == (check.id, staff(ctx, "zcz_reviewer").staff_id)
+    assert len(_offered(ctx, check.id)) == 2
+    tasks.unclaim(ctx, check.id, staff(ctx, "zcz_reviewer"))
+    assert _inbox(ctx, "xcz_reviewer") == [check.id]
