@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
-from engine.bpmn import camunda, cron, external, feel_expression, juel, sandbox
+from engine.bpmn import camunda, cron, external, feel_expression, initiator, juel, sandbox
 from engine.bpmn.dialects import UserTaskMeta, embedded_forms, lanes_by_node, read_form_key, read_user_task
 from engine.bpmn.specs import LianbanParser, fix_specs
 from engine.bpmn.timers import is_literal, quote_cron, quote_literal
@@ -274,7 +274,18 @@ def _static_checks(file_name: str, tree, problems: ProblemList) -> dict[str, lis
         _check_event_names(file_name, tree.getroot(), process, problems)
         _check_data_stores(file_name, tree.getroot(), process, problems)
         _check_message_throws(file_name, process, problems)
+        _check_initiators(file_name, process, problems)
     return metas
+
+
+def _check_initiators(file_name, process, problems) -> None:
+    """camunda:initiator names the variable that receives who started the case (engine/bpmn/initiator.py)."""
+    for node in process.iterfind("bpmn:startEvent", NS):
+        name = initiator.variable_of(node)
+        why = initiator.refusal(name) if name else None
+        if why:
+            problems.add("expression_invalid", f"camunda:initiator {name[:80]!r} must be {why}", file=file_name,
+                         element=node.get("id"), line=node.sourceline)
 
 
 def _check_data_stores(file_name, root, process, problems) -> None:

@@ -242,3 +242,24 @@ def test_a_return_offers_the_step_again_to_the_people_the_data_names(demo):
     assert len(_offered(ctx, check.id)) == 2
     tasks.unclaim(ctx, check.id, staff(ctx, "zcz_reviewer"))
     assert _inbox(ctx, "xcz_reviewer") == [check.id]
+
+
+def test_camunda_initiator_names_who_started_the_case(demo):
+    """`camunda:initiator="starter"` on the start event and `camunda:assignee="${starter}"`: the
+    step is assigned to the clerk who received the case, as Camunda assigns it to who started it."""
+    ctx = demo
+    path, _ = DIAGRAMS["juel"]
+    xml = (path.read_bytes().replace(b'<bpmn:startEvent id="start"/>',
+                                     b'<bpmn:startEvent id="start" camunda:initiator="starter"/>')
+           .replace(b'camunda:candidateGroups="township:receiver"', b'camunda:assignee="${starter}"'))
+    definitions.deploy(ctx, [SourceFile(path.name, xml)], ADMIN)
+    add_item(ctx, "TEST-ASSIGN", "camunda_assign_expr")
+    started = cases.start_case(ctx, cases.StartCase("TEST-ASSIGN", window_id(ctx, "XCZ-W01"), {"name": "张三"},
+                                                    {}), staff(ctx, "xcz_receiver"))
+    [intake] = _open(ctx, started.case_id)
+    assert (intake.spec_id, intake.assignee_id) == ("intake", staff(ctx, "xcz_receiver").staff_id)
+    # a name that cannot be a variable is refused at deploy, naming the start event
+    with pytest.raises(DeployError) as err:
+        definitions.deploy(ctx, [SourceFile(path.name, xml.replace(b'initiator="starter"',
+                                                                   b'initiator="_starter"'))], ADMIN)
+    assert [(p.code, p.element) for p in err.value.problems] == [("expression_invalid", "start")]
