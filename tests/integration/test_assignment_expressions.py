@@ -14,6 +14,7 @@ from engine.services import cases, definitions, incidents, org_admin, tasks
 from engine.store import tables as t
 from tests.conftest import row_counts, staff, window_id
 from tests.integration.helpers import FIXTURES, add_item, deploy_files
+from tests.integration.test_camunda_candidate_users import _inbox, _open
 
 DIAGRAMS = {"juel": (FIXTURES / "camunda" / "camunda_assign_expr.bpmn", "camunda_assign_expr"),
             "feel": (FIXTURES / "camunda" / "zeebe_assign_expr.bpmn", "zeebe_assign_expr")}
@@ -29,28 +30,35 @@ def _start(ctx, dialect, **intake):
     path, key = DIAGRAMS[dialect]
     deploy_files(ctx, path)
     add_item(ctx, "TEST-ASSIGN", key)
-    started = cases.start_case(ctx, cases.StartCase("TEST-ASSIGN", window_id(ctx, "XCZ-W01"), {"name": "张三"},
-                                                    {}), staff(ctx, "xcz_receiver"))
-    [step] = _open(ctx, started.case_id)
-    tasks.complete(ctx, step.id, intake, staff(ctx, "xcz_receiver"))
-    return started.case_id
+    return _intake(ctx, _new_case(ctx), intake)
 
 
-def _open(ctx, case_id):
-    with ctx.uow.read() as tx:
-        return tx.conn.execute(select(t.task.c.id, t.task.c.spec_id, t.task.c.routed_role, t.task.c.assignee_id)
-                               .where(t.task.c.case_id == case_id, t.task.c.state == "open")
-                               .order_by(t.task.c.created_at, t.task.c.id)).all()
+def _variant(ctx, *replacements: tuple[bytes, bytes]) -> None:
+    """The JUEL diagram with each (old, new) replaced, deployed, and an item for it."""
+    path, key = DIAGRAMS["juel"]
+    xml = path.read_bytes()
+    for old, new in replacements:
+        assert old in xml
+        xml = xml.replace(old, new)
+    definitions.deploy(ctx, [SourceFile(path.name, xml)], ADMIN)
+    add_item(ctx, "TEST-ASSIGN", key)
+
+
+def _new_case(ctx, form=None, name="张三") -> int:
+    return cases.start_case(ctx, cases.StartCase("TEST-ASSIGN", window_id(ctx, "XCZ-W01"), {"name": name},
+                                                 form or {}), staff(ctx, "xcz_receiver")).case_id
+
+
+def _intake(ctx, case_id, data) -> int:
+    [step] = _open(ctx, case_id)
+    tasks.complete(ctx, step.id, data, staff(ctx, "xcz_receiver"))
+    return case_id
 
 
 def _offered(ctx, task_id):
     with ctx.uow.read() as tx:
         return sorted(tx.conn.execute(select(t.task_candidate.c.staff_id)
                                       .where(t.task_candidate.c.task_id == task_id)).scalars())
-
-
-def _inbox(ctx, who):
-    return [i.id for i in tasks.inbox(ctx, staff(ctx, who))]
 
 
 def _incidents(ctx, case_id):
@@ -155,17 +163,10 @@ def test_a_deactivated_account_is_refused_at_run_time(demo):
 
 def test_mixed_written_and_computed_candidate_users(demo):
     ctx = demo
-    path, _ = DIAGRAMS["juel"]
-    xml = path.read_bytes().replace(b'camunda:candidateUsers="${reviewers}"',
-                                    b'camunda:candidateUsers="xcz_social_approver, ${reviewers}"')
-    definitions.deploy(ctx, [SourceFile(path.name, xml)], ADMIN)
-    add_item(ctx, "TEST-ASSIGN", "camunda_assign_expr")
-    started = cases.start_case(ctx, cases.StartCase("TEST-ASSIGN", window_id(ctx, "XCZ-W01"), {"name": "张三"},
-                                                    {}), staff(ctx, "xcz_receiver"))
-    [intake] = _open(ctx, started.case_id)
-    tasks.complete(ctx, intake.id, {"reviewers": "zcz_reviewer", "approver": "xcz_issuer"},
-                   staff(ctx, "xcz_receiver"))
-    [check] = _open(ctx, started.case_id)
+    _variant(ctx, (b'camunda:candidateUsers="${reviewers}"',
+                   b'camunda:candidateUsers="xcz_social_approver, ${reviewers}"'))
+    case_id = _intake(ctx, _new_case(ctx), {"reviewers": "zcz_reviewer", "approver": "xcz_issuer"})
+    [check] = _open(ctx, case_id)
     assert _offered(ctx, check.id) == sorted(staff(ctx, u).staff_id for u in ("xcz_social_approver",
                                                                                "zcz_reviewer"))
 
@@ -187,44 +188,28 @@ def test_refusals_at_deploy_name_the_element_and_write_nothing(demo, old, new, c
 
 def test_a_first_step_given_by_the_application_form_raises_its_incident_as_the_case_starts(demo):
     ctx = demo
-    path, _ = DIAGRAMS["juel"]
-    xml = path.read_bytes().replace(b'camunda:candidateGroups="township:receiver"',
-                                    b'camunda:assignee="${form.clerk}"')
-    definitions.deploy(ctx, [SourceFile(path.name, xml)], ADMIN)
-    add_item(ctx, "TEST-ASSIGN", "camunda_assign_expr")
-    window = window_id(ctx, "XCZ-W01")
-    good = cases.start_case(ctx, cases.StartCase("TEST-ASSIGN", window, {"name": "张三"}, {"clerk": "xcz_issuer"}),
-                            staff(ctx, "xcz_receiver"))
-    assert [(s.spec_id, s.assignee_id) for s in _open(ctx, good.case_id)] == [("intake",
-                                                                               staff(ctx, "xcz_issuer").staff_id)]
-    bad = cases.start_case(ctx, cases.StartCase("TEST-ASSIGN", window, {"name": "李四"}, {"clerk": ["xcz_issuer"]}),
-                           staff(ctx, "xcz_receiver"))
-    [intake] = _open(ctx, bad.case_id)
+    _variant(ctx, (b'camunda:candidateGroups="township:receiver"', b'camunda:assignee="${form.clerk}"'))
+    good = _new_case(ctx, {"clerk": "xcz_issuer"})
+    assert [(s.spec_id, s.assignee_id) for s in _open(ctx, good)] == [("intake", staff(ctx, "xcz_issuer").staff_id)]
+    bad = _new_case(ctx, {"clerk": ["xcz_issuer"]}, name="李四")
+    [intake] = _open(ctx, bad)
     assert (intake.routed_role, intake.assignee_id) == ("candidates", None)      # nobody's queue meanwhile
-    [incident] = _incidents(ctx, bad.case_id)
+    [incident] = _incidents(ctx, bad)
     assert incident.element_id == "intake" and "['xcz_issuer']" in incident.message
 
 
 def test_each_instance_of_a_multi_instance_step_is_assigned_its_element(demo):
     """Camunda's usual pattern: one review per person of a list, each assigned to its person."""
     ctx = demo
-    path, _ = DIAGRAMS["juel"]
-    xml = path.read_bytes().replace(
-        b'<bpmn:userTask id="check" name="Check" camunda:candidateUsers="${reviewers}"/>',
-        b'<bpmn:userTask id="check" name="Check" camunda:assignee="${reviewer}">'
-        b'<bpmn:multiInstanceLoopCharacteristics camunda:collection="${reviewers}" '
-        b'camunda:elementVariable="reviewer"/></bpmn:userTask>')
-    definitions.deploy(ctx, [SourceFile(path.name, xml)], ADMIN)
-    add_item(ctx, "TEST-ASSIGN", "camunda_assign_expr")
-    started = cases.start_case(ctx, cases.StartCase("TEST-ASSIGN", window_id(ctx, "XCZ-W01"), {"name": "张三"},
-                                                    {}), staff(ctx, "xcz_receiver"))
-    [intake] = _open(ctx, started.case_id)
-    tasks.complete(ctx, intake.id, {"reviewers": ["xcz_reviewer", "zcz_reviewer"], "approver": "xcz_issuer"},
-                   staff(ctx, "xcz_receiver"))
-    checks = _open(ctx, started.case_id)
+    _variant(ctx, (b'<bpmn:userTask id="check" name="Check" camunda:candidateUsers="${reviewers}"/>',
+                   b'<bpmn:userTask id="check" name="Check" camunda:assignee="${reviewer}">'
+                   b'<bpmn:multiInstanceLoopCharacteristics camunda:collection="${reviewers}" '
+                   b'camunda:elementVariable="reviewer"/></bpmn:userTask>'))
+    case_id = _intake(ctx, _new_case(ctx), {"reviewers": ["xcz_reviewer", "zcz_reviewer"], "approver": "xcz_issuer"})
+    checks = _open(ctx, case_id)
     assert sorted(c.assignee_id for c in checks) == sorted(staff(ctx, u).staff_id
                                                            for u in ("xcz_reviewer", "zcz_reviewer"))
-    assert _incidents(ctx, started.case_id) == []
+    assert _incidents(ctx, case_id) == []
 
 
 def test_a_return_offers_the_step_again_to_the_people_the_data_names(demo):
@@ -248,18 +233,11 @@ def test_camunda_initiator_names_who_started_the_case(demo):
     """`camunda:initiator="starter"` on the start event and `camunda:assignee="${starter}"`: the
     step is assigned to the clerk who received the case, as Camunda assigns it to who started it."""
     ctx = demo
-    path, _ = DIAGRAMS["juel"]
-    xml = (path.read_bytes().replace(b'<bpmn:startEvent id="start"/>',
-                                     b'<bpmn:startEvent id="start" camunda:initiator="starter"/>')
-           .replace(b'camunda:candidateGroups="township:receiver"', b'camunda:assignee="${starter}"'))
-    definitions.deploy(ctx, [SourceFile(path.name, xml)], ADMIN)
-    add_item(ctx, "TEST-ASSIGN", "camunda_assign_expr")
-    started = cases.start_case(ctx, cases.StartCase("TEST-ASSIGN", window_id(ctx, "XCZ-W01"), {"name": "张三"},
-                                                    {}), staff(ctx, "xcz_receiver"))
-    [intake] = _open(ctx, started.case_id)
+    starter = (b'<bpmn:startEvent id="start"/>', b'<bpmn:startEvent id="start" camunda:initiator="starter"/>')
+    _variant(ctx, starter, (b'camunda:candidateGroups="township:receiver"', b'camunda:assignee="${starter}"'))
+    [intake] = _open(ctx, _new_case(ctx))
     assert (intake.spec_id, intake.assignee_id) == ("intake", staff(ctx, "xcz_receiver").staff_id)
     # a name that cannot be a variable is refused at deploy, naming the start event
     with pytest.raises(DeployError) as err:
-        definitions.deploy(ctx, [SourceFile(path.name, xml.replace(b'initiator="starter"',
-                                                                   b'initiator="_starter"'))], ADMIN)
+        _variant(ctx, (starter[0], starter[1].replace(b'"starter"', b'"_starter"')))
     assert [(p.code, p.element) for p in err.value.problems] == [("expression_invalid", "start")]
