@@ -3,6 +3,7 @@ incidents (Lianban's /api/v1/incidents and Camunda's GET /engine-rest/incident).
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from engine.domain import external_tasks as rules
+from engine.services.incidents import KINDS
 
 _MAX_INT = 2 ** 31 - 1
 _VARIABLES = {"type": "object", "description": 'typed variables: {"paid": {"value": true, "type": "Boolean"}}'}
@@ -120,7 +121,7 @@ class ExtendLockIn(_Lenient):
 
 class IncidentQuery(Schema):
     state = fields.String(validate=validate.OneOf(("open", "resolved")))
-    kind = fields.String(validate=validate.OneOf(("external_task", "timer", "script", "signal", "message")))
+    kind = fields.String(validate=validate.OneOf(KINDS))
     case_id = fields.Integer(validate=validate.Range(min=1, max=_MAX_INT))
     process = fields.String(validate=validate.Length(min=1, max=128))
     element = fields.String(validate=validate.Length(min=1, max=128))

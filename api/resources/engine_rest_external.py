@@ -168,7 +168,7 @@ class Unlock(MethodView):
 
 
 _CAMUNDA_KIND = {"external_task": "failedExternalTask", "script": "failedExternalTask", "timer": "failedJob",
-                 "signal": "failedJob"}
+                 "signal": "failedJob", "assignment": "failedJob"}
 _LIANBAN_KIND = {"failedJob": "timer"}
 
 

@@ -28,13 +28,57 @@ class UserTaskMeta:
     lane: Optional[str] = None
     dialect: Optional[str] = None
     line: Optional[int] = None
+    # given by an expression (`${initiator}`, `=reviewers`): read as written, stored as the sandbox's
+    # Python once the parser translated it, evaluated in the case's data when the task opens
+    assignee_expression: Optional[str] = None
+    candidate_user_expressions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v not in (None, [])}
 
+    @property
+    def names_people(self) -> bool:
+        """Whether the task is offered to named people (candidate users, literal or computed)."""
+        return bool(self.candidate_users or self.candidate_user_expressions)
+
 
 def _split(value: Optional[str]) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def is_expression(text: str) -> bool:
+    """JUEL (`${...}`, `#{...}`, also inside other text) or Camunda 8 FEEL (`=...`)."""
+    return "${" in text or "#{" in text or text.strip().startswith("=")
+
+
+def split_people(value: Optional[str]) -> tuple[list[str], list[str]]:
+    """(usernames, expressions) of a candidateUsers list. A Zeebe value starting with `=` is one
+    FEEL expression (its commas are FEEL's); a Camunda 7 list is split on the commas outside
+    `${...}` and quotes, so `alice,${boss}` is a name and an expression."""
+    text = (value or "").strip()
+    if not text:
+        return [], []
+    parts = [text] if text.startswith("=") else _split_outside_braces(text)
+    names = [p for p in parts if not is_expression(p)]
+    return names, [p for p in parts if is_expression(p)]
+
+
+def _split_outside_braces(text: str) -> list[str]:
+    parts, depth, quote, start = [], 0, None, 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"" and depth:
+            quote = ch
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(depth - 1, 0)
+        elif ch == "," and not depth:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
 
 
 def _props(node, xpath: str) -> dict[str, str]:
@@ -67,11 +111,16 @@ def read_user_task(process_id: str, node: etree._Element, lane: Optional[str]) -
               or _split(zeebe_assign.get("candidateGroups") if zeebe_assign is not None else None)
               or _split(spiff.get("candidateGroups")))
     meta.candidate_groups = groups
-    meta.candidate_users = (_split(node.get(_C + "candidateUsers"))
-                            or _split(zeebe_assign.get("candidateUsers") if zeebe_assign is not None else None))
-    meta.assignee = (node.get(_C + "assignee")
-                     or (zeebe_assign.get("assignee") if zeebe_assign is not None else None)
-                     or spiff.get("assignee"))
+    meta.candidate_users, meta.candidate_user_expressions = split_people(
+        node.get(_C + "candidateUsers")
+        or (zeebe_assign.get("candidateUsers") if zeebe_assign is not None else None))
+    assignee = ((node.get(_C + "assignee")
+                 or (zeebe_assign.get("assignee") if zeebe_assign is not None else None)
+                 or spiff.get("assignee") or "").strip() or None)
+    if assignee is not None and is_expression(assignee):
+        meta.assignee_expression = assignee
+    else:
+        meta.assignee = assignee
     meta.form_key = (node.get(_C + "formKey") or _form_ref(node)
                      or (zeebe_form.get("formKey") or zeebe_form.get("formId") if zeebe_form is not None else None)
                      or spiff.get("formJsonSchemaFilename"))
@@ -95,6 +144,13 @@ def read_form_key(node: etree._Element) -> Optional[str]:
     return (node.get(_C + "formKey") or _form_ref(node)
             or (zeebe_form.get("formKey") or zeebe_form.get("formId") if zeebe_form is not None else None)
             or spiff.get("formJsonSchemaFilename"))
+
+
+def embedded_forms(process: etree._Element) -> list[tuple[str, str, Optional[int]]]:
+    """(id, form-js JSON text, line) of each Camunda Form Camunda 8 embeds in the process
+    (`zeebe:userTaskForm`), which a task names as `camunda-forms:bpmn:<id>`."""
+    return [((node.get("id") or "").strip(), node.text or "", node.sourceline)
+            for node in process.xpath("./bpmn:extensionElements/zeebe:userTaskForm", namespaces=NS)]
 
 
 def lanes_by_node(process: etree._Element) -> dict[str, str]:

@@ -17,8 +17,8 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
-from engine.bpmn import camunda, cron, external, feel_expression, juel, sandbox, start_timers, throws
-from engine.bpmn.dialects import UserTaskMeta, lanes_by_node, read_form_key, read_user_task
+from engine.bpmn import camunda, cron, external, feel_expression, initiator, juel, sandbox, start_timers, throws
+from engine.bpmn.dialects import UserTaskMeta, embedded_forms, lanes_by_node, read_form_key, read_user_task
 from engine.bpmn.specs import LianbanParser, fix_specs
 from engine.bpmn.timers import is_literal, quote_cron, quote_literal
 from engine.bpmn.xml import CAMUNDA_NS, NS, XmlRejected, kind_of, parse_upload
@@ -54,6 +54,7 @@ class ParsedBundle:
     files: list[tuple[SourceFile, str]]          # (file, kind)
     processes: dict[str, ParsedProcess]
     warnings: list = field(default_factory=list)  # engine.domain.errors.Problem: deployable, worth knowing
+    embedded_forms: dict = field(default_factory=dict)   # Camunda 8 form id -> its form-js JSON text
 
 
 # resolves a process id that no file of this deployment defines: (spec, subprocess specs, user tasks)
@@ -70,6 +71,7 @@ def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | N
     problems.raise_if_any()
     scheduled: dict[str, list] = {}
     metas, starts = _check_trees(trees, problems, frozenset(roles), scheduled)
+    forms = _embedded_forms(trees, problems)
     problems.raise_if_any()
     parser = LianbanParser(validator=VALIDATOR)
     process_files = _add_to_parser(parser, trees, problems)
@@ -80,7 +82,25 @@ def parse_bundle(files: list[SourceFile], resolve_external: ExternalResolver | N
     if not processes and not problems.problems:
         problems.add("no_executable_process", "no executable process (isExecutable=\"true\") in the deployment")
     problems.raise_if_any()
-    return ParsedBundle([(f, kind) for f, kind, _ in trees], processes, problems.warnings)
+    return ParsedBundle([(f, kind) for f, kind, _ in trees], processes, problems.warnings, forms)
+
+
+def _embedded_forms(trees, problems: ProblemList) -> dict[str, str]:
+    """Every zeebe:userTaskForm of the deployment by id (converted with the other forms at deploy,
+    engine/services/definitions/forms.py). One id must mean one form: the versions' forms are
+    kept by key, and a task names the form by its id alone."""
+    out: dict[str, str] = {}
+    for f, kind, tree in trees:
+        for process in (tree.getroot().iterfind("bpmn:process", NS) if kind == "bpmn" else ()):
+            for form_id, text, line in embedded_forms(process):
+                if not form_id:
+                    problems.add("camunda_form_unsupported", "zeebe:userTaskForm without an id: no task can name it",
+                                 file=f.name, element=process.get("id"), line=line)
+                elif out.setdefault(form_id, text) != text:
+                    problems.add("camunda_form_unsupported", f"embedded form {form_id!r} is embedded twice with "
+                                 "different content: a task names it by its id alone", file=f.name,
+                                 element=process.get("id"), line=line)
+    return out
 
 
 def _read_files(files: list[SourceFile], problems: ProblemList) -> list[tuple[SourceFile, str, etree._ElementTree]]:
@@ -261,7 +281,18 @@ def _static_checks(file_name: str, tree, problems: ProblemList, scheduled: dict)
         _check_event_names(file_name, tree.getroot(), process, problems)
         _check_data_stores(file_name, tree.getroot(), process, problems)
         _check_message_throws(file_name, process, problems)
+        _check_initiators(file_name, process, problems)
     return metas
+
+
+def _check_initiators(file_name, process, problems) -> None:
+    """camunda:initiator names the variable that receives who started the case (engine/bpmn/initiator.py)."""
+    for node in process.iterfind("bpmn:startEvent", NS):
+        name = initiator.variable_of(node)
+        why = initiator.refusal(name) if name else None
+        if why:
+            problems.add("expression_invalid", f"camunda:initiator {name[:80]!r} must be {why}", file=file_name,
+                         element=node.get("id"), line=node.sourceline)
 
 
 def _check_data_stores(file_name, root, process, problems) -> None:
@@ -288,6 +319,7 @@ def _check_user_tasks(file_name: str, process, problems: ProblemList) -> list[Us
     for node in process.iter("{%s}userTask" % NS["bpmn"]):
         meta = read_user_task(pid, node, lanes.get(node.get("id")))
         _check_routing(file_name, meta, problems)
+        _translate_people(file_name, node, meta, problems)
         # the stage drives the case's lifecycle (docs/lifecycle.md#states-and-events)
         if check_stage(meta.stage):
             problems.add("stage_unknown", check_stage(meta.stage), file=file_name, element=meta.id,
@@ -372,11 +404,10 @@ def _start_forms(tree) -> dict[str, UserTaskMeta]:
 
 def _check_routing(file_name: str, meta: UserTaskMeta, problems: ProblemList) -> None:
     """Targets must parse. A task with none goes to the receiving window's queue (综合受理):
-    allowed, with a warning (docs/camunda-bpmn.md#routing). An assignee is a staff username;
-    an expression such as ${initiator} is refused: a step belongs to a post, and the clerk who
-    received a case must not be made its approver by the diagram (separation of duties)."""
+    allowed, with a warning (docs/camunda-bpmn.md#routing); one given to people (candidate users,
+    an assignee expression) is routed to them and draws none."""
     targets = meta.candidate_groups or lane_targets(meta.lane)
-    if not targets and not meta.candidate_users:        # candidate users alone: offered to them
+    if not targets and not meta.names_people and not meta.assignee_expression:
         label = f"its lane {meta.lane!r} is not written as a target" if meta.lane else "it has no lane"
         problems.warnings.append(Problem(
             "routing_target_missing", f"user task has no candidate group and {label}: it goes to the "
@@ -386,13 +417,19 @@ def _check_routing(file_name: str, meta: UserTaskMeta, problems: ProblemList) ->
             parse_target(text)
         except TargetError as exc:
             problems.add(exc.code, str(exc), file=file_name, element=meta.id, line=meta.line)
-    named = [("assignee", meta.assignee)] if meta.assignee else []
-    for what, who in named + [("candidate user", who) for who in meta.candidate_users]:
-        if "${" in who or "#{" in who or who.startswith("="):
-            problems.add("assignee_expression_unsupported",
-                         f"{what} {who!r} is an expression; name staff accounts (usernames) or a group: who works "
-                         "on a step is decided by the diagram's author and the organisation, not by case data "
-                         "(separation of duties)", file=file_name, element=meta.id, line=meta.line)
+
+
+def _translate_people(file_name: str, node, meta: UserTaskMeta, problems: ProblemList) -> None:
+    """An assignee or candidate users given by JUEL or FEEL become the sandbox's Python, evaluated
+    in the case's data when the task opens (docs/camunda-bpmn.md#assignees-given-by-an-expression);
+    what cannot be translated is refused, naming the element."""
+    if meta.assignee_expression:
+        meta.assignee_expression = camunda.translate_in_place(file_name, node, None, problems, "assignee",
+                                                              text=meta.assignee_expression)
+    meta.candidate_user_expressions = [
+        python for python in (camunda.translate_in_place(file_name, node, None, problems, "candidate users",
+                                                         text=source)
+                              for source in meta.candidate_user_expressions) if python is not None]
 
 
 def _check_script(file_name, node, script, problems) -> None:

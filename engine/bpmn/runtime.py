@@ -31,7 +31,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn import events, external, feel_expression, sandbox
+from engine.bpmn import events, external, feel_expression, initiator, sandbox
 from engine.bpmn import migration as bpmn_migration
 from engine.bpmn.engine_time import DEADLINE_FUNCTIONS, current_calendar, current_clock, using_clock
 from engine.bpmn.failures import case_error
@@ -192,12 +192,15 @@ class Runtime:
         return workflow
 
     # --- running ---------------------------------------------------------------------------------
-    def start(self, key, data: dict, clock, calendar=None, convention: str = dl.EXCLUDE_START):
+    def start(self, key, data: dict, clock, calendar=None, convention: str = dl.EXCLUDE_START,
+              started_by: Optional[str] = None):
+        """`started_by`: the username a start event's camunda:initiator variable receives."""
         spec, subs = self.specs.get(key)
         workflow = BpmnWorkflow(spec, subs, script_engine=self.script_engine)
         workflow.lianban_spec_key = key
         events.watch_throws(workflow)
         workflow.task_tree.data.update(copy.deepcopy(data))
+        workflow.task_tree.data.update(initiator.initial_data(spec, started_by))
         self._advance(workflow, clock, calendar, convention)
         return workflow
 

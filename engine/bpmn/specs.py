@@ -25,7 +25,7 @@ from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.serializer.helpers.spec import BpmnDataSpecificationConverter
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
-from SpiffWorkflow.bpmn.specs.defaults import EndEvent
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent, StartEvent
 from SpiffWorkflow.dmn.specs.model import HitPolicy
 from SpiffWorkflow.spiff.parser.event_parsers import SpiffEndEventParser
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
@@ -39,7 +39,7 @@ from SpiffWorkflow.spiff.specs.defaults import (
 from SpiffWorkflow.spiff.specs.spiff_task import SpiffBpmnTask
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn import external
+from engine.bpmn import external, initiator
 from engine.bpmn.camunda import ITEM_ID_PREFIX, PATH_PREFIX
 from engine.bpmn.timers import CronTimerEventDefinition, use_cron_timers
 
@@ -120,6 +120,8 @@ class SignalEndEventParser(SpiffEndEventParser):
 class LianbanParser(SpiffBpmnParser):
     OVERRIDE_PARSER_CLASSES = {**SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
                                full_tag("endEvent"): (SignalEndEventParser, EndEvent),
+                               # camunda:initiator (engine/bpmn/initiator.py)
+                               full_tag("startEvent"): (initiator.InitiatorStartEventParser, StartEvent),
                                full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),
                                # service tasks wait for a worker (docs/integration.md#external-tasks)
                                full_tag("serviceTask"): (external.ExternalServiceTaskParser,
@@ -201,6 +203,7 @@ CONVERTERS = {DecisionTask: BusinessRuleTaskConverter,
               CamundaSequentialMultiInstance: SpiffMultiInstanceConverter,
               external.ExternalServiceTask: external.ExternalServiceTaskConverter,
               PropertyPath: BpmnDataSpecificationConverter,
+              initiator.InitiatorStartEvent: initiator.InitiatorStartEventConverter,
               CronTimerEventDefinition: TimerConditionalEventDefinitionConverter}
 
 

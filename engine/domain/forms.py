@@ -18,6 +18,8 @@ SUFFIX = ".schema.json"
 CAMUNDA_SUFFIX = ".form"
 # `camunda:formRef="id"` names a Camunda Form by the `id` inside it (engine/bpmn/dialects.py)
 REF_PREFIX = "camunda-forms:ref:"
+# Camunda 8 embeds a form in the process (zeebe:userTaskForm id="...") and names it with this prefix
+EMBEDDED_PREFIX = "camunda-forms:bpmn:"
 # Camunda Modeler writes deployment-scoped form references with this prefix
 _PREFIXES = ("camunda-forms:deployment:", "camunda-forms:app:")
 _SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
@@ -35,6 +37,8 @@ def file_name(form_key: str) -> str:
     key = form_key.strip()
     if key.startswith(REF_PREFIX):
         return form_ref(key)
+    if key.startswith(EMBEDDED_PREFIX):
+        return embedded_ref(key)
     for prefix in _PREFIXES:
         if key.startswith(prefix):
             key = key[len(prefix):]
@@ -51,13 +55,21 @@ def form_ref(form_key: str) -> str:
     return REF_PREFIX + ref
 
 
+def embedded_ref(form_key: str) -> str:
+    """`camunda-forms:bpmn:<id>`: the form with that id embedded in the process (checked like a file name)."""
+    ref = form_key.strip()[len(EMBEDDED_PREFIX):]
+    if not _SAFE.match(ref) or ".." in ref:
+        raise FormKeyError(f"embedded form {ref!r} is not a plain form id")
+    return EMBEDDED_PREFIX + ref
+
+
 def canonical_key(form_key: str) -> str:
     """How forms are stored and served: a JSON Schema form without prefix and suffix
     (`proxy_intake`); a Camunda Form with its suffix (`task-form.form`) and a formRef as written
     (`camunda-forms:ref:approveInvoice`), so that neither can stand for a JSON Schema form of the
     same name in one version's snapshot."""
     name = file_name(form_key)
-    if name.startswith(REF_PREFIX) or name.endswith(CAMUNDA_SUFFIX):
+    if name.startswith((REF_PREFIX, EMBEDDED_PREFIX)) or name.endswith(CAMUNDA_SUFFIX):
         return name
     return name[: -len(SUFFIX)]
 

@@ -241,6 +241,38 @@ def test_a_step_offered_to_named_people_each_sees_it_one_claims_it(lianban):
     assert lianban.status(case_id) == "completed"
 
 
+def test_assignee_and_candidate_users_given_by_the_case_data(lianban):
+    lianban.deploy("assignee_expression.bpmn", "EL-EXPR", "el_assignee_expression")
+    case_id = lianban.start("EL-EXPR")
+    lianban.work(case_id, "xcz_receiver", "intake", {"reviewers": ["xcz_reviewer", "xcz_social_approver"],
+                                                     "approver": "xcz_issuer"})
+    # camunda:candidateUsers="${reviewers}": offered to each person the data names, nobody else
+    [offered] = lianban.open_steps(case_id, "xcz_reviewer")
+    assert [t["id"] for t in lianban.open_steps(case_id, "xcz_social_approver")] == [offered["id"]]
+    assert lianban.open_steps(case_id, "xcz_receiver") == []
+    lianban.call("POST", f"/api/v1/tasks/{offered['id']}/claim", "xcz_social_approver")
+    late = lianban.call("POST", f"/api/v1/tasks/{offered['id']}/claim", "xcz_reviewer", 409)
+    assert late["code"] == "task_already_claimed"
+    lianban.work(case_id, "xcz_social_approver", "check")
+    # camunda:assignee="${approver}": claimed for her
+    [sign] = lianban.open_steps(case_id, "xcz_issuer")
+    assert sign["spec_id"] == "sign" and sign["assignee_id"] is not None
+    lianban.work(case_id, "xcz_issuer", "sign")
+    assert lianban.status(case_id) == "completed"
+    # a name that is no staff account: nobody gets the step, an incident says why; a retry that
+    # finds it still wrong is 409 and the incident stays open
+    bad = lianban.start("EL-EXPR")
+    lianban.work(bad, "xcz_receiver", "intake", {"reviewers": "xcz_reviewer", "approver": "ghost"})
+    lianban.work(bad, "xcz_reviewer", "check")
+    assert lianban.open_steps(bad, "xcz_issuer") == lianban.open_steps(bad, "xcz_reviewer") == []
+    [incident] = lianban.call("GET", f"/api/v1/incidents?case_id={bad}", "admin")["items"]
+    assert (incident["kind"], incident["element_id"], incident["state"]) == ("assignment", "sign", "open")
+    assert "'ghost'" in incident["message"]
+    again = lianban.call("POST", f"/api/v1/incidents/{incident['id']}/retry", "admin", 409)
+    assert again["code"] == "assignment_invalid"
+    assert lianban.call("GET", f"/api/v1/incidents/{incident['id']}", "admin")["state"] == "open"
+
+
 def test_a_multi_instance_over_a_property_path(lianban):
     lianban.deploy("collection_path.bpmn", "EL-PATH", "el_collection_path")
     case_id = lianban.start("EL-PATH")

@@ -129,8 +129,8 @@ def test_the_deployment_does_not_warn_about_a_step_offered_to_named_people(demo)
 
 @pytest.mark.parametrize("old, new, code", [
     (b'"xcz_reviewer, zcz_reviewer"', b'"xcz_reviewer, nobody_here"', "assignee_unknown"),
-    (b'"xcz_reviewer, zcz_reviewer"', b'"${approvers}"', "assignee_expression_unsupported"),
-    (b'"xcz_reviewer, zcz_reviewer"', b'"#{reviewers}"', "assignee_expression_unsupported"),
+    (b'"xcz_reviewer, zcz_reviewer"', b'"${approvers()}"', "juel_unsupported"),
+    (b'"xcz_reviewer, zcz_reviewer"', b'"xcz_reviewer, #{reviewers.list()}"', "juel_unsupported"),
 ])
 def test_refusals_name_the_element_and_write_nothing(demo, old, new, code):
     before = row_counts(demo)

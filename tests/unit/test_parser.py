@@ -180,10 +180,48 @@ def test_user_task_without_any_target_is_deployed_with_a_warning():
     assert [(w.code, w.element) for w in bundle.warnings] == [("routing_target_missing", "t")]
 
 
-@pytest.mark.parametrize("attr", ['camunda:assignee="${initiator}"', 'camunda:candidateUsers="a,#{boss}"'])
-def test_assignee_expressions_are_refused(attr):
+@pytest.mark.parametrize("attr, assignee, names, expressions", [
+    ('camunda:assignee="${initiator}"', "initiator", [], []),
+    ('camunda:assignee="#{form.boss}"', "form['boss']", [], []),
+    ('camunda:candidateUsers="${approvers}"', None, [], ["approvers"]),
+    ('camunda:candidateUsers="a, #{boss}"', None, ["a"], ["boss"]),
+    ("camunda:candidateUsers=\"${x == 'a,b' ? 'c' : 'd'}, bob\"", None, ["bob"], ["('c' if (x == 'a,b') else 'd')"]),
+])
+def test_assignee_and_candidate_user_expressions_are_translated(attr, assignee, names, expressions):
+    bundle = parse_bundle([SourceFile("r.bpmn", linear(f'<bpmn:userTask id="t" {attr}/>'))])
+    [meta] = bundle.processes["p"].user_tasks
+    assert (meta.assignee, meta.assignee_expression, meta.candidate_users, meta.candidate_user_expressions) == \
+        (None, assignee, names, expressions)
+    assert list(bundle.warnings) == []          # given to people: routed, no warning
+
+
+@pytest.mark.parametrize("definition, assignee, expressions", [
+    ('<zeebe:assignmentDefinition assignee="=approver"/>', "approver", []),
+    ('<zeebe:assignmentDefinition candidateUsers="=[&quot;a&quot;, boss.name]"/>', None, ["['a', boss['name']]"]),
+    ('<zeebe:assignmentDefinition candidateUsers="=if x then a else b"/>', None, ["(a if x else b)"]),
+])
+def test_zeebe_assignment_expressions_are_translated_whole(definition, assignee, expressions):
+    task = f'<bpmn:userTask id="t"><bpmn:extensionElements>{definition}</bpmn:extensionElements></bpmn:userTask>'
+    [meta] = parse_bundle([SourceFile("r.bpmn", linear(task))]).processes["p"].user_tasks
+    assert (meta.assignee_expression, meta.candidate_user_expressions, meta.candidate_users) == \
+        (assignee, expressions, [])
+
+
+@pytest.mark.parametrize("attr, code", [
+    ('camunda:assignee="${bean.lookup()}"', "juel_unsupported"),
+    ('camunda:assignee="boss-${x}"', "juel_unsupported"),
+    ('camunda:candidateUsers="a, ${_secret}"', "juel_unsupported"),
+])
+def test_untranslatable_assignment_expressions_are_refused_naming_the_element(attr, code):
     err = rejected(("r.bpmn", linear(f'<bpmn:userTask id="t" camunda:candidateGroups="township:reviewer" {attr}/>')))
-    assert (err.code, err.problems[0].element) == ("assignee_expression_unsupported", "t")
+    assert [(p.code, p.element) for p in err.problems] == [(code, "t")]
+
+
+def test_an_untranslatable_zeebe_assignee_is_refused():
+    task = ('<bpmn:userTask id="t"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="=now()"/>'
+            '</bpmn:extensionElements></bpmn:userTask>')
+    err = rejected(("r.bpmn", linear(task)))
+    assert [(p.code, p.element) for p in err.problems] == [("feel_unsupported", "t")]
 
 
 def test_two_timers_behind_one_event_gateway_are_refused():

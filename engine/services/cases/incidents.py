@@ -12,7 +12,7 @@ from engine.domain.case import LoadedCase
 from engine.domain.errors import CaseError, LianbanError
 from engine.store.uow import Transaction
 
-KINDS = ("external_task", "timer", "script", "signal", "message")
+KINDS = ("external_task", "timer", "script", "signal", "message", "assignment")
 # the engine's codes for a script, condition or expression that failed (engine/bpmn/failures.py)
 SCRIPT_CODES = frozenset({"case_engine_error", "script_policy_violation", "script_budget_exceeded"})
 
@@ -29,7 +29,8 @@ def element_of(exc: LianbanError) -> Optional[str]:
 
 def raise_incident(tx: Transaction, case: LoadedCase, kind: str, message: str, actor: Actor, now: datetime, *,
                    element: Optional[str], details: Optional[str] = None, external_task_id: Optional[int] = None,
-                   timer_id: Optional[int] = None, outbox_id: Optional[int] = None) -> int:
+                   timer_id: Optional[int] = None, outbox_id: Optional[int] = None, record: bool = True) -> int:
+    """`record=False`: the caller saves the case's workflow, which writes the events and the chain's head."""
     incident_id = tx.incidents.raise_(case_id=case.id, kind=kind, message=message, details=details,
                                       element_id=element, now=now, external_task_id=external_task_id,
                                       timer_id=timer_id, outbox_id=outbox_id)
@@ -38,5 +39,6 @@ def raise_incident(tx: Transaction, case: LoadedCase, kind: str, message: str, a
         **({"external_task": external_task_id} if external_task_id else {}),
         **({"timer": timer_id} if timer_id else {}),
         **({"outbox": outbox_id} if outbox_id else {})})
-    tx.cases.record_events(case, now)
+    if record:
+        tx.cases.record_events(case, now)
     return incident_id

@@ -20,6 +20,7 @@ from engine.domain.clock import as_utc
 from engine.domain.errors import Conflict
 from engine.domain.org import candidates_route, lane_targets, parse_target, receiving_window_route
 from engine.services import calendar, definitions
+import engine.services.cases.assignment as assignment
 from engine.services.accounts import org
 from engine.store.uow import Transaction
 
@@ -128,15 +129,16 @@ def _new_task_rows(ctx, tx, case, loaded, ready, actor, now, offers: list) -> li
         groups = (meta.candidate_groups if meta else []) or lane_targets(rt.lane)
         if body is None:
             body = _body_unit(ctx, tx, case)
-        named = _named_staff(tx, meta)
-        candidates = [named[u] for u in (meta.candidate_users if meta else []) if u in named]
+        people = assignment.people(ctx, tx, case, meta, tid)
+        assignment.report(tx, case, meta, tid, people, actor, now)
+        candidates = people.candidate_ids
         if groups:
             route = directory.route(parse_target(groups[0]), case.origin_org_unit_id, body or None)
-        elif meta is not None and meta.candidate_users:     # offered to its named people only
+        elif to_people_only(meta):     # offered (or given by an expression) to named people only
             route = candidates_route(case.origin_org_unit_id)
         else:       # no group: the receiving window's 综合受理 queue (docs/camunda-bpmn.md#routing)
             route = receiving_window_route(case.origin_org_unit_id)
-        assignee_id = _assignee(meta, named)
+        assignee_id = people.assignee_id
         offers.extend({"task_id": tid, "staff_id": staff_id, "created_at": now} for staff_id in candidates)
         rows.append({"id": tid, "case_id": case.id, "spec_id": rt.spec_id, "process_key": rt.process,
                      "name": rt.name, "state": "open", "candidate_groups": ",".join(groups)[:255],
@@ -163,29 +165,19 @@ def _new_task_rows(ctx, tx, case, loaded, ready, actor, now, offers: list) -> li
     return rows
 
 
-def _named_staff(tx: Transaction, meta) -> dict:
-    """{username: staff id} of the active staff accounts the task names (its assignee and
-    candidate users); none looked up for a task that names nobody."""
-    if meta is None or not (meta.assignee or meta.candidate_users):
-        return {}
-    return tx.accounts.staff_ids({*([meta.assignee] if meta.assignee else []), *meta.candidate_users})
+def to_people_only(meta) -> bool:
+    """A task with no group given to people: its candidate users, or an assignee an expression
+    names (one named in the diagram keeps the receiving window's queue, as before)."""
+    return meta is not None and (meta.names_people or bool(meta.assignee_expression))
 
 
-def _assignee(meta, named: dict) -> Optional[int]:
-    """The staff id a task is assigned to at creation: its camunda:assignee, or its one
-    candidate user. Several candidate users are offered it, each may claim it
-    (docs/camunda-bpmn.md#assignees); an account deactivated since the deployment is skipped."""
-    if meta is None:
-        return None
-    who = meta.assignee or (meta.candidate_users[0] if len(meta.candidate_users) == 1 else None)
-    return named.get(who) if who else None
-
-
-def offers_of(tx: Transaction, meta, task_id: str, created_at: datetime) -> list[dict]:
-    """The offer rows of a task that opens (again) as element `meta` says."""
-    named = _named_staff(tx, meta)
-    return [{"task_id": task_id, "staff_id": named[u], "created_at": created_at}
-            for u in (meta.candidate_users if meta else []) if u in named]
+def offers_of(ctx, tx: Transaction, case: LoadedCase, meta, task_id: str, actor: Actor,
+              created_at: datetime) -> list[dict]:
+    """The offer rows of a task that opens (again) as element `meta` says (an incident when an
+    expression's value is refused)."""
+    people = assignment.people(ctx, tx, case, meta, task_id)
+    assignment.report(tx, case, meta, task_id, people, actor, created_at)
+    return [{"task_id": task_id, "staff_id": staff_id, "created_at": created_at} for staff_id in people.candidate_ids]
 
 
 def _withdraw_offers(tx: Transaction, case: LoadedCase, loaded, cancelled: list[str],
@@ -197,7 +189,7 @@ def _withdraw_offers(tx: Transaction, case: LoadedCase, loaded, cancelled: list[
     for tid in closed:
         rt = case.open_before[tid]
         meta = loaded.user_tasks.get((rt.process, rt.spec_id))
-        if meta is not None and meta.candidate_users:
+        if meta is not None and meta.names_people:
             gone.append(tid)
     if gone:
         tx.tasks.withdraw_offers(gone)

@@ -115,7 +115,7 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
         definitions.load(ctx, tx, definition.id)
         cal = calendar.current(ctx, tx)
         wf = ctx.runtime.start(definition.id, data, ctx.clock, calendar=cal,
-                               convention=ctx.settings.start_day_convention)
+                               convention=ctx.settings.start_day_convention, started_by=actor.username)
         clock_values = _clock_values(ctx, cal, now, item, cmd.internal, window.hours)
         case_id = tx.cases.insert({**clock_values,
             "number": number, "item_id": item.id, "definition_id": definition.id, "origin_window_id": window.id,

@@ -23,9 +23,10 @@ class Resolver:
     directory. Each file is read, checked (a Camunda Form converted) once; problems name the BPMN
     file and element."""
 
-    def __init__(self, forms_dir, uploaded: dict[str, bytes]):
+    def __init__(self, forms_dir, uploaded: dict[str, bytes], embedded: Optional[dict[str, str]] = None):
         self.forms_dir = forms_dir
         self.uploaded = uploaded
+        self.embedded = embedded or {}           # Camunda 8: form id -> the form-js JSON a process embeds
         # name -> (schema, None, None) or (None, why, problem code)
         self._cache: dict[str, tuple[Optional[dict], Optional[str], Optional[str]]] = {}
         self._form_ids: dict[str, str] = {}          # a Camunda Form's own id -> its uploaded file
@@ -62,6 +63,8 @@ class Resolver:
             name = rules.file_name(form_key)
         except rules.FormKeyError as exc:
             return None, None, str(exc), "form_invalid_schema"
+        if name.startswith(rules.EMBEDDED_PREFIX):
+            return self._embedded(form_key, name[len(rules.EMBEDDED_PREFIX):])
         if name.startswith(rules.REF_PREFIX):
             ref = name[len(rules.REF_PREFIX):]
             name = self._by_form_id(ref)
@@ -82,6 +85,16 @@ class Resolver:
             return None, None, why if why.startswith("form ") else f"form {form_key!r} ({name}): {why}", code
         return schema, rules.canonical_key(form_key), None, None
 
+    def _embedded(self, form_key: str, form_id: str):
+        """A zeebe:userTaskForm of the deployment, converted as a Camunda Form file is."""
+        if form_id not in self.embedded:
+            return None, None, f"no zeebe:userTaskForm with id {form_id!r} in the deployment", "form_missing"
+        schema, _id, why = rules.parse_camunda_form(self.embedded[form_id].encode("utf-8"))
+        if schema is None:
+            code = "camunda_form_unsupported" if why.startswith("Camunda Form:") else "form_invalid_schema"
+            return None, None, f"embedded form {form_id!r}: {why}", code
+        return schema, rules.canonical_key(form_key), None, None
+
     def _by_form_id(self, form_id: str) -> Optional[str]:
         for name, content in sorted(self.uploaded.items()):
             if name.endswith(rules.CAMUNDA_SUFFIX):
@@ -94,7 +107,7 @@ def snapshot(ctx, tx: Transaction, bundle, uploaded: dict[str, bytes]) -> dict[s
     bundle, or a DeployError listing each form that is missing or not a valid JSON Schema.
     Also snapshots the application forms that catalogue entries of the process name (when they
     resolve: the catalogue may name a form before it is written; starting such a case says so)."""
-    resolver = Resolver(ctx.settings.forms_dir, uploaded)
+    resolver = Resolver(ctx.settings.forms_dir, uploaded, bundle.embedded_forms)
     problems = resolver.check_uploads()
     out = {}
     for key, proc in sorted(bundle.processes.items()):

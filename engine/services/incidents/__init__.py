@@ -5,6 +5,6 @@ resolve them with a note. Administrators and designers see every incident, super
 cases received in the part of the tree they supervise. Raising one is
 engine/services/cases/incidents.py (the work that failed calls it)."""
 from engine.services.incidents.commands import resolve, retry
-from engine.services.incidents.reading import IncidentView, count_open, get_incident, list_incidents
+from engine.services.incidents.reading import KINDS, IncidentView, count_open, get_incident, list_incidents
 
-__all__ = ["resolve", "retry", "IncidentView", "count_open", "get_incident", "list_incidents"]
+__all__ = ["resolve", "retry", "KINDS", "IncidentView", "count_open", "get_incident", "list_incidents"]

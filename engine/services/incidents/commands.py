@@ -1,7 +1,8 @@
 """Retrying and resolving an incident. Each is audited on the case's chain.
 
 Retry: an external task gets retries 1 and no lock, so a worker fetches it again; a timer is
-pending again and fired at once (a new failure raises a new incident). Either way the incident
+pending again and fired at once (a new failure raises a new incident); an assignment is computed
+again (a value still refused is 409 and the incident stays open). Either way the incident
 is resolved as `retried`. Resolve: closed with a note, nothing else changes (the person fixed it
 another way, or decided nothing is to be done)."""
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Optional
 
 from engine.domain.actor import Actor
 from engine.domain.errors import Conflict, ValidationError
+import engine.services.cases.assignment as assignment
 from engine.services import time_limits
 from engine.services.incidents.reading import IncidentView, view, visible_incident
 
@@ -49,6 +51,9 @@ def retry(ctx, actor: Actor, incident_id: int) -> Retried:
                 raise Conflict(f"timer {row.timer_id} is not failed: nothing to retry; resolve the incident",
                                code="incident_not_retryable", field="id")
             timer_id = row.timer_id
+        elif row.kind == assignment.KIND:
+            # who the step is given to is computed again from the mended data or accounts
+            assignment.retry(ctx, tx, case, row.element_id, actor, now)
         elif row.outbox_id is not None:
             # a signal thrown by another case whose delivery here failed, or a message this case
             # threw that found no receiver or several: delivered again by the scheduler's next pass

@@ -138,7 +138,7 @@ def _migrate(ctx, tx: Transaction, checked: plans.CheckedPlan, case_id: int, act
         leaving=frozenset(e for e, m in moves.items() if m.direction == "leave"))
     case.definition_id = plan.target_id
     tx.cases.set_definition(case.id, plan.target_id)
-    moved = _reproject_open_tasks(ctx, tx, case, target, plan.mapping)
+    moved = _reproject_open_tasks(ctx, tx, case, target, plan.mapping, actor)
     for entry in moved:             # a sub-process created around the task, or removed from around it
         move = moves.get(entry["from"])
         if move is not None:
@@ -164,7 +164,8 @@ def _rename_timers(ctx, tx: Transaction, case: LoadedCase) -> None:
     tx.timers.rename_bpmn(case.id, renamed)
 
 
-def _reproject_open_tasks(ctx, tx: Transaction, case: LoadedCase, target, mapping: dict) -> list[dict]:
+def _reproject_open_tasks(ctx, tx: Transaction, case: LoadedCase, target, mapping: dict,
+                          actor: Actor) -> list[dict]:
     """Each open task that is still open in the moved workflow (same task id) takes its target
     element's name, form, stage and candidate group; a changed group is routed again, and a
     claim is kept unless its holder cannot work on the new route."""
@@ -199,26 +200,27 @@ def _reproject_open_tasks(ctx, tx: Transaction, case: LoadedCase, target, mappin
                     route.role):
                 values.update(assignee_id=None, claimed_at=None)
                 entry["unclaimed"] = row.assignee_id
-        _offers_follow(ctx, tx, case, row, meta, groups, values, entry)
+        _offers_follow(ctx, tx, case, row, meta, groups, values, entry, actor)
         tx.tasks.remap(rt.id, values)
         case.open_before[rt.id] = rt
         moved.append(entry)
     return moved
 
 
-def _offers_follow(ctx, tx: Transaction, case: LoadedCase, row, meta, groups: list, values: dict, entry: dict) -> None:
+def _offers_follow(ctx, tx: Transaction, case: LoadedCase, row, meta, groups: list, values: dict, entry: dict,
+                   actor: Actor) -> None:
     """A task's offers to named people follow its target element (withdrawn, then made as it
     names them); a step offered only to them is routed so, and one that no longer is goes to its
     window's queue (docs/camunda-bpmn.md#assignees)."""
     route = None
-    if meta is not None and meta.candidate_users and not groups:
+    if progress.to_people_only(meta) and not groups:
         route = candidates_route(case.origin_org_unit_id)
     elif row.routed_role == CANDIDATES_ROLE and not groups:
         route = receiving_window_route(case.origin_org_unit_id)
     if route is not None:
         values.update(routed_org_unit_id=route.org_unit_id, routed_department_id=None, routed_role=route.role,
                       routing_error=None)
-    offers = progress.offers_of(tx, meta, row.id, ctx.clock.now())
+    offers = progress.offers_of(ctx, tx, case, meta, row.id, actor, ctx.clock.now())
     if offers or row.routed_role == CANDIDATES_ROLE or tx.tasks.candidates(row.id):
         tx.tasks.withdraw_offers([row.id])
         tx.tasks.offer(offers)

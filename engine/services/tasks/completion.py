@@ -124,8 +124,8 @@ def return_to_previous(ctx, task_id: str, reason: str, actor: Actor) -> Complete
             case.open_before[previous.id] = reopened
             # offered again to the people its element names (they went when it was completed)
             meta = definitions.load(ctx, tx, case.definition_id).user_tasks.get((reopened.process, reopened.spec_id))
-            if meta is not None and meta.candidate_users:
-                tx.tasks.offer(progress.offers_of(tx, meta, previous.id, now))
+            if meta is not None and meta.names_people:
+                tx.tasks.offer(progress.offers_of(ctx, tx, case, meta, previous.id, actor, now))
         if task.due_at is not None:
             tx.timers.cancel_step_cards([task_id])
         case.audit.add("task_returned", actor, now, {"task": task_id, "to": previous.id, "reason": reason[:500]})
