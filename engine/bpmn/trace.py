@@ -64,28 +64,49 @@ def trace(workflow) -> Trace:
 @dataclass(frozen=True)
 class Shape:
     """What a diagram needs of a BPMN file: the ids of its processes and sub-processes (the
-    scopes whose elements it draws), every element's name, and its sequence flows as
-    (flow id, source element, target element)."""
+    scopes whose elements it draws), every element's name, its sequence flows as
+    (flow id, source element, target element), and for each element drawn inside a sub-process
+    the (process id, innermost sub-process id) around it."""
     scopes: frozenset
     names: dict
     flows: tuple
+    nested: dict = field(default_factory=dict)
+
+    def drawn_in(self, process: str, element: str) -> str:
+        """The scope an element of `process` is drawn in. A task row names the process whose XML
+        declares the step (engine/bpmn/runtime.py `_declaring_process`), but the workflow runs a
+        step of an embedded sub-process in the sub-process's own flow, and the file draws it
+        inside the sub-process's shape: that is where its marks belong."""
+        around = self.nested.get(element)
+        return around[1] if around is not None and around[0] == process else process
 
 
 def shape(content: str | bytes, name: str = "diagram.bpmn") -> Shape:
     raw = content.encode("utf-8") if isinstance(content, str) else content
     root = parse_upload(name, raw).getroot()
-    scopes, names, flows = set(), {}, []
+    scopes, names, flows, nested = set(), {}, [], {}
     for node in root.iter(etree.Element):
         qname = etree.QName(node)
         if qname.namespace != BPMN_NS or not node.get("id"):
             continue
         if qname.localname in _SCOPES:
             scopes.add(node.get("id"))
+            if qname.localname != "process":
+                _nest(node, nested)
         if qname.localname == "sequenceFlow":
             flows.append((node.get("id"), node.get("sourceRef"), node.get("targetRef")))
         elif node.get("name"):
             names[node.get("id")] = node.get("name")
-    return Shape(frozenset(scopes), names, tuple(flows))
+    return Shape(frozenset(scopes), names, tuple(flows), nested)
+
+
+def _nest(sub_process, nested: dict) -> None:
+    """Files the direct children of a sub-process under (its process, itself): a sub-process
+    inside it files its own children, so each element gets its innermost scope."""
+    process = next(a for a in sub_process.iterancestors() if etree.QName(a).localname == "process")
+    for child in sub_process:
+        if isinstance(child.tag, str) and child.get("id"):
+            nested[child.get("id")] = (process.get("id"), sub_process.get("id"))
 
 
 def flows_taken(shape_: Shape, steps: set) -> list[str]:

@@ -1,10 +1,15 @@
 """Process diagrams in the console: a case's diagram with the step in progress marked on the SVG
-(by bpmn-js `data-element-id`), and its version's heatmap with the table of figures."""
+(by bpmn-js `data-element-id`), and its version's heatmap with the table of figures; a step open
+past its due inside an embedded sub-process marked and listed once."""
 import re
+from datetime import timedelta
 
-from engine.services import cases
+from engine.bpmn.parser import SourceFile
+from engine.domain.actor import Actor
+from engine.services import cases, definitions
 from tests.conftest import staff, window_id
 from tests.form_samples import application
+from tests.integration.helpers import FIXTURES, add_item
 
 
 def test_case_diagram_and_its_heatmap(visit, server):
@@ -50,3 +55,25 @@ def test_case_diagram_and_its_heatmap(visit, server):
     visit.axe()
     visit.no_sideways_scroll()
     visit.shot("applicant")
+
+
+def test_an_overdue_step_inside_a_sub_process_is_marked_once(visit, server):
+    ctx = server.ctx
+    name = "diagram_subtask.bpmn"
+    definitions.deploy(ctx, [SourceFile(name, (FIXTURES / name).read_bytes())], Actor.system("test"), name=name)
+    add_item(ctx, "TEST-DGS", "diagram_subtask")
+    case_id = cases.start_case(ctx, cases.StartCase("TEST-DGS", window_id(ctx, "XCZ-W01"), {"name": "王五"}),
+                               staff(ctx, "xcz_receiver")).case_id
+    ctx.clock.advance(timedelta(days=4))                 # past its one working day, whatever the weekday
+    page = visit.login("admin")
+    visit.go(f"/console/cases/{case_id}")
+    section = page.locator("[data-test=case-diagram]")
+    section.get_by_role("button", name="显示流程图").click()
+    page.locator('g.djs-element.lb-overdue[data-element-id="check"]').wait_for()
+    page.locator('g.djs-element.lb-active[data-element-id="stage"]').wait_for()
+    assert page.locator(".lb-badge--overdue").count() == 1
+    steps = section.locator("[data-test=diagram-steps] li")
+    assert [li.get_attribute("data-state") for li in steps.filter(has_text="现场核查").all()] == ["overdue"]
+    visit.axe()
+    visit.no_sideways_scroll()
+    visit.shot("subprocess")

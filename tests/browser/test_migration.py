@@ -5,17 +5,20 @@ the studio for the food licence, whose v2 (deployed in the test) renamed the ste
 stand at (proxy_intake -> proxy_receive). Validating with the generated mapping refuses both
 cases, each naming the step; she maps the step in its select, picks the two cases from the list,
 validates (both can move), confirms and executes; each is migrated, linked to its case page,
-and its open task is the renamed step. A clerk (no designer role) is told she may not."""
+and its open task is the renamed step. A case moved into a new embedded sub-process and back out
+of it shows in its result the sub-process it entered or left, in Chinese and in English. A clerk
+(no designer role) is told she may not."""
 import re
 
 from sqlalchemy import select
 
 from engine.bpmn.parser import SourceFile
 from engine.domain.actor import Actor
-from engine.services import definitions
+from engine.services import cases, definitions, tasks
 from engine.store import tables as t
 from tests.browser.conftest import start_proxy_case
-from tests.conftest import ROOT
+from tests.conftest import ROOT, staff, window_id
+from tests.integration.helpers import FIXTURES, add_item
 
 
 def food_licence_v2(ctx) -> None:
@@ -108,3 +111,54 @@ def test_a_clerk_may_not_migrate(visit, server):
     visit.go("/console/migrations")
     page.locator("[data-test=migration-not-allowed]").get_by_text("需要流程设计员或管理员角色").wait_for()
     check(visit, "not-allowed")
+
+
+def _at_review_across_scopes(ctx):
+    """A case of the cross-scope test process waiting at review on v1's own flow; (v1, v2) ids, v2
+    running review inside its new sub-process 审查阶段 (stage)."""
+    def deploy(name):
+        return definitions.deploy(ctx, [SourceFile(name, (FIXTURES / "migration" / name).read_bytes())],
+                                  Actor.system("test"), name=name).processes[0].definition_id
+
+    v1 = deploy("xscope_v1.bpmn")
+    add_item(ctx, "TEST-MIGX", "mig_x")
+    case_id = cases.start_case(ctx, cases.StartCase("TEST-MIGX", window_id(ctx, "XCZ-W01"), {"name": "王五"}),
+                               staff(ctx, "xcz_receiver")).case_id
+    with ctx.uow.read() as tx:
+        [intake] = tx.conn.execute(select(t.task.c.id).where(t.task.c.case_id == case_id,
+                                                             t.task.c.state == "open")).scalars().all()
+    tasks.complete(ctx, intake, {"received": "齐全"}, staff(ctx, "xcz_receiver"))
+    return v1, deploy("xscope_v2.bpmn")
+
+
+def _execute(visit, source, target):
+    page = visit.go(f"/console/migrations?key=mig_x&source={source}&target={target}")
+    page.locator("[data-test=running]").get_by_text("在办 1 件").wait_for()
+    page.locator("[data-test=execute]").click()
+    page.locator("[data-test=confirm-execute]").click()
+    report = page.locator("[data-test=report]")
+    report.get_by_text("1 件已迁移").wait_for()
+    return page, report
+
+
+def test_a_result_shows_the_sub_process_a_task_entered_or_left(visit, server):
+    v1, v2 = _at_review_across_scopes(server.ctx)
+    page = visit.login("admin")
+    page, report = _execute(visit, v1, v2)
+    report.locator(".migration__moved").get_by_text("review → review，进入子流程 审查阶段（stage）").wait_for()
+    check(visit, "entered")
+
+    page, report = _execute(visit, v2, v1)
+    moved = report.locator(".migration__moved")
+    moved.get_by_text("review → review，离开子流程 审查阶段（stage）").wait_for()
+    check(visit, "left")
+    _menu(visit, page)
+    page.get_by_role("button", name="English").click()
+    moved.get_by_text("review → review, left the sub-process 审查阶段（stage）").wait_for()
+    _menu(visit, page)                      # (a phone's menu stays open: close it)
+    check(visit, "left-en")
+
+
+def _menu(visit, page):
+    if visit.width_name == "phone":
+        page.get_by_role("button", name=re.compile("^(菜单|Menu)$")).click()

@@ -126,3 +126,42 @@ def test_heatmap_is_for_designers_supervisors_and_admins(sqlite_only, demo):
     with pytest.raises(NotFound) as err:
         diagrams.heatmap(ctx, 424242, staff(ctx, "designer"))
     assert err.value.code == "definition_not_found"
+
+
+def test_a_step_inside_an_embedded_sub_process_is_listed_once_on_its_flow(demo, clock):
+    """The task row names the enclosing process, the workflow runs the step in the sub-process's
+    flow: the diagram lists it once, under the sub-process where it is drawn, with its due instant,
+    holder and overdue mark from the task row."""
+    ctx = demo
+    deploy_files(ctx, FIXTURES / "diagram_subtask.bpmn")
+    add_item(ctx, "TEST-DGS", "diagram_subtask")
+    clock.set(bj(2026, 11, 27, 9))
+    case_id = cases.start_case(ctx, cases.StartCase("TEST-DGS", window_id(ctx, "XCZ-W01"), {"name": "王五"}),
+                               staff(ctx, "xcz_receiver")).case_id
+    reviewer = staff(ctx, "xcz_reviewer")
+    check = open_task(ctx, case_id, "check")
+    tasks.claim(ctx, check.id, reviewer)
+
+    def listed(at):
+        d = diagrams.case_diagram(ctx, case_id, reviewer)
+        assert sorted(e.element_id for e in d.elements) == sorted(at)      # each element once
+        return by_id(d)
+
+    e = listed(["start", "stage", "s_start", "check"])
+    step = e["check"]
+    assert (step.process, step.state, step.active, step.overdue) == ("stage", "active", 1, False)
+    assert step.due_at == check.due_at and step.assignee and step.name == "现场核查"
+    assert (e["stage"].process, e["stage"].state) == ("diagram_subtask", "active")
+
+    clock.set(check.due_at + timedelta(seconds=1))
+    step = listed(["start", "stage", "s_start", "check"])["check"]
+    assert (step.process, step.state, step.active, step.overdue, step.due_at) == (
+        "stage", "overdue", 1, True, check.due_at)
+
+    tasks.complete(ctx, check.id, {}, reviewer)
+    e = listed(["start", "stage", "s_start", "check", "s_end", "decide"])
+    step = e["check"]
+    assert (step.process, step.state, step.completed, step.active, step.overdue, step.due_at, step.assignee) == (
+        "stage", "completed", 1, 0, True, None, None)                  # completed after its due instant
+    assert (e["decide"].process, e["decide"].state) == ("diagram_subtask", "active")
+    assert {"s1", "s2", "f2"} <= set(diagrams.case_diagram(ctx, case_id, reviewer).flows_taken)

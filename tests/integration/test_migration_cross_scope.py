@@ -75,11 +75,10 @@ def _finish(ctx, case_id):
 
 
 def _tokens(ctx, case_id):
-    """The case diagram's elements with a token on them, and the version it draws. (An open step
-    inside an embedded sub-process is listed twice today, under the process its task row names and
-    under the sub-process's flow, even without a migration: counted once here.)"""
+    """The case diagram's elements with a token on them, each as often as it is listed, and the
+    version it draws."""
     drawn = diagrams.case_diagram(ctx, case_id, ADMIN)
-    return drawn.definition_id, sorted({e.element_id for e in drawn.elements if e.active})
+    return drawn.definition_id, sorted(e.element_id for e in drawn.elements if e.active)
 
 
 def _at_review(ctx, **intake):

@@ -57,10 +57,13 @@ class _Steps:
     assignee: Optional[str] = None
 
 
-def _steps_by_element(rows, now: datetime) -> dict:
+def _steps_by_element(rows, shape, now: datetime) -> dict:
+    """The task rows per (scope drawn in, element): the trace keys an element by the flow it ran
+    in, a task row by the process that declares it; one step must meet itself, not be listed twice."""
     out: dict = {}
     for r in rows:
-        s = out.setdefault((r.process_key, r.spec_id), _Steps(name=r.name))
+        key = (shape.drawn_in(r.process_key, r.spec_id), r.spec_id)
+        s = out.setdefault(key, _Steps(name=r.name))
         if r.state == "open":
             s.open += 1
             s.due_at, s.assignee = r.due_at, r.assignee
@@ -104,12 +107,13 @@ def case_diagram(ctx, case_id: int, actor: Actor) -> CaseDiagram:
         workflow = ctx.runtime.loads(row.state)
         version = tx.diagrams.definition(row.definition_id)
         source = tx.definitions.source(row.definition_id)
-        steps = _steps_by_element(tx.diagrams.case_steps(case_id), now)
+        rows = tx.diagrams.case_steps(case_id)
     if source is None:
         raise NotFound(f"the BPMN file of process definition {row.definition_id} is missing",
                        code="definition_not_found")
     applicant = actor.kind == "applicant"
     shape = bpmn_trace.shape(source.content, source.name)
+    steps = _steps_by_element(rows, shape, now)
     trace = bpmn_trace.trace(workflow)
     content = bpmn_trace.public_source(source.content, source.name) if applicant else source.content
     return CaseDiagram(case_id, version.id, version.key, version.version, version.name, content,
