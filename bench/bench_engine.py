@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402  (bare baseline only)
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
+import psycopg  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 
 from bench.common import (  # noqa: E402
@@ -95,8 +96,9 @@ class ServiceBench:
 
     def __init__(self, url: str, async_commit: bool = False):
         self.ctx = fresh_context(url)
-        if async_commit:
-            event.listen(self.ctx.engine, "connect", _asynchronous_commit)
+        self.name = f"lianban_bench_{os.getpid()}_{id(self)}"
+        if self.ctx.engine.dialect.name == "postgresql":
+            event.listen(self.ctx.engine, "connect", self._on_connect(async_commit))
             self.ctx.engine.dispose()
         self.window, self.agent = setup_org(self.ctx)
         deploy_item(self.ctx, "LINEAR5", "linear5.bpmn", routed(LINEAR5), "linear5")
@@ -119,17 +121,21 @@ class ServiceBench:
         self.cases += n
 
     def _backends(self) -> list[int]:
-        # the pool's connections (the commands run on one of them; none is opened later)
+        # every connection of this bench's pool (named at connect, so other processes' backends
+        # on the same server are left out); the runs open no new one
         with self.ctx.engine.connect() as conn:
-            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
-        return [pid]
+            return list(conn.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
+                                     {"name": self.name}).scalars())
+
+    def _on_connect(self, async_commit: bool):
+        def named(dbapi_conn, _record) -> None:
+            dbapi_conn.execute(f"SET application_name = '{self.name}'")
+            if async_commit:
+                dbapi_conn.execute("SET synchronous_commit = off")
+        return named
 
     def close(self) -> None:
         drop_all(self.ctx)
-
-
-def _asynchronous_commit(dbapi_conn, _record) -> None:
-    dbapi_conn.execute("SET synchronous_commit = off")
 
 
 def _cpu_of(pids: list[int]) -> float | None:
@@ -155,7 +161,9 @@ class CommitFloor:
         with ctx.engine.begin() as conn:
             conn.execute(text("CREATE TABLE bench_commit_floor (id int PRIMARY KEY, v int NOT NULL)"))
             conn.execute(text("INSERT INTO bench_commit_floor VALUES (1, 0)"))
-        self.conn = ctx.engine.raw_connection().dbapi_connection
+        # a connection of its own (not the pool's: the service bench's backends are the pool's)
+        url = ctx.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.conn = psycopg.connect(url, autocommit=True)
 
     def close(self) -> None:
         self.conn.close()
