@@ -64,7 +64,7 @@ def _docs_assets() -> Blueprint:
 
 
 def create_app(config: dict | None = None, context: Context | None = None) -> Flask:
-    app = Flask(__name__)
+    app = Flask("api")          # the package: same root path and logger name as before api/app.py existed
     app.response_class = SecureResponse         # the security headers on every answer
     app.config.update(
         API_TITLE="Lianban 联办 API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
