@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 from gunicorn.app.base import BaseApplication
 
-from api import create_app, gunicorn_conf
+import api
+from api import gunicorn_conf
 from api.cli.common import context, read
 from demo.loader import load_demo as load_demo_data
 from engine import scheduler
@@ -55,7 +56,7 @@ def deploy(files, name) -> None:
 def run(host, port) -> None:
     """API, web console and scheduler in one process (for the demo)."""
     ctx = context()
-    app = create_app(context=ctx)
+    app = api.create_app(context=ctx)   # Flask and every blueprint: loaded only by the commands that serve
     sched = scheduler.build(ctx)
     sched.start()
     host = host or ctx.settings.host
@@ -81,7 +82,7 @@ class _Gunicorn(BaseApplication):
                 self.cfg.set(name, value)
 
     def load(self):
-        return create_app()
+        return api.create_app()
 
 
 @click.command()
