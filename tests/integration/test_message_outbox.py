@@ -7,7 +7,6 @@ and its retry), two receivers (an incident), exactly once with two workers at on
 worker SIGKILLed mid-delivery; delivered rows pruned after the retention."""
 import subprocess
 import sys
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +17,13 @@ from engine.services import cases, incidents, messages
 from engine.store.models import Event, EventOutbox, Incident
 from tests.conftest import staff, window_id
 from tests.integration.helpers import FIXTURES, add_item, deploy_files
-from tests.integration.test_signal_outbox import complete_step, events_of, open_elements, receipts
+from tests.integration.test_signal_outbox import (
+    complete_step,
+    events_of,
+    open_elements,
+    receipts,
+    two_workers_deliver,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -180,22 +185,7 @@ def test_two_workers_at_once_deliver_each_message_exactly_once(sending):
     for i in range(n):
         sender = start(ctx, "TEST-ISSUE", application_no=f"B-{i}", licence_no=f"L-{i}")
         complete_step(ctx, sender, "approve")
-    results, errors = [], []
-
-    def work(name):
-        try:
-            for _ in range(3):
-                results.append(messages.deliver_outbox(ctx, name, lease_seconds=0))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(2)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(120)
-    assert errors == []
-    assert sum(results) == n
+    assert two_workers_deliver(ctx, passes=3, timeout=120) == n
     with ctx.uow.read() as tx:
         counts = dict(tx.conn.execute(select(Event.case_id, func.count()).where(
             Event.type == "message_received").group_by(Event.case_id)).all())

@@ -146,6 +146,28 @@ def _waiting_many(ctx, n):
     return waiting
 
 
+def two_workers_deliver(ctx, passes: int, timeout: float) -> int:
+    """Two threads deliver the outbox at once, `passes` times each, with leases cut to nothing
+    (each may take the other's row); returns how many deliveries they made together, after
+    checking that neither raised."""
+    results, errors = [], []
+
+    def work(name):
+        try:
+            for _ in range(passes):
+                results.append(messages.deliver_outbox(ctx, name, lease_seconds=0))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout)
+    assert errors == []
+    return sum(results)
+
+
 def _received_once_each(ctx, waiting):
     with ctx.uow.read() as tx:
         counts = dict(tx.conn.execute(select(Event.case_id, func.count()).where(
@@ -158,21 +180,7 @@ def test_two_workers_at_once_deliver_to_each_case_exactly_once(throwing):
     ctx = throwing
     waiting = _waiting_many(ctx, 12)
     # both workers take the same row (the first one's lease is cut to nothing), so they race case by case
-    results, errors = [], []
-
-    def work(name):
-        try:
-            results.append(messages.deliver_outbox(ctx, name, lease_seconds=0))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(2)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(60)
-    assert errors == []
-    assert sum(results) == 12
+    assert two_workers_deliver(ctx, passes=1, timeout=60) == 12
     _received_once_each(ctx, waiting)
 
 
