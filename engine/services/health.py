@@ -51,4 +51,4 @@ def ready(ctx) -> tuple[bool, dict]:
 def record_pool(ctx) -> None:
     """Note the pool's size and use in the metrics (called now and then by the HTTP layer)."""
     size, checked_out = pool_status(ctx.engine)
-    metrics.pool(size, checked_out)
+    metrics.pool(size, max(0, checked_out - ctx.uow.kept()))    # kept between commands: not in use

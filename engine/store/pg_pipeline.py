@@ -16,7 +16,13 @@ four or five writes one at a time, COMMIT. Three changes cut that to three:
   connection used a moment ago is alive or the command fails and rolls back like any other.
 
 Every SQLAlchemy statement first sends what is queued (the "before_cursor_execute" event), so
-statement order and what a statement sees are exactly as without the queue."""
+statement order and what a statement sees are exactly as without the queue.
+
+A command may also send its queued writes *ahead* (`send_ahead`) before a stretch of its own
+work (a step serializes its workflow after writing the task rows): they leave at once, without
+waiting for an answer, and the server executes them while this process computes; their answers
+are read with those of the next exchange (its read, or the COMMIT), in one pipeline, so errors,
+order and all-or-nothing are as if they had waited in the queue."""
 from __future__ import annotations
 
 import re
@@ -69,6 +75,34 @@ def _autocommit(dbapi_conn, record) -> None:
     record.info[QUEUE] = []
 
 
+def reusable(conn: Connection) -> bool:
+    """A connection a unit of work kept (`park`) may serve the next one: pinged first when it was
+    idle for longer than PING_AFTER_IDLE_S, as the pool's checkout does; False when that fails."""
+    info = conn.info
+    now = time.monotonic()
+    last = info.get(_USED)
+    info[_USED] = now
+    if last is not None and now - last > PING_AFTER_IDLE_S:
+        try:
+            conn.connection.dbapi_connection.execute(";")
+        except Exception:  # noqa: BLE001 - any failure: the caller takes a fresh connection
+            return False
+    return True
+
+
+def park(conn: Connection) -> None:
+    """Keep a connection whose unit of work ended, as the pool's check-in would: stamped for
+    `reusable`, nothing queued, nothing in flight."""
+    info = conn.info
+    info[_USED] = time.monotonic()
+    queue = info.get(QUEUE)
+    if queue:
+        queue.clear()
+    wire = info.get(_WIRE)
+    if wire is not None and wire.ahead is not None:
+        wire.drain()
+
+
 def _ping_if_idle(dbapi_conn, record, proxy) -> None:
     last = record.info.get(_USED)
     now = time.monotonic()
@@ -86,6 +120,9 @@ def _stamp(dbapi_conn, record) -> None:
         queue = record.info.get(QUEUE)
         if queue:
             queue.clear()
+        wire = record.info.get(_WIRE)
+        if wire is not None and wire.ahead is not None:
+            wire.drain()          # (never left so by a unit of work, which commits or rolls back)
 
 
 def _queue_begin(conn) -> None:
@@ -99,12 +136,12 @@ def _queue_begin(conn) -> None:
 
 
 def _send_queued(conn, cursor, statement, parameters, context, executemany) -> None:
-    if _queue(conn):
+    if _queue(conn) or _ahead(conn):
         flush(conn)
 
 
 def _send_before_commit(conn) -> None:
-    if _queue(conn):
+    if _queue(conn) or _ahead(conn):
         flush(conn, commit=True)
 
 
@@ -115,6 +152,15 @@ def _drop_queued(conn) -> None:
         return      # the connection was lost and invalidated: its record, queue included, goes with it
     if queue:
         queue.clear()
+    wire = conn.info.get(_WIRE)
+    if wire is not None and wire.ahead is not None:
+        wire.drain()        # its answers are of no use now: the transaction is rolled back next
+
+
+def _ahead(conn: Connection) -> bool:
+    """Whether writes were sent ahead on `conn` and their answers not read yet."""
+    wire = conn.info.get(_WIRE)
+    return wire is not None and wire.ahead is not None
 
 
 def _queue(conn: Connection) -> Optional[list]:
@@ -148,6 +194,18 @@ def begin(conn: Connection) -> None:
     info[_DEFER] = True
 
 
+def send_ahead(conn: Connection) -> None:
+    """Send the writes queued in the unit of work on `conn` now, without waiting for their answer:
+    the server executes them while this process goes on; the next exchange reads their answers
+    (and raises their errors) first. Nothing to do when nothing but the BEGIN is queued."""
+    queue = deferring(conn)
+    if not queue or (len(queue) == 1 and queue[0] is _BEGIN):
+        return
+    pending = list(queue)
+    queue.clear()
+    _wire(conn).send_ahead(pending)
+
+
 def commit(conn: Connection) -> None:
     """Send what `begin` queued with the COMMIT, in one round trip (the COMMIT follows on its own
     when a queued write's row count must be checked first)."""
@@ -170,6 +228,9 @@ def rollback(conn: Connection) -> bool:
     if queue:
         queue.clear()
     try:
+        wire = info.get(_WIRE)
+        if wire is not None and wire.ahead is not None:
+            wire.drain()
         if conn.in_transaction():
             conn.rollback()
         raw = conn.connection.dbapi_connection
@@ -191,7 +252,7 @@ def flush(conn: Connection, sql: Optional[bytes] = None, params=None, commit: bo
     pending = list(queue) if queue else []
     if queue:
         queue.clear()
-    if sql is None:
+    if sql is None and not _ahead(conn):
         if not pending or (commit and len(pending) == 1 and pending[0] is _BEGIN):
             return None                  # nothing to send; or a transaction that ran nothing
     return exchange(conn, pending, sql, params, commit)
@@ -200,11 +261,15 @@ def flush(conn: Connection, sql: Optional[bytes] = None, params=None, commit: bo
 def exchange(conn: Connection, pending: list, sql: Optional[bytes], params, commit: bool):
     """`pending` (queued writes), then `sql`, then COMMIT (with `commit`) in one pipeline on the
     libpq connection itself (see `_Wire`); the errors are psycopg's, as a cursor would raise."""
+    return _wire(conn).exchange(pending, sql, params, commit)
+
+
+def _wire(conn: Connection) -> "_Wire":
     record = conn.connection._connection_record
     wire = record.info.get(_WIRE)
     if wire is None:
         wire = record.info[_WIRE] = _Wire(conn.connection.dbapi_connection)
-    return wire.exchange(pending, sql, params, commit)
+    return wire
 
 
 class _Answer:
@@ -246,7 +311,7 @@ class _Wire:
     psycopg's own cache by the SQL and its parameters' types (an int is sent as int2, int4 or
     int8 by its size), so the server parses and plans it once per connection."""
 
-    __slots__ = ("raw", "pgconn", "tx", "prepared", "made")
+    __slots__ = ("raw", "pgconn", "tx", "prepared", "made", "ahead")
 
     def __init__(self, raw):
         self.raw = raw
@@ -254,13 +319,44 @@ class _Wire:
         self.tx = Transformer(raw)
         self.prepared: dict = {}     # (sql, parameter types) -> statement name on the server
         self.made = 0
+        # statements sent ahead (`send_ahead`) whose answers are not read yet: (handlers, guards,
+        # statements prepared in them), the connection in pipeline mode meanwhile; else None
+        self.ahead: Optional[tuple[list, list, dict]] = None
+
+    def send_ahead(self, pending: list) -> None:
+        """Put `pending` on the wire without a sync and without waiting: the server runs them at
+        once and holds their answers until the next exchange asks for them."""
+        pgconn = self.pgconn
+        if self.ahead is None:
+            pgconn.enter_pipeline_mode()
+            self.ahead = ([], [], {})
+        handlers, guards, fresh = self.ahead
+        try:
+            self._queue(pending, None, None, False, handlers, guards, fresh)
+        except BaseException:
+            self.exchange([], None, None, False)       # what went ahead of the bad value, then its error
+            raise
+        pgconn.flush()        # non-blocking: what does not fit in the socket now leaves with the sync
+
+    def drain(self) -> None:
+        """Read (and drop) the answers of what was sent ahead, ending pipeline mode: before a
+        rollback, which discards their effects anyway."""
+        try:
+            self.exchange([], None, None, False)
+        except psycopg.Error:
+            pass            # a failed write sent ahead: the transaction is rolled back next
 
     def exchange(self, pending: list, sql, params, commit: bool):
         pgconn, raw = self.pgconn, self.raw
-        pgconn.enter_pipeline_mode()
+        ahead, self.ahead = self.ahead, None
+        if ahead is None:
+            pgconn.enter_pipeline_mode()
+            handlers, guards, fresh = [], [], {}
+        else:
+            handlers, guards, fresh = ahead
         try:
             try:
-                handlers, guards, fresh = self._queue(pending, sql, params, commit)
+                self._queue(pending, sql, params, commit, handlers, guards, fresh)
             except BaseException:
                 # a parameter that cannot be dumped: what was queued before it runs, and fails
                 # with the transaction (its BEGIN went first, the COMMIT was not queued yet)
@@ -279,13 +375,11 @@ class _Wire:
         pgconn.exit_pipeline_mode()
         return self._read(handlers, results, guards, fresh)
 
-    def _queue(self, pending: list, sql, params, commit: bool) -> tuple[list, list, dict]:
-        """Put the statements in libpq's pipeline; returns (what to do with each result, the
-        errors of the guarded writes, the statements prepared now)."""
-        handlers: list = []
-        guards: list = []
-        fresh: dict = {}
-        counted = False
+    def _queue(self, pending: list, sql, params, commit: bool, handlers: list, guards: list, fresh: dict) -> None:
+        """Put the statements in libpq's pipeline, appending to `handlers` what to do with each
+        result, to `guards` the errors of the guarded writes, and to `fresh` the statements
+        prepared now."""
+        counted = any(type(h) is tuple and h[0] == _COUNT for h in handlers)
         for text, rows, expect, error in pending:
             if type(text) is str:          # queued in psycopg's own form (`%s`, `%(name)s`)
                 text, rows = _server_form(text, rows)
@@ -312,7 +406,6 @@ class _Wire:
         if commit and not counted:
             self.pgconn.send_query_params(b"COMMIT", None)
             handlers.append(_PLAIN)
-        return handlers, guards, fresh
 
     def _send(self, text: bytes, row, fresh: dict, handlers: list) -> None:
         pgconn, tx = self.pgconn, self.tx

@@ -100,6 +100,13 @@ class Transaction:
     def __init__(self, conn: Connection):
         self.conn = conn
 
+    def send_ahead(self) -> None:
+        """Let the writes made so far leave now, before a stretch of computing: on PostgreSQL the
+        server runs them meanwhile (their answers are read with the next statement's, so nothing
+        changes but the time: engine/store/pg_pipeline.py); on SQLite they ran already."""
+        if self.conn.dialect.name == "postgresql":
+            pg_pipeline.send_ahead(self.conn)
+
     def after_commit(self, fn) -> None:
         """Run `fn` only once the transaction has committed (e.g. put a workflow back in the cache)."""
         self.conn.info["after_commit"].append(fn)
@@ -121,13 +128,14 @@ class UnitOfWork:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._on_driver = engine.dialect.name == "sqlite"
-        # On SQLite a finished unit of work keeps its Connection for the next one instead of
-        # giving it back to SQLAlchemy's pool: a checkout and check-in cost ~17 µs, as much as two
-        # of a step's statements (bench/bench_engine.py). A list's pop and append are atomic, so
-        # no two threads ever hold the same connection. PostgreSQL keeps the pool and its
-        # ping of idle connections (a server restart must not break the next command; keeping
-        # them too made no measurable difference once the statements went to the wire).
-        self._idle: list | None = [] if self._on_driver else None
+        # A finished unit of work keeps its Connection for the next one instead of giving it back
+        # to SQLAlchemy's pool: a checkout and check-in (with their events and the reset) cost
+        # ~17 µs on SQLite, as much as two of a step's statements, and on PostgreSQL about 7 % of
+        # a case's CPU in this process (bench/bench_engine.py). A list's pop and append are
+        # atomic, so no two threads ever hold the same connection. PostgreSQL's kept connections
+        # are pinged when they were idle for a while, as the pool's checkout does
+        # (pg_pipeline.reusable): a server restart must not break the next command.
+        self._idle: list = []
         # PostgreSQL: each thread's autocommit connection for glance(), and every one made (to close)
         self._glancing = threading.local()
         self._glancing_all: list = []
@@ -135,12 +143,20 @@ class UnitOfWork:
 
     def _connection(self) -> Connection:
         idle = self._idle
-        if idle:
+        while idle:
             try:
-                return idle.pop()
+                conn = idle.pop()
             except IndexError:       # another thread took the last one
-                pass
+                break
+            if self._on_driver or pg_pipeline.reusable(conn):
+                return conn
+            conn.invalidate()        # the server went away meanwhile: the pool opens a new one
+            conn.close()
         return self.engine.connect()
+
+    def kept(self) -> int:
+        """How many connections wait here for the next command (checked out of the pool, not in use)."""
+        return len(self._idle)
 
     def _open(self) -> Connection:
         """A connection for one unit of work; the database being away is `Unavailable` (503)."""
@@ -153,15 +169,17 @@ class UnitOfWork:
 
     def _release(self, conn: Connection, clean: bool) -> None:
         idle = self._idle
-        if clean and idle is not None and len(idle) < self.MAX_IDLE and not conn.invalidated:
+        if clean and len(idle) < self.MAX_IDLE and not conn.invalidated:
+            if not self._on_driver:
+                pg_pipeline.park(conn)
             idle.append(conn)
         else:
             conn.close()
 
     def close(self) -> None:
         """Close the connections kept between commands (before the engine is disposed)."""
-        idle, self._idle = self._idle, ([] if self._idle is not None else None)
-        for conn in idle or ():
+        idle, self._idle = self._idle, []
+        for conn in idle:
             conn.close()
         glancing, self._glancing_all = self._glancing_all, []
         for conn in glancing:

@@ -90,6 +90,7 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
 
     next_timer = min((due for _, due in timers_after.values()), default=None)
     number = case.number
+    tx.send_ahead()             # the task rows and timers: the database writes them while the state is made
     state = runtime.dumps(wf)
     tx.cases.save(case, state, now, next_timer, ended,
                   conflict=lambda: Conflict(f"case {number} was changed by someone else; reload and retry",

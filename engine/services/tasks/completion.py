@@ -58,13 +58,14 @@ def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Opti
         # a failure from here on rolls back; the workflow was checked out of the cache and is
         # only put back after a commit, so no half-run workflow survives
         cal = calendar.current(ctx, tx)
-        ctx.runtime.complete(case.workflow, task_id, data, ctx.clock, calendar=cal,
-                             convention=ctx.settings.start_day_convention)
         tx.tasks.complete(task_id, staff_id, data, task.claimed_at or now, now)
-        case.audit.add("task_completed", actor, now, {"task": task_id, "element": task.spec_id,
-                                                      "fields": sorted(data)})
         if task.due_at is not None:
             tx.timers.cancel_step_cards([task_id])
+        tx.send_ahead()         # the database closes the task while the engine runs
+        ctx.runtime.complete(case.workflow, task_id, data, ctx.clock, calendar=cal,
+                             convention=ctx.settings.start_day_convention)
+        case.audit.add("task_completed", actor, now, {"task": task_id, "element": task.spec_id,
+                                                      "fields": sorted(data)})
         progress.save(ctx, tx, case, actor, now, completed_task=task_id)
         stages.on_task_completed(ctx, tx, case, task.stage, data, actor, now)      # the lifecycle
         if task.form_key in ratings.REVIEW_FORMS:                               # a 差评's ledger row

@@ -24,11 +24,16 @@ _I, _S = t.item_implementation.c, t.service_item.c
 # a service to the public (engine/domain/catalogue.py INTERNAL_PROCESS_KEYS)
 _PUBLIC = or_(_I.process_key.is_(None), _I.process_key.notin_(INTERNAL_PROCESS_KEYS))
 _CODE = or_(_I.code == bindparam("code"), _I.local_code == bindparam("code"))      # national or local
+# the newest deployed version of the item's process, read with the item: one round trip per start
+_PD = t.process_definition.c
+_NEWEST = select(_PD.id, _PD.version).where(_PD.key == _I.process_key).order_by(_PD.version.desc()).limit(1)
 # the published version of an implementation, by national or local code: what starting a case
 # needs of it (read on every start, so on the raw driver)
 _PUBLISHED_FOR_START = FastRead(
     select(_I.id, _I.code, _I.name, _I.process_key, _I.category, _I.legal_limit, _I.legal_unit, _I.promise_limit,
-           _I.promise_unit, _I.extension_limit, _I.application_form, _I.materials, _I.tolerant_acceptance)
+           _I.promise_unit, _I.extension_limit, _I.application_form, _I.materials, _I.tolerant_acceptance,
+           _NEWEST.with_only_columns(_PD.id).scalar_subquery().label("definition_id"),
+           _NEWEST.with_only_columns(_PD.version).scalar_subquery().label("definition_version"))
     .where(or_(_I.code == bindparam("code"), _I.local_code == bindparam("code")),
            # written into the SQL by FastRead (store/fast.py inline_constants): a bound value here
            # would decide the partial uq_item_implementation_published
@@ -86,7 +91,9 @@ class Catalogue(Repository):
 
     def published_for_start(self, code: str):
         """The published version of an item by national or local implementation code, with what a
-        case start reads of it (limits, forms, materials), or None."""
+        case start reads of it (limits, forms, materials) and the id and version of its process's
+        newest deployed version (`definition_id`, `definition_version`: None when none is), or
+        None."""
         return _PUBLISHED_FOR_START.first(self.conn, {"code": code})
 
     def published(self, *, tier: Optional[str] = None, category: Optional[str] = None,
