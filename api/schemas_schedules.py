@@ -24,6 +24,22 @@ class StartRunOut(Schema):
     at = fields.DateTime()
 
 
+class ScheduleWindowOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    unit_name = fields.String()
+    tier = fields.String()
+
+
+class ScheduleChoiceOut(Schema):
+    code = fields.String()
+    local_code = fields.String(allow_none=True)
+    name = fields.String()
+    windows = fields.List(fields.Nested(ScheduleWindowOut),
+                          metadata={"description": "the windows a case of the item may start at"})
+
+
 class StartScheduleOut(Schema):
     process_key = fields.String()
     definition_id = fields.Integer()
@@ -39,3 +55,6 @@ class StartScheduleOut(Schema):
     changed_by = fields.String(allow_none=True)
     updated_at = fields.DateTime()
     runs = fields.List(fields.Nested(StartRunOut), metadata={"description": "the latest due times, newest first"})
+    choices = fields.List(fields.Nested(ScheduleChoiceOut), metadata={
+        "description": "(GET) the published items that run the process, each with the windows it may be "
+                       "activated with"})

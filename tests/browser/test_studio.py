@@ -151,3 +151,46 @@ def _phone(visit):
     page.locator("[data-test=task-list]").wait_for()
     page.locator("a", has_text="流程设计室").first.click()
     _diff(visit, page)
+
+
+def test_a_designer_activates_and_deactivates_a_start_schedule(visit, server):
+    """定时启动 on the version page (docs/camunda-bpmn.md#timer-start-events): a process whose
+    newest version begins with a timer start event shows its schedule, inactive after deploy; the
+    designer picks the item and the receiving window the server offers and activates it (next time
+    shown, the change stored), then deactivates it. An older version only points to the newest."""
+    from tests.integration.helpers import FIXTURES, add_item, deploy_files
+    from engine.services import start_schedules
+    from engine.domain.actor import Actor
+    deploy_files(server.ctx, FIXTURES / "schedule" / "inspection_hourly.bpmn")
+    add_item(server.ctx, "TEST-INSPECT", "site_inspection")
+    page = visit.login("designer")
+    page.locator("[data-test=process-site_inspection]").wait_for()
+    page.locator("[data-test=version-site_inspection-1] [data-test=view]").click()
+    panel = page.locator("[data-test=start-schedule]")
+    panel.locator("[data-test=schedule-status]").get_by_text("未启用").wait_for()
+    # the fixture has no drawing: said in words, no empty canvas, no English error
+    page.locator("[data-test=no-diagram]").get_by_text("没有图形布局").wait_for()
+    assert not page.locator("[data-test=viewer]").is_visible() and "no diagram" not in page.inner_text("main")
+    assert "R/2026-11-27T10:00:00/PT1H" in panel.inner_text() and "尚未触发" in panel.inner_text()
+    visit.no_sideways_scroll()
+    visit.axe("document.querySelector('[data-test=start-schedule]')")    # the panel (the canvas is the viewer's)
+    visit.shot("schedule-inactive")
+    window = panel.locator("[data-test=schedule-window]").inner_text()
+    panel.locator("[data-test=schedule-activate]").click()
+    panel.locator("[data-test=schedule-status]").get_by_text("已启用").wait_for()
+    panel.locator("[data-test=schedule-notice]").get_by_text("已启用定时启动").wait_for()
+    assert "2026/11/27 10:00:00" in panel.locator("[data-test=schedule-next]").inner_text()
+    stored = start_schedules.get_schedule(server.ctx, Actor.system("test"), "site_inspection")
+    assert stored["active"] and stored["changed_by"] == "designer"
+    chosen = next(w for c in stored["choices"] for w in c["windows"] if w["id"] == stored["window_id"])
+    assert chosen["name"] in window
+    visit.shot("schedule-active")
+    panel.locator("[data-test=schedule-deactivate]").click()
+    panel.locator("[data-test=schedule-status]").get_by_text("未启用").wait_for()
+    assert not start_schedules.get_schedule(server.ctx, Actor.system("test"), "site_inspection")["active"]
+    # a second version takes the schedule over: the first one's page points to it
+    source = (FIXTURES / "schedule" / "inspection_hourly.bpmn").read_bytes().replace(b"PT1H", b"PT2H")
+    definitions.deploy(server.ctx, [SourceFile("inspection_hourly.bpmn", source)], Actor.system("test"))
+    page.reload()
+    page.locator("[data-test=schedule-old-version]").get_by_text("v2").wait_for()
+    assert page.locator("[data-test=start-schedule]").count() == 0

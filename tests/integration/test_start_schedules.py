@@ -243,3 +243,17 @@ def test_a_start_that_fails_is_recorded_once_and_the_schedule_goes_on(scheduled,
     assert [(r["case_id"], r["error"][:14]) for r in view["runs"]] == [(None, "item_not_found")]
     assert view["next_due_at"] == datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
     assert started_cases(ctx) == []
+
+
+def test_the_schedule_offers_the_items_that_run_it_with_the_windows_that_receive_them(scheduled):
+    """What the studio's activation form offers (GET choices): the published items of the process,
+    each with the windows a case of it may start at; activating with one of them works."""
+    ctx, _ = scheduled
+    view = start_schedules.get_schedule(ctx, admin(ctx), KEY)
+    [choice] = view["choices"]
+    assert choice["code"] == "TEST-INSPECT"
+    offered = {w["code"] for w in choice["windows"]}
+    assert "XCZ-W01" in offered
+    assert all(w["unit_name"] and w["tier"] for w in choice["windows"])
+    window = next(w for w in choice["windows"] if w["code"] == "XCZ-W01")
+    assert start_schedules.set_schedule(ctx, staff(ctx, "designer"), KEY, True, window["id"])["active"]

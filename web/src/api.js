@@ -56,6 +56,7 @@ export async function request(method, path, { json, form, query, headers = {}, r
 export const api = {
   get: (path, query) => request('GET', path, { query }),
   post: (path, json, headers) => request('POST', path, { json: json ?? {}, headers }),
+  put: (path, json) => request('PUT', path, { json: json ?? {} }),
   upload: (path, form) => request('POST', path, { form }),
 }
 

@@ -23,6 +23,13 @@ from engine.services.definitions import forms
 from engine.store.uow import Transaction
 
 
+def receiving_windows(ctx, tx: Transaction, item, definition_id: int) -> list:
+    """The windows that receive a published item (`published_for_application`'s row) and from
+    which every step of the process version can be routed: those a case of it may start at."""
+    rows = tx.catalogue.receiving_windows(item.org_unit_id, item.accepting_tiers or (), RECEIVING_ROLES)
+    return _routable_windows(ctx, tx, definition_id, item.org_unit_id, rows)
+
+
 def _routable_windows(ctx, tx: Transaction, definition_id: int, body_unit_id, rows) -> list:
     """The windows from which every step of the version can be routed."""
     steps = [(meta.id, meta.candidate_groups or ([meta.lane] if meta.lane else []))
@@ -48,8 +55,7 @@ def application(ctx, code: str, actor: Actor) -> dict:
                            code="definition_not_found", field="code")
         key = forms.application_form_key(ctx, tx, definition.id, item.application_form)
         schema = forms.application_schema(ctx, tx, definition.id, item.application_form)
-        rows = tx.catalogue.receiving_windows(item.org_unit_id, item.accepting_tiers or (), RECEIVING_ROLES)
-        rows = _routable_windows(ctx, tx, definition.id, item.org_unit_id, rows)
+        rows = receiving_windows(ctx, tx, item, definition.id)
     return {"code": item.code, "local_code": item.local_code, "name": item.name, "process_key": item.process_key,
             "form_key": canonical_key(key) if key else None, "schema": schema,
             "windows": [{"id": r.id, "code": r.code, "name": r.name, "unit": r.unit, "unit_name": r.unit_name,

@@ -9,6 +9,7 @@ from engine.domain.actor import Actor
 from engine.domain.errors import NotFound, ValidationError
 from engine.services import catalogue
 from engine.services.accounts import access, org
+from engine.services.cases import applying
 from engine.store.repositories.start_schedules import ACTIVE, INACTIVE
 from engine.store.uow import Transaction
 
@@ -60,9 +61,26 @@ def set_schedule(ctx, actor: Actor, key: str, active: bool, window_id: Optional[
 
 
 def get_schedule(ctx, actor: Actor, key: str) -> dict:
+    """The schedule (`_view`) and what its activation may name: the published items that run the
+    process, each with the windows a case of it may start at (`choices`, what the studio's form
+    offers; set_schedule checks the same)."""
     access.require_role(actor, *ROLES)
     with ctx.uow.read() as tx:
-        return _view(tx, _current(tx, key))
+        row = _current(tx, key)
+        return {**_view(tx, row), "choices": _choices(ctx, tx, key, row.definition_id)}
+
+
+def _choices(ctx, tx: Transaction, key: str, definition_id: int) -> list[dict]:
+    choices = []
+    for published in tx.catalogue.published_items():
+        if published.process_key != key:
+            continue
+        item = tx.catalogue.published_for_application(published.code)
+        windows = applying.receiving_windows(ctx, tx, item, definition_id)
+        choices.append({"code": item.code, "local_code": item.local_code, "name": item.name,
+                        "windows": [{"id": w.id, "code": w.code, "name": w.name, "unit_name": w.unit_name,
+                                     "tier": w.tier} for w in windows]})
+    return choices
 
 
 def _view(tx: Transaction, row) -> dict:

@@ -135,17 +135,19 @@ class Catalogue(Repository):
         handling forms, implementing body), or None."""
         return self.conn.execute(_FOR_APPLICATION, {"code": code}).first()
 
-    def receiving_windows(self, body_unit_id: int, accepting_tiers, roles) -> list:
+    def receiving_windows(self, body_unit_id: Optional[int], accepting_tiers, roles) -> list:
         """(id, code, name, unit, unit_name, tier, org_unit_id, hall_name, closes_at, hours: the hall's
-        opening hours) of the windows at or below the implementing
-        body's unit, in a unit of an accepting tier, where someone holds one of `roles`; by unit
-        path and window code."""
-        body_path = self.conn.execute(_UNIT_PATH, {"unit_id": body_unit_id}).scalar_one()
+        opening hours) of the windows at or below the implementing body's unit (anywhere when the
+        entry names none), in a unit of an accepting tier (any tier when it names none, as case
+        start reads it), where someone holds one of `roles`; by unit path and window code."""
         receiving = select(StaffPost.window_id).where(StaffPost.role.in_(list(roles)), StaffPost.valid_to.is_(None))
-        return self.conn.execute(_WINDOWS.where(OrgUnit.path.startswith(body_path, autoescape=True),
-                                                OrgUnit.tier.in_(list(accepting_tiers)), Window.id.in_(receiving),
-                                                Window.active.is_(True))
-                                 .order_by(OrgUnit.path, Window.code)).all()
+        query = _WINDOWS.where(Window.id.in_(receiving), Window.active.is_(True))
+        if body_unit_id is not None:
+            body_path = self.conn.execute(_UNIT_PATH, {"unit_id": body_unit_id}).scalar_one()
+            query = query.where(OrgUnit.path.startswith(body_path, autoescape=True))
+        if accepting_tiers:
+            query = query.where(OrgUnit.tier.in_(list(accepting_tiers)))
+        return self.conn.execute(query.order_by(OrgUnit.path, Window.code)).all()
 
     def code_taken(self, code: str) -> bool:
         """Whether any version (any status) has this national or local code."""

@@ -38,6 +38,16 @@ export default {
       leaveUnsaved: '修改尚未部署，离开后将丢失。确定离开？', viewTitle: '流程图 {file}', diagram: '流程图', userTaskList: '人工环节',
       diffTitle: '比较 {key} 的两个版本', olderVersion: '旧版本', newerVersion: '新版本', changes: '变更（{n}）', noChanges: '两个版本没有差别',
       diffKinds: { added: '新增', removed: '删除', changed: '修改', layout: '仅移动' },
+      noDiagram: '此流程文件没有图形布局（BPMNDI），无法显示流程图；它照常部署和运行。',
+      schedule: {
+        title: '定时启动', lead: '此流程的最新版本以定时启动事件开始：启用后，每到触发时间即在所选受理窗口开办一件办件；未启用时不开办任何办件。',
+        oldVersion: '定时启动属于最新版本 v{version}，请在该版本中查看。', timer: '定时器', kinds: { date: '指定时间', duration: '延时', cycle: '周期', cron: 'Cron 表达式' },
+        status: '状态', statuses: { inactive: '未启用', active: '已启用', finished: '已结束（无后续触发时间）' },
+        nextDue: '下次触发', lastError: '上次失败原因', changedBy: '最后修改', item: '事项', window: '接收办件的受理窗口',
+        activate: '启用定时启动', save: '保存修改', deactivate: '停用', activated: '已启用定时启动', deactivated: '已停用定时启动',
+        noItem: '没有已发布的事项使用此流程：请先在事项目录中发布流程标识为 {key} 的事项，才能启用定时启动。',
+        noWindow: '没有受理窗口可以开办该事项的办件。', runs: '最近触发', dueAt: '触发时间', result: '结果', case: '办件 {id}', none: '尚未触发',
+      },
     },
   },
   en: {
@@ -78,6 +88,16 @@ export default {
       leaveUnsaved: 'Your changes are not deployed and will be lost. Leave anyway?', viewTitle: 'Diagram {file}', diagram: 'Diagram', userTaskList: 'User tasks',
       diffTitle: 'Compare two versions of {key}', olderVersion: 'Older version', newerVersion: 'Newer version', changes: 'Changes ({n})', noChanges: 'The two versions do not differ',
       diffKinds: { added: 'added', removed: 'removed', changed: 'changed', layout: 'moved only' },
+      noDiagram: 'This process file has no drawing (BPMNDI), so there is no diagram to show; it deploys and runs as usual.',
+      schedule: {
+        title: 'Start schedule', lead: 'The newest version of this process begins with a timer start event: once activated, it starts one case at each of its times, received at the window chosen; inactive, it starts nothing.',
+        oldVersion: 'The start schedule belongs to the newest version v{version}; open that version to manage it.', timer: 'Timer', kinds: { date: 'at a date', duration: 'after a duration', cycle: 'cycle', cron: 'cron expression' },
+        status: 'Status', statuses: { inactive: 'inactive', active: 'active', finished: 'finished (no more times)' },
+        nextDue: 'Next time', lastError: 'Last failure', changedBy: 'Last changed by', item: 'Item', window: 'Window that receives the cases',
+        activate: 'Activate', save: 'Save changes', deactivate: 'Deactivate', activated: 'The start schedule is active', deactivated: 'The start schedule is inactive',
+        noItem: 'No published item uses this process: publish a catalogue entry whose process key is {key} before activating the schedule.',
+        noWindow: 'No receiving window can start a case of this item.', runs: 'Latest times', dueAt: 'Due at', result: 'Result', case: 'Case {id}', none: 'Not due yet',
+      },
     },
   },
 }
