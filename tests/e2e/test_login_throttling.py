@@ -11,6 +11,7 @@ import pytest
 from api import create_app
 from demo.org import DEMO_PASSWORD
 from engine.services.context import Context
+from tests.conftest import app_for
 from tests import cli_process
 from tests.e2e.test_api import assert_problem, auth
 
@@ -21,9 +22,7 @@ RIGHT = {"username": "zcz_qs_agent", "password": DEMO_PASSWORD}
 
 @pytest.fixture
 def client(demo):
-    app = create_app(context=demo)
-    app.testing = True
-    return app.test_client()
+    return app_for(demo).test_client()
 
 
 def from_address(client, address):

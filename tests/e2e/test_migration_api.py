@@ -6,13 +6,12 @@ import os
 import pytest
 from sqlalchemy import select
 
-from api import create_app
 from engine.store import tables as t
 from engine.config import Settings
 from engine.services import cases, tasks
 from engine.services.context import connect
 from tests import cli_process
-from tests.conftest import row_counts, staff, window_id
+from tests.conftest import app_for, row_counts, staff, window_id
 from tests.e2e.test_api import assert_problem, auth
 from tests.integration.helpers import FIXTURES, add_item
 
@@ -21,9 +20,7 @@ MIG = FIXTURES / "migration"
 
 @pytest.fixture
 def client(demo):
-    app = create_app(context=demo)
-    app.testing = True
-    return app.test_client()
+    return app_for(demo).test_client()
 
 
 def _deploy(client, headers, name):
