@@ -83,12 +83,6 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
     )
     app.config.update(config or {})
     app.json.ensure_ascii = False
-    ctx = context or Context.create()
-    app.extensions["lianban"] = ctx
-    if "MAX_CONTENT_LENGTH" not in (config or {}):
-        # a material at its configured limit must fit in one request with its multipart envelope;
-        # a larger file is refused (413) before any of it reaches a service
-        app.config["MAX_CONTENT_LENGTH"] = max(MAX_UPLOAD_BYTES, ctx.settings.material_max_bytes + 64 * 1024)
 
     app.url_map.converters["id"] = IdConverter       # before any route is added: `<id:case_id>`
     api = LianbanApi(app)
@@ -109,6 +103,21 @@ def create_app(config: dict | None = None, context: Context | None = None) -> Fl
         return errors.from_http(exc)
 
     app.register_blueprint(console_bp)
+    return bind(app, context or Context.create(), config)
+
+
+def bind(app: Flask, ctx: Context, config: dict | None = None) -> Flask:
+    """What of the app depends on its context: create_app's last step. The tests bind one app
+    (its routes and OpenAPI description take 0.2-0.5 s to build) to each test's context in turn
+    (tests/conftest.py `app_for`)."""
+    app.extensions["lianban"] = ctx
+    if "MAX_CONTENT_LENGTH" not in (config or {}):
+        # a material at its configured limit must fit in one request with its multipart envelope;
+        # a larger file is refused (413) before any of it reaches a service
+        app.config["MAX_CONTENT_LENGTH"] = max(MAX_UPLOAD_BYTES, ctx.settings.material_max_bytes + 64 * 1024)
     # request ids, and each request's count and latency in the metrics (api/observability.py)
-    app.wsgi_app = Observed(app.wsgi_app, ctx)
+    if isinstance(app.wsgi_app, Observed):
+        app.wsgi_app.ctx = ctx
+    else:
+        app.wsgi_app = Observed(app.wsgi_app, ctx)
     return app

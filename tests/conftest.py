@@ -278,3 +278,19 @@ def snapshot(ctx) -> dict:
         timers = s.conn.execute(text("SELECT id, state, attempts FROM timer ORDER BY id")).all()
     return {"counts": row_counts(ctx), "cases": [tuple(r) for r in cases], "tasks": [tuple(r) for r in tasks],
             "timers": [tuple(r) for r in timers]}
+
+
+_app: list = []          # this process's one app for app_for (a pytest-xdist worker is a process)
+
+
+def app_for(ctx):
+    """`create_app(context=ctx)` with `testing` on, as most API tests use it: the app (its routes
+    and OpenAPI description took 0.2-0.5 s to build, on ~1,000 tests) is built once per process
+    and bound to each test's context (api/app.py `bind`, create_app's own last step). Only for
+    tests that change nothing of the app itself; a test needing two apps builds them."""
+    from api.app import bind, create_app
+    if not _app:
+        _app.append(create_app(context=ctx))
+    app = bind(_app[0], ctx)
+    app.testing = True
+    return app

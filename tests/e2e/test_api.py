@@ -9,10 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from api import create_app
 from demo.org import DEMO_PASSWORD
 from engine.store.models import Event, OrgUnit
-from tests.conftest import ROOT, row_counts, window_id
+from tests.conftest import ROOT, app_for, row_counts, window_id
 from tests.form_samples import sample
 from tests.integration.helpers import FIXTURES
 
@@ -21,9 +20,7 @@ FOOD = "620100-XK-SCJG-0001"
 
 @pytest.fixture
 def client(demo):
-    app = create_app(context=demo)
-    app.testing = True
-    return app.test_client()
+    return app_for(demo).test_client()
 
 
 def token(client, username, password=DEMO_PASSWORD):

@@ -7,10 +7,9 @@ import re
 import pytest
 from werkzeug.routing import IntegerConverter
 
-from api import create_app
 from api.inputs import IdConverter
 from engine.domain.input_limits import MAX_ID
-from tests.conftest import row_counts
+from tests.conftest import app_for, row_counts
 from tests.e2e.test_api import FOOD, assert_problem, auth, start
 from tests.e2e.test_bad_input import problem
 from tests.form_samples import sample
@@ -20,9 +19,7 @@ TOO_BIG = MAX_ID + 1
 
 @pytest.fixture
 def client(demo):
-    app = create_app(context=demo)
-    app.testing = True
-    return app.test_client()
+    return app_for(demo).test_client()
 
 
 def id_rules(app) -> list:

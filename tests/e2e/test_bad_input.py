@@ -4,10 +4,9 @@ import io
 
 import pytest
 
-from api import create_app
 from engine.domain.input_limits import MAX_JSON_DEPTH
 from engine.services import tasks as task_service
-from tests.conftest import ROOT, row_counts, snapshot, window_id
+from tests.conftest import ROOT, app_for, row_counts, snapshot, window_id
 from tests.e2e.test_api import FOOD, assert_problem, auth, start
 from tests.form_samples import sample
 
@@ -16,9 +15,7 @@ PDF = b"%PDF-1.7\n% scan\n%%EOF\n"
 
 @pytest.fixture
 def client(demo):
-    app = create_app(context=demo)
-    app.testing = True
-    return app.test_client()
+    return app_for(demo).test_client()
 
 
 def problem(response, status, code, field=None):

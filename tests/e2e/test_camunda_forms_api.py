@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from api import create_app
+from tests.conftest import app_for
 from tests.e2e.test_api import _files, assert_problem, auth
 from tests.integration.helpers import FIXTURES
 
@@ -14,9 +14,7 @@ EXAMPLE = FIXTURES / "corpus" / "camunda-bpm-examples" / "usertask" / "task-camu
 
 @pytest.fixture
 def client(demo):
-    app = create_app(context=demo)
-    app.testing = True
-    return app.test_client()
+    return app_for(demo).test_client()
 
 
 def _upload(task_form: bytes):

@@ -8,15 +8,13 @@ import pytest
 from api import create_app
 from demo.org import DEMO_PASSWORD
 from tests.e2e.test_api import FOOD, assert_problem, auth
-from tests.conftest import window_id
+from tests.conftest import app_for, window_id
 from tests.form_samples import sample
 
 
 @pytest.fixture
 def client(demo):
-    app = create_app(context=demo)
-    app.testing = True
-    return app.test_client()
+    return app_for(demo).test_client()
 
 
 def log_in(client, username="zcz_qs_agent"):

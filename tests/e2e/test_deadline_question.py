@@ -6,6 +6,7 @@ from api import create_app
 from engine.config import Settings
 from engine.services.accounts.auth import create_account
 from engine.services.context import Context
+from tests.conftest import app_for
 from tests.e2e import test_cli
 from tests.e2e.test_bad_input import problem
 from tests.e2e.test_cli import lianban
@@ -39,9 +40,7 @@ ANSWERED = [("from=2026-09-30&workdays=5", ["--from", "2026-09-30", "--workdays"
 
 @pytest.fixture
 def client(ctx):
-    app = create_app(context=ctx)
-    app.testing = True
-    return app.test_client()
+    return app_for(ctx).test_client()
 
 
 def _clerk(ctx, client) -> dict:

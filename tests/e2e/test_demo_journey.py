@@ -10,10 +10,9 @@ import io
 
 import pytest
 
-from api import create_app
 from demo.materials import ZHANG_ID_NUMBER
 from demo.org import DEMO_PASSWORD
-from tests.conftest import row_counts, window_id
+from tests.conftest import app_for, row_counts, window_id
 from tests.form_samples import sample
 
 FOOD = "620100-XK-SCJG-0001"
@@ -23,9 +22,7 @@ MASKED = "620102********1233"
 
 @pytest.fixture
 def client(demo):
-    app = create_app(context=demo)
-    app.testing = True
-    return app.test_client()
+    return app_for(demo).test_client()
 
 
 def login(client, username):

@@ -6,17 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from api import create_app
-from tests.conftest import window_id
+from tests.conftest import app_for, window_id
 from tests.e2e.test_api import auth
 from tests.integration.helpers import FIXTURES, add_item
 
 
 @pytest.fixture
 def client(demo):
-    app = create_app(context=demo)
-    app.testing = True
-    return app.test_client()
+    return app_for(demo).test_client()
 
 
 def test_open_step_in_an_embedded_sub_process_is_listed_once(client, demo, clock):

@@ -4,8 +4,6 @@ the database (a second app instance on the same database refuses too), exponenti
 lifted by an administrator over HTTP or the CLI. Both databases."""
 import base64
 import dataclasses
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -13,7 +11,8 @@ import pytest
 from api import create_app
 from demo.org import DEMO_PASSWORD
 from engine.services.context import Context
-from tests.conftest import ROOT
+from tests.conftest import app_for
+from tests import cli_process
 from tests.e2e.test_api import assert_problem, auth
 
 LOGIN = "/api/v1/auth/login"
@@ -23,9 +22,7 @@ RIGHT = {"username": "zcz_qs_agent", "password": DEMO_PASSWORD}
 
 @pytest.fixture
 def client(demo):
-    app = create_app(context=demo)
-    app.testing = True
-    return app.test_client()
+    return app_for(demo).test_client()
 
 
 def from_address(client, address):
@@ -136,8 +133,7 @@ def test_the_cli_lists_and_lifts_lockouts(tmp_path):
     env = {"LIANBAN_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "PATH": "/usr/bin:/bin"}
 
     def lianban(*args):
-        return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=120)
+        return cli_process.lianban(env, *args)        # a child process with the CLI imported
     assert lianban("init-db").returncode == 0
     assert lianban("account", "create", "clerk", "--name", "C", "--password", "right-password").returncode == 0
     from engine.config import Settings

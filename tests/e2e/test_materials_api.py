@@ -8,10 +8,9 @@ import io
 import pytest
 from sqlalchemy import update
 
-from api import create_app
 from engine.services.accounts import auth as auth_service
 from engine.store.models import ItemImplementation
-from tests.conftest import row_counts, window_id
+from tests.conftest import app_for, row_counts, window_id
 from tests.e2e.test_api import assert_problem, auth
 from tests.form_samples import application
 
@@ -28,9 +27,7 @@ def client(demo):
         tx.conn.execute(update(ItemImplementation).where(ItemImplementation.local_code == FOOD)
                      .values(materials=MATERIALS, tolerant_acceptance=True))
     demo.settings = dataclasses.replace(demo.settings, material_max_bytes=4096)
-    app = create_app(context=demo)
-    app.testing = True
-    return app.test_client()
+    return app_for(demo).test_client()
 
 
 def start(client, demo, headers, channel="proxy", applicant=None):

@@ -2,18 +2,16 @@
 on a SQLite file): validate, execute, refusals naming the case and element, who may."""
 import io
 import os
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import select
 
-from api import create_app
 from engine.store import tables as t
 from engine.config import Settings
 from engine.services import cases, tasks
 from engine.services.context import connect
-from tests.conftest import ROOT, row_counts, staff, window_id
+from tests import cli_process
+from tests.conftest import app_for, row_counts, staff, window_id
 from tests.e2e.test_api import assert_problem, auth
 from tests.integration.helpers import FIXTURES, add_item
 
@@ -22,9 +20,7 @@ MIG = FIXTURES / "migration"
 
 @pytest.fixture
 def client(demo):
-    app = create_app(context=demo)
-    app.testing = True
-    return app.test_client()
+    return app_for(demo).test_client()
 
 
 def _deploy(client, headers, name):
@@ -167,8 +163,7 @@ def cli_env(tmp_path):
 
 
 def _cli(env, *args):
-    return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=180)
+    return cli_process.lianban(env, *args, timeout=180)        # a child process with the CLI imported
 
 
 def test_lianban_migrate(cli_env):

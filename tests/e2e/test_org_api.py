@@ -8,10 +8,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from api import create_app
 from api.cli import main
 from demo.org import DEMO_PASSWORD
-from tests.conftest import ROOT, row_counts
+from tests.conftest import ROOT, app_for, row_counts
 
 
 @pytest.fixture
@@ -19,9 +18,7 @@ def client(request, db_url):
     if not db_url.startswith("sqlite"):
         pytest.skip("HTTP over the same services: once is enough")
     demo = request.getfixturevalue("demo")
-    app = create_app(context=demo)
-    app.testing = True
-    return app.test_client()
+    return app_for(demo).test_client()
 
 
 def auth(client, username, password=DEMO_PASSWORD):

@@ -8,17 +8,15 @@ import re
 import pytest
 from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter
 
-from api import create_app
 from api.security import SECURITY_HEADERS
 from demo.org import DEMO_PASSWORD
+from tests.conftest import app_for
 from tests.e2e.test_api import auth
 
 
 @pytest.fixture
 def client(demo):
-    app = create_app(context=demo)
-    app.testing = True
-    return app.test_client()
+    return app_for(demo).test_client()
 
 
 def _sample(converter) -> str:

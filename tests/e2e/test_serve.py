@@ -13,7 +13,7 @@ import time
 import pytest
 
 from engine.store.db import reachable
-from tests import run_database
+from tests import cli_process, run_database
 from tests.conftest import PG_SERVER_URL, ROOT
 
 LIANBAN = [sys.executable, "-m", "api.cli"]
@@ -38,7 +38,8 @@ def env(request, tmp_path):
 
 
 def lianban(env, *args, timeout=120):
-    return subprocess.run([*LIANBAN, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    """A command that returns (tests/cli_process.py); `serve` itself runs the real executable below."""
+    return cli_process.lianban(env, *args, timeout=timeout)
 
 
 def _free_port() -> int:

@@ -11,15 +11,13 @@ from engine.config import Settings
 from engine.services.context import Context
 from engine.store.models import Case
 from tests.e2e.test_api import FOOD, assert_problem, auth
-from tests.conftest import window_id
+from tests.conftest import app_for, window_id
 from tests.form_samples import sample
 
 
 @pytest.fixture
 def client(demo):
-    app = create_app(context=demo)
-    app.testing = True
-    return app.test_client()
+    return app_for(demo).test_client()
 
 
 def _body(demo, shop="面馆"):

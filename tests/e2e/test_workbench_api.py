@@ -3,20 +3,17 @@ allowed actions, and the identity checks when a case is started. Runs on both da
 import pytest
 from sqlalchemy import select
 
-from api import create_app
 from demo.packages import RESTAURANT_PACKAGE
 from engine.services.accounts.org import add_post, add_staff, invalidate
 from engine.store.models import Window
-from tests.conftest import window_id
+from tests.conftest import app_for, window_id
 from tests.e2e.test_api import FOOD, assert_problem, auth, start
 from tests.form_samples import sample
 
 
 @pytest.fixture
 def client(demo):
-    app = create_app(context=demo)
-    app.testing = True
-    return app.test_client()
+    return app_for(demo).test_client()
 
 
 ITEM_KEYS = {"id", "name", "spec_id", "stage", "state", "form_key", "assignee_id", "assignee_name", "claimed_by_me",
