@@ -171,6 +171,7 @@ def test_a_designer_activates_and_deactivates_a_start_schedule(visit, server):
     # the fixture has no drawing: said in words, no empty canvas, no English error
     page.locator("[data-test=no-diagram]").get_by_text("没有图形布局").wait_for()
     assert not page.locator("[data-test=viewer]").is_visible() and "no diagram" not in page.inner_text("main")
+    assert "township:reviewer" in page.locator("[data-test=task-list]").inner_text()   # its steps, from the model
     assert "R/2026-11-27T10:00:00/PT1H" in panel.inner_text() and "尚未触发" in panel.inner_text()
     visit.no_sideways_scroll()
     visit.axe("document.querySelector('[data-test=start-schedule]')")    # the panel (the canvas is the viewer's)
