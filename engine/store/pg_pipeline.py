@@ -78,51 +78,48 @@ def _autocommit(dbapi_conn, record) -> None:
 def reusable(conn: Connection) -> bool:
     """A connection a unit of work kept (`park`) may serve the next one: pinged first when it was
     idle for longer than PING_AFTER_IDLE_S, as the pool's checkout does; False when that fails."""
-    info = conn.info
-    now = time.monotonic()
-    last = info.get(_USED)
-    info[_USED] = now
-    if last is not None and now - last > PING_AFTER_IDLE_S:
-        try:
-            conn.connection.dbapi_connection.execute(";")
-        except Exception:  # noqa: BLE001 - any failure: the caller takes a fresh connection
-            return False
+    try:
+        _stamp_and_ping(conn.info, conn.connection.dbapi_connection)
+    except Exception:  # noqa: BLE001 - any failure: the caller takes a fresh connection
+        return False
     return True
 
 
 def park(conn: Connection) -> None:
     """Keep a connection whose unit of work ended, as the pool's check-in would: stamped for
     `reusable`, nothing queued, nothing in flight."""
-    info = conn.info
-    info[_USED] = time.monotonic()
-    queue = info.get(QUEUE)
-    if queue:
-        queue.clear()
-    wire = info.get(_WIRE)
-    if wire is not None and wire.ahead is not None:
-        wire.drain()
+    _checked_in(conn.info)
 
 
 def _ping_if_idle(dbapi_conn, record, proxy) -> None:
-    last = record.info.get(_USED)
+    try:
+        _stamp_and_ping(record.info, dbapi_conn)
+    except Exception as error:  # noqa: BLE001 - any failure: the pool opens a fresh one
+        raise exc.DisconnectionError() from error
+
+
+def _stamp_and_ping(info: dict, dbapi_conn) -> None:
+    """Note the connection's use; ping it first when it was idle for longer than PING_AFTER_IDLE_S."""
+    last = info.get(_USED)
     now = time.monotonic()
-    record.info[_USED] = now
+    info[_USED] = now
     if last is not None and now - last > PING_AFTER_IDLE_S:
-        try:
-            dbapi_conn.execute(";")
-        except Exception as error:  # noqa: BLE001 - any failure: the pool opens a fresh one
-            raise exc.DisconnectionError() from error
+        dbapi_conn.execute(";")
 
 
 def _stamp(dbapi_conn, record) -> None:
     if record is not None:
-        record.info[_USED] = time.monotonic()
-        queue = record.info.get(QUEUE)
-        if queue:
-            queue.clear()
-        wire = record.info.get(_WIRE)
-        if wire is not None and wire.ahead is not None:
-            wire.drain()          # (never left so by a unit of work, which commits or rolls back)
+        _checked_in(record.info)
+
+
+def _checked_in(info: dict) -> None:
+    """A connection back from its unit of work: stamped, nothing queued, nothing in flight (a unit
+    of work commits or rolls back, so there is never anything to drain here in practice)."""
+    info[_USED] = time.monotonic()
+    queue = info.get(QUEUE)
+    if queue:
+        queue.clear()
+    _drain(info)
 
 
 def _queue_begin(conn) -> None:
@@ -152,9 +149,14 @@ def _drop_queued(conn) -> None:
         return      # the connection was lost and invalidated: its record, queue included, goes with it
     if queue:
         queue.clear()
-    wire = conn.info.get(_WIRE)
+    _drain(conn.info)       # the answers of writes sent ahead are of no use now: it rolls back next
+
+
+def _drain(info: dict) -> None:
+    """Read and drop the answers of writes sent ahead on this connection, if any."""
+    wire = info.get(_WIRE)
     if wire is not None and wire.ahead is not None:
-        wire.drain()        # its answers are of no use now: the transaction is rolled back next
+        wire.drain()
 
 
 def _ahead(conn: Connection) -> bool:
@@ -197,7 +199,8 @@ def begin(conn: Connection) -> None:
 def send_ahead(conn: Connection) -> None:
     """Send the writes queued in the unit of work on `conn` now, without waiting for their answer:
     the server executes them while this process goes on; the next exchange reads their answers
-    (and raises their errors) first. Nothing to do when nothing but the BEGIN is queued."""
+    (and raises their errors) first. Nothing to do when nothing but the BEGIN is queued, nor on
+    SQLite, where every write has run already (`deferring` is None there)."""
     queue = deferring(conn)
     if not queue or (len(queue) == 1 and queue[0] is _BEGIN):
         return
@@ -228,9 +231,7 @@ def rollback(conn: Connection) -> bool:
     if queue:
         queue.clear()
     try:
-        wire = info.get(_WIRE)
-        if wire is not None and wire.ahead is not None:
-            wire.drain()
+        _drain(info)
         if conn.in_transaction():
             conn.rollback()
         raw = conn.connection.dbapi_connection

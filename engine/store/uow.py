@@ -104,8 +104,7 @@ class Transaction:
         """Let the writes made so far leave now, before a stretch of computing: on PostgreSQL the
         server runs them meanwhile (their answers are read with the next statement's, so nothing
         changes but the time: engine/store/pg_pipeline.py); on SQLite they ran already."""
-        if self.conn.dialect.name == "postgresql":
-            pg_pipeline.send_ahead(self.conn)
+        pg_pipeline.send_ahead(self.conn)
 
     def after_commit(self, fn) -> None:
         """Run `fn` only once the transaction has committed (e.g. put a workflow back in the cache)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import NamedTuple, Optional
+from typing import Optional
 
 import engine.services.cases.once as once
 import engine.services.cases.progress as progress
@@ -35,12 +35,6 @@ class StartCase:
     # an internal case (a 差评's review, docs/ratings.md): no applicant's clock, so no 受理 deadline
     # and no deemed acceptance; only its steps' deadlines (and their cards) run
     internal: bool = False
-
-
-class _Definition(NamedTuple):
-    """The newest deployed version of an item's process, as the item's lookup reads it."""
-    id: Optional[int]
-    version: Optional[int]
 
 
 @dataclass(frozen=True)
@@ -103,8 +97,8 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
         if item.process_key == ratings_rules.REVIEW_PROCESS and not cmd.internal:
             raise ValidationError("a 差评's review is started by the 差评, not at a window", code="item_internal",
                                   field="item_code")
-        definition = _Definition(item.definition_id, item.definition_version)   # read with the item
-        if definition.id is None:
+        definition_id = item.definition_id          # its newest version, read with the item
+        if definition_id is None:
             raise NotFound(f"process {item.process_key!r} of item {item.code} is not deployed",
                            code="definition_not_found", field="item_code")
         window = org.window(ctx, tx, cmd.window_id)
@@ -113,7 +107,7 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
         if actor.kind == "applicant" and cmd.channel not in intake.APPLICANT_CHANNELS:
             raise ValidationError("applicants apply online, by mobile or by mail", code="channel_not_allowed",
                                   field="channel")
-        forms.validate_application(ctx, tx, definition.id, item.application_form, cmd.form)
+        forms.validate_application(ctx, tx, definition_id, item.application_form, cmd.form)
         now = ctx.clock.now()
         number, reserved_id = _number_and_id(tx, item.code, now)
         data = {"case": {"number": number, "item": item.code, "channel": cmd.channel},
@@ -121,7 +115,7 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
         cal = calendar.current(ctx, tx)
         clock_values = _clock_values(ctx, cal, now, item, cmd.internal, window.hours)
         case_id = tx.cases.insert({**clock_values,
-            "number": number, "item_id": item.id, "definition_id": definition.id, "origin_window_id": window.id,
+            "number": number, "item_id": item.id, "definition_id": definition_id, "origin_window_id": window.id,
             "origin_org_unit_id": window.org_unit_id, "channel": cmd.channel, "applicant": dict(cmd.applicant),
             "applicant_name": cmd.applicant["name"].strip()[:200], "status": "running",
             "applicant_account_id": actor.staff_id if actor.kind == "applicant" else None, "stage": None, "state": "",
@@ -132,14 +126,14 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
         if not cmd.internal:
             tx.timers.schedule(case_id, sla.ACCEPTANCE_DUE, "case", clock_values["acceptance_due"], now)
         tx.send_ahead()         # the database writes the case and its clock while the engine starts
-        definitions.load(ctx, tx, definition.id)
-        wf = ctx.runtime.start(definition.id, data, ctx.clock, calendar=cal,
+        definitions.load(ctx, tx, definition_id)
+        wf = ctx.runtime.start(definition_id, data, ctx.clock, calendar=cal,
                                convention=ctx.settings.start_day_convention, started_by=actor.username)
-        case = LoadedCase(case_id, 0, "running", definition.id, window.org_unit_id, number,
+        case = LoadedCase(case_id, 0, "running", definition_id, window.org_unit_id, number,
                           CaseAudit(case_id, 0, GENESIS), workflow=wf, lifecycle=lc.RECEIVED,
                           parent_case_id=parent_case_id, parent_read=True, item_id=item.id)
         case.audit.add("case_started", actor, now, {
-            "number": number, "item": item.code, "definition": definition.id, "version": definition.version,
+            "number": number, "item": item.code, "definition": definition_id, "version": item.definition_version,
             "window": window.id, "channel": cmd.channel, "applicant": cmd.applicant["name"],
             "applicant_id": mask_id_number(cmd.applicant.get("id_number")),
             "acceptance_due": clock_values["acceptance_due"] and clock_values["acceptance_due"].isoformat(),
@@ -171,15 +165,9 @@ def _start_once(ctx, cmd: StartCase, actor: Actor, key: str) -> Started:
 
 
 def _number_and_id(tx: Transaction, implementation_code: str, now) -> tuple[str, Optional[int]]:
-    """`next_case_number`, and the id the case's row will have when the store gives it before the
-    INSERT (PostgreSQL: one round trip less per start)."""
+    """The case's 办件编号 and, when the store gives it before the INSERT (PostgreSQL: one round
+    trip less per start), the id its row will have. The serial is one upsert of a counter row, so
+    concurrent starts on PostgreSQL serialize on it and never share a number."""
     day = intake.case_day(now)
     serial, case_id = tx.cases.reserve(implementation_code, day)
     return intake.case_number(implementation_code, day, serial), case_id
-
-
-def next_case_number(tx: Transaction, implementation_code: str, now) -> str:
-    """The case's 办件编号: the serial is one upsert of a counter row, so concurrent starts on
-    PostgreSQL serialize on it and never share a number."""
-    day = intake.case_day(now)
-    return intake.case_number(implementation_code, day, tx.cases.next_serial(implementation_code, day))

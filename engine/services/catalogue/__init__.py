@@ -4,6 +4,7 @@ from engine.services.catalogue.published import (
                                                  export_catalogue,
                                                  guide,
                                                  item_of_process,
+                                                 items_of_process,
                                                  list_guides,
                                                  published_item,
                                                  published_items,
@@ -19,6 +20,7 @@ from engine.services.catalogue.versions import (
                                                 versions,
 )
 
-__all__ = ["export_catalogue", "guide", "item_of_process", "list_guides", "published_item", "published_items",
+__all__ = ["export_catalogue", "guide", "item_of_process", "items_of_process", "list_guides", "published_item",
+           "published_items",
            "ImportResult", "check_file", "import_catalogue", "invalid", "publish", "require_accepting_tier",
            "retire", "versions"]

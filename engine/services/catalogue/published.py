@@ -73,11 +73,16 @@ def published_item(ctx, code: str) -> dict:
     return row._asdict()
 
 
+def items_of_process(tx: Transaction, process_key: str) -> list:
+    """The published items that run a process."""
+    return [i for i in tx.catalogue.published_items() if i.process_key == process_key]
+
+
 def item_of_process(tx: Transaction, process_key: str, item_code: Optional[str], field_name: str,
                     starter: str = "this message"):
     """The published item that runs a process, for a case a system starts (a message start event,
     a start schedule): the one item, or the one `item_code` names among several."""
-    items = [i for i in tx.catalogue.published_items() if i.process_key == process_key]
+    items = items_of_process(tx, process_key)
     if item_code is not None:
         items = [i for i in items if item_code in (i.code, i.local_code)]
         if not items:

@@ -72,9 +72,7 @@ def get_schedule(ctx, actor: Actor, key: str) -> dict:
 
 def _choices(ctx, tx: Transaction, key: str, definition_id: int) -> list[dict]:
     choices = []
-    for published in tx.catalogue.published_items():
-        if published.process_key != key:
-            continue
+    for published in catalogue.items_of_process(tx, key):
         item = tx.catalogue.published_for_application(published.code)
         windows = applying.receiving_windows(ctx, tx, item, definition_id)
         choices.append({"code": item.code, "local_code": item.local_code, "name": item.name,

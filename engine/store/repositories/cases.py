@@ -35,19 +35,19 @@ _SCOPE = select(_C.origin_org_unit_id, _C.applicant_account_id).where(_C.id == b
 _INSERT = FastWrite(t.case.insert().returning(_C.id))
 _INSERT_WITH_ID = FastWrite(t.case.insert())
 # 办件编号 serials: one upsert, so concurrent starts on PostgreSQL serialize on the counter row
-_SERIAL = {dialect: FastWrite(insert_(t.case_counter).values(scope=bindparam("scope"), day=bindparam("day"), value=1)
-                              .on_conflict_do_update(index_elements=[t.case_counter.c.scope, t.case_counter.c.day],
-                                                     set_={"value": t.case_counter.c.value + 1})
-                              .returning(t.case_counter.c.value))
-           for dialect, insert_ in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+def _serial_upsert(insert_):
+    return (insert_(t.case_counter).values(scope=bindparam("scope"), day=bindparam("day"), value=1)
+            .on_conflict_do_update(index_elements=[t.case_counter.c.scope, t.case_counter.c.day],
+                                   set_={"value": t.case_counter.c.value + 1})
+            .returning(t.case_counter.c.value))
+
+
+_SERIAL_SQLITE = FastWrite(_serial_upsert(sqlite_insert))
 # PostgreSQL: the serial and the id the new case will have, in one round trip; the case's INSERT
 # then waits in the pipeline and leaves with the COMMIT (engine/store/pg_pipeline.py). A sequence
 # never gives a value twice, rolled back or not, so two commands never reserve the same id.
-_SERIAL_CTE = (pg_insert(t.case_counter).values(scope=bindparam("scope"), day=bindparam("day"), value=1)
-               .on_conflict_do_update(index_elements=[t.case_counter.c.scope, t.case_counter.c.day],
-                                      set_={"value": t.case_counter.c.value + 1})
-               .returning(t.case_counter.c.value).cte("serial"))
-_SERIAL_AND_ID = FastRead(select(_SERIAL_CTE.c.value, func.nextval(literal_column("'case_id_seq'")).label("id")))
+_SERIAL_AND_ID = FastRead(select(_serial_upsert(pg_insert).cte("serial").c.value,
+                                 func.nextval(literal_column("'case_id_seq'")).label("id")))
 _SAVE_VALUES = dict(state=bindparam("b_state"), version=bindparam("new_version"), stage=bindparam("new_stage"),
                     updated_at=bindparam("now"), audit_seq=bindparam("seq"), audit_head=bindparam("head"),
                     next_timer_at=bindparam("next_timer"), completed_at=bindparam("done_at"))
@@ -112,17 +112,13 @@ class Cases(Repository):
         _INSERT_WITH_ID.write(self.conn, {**values, "id": case_id})
         return case_id
 
-    def next_serial(self, scope: str, day: str) -> int:
-        """The next daily serial of `scope` (an implementation code) on `day` (yyyymmdd), from 1."""
-        statement = _SERIAL["postgresql" if self.postgres else "sqlite"]
-        return statement.returned_int(self.conn, {"scope": scope, "day": day})
-
     def reserve(self, scope: str, day: str) -> tuple[int, Optional[int]]:
-        """`next_serial`, and on PostgreSQL the id the new case will have, in one round trip (then
-        `insert(values, case_id)` costs none); on SQLite (None), where a round trip costs
+        """The next daily serial of `scope` (an implementation code) on `day` (yyyymmdd), from 1;
+        and on PostgreSQL the id the new case will have, in the same round trip (then
+        `insert(values, case_id)` costs none). On SQLite (None), where a round trip costs
         nothing, the INSERT returns the id."""
         if not self.postgres:
-            return self.next_serial(scope, day), None
+            return _SERIAL_SQLITE.returned_int(self.conn, {"scope": scope, "day": day}), None
         row = _SERIAL_AND_ID.first(self.conn, {"scope": scope, "day": day})
         return int(row[0]), int(row[1])
 
