@@ -1,4 +1,6 @@
-"""Small helpers for integration tests: deploy a fixture file and register a service item."""
+"""Small helpers for integration tests: deploy a fixture file, register a service item, run
+workers at the same moment."""
+import threading
 from pathlib import Path
 
 from sqlalchemy import insert
@@ -34,3 +36,25 @@ def complete_steps(ctx, task: str, steps) -> None:
     for who, data in steps:
         done = tasks.complete(ctx, task, task_data(ctx, task, **data), staff(ctx, who))
         task = done.next_tasks[0] if done.next_tasks else None
+
+
+def at_once(work, calls: list[tuple], timeout: float = 60.0) -> tuple[list, list]:
+    """Runs `work(*args)` for every args tuple of `calls`, each in its own thread, all released
+    together (a barrier), as workers racing for the same rows; returns (what the calls returned,
+    in the order they finished; the exceptions they raised)."""
+    results, errors = [], []
+    barrier = threading.Barrier(len(calls))
+
+    def run(args):
+        try:
+            barrier.wait()
+            results.append(work(*args))
+        except Exception as exc:  # noqa: BLE001 - returned to the test, which asserts on them
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(args,)) for args in calls]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout)
+    return results, errors

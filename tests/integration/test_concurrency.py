@@ -18,6 +18,7 @@ from engine.services.time_limits import timers
 from engine.store.models import Event, Timer
 from tests.conftest import ROOT, staff
 from tests.form_samples import task_data
+from tests.integration.helpers import at_once
 from tests.integration.test_case_flow import only_task, start_food
 
 N_CASES = 12
@@ -47,27 +48,16 @@ def test_two_workers_fire_each_timer_exactly_once(demo, clock, db_url, pool):
     ctx = demo
     make_due_timers(ctx, clock)
     workers = [Context.create(Settings(database_url=db_url), clock=clock) for _ in range(2)]
-    results, errors = [], []
-    barrier = threading.Barrier(2)
 
     def sweep(worker_ctx, name):
-        try:
-            barrier.wait()
-            total = 0
-            while True:   # keep sweeping until nothing is left, like a scheduler would
-                n = timers.fire_due(worker_ctx, name, threads=pool)
-                total += n
-                if n == 0 and not timers.due_timer_ids(worker_ctx, 1):
-                    break
-            results.append(total)
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
+        total = 0
+        while True:   # keep sweeping until nothing is left, like a scheduler would
+            n = timers.fire_due(worker_ctx, name, threads=pool)
+            total += n
+            if n == 0 and not timers.due_timer_ids(worker_ctx, 1):
+                return total
 
-    threads = [threading.Thread(target=sweep, args=(w, f"w{i}")) for i, w in enumerate(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results, errors = at_once(sweep, [(w, f"w{i}") for i, w in enumerate(workers)])
     for w in workers:
         w.dispose()
     assert errors == []

@@ -32,6 +32,21 @@ def _postgres(ctx) -> bool:
     return ctx.uow.engine.dialect.name == "postgresql"
 
 
+def _clean(ctx) -> None:
+    """Nothing left open on a kept connection (and on PostgreSQL, no transaction and no pipeline
+    left running on the driver's connection either)."""
+    for conn in ctx.uow._idle:
+        assert not conn.in_transaction()
+        if _postgres(ctx):
+            assert conn.connection.dbapi_connection.pgconn.transaction_status == 0      # IDLE
+    if _postgres(ctx):
+        with ctx.uow.begin() as tx:
+            raw = tx.conn.connection.dbapi_connection
+            assert raw.pgconn.pipeline_status == 0          # pipeline mode off
+            wire = tx.conn.info.get(pg_pipeline._WIRE)
+            assert wire is None or wire.ahead is None
+
+
 def test_queued_writes_are_seen_by_the_next_read_and_a_core_statement_and_commit_once(ctx):
     with ctx.uow.begin() as tx:
         ADD.write(tx.conn, [{"scope": "A", "day": "20260101", "value": 1},
@@ -54,10 +69,7 @@ def test_a_failing_statement_in_the_middle_commits_nothing_and_the_kept_connecti
             ADD.write(tx.conn, {"scope": "C", "day": "20260101", "value": 1})
     assert "unique" in str(err.value).lower() or "duplicate" in str(err.value).lower()
     assert _rows(ctx) == {("A", "20260101"): 1}
-    for conn in ctx.uow._idle or ():                 # nothing left open on a kept connection
-        assert not conn.in_transaction()
-        if _postgres(ctx):
-            assert conn.connection.dbapi_connection.pgconn.transaction_status == 0      # IDLE
+    _clean(ctx)
     with ctx.uow.begin() as tx:
         BUMP.write(tx.conn, {"s": "A", "d": "20260101", "by": 1})
     assert _rows(ctx) == {("A", "20260101"): 2}
@@ -82,18 +94,6 @@ def test_a_value_the_driver_cannot_send_fails_the_command_and_writes_nothing(ctx
         ADD.write(tx.conn, {"scope": "A", "day": "20260101", "value": 1})
     assert _rows(ctx) == {("A", "20260101"): 1}
 
-
-
-def _clean(ctx) -> None:
-    """Nothing left open on a kept connection (and on PostgreSQL, no pipeline left running)."""
-    for conn in ctx.uow._idle or ():
-        assert not conn.in_transaction()
-    if _postgres(ctx):
-        with ctx.uow.begin() as tx:
-            raw = tx.conn.connection.dbapi_connection
-            assert raw.pgconn.pipeline_status == 0          # pipeline mode off
-            wire = tx.conn.info.get(pg_pipeline._WIRE)
-            assert wire is None or wire.ahead is None
 
 
 def test_writes_sent_ahead_are_seen_by_the_next_read_and_a_core_statement_and_commit_once(ctx):

@@ -5,7 +5,6 @@ two workers at once and with a worker SIGKILLed mid-delivery, a failed delivery 
 on the receiving case (and its retry), cases that began waiting after the throw left out."""
 import subprocess
 import sys
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from sqlalchemy import func, select
 from engine.services import cases, incidents, messages, tasks
 from engine.store.models import Event, EventOutbox, EventOutboxReceipt, Incident
 from tests.conftest import staff, window_id
-from tests.integration.helpers import FIXTURES, add_item, deploy_files
+from tests.integration.helpers import FIXTURES, add_item, at_once, deploy_files
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -150,20 +149,10 @@ def two_workers_deliver(ctx, passes: int, timeout: float) -> int:
     """Two threads deliver the outbox at once, `passes` times each, with leases cut to nothing
     (each may take the other's row); returns how many deliveries they made together, after
     checking that neither raised."""
-    results, errors = [], []
-
     def work(name):
-        try:
-            for _ in range(passes):
-                results.append(messages.deliver_outbox(ctx, name, lease_seconds=0))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        return sum(messages.deliver_outbox(ctx, name, lease_seconds=0) for _ in range(passes))
 
-    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(2)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(timeout)
+    results, errors = at_once(work, [("w0",), ("w1",)], timeout)
     assert errors == []
     return sum(results)
 

@@ -5,7 +5,6 @@ new version replaces the old version's schedule; bad input is refused and writes
 
 T0 is Friday 27 November 2026, 09:00 Beijing time (01:00 UTC). site_inspection v1 starts every
 hour from 10:00 Beijing time; v2 at 09:00 on working days (Quartz cron)."""
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -19,7 +18,7 @@ from engine.services import cases, definitions, start_schedules
 from engine.services.context import Context
 from engine.store import tables as t
 from tests.conftest import row_counts, staff, window_id
-from tests.integration.helpers import FIXTURES, add_item, deploy_files
+from tests.integration.helpers import FIXTURES, add_item, at_once, deploy_files
 
 V1 = FIXTURES / "schedule" / "inspection_hourly.bpmn"
 V2 = FIXTURES / "schedule" / "inspection_workdays.bpmn"
@@ -136,21 +135,7 @@ def test_workers_sweeping_at_once_start_one_case(scheduled, clock, db_url):
     activate(ctx)
     clock.advance(timedelta(hours=1, seconds=1))
     workers = [Context.create(Settings(database_url=db_url), clock=ctx.clock) for _ in range(4)]
-    barrier = threading.Barrier(len(workers))
-    counts, errors = [], []
-
-    def sweep(c, name):
-        barrier.wait()
-        try:
-            counts.append(start_schedules.fire_due(c, name))
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=sweep, args=(c, f"w{i}")) for i, c in enumerate(workers)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(60)
+    counts, errors = at_once(start_schedules.fire_due, [(c, f"w{i}") for i, c in enumerate(workers)])
     for c in workers:
         c.dispose()
     assert errors == [] and sorted(counts) == [0, 0, 0, 1]
