@@ -16,6 +16,9 @@ API processes and N workers share one database:
 - **Workflows** (deserialized case state) are checked out while a command runs on them and put
   back only after the commit, keyed by case id and version: a stale or rolled-back copy can never
   be used, whatever another process did.
+- **Open task rows** (PostgreSQL) are what a completion would read first; the database checks
+  their row versions before the completion writes anything, so an entry another process made
+  stale only costs a second attempt.
 
 Everything is thread-safe: a Flask process serves requests on several threads."""
 from __future__ import annotations
@@ -164,6 +167,52 @@ class WorkflowCache:
             self._bytes = 0
 
 
+class OpenTaskRows:
+    """The rows a completion would read first (its task and its case, engine/store/repositories/
+    tasks.py `locked_with_case`), as the last command on the case in this process left them, with
+    the row versions of both (PostgreSQL only: read in that command's COMMIT round trip). A
+    completion takes its task's entry and starts from it instead of reading (one round trip less);
+    the database checks, in the same pipeline and before any write, that both rows are still those
+    versions. Any other writer, in any process, makes a new version, and the completion is then
+    decided again on the rows as they are: a stale entry costs time, never correctness.
+
+    Entries are used once (`take`) and replaced per case by the next command that remembers it.
+    Bounded: when full, it starts afresh."""
+
+    def __init__(self, max_entries: int = 10_000):
+        self.max_entries = max_entries
+        self._rows: dict = {}          # task id -> row
+        self._of_case: dict = {}       # case id -> its task ids here
+        self._lock = threading.Lock()
+
+    def replace(self, case_id: int, rows: list) -> None:
+        """The open tasks of `case_id` are now `rows` (rows of other cases are left out)."""
+        mine = [row for row in rows if row.lc_id == case_id]
+        with self._lock:
+            for task_id in self._of_case.pop(case_id, ()):
+                self._rows.pop(task_id, None)
+            if len(self._rows) + len(mine) > self.max_entries:
+                self._rows.clear()
+                self._of_case.clear()
+            if mine:
+                self._of_case[case_id] = [row.id for row in mine]
+                for row in mine:
+                    self._rows[row.id] = row
+
+    def take(self, task_id: str):
+        """The entry of `task_id` (removed), or None."""
+        with self._lock:
+            return self._rows.pop(task_id, None)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+            self._of_case.clear()
+
+
 class Caches:
     """Every cache of a process, by name and kind (see the module docstring for the rule)."""
 
@@ -181,6 +230,8 @@ class Caches:
         self.tokens: SnapshotMap = SnapshotMap(token_seconds)  # token hash -> (actor, expires_at)
         # case state, checked out per command
         self.workflows = WorkflowCache(workflow_cache_size, workflow_cache_bytes)
+        # rows a completion would read first, as this process's last command on the case left them
+        self.open_tasks = OpenTaskRows()
 
     def clear(self) -> None:
         """Forget everything (tests that change the database behind the process's back)."""
@@ -191,3 +242,4 @@ class Caches:
         self.calendar.invalidate()
         self.tokens.clear()
         self.workflows.clear()
+        self.open_tasks.clear()

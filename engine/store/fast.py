@@ -172,6 +172,17 @@ class FastRead:
             cursor.close()
         return [_row(row_type, converters, raw) for raw in rows]
 
+    def statement(self, conn: Connection, params: dict) -> tuple:
+        """(SQL, bound parameters) as `first` would send them, for a caller that sends them
+        itself (PostgreSQL: with the COMMIT, `UnitOfWork.begin`); `rows` reads its answer."""
+        sql, binds, positional, _, _ = self._plan(conn.dialect)
+        return sql, _bind(binds, positional, params)
+
+    def rows(self, conn: Connection, raw_rows: list) -> list:
+        """The answer of `statement` as `all` returns it."""
+        _, _, _, row_type, converters = self._plan(conn.dialect)
+        return [_row(row_type, converters, raw) for raw in raw_rows]
+
     @classmethod
     def if_possible(cls, stmt):
         """A FastRead of `stmt`, or None when it has expanding IN (...) parameters (which only

@@ -43,16 +43,20 @@ _BEGIN: Queued = (b"BEGIN", [], None, None)
 QUEUE = "pg_queue"            # on the DB-API connection's pool record: the statements not sent yet
 _DEFER = "pg_defer_writes"   # set by a unit of work (`begin`): FastWrite.write may queue
 _USED = "pg_last_used"
+COMMIT_READ = "pg_commit_read"   # set by `read_with_commit` for the unit of work's COMMIT
 _WIRE = "pg_wire"            # on the pool record: the connection's _Wire (its prepared statements)
 # a connection idle for longer than this is pinged before use (a restarted server is noticed
 # before the command starts, as SQLAlchemy's pre-ping would)
 PING_AFTER_IDLE_S = 2.0
-# `expect` of a queued write that checks itself: on a mismatch it sets a NOT NULL column (one of
-# GUARDED_COLUMNS) to NULL and fails, which stops the rest of the pipeline, the COMMIT included.
-# Unlike a row count, this needs no round trip of its own before the COMMIT.
+# `expect` of a queued statement that checks itself: on a mismatch it fails, which stops the rest
+# of the pipeline, the COMMIT included, and the caller's error is raised instead of the server's.
+# A write sets a NOT NULL column (one of GUARDED_COLUMNS) to NULL; a read divides by the number of
+# rows that passed its check (engine/store/repositories/tasks.py `lock_unchanged`). Unlike a row
+# count, this needs no round trip of its own before the COMMIT.
 GUARDED = "guarded"
 GUARDED_COLUMNS = ("version",)
 GUARD_FAILURES = (psycopg.errors.NotNullViolation,)
+_READ_GUARD_FAILURE = psycopg.errors.DivisionByZero
 
 _OK = pq.ConnStatus.OK
 _IDLE = pq.TransactionStatus.IDLE
@@ -209,17 +213,41 @@ def send_ahead(conn: Connection) -> None:
     _wire(conn).send_ahead(pending)
 
 
-def commit(conn: Connection) -> None:
+def read_with_commit(conn: Connection, read, params: dict, then: Callable[[list], None]) -> None:
+    """In a unit of work on PostgreSQL: run `read` (a FastRead) after the command's last write, in
+    the COMMIT's round trip, and give its rows to `then` once committed (what the command leaves
+    behind, as the next command would find it). Each call adds one parameter row to the same
+    `read` (every `then` gets the rows of all); a second, different `read` is ignored. Elsewhere
+    nothing (no round trip to spare)."""
+    info = conn.info
+    if conn.dialect.name != "postgresql" or not info.get(_DEFER):
+        return
+    found = info.get(COMMIT_READ)
+    if found is None:
+        info[COMMIT_READ] = (read, [params], [then])
+    elif found[0] is read:
+        found[1].append(params)
+        found[2].append(then)
+
+
+def commit(conn: Connection, read: Optional[tuple[bytes, list]] = None) -> Optional[list]:
     """Send what `begin` queued with the COMMIT, in one round trip (the COMMIT follows on its own
-    when a queued write's row count must be checked first)."""
+    when a queued write's row count must be checked first). `read` (SQL in the server's form and
+    its parameter rows) runs after the writes, just before the COMMIT, in the same round trip:
+    its raw rows are returned."""
+    rows = None
+    if read is not None:
+        answer = flush(conn, read[0], read[1], commit=True)
+        rows = answer.rows if answer is not None else []
     if conn.in_transaction():
-        conn.commit()              # "commit" event: the queue and COMMIT; then psycopg's own if needed
-    else:
+        conn.commit()              # "commit" event: the queue and COMMIT (if not sent); psycopg's own if needed
+    elif read is None:
         flush(conn, commit=True)
     raw = conn.connection.dbapi_connection
     if raw.pgconn.transaction_status != _IDLE:
         raw.commit()
     conn.info[_DEFER] = False
+    return rows
 
 
 def rollback(conn: Connection) -> bool:
@@ -294,7 +322,7 @@ class _Answer:
 
 # what to do with a statement's result: nothing (errors aside), return it, count its rows, or
 # remember that a statement was prepared
-_PLAIN, _ANSWER, _COUNT, _PREPARE = None, "answer", "count", "prepare"
+_PLAIN, _ANSWER, _COUNT, _PREPARE, _GUARD = None, "answer", "count", "prepare", "guard"
 _AUTO: dict = {}        # number of parameters -> [PyFormat.AUTO] * n, as a cursor asks for them
 
 
@@ -320,9 +348,9 @@ class _Wire:
         self.tx = Transformer(raw)
         self.prepared: dict = {}     # (sql, parameter types) -> statement name on the server
         self.made = 0
-        # statements sent ahead (`send_ahead`) whose answers are not read yet: (handlers, guards,
+        # statements sent ahead (`send_ahead`) whose answers are not read yet: (handlers,
         # statements prepared in them), the connection in pipeline mode meanwhile; else None
-        self.ahead: Optional[tuple[list, list, dict]] = None
+        self.ahead: Optional[tuple[list, dict]] = None
 
     def send_ahead(self, pending: list) -> None:
         """Put `pending` on the wire without a sync and without waiting: the server runs them at
@@ -330,10 +358,10 @@ class _Wire:
         pgconn = self.pgconn
         if self.ahead is None:
             pgconn.enter_pipeline_mode()
-            self.ahead = ([], [], {})
-        handlers, guards, fresh = self.ahead
+            self.ahead = ([], {})
+        handlers, fresh = self.ahead
         try:
-            self._queue(pending, None, None, False, handlers, guards, fresh)
+            self._queue(pending, None, None, False, handlers, fresh)
         except BaseException:
             self.exchange([], None, None, False)       # what went ahead of the bad value, then its error
             raise
@@ -352,12 +380,12 @@ class _Wire:
         ahead, self.ahead = self.ahead, None
         if ahead is None:
             pgconn.enter_pipeline_mode()
-            handlers, guards, fresh = [], [], {}
+            handlers, fresh = [], {}
         else:
-            handlers, guards, fresh = ahead
+            handlers, fresh = ahead
         try:
             try:
-                self._queue(pending, sql, params, commit, handlers, guards, fresh)
+                self._queue(pending, sql, params, commit, handlers, fresh)
             except BaseException:
                 # a parameter that cannot be dumped: what was queued before it runs, and fails
                 # with the transaction (its BEGIN went first, the COMMIT was not queued yet)
@@ -374,32 +402,18 @@ class _Wire:
                     pass        # results left behind (interrupted): the error above is the one to see
             raise
         pgconn.exit_pipeline_mode()
-        return self._read(handlers, results, guards, fresh)
+        return self._read(handlers, results, fresh)
 
-    def _queue(self, pending: list, sql, params, commit: bool, handlers: list, guards: list, fresh: dict) -> None:
+    def _queue(self, pending: list, sql, params, commit: bool, handlers: list, fresh: dict) -> None:
         """Put the statements in libpq's pipeline, appending to `handlers` what to do with each
-        result, to `guards` the errors of the guarded writes, and to `fresh` the statements
-        prepared now."""
+        result (for a guarded statement: the error it raises when its guard fails), and to
+        `fresh` the statements prepared now."""
         counted = any(type(h) is tuple and h[0] == _COUNT for h in handlers)
         for text, rows, expect, error in pending:
             if type(text) is str:          # queued in psycopg's own form (`%s`, `%(name)s`)
                 text, rows = _server_form(text, rows)
-            if not rows:
-                self.pgconn.send_query_params(text, None)
-                handlers.append(_PLAIN)
-                continue
-            if expect is GUARDED:
-                guards.append(error)
-                expect = None
-            counted = counted or expect is not None
-            if len(rows) > 1 and expect is None and (many := _multi_row(text, len(rows))) is not None:
-                # an INSERT of several rows (a command's audit events): one statement, not one each
-                self._send(many, tuple(value for row in rows for value in row), fresh, handlers)
-                handlers.append(_PLAIN)
-                continue
-            for row in rows:
-                self._send(text, row, fresh, handlers)
-                handlers.append(_PLAIN if expect is None else (_COUNT, expect, error))
+            self._queue_write(text, rows, expect, error, handlers, fresh)
+            counted = counted or (expect is not None and expect is not GUARDED and bool(rows))
         if sql is not None:
             for row in (params if type(params) is list else (params,)):
                 self._send(sql, row, fresh, handlers)
@@ -407,6 +421,24 @@ class _Wire:
         if commit and not counted:
             self.pgconn.send_query_params(b"COMMIT", None)
             handlers.append(_PLAIN)
+
+    def _queue_write(self, text: bytes, rows: list, expect, error, handlers: list, fresh: dict) -> None:
+        """One queued statement with its rows (none: sent as a simple query)."""
+        if not rows:
+            self.pgconn.send_query_params(text, None)
+            handlers.append(_PLAIN)
+        elif expect is GUARDED:
+            for row in rows:
+                self._send(text, row, fresh, handlers)
+                handlers.append((_GUARD, error))
+        elif len(rows) > 1 and expect is None and (many := _multi_row(text, len(rows))) is not None:
+            # an INSERT of several rows (a command's audit events): one statement, not one each
+            self._send(many, tuple(value for row in rows for value in row), fresh, handlers)
+            handlers.append(_PLAIN)
+        else:
+            for row in rows:
+                self._send(text, row, fresh, handlers)
+                handlers.append(_PLAIN if expect is None else (_COUNT, expect, error))
 
     def _send(self, text: bytes, row, fresh: dict, handlers: list) -> None:
         pgconn, tx = self.pgconn, self.tx
@@ -423,12 +455,13 @@ class _Wire:
             handlers.append((_PREPARE, key))
         pgconn.send_query_prepared(name, values, param_formats=tx.formats)
 
-    def _read(self, handlers: list, results: list, guards: list, fresh: dict):
-        answer, failure, rows, count = None, None, [], 0
+    def _read(self, handlers: list, results: list, fresh: dict):
+        answer, failure, failed, rows, count = None, None, None, [], 0
         for handler, result in zip(handlers, results):
             status = result.status
             if status == _FATAL:
-                failure = failure or result
+                if failure is None:
+                    failure, failed = result, handler
             elif status == _ABORTED or handler is _PLAIN:
                 continue
             elif handler is _ANSWER:
@@ -440,22 +473,30 @@ class _Wire:
             elif handler[0] == _PREPARE:
                 self.prepared[handler[1]] = fresh[handler[1]]
         if failure is not None:
-            raise self._error(failure, guards)
-        for handler, result in zip(handlers, results):
-            if type(handler) is tuple and handler[0] == _COUNT and result.command_tuples != handler[1]:
-                raise handler[2]()
+            raise self._error(failure, failed)
+        _check_counts(handlers, results)
         return _Answer(count, rows) if answer else None
 
-    def _error(self, failure, guards: list) -> Exception:
+    def _error(self, failure, handler) -> Exception:
         """The exception for the first statement that failed: psycopg's, as a cursor raises it;
-        the caller's when a guarded write refused itself (its guard made the column NULL)."""
+        the caller's when a guarded statement refused itself (a write's guard made the column
+        NULL, a read's divided by zero)."""
         error = psycopg.errors.error_from_result(failure, encoding=self.pgconn._encoding)
-        if guards and isinstance(error, GUARD_FAILURES) and error.diag.column_name in GUARDED_COLUMNS:
-            error = guards[0]()
+        if type(handler) is tuple and handler[0] == _GUARD and (
+                isinstance(error, _READ_GUARD_FAILURE)
+                or (isinstance(error, GUARD_FAILURES) and error.diag.column_name in GUARDED_COLUMNS)):
+            error = handler[1]()
             error.__suppress_context__ = True
         elif isinstance(error, psycopg.errors.InvalidSqlStatementName):
             self.prepared.clear()     # someone ran DEALLOCATE ALL on this connection: prepare anew
         return error
+
+
+def _check_counts(handlers: list, results: list) -> None:
+    """Raise the caller's error of the first write whose row count is not the one it expected."""
+    for handler, result in zip(handlers, results):
+        if type(handler) is tuple and handler[0] == _COUNT and result.command_tuples != handler[1]:
+            raise handler[2]()
 
 
 _FORMS: dict = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from functools import partial
 from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
@@ -109,6 +110,7 @@ class Transaction:
     def after_commit(self, fn) -> None:
         """Run `fn` only once the transaction has committed (e.g. put a workflow back in the cache)."""
         self.conn.info["after_commit"].append(fn)
+
 
 
 class UnitOfWork:
@@ -249,9 +251,18 @@ class UnitOfWork:
                 # PostgreSQL: BEGIN and the writes whose results nobody reads wait in a queue and
                 # leave with the next read, or with the COMMIT (engine/store/pg_pipeline.py)
                 pg_pipeline.begin(conn)
+                conn.info[pg_pipeline.COMMIT_READ] = None
                 try:
                     yield Transaction(conn)
-                    pg_pipeline.commit(conn)
+                    commit_read = conn.info[pg_pipeline.COMMIT_READ]
+                    if commit_read is None:
+                        pg_pipeline.commit(conn)
+                    else:
+                        # what the command leaves behind, read in the COMMIT's round trip
+                        read, params, thens = commit_read
+                        bound = [read.statement(conn, p) for p in params]
+                        rows = read.rows(conn, pg_pipeline.commit(conn, (bound[0][0], [b for _, b in bound])))
+                        callbacks.extend(partial(then, rows) for then in thens)
                 except BaseException:
                     clean = pg_pipeline.rollback(conn) and not conn.in_transaction()
                     raise

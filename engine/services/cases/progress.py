@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Optional
 
 from engine import metrics
@@ -44,6 +45,13 @@ def load_workflow(ctx, tx: Transaction, case: LoadedCase, state: Optional[str] =
         case.waits_before = _waits(ctx, wf)
     if ctx.runtime.has_external_tasks(wf.lianban_spec_key):
         case.externals_before = frozenset(tid for tid, *_ in ctx.runtime.waiting_external_tasks(wf))
+
+
+def remember_open_tasks(ctx, tx: Transaction, case_id: int) -> None:
+    """Once this command commits, remember the case's open tasks as it leaves them, so that the
+    next command on one of them in this process needs no read before it runs (PostgreSQL: read in
+    the COMMIT's round trip; engine/services/caches.py `OpenTaskRows`)."""
+    tx.tasks.remember_open(case_id, partial(ctx.caches.open_tasks.replace, case_id))
 
 
 def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
@@ -90,12 +98,12 @@ def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,
 
     next_timer = min((due for _, due in timers_after.values()), default=None)
     number = case.number
-    tx.send_ahead()             # the task rows and timers: the database writes them while the state is made
+    tx.cases.write_events(case)
+    tx.send_ahead()             # task rows, timers, events: the database writes them while the state is made
     state = runtime.dumps(wf)
     tx.cases.save(case, state, now, next_timer, ended,
                   conflict=lambda: Conflict(f"case {number} was changed by someone else; reload and retry",
                                             code="case_version_conflict"))
-    tx.cases.write_events(case)
     case.version += 1
     case.stored_status = case.status
     version = case.version

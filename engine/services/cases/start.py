@@ -148,6 +148,7 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
             # queue: refuse the window instead (everything above rolls back)
             raise ValidationError(f"item {item.code} cannot be routed from this window: {'; '.join(case.unroutable)}",
                                   code="item_not_routable_here", field="window_id")
+        progress.remember_open_tasks(ctx, tx, case_id)
         return Started(case_id, number, version, case.status, tuple(case.new_tasks))
 
 

@@ -10,6 +10,7 @@ from engine.domain.case import LoadedCase
 from engine.domain.clock import as_utc
 from engine.domain.errors import Conflict, Forbidden, NotFound
 from engine.services.accounts import org
+from engine.services.cases import progress
 from engine.store.uow import Transaction
 
 
@@ -48,12 +49,35 @@ def task_not_found(task_id: str) -> NotFound:
     return NotFound(f"task {task_id} does not exist", code="task_not_found", field="task_id")
 
 
+class RowsChanged(Conflict):
+    """The task or its case changed after the rows a command started from were read (by another
+    command, in any process): the command is decided again on the rows as they are now."""
+
+    def __init__(self):
+        super().__init__("the case changed meanwhile", code="case_version_conflict")
+
+
 def locked_task(ctx, tx: Transaction, task_id: str):
     """The task and its case in one statement, with the case row locked."""
+    ctx.caches.open_tasks.take(task_id)     # this command changes them: what was remembered goes stale
     found = tx.tasks.locked_with_case(task_id)
     if found is None:
         raise task_not_found(task_id)
     return found
+
+
+def remembered_rows(ctx, task_id: str):
+    """The task's row with its case as the last command on the case in this process left them
+    (taken: used once), or None (always on SQLite, where reading them costs no round trip). See
+    engine/services/caches.py `OpenTaskRows`."""
+    return ctx.caches.open_tasks.take(task_id)
+
+
+def unchanged_task(tx: Transaction, row):
+    """The task and its case from remembered rows, with the case row locked and the check queued
+    that neither changed since; if either did, the command fails with `RowsChanged` before any of
+    its writes runs."""
+    return tx.tasks.unchanged_with_case(row, RowsChanged)
 
 
 def may_take(ctx, tx: Transaction, staff_id: int, task) -> bool:
@@ -119,6 +143,7 @@ def claim(ctx, task_id: str, actor: Actor) -> TaskView:
             raise Conflict(f"task {task_id} is already claimed by {whom}", code="task_already_claimed",
                            field="task_id")
         _audit_only(tx, case, "task_claimed", actor, now, {"task": task_id, "staff": staff_id})
+        progress.remember_open_tasks(ctx, tx, case.id)      # her completion then starts without a read
         return replace(task_view(task), assignee_id=staff_id)
 
 

@@ -9,16 +9,18 @@ from typing import Optional
 
 import engine.services.tasks.stages as stages
 from engine.domain.actor import Actor
-from engine.domain.errors import Conflict, ValidationError
+from engine.domain.errors import Conflict, LianbanError, Unavailable, ValidationError
 from engine.services import calendar, definitions, ratings
 from engine.services.cases import parents, progress
 from engine.services.definitions import forms
 from engine.services.tasks.commands import (
     locked_task,
+    remembered_rows,
     require_mine_or_eligible,
     require_open,
     require_running,
     require_staff,
+    unchanged_task,
     workable_task,
 )
 from engine.store.uow import Transaction
@@ -39,9 +41,28 @@ def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Opti
     an `idempotency_key`, a retried request gets the first result instead of acting twice (the
     key is stored in the same transaction, checked after the case lock)."""
     staff_id = require_staff(actor)
+    remembered = None if idempotency_key else remembered_rows(ctx, task_id)
+    if remembered is not None:
+        try:
+            return _complete(ctx, task_id, data, actor, staff_id, expected_version, None, remembered)
+        except Unavailable:
+            raise
+        except LianbanError:
+            pass    # refused, or changed meanwhile: decided again on the rows as they are now, locked
+    return _complete(ctx, task_id, data, actor, staff_id, expected_version, idempotency_key, None)
+
+
+def _complete(ctx, task_id: str, data: dict, actor: Actor, staff_id: int, expected_version: Optional[int],
+              idempotency_key: Optional[str], remembered) -> Completed:
+    """With `remembered` rows, the task and its case are those the last command on the case in
+    this process left (PostgreSQL: no read before the engine runs; the check that they did not
+    change goes ahead of the writes and fails the command with RowsChanged)."""
     request_hash = _request_hash(task_id, data, expected_version) if idempotency_key else None
     with ctx.uow.begin() as tx:
-        case, task = locked_task(ctx, tx, task_id)
+        if remembered is not None:
+            case, task = unchanged_task(tx, remembered)
+        else:
+            case, task = locked_task(ctx, tx, task_id)
         if idempotency_key:
             earlier = _earlier_result(tx, staff_id, idempotency_key, request_hash)
             if earlier is not None:
@@ -72,6 +93,7 @@ def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Opti
             ratings.on_review_step(ctx, tx, case.id, task.spec_id, data, actor, now)
         parents.after_child_step(ctx, tx, case, actor, now)                     # a 一件事 parent's result
         result = Completed(case.id, case.version, case.status, tuple(case.new_tasks))
+        progress.remember_open_tasks(ctx, tx, case.id)
         if idempotency_key:
             tx.idempotency.remember(staff_id, idempotency_key, request_hash,
                                     {"case_id": result.case_id, "version": result.version, "status": result.status,

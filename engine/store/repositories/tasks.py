@@ -5,10 +5,11 @@ compiled once per process."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import Callable, Optional
 
-from sqlalchemy import and_, bindparam, case, false, func, or_, select, union_all, update
+from sqlalchemy import and_, bindparam, case, false, func, literal_column, or_, select, union_all, update
 
+from engine.store import pg_pipeline
 from engine.store import tables as t
 from engine.store.fast import FastRead, FastWrite, inline_constants
 from engine.store.models import Staff
@@ -24,6 +25,21 @@ VIEW_COLUMNS = (_T.id, _T.case_id, _T.name, _T.spec_id, _T.state, _T.routed_org_
 _WITH_CASE = (select(*VIEW_COLUMNS, _T.claimed_at, *CASE_COLUMNS)
               .join_from(t.task, t.case, t.case.c.id == _T.case_id).where(_T.id == bindparam("tid")))
 _WITH_CASE_PG, _WITH_CASE_SQLITE = FastRead(_WITH_CASE.with_for_update(of=t.case)), FastRead(_WITH_CASE)
+# PostgreSQL: the same rows for every open task of a case, each with the row versions (xmin) of
+# the task and of the case, read at the COMMIT of a command (`remember_open`): the next command
+# on one of these tasks may start from them instead of reading them (`lock_unchanged`)
+_OPEN_WITH_CASE = FastRead(select(*VIEW_COLUMNS, _T.claimed_at, *CASE_COLUMNS,
+                                  literal_column("task.xmin::text").label("task_xmin"),
+                                  literal_column('"case".xmin::text').label("case_xmin"))
+                           .join_from(t.task, t.case, t.case.c.id == _T.case_id)
+                           .where(_T.case_id == bindparam("cid"), _T.state == "open"))
+# ... and the check that they are still what they were: the case row locked (as every command on
+# a case locks it first) and its version the one read, then, in a statement of its own (which sees
+# what committed while it waited for the lock), the task's. A guard that fails divides by zero:
+# the pipeline stops there, before any write of the command (engine/store/pg_pipeline.py GUARDED).
+_CASE_UNCHANGED = ("SELECT 1 / count(*) FROM (SELECT xmin FROM \"case\" WHERE id = %(cid)s FOR UPDATE) AS locked "
+                   "WHERE xmin = %(case_xmin)s::text::xid")
+_TASK_UNCHANGED = "SELECT 1 / count(*) FROM task WHERE id = %(tid)s AND xmin = %(task_xmin)s::text::xid"
 _INSERT = FastWrite(t.task.insert())
 _CANCEL = FastWrite(update(t.task).where(_T.id == bindparam("tid"), _T.state == "open")
                     .values(state="cancelled", completed_at=bindparam("now")))
@@ -80,6 +96,22 @@ class Tasks(Repository):
         there is no such task."""
         row = (_WITH_CASE_PG if self.postgres else _WITH_CASE_SQLITE).first(self.conn, {"tid": task_id})
         return None if row is None else (case_from_row(row), row)
+
+    def remember_open(self, case_id: int, then: Callable[[list], None]) -> None:
+        """PostgreSQL: the case's open tasks as `locked_with_case` reads them, each with its
+        `task_xmin` and `case_xmin`, read just before the COMMIT (no round trip of its own) and
+        given to `then` once committed. SQLite: nothing."""
+        pg_pipeline.read_with_commit(self.conn, _OPEN_WITH_CASE, {"cid": case_id}, then)
+
+    def unchanged_with_case(self, row, stale: Callable[[], Exception]):
+        """PostgreSQL, in a unit of work: (the case, the task row) from a row `remember_open` read,
+        as `locked_with_case` gives them, with the case row locked and the command made to fail
+        with `stale()` unless the case and the task rows are still those versions. The check is
+        queued: it leaves with the command's first exchange, and its writes only run after it."""
+        queue = pg_pipeline.deferring(self.conn)
+        queue.append((_CASE_UNCHANGED, [{"cid": row.lc_id, "case_xmin": row.case_xmin}], pg_pipeline.GUARDED, stale))
+        queue.append((_TASK_UNCHANGED, [{"tid": row.id, "task_xmin": row.task_xmin}], pg_pipeline.GUARDED, stale))
+        return case_from_row(row), row
 
     def get(self, task_id: str):
         """The task row (its view columns), or None; no lock (a read)."""
