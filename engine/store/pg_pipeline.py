@@ -50,12 +50,13 @@ _WIRE = "pg_wire"            # on the pool record: the connection's _Wire (its p
 PING_AFTER_IDLE_S = 2.0
 # `expect` of a queued statement that checks itself: on a mismatch it fails, which stops the rest
 # of the pipeline, the COMMIT included, and the caller's error is raised instead of the server's.
-# A write sets a NOT NULL column (one of GUARDED_COLUMNS) to NULL; a read divides by the number of
-# rows that passed its check (engine/store/repositories/tasks.py `lock_unchanged`). Unlike a row
-# count, this needs no round trip of its own before the COMMIT.
+# A write sets a NOT NULL column (one of GUARDED_COLUMNS) to NULL, or an INSERT finds its unique key
+# taken; a read divides by the number of rows that passed its check (engine/store/repositories/
+# tasks.py `unchanged_with_case`). Unlike a row count, this needs no round trip of its own before
+# the COMMIT.
 GUARDED = "guarded"
 GUARDED_COLUMNS = ("version",)
-GUARD_FAILURES = (psycopg.errors.NotNullViolation,)
+GUARD_FAILURES = (psycopg.errors.NotNullViolation, psycopg.errors.UniqueViolation)
 _READ_GUARD_FAILURE = psycopg.errors.DivisionByZero
 
 _OK = pq.ConnStatus.OK
@@ -479,17 +480,21 @@ class _Wire:
 
     def _error(self, failure, handler) -> Exception:
         """The exception for the first statement that failed: psycopg's, as a cursor raises it;
-        the caller's when a guarded statement refused itself (a write's guard made the column
-        NULL, a read's divided by zero)."""
+        the caller's when a guarded statement refused itself (`_refused`)."""
         error = psycopg.errors.error_from_result(failure, encoding=self.pgconn._encoding)
-        if type(handler) is tuple and handler[0] == _GUARD and (
-                isinstance(error, _READ_GUARD_FAILURE)
-                or (isinstance(error, GUARD_FAILURES) and error.diag.column_name in GUARDED_COLUMNS)):
+        if type(handler) is tuple and handler[0] == _GUARD and _refused(error):
             error = handler[1]()
             error.__suppress_context__ = True
         elif isinstance(error, psycopg.errors.InvalidSqlStatementName):
             self.prepared.clear()     # someone ran DEALLOCATE ALL on this connection: prepare anew
         return error
+
+
+def _refused(error: Exception) -> bool:
+    """Whether a guarded statement's error is its guard refusing (see GUARDED)."""
+    if isinstance(error, psycopg.errors.NotNullViolation):
+        return error.diag.column_name in GUARDED_COLUMNS
+    return isinstance(error, (_READ_GUARD_FAILURE, psycopg.errors.UniqueViolation))
 
 
 def _check_counts(handlers: list, results: list) -> None:

@@ -199,3 +199,51 @@ def test_a_failed_check_writes_nothing_and_leaves_the_connection_clean(pg_demo, 
         assert conn.connection.dbapi_connection.pgconn.transaction_status == 0
         assert conn.connection.dbapi_connection.pgconn.pipeline_status == 0
     _chain_intact(ctx, started.case_id)
+
+
+def test_a_keyed_completion_from_remembered_rows_is_one_round_trip_and_answers_its_retry(pg_demo, monkeypatch):
+    """The console sends an Idempotency-Key with every completion: the check that the key is not
+    stored goes with the writes, and its INSERT with the COMMIT."""
+    ctx = pg_demo
+    started = start_food(ctx)
+    agent = staff(ctx, "zcz_qs_agent")
+    task_id = started.tasks[0]
+    data = task_data(ctx, task_id)
+    sent = _round_trips(monkeypatch)
+    done = tasks.complete(ctx, task_id, data, agent, idempotency_key="k-1")
+    assert sent == [True]
+    again = tasks.complete(ctx, task_id, data, agent, idempotency_key="k-1")      # a retry: the first answer
+    assert again == done
+    with pytest.raises(Conflict) as err:
+        tasks.complete(ctx, task_id, {**data, "extra": 1}, agent, idempotency_key="k-1")
+    assert err.value.code == "idempotency_key_reused"
+    _chain_intact(ctx, started.case_id)
+
+
+def test_a_key_used_before_on_another_task_is_refused_even_from_remembered_rows(pg_demo):
+    ctx = pg_demo
+    agent = staff(ctx, "zcz_qs_agent")
+    first = start_food(ctx)
+    tasks.complete(ctx, first.tasks[0], task_data(ctx, first.tasks[0]), agent, idempotency_key="k-2")
+    second = start_food(ctx)                            # remembered here: the check must see the key
+    before = snapshot(ctx)
+    with pytest.raises(Conflict) as err:
+        tasks.complete(ctx, second.tasks[0], task_data(ctx, second.tasks[0]), agent, idempotency_key="k-2")
+    assert err.value.code == "idempotency_key_reused"
+    assert snapshot(ctx) == before
+
+
+def test_a_key_stored_by_a_concurrent_request_is_in_use_at_the_commit(demo):
+    """The key's INSERT is queued on PostgreSQL: a unique violation refuses it as the caller's
+    Conflict when the command commits (both databases give the same answer)."""
+    ctx = demo
+    agent = staff(ctx, "zcz_qs_agent")
+    now = ctx.clock.now()
+    with ctx.uow.begin() as tx:
+        tx.idempotency.remember(agent.staff_id, "k-3", "a" * 64, {"case_id": 1}, now)
+    with pytest.raises(Conflict) as err:
+        with ctx.uow.begin() as tx:
+            tx.idempotency.remember(agent.staff_id, "k-3", "b" * 64, {"case_id": 2}, now)
+    assert err.value.code == "idempotency_key_in_use"
+    with ctx.uow.read() as tx:
+        assert tx.idempotency.find(agent.staff_id, "k-3").response == {"case_id": 1}

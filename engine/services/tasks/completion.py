@@ -41,10 +41,10 @@ def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Opti
     an `idempotency_key`, a retried request gets the first result instead of acting twice (the
     key is stored in the same transaction, checked after the case lock)."""
     staff_id = require_staff(actor)
-    remembered = None if idempotency_key else remembered_rows(ctx, task_id)
+    remembered = remembered_rows(ctx, task_id)
     if remembered is not None:
         try:
-            return _complete(ctx, task_id, data, actor, staff_id, expected_version, None, remembered)
+            return _complete(ctx, task_id, data, actor, staff_id, expected_version, idempotency_key, remembered)
         except Unavailable:
             raise
         except LianbanError:
@@ -56,17 +56,21 @@ def _complete(ctx, task_id: str, data: dict, actor: Actor, staff_id: int, expect
               idempotency_key: Optional[str], remembered) -> Completed:
     """With `remembered` rows, the task and its case are those the last command on the case in
     this process left (PostgreSQL: no read before the engine runs; the check that they did not
-    change goes ahead of the writes and fails the command with RowsChanged)."""
+    change goes ahead of the writes and fails the command with RowsChanged; an `idempotency_key`
+    stored already fails its INSERT at the commit: a retried request is then answered from the
+    locked read)."""
     request_hash = _request_hash(task_id, data, expected_version) if idempotency_key else None
     with ctx.uow.begin() as tx:
         if remembered is not None:
             case, task = unchanged_task(tx, remembered)
+            if idempotency_key:
+                _check_key(idempotency_key)     # a key stored already refuses this one's INSERT
         else:
             case, task = locked_task(ctx, tx, task_id)
-        if idempotency_key:
-            earlier = _earlier_result(tx, staff_id, idempotency_key, request_hash)
-            if earlier is not None:
-                return earlier
+            if idempotency_key:
+                earlier = _earlier_result(tx, staff_id, idempotency_key, request_hash)
+                if earlier is not None:
+                    return earlier
         if expected_version is not None and expected_version != case.version:
             raise Conflict(f"case {case.number} is at version {case.version}, not {expected_version}",
                            code="case_version_conflict", field="version")
@@ -110,10 +114,14 @@ def _request_hash(task_id: str, data: dict, version) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def _earlier_result(tx: Transaction, staff_id: int, key: str, request_hash: str) -> Optional[Completed]:
+def _check_key(key: str) -> None:
     if len(key) > MAX_KEY_LENGTH:
         raise ValidationError(f"an Idempotency-Key has at most {MAX_KEY_LENGTH} characters",
                               code="idempotency_key_invalid", field="Idempotency-Key")
+
+
+def _earlier_result(tx: Transaction, staff_id: int, key: str, request_hash: str) -> Optional[Completed]:
+    _check_key(key)
     row = tx.idempotency.find(staff_id, key)
     if row is None:
         return None
