@@ -247,3 +247,48 @@ def test_a_key_stored_by_a_concurrent_request_is_in_use_at_the_commit(demo):
     assert err.value.code == "idempotency_key_in_use"
     with ctx.uow.read() as tx:
         assert tx.idempotency.find(agent.staff_id, "k-3").response == {"case_id": 1}
+
+
+def test_a_claim_and_the_completion_after_it_are_one_round_trip_each(pg_demo, monkeypatch):
+    ctx = pg_demo
+    started = start_food(ctx)
+    agent = staff(ctx, "zcz_qs_agent")
+    task_id = started.tasks[0]
+    data = task_data(ctx, task_id)
+    sent = _round_trips(monkeypatch)
+    assert tasks.claim(ctx, task_id, agent).assignee_id == agent.staff_id
+    assert sent == [True]
+    tasks.complete(ctx, task_id, data, agent, idempotency_key="k-4")
+    assert sent == [True, True]
+    with ctx.uow.read() as tx:
+        row = tx.conn.execute(select(t.task.c.assignee_id, t.task.c.claimed_at, t.task.c.state)
+                              .where(t.task.c.id == task_id)).one()
+    assert row.assignee_id == agent.staff_id and row.claimed_at is not None and row.state == "completed"
+    _chain_intact(ctx, started.case_id)
+
+
+def test_a_task_another_process_claimed_meanwhile_cannot_be_claimed_here(pg_demo, other):
+    ctx = pg_demo
+    started = start_food(ctx)
+    task_id = started.tasks[0]
+    tasks.claim(other, task_id, staff(other, "zcz_qs_agent"))
+    before = snapshot(ctx)
+    with pytest.raises(Conflict) as err:                # the remembered rows say: unclaimed
+        tasks.claim(ctx, task_id, staff(ctx, "zcz_qs_agent"))
+    assert err.value.code == "task_already_claimed" and "you" in err.value.message
+    assert snapshot(ctx) == before
+
+
+def test_racing_claims_exactly_one_claims(pg_demo, other):
+    ctx = pg_demo
+    for _ in range(3):
+        started = start_food(ctx)
+        task_id = started.tasks[0]
+        results, errors = at_once(lambda c: tasks.claim(c, task_id, staff(c, "zcz_qs_agent")), [(ctx,), (other,)])
+        assert len(results) == 1 and len(errors) == 1, errors
+        assert isinstance(errors[0], Conflict) and errors[0].code == "task_already_claimed"
+        with ctx.uow.read() as tx:
+            claims = tx.conn.execute(select(t.event.c.type).where(t.event.c.stream == f"case:{started.case_id}",
+                                                                 t.event.c.type == "task_claimed")).scalars().all()
+        assert claims == ["task_claimed"]
+        _chain_intact(ctx, started.case_id)

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Optional
+from typing import Callable, Optional, TypeVar
 
 from engine.domain.actor import Actor
 from engine.domain.case import LoadedCase
 from engine.domain.clock import as_utc
-from engine.domain.errors import Conflict, Forbidden, NotFound
+from engine.domain.errors import Conflict, Forbidden, LianbanError, NotFound, Unavailable
 from engine.services.accounts import org
 from engine.services.cases import progress
 from engine.store.uow import Transaction
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,22 @@ def remembered_rows(ctx, task_id: str):
     return ctx.caches.open_tasks.take(task_id)
 
 
+def on_remembered_rows(ctx, task_id: str, run: Callable[[object], T]) -> T:
+    """`run(rows)` from the rows remembered for the task (`remembered_rows`), when there are any;
+    if that fails with any refusal (RowsChanged included: they changed meanwhile), and when there
+    are none, `run(None)`, which reads them under the lock: what a command answers is always
+    decided on the rows as they are."""
+    remembered = remembered_rows(ctx, task_id)
+    if remembered is not None:
+        try:
+            return run(remembered)
+        except Unavailable:
+            raise
+        except LianbanError:
+            pass
+    return run(None)
+
+
 def unchanged_task(tx: Transaction, row):
     """The task and its case from remembered rows, with the case row locked and the check queued
     that neither changed since; if either did, the command fails with `RowsChanged` before any of
@@ -131,14 +149,24 @@ def _audit_only(tx: Transaction, case: LoadedCase, type: str, actor: Actor, now,
 
 def claim(ctx, task_id: str, actor: Actor) -> TaskView:
     staff_id = require_staff(actor)
+    return on_remembered_rows(ctx, task_id, lambda remembered: _claim(ctx, task_id, actor, staff_id, remembered))
+
+
+def _claim(ctx, task_id: str, actor: Actor, staff_id: int, remembered) -> TaskView:
     with ctx.uow.begin() as tx:
-        case, task = locked_task(ctx, tx, task_id)
+        case, task = unchanged_task(tx, remembered) if remembered is not None else locked_task(ctx, tx, task_id)
         require_running(case)
         require_open(task)
         check_eligible(ctx, tx, actor, task)
         now = ctx.clock.now()
-        # of two concurrent claims exactly one changes the row
-        if not tx.tasks.claim(task_id, staff_id, now):
+        if remembered is None:
+            claimed = tx.tasks.claim(task_id, staff_id, now)    # of two concurrent claims exactly one changes the row
+        elif task.assignee_id is None:
+            tx.tasks.claim_unclaimed(task_id, staff_id, now)    # checked to be open and unclaimed, under the lock
+            claimed = True
+        else:
+            claimed = False
+        if not claimed:
             whom = "you" if task.assignee_id == staff_id else "someone else"
             raise Conflict(f"task {task_id} is already claimed by {whom}", code="task_already_claimed",
                            field="task_id")

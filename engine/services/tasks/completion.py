@@ -9,13 +9,13 @@ from typing import Optional
 
 import engine.services.tasks.stages as stages
 from engine.domain.actor import Actor
-from engine.domain.errors import Conflict, LianbanError, Unavailable, ValidationError
+from engine.domain.errors import Conflict, ValidationError
 from engine.services import calendar, definitions, ratings
 from engine.services.cases import parents, progress
 from engine.services.definitions import forms
 from engine.services.tasks.commands import (
     locked_task,
-    remembered_rows,
+    on_remembered_rows,
     require_mine_or_eligible,
     require_open,
     require_running,
@@ -41,15 +41,8 @@ def complete(ctx, task_id: str, data: dict, actor: Actor, expected_version: Opti
     an `idempotency_key`, a retried request gets the first result instead of acting twice (the
     key is stored in the same transaction, checked after the case lock)."""
     staff_id = require_staff(actor)
-    remembered = remembered_rows(ctx, task_id)
-    if remembered is not None:
-        try:
-            return _complete(ctx, task_id, data, actor, staff_id, expected_version, idempotency_key, remembered)
-        except Unavailable:
-            raise
-        except LianbanError:
-            pass    # refused, or changed meanwhile: decided again on the rows as they are now, locked
-    return _complete(ctx, task_id, data, actor, staff_id, expected_version, idempotency_key, None)
+    return on_remembered_rows(ctx, task_id, lambda remembered: _complete(
+        ctx, task_id, data, actor, staff_id, expected_version, idempotency_key, remembered))
 
 
 def _complete(ctx, task_id: str, data: dict, actor: Actor, staff_id: int, expected_version: Optional[int],

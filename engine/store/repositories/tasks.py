@@ -120,6 +120,11 @@ class Tasks(Repository):
     def claim(self, task_id: str, staff_id: int, now: datetime) -> bool:
         return _CLAIM.execute(self.conn, {"tid": task_id, "staff": staff_id, "now": now}) == 1
 
+    def claim_unclaimed(self, task_id: str, staff_id: int, now: datetime) -> None:
+        """`claim` of a task the command knows to be open and unclaimed under its case's lock
+        (`unchanged_with_case`): a write nobody waits for."""
+        _CLAIM.write(self.conn, {"tid": task_id, "staff": staff_id, "now": now})
+
     def unclaim(self, task_id: str) -> None:
         _UNCLAIM.execute(self.conn, {"tid": task_id})
 
