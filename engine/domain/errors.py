@@ -40,6 +40,15 @@ class Conflict(LianbanError):
     code = "conflict"
 
 
+class RowsChanged(Conflict):
+    """The rows a command started from without reading them (remembered by an earlier command in
+    this process) changed meanwhile, by another command in any process: the command is decided
+    again on the rows as they are now (engine/services/caches.py). Never leaves the service."""
+
+    def __init__(self):
+        super().__init__("the case changed meanwhile", code="case_version_conflict")
+
+
 class Forbidden(LianbanError):
     code = "forbidden"
 

@@ -213,6 +213,32 @@ class OpenTaskRows:
             self._of_case.clear()
 
 
+class CheckedRows:
+    """Rows a command may start from without reading them, because the database checks in the
+    command's own pipeline, before its writes, that they are still those versions (PostgreSQL:
+    the published item a start reads). Kept until a check fails (`discard`); bounded: when full,
+    it starts afresh."""
+
+    def __init__(self, max_entries: int = 1_000):
+        self.max_entries = max_entries
+        self._rows: dict = {}
+
+    def get(self, key: Hashable):
+        return self._rows.get(key)
+
+    def put(self, key: Hashable, row) -> None:
+        rows = self._rows
+        if len(rows) >= self.max_entries:
+            rows.clear()
+        rows[key] = row
+
+    def discard(self, key: Hashable) -> None:
+        self._rows.pop(key, None)
+
+    def clear(self) -> None:
+        self._rows.clear()
+
+
 class Caches:
     """Every cache of a process, by name and kind (see the module docstring for the rule)."""
 
@@ -232,6 +258,8 @@ class Caches:
         self.workflows = WorkflowCache(workflow_cache_size, workflow_cache_bytes)
         # rows a completion would read first, as this process's last command on the case left them
         self.open_tasks = OpenTaskRows()
+        # the published item a start reads, by the code it was asked by (checked by each start)
+        self.start_items = CheckedRows()
 
     def clear(self) -> None:
         """Forget everything (tests that change the database behind the process's back)."""
@@ -243,3 +271,4 @@ class Caches:
         self.tokens.clear()
         self.workflows.clear()
         self.open_tasks.clear()
+        self.start_items.clear()

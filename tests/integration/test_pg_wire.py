@@ -254,6 +254,7 @@ def test_a_start_reads_its_item_and_reserves_its_id_in_two_round_trips(pg_demo, 
     for and leaves with the COMMIT)."""
     ctx = pg_demo
     start_food(ctx)                                   # warm: definitions loaded, statements prepared
+    ctx.caches.start_items.clear()                    # read the item (tests/integration/test_remembered_rows.py)
     sent = _count_round_trips(monkeypatch)
     started = start_food(ctx)
     asked = [sql for sql, _ in sent if sql is not None]

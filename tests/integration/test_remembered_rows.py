@@ -292,3 +292,60 @@ def test_racing_claims_exactly_one_claims(pg_demo, other):
                                                                  t.event.c.type == "task_claimed")).scalars().all()
         assert claims == ["task_claimed"]
         _chain_intact(ctx, started.case_id)
+
+
+def _item_reads(monkeypatch) -> list:
+    from engine.store.repositories.catalogue import Catalogue
+    reads = []
+    real = Catalogue.published_for_start
+
+    def counted(self, code):
+        reads.append(code)
+        return real(self, code)
+    monkeypatch.setattr(Catalogue, "published_for_start", counted)
+    return reads
+
+
+def test_a_start_begins_from_the_item_an_earlier_start_read(pg_demo, monkeypatch):
+    ctx = pg_demo
+    first = start_food(ctx)
+    reads = _item_reads(monkeypatch)
+    second = start_food(ctx)
+    assert reads == []
+    with ctx.uow.read() as tx:
+        rows = tx.conn.execute(select(t.case.c.item_id, t.case.c.definition_id)
+                               .where(t.case.c.id.in_([first.case_id, second.case_id]))).all()
+    assert rows[0] == rows[1]
+
+
+def test_an_item_retired_by_another_process_meanwhile_starts_no_case(pg_demo, other, monkeypatch):
+    from engine.domain.errors import NotFound
+    ctx = pg_demo
+    start_food(ctx)                                     # the item is remembered here
+    with other.uow.begin() as tx:
+        tx.conn.execute(text("UPDATE item_implementation SET status = 'retired' WHERE local_code = :c"),
+                        {"c": "620100-XK-SCJG-0001"})
+    before = snapshot(ctx)
+    reads = _item_reads(monkeypatch)
+    with pytest.raises(NotFound) as err:
+        start_food(ctx)
+    assert err.value.code == "item_not_found" and reads == ["620100-XK-SCJG-0001"]
+    assert snapshot(ctx) == before
+
+
+def test_a_version_deployed_by_another_process_meanwhile_is_the_one_a_start_runs(pg_demo, other):
+    from engine.bpmn.parser import SourceFile
+    from engine.domain.actor import Actor
+    from engine.services import definitions
+    from tests.integration.helpers import FIXTURES
+    ctx = pg_demo
+    first = start_food(ctx)                             # the item is remembered here, with its version
+    path = FIXTURES.parent.parent / "workflows" / "food_licence.bpmn"
+    xml = path.read_bytes().replace(b'name="', b'name="v2 ', 1)
+    definitions.deploy(other, [SourceFile(path.name, xml)], Actor.system("test"), name="v2")
+    second = start_food(ctx)
+    with ctx.uow.read() as tx:
+        first_def, second_def = (tx.conn.execute(select(t.case.c.definition_id).where(t.case.c.id == case_id))
+                                 .scalar() for case_id in (first.case_id, second.case_id))
+        newest = tx.conn.execute(text("SELECT max(id) FROM process_definition WHERE key = 'food_licence'")).scalar()
+    assert second_def == newest != first_def

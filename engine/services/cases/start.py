@@ -2,8 +2,8 @@
 timers, all in one transaction."""
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Optional
 
 import engine.services.cases.once as once
@@ -16,7 +16,7 @@ from engine.domain import ratings as ratings_rules
 from engine.domain.actor import Actor
 from engine.domain.audit import GENESIS, CaseAudit
 from engine.domain.case import LoadedCase
-from engine.domain.errors import NotFound, ValidationError
+from engine.domain.errors import LianbanError, NotFound, RowsChanged, Unavailable, ValidationError
 from engine.domain.identity import identity_problem, mask_id_number
 from engine.services import calendar, catalogue, definitions, materials
 from engine.services.accounts import access, org
@@ -90,66 +90,90 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
         raise ValidationError("form must be an object", code="form_invalid", field="form")
     check_user_data(cmd.form, "form", top=False)
     _check_identity(cmd.applicant, cmd.form)
-    with nullcontext(tx) if tx is not None else ctx.uow.begin() as tx:
+    if tx is not None:
+        return _start(ctx, tx, cmd, actor, parent_case_id, None)
+    remembered = ctx.caches.start_items.get(cmd.item_code)
+    if remembered is not None:
+        try:
+            with ctx.uow.begin() as tx:
+                return _start(ctx, tx, cmd, actor, parent_case_id, remembered)
+        except Unavailable:
+            raise
+        except LianbanError:
+            # changed meanwhile (or refused): decided again on the item as it is now
+            ctx.caches.start_items.discard(cmd.item_code)
+    with ctx.uow.begin() as tx:
+        return _start(ctx, tx, cmd, actor, parent_case_id, None)
+
+
+def _start(ctx, tx: Transaction, cmd: StartCase, actor: Actor, parent_case_id: Optional[int], remembered) -> Started:
+    """The start in `tx`. With `remembered`, the published item as an earlier start in this
+    process read it (PostgreSQL: no read of its own; the check that it did not change goes with
+    the command's first exchange and fails it with RowsChanged)."""
+    if remembered is not None:
+        item = tx.catalogue.unchanged_for_start(remembered, RowsChanged)
+    else:
         item = tx.catalogue.published_for_start(cmd.item_code)
-        if item is None:
-            raise NotFound(f"service item {cmd.item_code!r} does not exist", code="item_not_found", field="item_code")
-        if item.process_key == ratings_rules.REVIEW_PROCESS and not cmd.internal:
-            raise ValidationError("a 差评's review is started by the 差评, not at a window", code="item_internal",
-                                  field="item_code")
-        definition_id = item.definition_id          # its newest version, read with the item
-        if definition_id is None:
-            raise NotFound(f"process {item.process_key!r} of item {item.code} is not deployed",
-                           code="definition_not_found", field="item_code")
-        window = org.window(ctx, tx, cmd.window_id)
-        access.require_window_post(ctx, tx, actor, window.id)
-        catalogue.require_accepting_tier(ctx, tx, item.id, window)
-        if actor.kind == "applicant" and cmd.channel not in intake.APPLICANT_CHANNELS:
-            raise ValidationError("applicants apply online, by mobile or by mail", code="channel_not_allowed",
-                                  field="channel")
-        forms.validate_application(ctx, tx, definition_id, item.application_form, cmd.form)
-        now = ctx.clock.now()
-        number, reserved_id = _number_and_id(tx, item.code, now)
-        data = {"case": {"number": number, "item": item.code, "channel": cmd.channel},
-                "applicant": dict(cmd.applicant), "form": dict(cmd.form)}
-        cal = calendar.current(ctx, tx)
-        clock_values = _clock_values(ctx, cal, now, item, cmd.internal, window.hours)
-        case_id = tx.cases.insert({**clock_values,
-            "number": number, "item_id": item.id, "definition_id": definition_id, "origin_window_id": window.id,
-            "origin_org_unit_id": window.org_unit_id, "channel": cmd.channel, "applicant": dict(cmd.applicant),
-            "applicant_name": cmd.applicant["name"].strip()[:200], "status": "running",
-            "applicant_account_id": actor.staff_id if actor.kind == "applicant" else None, "stage": None, "state": "",
-            "version": 0, "audit_seq": 0, "audit_head": GENESIS, "next_timer_at": None, "created_at": now,
-            "updated_at": now, "completed_at": None, "created_by": actor.username,
-            "parent_case_id": parent_case_id, "business_key": cmd.business_key}, reserved_id)
-        tx.after_commit(metrics.case_started)
-        if not cmd.internal:
-            tx.timers.schedule(case_id, sla.ACCEPTANCE_DUE, "case", clock_values["acceptance_due"], now)
-        tx.send_ahead()         # the database writes the case and its clock while the engine starts
-        definitions.load(ctx, tx, definition_id)
-        wf = ctx.runtime.start(definition_id, data, ctx.clock, calendar=cal,
-                               convention=ctx.settings.start_day_convention, started_by=actor.username)
-        case = LoadedCase(case_id, 0, "running", definition_id, window.org_unit_id, number,
-                          CaseAudit(case_id, 0, GENESIS), workflow=wf, lifecycle=lc.RECEIVED,
-                          parent_case_id=parent_case_id, parent_read=True, item_id=item.id)
-        case.audit.add("case_started", actor, now, {
-            "number": number, "item": item.code, "definition": definition_id, "version": item.definition_version,
-            "window": window.id, "channel": cmd.channel, "applicant": cmd.applicant["name"],
-            "applicant_id": mask_id_number(cmd.applicant.get("id_number")),
-            "acceptance_due": clock_values["acceptance_due"] and clock_values["acceptance_due"].isoformat(),
-            "calendar_version": cal.version,
-            **({"deemed_received_on": clock_values["deemed_received_on"].isoformat()}
-               if clock_values["deemed_received_on"] else {}),
-            **({"business_key": cmd.business_key} if cmd.business_key is not None else {})})
-        materials.on_case_started(ctx, tx, case, item, actor, now)       # 免证办: reuse the vault
-        version = progress.save(ctx, tx, case, actor, now)
-        if case.unroutable:
-            # a first step nobody at or above this window can take would only land in a supervisor
-            # queue: refuse the window instead (everything above rolls back)
-            raise ValidationError(f"item {item.code} cannot be routed from this window: {'; '.join(case.unroutable)}",
-                                  code="item_not_routable_here", field="window_id")
-        progress.remember_open_tasks(ctx, tx, case_id)
-        return Started(case_id, number, version, case.status, tuple(case.new_tasks))
+        if item is not None and getattr(item, "item_xmin", None) is not None:
+            tx.after_commit(partial(ctx.caches.start_items.put, cmd.item_code, item))
+    if item is None:
+        raise NotFound(f"service item {cmd.item_code!r} does not exist", code="item_not_found", field="item_code")
+    if item.process_key == ratings_rules.REVIEW_PROCESS and not cmd.internal:
+        raise ValidationError("a 差评's review is started by the 差评, not at a window", code="item_internal",
+                              field="item_code")
+    definition_id = item.definition_id          # its newest version, read with the item
+    if definition_id is None:
+        raise NotFound(f"process {item.process_key!r} of item {item.code} is not deployed",
+                       code="definition_not_found", field="item_code")
+    window = org.window(ctx, tx, cmd.window_id)
+    access.require_window_post(ctx, tx, actor, window.id)
+    catalogue.require_accepting_tier(ctx, tx, item.id, window)
+    if actor.kind == "applicant" and cmd.channel not in intake.APPLICANT_CHANNELS:
+        raise ValidationError("applicants apply online, by mobile or by mail", code="channel_not_allowed",
+                              field="channel")
+    forms.validate_application(ctx, tx, definition_id, item.application_form, cmd.form)
+    now = ctx.clock.now()
+    number, reserved_id = _number_and_id(tx, item.code, now)
+    data = {"case": {"number": number, "item": item.code, "channel": cmd.channel},
+            "applicant": dict(cmd.applicant), "form": dict(cmd.form)}
+    cal = calendar.current(ctx, tx)
+    clock_values = _clock_values(ctx, cal, now, item, cmd.internal, window.hours)
+    case_id = tx.cases.insert({**clock_values,
+        "number": number, "item_id": item.id, "definition_id": definition_id, "origin_window_id": window.id,
+        "origin_org_unit_id": window.org_unit_id, "channel": cmd.channel, "applicant": dict(cmd.applicant),
+        "applicant_name": cmd.applicant["name"].strip()[:200], "status": "running",
+        "applicant_account_id": actor.staff_id if actor.kind == "applicant" else None, "stage": None, "state": "",
+        "version": 0, "audit_seq": 0, "audit_head": GENESIS, "next_timer_at": None, "created_at": now,
+        "updated_at": now, "completed_at": None, "created_by": actor.username,
+        "parent_case_id": parent_case_id, "business_key": cmd.business_key}, reserved_id)
+    tx.after_commit(metrics.case_started)
+    if not cmd.internal:
+        tx.timers.schedule(case_id, sla.ACCEPTANCE_DUE, "case", clock_values["acceptance_due"], now)
+    tx.send_ahead()         # the database writes the case and its clock while the engine starts
+    definitions.load(ctx, tx, definition_id)
+    wf = ctx.runtime.start(definition_id, data, ctx.clock, calendar=cal,
+                           convention=ctx.settings.start_day_convention, started_by=actor.username)
+    case = LoadedCase(case_id, 0, "running", definition_id, window.org_unit_id, number,
+                      CaseAudit(case_id, 0, GENESIS), workflow=wf, lifecycle=lc.RECEIVED,
+                      parent_case_id=parent_case_id, parent_read=True, item_id=item.id)
+    case.audit.add("case_started", actor, now, {
+        "number": number, "item": item.code, "definition": definition_id, "version": item.definition_version,
+        "window": window.id, "channel": cmd.channel, "applicant": cmd.applicant["name"],
+        "applicant_id": mask_id_number(cmd.applicant.get("id_number")),
+        "acceptance_due": clock_values["acceptance_due"] and clock_values["acceptance_due"].isoformat(),
+        "calendar_version": cal.version,
+        **({"deemed_received_on": clock_values["deemed_received_on"].isoformat()}
+           if clock_values["deemed_received_on"] else {}),
+        **({"business_key": cmd.business_key} if cmd.business_key is not None else {})})
+    materials.on_case_started(ctx, tx, case, item, actor, now)       # 免证办: reuse the vault
+    version = progress.save(ctx, tx, case, actor, now)
+    if case.unroutable:
+        # a first step nobody at or above this window can take would only land in a supervisor
+        # queue: refuse the window instead (everything above rolls back)
+        raise ValidationError(f"item {item.code} cannot be routed from this window: {'; '.join(case.unroutable)}",
+                              code="item_not_routable_here", field="window_id")
+    progress.remember_open_tasks(ctx, tx, case_id)
+    return Started(case_id, number, version, case.status, tuple(case.new_tasks))
 
 
 def _start_once(ctx, cmd: StartCase, actor: Actor, key: str) -> Started:

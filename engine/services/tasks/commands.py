@@ -8,7 +8,7 @@ from typing import Callable, Optional, TypeVar
 from engine.domain.actor import Actor
 from engine.domain.case import LoadedCase
 from engine.domain.clock import as_utc
-from engine.domain.errors import Conflict, Forbidden, LianbanError, NotFound, Unavailable
+from engine.domain.errors import Conflict, Forbidden, LianbanError, NotFound, RowsChanged, Unavailable
 from engine.services.accounts import org
 from engine.services.cases import progress
 from engine.store.uow import Transaction
@@ -49,14 +49,6 @@ def require_staff(actor: Actor) -> int:
 
 def task_not_found(task_id: str) -> NotFound:
     return NotFound(f"task {task_id} does not exist", code="task_not_found", field="task_id")
-
-
-class RowsChanged(Conflict):
-    """The task or its case changed after the rows a command started from were read (by another
-    command, in any process): the command is decided again on the rows as they are now."""
-
-    def __init__(self):
-        super().__init__("the case changed meanwhile", code="case_version_conflict")
 
 
 def locked_task(ctx, tx: Transaction, task_id: str):

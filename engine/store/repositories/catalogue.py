@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.domain.catalogue import INTERNAL_PROCESS_KEYS
 from engine.domain.errors import Conflict
+from engine.store import pg_pipeline
 from engine.store import tables as t
 from engine.store.fast import FastRead
 from engine.store.models import Hall, OrgUnit, StaffPost, Window
@@ -38,6 +39,16 @@ _PUBLISHED_FOR_START = FastRead(
            # written into the SQL by FastRead (store/fast.py inline_constants): a bound value here
            # would decide the partial uq_item_implementation_published
            _I.status == "published"))
+# PostgreSQL: the same with the row's version (xmin), for a later start to begin from it without
+# reading it (`unchanged_for_start`, engine/services/caches.py CheckedRows)
+_PUBLISHED_FOR_START_PG = FastRead(_PUBLISHED_FOR_START.stmt.add_columns(
+    literal_column("item_implementation.xmin::text").label("item_xmin")))
+# ... and the check that it is still that row, published, with that newest deployed version: a
+# guard, which divides by zero otherwise (engine/store/pg_pipeline.py GUARDED)
+_START_ITEM_UNCHANGED = (
+    "SELECT 1 / count(*) FROM item_implementation AS i WHERE i.id = %(iid)s AND i.xmin = %(x)s::text::xid "
+    "AND i.status = 'published' AND (SELECT d.id FROM process_definition AS d WHERE d.key = i.process_key "
+    "ORDER BY d.version DESC LIMIT 1) IS NOT DISTINCT FROM %(def)s::bigint")
 # the published catalogue with its basic item and implementing body (guide, export)
 _PUBLISHED = (select(t.item_implementation, _S.code.label("basic_code"), _S.legal_basis, _S.power_source,
                      OrgUnit.code.label("org_unit"), OrgUnit.name.label("org_unit_name"))
@@ -94,7 +105,16 @@ class Catalogue(Repository):
         case start reads of it (limits, forms, materials) and the id and version of its process's
         newest deployed version (`definition_id`, `definition_version`: None when none is), or
         None."""
-        return _PUBLISHED_FOR_START.first(self.conn, {"code": code})
+        return (_PUBLISHED_FOR_START_PG if self.postgres else _PUBLISHED_FOR_START).first(self.conn, {"code": code})
+
+    def unchanged_for_start(self, row, stale: Callable[[], Exception]):
+        """PostgreSQL, in a unit of work: `row` (as `published_for_start` read it earlier, with its
+        `item_xmin`), with the check queued that the item is still that published row and its
+        process's newest deployed version still `row.definition_id`; otherwise the command fails
+        with `stale()` at its next exchange, before its writes run."""
+        pg_pipeline.deferring(self.conn).append((_START_ITEM_UNCHANGED, [
+            {"iid": row.id, "x": row.item_xmin, "def": row.definition_id}], pg_pipeline.GUARDED, stale))
+        return row
 
     def published(self, *, tier: Optional[str] = None, category: Optional[str] = None,
                   keyword: Optional[str] = None) -> list:
