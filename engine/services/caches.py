@@ -16,9 +16,10 @@ API processes and N workers share one database:
 - **Workflows** (deserialized case state) are checked out while a command runs on them and put
   back only after the commit, keyed by case id and version: a stale or rolled-back copy can never
   be used, whatever another process did.
-- **Open task rows** (PostgreSQL) are what a completion would read first; the database checks
-  their row versions before the completion writes anything, so an entry another process made
-  stale only costs a second attempt.
+- **Rows a command starts from without reading them** (PostgreSQL: the open tasks a completion or
+  a claim would read first, the published item a start would read): the database checks their
+  row versions in the command's own pipeline before it writes anything, so an entry another
+  process made stale only costs a second attempt.
 
 Everything is thread-safe: a Flask process serves requests on several threads."""
 from __future__ import annotations

@@ -47,11 +47,16 @@ def load_workflow(ctx, tx: Transaction, case: LoadedCase, state: Optional[str] =
         case.externals_before = frozenset(tid for tid, *_ in ctx.runtime.waiting_external_tasks(wf))
 
 
-def remember_open_tasks(ctx, tx: Transaction, case_id: int) -> None:
+def remember_open_tasks(ctx, tx: Transaction, case: LoadedCase) -> None:
     """Once this command commits, remember the case's open tasks as it leaves them, so that the
     next command on one of them in this process needs no read before it runs (PostgreSQL: read in
-    the COMMIT's round trip; engine/services/caches.py `OpenTaskRows`)."""
-    tx.tasks.remember_open(case_id, partial(ctx.caches.open_tasks.replace, case_id))
+    the COMMIT's round trip; engine/services/caches.py `OpenTaskRows`). A case that is over has
+    none: nothing to read, only to forget."""
+    forget_or_keep = partial(ctx.caches.open_tasks.replace, case.id)
+    if case.status == "running":
+        tx.tasks.remember_open(case.id, forget_or_keep)
+    else:
+        tx.after_commit(partial(forget_or_keep, []))
 
 
 def save(ctx, tx: Transaction, case: LoadedCase, actor: Actor, now: datetime, *,

@@ -172,7 +172,7 @@ def _start(ctx, tx: Transaction, cmd: StartCase, actor: Actor, parent_case_id: O
         # queue: refuse the window instead (everything above rolls back)
         raise ValidationError(f"item {item.code} cannot be routed from this window: {'; '.join(case.unroutable)}",
                               code="item_not_routable_here", field="window_id")
-    progress.remember_open_tasks(ctx, tx, case_id)
+    progress.remember_open_tasks(ctx, tx, case)
     return Started(case_id, number, version, case.status, tuple(case.new_tasks))
 
 

@@ -163,7 +163,7 @@ def _claim(ctx, task_id: str, actor: Actor, staff_id: int, remembered) -> TaskVi
             raise Conflict(f"task {task_id} is already claimed by {whom}", code="task_already_claimed",
                            field="task_id")
         _audit_only(tx, case, "task_claimed", actor, now, {"task": task_id, "staff": staff_id})
-        progress.remember_open_tasks(ctx, tx, case.id)      # her completion then starts without a read
+        progress.remember_open_tasks(ctx, tx, case)      # her completion then starts without a read
         return replace(task_view(task), assignee_id=staff_id)
 
 

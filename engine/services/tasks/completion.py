@@ -90,7 +90,7 @@ def _complete(ctx, task_id: str, data: dict, actor: Actor, staff_id: int, expect
             ratings.on_review_step(ctx, tx, case.id, task.spec_id, data, actor, now)
         parents.after_child_step(ctx, tx, case, actor, now)                     # a 一件事 parent's result
         result = Completed(case.id, case.version, case.status, tuple(case.new_tasks))
-        progress.remember_open_tasks(ctx, tx, case.id)
+        progress.remember_open_tasks(ctx, tx, case)
         if idempotency_key:
             tx.idempotency.remember(staff_id, idempotency_key, request_hash,
                                     {"case_id": result.case_id, "version": result.version, "status": result.status,
