@@ -47,6 +47,13 @@ def _round_trips(monkeypatch) -> list:
     return sent
 
 
+def _events(ctx, case_id: int) -> list[str]:
+    """The types of the case's audit events, in their order."""
+    with ctx.uow.read() as tx:
+        return tx.conn.execute(select(t.event.c.type).where(t.event.c.stream == f"case:{case_id}")
+                               .order_by(t.event.c.seq)).scalars().all()
+
+
 def _chain_intact(ctx, case_id: int) -> None:
     with ctx.uow.read() as tx:
         assert tx.events.broken_at(f"case:{case_id}") is None
@@ -105,9 +112,7 @@ def test_her_own_claim_made_in_another_process_is_kept_when_she_completes_here(p
     tasks.claim(other, task_id, staff(other, "zcz_qs_agent"))       # the remembered rows say: unclaimed
     done = tasks.complete(ctx, task_id, task_data(ctx, task_id), staff(ctx, "zcz_qs_agent"))
     assert done.version == started.version + 1
-    with ctx.uow.read() as tx:
-        events = tx.conn.execute(select(t.event.c.type).where(t.event.c.stream == f"case:{started.case_id}")
-                                 .order_by(t.event.c.seq)).scalars().all()
+    events = _events(ctx, started.case_id)
     assert events.index("task_claimed") < events.index("task_completed")
     _chain_intact(ctx, started.case_id)
 
@@ -142,9 +147,7 @@ def test_a_case_another_process_changed_meanwhile_is_completed_from_its_rows_as_
         tx.cases.record_events(case, other.clock.now())
     done = tasks.complete(ctx, task_id, task_data(ctx, task_id), agent)
     assert done.version == started.version + 1
-    with ctx.uow.read() as tx:
-        events = tx.conn.execute(select(t.event.c.type).where(t.event.c.stream == f"case:{started.case_id}")
-                                 .order_by(t.event.c.seq)).scalars().all()
+    events = _events(ctx, started.case_id)
     assert events.index("note_added") < events.index("task_completed")
     _chain_intact(ctx, started.case_id)
 
@@ -190,10 +193,7 @@ def test_a_failed_check_writes_nothing_and_leaves_the_connection_clean(pg_demo, 
     done = tasks.complete(ctx, task_id, task_data(ctx, task_id), staff(ctx, "zcz_qs_agent"))
     assert attempts == ["RowsChanged", "attempt", "attempt"]
     assert done.version == started.version + 1
-    with ctx.uow.read() as tx:
-        assert tx.conn.execute(select(t.event.c.type).where(t.event.c.stream == f"case:{started.case_id}",
-                                                            t.event.c.type == "task_completed")).scalars().all() \
-            == ["task_completed"]
+    assert _events(ctx, started.case_id).count("task_completed") == 1
     for conn in ctx.uow._idle:
         assert not conn.in_transaction()
         assert conn.connection.dbapi_connection.pgconn.transaction_status == 0
@@ -287,10 +287,7 @@ def test_racing_claims_exactly_one_claims(pg_demo, other):
         results, errors = at_once(lambda c: tasks.claim(c, task_id, staff(c, "zcz_qs_agent")), [(ctx,), (other,)])
         assert len(results) == 1 and len(errors) == 1, errors
         assert isinstance(errors[0], Conflict) and errors[0].code == "task_already_claimed"
-        with ctx.uow.read() as tx:
-            claims = tx.conn.execute(select(t.event.c.type).where(t.event.c.stream == f"case:{started.case_id}",
-                                                                 t.event.c.type == "task_claimed")).scalars().all()
-        assert claims == ["task_claimed"]
+        assert _events(ctx, started.case_id).count("task_claimed") == 1
         _chain_intact(ctx, started.case_id)
 
 
