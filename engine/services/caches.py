@@ -29,6 +29,8 @@ import time
 from collections import OrderedDict
 from typing import Callable, Generic, Hashable, Optional, TypeVar
 
+from engine.domain.errors import LianbanError, Unavailable
+
 V = TypeVar("V")
 
 
@@ -214,30 +216,30 @@ class OpenTaskRows:
             self._of_case.clear()
 
 
-class CheckedRows:
+class CheckedRows(Immutable):
     """Rows a command may start from without reading them, because the database checks in the
     command's own pipeline, before its writes, that they are still those versions (PostgreSQL:
-    the published item a start reads). Kept until a check fails (`discard`); bounded: when full,
-    it starts afresh."""
-
-    def __init__(self, max_entries: int = 1_000):
-        self.max_entries = max_entries
-        self._rows: dict = {}
-
-    def get(self, key: Hashable):
-        return self._rows.get(key)
-
-    def put(self, key: Hashable, row) -> None:
-        rows = self._rows
-        if len(rows) >= self.max_entries:
-            rows.clear()
-        rows[key] = row
+    the published item a start reads). Unlike an Immutable's values they may go stale: an entry
+    is kept until a check fails (`discard`); bounded as an Immutable is."""
 
     def discard(self, key: Hashable) -> None:
-        self._rows.pop(key, None)
+        self._items.pop(key, None)
 
-    def clear(self) -> None:
-        self._rows.clear()
+
+def from_remembered(remembered, run: Callable[[object], V], forget: Optional[Callable[[], None]] = None) -> V:
+    """`run(remembered)` when rows are remembered; if that fails with any refusal (RowsChanged
+    included: they changed meanwhile; `forget` then drops them), and when there are none,
+    `run(None)`, which reads them under the lock: what a command answers is always decided on the
+    rows as they are. A database that is away is not a refusal: it is raised at once."""
+    if remembered is not None:
+        try:
+            return run(remembered)
+        except Unavailable:
+            raise
+        except LianbanError:
+            if forget is not None:
+                forget()
+    return run(None)
 
 
 class Caches:
@@ -260,7 +262,7 @@ class Caches:
         # rows a completion would read first, as this process's last command on the case left them
         self.open_tasks = OpenTaskRows()
         # the published item a start reads, by the code it was asked by (checked by each start)
-        self.start_items = CheckedRows()
+        self.start_items = CheckedRows(max_entries=1_000)
 
     def clear(self) -> None:
         """Forget everything (tests that change the database behind the process's back)."""

@@ -188,6 +188,13 @@ def deferring(conn: Connection) -> Optional[list]:
     return _queue(conn)
 
 
+def guard(conn: Connection, sql: str, params: dict, error: Callable[[], Exception]) -> None:
+    """In a unit of work on PostgreSQL: queue `sql` (psycopg's `%(name)s` form), a read that
+    checks itself (GUARDED: it divides by zero when its check fails), so that the command fails
+    with `error()` at its next exchange, before any write queued after it runs."""
+    deferring(conn).append((sql, [params], GUARDED, error))
+
+
 def begin(conn: Connection) -> None:
     """A unit of work's transaction on `conn`, without SQLAlchemy's Transaction object (its
     events and bookkeeping cost as much as a step's statements): BEGIN is queued, and the writes

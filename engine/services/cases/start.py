@@ -16,10 +16,11 @@ from engine.domain import ratings as ratings_rules
 from engine.domain.actor import Actor
 from engine.domain.audit import GENESIS, CaseAudit
 from engine.domain.case import LoadedCase
-from engine.domain.errors import LianbanError, NotFound, RowsChanged, Unavailable, ValidationError
+from engine.domain.errors import NotFound, ValidationError
 from engine.domain.identity import identity_problem, mask_id_number
 from engine.services import calendar, catalogue, definitions, materials
 from engine.services.accounts import access, org
+from engine.services.caches import from_remembered
 from engine.services.definitions import forms
 from engine.store.uow import Transaction
 
@@ -92,18 +93,12 @@ def start_case(ctx, cmd: StartCase, actor: Actor, *, tx: Optional[Transaction] =
     _check_identity(cmd.applicant, cmd.form)
     if tx is not None:
         return _start(ctx, tx, cmd, actor, parent_case_id, None)
-    remembered = ctx.caches.start_items.get(cmd.item_code)
-    if remembered is not None:
-        try:
-            with ctx.uow.begin() as tx:
-                return _start(ctx, tx, cmd, actor, parent_case_id, remembered)
-        except Unavailable:
-            raise
-        except LianbanError:
-            # changed meanwhile (or refused): decided again on the item as it is now
-            ctx.caches.start_items.discard(cmd.item_code)
-    with ctx.uow.begin() as tx:
-        return _start(ctx, tx, cmd, actor, parent_case_id, None)
+
+    def attempt(remembered) -> Started:
+        with ctx.uow.begin() as own:
+            return _start(ctx, own, cmd, actor, parent_case_id, remembered)
+    items = ctx.caches.start_items
+    return from_remembered(items.get(cmd.item_code), attempt, forget=lambda: items.discard(cmd.item_code))
 
 
 def _start(ctx, tx: Transaction, cmd: StartCase, actor: Actor, parent_case_id: Optional[int], remembered) -> Started:
@@ -111,7 +106,7 @@ def _start(ctx, tx: Transaction, cmd: StartCase, actor: Actor, parent_case_id: O
     process read it (PostgreSQL: no read of its own; the check that it did not change goes with
     the command's first exchange and fails it with RowsChanged)."""
     if remembered is not None:
-        item = tx.catalogue.unchanged_for_start(remembered, RowsChanged)
+        item = tx.catalogue.unchanged_for_start(remembered)
     else:
         item = tx.catalogue.published_for_start(cmd.item_code)
         if item is not None and getattr(item, "item_xmin", None) is not None:

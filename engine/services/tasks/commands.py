@@ -8,8 +8,9 @@ from typing import Callable, Optional, TypeVar
 from engine.domain.actor import Actor
 from engine.domain.case import LoadedCase
 from engine.domain.clock import as_utc
-from engine.domain.errors import Conflict, Forbidden, LianbanError, NotFound, RowsChanged, Unavailable
+from engine.domain.errors import Conflict, Forbidden, NotFound
 from engine.services.accounts import org
+from engine.services.caches import from_remembered
 from engine.services.cases import progress
 from engine.store.uow import Transaction
 
@@ -60,34 +61,21 @@ def locked_task(ctx, tx: Transaction, task_id: str):
     return found
 
 
-def remembered_rows(ctx, task_id: str):
-    """The task's row with its case as the last command on the case in this process left them
-    (taken: used once), or None (always on SQLite, where reading them costs no round trip). See
-    engine/services/caches.py `OpenTaskRows`."""
-    return ctx.caches.open_tasks.take(task_id)
-
-
 def on_remembered_rows(ctx, task_id: str, run: Callable[[object], T]) -> T:
-    """`run(rows)` from the rows remembered for the task (`remembered_rows`), when there are any;
-    if that fails with any refusal (RowsChanged included: they changed meanwhile), and when there
-    are none, `run(None)`, which reads them under the lock: what a command answers is always
-    decided on the rows as they are."""
-    remembered = remembered_rows(ctx, task_id)
+    """`run` from the task's row with its case as the last command on the case in this process
+    left them (taken: used once; engine/services/caches.py `OpenTaskRows`), else from the rows read
+    under the lock (`run(None)`): caches.from_remembered. Nothing is remembered on SQLite, where
+    reading them costs no round trip."""
+    return from_remembered(ctx.caches.open_tasks.take(task_id), run)
+
+
+def task_with_case(ctx, tx: Transaction, task_id: str, remembered):
+    """The case and the task: from `remembered` rows (`on_remembered_rows`), with the case locked
+    and the check queued that neither changed since (RowsChanged before any write otherwise), or
+    read under the case's lock (`locked_task`) when there are none."""
     if remembered is not None:
-        try:
-            return run(remembered)
-        except Unavailable:
-            raise
-        except LianbanError:
-            pass
-    return run(None)
-
-
-def unchanged_task(tx: Transaction, row):
-    """The task and its case from remembered rows, with the case row locked and the check queued
-    that neither changed since; if either did, the command fails with `RowsChanged` before any of
-    its writes runs."""
-    return tx.tasks.unchanged_with_case(row, RowsChanged)
+        return tx.tasks.unchanged_with_case(remembered)
+    return locked_task(ctx, tx, task_id)
 
 
 def may_take(ctx, tx: Transaction, staff_id: int, task) -> bool:
@@ -146,7 +134,7 @@ def claim(ctx, task_id: str, actor: Actor) -> TaskView:
 
 def _claim(ctx, task_id: str, actor: Actor, staff_id: int, remembered) -> TaskView:
     with ctx.uow.begin() as tx:
-        case, task = unchanged_task(tx, remembered) if remembered is not None else locked_task(ctx, tx, task_id)
+        case, task = task_with_case(ctx, tx, task_id, remembered)
         require_running(case)
         require_open(task)
         check_eligible(ctx, tx, actor, task)

@@ -14,13 +14,12 @@ from engine.services import calendar, definitions, ratings
 from engine.services.cases import parents, progress
 from engine.services.definitions import forms
 from engine.services.tasks.commands import (
-    locked_task,
     on_remembered_rows,
     require_mine_or_eligible,
     require_open,
     require_running,
     require_staff,
-    unchanged_task,
+    task_with_case,
     workable_task,
 )
 from engine.store.uow import Transaction
@@ -54,16 +53,13 @@ def _complete(ctx, task_id: str, data: dict, actor: Actor, staff_id: int, expect
     locked read)."""
     request_hash = _request_hash(task_id, data, expected_version) if idempotency_key else None
     with ctx.uow.begin() as tx:
-        if remembered is not None:
-            case, task = unchanged_task(tx, remembered)
-            if idempotency_key:
-                _check_key(idempotency_key)     # a key stored already refuses this one's INSERT
-        else:
-            case, task = locked_task(ctx, tx, task_id)
-            if idempotency_key:
-                earlier = _earlier_result(tx, staff_id, idempotency_key, request_hash)
-                if earlier is not None:
-                    return earlier
+        case, task = task_with_case(ctx, tx, task_id, remembered)
+        if idempotency_key and remembered is not None:
+            _check_key(idempotency_key)     # a key stored already refuses this one's INSERT
+        elif idempotency_key:
+            earlier = _earlier_result(tx, staff_id, idempotency_key, request_hash)
+            if earlier is not None:
+                return earlier
         if expected_version is not None and expected_version != case.version:
             raise Conflict(f"case {case.number} is at version {case.version}, not {expected_version}",
                            code="case_version_conflict", field="version")

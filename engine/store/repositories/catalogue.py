@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Callable, Iterator, Optional
+from typing import Iterator, Optional
 
 from sqlalchemy import bindparam, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.domain.catalogue import INTERNAL_PROCESS_KEYS
-from engine.domain.errors import Conflict
+from engine.domain.errors import Conflict, RowsChanged
 from engine.store import pg_pipeline
 from engine.store import tables as t
 from engine.store.fast import FastRead
@@ -107,13 +107,13 @@ class Catalogue(Repository):
         None."""
         return (_PUBLISHED_FOR_START_PG if self.postgres else _PUBLISHED_FOR_START).first(self.conn, {"code": code})
 
-    def unchanged_for_start(self, row, stale: Callable[[], Exception]):
+    def unchanged_for_start(self, row):
         """PostgreSQL, in a unit of work: `row` (as `published_for_start` read it earlier, with its
         `item_xmin`), with the check queued that the item is still that published row and its
         process's newest deployed version still `row.definition_id`; otherwise the command fails
-        with `stale()` at its next exchange, before its writes run."""
-        pg_pipeline.deferring(self.conn).append((_START_ITEM_UNCHANGED, [
-            {"iid": row.id, "x": row.item_xmin, "def": row.definition_id}], pg_pipeline.GUARDED, stale))
+        with RowsChanged at its next exchange, before its writes run."""
+        pg_pipeline.guard(self.conn, _START_ITEM_UNCHANGED,
+                          {"iid": row.id, "x": row.item_xmin, "def": row.definition_id}, RowsChanged)
         return row
 
     def published(self, *, tier: Optional[str] = None, category: Optional[str] = None,

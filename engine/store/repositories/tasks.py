@@ -9,6 +9,7 @@ from typing import Callable, Optional
 
 from sqlalchemy import and_, bindparam, case, false, func, literal_column, or_, select, union_all, update
 
+from engine.domain.errors import RowsChanged
 from engine.store import pg_pipeline
 from engine.store import tables as t
 from engine.store.fast import FastRead, FastWrite, inline_constants
@@ -27,7 +28,7 @@ _WITH_CASE = (select(*VIEW_COLUMNS, _T.claimed_at, *CASE_COLUMNS)
 _WITH_CASE_PG, _WITH_CASE_SQLITE = FastRead(_WITH_CASE.with_for_update(of=t.case)), FastRead(_WITH_CASE)
 # PostgreSQL: the same rows for every open task of a case, each with the row versions (xmin) of
 # the task and of the case, read at the COMMIT of a command (`remember_open`): the next command
-# on one of these tasks may start from them instead of reading them (`lock_unchanged`)
+# on one of these tasks may start from them instead of reading them (`unchanged_with_case`)
 _OPEN_WITH_CASE = FastRead(select(*VIEW_COLUMNS, _T.claimed_at, *CASE_COLUMNS,
                                   literal_column("task.xmin::text").label("task_xmin"),
                                   literal_column('"case".xmin::text').label("case_xmin"))
@@ -103,14 +104,13 @@ class Tasks(Repository):
         given to `then` once committed. SQLite: nothing."""
         pg_pipeline.read_with_commit(self.conn, _OPEN_WITH_CASE, {"cid": case_id}, then)
 
-    def unchanged_with_case(self, row, stale: Callable[[], Exception]):
+    def unchanged_with_case(self, row):
         """PostgreSQL, in a unit of work: (the case, the task row) from a row `remember_open` read,
         as `locked_with_case` gives them, with the case row locked and the command made to fail
-        with `stale()` unless the case and the task rows are still those versions. The check is
+        with RowsChanged unless the case and the task rows are still those versions. The check is
         queued: it leaves with the command's first exchange, and its writes only run after it."""
-        queue = pg_pipeline.deferring(self.conn)
-        queue.append((_CASE_UNCHANGED, [{"cid": row.lc_id, "case_xmin": row.case_xmin}], pg_pipeline.GUARDED, stale))
-        queue.append((_TASK_UNCHANGED, [{"tid": row.id, "task_xmin": row.task_xmin}], pg_pipeline.GUARDED, stale))
+        pg_pipeline.guard(self.conn, _CASE_UNCHANGED, {"cid": row.lc_id, "case_xmin": row.case_xmin}, RowsChanged)
+        pg_pipeline.guard(self.conn, _TASK_UNCHANGED, {"tid": row.id, "task_xmin": row.task_xmin}, RowsChanged)
         return case_from_row(row), row
 
     def get(self, task_id: str):
