@@ -38,3 +38,14 @@ def test_routing_walks_up_from_the_receiving_unit():
 
 def test_a_subtree_is_worked_out_once_per_snapshot():
     assert DIRECTORY.subtree(1) is DIRECTORY.subtree(1)
+
+
+def test_a_route_is_worked_out_once_per_question():
+    target = org_rules.parse_target("district:approver@market")
+    first = DIRECTORY.route(target, 3)
+    assert DIRECTORY.route(target, 3) is first
+    # another receiving unit or implementing body is another question with its own answer
+    assert DIRECTORY.route(target, 3, body_unit_id=12) is not first
+    township = DIRECTORY.route(org_rules.parse_target("township:reviewer"), 3)
+    assert (township.org_unit_id, township.role) == (2, "reviewer")
+    assert DIRECTORY.route(org_rules.parse_target("township:reviewer"), 12).org_unit_id == 12

@@ -50,6 +50,7 @@ class OrgDirectory:
         self.roles = frozenset(roles) or frozenset(org_rules.BUILTIN_ROLES)
         self.loaded_at = time.monotonic()
         self._subtrees: dict[int, tuple[int, ...]] = {}
+        self._routes: dict = {}
 
     @classmethod
     def read(cls, tx: Transaction) -> "OrgDirectory":
@@ -58,10 +59,15 @@ class OrgDirectory:
     def route(self, target: org_rules.Target, origin_unit_id: int,
               body_unit_id: Optional[int] = None) -> org_rules.Route:
         """Where a task goes for a case received at `origin_unit_id` of an item implemented by
-        `body_unit_id` (docs/engine-core.md#routing-from-any-window)."""
-        return org_rules.resolve(target, origin_unit_id, self.units.get,
-                                 lambda unit_id, code: self.departments.get((unit_id, code)),
-                                 supervisor_unit_id=origin_unit_id, body_unit_id=body_unit_id)
+        `body_unit_id` (docs/engine-core.md#routing-from-any-window). Worked out once per
+        question: the snapshot never changes, and every task a case opens asks one."""
+        key = (target, origin_unit_id, body_unit_id)
+        found = self._routes.get(key)
+        if found is None:
+            found = self._routes[key] = org_rules.resolve(
+                target, origin_unit_id, self.units.get, lambda unit_id, code: self.departments.get((unit_id, code)),
+                supervisor_unit_id=origin_unit_id, body_unit_id=body_unit_id)
+        return found
 
     def subtree(self, root_id: int) -> tuple[int, ...]:
         """The unit and every unit below it (worked out once per root: the snapshot never changes,
