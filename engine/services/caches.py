@@ -72,15 +72,23 @@ class Snapshot(Generic[V]):
         self._value: Optional[V] = None
         self._read_at = 0.0
 
-    def get(self, load: Callable[[], V]) -> V:
+    def get(self, load: Callable[[], V], unchanged: Optional[Callable[[V], bool]] = None) -> V:
+        """The value, read with `load` when there is none or it is too old. `unchanged(value)`, when
+        given, is a cheaper question put first to a value that is too old: True keeps it for
+        another `seconds` (the calendar asks for its newest version number instead of reading
+        every day of every year again)."""
         with self._lock:
             value = self._value
             if value is not None and time.monotonic() - self._read_at < self.seconds:
                 return value
-        value = load()                      # outside the lock: a query may take a while
+        if value is not None and unchanged is not None and self.seconds > 0 and unchanged(value):
+            fresh = value
+        else:
+            fresh = load()                  # outside the lock: a query may take a while
         with self._lock:
-            self._value, self._read_at = value, time.monotonic()
-        return value
+            if self._value is value:        # not invalidated meanwhile (the invalidation wins)
+                self._value, self._read_at = fresh, time.monotonic()
+        return fresh
 
     def invalidate(self) -> None:
         with self._lock:

@@ -279,3 +279,36 @@ def test_cards_are_visible_on_the_case_and_its_tasks(demo, clock):
     assert (view.warning, view.clock_status) == ("red", "running")
     assert view.promise_due == bj(2026, 12, 12)
     assert only_task(ctx, "lzxq_market_approver").warning == "red" and decide.warning == "none"
+
+
+def test_a_notice_loaded_by_another_process_reaches_this_one_and_nothing_else_rebuilds_the_calendar(demo, clock):
+    """The calendar a process keeps is asked for its newest version number once it is older than
+    the snapshot's seconds: the same number keeps it (no second read of every day), a notice
+    loaded elsewhere (a new version) is read."""
+    from engine.config import Settings
+    from engine.services.context import Context
+    from engine.services import calendar as calendar_service
+
+    ctx = demo
+    held = ctx.caches.calendar
+    with ctx.uow.begin() as tx:
+        first = calendar_service.current(ctx, tx)
+    held._read_at -= held.seconds + 1                 # as if the snapshot's seconds had passed
+    with ctx.uow.begin() as tx:
+        assert calendar_service.current(ctx, tx) is first       # asked, unchanged: kept
+    assert held._read_at > 0 and held._value is first
+
+    other = Context.create(Settings(database_url=ctx.settings.database_url), clock=clock)
+    try:
+        notice = calendar_notices.parse_json(
+            (ROOT / "docs" / "examples" / "calendar-2027-hypothetical.json").read_bytes())
+        time_limits.load_notice(other, notice, staff(other, "admin"))
+    finally:
+        other.dispose()
+    with ctx.uow.begin() as tx:
+        assert calendar_service.current(ctx, tx) is first       # still within its seconds
+    held._read_at -= held.seconds + 1
+    with ctx.uow.begin() as tx:
+        loaded = calendar_service.current(ctx, tx)
+    assert loaded is not first and loaded.version > first.version
+    assert 2027 in loaded.official_years and 2027 not in first.official_years

@@ -29,8 +29,12 @@ class Calendar(Repository):
             rules.extend(DayRule(d.day, d.workday, d.name) for d in self.conn.execute(
                 select(CalendarDay.day, CalendarDay.workday, CalendarDay.name)
                 .where(CalendarDay.year == y.year, CalendarDay.version == y.version)))
-        version = self.conn.execute(select(func.max(CalendarVersion.id))).scalar() or 0
-        return WorkCalendar(rules, official, version)
+        return WorkCalendar(rules, official, self.newest_version())
+
+    def newest_version(self) -> int:
+        """The number of the newest version (0: none). Versions are only ever added, so an
+        unchanged number means an unchanged calendar."""
+        return self.conn.execute(select(func.max(CalendarVersion.id))).scalar() or 0
 
     def has_years(self) -> bool:
         return bool(self.conn.execute(select(func.count()).select_from(CalendarYear)).scalar())
