@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from json.encoder import c_make_encoder, encode_basestring
 from typing import Iterable, Optional
 
 from engine.domain.clock import as_utc
@@ -12,12 +13,17 @@ from engine.domain.correlation import REQUEST_ID
 
 GENESIS = "0" * 64
 
-# json.dumps with options builds a new encoder on every call; the same options, built once
-_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
+# json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str), whose
+# JSONEncoder sets up a new C encoder on every call (half the time of a small payload's text):
+# that C encoder, set up once. Without a circular-reference check (a payload is JSON data built
+# here, never cyclic): the same text for everything else (tests/unit/test_domain.py).
+if c_make_encoder is not None:
+    _CANONICAL = c_make_encoder(None, str, encode_basestring, None, ":", ",", True, False, True)
 
-
-def canonical(payload: dict) -> str:
-    return _CANONICAL(payload)
+    def canonical(payload: dict) -> str:
+        return "".join(_CANONICAL(payload, 0))
+else:       # a Python built without its C JSON module
+    canonical = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
 def event_hash(prev_hash: str, *, stream: str, seq: int, type: str, actor: Optional[str],
@@ -25,10 +31,25 @@ def event_hash(prev_hash: str, *, stream: str, seq: int, type: str, actor: Optio
     """The request id (engine/domain/correlation.py) is chained when the event has one: events
     written before it existed, or outside a request (the timer worker, the CLI), hash exactly as
     they always did, and nobody can move an event to another request unnoticed."""
-    content = {"stream": stream, "seq": seq, "type": type, "actor": actor, "at": at.isoformat(), "payload": payload}
+    text = _content(stream, seq, type, actor, at, payload, request_id)
+    return hashlib.sha256(f"{prev_hash}|{text}".encode()).hexdigest()
+
+
+def _content(stream: str, seq: int, kind: str, actor: Optional[str], at: datetime, payload: dict,
+             request_id: Optional[str]) -> str:
+    """canonical() of an event's content: written field by field in sorted key order when they have
+    the types events have (sorting and walking a dict cost more than the payload's text)."""
+    if type(stream) is str and type(kind) is str and type(seq) is int and (actor is None or type(actor) is str) \
+            and (request_id is None or type(request_id) is str):
+        return "".join(('{"actor":', "null" if actor is None else encode_basestring(actor),
+                        ',"at":', encode_basestring(at.isoformat()), ',"payload":', canonical(payload),
+                        ',"request_id":' + encode_basestring(request_id) if request_id is not None else "",
+                        ',"seq":', int.__repr__(seq), ',"stream":', encode_basestring(stream),
+                        ',"type":', encode_basestring(kind), "}"))
+    content = {"stream": stream, "seq": seq, "type": kind, "actor": actor, "at": at.isoformat(), "payload": payload}
     if request_id is not None:
         content["request_id"] = request_id
-    return hashlib.sha256(f"{prev_hash}|{canonical(content)}".encode()).hexdigest()
+    return canonical(content)
 
 
 def verify(events: Iterable[dict], stream: str) -> Optional[int]:

@@ -74,6 +74,34 @@ def _chain(n):
     return events
 
 
+@pytest.mark.parametrize("payload", [
+    {"n": 1, "名字": "张三", "nested": {"b": [1.5, None, True, False], "a": ""}},
+    {"at": datetime(2026, 11, 27, tzinfo=timezone.utc), "big": 10 ** 30, "small": 1e-7, "nan": float("nan")},
+    {"quote": "\"\\\n\t\u2028\x00", "empty": {}, "list": [], "keys": {"z": 1, "a": 2, "中": 3}},
+    {},
+])
+def test_the_canonical_text_is_the_json_module_s_with_sorted_keys(payload):
+    """The hash of every event written so far was taken over this text: it may never change."""
+    import json
+    assert audit.canonical(payload) == json.dumps(payload, sort_keys=True, ensure_ascii=False,
+                                                  separators=(",", ":"), default=str)
+
+
+@pytest.mark.parametrize("actor, request_id, kind", [
+    ("agent1", None, "task_created"), (None, "req-1", "case_started"), ("张三\"\n", "r\u2028", "t"),
+])
+def test_an_event_s_content_is_hashed_over_the_same_text_as_its_dict(actor, request_id, kind):
+    import hashlib
+    at = datetime(2026, 11, 27, 8, 30, 1, 123456, tzinfo=timezone.utc)
+    payload = {"task": "6f1c", "candidates": [3, 1], "名": {"b": 1.5, "a": None}}
+    content = {"stream": "case:12", "seq": 7, "type": kind, "actor": actor, "at": at.isoformat(), "payload": payload}
+    if request_id is not None:
+        content["request_id"] = request_id
+    expected = hashlib.sha256(f"{audit.GENESIS}|{audit.canonical(content)}".encode()).hexdigest()
+    assert audit.event_hash(audit.GENESIS, stream="case:12", seq=7, type=kind, actor=actor, at=at, payload=payload,
+                            request_id=request_id) == expected
+
+
 def test_audit_chain_verifies_and_detects_tampering():
     events = _chain(5)
     assert audit.verify(events, "case:1") is None

@@ -3,6 +3,8 @@
 every execution), values the caller passes stay bound, and results are right on a real SQLite."""
 from __future__ import annotations
 
+import pytest
+
 from sqlalchemy import (Column, Integer, MetaData, String, Table, bindparam, create_engine, literal_column, select,
                         update)
 from sqlalchemy.dialects import postgresql, sqlite
@@ -74,3 +76,20 @@ def test_an_insert_of_several_rows_becomes_one_statement_and_nothing_else_does()
                   b"INSERT INTO t (a) VALUES ($1) ON CONFLICT (a) DO UPDATE SET a = excluded.a",
                   b"UPDATE t SET a = $1 WHERE t.id = $2", b"INSERT INTO t (a) SELECT $1"):
         assert _multi_row(other, 2) is None
+
+
+@pytest.mark.parametrize("value", [
+    {"b": [1.5, None, True], "a": "张三", "n": 10 ** 30, "f": 1e-7, "nan": float("nan")},
+    ["\"\\\n\t\u2028\x00", {}, [], {"z": {"": 0}}], "text", 3, None,
+])
+def test_json_columns_are_written_as_json_dumps_writes_them(value):
+    import json
+    from engine.store.db import json_dumps
+    assert json_dumps(value) == json.dumps(value)
+
+
+def test_a_value_json_cannot_write_is_refused_as_json_dumps_refuses_it():
+    from datetime import date
+    from engine.store.db import json_dumps
+    with pytest.raises(TypeError, match="Object of type date is not JSON serializable"):
+        json_dumps({"day": date(2026, 12, 8)})
