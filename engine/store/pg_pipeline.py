@@ -41,7 +41,9 @@ Queued = tuple[bytes, list, Optional[int], Optional[Callable[[], Exception]]]
 
 _BEGIN: Queued = (b"BEGIN", [], None, None)
 QUEUE = "pg_queue"            # on the DB-API connection's pool record: the statements not sent yet
-_DEFER = "pg_defer_writes"   # set by a unit of work (`begin`): FastWrite.write may queue
+# set by a unit of work (`begin`) to its queue (QUEUE's list itself: FastWrite.write may queue, and
+# finds the queue with one look instead of two), None outside one
+_DEFER = "pg_defer_writes"
 _USED = "pg_last_used"
 COMMIT_READ = "pg_commit_read"   # set by `read_with_commit` for the unit of work's COMMIT
 _WIRE = "pg_wire"            # on the pool record: the connection's _Wire (its prepared statements)
@@ -129,7 +131,7 @@ def _checked_in(info: dict) -> None:
 
 def _queue_begin(conn) -> None:
     info = conn.info
-    if info.get(_DEFER):
+    if info.get(_DEFER) is not None:
         return       # a Core statement inside a unit of work, which queued its BEGIN itself
     queue = info.get(QUEUE)
     if queue is not None:
@@ -183,9 +185,9 @@ def waiting(conn: Connection) -> Optional[list]:
 
 def deferring(conn: Connection) -> Optional[list]:
     """The queue of `conn` when it may take deferred writes (a unit of work on PostgreSQL)."""
-    if conn.dialect.name != "postgresql" or not conn.info.get(_DEFER):
+    if conn.dialect.name != "postgresql":
         return None
-    return _queue(conn)
+    return conn.info.get(_DEFER)
 
 
 def guard(conn: Connection, sql: str, params: dict, error: Callable[[], Exception]) -> None:
@@ -205,7 +207,7 @@ def begin(conn: Connection) -> None:
     queue = info[QUEUE]
     queue.clear()
     queue.append(_BEGIN)
-    info[_DEFER] = True
+    info[_DEFER] = queue
 
 
 def send_ahead(conn: Connection) -> None:
@@ -228,7 +230,7 @@ def read_with_commit(conn: Connection, read, params: dict, then: Callable[[list]
     `read` (every `then` gets the rows of all); a second, different `read` is ignored. Elsewhere
     nothing (no round trip to spare)."""
     info = conn.info
-    if conn.dialect.name != "postgresql" or not info.get(_DEFER):
+    if conn.dialect.name != "postgresql" or info.get(_DEFER) is None:
         return
     found = info.get(COMMIT_READ)
     if found is None:
@@ -254,7 +256,7 @@ def commit(conn: Connection, read: Optional[tuple[bytes, list]] = None) -> Optio
     raw = conn.connection.dbapi_connection
     if raw.pgconn.transaction_status != _IDLE:
         raw.commit()
-    conn.info[_DEFER] = False
+    conn.info[_DEFER] = None
     return rows
 
 
@@ -262,7 +264,7 @@ def rollback(conn: Connection) -> bool:
     """End the transaction of `begin` without keeping anything; False when the connection is
     broken (it is invalidated: the pool opens a new one)."""
     info = conn.info
-    info[_DEFER] = False
+    info[_DEFER] = None
     queue = info.get(QUEUE)
     if queue:
         queue.clear()
