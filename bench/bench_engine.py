@@ -6,8 +6,9 @@
       each command its own transaction (state, task projection, timers, audit events),
   (c) the same on PostgreSQL, with what its time is made of: this process's CPU, the server's
       CPU for its statements (when the server runs on this machine), the same cases with
-      PostgreSQL's asynchronous commit (the disk's share), and the floor that durability alone
-      sets: six empty durable transactions, one per command, each one round trip,
+      PostgreSQL's asynchronous commit (the disk's share), the same cases through the server's
+      Unix-domain socket instead of TCP (when the server is on this machine), and the floor that
+      durability alone sets: six empty durable transactions, one per command, each one round trip,
 
 all in one process and one run, plus the per-step cost of a 5-task and a 30-task chain (a step
 must not cost more as the case grows). Ends with machine-readable `RESULT name value` lines.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import re
 import statistics
 import sys
 import time
@@ -233,7 +235,23 @@ def postgres_benches() -> dict:
     own = f"search_path%3D{PG_SCHEMA}"
     if own in PG_URL:
         out["postgres_async"] = ServiceBench(PG_URL.replace(own, own + "_async"), async_commit=True)
+        socket = unix_socket_url(PG_URL)
+        if socket is not None:
+            out["postgres_unix"] = ServiceBench(socket.replace(own, own + "_unix"))
     return out
+
+
+def unix_socket_url(url: str):
+    """The same server through its Unix-domain socket, when the URL names it on this machine over
+    TCP (127.0.0.1) and the socket is there: what an operator running Lianban beside PostgreSQL
+    would connect through. None otherwise."""
+    local = re.search(r"@127\.0\.0\.1:(\d+)/", url)
+    if local is None or not Path(f"{SOCKET_DIR}/.s.PGSQL.{local.group(1)}").exists():
+        return None
+    return url.replace(local.group(0), "@/") + f"&host={SOCKET_DIR}&port={local.group(1)}"
+
+
+SOCKET_DIR = "/var/run/postgresql"      # Debian's and the PostgreSQL packages' own
 
 
 def report_postgres(pg: ServiceBench, med: dict, ratio: dict, bare_cpu: float) -> list[tuple[str, float]]:
@@ -256,6 +274,10 @@ def report_postgres(pg: ServiceBench, med: dict, ratio: dict, bare_cpu: float) -
         print(f"    with asynchronous commit      : {med['postgres_async'] * 1e3:8.3f} ms per case  = "
               f"{ratio['postgres_async']:.2f} x bare (synchronous_commit = off: the disk's share)")
         results.append(("linear5.postgres_async_commit.service_over_bare", ratio["postgres_async"]))
+    if "postgres_unix" in med:
+        print(f"    over the Unix socket          : {med['postgres_unix'] * 1e3:8.3f} ms per case  = "
+              f"{ratio['postgres_unix']:.2f} x bare (the same server without TCP: Lianban beside PostgreSQL)")
+        results.append(("linear5.postgres_unix_socket.service_over_bare", ratio["postgres_unix"]))
     print(f"    floor: 6 durable commits      : {med['commit_floor'] * 1e3:8.3f} ms per case  = "
           f"{ratio['commit_floor']:.2f} x bare (one empty transaction per command, one round trip each)")
     results.append(("linear5.postgres.commit_floor_over_bare", ratio["commit_floor"]))
