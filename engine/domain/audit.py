@@ -3,27 +3,18 @@ its stream (one stream per case), so rewriting or deleting a row breaks the chai
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
-from json.encoder import c_make_encoder, encode_basestring
+from json.encoder import encode_basestring
 from typing import Iterable, Optional
 
+from engine.domain import json_text
 from engine.domain.clock import as_utc
 from engine.domain.correlation import REQUEST_ID
 
 GENESIS = "0" * 64
 
-# json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str), whose
-# JSONEncoder sets up a new C encoder on every call (half the time of a small payload's text):
-# that C encoder, set up once. Without a circular-reference check (a payload is JSON data built
-# here, never cyclic): the same text for everything else (tests/unit/test_domain.py).
-if c_make_encoder is not None:
-    _CANONICAL = c_make_encoder(None, str, encode_basestring, None, ":", ",", True, False, True)
-
-    def canonical(payload: dict) -> str:
-        return "".join(_CANONICAL(payload, 0))
-else:       # a Python built without its C JSON module
-    canonical = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
+# json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+canonical = json_text.encoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def event_hash(prev_hash: str, *, stream: str, seq: int, type: str, actor: Optional[str],

@@ -5,9 +5,7 @@ handful of prebuilt statements per command, and the ORM's per-statement bookkeep
 more than the engine step itself (measured in bench/bench_engine.py)."""
 from __future__ import annotations
 
-import json
 import sqlite3
-from json.encoder import c_make_encoder, encode_basestring_ascii
 from pathlib import Path
 
 import psycopg
@@ -16,6 +14,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from engine.domain import json_text
 from engine.domain.errors import LianbanError, Unavailable
 from engine.store import pg_pipeline
 
@@ -27,20 +26,9 @@ RETRY_AFTER_SECONDS = 5
 _SQLITE_TRANSIENT = ("database is locked", "database is busy", "unable to open database file", "disk I/O error")
 
 
-def _not_json(value):
-    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
-
-
-# json.dumps(value) with the default options, which sets up a new C encoder on every call: the
-# same encoder set up once, for the JSON columns a command writes (task outcomes, audit payloads,
-# the applicant: a dozen values per case). The same text (tests/unit/test_fast_sql.py); without a
-# circular-reference check (a cyclic value fails with RecursionError instead of ValueError).
-_JSON = c_make_encoder(None, _not_json, encode_basestring_ascii, None, ": ", ", ", False, False, True) \
-    if c_make_encoder is not None else None
-
-
-def json_dumps(value) -> str:
-    return "".join(_JSON(value, 0)) if _JSON is not None else json.dumps(value)
+# json.dumps(value) for the JSON columns a command writes (task outcomes, audit payloads, the
+# applicant: a dozen values per case), set up once (engine/domain/json_text.py)
+json_dumps = json_text.encoder()
 
 
 def make_engine(url: str, **kwargs) -> Engine:
