@@ -18,11 +18,19 @@ def encoder(**options) -> Callable[[object], str]:
     reference = json.JSONEncoder(**options)
     if c_make_encoder is None or reference.indent is not None:
         return reference.encode
-    chunks = c_make_encoder(None, reference.default,
-                            encode_basestring_ascii if reference.ensure_ascii else encode_basestring, None,
-                            reference.key_separator, reference.item_separator, reference.sort_keys,
-                            reference.skipkeys, reference.allow_nan)
+    return _Encoder(c_make_encoder(None, reference.default,
+                                   encode_basestring_ascii if reference.ensure_ascii else encode_basestring, None,
+                                   reference.key_separator, reference.item_separator, reference.sort_keys,
+                                   reference.skipkeys, reference.allow_nan))
 
-    def encode(value) -> str:
-        return "".join(chunks(value, 0))
-    return encode
+
+class _Encoder:
+    """A callable object, not a closure: psycopg keys its JSON dumpers by the dumps function, and
+    warns about (and declines to cache) a closure, whose code alone does not tell what it does."""
+    __slots__ = ("chunks",)
+
+    def __init__(self, chunks):
+        self.chunks = chunks
+
+    def __call__(self, value) -> str:
+        return "".join(self.chunks(value, 0))
