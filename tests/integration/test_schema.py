@@ -31,3 +31,15 @@ def test_a_saved_case_state_is_compressed_with_lz4_on_postgresql(demo):
                                           "WHERE id = :id"), {"id": started.case_id}).one()
     assert size > 2000          # large enough to be compressed at all
     assert method == "lz4"
+
+
+def test_the_case_table_leaves_room_for_its_rows_next_versions_on_postgresql(ctx):
+    """Migration 0032: every command rewrites its case's row; with room left on the page the new
+    version stays there and no index of the table is touched (a HOT update)."""
+    import pytest
+    from sqlalchemy import text
+    if ctx.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no fillfactor")
+    with ctx.engine.connect() as conn:
+        options = conn.execute(text("SELECT reloptions FROM pg_class WHERE oid = '\"case\"'::regclass")).scalar()
+    assert "fillfactor=70" in (options or [])
