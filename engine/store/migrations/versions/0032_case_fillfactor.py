@@ -7,9 +7,11 @@ but only when that page has room. Cases are inserted one after the other onto fu
 of the saves in bench/bench_engine.py went to another page and added an entry to every index: a
 cost paid at the COMMIT, where the command waits. With 30 % of each page left free on insert
 (`fillfactor` 70; the dead version of the row before is pruned when the page fills again), 83 %
-of the saves stay on their page; the COMMIT's wait fell by 18–30 µs per command in four
-interleaved runs of 2,000 cases, and the table was a third smaller. Existing pages keep what they
-hold: the setting applies to the rows written from now on. SQLite has no such setting.
+of the saves stay on their page and the table was a third smaller. In one process, two schemas
+alternately (10 rounds of 200 cases, three times), the COMMIT's wait fell by 18–30 µs per
+command; full bench_engine.py runs, a process each, did not show it through their noise
+(docs/engine-core.md#postgresql). Existing pages keep what they hold: the setting applies to the
+rows written from now on. SQLite has no such setting.
 
 Revision ID: 0032
 Revises: 0031
